@@ -1,1 +1,45 @@
-export {};
+/**
+ * @mailyard/control — the control store: accounts, API tokens, hosted domains with their DKIM keys, aliases
+ * (forwarding and mailbox credentials), the outbound queue and its delivery log.
+ *
+ * Backends: `SqliteControlStore` (embedded default, `<dataDir>/control.db`, encrypted with a key derived from the
+ * master key under the label 'control.db'); a MongoDB backend can be added behind the same `ControlStore`
+ * interface and must pass `runControlStoreContract` (src/contract.ts).
+ *
+ * Invariants:
+ * - Domain names are stored lowercased in ASCII (IDNA punycode); alias names lowercased; '*' is the catch-all.
+ * - Secrets never sit in clear: account and mailbox passwords as scrypt hashes, API tokens as SHA-256 digests,
+ *   DKIM private keys and queued message bodies sealed with AES-256-GCM under keys derived from the master key.
+ * - Scoped lookups (account -> domain -> alias) return null outside their scope, so callers cannot tell "not
+ *   yours" from "does not exist".
+ * - Recipient resolution (RFC 5233 subaddressing): exact alias, then `local+tag` without the tag, then '*'.
+ *   The first alias found decides: a disabled one rejects the address rather than falling through.
+ * - Mailbox passwords here only let SMTP AUTH check a login; the mailbox data key is wrapped in the mail store.
+ */
+import { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
+import type { ControlStore } from './types.js';
+
+export {
+  domainToDisplay,
+  isValidAliasName,
+  normalizeDomain,
+  normalizeRecipient,
+  splitAddress,
+  stripSubaddress,
+} from './addresses.js';
+export { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, SecretBox, verifyPassword } from './secrets.js';
+export { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
+export { SCHEMA_VERSION } from './sqlite-schema.js';
+export type * from './types.js';
+
+export interface OpenControlStoreOptions extends SqliteControlStoreOptions {
+  mongodbUri?: string;
+}
+
+/** Picks the backend from configuration: SQLite in the data dir unless a MongoDB URI is set. */
+export function openControlStore(opts: OpenControlStoreOptions): ControlStore {
+  if (opts.mongodbUri) {
+    throw new Error('the MongoDB control store is not built yet: unset MAILYARD_MONGODB_URI to use SQLite');
+  }
+  return new SqliteControlStore(opts);
+}

@@ -1,1 +1,26 @@
-export {};
+/**
+ * @mailyard/testkit: what tests share to run real things and leave nothing behind.
+ *
+ * - tempDir(): a data directory under os.tmpdir(), removed by cleanup() or `await using`.
+ * - listen()/closeServer(): servers on port 0 of 127.0.0.1 (or ::1; no other address is allowed), closed with
+ *   their open connections.
+ * - repoRoot(), corpusDir(), corpusMessages(): the workspace root (holds pnpm-workspace.yaml) and the shared mail
+ *   corpus at <root>/../shared/corpus, which is read in place and never copied into the project.
+ * - requireTool(): Debian tools (swaks, curl, fetchmail, mbsync, python3, redis-server) looked up on PATH.
+ * - waitFor(), Teardown: polling for asynchronous outcomes, and explicit LIFO clean-up.
+ *
+ * Invariant: a missing corpus or tool makes a test skip with a printed reason locally and fail when CI=true.
+ */
+export {
+  corpusDir,
+  corpusMessages,
+  findExecutable,
+  isCI,
+  repoRoot,
+  requireTool,
+  unavailable,
+} from './environment.js';
+export { closeServer, listen } from './servers.js';
+export { type TempDir, tempDir } from './temp-dir.js';
+export { Teardown } from './teardown.js';
+export { waitFor } from './wait-for.js';

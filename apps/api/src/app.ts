@@ -1,0 +1,154 @@
+/**
+ * createApi: the Koa application of the REST API. Middleware order: errors (one mapping to JSON through
+ * @mailyard/errors toBoom) -> request log -> rate limits and authentication -> router (/v1) -> 404/405.
+ */
+import { promises as dns } from 'node:dns';
+import type { Server } from 'node:http';
+import type { Config } from '@mailyard/config';
+import type { ControlStore } from '@mailyard/control';
+import { reportError, toBoom } from '@mailyard/errors';
+import { RateLimiter } from '@mailyard/limits';
+import type { Logger } from '@mailyard/logger';
+import * as Boom from '@hapi/boom';
+import { Router } from '@koa/router';
+import Koa, { type Next } from 'koa';
+import { authenticate } from './auth.js';
+import type { ApiContext, ApiState, RouteDeps } from './context.js';
+import type { TxtMxResolver } from './dns-records.js';
+import type { MailboxAdmin } from './mailbox-password.js';
+import { openApiDocument } from './openapi.js';
+import { registerAccountRoutes } from './routes/account.js';
+import { registerAliasRoutes } from './routes/aliases.js';
+import { registerDomainRoutes } from './routes/domains.js';
+import { registerTokenRoutes } from './routes/tokens.js';
+
+export interface RateLimits {
+  /** Requests per minute from one client address (authenticated or not). */
+  perIpPerMinute: number;
+  /** Requests per minute with one API token. */
+  perTokenPerMinute: number;
+}
+
+/** Generous for scripts, tight enough that one client cannot monopolise the control store. */
+export const DEFAULT_RATE_LIMITS: RateLimits = { perIpPerMinute: 1200, perTokenPerMinute: 600 };
+
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  control: ControlStore;
+  mailstore: MailboxAdmin;
+  /** DNS resolver for record checks; default: node:dns, pointed at config.dns.resolver when set. */
+  resolver?: TxtMxResolver;
+  rateLimits?: Partial<RateLimits>;
+}
+
+export interface Api {
+  app: Koa<ApiState>;
+  router: Router<ApiState>;
+  /** Listens on `port` (0 = any) at config.bind, or `host` when given; resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting connections and waits for open requests to finish. */
+  close(): Promise<void>;
+}
+
+export function defaultResolver(config: Config): TxtMxResolver {
+  const resolver = new dns.Resolver({ timeout: 3000, tries: 2 });
+  if (config.dns.resolver) resolver.setServers([config.dns.resolver]);
+  return resolver;
+}
+
+function errorHandler(logger: Logger) {
+  return async (ctx: ApiContext, next: Next) => {
+    try {
+      await next();
+    } catch (err) {
+      const boom = Boom.isBoom(err) ? err : toBoom(err);
+      if (!Boom.isBoom(err)) reportError(logger, err, { method: ctx.method, path: ctx.path });
+      ctx.status = boom.output.statusCode;
+      ctx.set(boom.output.headers as Record<string, string>);
+      if (ctx.status === 401) ctx.set('WWW-Authenticate', 'Basic realm="mailyard", charset="UTF-8"');
+      ctx.body = boom.output.payload;
+    }
+  };
+}
+
+function requestLog(logger: Logger) {
+  return async (ctx: ApiContext, next: Next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+    }
+  };
+}
+
+/** Runs after the router and allowedMethods (405): anything still unanswered is an unknown endpoint. */
+async function notFound(ctx: ApiContext, next: Next) {
+  await next();
+  if (ctx.status === 404 && ctx.body === undefined) throw Boom.notFound('no such endpoint');
+}
+
+export function createApi(deps: ApiDeps): Api {
+  const logger = deps.logger.child({ component: 'api' });
+  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  const routeDeps: RouteDeps = {
+    config: deps.config,
+    logger,
+    control: deps.control,
+    mailstore: deps.mailstore,
+    resolver: deps.resolver ?? defaultResolver(deps.config),
+  };
+  const app = new Koa<ApiState>({ proxy: deps.config.api.trustProxy });
+  const router = new Router<ApiState>({ prefix: '/v1' });
+  router.get('/openapi.json', (ctx: ApiContext) => {
+    ctx.body = openApiDocument();
+  });
+  registerAccountRoutes(router, routeDeps);
+  registerTokenRoutes(router, routeDeps);
+  registerDomainRoutes(router, routeDeps);
+  registerAliasRoutes(router, routeDeps);
+
+  app.use(errorHandler(logger));
+  app.use(requestLog(logger));
+  app.use(
+    authenticate(deps.control, {
+      perIp: new RateLimiter({ points: limits.perIpPerMinute, durationMs: 60_000 }),
+      perToken: new RateLimiter({ points: limits.perTokenPerMinute, durationMs: 60_000 }),
+    }),
+  );
+  app.use(notFound);
+  app.use(router.routes());
+  app.use(
+    router.allowedMethods({
+      throw: true,
+      methodNotAllowed: () => Boom.methodNotAllowed(),
+      notImplemented: () => Boom.notImplemented(),
+    }),
+  );
+
+  let server: Server | undefined;
+  return {
+    app,
+    router,
+    listen(port, host = deps.config.bind) {
+      return new Promise((resolve, reject) => {
+        const listening = app.listen(port, host);
+        server = listening;
+        listening.once('error', reject);
+        listening.once('listening', () => {
+          const address = listening.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve, reject) => {
+        if (!server) return resolve();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/** Types and request helpers shared by the route modules. */
+import type { Account, ApiToken, ControlStore, Domain, ListQuery, Page } from '@mailyard/control';
+import type { Config } from '@mailyard/config';
+import { AuthenticationError, NotFoundError } from '@mailyard/errors';
+import type { Logger } from '@mailyard/logger';
+import type { Router, RouterContext } from '@koa/router';
+import { readJsonBody } from './body.js';
+import type { TxtMxResolver } from './dns-records.js';
+import type { MailboxAdmin } from './mailbox-password.js';
+import { listQuery } from './schemas.js';
+import { parseInput } from './validation.js';
+
+export interface ApiState {
+  auth?: { account: Account; token: ApiToken };
+}
+
+export type ApiContext = RouterContext<ApiState>;
+export type ApiRouter = Router<ApiState>;
+
+export interface RouteDeps {
+  config: Config;
+  logger: Logger;
+  control: ControlStore;
+  mailstore: MailboxAdmin;
+  resolver: TxtMxResolver;
+}
+
+export function requireAuth(ctx: ApiContext): { account: Account; token: ApiToken } {
+  if (!ctx.state.auth) throw new AuthenticationError('send your API token as the Basic auth username');
+  return ctx.state.auth;
+}
+
+export function param(ctx: ApiContext, name: string): string {
+  return ctx.params[name] ?? '';
+}
+
+export async function body(ctx: ApiContext, deps: RouteDeps): Promise<unknown> {
+  return readJsonBody(ctx, deps.config.api.bodyLimitBytes);
+}
+
+/** The caller's domain named by `:domain` (id, ASCII or Unicode name); 404 for unknown and foreign ones alike. */
+export async function ownDomain(ctx: ApiContext, deps: RouteDeps): Promise<Domain> {
+  const { account } = requireAuth(ctx);
+  const domain = await deps.control.findDomain(account.id, param(ctx, 'domain'));
+  if (!domain) throw new NotFoundError('domain not found');
+  return domain;
+}
+
+export function listParams(ctx: ApiContext): ListQuery {
+  return parseInput(listQuery, ctx.query);
+}
+
+/** Paging headers (X-Page-Count, X-Item-Count, X-Page-Current, X-Page-Size) and an RFC 8288 Link header. */
+export function setPageHeaders(ctx: ApiContext, page: Page<unknown>): void {
+  const pageCount = Math.max(1, Math.ceil(page.total / page.limit));
+  ctx.set('X-Page-Count', String(pageCount));
+  ctx.set('X-Item-Count', String(page.total));
+  ctx.set('X-Page-Current', String(page.page));
+  ctx.set('X-Page-Size', String(page.limit));
+  const link = (n: number, rel: string) => {
+    const url = new URL(ctx.href);
+    url.searchParams.set('page', String(n));
+    url.searchParams.set('limit', String(page.limit));
+    return `<${url.pathname}${url.search}>; rel="${rel}"`;
+  };
+  const links = [link(1, 'first'), link(pageCount, 'last')];
+  if (page.page > 1) links.push(link(Math.min(page.page - 1, pageCount), 'prev'));
+  if (page.page < pageCount) links.push(link(page.page + 1, 'next'));
+  ctx.set('Link', links.join(', '));
+}

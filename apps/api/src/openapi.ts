@@ -1,0 +1,161 @@
+/**
+ * The OpenAPI 3.1 description of /v1, served at /v1/openapi.json. Request bodies come from the zod schemas
+ * (JSON Schema draft 2020-12, the dialect of OpenAPI 3.1); operations are listed by hand, and a test checks that
+ * they match the router's routes exactly.
+ */
+import { z } from 'zod';
+import * as schemas from './schemas.js';
+
+interface Operation {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+  paged?: boolean;
+  status: number;
+  auth?: 'required' | 'optional' | 'none';
+}
+
+export const OPERATIONS: Operation[] = [
+  { method: 'get', path: '/openapi.json', summary: 'This document', status: 200, auth: 'none' },
+  {
+    method: 'post',
+    path: '/account',
+    summary: 'Create an account; returns its first API token once',
+    body: schemas.accountCreate,
+    status: 201,
+    auth: 'optional',
+  },
+  { method: 'get', path: '/account', summary: 'The authenticated account', status: 200 },
+  { method: 'get', path: '/tokens', summary: 'List API tokens (secrets are never shown again)', status: 200 },
+  { method: 'post', path: '/tokens', summary: 'Create an API token', body: schemas.tokenCreate, status: 201 },
+  { method: 'delete', path: '/tokens/{id}', summary: 'Revoke an API token', status: 204 },
+  { method: 'get', path: '/domains', summary: 'List domains', paged: true, status: 200 },
+  { method: 'post', path: '/domains', summary: 'Add a domain', body: schemas.domainCreate, status: 201 },
+  { method: 'get', path: '/domains/{domain}', summary: 'A domain with its DNS records', status: 200 },
+  { method: 'put', path: '/domains/{domain}', summary: 'Update a domain', body: schemas.domainUpdate, status: 200 },
+  { method: 'delete', path: '/domains/{domain}', summary: 'Delete a domain, its aliases and mailboxes', status: 204 },
+  {
+    method: 'get',
+    path: '/domains/{domain}/verify-records',
+    summary: 'Check the DNS records of a domain',
+    status: 200,
+  },
+  { method: 'get', path: '/domains/{domain}/aliases', summary: 'List aliases', paged: true, status: 200 },
+  {
+    method: 'post',
+    path: '/domains/{domain}/aliases',
+    summary: 'Create an alias',
+    body: schemas.aliasCreate,
+    status: 201,
+  },
+  { method: 'get', path: '/domains/{domain}/aliases/{alias}', summary: 'An alias', status: 200 },
+  {
+    method: 'put',
+    path: '/domains/{domain}/aliases/{alias}',
+    summary: 'Update an alias',
+    body: schemas.aliasUpdate,
+    status: 200,
+  },
+  {
+    method: 'delete',
+    path: '/domains/{domain}/aliases/{alias}',
+    summary: 'Delete an alias and its mailbox',
+    status: 204,
+  },
+  {
+    method: 'post',
+    path: '/domains/{domain}/aliases/{alias}/generate-password',
+    summary: 'Create the mailbox or set a new mailbox password; the password is shown once',
+    body: schemas.generatePassword,
+    status: 201,
+  },
+];
+
+const PATH_PARAMETERS: Record<string, string> = {
+  id: 'Token id',
+  domain: 'Domain id, or its name in ASCII or Unicode',
+  alias: "Alias id or name ('*' is the catch-all)",
+};
+
+const PAGING_PARAMETERS = [
+  { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+  { name: 'sort', in: 'query', schema: { type: 'string', enum: ['name', '-name', 'created_at', '-created_at'] } },
+  { name: 'name', in: 'query', description: 'Case-insensitive substring of the name', schema: { type: 'string' } },
+];
+
+const PAGING_HEADERS = Object.fromEntries(
+  ['X-Page-Count', 'X-Item-Count', 'X-Page-Current', 'X-Page-Size'].map((h) => [h, { schema: { type: 'integer' } }]),
+);
+
+const ERROR = { $ref: '#/components/responses/Error' };
+
+function operationObject(op: Operation) {
+  const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => ({
+    name,
+    in: 'path',
+    required: true,
+    description: PATH_PARAMETERS[name],
+    schema: { type: 'string' },
+  }));
+  const success = op.status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': {} } };
+  const responses: Record<string, unknown> = {
+    [op.status]: op.paged ? { ...success, headers: PAGING_HEADERS } : success,
+    '400': ERROR,
+    '401': ERROR,
+    '404': ERROR,
+    '429': ERROR,
+  };
+  return {
+    summary: op.summary,
+    operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+    ...(op.auth === 'none' ? { security: [] } : op.auth === 'optional' ? { security: [{}, { basic: [] }] } : {}),
+    parameters: [...pathParams, ...(op.paged ? PAGING_PARAMETERS : [])],
+    ...(op.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } }
+      : {}),
+    responses,
+  };
+}
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const item = paths[op.path] ?? {};
+    item[op.method] = operationObject(op);
+    paths[op.path] = item;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Mailyard API', version: '1.0.0', description: 'Accounts, domains, aliases and mailboxes.' },
+    servers: [{ url: '/v1' }],
+    security: [{ basic: [] }],
+    components: {
+      securitySchemes: {
+        basic: { type: 'http', scheme: 'basic', description: 'API token as the username, empty password' },
+      },
+      responses: {
+        Error: {
+          description: 'Error',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['statusCode', 'error', 'message'],
+                properties: {
+                  statusCode: { type: 'integer' },
+                  error: { type: 'string' },
+                  message: { type: 'string' },
+                  code: { type: 'string' },
+                  field: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,91 @@
+/** Aliases of a domain (forwarding addresses, mailboxes, the '*' catch-all) and mailbox passwords. */
+import type { Alias, Domain } from '@mailyard/control';
+import { NotFoundError, ValidationError } from '@mailyard/errors';
+import {
+  type ApiContext,
+  type ApiRouter,
+  body,
+  listParams,
+  ownDomain,
+  param,
+  type RouteDeps,
+  setPageHeaders,
+} from '../context.js';
+import { issueMailboxPassword } from '../mailbox-password.js';
+import { presentAlias } from '../present.js';
+import { aliasCreate, aliasUpdate, generatePassword } from '../schemas.js';
+import { parseInput } from '../validation.js';
+
+async function ownAlias(ctx: ApiContext, deps: RouteDeps): Promise<{ domain: Domain; alias: Alias }> {
+  const domain = await ownDomain(ctx, deps);
+  const alias = await deps.control.findAlias(domain.id, param(ctx, 'alias'));
+  if (!alias) throw new NotFoundError('alias not found');
+  return { domain, alias };
+}
+
+function toPatch(input: ReturnType<typeof aliasUpdate.parse>) {
+  return {
+    name: input.name,
+    recipients: input.recipients,
+    hasImap: input.has_imap,
+    isEnabled: input.is_enabled,
+    description: input.description,
+  };
+}
+
+export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
+  router.get('/domains/:domain/aliases', async (ctx: ApiContext) => {
+    const domain = await ownDomain(ctx, deps);
+    const page = await deps.control.listAliases(domain.id, listParams(ctx));
+    setPageHeaders(ctx, page);
+    ctx.body = page.items.map((alias) => presentAlias(alias, domain));
+  });
+
+  router.post('/domains/:domain/aliases', async (ctx: ApiContext) => {
+    const domain = await ownDomain(ctx, deps);
+    const input = parseInput(aliasCreate, await body(ctx, deps));
+    const alias = await deps.control.createAlias(domain.id, { ...toPatch(input), name: input.name });
+    ctx.status = 201;
+    ctx.body = presentAlias(alias, domain);
+  });
+
+  router.get('/domains/:domain/aliases/:alias', async (ctx: ApiContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    ctx.body = presentAlias(alias, domain);
+  });
+
+  router.put('/domains/:domain/aliases/:alias', async (ctx: ApiContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    const input = parseInput(aliasUpdate, await body(ctx, deps));
+    const updated = await deps.control.updateAlias(domain.id, alias.id, toPatch(input));
+    if (!updated) throw new NotFoundError('alias not found');
+    ctx.body = presentAlias(updated, domain);
+  });
+
+  router.delete('/domains/:domain/aliases/:alias', async (ctx: ApiContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    const removed = await deps.control.deleteAlias(domain.id, alias.id);
+    if (!removed) throw new NotFoundError('alias not found');
+    if (removed.mailboxId) await deps.mailstore.deleteMailbox(removed.mailboxId);
+    ctx.status = 204;
+  });
+
+  router.post('/domains/:domain/aliases/:alias/generate-password', async (ctx: ApiContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    if (alias.name === '*') throw new ValidationError('the catch-all cannot have a mailbox', 'alias');
+    const input = parseInput(generatePassword, await body(ctx, deps));
+    const issued = await issueMailboxPassword(deps.control, deps.mailstore, alias, {
+      newPassword: input.new_password,
+      password: input.password,
+      recoveryKey: input.recovery_key,
+    });
+    ctx.status = issued.created ? 201 : 200;
+    ctx.body = {
+      address: presentAlias(alias, domain).address,
+      username: `${alias.name}@${domain.name}`,
+      password: issued.password,
+      ...(issued.recoveryKey ? { recovery_key: issued.recoveryKey } : {}),
+      mailbox_created: issued.created,
+    };
+  });
+}

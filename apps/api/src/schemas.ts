@@ -1,0 +1,60 @@
+/**
+ * Request schemas (zod). Field names are snake_case on the wire. The OpenAPI document (openapi.ts) is generated
+ * from these same schemas with z.toJSONSchema, so the two cannot drift apart.
+ */
+import { z } from 'zod';
+
+const password = z.string().min(8, 'at least 8 characters').max(1024);
+
+export const accountCreate = z.strictObject({
+  email: z.string().max(320),
+  password,
+  is_admin: z.boolean().optional(),
+});
+
+export const tokenCreate = z.strictObject({
+  name: z.string().trim().min(1).max(100).default('api'),
+});
+
+export const dmarcPolicy = z.enum(['none', 'quarantine', 'reject']);
+
+export const domainCreate = z.strictObject({
+  name: z.string().min(1).max(1024),
+  dmarc_policy: dmarcPolicy.optional(),
+  description: z.string().max(1000).optional(),
+});
+
+export const domainUpdate = z.strictObject({
+  dmarc_policy: dmarcPolicy.optional(),
+  description: z.string().max(1000).optional(),
+});
+
+const recipients = z.array(z.string().max(320)).max(100);
+
+export const aliasCreate = z.strictObject({
+  name: z.string().min(1).max(64),
+  recipients: recipients.optional(),
+  has_imap: z.boolean().optional(),
+  is_enabled: z.boolean().optional(),
+  description: z.string().max(1000).optional(),
+});
+
+export const aliasUpdate = aliasCreate.partial();
+
+/**
+ * Mailbox passwords. First call: creates the mailbox with `new_password` or a generated one. Later calls must
+ * prove access with the current `password` or the `recovery_key`, because the server cannot unwrap the mailbox
+ * data key on its own (zero-access design).
+ */
+export const generatePassword = z.strictObject({
+  new_password: password.optional(),
+  password: z.string().max(1024).optional(),
+  recovery_key: z.string().max(1024).optional(),
+});
+
+export const listQuery = z.object({
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  sort: z.enum(['name', '-name', 'created_at', '-created_at']).default('name'),
+  name: z.string().max(253).optional(),
+});

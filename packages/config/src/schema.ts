@@ -1,0 +1,258 @@
+// Every setting of the whole server, declared once. Each field carries its description and default; the
+// environment variable name is derived from its path (smtp.mxPort -> MAILYARD_SMTP_MX_PORT), and
+// docs/configuration.md is generated from this file. The reason for each default number sits beside it.
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { decodeMasterKey } from './master-key.js';
+import {
+  choice,
+  count,
+  duration,
+  flag,
+  optional,
+  percent,
+  port,
+  section,
+  settingRegistry,
+  size,
+  text,
+} from './setting-types.js';
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const RESOLVER = /^(?:\[([0-9a-f:.]+)\]|([^\s:[\]]+))(?::(\d{1,5}))?$/i;
+
+/** Splits a resolver address 'host', 'host:port' or '[v6]:port' (port 53 when absent); undefined if malformed. */
+export function parseResolver(value: string): { host: string; port: number } | undefined {
+  const match = RESOLVER.exec(value);
+  if (!match) return undefined;
+  const host = match[1] ?? match[2] ?? '';
+  const port = match[3] === undefined ? 53 : Number(match[3]);
+  return port > 0 && port <= 65535 ? { host, port } : undefined;
+}
+
+/** os.hostname() when it is a valid DNS name (some containers use odd ones), else 'localhost'. */
+function machineHostname(): string {
+  const name = hostname();
+  return HOSTNAME.test(name) ? name : 'localhost';
+}
+
+const hostnameField = z.string().regex(HOSTNAME).default(machineHostname).register(settingRegistry, {
+  description: 'Name this server uses in SMTP greetings, Received headers and its self-signed certificate.',
+  allowed: 'a DNS hostname such as mail.example.com',
+  docDefault: 'the machine hostname (os.hostname(), or localhost when that is no DNS name)',
+});
+
+const bindField = z
+  .string()
+  .refine((value) => isIP(value) !== 0)
+  .default('127.0.0.1')
+  .register(settingRegistry, {
+    description: 'Address every listener binds to; 0.0.0.0 (or ::) for production behind the port forwards.',
+    allowed: 'an IPv4 or IPv6 address',
+  });
+
+const masterKeyField = optional(
+  z.string().refine((value) => decodeMasterKey(value) !== undefined),
+  {
+    description:
+      'Server secret given from outside instead of data/keys/master.key. Must equal that file when both exist.',
+    allowed: '32 bytes as 64 hex digits or as base64',
+    secret: true,
+  },
+);
+
+const tls = section('TLS certificate for STARTTLS and implicit TLS on every listener.', {
+  keyPath: optional(z.string().min(1), {
+    description: 'PEM private key file. When keyPath and certPath are unset, a self-signed pair is made in data/tls.',
+    allowed: 'a file path (set together with tls.certPath)',
+  }),
+  certPath: optional(z.string().min(1), {
+    description: 'PEM certificate chain file, leaf first.',
+    allowed: 'a file path (set together with tls.keyPath)',
+  }),
+});
+
+const log = section('Logging (pino, JSON lines on stdout).', {
+  level: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info', 'Lowest level written.'),
+  pretty: optional(z.boolean(), {
+    description: 'Human-readable output instead of JSON. Unset: pretty when stdout is a terminal.',
+  }),
+});
+
+const smtp = section('SMTP: inbound MX, submission, and outbound delivery (RFC 5321, RFC 6409).', {
+  mxPort: port(2525, 'Inbound MX listener (no AUTH, STARTTLS offered). Production maps port 25 here.'),
+  submissionPort: port(2587, 'Submission with STARTTLS (RFC 6409). Production maps port 587 here.'),
+  submissionTlsPort: port(2465, 'Submission over implicit TLS (RFC 8314). Production maps port 465 here.'),
+  maxMessageSize: size(50 * MiB, 'Largest message accepted, announced in EHLO SIZE (RFC 1870).', 1),
+  maxRecipients: count(
+    50,
+    'Most RCPT TO per message; more get 452 (RFC 5321 §4.5.3.1.8 lets servers refuse past their limit).',
+    1,
+  ),
+  maxConnectionsPerIp: count(10, 'Concurrent SMTP connections from one client IP address.', 1),
+  messagesPerSenderPerHour: count(100, 'Messages one authenticated sender may submit per hour.', 1),
+  dailySendLimit: count(300, 'Messages sent per day, counted separately for each alias and for each domain.', 1),
+  authFailuresPerIpPerHour: count(10, 'Failed AUTH attempts per client IP per hour before AUTH is refused.', 1),
+  socketTimeoutMs: duration(5 * MINUTE, 'Idle time before a session is closed (RFC 5321 §4.5.3.2.7: 5 minutes).'),
+  outboundMaxAgeMs: duration(5 * DAY, 'How long outbound delivery retries on 4xx before a bounce (DSN, RFC 3464).'),
+  outboundConcurrency: count(10, 'Outbound deliveries in progress at once.', 1),
+});
+
+const imap = section('IMAP4rev2 / IMAP4rev1 (RFC 9051, RFC 3501).', {
+  port: port(2143, 'IMAP with STARTTLS. Production maps port 143 here.'),
+  tlsPort: port(2993, 'IMAP over implicit TLS (RFC 8314). Production maps port 993 here.'),
+  maxLineBytes: size(64 * 1024, 'Longest command line outside literals; RFC 9051 §4 suggests at least 8192.', 1024),
+  maxLiteralBytes: size(50 * MiB, 'Largest literal (APPEND message); kept equal to smtp.maxMessageSize.', 1),
+  maxConnectionsPerUser: count(20, 'Concurrent logged-in connections per mailbox (clients open several).', 1),
+  maxConnectionsPerIp: count(50, 'Concurrent connections from one client IP address.', 1),
+  idleTimeoutMs: duration(30 * MINUTE, 'Inactivity before logout; RFC 9051 §5.4 requires at least 30 minutes.'),
+});
+
+const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595).', {
+  port: port(2110, 'POP3 with STLS. Production maps port 110 here.'),
+  tlsPort: port(2995, 'POP3 over implicit TLS (RFC 8314). Production maps port 995 here.'),
+  idleTimeoutMs: duration(10 * MINUTE, 'Inactivity before the session ends; RFC 1939 §3 requires at least 10 minutes.'),
+});
+
+const api = section('REST API (/v1).', {
+  port: port(4000, 'HTTP listener of the REST API.'),
+  signupOpen: flag(false, 'Whether anyone may create an account through the API without an admin token.'),
+  bodyLimitBytes: size(MiB, 'Largest JSON request body; raw message uploads are bounded by smtp.maxMessageSize.', 1),
+  trustProxy: flag(false, 'Trust X-Forwarded-For from a reverse proxy for client addresses and rate limits.'),
+});
+
+const web = section('Web dashboard.', {
+  port: port(3000, 'HTTP listener of the dashboard.'),
+  sessionSecret: optional(z.string().min(32), {
+    description: "Cookie signing secret. Unset: derived from the master key (deriveKey(masterKey, 'web.session')).",
+    allowed: 'a string of at least 32 characters',
+    secret: true,
+  }),
+  sessionMaxAgeMs: duration(7 * DAY, 'Lifetime of a dashboard login session.'),
+});
+
+const limits = section('Resource limits shared by every protocol (see @mailyard/limits).', {
+  inflightBytes: size(5 * GiB, 'Message bytes held in memory at once per process: 100 messages of 50 MiB.', 1),
+  timeoutMs: duration(3 * MINUTE, 'Longest any single store, parse or delivery operation may take.', 1),
+});
+
+const mailbox = section('Mailbox storage and encryption.', {
+  quotaBytes: size(10 * GiB, 'Default storage quota of a new mailbox.', 0),
+  kdfCost: z
+    .number()
+    .int()
+    .min(1024)
+    .refine((value) => Number.isInteger(Math.log2(value)))
+    .default(16384)
+    .register(settingRegistry, {
+      description: 'scrypt cost N for mailbox passwords: tens of milliseconds, cheap enough for client reconnects.',
+      allowed: 'a power of two, at least 1024',
+    }),
+  unlockGraceMs: duration(MINUTE, 'How long an unlocked data key stays in memory after its last session ends.'),
+  trashRetentionDays: count(30, 'Days after which messages in Trash and Junk are deleted.', 1),
+});
+
+const monitor = section('Health sampling, alerts and profiling (see @mailyard/monitor).', {
+  sampleIntervalMs: duration(10_000, 'Time between health samples.', 1000),
+  heapLimitBytes: size(2 * GiB, 'Heap used above this is unhealthy and triggers one automatic heap snapshot.', 1),
+  freeMemoryPercent: percent(25, 'Free system memory at or under this percentage is unhealthy.'),
+  cpuPercent: percent(80, 'CPU use at or over this percentage is unhealthy.'),
+  diskPercent: percent(75, 'Disk use of the data directory at or over this percentage is unhealthy.'),
+  consecutiveSamples: count(2, 'Unhealthy samples in a row before an alert, so one spike does not page anyone.', 1),
+  profileSeconds: count(30, 'Length of a CPU profile taken on signal.', 1),
+  profileRetentionMs: duration(DAY, 'Age after which CPU profiles and heap snapshots in data/profiles are deleted.'),
+});
+
+const metrics = section('Prometheus metrics listeners for processes without an HTTP port of their own.', {
+  enabled: flag(true, 'Serve /metrics on the ports below (bound to the address in `bind`).'),
+  mxPort: port(9101, 'Metrics of the mx process.'),
+  submissionPort: port(9102, 'Metrics of the submission process.'),
+  imapPort: port(9103, 'Metrics of the imap process.'),
+  pop3Port: port(9104, 'Metrics of the pop3 process.'),
+  jobsPort: port(9105, 'Metrics of the jobs process.'),
+});
+
+const pm2 = section('Process supervision checks run by the jobs process.', {
+  checkIntervalMs: duration(20 * MINUTE, 'Time between checks of the PM2 process list.'),
+  minUptimeMs: duration(15 * MINUTE, 'A process counts as healthy only after this long online (no restart loops).'),
+  shutdownTimeoutMs: duration(30_000, 'Time a process gets after SIGTERM to finish or hand back its work.'),
+});
+
+const dns = section('DNS lookups for outbound MX, MTA-STS and domain verification.', {
+  resolver: optional(
+    z.string().refine((value) => parseResolver(value) !== undefined),
+    {
+      description: 'DNS server to query instead of the system resolver.',
+      allowed: "'host', 'host:port' or '[ipv6]:port'",
+    },
+  ),
+  timeoutMs: duration(5000, 'Time allowed for one DNS query.', 1),
+});
+
+const alerts = section('Who hears about trouble.', {
+  adminEmail: optional(z.email(), {
+    description: 'Address that receives health alerts and job failures. Unset: alerts are only logged.',
+    allowed: 'an email address',
+  }),
+});
+
+const backup = section('Encrypted database copies made by the jobs process.', {
+  intervalMs: duration(DAY, 'Time between backups.', MINUTE),
+  retentionCount: count(7, 'Backups kept in data/backups; older ones are deleted.', 1),
+});
+
+const tmp = section('Temporary files in data/tmp.', {
+  retentionMs: duration(DAY, 'Age after which temporary files are deleted by the cleanup job.', MINUTE),
+});
+
+export const configSchema = z.strictObject({
+  dataDir: text('./data', 'Directory for keys, databases, spool, queue, TLS files, profiles and backups.'),
+  hostname: hostnameField,
+  bind: bindField,
+  allowInsecureAuth: flag(false, 'Allow AUTH/LOGIN without TLS. For local testing only: passwords cross in clear.'),
+  masterKey: masterKeyField,
+  mongodbUri: optional(z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/), {
+    description: 'MongoDB connection string. Set: control data lives in MongoDB instead of data/control.db.',
+    allowed: 'a mongodb:// or mongodb+srv:// URI',
+    secret: true,
+  }),
+  redisUrl: optional(z.string().regex(/^rediss?:\/\/\S+$/), {
+    description: 'Redis URL. Set: events, rate-limit counters and locks are shared through Redis between machines.',
+    allowed: 'a redis:// or rediss:// URL',
+    secret: true,
+  }),
+  tls: tls.refine((value) => (value.keyPath === undefined) === (value.certPath === undefined), {
+    message: 'tls.keyPath and tls.certPath must be set together',
+  }),
+  log,
+  smtp,
+  imap,
+  pop3,
+  api,
+  web,
+  limits,
+  mailbox,
+  monitor,
+  metrics,
+  pm2,
+  dns,
+  alerts,
+  backup,
+  tmp,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Every level of Config optional, for overrides in tests and tools. */
+export type DeepPartial<T> = T extends readonly (infer U)[]
+  ? readonly DeepPartial<U>[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;

@@ -1,0 +1,179 @@
+/**
+ * Outbound queue and delivery log on control.db. Bodies are sealed with the server key (AES-256-GCM, the queue
+ * id as associated data). Claims take the write lock first (BEGIN IMMEDIATE), so workers in several processes
+ * never lease the same item twice; a lease expires after `leaseMs` so a crashed worker's items come back.
+ */
+import { ConflictError, NotFoundError } from '@mailyard/errors';
+import type Database from 'better-sqlite3-multiple-ciphers';
+import { newId, type SecretBox } from './secrets.js';
+import { type QueueRow, toQueueSummary } from './sqlite-rows.js';
+import type {
+  AttemptResult,
+  DeliveryLogEntry,
+  NewQueueItem,
+  QueueItem,
+  QueueItemSummary,
+  QueueRecipient,
+  QueueState,
+} from './types.js';
+
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+const FINAL: ReadonlySet<string> = new Set(['delivered', 'failed']);
+
+export class SqliteOutboundQueue {
+  readonly #db: Database.Database;
+  readonly #box: SecretBox;
+
+  constructor(db: Database.Database, box: SecretBox) {
+    this.#db = db;
+    this.#box = box;
+  }
+
+  enqueue(input: NewQueueItem): QueueItemSummary {
+    const id = newId();
+    const now = Date.now();
+    const recipients: QueueRecipient[] = input.recipients.map((address) => ({
+      address,
+      status: 'pending',
+      lastError: null,
+    }));
+    this.#db
+      .prepare(
+        `INSERT INTO queue (id, envelope_from, recipients, next_attempt_at, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.envelopeFrom,
+        JSON.stringify(recipients),
+        input.nextAttemptAt?.getTime() ?? now,
+        this.#box.seal(input.body, id),
+        now,
+      );
+    return toQueueSummary(this.#row(id));
+  }
+
+  claimDue(workerId: string, now: Date, limit: number, leaseMs: number): QueueItem[] {
+    const claim = this.#db.transaction(() => {
+      const ids = this.#db
+        .prepare(
+          `SELECT id FROM queue WHERE state = 'queued' AND next_attempt_at <= ?
+             AND (locked_until IS NULL OR locked_until <= ?)
+           ORDER BY next_attempt_at, rowid LIMIT ?`,
+        )
+        .pluck()
+        .all(now.getTime(), now.getTime(), limit) as string[];
+      const lease = this.#db.prepare('UPDATE queue SET locked_by = ?, locked_until = ? WHERE id = ?');
+      for (const id of ids) lease.run(workerId, now.getTime() + leaseMs, id);
+      return ids;
+    });
+    return claim.immediate().map((id) => this.#item(this.#row(id)));
+  }
+
+  recordAttempt(queueId: string, workerId: string, result: AttemptResult): QueueItemSummary {
+    const record = this.#db.transaction(() => {
+      const row = this.#leased(queueId, workerId);
+      const recipients = applyResults(JSON.parse(row.recipients) as QueueRecipient[], result);
+      const done = recipients.every((r) => FINAL.has(r.status));
+      const state: QueueState = !done
+        ? 'queued'
+        : recipients.some((r) => r.status === 'delivered')
+          ? 'delivered'
+          : 'failed';
+      this.#db
+        .prepare(
+          `UPDATE queue SET recipients = ?, state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+             locked_by = NULL, locked_until = NULL, body = CASE WHEN ? THEN NULL ELSE body END WHERE id = ?`,
+        )
+        .run(
+          JSON.stringify(recipients),
+          state,
+          result.nextAttemptAt.getTime(),
+          result.error ?? row.last_error,
+          done ? 1 : 0,
+          queueId,
+        );
+      this.#log(queueId, result.recipients);
+      return this.#row(queueId);
+    });
+    return toQueueSummary(record.immediate());
+  }
+
+  complete(queueId: string, workerId: string, state: Exclude<QueueState, 'queued'>): void {
+    this.#db
+      .transaction(() => {
+        const row = this.#leased(queueId, workerId);
+        const recipients = (JSON.parse(row.recipients) as QueueRecipient[]).map((r) =>
+          FINAL.has(r.status) ? r : { ...r, status: state },
+        );
+        this.#db
+          .prepare(
+            `UPDATE queue SET state = ?, recipients = ?, body = NULL, locked_by = NULL, locked_until = NULL
+             WHERE id = ?`,
+          )
+          .run(state, JSON.stringify(recipients), queueId);
+      })
+      .immediate();
+  }
+
+  listRecent(limit: number): QueueItemSummary[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM queue ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .all(limit) as QueueRow[];
+    return rows.map(toQueueSummary);
+  }
+
+  deliveryLog(queueId: string): DeliveryLogEntry[] {
+    const rows = this.#db
+      .prepare('SELECT queue_id, recipient, status, message, at FROM delivery_log WHERE queue_id = ? ORDER BY id')
+      .all(queueId) as Array<{
+      queue_id: string;
+      recipient: string;
+      status: string;
+      message: string | null;
+      at: number;
+    }>;
+    return rows.map((r) => ({
+      queueId: r.queue_id,
+      recipient: r.recipient,
+      status: r.status as DeliveryLogEntry['status'],
+      message: r.message,
+      at: new Date(r.at),
+    }));
+  }
+
+  #row(id: string): QueueRow {
+    const row = this.#db.prepare('SELECT * FROM queue WHERE id = ?').get(id) as QueueRow | undefined;
+    if (!row) throw new NotFoundError(`queue item ${id} not found`);
+    return row;
+  }
+
+  #leased(id: string, workerId: string): QueueRow {
+    const row = this.#row(id);
+    if (row.locked_by !== workerId) throw new ConflictError(`queue item ${id} is not leased to worker ${workerId}`);
+    return row;
+  }
+
+  #item(row: QueueRow): QueueItem {
+    const body = row.body ? this.#box.open(row.body, row.id) : Buffer.alloc(0);
+    return { ...toQueueSummary(row), body };
+  }
+
+  #log(queueId: string, entries: AttemptResult['recipients']): void {
+    const insert = this.#db.prepare(
+      'INSERT INTO delivery_log (queue_id, recipient, status, message, at) VALUES (?, ?, ?, ?, ?)',
+    );
+    const at = Date.now();
+    for (const entry of entries) insert.run(queueId, entry.address, entry.status, entry.error ?? null, at);
+  }
+}
+
+function applyResults(recipients: QueueRecipient[], result: AttemptResult): QueueRecipient[] {
+  const byAddress = new Map(result.recipients.map((r) => [r.address, r]));
+  return recipients.map((r) => {
+    const outcome = byAddress.get(r.address);
+    if (!outcome) return r;
+    return { address: r.address, status: outcome.status, lastError: outcome.error ?? null };
+  });
+}

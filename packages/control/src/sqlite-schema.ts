@@ -1,0 +1,96 @@
+/**
+ * Schema of control.db. Each entry of MIGRATIONS moves the database from version i to i+1 (PRAGMA user_version);
+ * never edit a shipped migration, append a new one.
+ */
+import type Database from 'better-sqlite3-multiple-ciphers';
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    is_admin INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX api_tokens_account ON api_tokens(account_id, created_at);
+  CREATE TABLE domains (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL UNIQUE,
+    verification_token TEXT NOT NULL,
+    dkim_selector TEXT NOT NULL,
+    dkim_public_key TEXT NOT NULL,
+    dkim_private_key BLOB NOT NULL,
+    dmarc_policy TEXT NOT NULL DEFAULT 'quarantine',
+    description TEXT NOT NULL DEFAULT '',
+    last_dns_check TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX domains_account ON domains(account_id, name);
+  CREATE TABLE aliases (
+    id TEXT PRIMARY KEY,
+    domain_id TEXT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    recipients TEXT NOT NULL DEFAULT '[]',
+    has_imap INTEGER NOT NULL DEFAULT 0,
+    is_enabled INTEGER NOT NULL DEFAULT 1,
+    description TEXT NOT NULL DEFAULT '',
+    mailbox_id TEXT UNIQUE,
+    mailbox_password_hash TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (domain_id, name)
+  );
+  CREATE INDEX aliases_created ON aliases(domain_id, created_at);
+  CREATE TABLE queue (
+    id TEXT PRIMARY KEY,
+    envelope_from TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    body BLOB,
+    locked_by TEXT,
+    locked_until INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX queue_due ON queue(state, next_attempt_at);
+  CREATE INDEX queue_created ON queue(created_at);
+  CREATE TABLE delivery_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX delivery_log_queue ON delivery_log(queue_id, id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Applies pending migrations in one transaction each; refuses a database newer than this code. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`control.db schema version ${current} is newer than this build supports (${SCHEMA_VERSION})`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

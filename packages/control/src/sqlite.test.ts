@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deriveKey } from '@mailyard/config';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { describe, expect, test } from 'vitest';
+import { runControlStoreContract } from './contract.js';
+import { SqliteControlStore } from './sqlite.js';
+import { SCHEMA_VERSION } from './sqlite-schema.js';
+
+/** Tests lower the scrypt cost; production keeps DEFAULT_SCRYPT_COST. */
+const scryptCost = { N: 1024, r: 8, p: 1 };
+
+async function freshStore(masterKey = randomBytes(32)) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mailyard-control-'));
+  const store = new SqliteControlStore({ dataDir, masterKey, scryptCost });
+  const dispose = async () => {
+    await store.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  return { store, dispose, dataDir, masterKey };
+}
+
+runControlStoreContract('sqlite', freshStore);
+
+describe('SqliteControlStore on disk', () => {
+  test('control.db holds no plaintext, needs the master key, and keeps data across reopen', async () => {
+    const { store, dispose, dataDir, masterKey } = await freshStore();
+    try {
+      const account = await store.createAccount({ email: 'plain-marker@example.org', password: 'pw' });
+      await store.createDomain({
+        accountId: account.id,
+        name: 'marker-domain.example',
+        verificationToken: 't',
+        dkim: { selector: 's', publicKey: 'p', privateKeyPem: 'PRIVATE-KEY-MARKER' },
+      });
+      await store.close();
+      for (const file of ['control.db', 'control.db-wal']) {
+        const bytes = await readFile(join(dataDir, file)).catch(() => Buffer.alloc(0));
+        for (const marker of ['plain-marker', 'marker-domain', 'PRIVATE-KEY-MARKER', 'SQLite format 3']) {
+          expect(bytes.includes(marker), `${file} contains ${marker}`).toBe(false);
+        }
+      }
+      expect(() => new SqliteControlStore({ dataDir, masterKey: randomBytes(32), scryptCost })).toThrow();
+      const reopened = new SqliteControlStore({ dataDir, masterKey, scryptCost });
+      expect((await reopened.getAccount(account.id))?.email).toBe('plain-marker@example.org');
+      expect((await reopened.getDkimKey('marker-domain.example'))?.privateKeyPem).toBe('PRIVATE-KEY-MARKER');
+      await reopened.close();
+    } finally {
+      await dispose();
+    }
+  });
+
+  test('migrates to the current schema version and refuses a newer database', async () => {
+    const { store, dispose, dataDir, masterKey } = await freshStore();
+    try {
+      await store.close();
+      const db = new Database(join(dataDir, 'control.db'));
+      db.pragma(`cipher='chacha20'`);
+      db.pragma(`key="x'${deriveKey(masterKey, 'control.db').toString('hex')}'"`);
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      db.close();
+      expect(() => new SqliteControlStore({ dataDir, masterKey, scryptCost })).toThrow(/newer than this build/);
+    } finally {
+      await dispose();
+    }
+  });
+});

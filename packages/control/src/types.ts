@@ -1,0 +1,216 @@
+/**
+ * Entities of the control store and the repository interface every backend implements.
+ * Ids are opaque strings, times are Dates, binary values are Buffers: nothing here knows about SQL or MongoDB.
+ */
+
+export interface Account {
+  id: string;
+  email: string;
+  isAdmin: boolean;
+  createdAt: Date;
+}
+
+export interface ApiToken {
+  id: string;
+  accountId: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** A token as returned once at creation: `secret` is never stored, only its SHA-256. */
+export interface IssuedToken {
+  token: ApiToken;
+  secret: string;
+}
+
+export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
+
+export type DnsRecordStatus = 'ok' | 'missing' | 'wrong';
+
+export interface DnsCheckResult {
+  checkedAt: Date;
+  allOk: boolean;
+  records: Array<{ purpose: string; type: string; name: string; status: DnsRecordStatus }>;
+}
+
+export interface Domain {
+  id: string;
+  accountId: string;
+  /** ASCII (punycode) form, lowercased: the key used everywhere. */
+  name: string;
+  verificationToken: string;
+  dkimSelector: string;
+  /** DKIM public key as base64 DER (SubjectPublicKeyInfo), the `p=` tag of the DKIM TXT record. */
+  dkimPublicKey: string;
+  dmarcPolicy: DmarcPolicy;
+  description: string;
+  lastDnsCheck: DnsCheckResult | null;
+  createdAt: Date;
+}
+
+export interface NewDomain {
+  accountId: string;
+  name: string;
+  verificationToken: string;
+  dkim: { selector: string; publicKey: string; privateKeyPem: string };
+  dmarcPolicy?: DmarcPolicy;
+  description?: string;
+}
+
+export interface DomainPatch {
+  dmarcPolicy?: DmarcPolicy;
+  description?: string;
+}
+
+export interface Alias {
+  id: string;
+  domainId: string;
+  /** Local part, lowercased; '*' is the catch-all. */
+  name: string;
+  recipients: string[];
+  hasImap: boolean;
+  isEnabled: boolean;
+  description: string;
+  /** Mail store mailbox id once a mailbox password was generated. */
+  mailboxId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewAlias {
+  name: string;
+  recipients?: string[];
+  hasImap?: boolean;
+  isEnabled?: boolean;
+  description?: string;
+}
+
+export type AliasPatch = Partial<Omit<NewAlias, 'name'>> & { name?: string };
+
+export interface ResolvedRecipient {
+  domain: Domain;
+  alias: Alias;
+}
+
+export type RecipientStatus = 'pending' | 'deferred' | 'delivered' | 'failed';
+
+export interface QueueRecipient {
+  address: string;
+  status: RecipientStatus;
+  lastError: string | null;
+}
+
+export type QueueState = 'queued' | 'delivered' | 'failed';
+
+export interface QueueItemSummary {
+  id: string;
+  envelopeFrom: string;
+  recipients: QueueRecipient[];
+  state: QueueState;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+export interface QueueItem extends QueueItemSummary {
+  body: Buffer;
+}
+
+export interface NewQueueItem {
+  envelopeFrom: string;
+  recipients: string[];
+  body: Buffer;
+  nextAttemptAt?: Date;
+}
+
+export interface AttemptResult {
+  /** Outcome per recipient tried in this attempt; recipients not listed keep their status. */
+  recipients: Array<{ address: string; status: RecipientStatus; error?: string }>;
+  /** When the remaining pending/deferred recipients are due again. */
+  nextAttemptAt: Date;
+  error?: string;
+}
+
+export interface DeliveryLogEntry {
+  queueId: string;
+  recipient: string;
+  status: RecipientStatus;
+  message: string | null;
+  at: Date;
+}
+
+export type SortKey = 'name' | '-name' | 'created_at' | '-created_at';
+
+export interface ListQuery {
+  /** 1-based page number. */
+  page: number;
+  limit: number;
+  sort?: SortKey;
+  /** Case-insensitive substring of the name. */
+  name?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+/**
+ * The control store. Every method is async so that a networked backend (MongoDB) fits behind the same interface.
+ * Scoped reads take the owning account or domain id and return null for anything outside it: callers turn that
+ * into 404 and never learn whether the resource exists elsewhere.
+ */
+export interface ControlStore {
+  // accounts
+  countAccounts(): Promise<number>;
+  createAccount(input: { email: string; password: string; isAdmin?: boolean }): Promise<Account>;
+  getAccount(id: string): Promise<Account | null>;
+  verifyAccountPassword(email: string, password: string): Promise<Account | null>;
+
+  // API tokens
+  createToken(accountId: string, name: string): Promise<IssuedToken>;
+  listTokens(accountId: string): Promise<ApiToken[]>;
+  revokeToken(accountId: string, tokenId: string): Promise<boolean>;
+  /** Account and token for a presented secret; null when unknown or revoked. Updates lastUsedAt. */
+  authenticateToken(secret: string): Promise<{ account: Account; token: ApiToken } | null>;
+
+  // domains
+  createDomain(input: NewDomain): Promise<Domain>;
+  findDomain(accountId: string, idOrName: string): Promise<Domain | null>;
+  listDomains(accountId: string, query: ListQuery): Promise<Page<Domain>>;
+  updateDomain(accountId: string, domainId: string, patch: DomainPatch): Promise<Domain | null>;
+  /** Deletes the domain and its aliases; returns the mailbox ids that belonged to them (for the mail store). */
+  deleteDomain(accountId: string, domainId: string): Promise<{ mailboxIds: string[] } | null>;
+  recordDnsCheck(domainId: string, result: DnsCheckResult): Promise<void>;
+  isHostedDomain(name: string): Promise<boolean>;
+  getDkimKey(domainName: string): Promise<{ selector: string; privateKeyPem: string } | null>;
+
+  // aliases
+  createAlias(domainId: string, input: NewAlias): Promise<Alias>;
+  findAlias(domainId: string, idOrName: string): Promise<Alias | null>;
+  listAliases(domainId: string, query: ListQuery): Promise<Page<Alias>>;
+  updateAlias(domainId: string, aliasId: string, patch: AliasPatch): Promise<Alias | null>;
+  deleteAlias(domainId: string, aliasId: string): Promise<{ mailboxId: string | null } | null>;
+  /** Records the mailbox id on the alias and stores a hash of its password for SMTP AUTH. */
+  setMailboxCredential(aliasId: string, mailboxId: string, password: string): Promise<void>;
+  /** SMTP AUTH / login check against the stored hash, without opening the mailbox. */
+  verifyMailboxPassword(address: string, password: string): Promise<ResolvedRecipient | null>;
+  /** RCPT TO lookup: exact alias, then the +tag subaddress stripped (RFC 5233), then the catch-all. */
+  resolveRecipient(address: string): Promise<ResolvedRecipient | null>;
+
+  // outbound queue and delivery log
+  enqueue(input: NewQueueItem): Promise<QueueItemSummary>;
+  /** Leases up to `limit` due items to `workerId` for `leaseMs`; an item is leased to one worker at a time. */
+  claimDue(workerId: string, now: Date, limit: number, leaseMs?: number): Promise<QueueItem[]>;
+  recordAttempt(queueId: string, workerId: string, result: AttemptResult): Promise<QueueItemSummary>;
+  complete(queueId: string, workerId: string, state: Exclude<QueueState, 'queued'>): Promise<void>;
+  listRecent(limit: number): Promise<QueueItemSummary[]>;
+  deliveryLog(queueId: string): Promise<DeliveryLogEntry[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+/**
+ * What a test may need from the machine: the repository root, the shared mail corpus and Debian tools.
+ * The rule for anything missing: locally, print why and let the test skip; in CI (CI=true), fail loudly,
+ * so a CI run can never pass by skipping.
+ */
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export function isCI(): boolean {
+  return process.env.CI === 'true';
+}
+
+/** Returns false after printing `reason`, or throws it when running in CI. */
+export function unavailable(reason: string): false {
+  if (isCI()) throw new Error(`${reason} (required because CI=true)`);
+  console.log(`skipping: ${reason}`);
+  return false;
+}
+
+/** The directory holding pnpm-workspace.yaml, found by walking up from `from` (default: this package). */
+export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
+  }
+}
+
+/** The shared mail corpus at <repo root>/../shared/corpus, or undefined (with the reason printed) when absent. */
+export function corpusDir(root: string = repoRoot()): string | undefined {
+  const dir = resolve(root, '..', 'shared', 'corpus');
+  if (existsSync(dir) && statSync(dir).isDirectory()) return dir;
+  unavailable(`mail corpus not found at ${dir}`);
+  return undefined;
+}
+
+/**
+ * Absolute paths of the corpus messages (*.eml with CRLF line endings), sorted; the *.lf.eml twins holding the
+ * raw upstream bytes are left out. Empty when the corpus is absent locally.
+ */
+export function corpusMessages(root?: string): string[] {
+  const dir = corpusDir(root);
+  if (dir === undefined) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.eml') && !name.endsWith('.lf.eml'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** True when `name` is an executable on PATH (or an executable path); otherwise the skip-or-fail rule. */
+export function requireTool(name: string): boolean {
+  if (findExecutable(name) !== undefined) return true;
+  return unavailable(`${name} not found on PATH`);
+}
+
+export function findExecutable(name: string): string | undefined {
+  const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
+  return candidates.find(isExecutableFile);
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
