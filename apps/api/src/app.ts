@@ -4,7 +4,7 @@
  */
 import { promises as dns } from 'node:dns';
 import type { Server } from 'node:http';
-import type { Config } from '@mailyard/config';
+import { type Config, parseResolver } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
 import { reportError, toBoom } from '@mailyard/errors';
 import { RateLimiter } from '@mailyard/limits';
@@ -52,8 +52,12 @@ export interface Api {
 }
 
 export function defaultResolver(config: Config): TxtMxResolver {
-  const resolver = new dns.Resolver({ timeout: 3000, tries: 2 });
-  if (config.dns.resolver) resolver.setServers([config.dns.resolver]);
+  const resolver = new dns.Resolver({ timeout: config.dns.timeoutMs, tries: 2 });
+  const server = config.dns.resolver ? parseResolver(config.dns.resolver) : undefined;
+  if (server) {
+    const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+    resolver.setServers([`${host}:${server.port}`]);
+  }
   return resolver;
 }
 

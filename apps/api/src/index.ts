@@ -1,1 +1,22 @@
-export {};
+/**
+ * @mailyard/api — the REST API (/v1) over the control store and the mail store: accounts and API tokens, hosted
+ * domains with the DNS records they must publish (and a live check of them), aliases and mailbox passwords.
+ *
+ * HTTP: JSON bodies, Basic authentication (RFC 7617) with the API token as user name and an empty password,
+ * errors as Boom payloads `{statusCode, error, message, code, field?}` mapped once from @mailyard/errors,
+ * 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3), paging headers X-Page-*, Link (RFC 8288).
+ * OpenAPI 3.1 at /v1/openapi.json. Human reference: docs/api.md.
+ *
+ * Invariants:
+ * - Another account's domains and aliases answer 404, exactly like ones that do not exist.
+ * - Secrets (API tokens, mailbox passwords, recovery keys) appear in exactly one response, the one creating them.
+ * - The server never changes a mailbox password without the current password or the recovery key (zero-access).
+ *
+ * No on-disk state of its own: control.db and the mailboxes belong to @mailyard/control and @mailyard/mailstore.
+ */
+export { type Api, type ApiDeps, createApi, DEFAULT_RATE_LIMITS, defaultResolver, type RateLimits } from './app.js';
+export { basicToken } from './auth.js';
+export { type CheckedRecord, checkRecords, type DnsRecord, expectedRecords, type TxtMxResolver } from './dns-records.js';
+export { addDomain, generateDkimKeyPair } from './domain-setup.js';
+export { issueMailboxPassword, type MailboxAdmin } from './mailbox-password.js';
+export { OPERATIONS, openApiDocument } from './openapi.js';

@@ -20,8 +20,7 @@ function defaultCell(setting: SettingInfo): string {
 }
 
 function row(setting: SettingInfo): string {
-  const custom = setting.kind === 'string' && setting.allowed !== 'text';
-  const allowed = custom ? ` Allowed: ${setting.allowed}.` : '';
+  const allowed = setting.allowedNote ? ` Allowed: ${setting.allowedNote}.` : '';
   const cells = [
     `\`${setting.path}\``,
     `\`${setting.envVar}\``,

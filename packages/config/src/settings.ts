@@ -19,6 +19,8 @@ export interface SettingInfo {
   typeLabel: string;
   /** What values are accepted, in words, for error messages. */
   allowed: string;
+  /** The schema's own words on what is allowed, when the type label does not say it all. */
+  allowedNote: string | undefined;
   description: string;
   /** The default as the docs print it. */
   defaultText: string;
@@ -152,6 +154,7 @@ function describeLeaf(keys: string[], schema: AnySchema): SettingInfo {
     kind,
     typeLabel: typeLabelFor(kind, base),
     allowed: meta.allowed ?? allowedFor(kind, base),
+    allowedNote: meta.allowed,
     description: meta.description,
     defaultText: defaultTextFor(kind, defaultOf(schema), meta),
     defaultKind: meta.docDefault ? 'described' : defaultOf(schema) ? 'value' : 'unset',

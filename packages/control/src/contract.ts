@@ -40,6 +40,8 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
         expect(await store.verifyAccountPassword('alice@example.org', 'pw-2')).toBeNull();
         expect(await store.verifyAccountPassword('nobody@example.org', 'pw-1')).toBeNull();
         expect(await store.getAccount('missing')).toBeNull();
+        expect((await store.findAccountByEmail('ALICE@example.org'))?.id).toBe(created.id);
+        expect(await store.findAccountByEmail('bob@example.org')).toBeNull();
       });
 
       test('rejects duplicates and invalid emails', async () => {
@@ -81,6 +83,8 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
         }
         expect(await store.isHostedDomain('bücher.example')).toBe(true);
         expect(await store.isHostedDomain('other.example')).toBe(false);
+        expect((await store.findDomainByName('BÜCHER.example'))?.id).toBe(domain.id);
+        expect(await store.findDomainByName('other.example')).toBeNull();
       });
 
       test('rejects duplicates across accounts and invalid names', async () => {

@@ -125,6 +125,14 @@ export class SqliteControlStore implements T.ControlStore {
     return (await verifyPassword(password, row.password_hash)) ? toAccount(row) : null;
   }
 
+  async findAccountByEmail(email: string): Promise<T.Account | null> {
+    const normalized = normalizeRecipient(email);
+    const row = normalized
+      ? (this.#db.prepare('SELECT * FROM accounts WHERE email = ?').get(normalized) as AccountRow | undefined)
+      : undefined;
+    return row ? toAccount(row) : null;
+  }
+
   // API tokens
 
   async createToken(accountId: string, name: string): Promise<T.IssuedToken> {
@@ -244,11 +252,15 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#db.prepare('SELECT 1 FROM domains WHERE name = ?').get(ascii) !== undefined;
   }
 
+  async findDomainByName(name: string): Promise<T.Domain | null> {
+    const ascii = normalizeDomain(name);
+    const row = ascii ? this.#domainByName(ascii) : undefined;
+    return row ? toDomain(row) : null;
+  }
+
   async getDkimKey(domainName: string): Promise<{ selector: string; privateKeyPem: string } | null> {
     const ascii = normalizeDomain(domainName);
-    const row = ascii
-      ? (this.#db.prepare('SELECT * FROM domains WHERE name = ?').get(ascii) as DomainRow | undefined)
-      : undefined;
+    const row = ascii ? this.#domainByName(ascii) : undefined;
     if (!row) return null;
     const pem = this.#dkimBox.open(row.dkim_private_key, row.id).toString();
     return { selector: row.dkim_selector, privateKeyPem: pem };
@@ -403,12 +415,16 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#db.prepare('SELECT * FROM domains WHERE id = ?').get(id) as DomainRow | undefined;
   }
 
+  #domainByName(ascii: string): DomainRow | undefined {
+    return this.#db.prepare('SELECT * FROM domains WHERE name = ?').get(ascii) as DomainRow | undefined;
+  }
+
   #aliasRow(id: string): AliasRow | undefined {
     return this.#db.prepare('SELECT * FROM aliases WHERE id = ?').get(id) as AliasRow | undefined;
   }
 
   #aliasByAddress(local: string, domainName: string): { alias: AliasRow; domain: DomainRow } | null {
-    const domain = this.#db.prepare('SELECT * FROM domains WHERE name = ?').get(domainName) as DomainRow | undefined;
+    const domain = this.#domainByName(domainName);
     if (!domain) return null;
     const alias = this.#db.prepare('SELECT * FROM aliases WHERE domain_id = ? AND name = ?').get(domain.id, local) as
       | AliasRow

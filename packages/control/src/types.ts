@@ -171,6 +171,8 @@ export interface ControlStore {
   createAccount(input: { email: string; password: string; isAdmin?: boolean }): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
   verifyAccountPassword(email: string, password: string): Promise<Account | null>;
+  /** Operator lookup (CLI); APIs authenticate by token instead. */
+  findAccountByEmail(email: string): Promise<Account | null>;
 
   // API tokens
   createToken(accountId: string, name: string): Promise<IssuedToken>;
@@ -188,6 +190,8 @@ export interface ControlStore {
   deleteDomain(accountId: string, domainId: string): Promise<{ mailboxIds: string[] } | null>;
   recordDnsCheck(domainId: string, result: DnsCheckResult): Promise<void>;
   isHostedDomain(name: string): Promise<boolean>;
+  /** Unscoped lookup by ASCII or Unicode name, for the SMTP engine and operator tools; never expose it to users. */
+  findDomainByName(name: string): Promise<Domain | null>;
   getDkimKey(domainName: string): Promise<{ selector: string; privateKeyPem: string } | null>;
 
   // aliases

@@ -45,6 +45,8 @@ export interface Classification {
   /** Text safe to send to the client. */
   publicMessage: string;
   retryAfterMs?: number;
+  /** HTTP status carried by a client error from the HTTP stack (Koa's ctx.throw, http-errors, Boom). */
+  httpStatus?: number;
   /** The original error when it is one of ours. */
   error?: MailyardError;
 }
@@ -154,6 +156,8 @@ function classifyAggregate(err: AggregateError): Classification {
 }
 
 function classifyByShape(err: Error): Classification {
+  const status = httpClientStatus(err);
+  if (status !== undefined) return classifyHttpClientError(err, status);
   const code = stringCode(err);
   if (err.name === 'AbortError') return external('UNAVAILABLE', 'Request aborted');
   if (err.name === 'TimeoutError')
@@ -166,6 +170,29 @@ function classifyByShape(err: Error): Classification {
   if (SQLITE_BUSY_CODES.test(code))
     return { kind: 'tryAgainLater', code: 'LIMIT', temporary: true, publicMessage: BUSY_TEXT };
   return bug();
+}
+
+/** HTTP client errors thrown by Koa and its middleware (bad JSON, body too large): 4xx, with a public message. */
+const HTTP_CLIENT_KINDS: Record<number, readonly [ReplyKind, string]> = {
+  400: ['syntax', 'SYNTAX'],
+  401: ['authentication', 'AUTHENTICATIONFAILED'],
+  403: ['permission', 'NOPERM'],
+  404: ['notFound', 'NONEXISTENT'],
+  409: ['conflict', 'ALREADYEXISTS'],
+  413: ['tooLarge', 'TOOBIG'],
+  429: ['rateLimit', 'LIMIT'],
+};
+
+/** The status of an http-errors error marked `expose` or of a Boom error, when it is 4xx. */
+function httpClientStatus(err: Error): number | undefined {
+  const shape = err as { status?: unknown; expose?: unknown; isBoom?: unknown; output?: { statusCode?: unknown } };
+  const status = shape.isBoom === true ? shape.output?.statusCode : shape.expose === true ? shape.status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+function classifyHttpClientError(err: Error, status: number): Classification {
+  const [kind, code] = HTTP_CLIENT_KINDS[status] ?? ['user', 'CANNOT'];
+  return { kind, code, temporary: status === 429, publicMessage: err.message, httpStatus: status };
 }
 
 function stringCode(err: Error): string | undefined {

@@ -8,7 +8,9 @@
  *
  * Invariants:
  * - `isCodeBug(err)` is true for built-in JS errors, SQLite errors other than busy/locked/full, unclassified
- *   values (plain Error, strings, objects) and plain ServerError. The test run fails on any logged code bug.
+ *   values (plain Error, strings, objects) and plain ServerError. Node network errors (ECONNREFUSED, ENOTFOUND...)
+ *   are external; EACCES/ENOSPC/EMFILE and SQLITE_BUSY/FULL are temporary server conditions; 4xx errors thrown by
+ *   the HTTP stack (Koa's ctx.throw, http-errors with `expose`, Boom) keep their status as user errors.
  * - A code bug never leaks: every reply carries the generic "Internal server error"; the detail goes to the log
  *   through `reportError`. `details` on any error are logged only, never sent.
  * - Each protocol maps errors here and nowhere else: toBoom (HTTP, RFC 9110; Retry-After on 429/503),

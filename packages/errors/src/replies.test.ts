@@ -1,3 +1,4 @@
+import { notFound } from '@hapi/boom';
 import { describe, expect, test } from 'vitest';
 import {
   AuthenticationError,
@@ -16,6 +17,7 @@ import {
   UserError,
   ValidationError,
 } from './classes.js';
+import { classify, isCodeBug } from './classify.js';
 import { toBoom, toImapResponse, toPop3Response, toSmtpReply } from './replies.js';
 
 interface Row {
@@ -233,5 +235,36 @@ describe('code bugs never leak', () => {
     const err = new NotFoundError('No such user', { details: { query: SECRET } });
     const replies = [JSON.stringify(toBoom(err).output), JSON.stringify(toSmtpReply(err)), toPop3Response(err)];
     for (const reply of replies) expect(reply).not.toContain('hunter2');
+  });
+});
+
+describe('client errors from the HTTP stack keep their status', () => {
+  const httpError = (status: number, message: string, expose = status < 500) =>
+    Object.assign(new Error(message), { status, statusCode: status, expose });
+
+  test.each([
+    [400, 'Invalid JSON', 'syntax'],
+    [404, 'Not Found', 'notFound'],
+    [413, 'request entity too large', 'tooLarge'],
+    [415, 'Unsupported Media Type', 'user'],
+  ])('http-errors %i', (status, message, kind) => {
+    const err = httpError(status, message);
+    expect(isCodeBug(err)).toBe(false);
+    expect(classify(err).kind).toBe(kind);
+    const boom = toBoom(err);
+    expect(boom.output.statusCode).toBe(status);
+    expect(boom.output.payload.message).toBe(message);
+  });
+
+  test('a Boom 4xx thrown by a handler is a user error', () => {
+    const boom = toBoom(notFound('No such domain'));
+    expect(boom.output.statusCode).toBe(404);
+    expect(boom.output.payload.message).toBe('No such domain');
+  });
+
+  test('a 5xx or unexposed http error is a code bug', () => {
+    expect(isCodeBug(httpError(500, 'db exploded'))).toBe(true);
+    expect(isCodeBug(httpError(400, 'internal', false))).toBe(true);
+    expect(toBoom(httpError(500, 'db exploded')).output.payload.message).toBe('Internal server error');
   });
 });

@@ -78,7 +78,7 @@ const POP3_CODE: Partial<Record<ReplyKind, string>> = {
 
 export function toBoom(err: unknown): Boom {
   const c = classify(err);
-  const status = HTTP_STATUS[c.kind];
+  const status = c.httpStatus ?? HTTP_STATUS[c.kind];
   const boom = new Boom(oneLine(c.publicMessage), { statusCode: status });
   boom.output.payload.message = oneLine(c.publicMessage);
   boom.output.payload.code = c.code;
@@ -91,7 +91,7 @@ export function toBoom(err: unknown): Boom {
 
 /** Retry-After in whole seconds (RFC 9110 §10.2.3) for rate limits and every temporary server condition. */
 function retryAfterSeconds(c: Classification): number | undefined {
-  if (!c.temporary || HTTP_STATUS[c.kind] < 429) return undefined;
+  if (!c.temporary) return undefined;
   const ms = c.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
   return Math.max(1, Math.ceil(ms / 1000));
 }

@@ -112,10 +112,23 @@ function splitMultipart(raw: Buffer, node: PartNode, depth: number): void {
     if (delimiter.close) break;
     const following = delimiters[i + 1];
     const start = delimiter.next;
-    const end = following ? Math.max(start, lineEndingStart(raw, following.lineStart)) : node.bodyEnd;
+    const end = following ? partEnd(raw, start, following.lineStart) : node.bodyEnd;
     const path = node.path ? `${node.path}.${node.children.length + 1}` : `${node.children.length + 1}`;
     node.children.push(parsePart(raw, start, end, path, depth + 1, childFallback));
   }
+}
+
+/**
+ * Where a part followed by a delimiter ends: before the line ending that belongs to the delimiter. One exception:
+ * a header block with no blank line of its own, directly followed by that line ending ("--b CRLF H: v CRLF CRLF
+ * --b"), reads as a header with an empty body, as mail readers see it; the line ending is then its blank line.
+ */
+function partEnd(raw: Buffer, start: number, delimiterStart: number): number {
+  const end = Math.max(start, lineEndingStart(raw, delimiterStart));
+  if (end === delimiterStart) return end;
+  if (end === start) return delimiterStart;
+  if (raw[end - 1] !== LF) return end;
+  return findHeaderEnd(raw, start, end).headerEnd === end ? delimiterStart : end;
 }
 
 /** Start of the line ending that precedes a delimiter line (that line ending belongs to the delimiter). */

@@ -19,3 +19,21 @@ declare module 'html-to-text' {
   export function compile(options?: HtmlToTextOptions): (html: string) => string;
   export function convert(html: string, options?: HtmlToTextOptions): string;
 }
+
+declare module 'mailsplit' {
+  import { Transform } from 'node:stream';
+  /** A MIME node as mailsplit reports it (only what the cross-check reads). */
+  export interface SplitterNode {
+    type: 'node';
+    contentType: string | false;
+    multipart: string | false;
+    getHeaders(): Buffer;
+  }
+  export interface SplitterChunk {
+    type: 'data' | 'body';
+    value: Buffer;
+  }
+  export class Splitter extends Transform {
+    constructor(options?: { ignoreEmbedded?: boolean; defaultInlineEmbedded?: boolean; maxHeadSize?: number });
+  }
+}

@@ -9,7 +9,15 @@ import { applyFlags, FLAG_DELETED, formatFlags, keywordsOf, keywordsText, parseF
 import type { FolderRef } from './folders.js';
 import { addUsedBytes, allocate, assertQuota, journal, releaseContent, spliceRaw } from './ingest.js';
 import { type Db, prep, prepValue } from './schema.js';
-import type { Change, CopyResult, MessageSummary, StoredMessage, StoreOperation, StoreResult } from './types.js';
+import type {
+  Change,
+  CopyResult,
+  MessageSummary,
+  StorageStats,
+  StoredMessage,
+  StoreOperation,
+  StoreResult,
+} from './types.js';
 
 interface MessageRow {
   uid: number;
@@ -225,8 +233,8 @@ export function deleteFolderWithMessages(db: Db, folder: FolderRef): void {
       db,
       'SELECT uid, modseq, flags, keywords, size, internal_date, content_id FROM messages WHERE folder_id = ?',
     ).all(folder.id) as MessageRow[];
-    for (const row of rows) releaseContent(db, row.content_id);
     prep(db, 'DELETE FROM messages WHERE folder_id = ?').run(folder.id);
+    for (const row of rows) releaseContent(db, row.content_id);
     addUsedBytes(db, -rows.reduce((sum, r) => sum + r.size, 0));
     prep(db, 'DELETE FROM folders WHERE id = ?').run(folder.id);
   });
@@ -258,4 +266,12 @@ export function claimRecent(db: Db, folder: FolderRef): number[] {
 
 export function usedBytes(db: Db): number {
   return prepValue(db, `SELECT value FROM meta WHERE key = 'used_bytes'`).get() as number;
+}
+
+export function storageStats(db: Db): StorageStats {
+  return prep(
+    db,
+    `SELECT (SELECT count(*) FROM contents) AS contents, count(*) AS attachments,
+            coalesce(sum(length(data)), 0) AS attachmentBytes FROM attachments`,
+  ).get() as StorageStats;
 }

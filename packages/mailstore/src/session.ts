@@ -30,6 +30,7 @@ import {
   listMessages,
   moveAllMessages,
   moveMessages,
+  storageStats,
   storeFlags,
   usedBytes,
 } from './messages.js';
@@ -48,6 +49,7 @@ import type {
   QuotaInfo,
   SearchOptions,
   SearchQuery,
+  StorageStats,
   StoredMessage,
   StoreOperation,
   StoreResult,
@@ -211,6 +213,10 @@ export class HandleSession implements MailboxSession {
 
   quota(): QuotaInfo {
     return { usedBytes: usedBytes(this.#db), limitBytes: this.#handle.quotaBytes };
+  }
+
+  storageStats(): StorageStats {
+    return storageStats(this.#db);
   }
 
   close(): void {

@@ -174,6 +174,13 @@ export interface QuotaInfo {
   limitBytes: number;
 }
 
+/** What the mailbox database holds: distinct message contents and de-duplicated attachment blobs. */
+export interface StorageStats {
+  contents: number;
+  attachments: number;
+  attachmentBytes: number;
+}
+
 export interface PartialRange {
   start: number;
   length?: number;
@@ -262,5 +269,6 @@ export interface MailboxSession {
   /** Clear and return the stored \\Recent marks of a folder (the selecting IMAP session keeps them). */
   claimRecent(path: string): number[];
   quota(): QuotaInfo;
+  storageStats(): StorageStats;
   close(): void;
 }

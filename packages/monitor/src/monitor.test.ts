@@ -195,4 +195,11 @@ describe('CPU profile from the monitor', () => {
     expect(monitor.cpuProfileRunning).toBe(false);
     expect(logger.lines.map((l) => l.message)).toContain('CPU profile already running; request ignored');
   });
+
+  test('a profile length outside (0, 600] seconds is refused', async () => {
+    const monitor = createMonitor({ logger: recordingLogger(), dataDir, processName: 'test' });
+    for (const seconds of [0, -1, Number.NaN, 601])
+      await expect(monitor.writeCpuProfile(seconds)).rejects.toThrow(RangeError);
+    expect(monitor.cpuProfileRunning).toBe(false);
+  });
 });

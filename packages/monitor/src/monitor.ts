@@ -87,6 +87,9 @@ export interface Monitor {
   writeCpuProfile(seconds?: number): Promise<string | undefined>;
 }
 
+/** A profile captures a moment of trouble; ten minutes is plenty and bounds the file and the sampling overhead. */
+const MAX_CPU_PROFILE_SECONDS = 600;
+
 const SEVERITY: Record<HealthCheckName, AlertLevel> = {
   // Past the heap limit the process is heading for an out-of-memory crash; a full disk refuses mail.
   heap: 'error',
@@ -188,6 +191,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return file;
     },
     async writeCpuProfile(seconds = monitor.cpuProfileSeconds) {
+      if (!(seconds > 0 && seconds <= MAX_CPU_PROFILE_SECONDS)) {
+        throw new RangeError(
+          `CPU profile length must be over 0 and at most ${MAX_CPU_PROFILE_SECONDS} s, not ${seconds}`,
+        );
+      }
       if (cpuProfileRunning) {
         logger.info({ seconds }, 'CPU profile already running; request ignored');
         return undefined;

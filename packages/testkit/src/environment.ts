@@ -50,7 +50,7 @@ export function corpusMessages(root?: string): string[] {
 /** True when `name` is an executable on PATH (or an executable path); otherwise the skip-or-fail rule. */
 export function requireTool(name: string): boolean {
   if (findExecutable(name) !== undefined) return true;
-  return unavailable(`${name} not found on PATH`);
+  return unavailable(`${name} not found on PATH (or not executable)`);
 }
 
 export function findExecutable(name: string): string | undefined {

@@ -21,6 +21,6 @@ export {
   unavailable,
 } from './environment.js';
 export { closeServer, listen } from './servers.js';
-export { type TempDir, tempDir } from './temp-dir.js';
 export { Teardown } from './teardown.js';
+export { type TempDir, tempDir } from './temp-dir.js';
 export { waitFor } from './wait-for.js';

@@ -1,0 +1,109 @@
+/**
+ * Starts the API on 127.0.0.1 port 0 over a real SQLite control store and a real mail store in a temp data dir,
+ * and talks to it with fetch. Every log line at error level (a code bug) is collected so tests can assert none.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type Config, loadConfig } from '@mailyard/config';
+import { SqliteControlStore } from '@mailyard/control';
+import { createLogger } from '@mailyard/logger';
+import { Mailstore } from '@mailyard/mailstore';
+import { type Api, createApi, type RateLimits } from '../src/index.js';
+
+export interface Harness {
+  api: Api;
+  base: string;
+  config: Config;
+  control: SqliteControlStore;
+  mailstore: Mailstore;
+  /** Log entries at level error or above (code bugs). */
+  errors: Array<Record<string, unknown>>;
+  call(method: string, path: string, opts?: CallOptions): Promise<Reply>;
+  signUp(email: string, token?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  token?: string;
+  json?: unknown;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: test replies are inspected field by field
+  body: any;
+}
+
+export function basic(token: string): string {
+  return `Basic ${Buffer.from(`${token}:`).toString('base64')}`;
+}
+
+export async function startHarness(
+  opts: { signupOpen?: boolean; bodyLimitBytes?: number; rateLimits?: Partial<RateLimits>; resolver?: string } = {},
+): Promise<Harness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mailyard-api-'));
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      hostname: 'mx.mailyard.test',
+      api: { signupOpen: opts.signupOpen ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024 },
+      dns: opts.resolver ? { resolver: opts.resolver } : {},
+    },
+  });
+  const errors: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const entry = JSON.parse(chunk.toString()) as Record<string, unknown>;
+      if (Number(entry.level) >= 50) errors.push(entry);
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'warn', destination });
+  const control = new SqliteControlStore({ dataDir, masterKey: randomBytes(32), scryptCost: { N: 1024, r: 8, p: 1 } });
+  const mailstore = new Mailstore({ dataDir, kdf: { N: 1024 } });
+  const api = createApi({ config, logger, control, mailstore, rateLimits: opts.rateLimits });
+  const port = await api.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+
+  async function call(method: string, path: string, o: CallOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token !== undefined) headers.authorization = basic(o.token);
+    let payload: string | Buffer | undefined = o.body;
+    if (o.json !== undefined) {
+      payload = JSON.stringify(o.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${base}${path}`, { method, headers, body: payload });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  return {
+    api,
+    base,
+    config,
+    control,
+    mailstore,
+    errors,
+    call,
+    async signUp(email, token) {
+      const res = await call('POST', '/v1/account', { json: { email, password: 'long enough pw' }, token });
+      if (res.status !== 201) throw new Error(`sign-up of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.token.secret as string;
+    },
+    async close() {
+      await api.close();
+      await mailstore.close();
+      await control.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
