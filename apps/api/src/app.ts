@@ -4,13 +4,13 @@
  */
 import { promises as dns } from 'node:dns';
 import type { Server } from 'node:http';
+import * as Boom from '@hapi/boom';
+import { Router } from '@koa/router';
 import { type Config, parseResolver } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
 import { reportError, toBoom } from '@mailyard/errors';
 import { RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
-import * as Boom from '@hapi/boom';
-import { Router } from '@koa/router';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
@@ -88,10 +88,13 @@ function requestLog(logger: Logger) {
   };
 }
 
-/** Runs after the router and allowedMethods (405): anything still unanswered is an unknown endpoint. */
-async function notFound(ctx: ApiContext, next: Next) {
+/** Wraps the router and allowedMethods: turns their bare 404/405/501 into JSON errors. */
+async function unmatched(ctx: ApiContext, next: Next) {
   await next();
-  if (ctx.status === 404 && ctx.body === undefined) throw Boom.notFound('no such endpoint');
+  if (ctx.body !== undefined && ctx.body !== null) return;
+  if (ctx.status === 404) throw Boom.notFound('no such endpoint');
+  if (ctx.status === 405) throw Boom.methodNotAllowed('method not allowed', undefined, ctx.response.get('Allow').split(/,\s*/));
+  if (ctx.status === 501) throw Boom.notImplemented('method not implemented');
 }
 
 export function createApi(deps: ApiDeps): Api {
@@ -122,15 +125,9 @@ export function createApi(deps: ApiDeps): Api {
       perToken: new RateLimiter({ points: limits.perTokenPerMinute, durationMs: 60_000 }),
     }),
   );
-  app.use(notFound);
+  app.use(unmatched);
   app.use(router.routes());
-  app.use(
-    router.allowedMethods({
-      throw: true,
-      methodNotAllowed: () => Boom.methodNotAllowed(),
-      notImplemented: () => Boom.notImplemented(),
-    }),
-  );
+  app.use(router.allowedMethods());
 
   let server: Server | undefined;
   return {

@@ -2,8 +2,9 @@
  * JSON request bodies, read with a byte limit: a declared Content-Length over the limit is refused before any byte
  * is read (413), a streamed body is cut off as soon as it passes the limit.
  */
-import { InputSyntaxError, MessageTooLargeError } from '@mailyard/errors';
+
 import * as Boom from '@hapi/boom';
+import { InputSyntaxError, MessageTooLargeError } from '@mailyard/errors';
 import type { Context } from 'koa';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;

@@ -1,9 +1,10 @@
 /** Types and request helpers shared by the route modules. */
-import type { Account, ApiToken, ControlStore, Domain, ListQuery, Page } from '@mailyard/control';
+
+import type { Router, RouterContext } from '@koa/router';
 import type { Config } from '@mailyard/config';
+import type { Account, ApiToken, ControlStore, Domain, ListQuery, Page } from '@mailyard/control';
 import { AuthenticationError, NotFoundError } from '@mailyard/errors';
 import type { Logger } from '@mailyard/logger';
-import type { Router, RouterContext } from '@koa/router';
 import { readJsonBody } from './body.js';
 import type { TxtMxResolver } from './dns-records.js';
 import type { MailboxAdmin } from './mailbox-password.js';

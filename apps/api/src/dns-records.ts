@@ -121,12 +121,17 @@ async function foundValues(record: DnsRecord, resolver: TxtMxResolver): Promise<
   return (await lookup(() => resolver.resolveTxt(record.name))).map((chunks) => chunks.join(''));
 }
 
-export async function checkRecords(domain: Domain, hostname: string, resolver: TxtMxResolver): Promise<CheckedRecord[]> {
+export async function checkRecords(
+  domain: Domain,
+  hostname: string,
+  resolver: TxtMxResolver,
+): Promise<CheckedRecord[]> {
   const expected = expectedRecords(domain, hostname);
   return Promise.all(
     expected.map(async (record) => {
       const found = await foundValues(record, resolver);
-      const relevant = record.purpose === 'verification' || record.purpose === 'spf' ? filterRoot(record, found) : found;
+      const relevant =
+        record.purpose === 'verification' || record.purpose === 'spf' ? filterRoot(record, found) : found;
       return { ...record, status: judgeFor(record, domain, hostname)(found), found: relevant };
     }),
   );

@@ -16,7 +16,13 @@
  */
 export { type Api, type ApiDeps, createApi, DEFAULT_RATE_LIMITS, defaultResolver, type RateLimits } from './app.js';
 export { basicToken } from './auth.js';
-export { type CheckedRecord, checkRecords, type DnsRecord, expectedRecords, type TxtMxResolver } from './dns-records.js';
+export {
+  type CheckedRecord,
+  checkRecords,
+  type DnsRecord,
+  expectedRecords,
+  type TxtMxResolver,
+} from './dns-records.js';
 export { addDomain, generateDkimKeyPair } from './domain-setup.js';
 export { issueMailboxPassword, type MailboxAdmin } from './mailbox-password.js';
 export { OPERATIONS, openApiDocument } from './openapi.js';

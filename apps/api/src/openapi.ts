@@ -99,7 +99,8 @@ function operationObject(op: Operation) {
     description: PATH_PARAMETERS[name],
     schema: { type: 'string' },
   }));
-  const success = op.status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': {} } };
+  const success =
+    op.status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': {} } };
   const responses: Record<string, unknown> = {
     [op.status]: op.paged ? { ...success, headers: PAGING_HEADERS } : success,
     '400': ERROR,
@@ -113,7 +114,12 @@ function operationObject(op: Operation) {
     ...(op.auth === 'none' ? { security: [] } : op.auth === 'optional' ? { security: [{}, { basic: [] }] } : {}),
     parameters: [...pathParams, ...(op.paged ? PAGING_PARAMETERS : [])],
     ...(op.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } },
+          },
+        }
       : {}),
     responses,
   };

@@ -28,9 +28,7 @@ export function presentDomain(domain: Domain, hostname: string) {
     dmarc_policy: domain.dmarcPolicy,
     description: domain.description,
     verification_token: domain.verificationToken,
-    last_dns_check: check
-      ? { checked_at: iso(check.checkedAt), all_ok: check.allOk, records: check.records }
-      : null,
+    last_dns_check: check ? { checked_at: iso(check.checkedAt), all_ok: check.allOk, records: check.records } : null,
     created_at: iso(domain.createdAt),
     dns_records: expectedRecords(domain, hostname),
   };

@@ -11,13 +11,17 @@ describe('accounts and sign-up', () => {
   });
 
   test('the first account becomes administrator; then sign-up is closed unless an admin asks', async () => {
-    const first = await h.call('POST', '/v1/account', { json: { email: 'Admin@Example.org', password: 'long enough pw' } });
+    const first = await h.call('POST', '/v1/account', {
+      json: { email: 'Admin@Example.org', password: 'long enough pw' },
+    });
     expect(first.status).toBe(201);
     expect(first.body.account).toMatchObject({ email: 'admin@example.org', is_admin: true });
     expect(first.body.token.secret).toMatch(/^myd_/);
     const admin = first.body.token.secret as string;
 
-    const closed = await h.call('POST', '/v1/account', { json: { email: 'x@example.org', password: 'long enough pw' } });
+    const closed = await h.call('POST', '/v1/account', {
+      json: { email: 'x@example.org', password: 'long enough pw' },
+    });
     expect(closed.status).toBe(403);
     expect(closed.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
     expect(closed.body.message).toMatch(/sign-up is closed/);

@@ -76,7 +76,10 @@ describe('GET /v1/domains/:domain/verify-records against a DNS server on 127.0.0
 
   test('reports wrong values with what was expected and what was found', async () => {
     dns.table.mx.set('verified.example', [{ preference: 10, exchange: 'mail.elsewhere.example' }]);
-    dns.table.txt.set('verified.example', [['v=spf1 include:_spf.elsewhere.example -all'], ['mailyard-verification=old']]);
+    dns.table.txt.set('verified.example', [
+      ['v=spf1 include:_spf.elsewhere.example -all'],
+      ['mailyard-verification=old'],
+    ]);
     dns.table.txt.set(record('dkim').name, [['v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwrong']]);
     dns.table.txt.set('_dmarc.verified.example', [['v=DMARC1; p=none']]);
     const { body, byPurpose } = await verify();

@@ -8,7 +8,8 @@ import { listSections, type SectionInfo, type SettingInfo } from './settings.js'
 export const CONFIG_DOCS_PATH = fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url));
 
 /** The command that regenerates the file, for error messages. */
-export const REGENERATE_DOCS_COMMAND = 'npx turbo run build --filter=@mailyard/config && npm run docs:config';
+export const REGENERATE_DOCS_COMMAND =
+  'npx -y pnpm@10.34.8 --filter @mailyard/config build && npx -y pnpm@10.34.8 docs:config';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

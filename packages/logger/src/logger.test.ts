@@ -145,7 +145,7 @@ describe('redaction in real output', () => {
         message: 'login failed',
         code: 'EAUTH',
         stack: expect.stringContaining('TypeError: login failed'),
-        response: { config: { headers: { authorization: '[Redacted]' } }, data: { password: '[Redacted]' } },
+        response: { config: { headers: { authorization: '[Redacted]' }, data: { password: '[Redacted]' } } },
       },
     });
     expect(second).toMatchObject({

@@ -1,7 +1,7 @@
 // Address lists of From/Sender/Reply-To/To/Cc/Bcc (RFC 5322 §3.4, obsolete routes §4.4), parsed leniently:
 // anything that is not a group or an angle address becomes one addr-spec, and nothing throws.
 
-import libmime from 'libmime';
+import { decodeHeaderWords } from './charset-text.js';
 
 export interface Mailbox {
   kind: 'mailbox';
@@ -158,18 +158,10 @@ function splitAddrSpec(addrSpec: string, name: string | null, route: string | nu
   return { kind: 'mailbox', name: name || null, route, mailbox, host };
 }
 
-function decodeWords(text: string): string {
-  try {
-    return libmime.decodeWords(text);
-  } catch {
-    return text;
-  }
-}
-
 function mailboxText(entry: Mailbox): string {
   const address = entry.host ? `${entry.mailbox}@${entry.host}` : entry.mailbox;
   if (!entry.name) return address;
-  return address ? `${decodeWords(entry.name)} <${address}>` : decodeWords(entry.name);
+  return address ? `${decodeHeaderWords(entry.name)} <${address}>` : decodeHeaderWords(entry.name);
 }
 
 /** A decoded, human-readable form for SEARCH FROM/TO/CC/BCC: 'Name <user@host>, group: a@b;'. */
@@ -178,7 +170,7 @@ export function addressListText(entries: AddressEntry[]): string {
     .map((entry) =>
       entry.kind === 'mailbox'
         ? mailboxText(entry)
-        : `${decodeWords(entry.name)}: ${entry.members.map(mailboxText).join(', ')};`,
+        : `${decodeHeaderWords(entry.name)}: ${entry.members.map(mailboxText).join(', ')};`,
     )
     .join(', ');
 }

@@ -4,8 +4,8 @@
 
 import { compile } from 'html-to-text';
 import libmime from 'libmime';
-import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import { decode as decodeQuotedPrintable } from 'libqp';
+import { decodeText } from './charset-text.js';
 import { paramValue, parseStructured } from './content-params.js';
 import { firstField } from './header-block.js';
 import type { PartNode } from './mime-tree.js';
@@ -34,28 +34,13 @@ function typeParam(node: PartNode, name: string): string | null {
   return paramValue({ value: '', params: node.typeParams }, name);
 }
 
-/** Body text of a text/* leaf in Unicode. Undeclared 8-bit text is read as UTF-8, else as Windows-1252. */
+/** Body text of a text/* leaf in Unicode (see charset-text.ts for the charset rules). */
 export function decodeTextPart(raw: Buffer, node: PartNode): string {
-  const bytes = decodeTransfer(raw, node);
-  const charset = typeParam(node, 'charset');
-  let text = charset ? safeDecode(bytes, charset) : guessDecode(bytes);
+  let text = decodeText(decodeTransfer(raw, node), typeParam(node, 'charset'));
   if (typeParam(node, 'format')?.toLowerCase() === 'flowed') {
     text = libmime.decodeFlowed(text, typeParam(node, 'delsp')?.toLowerCase() === 'yes');
   }
   return text;
-}
-
-function safeDecode(bytes: Buffer, charset: string): string {
-  try {
-    return decodeCharset(bytes, charset.trim());
-  } catch {
-    return guessDecode(bytes);
-  }
-}
-
-function guessDecode(bytes: Buffer): string {
-  const text = bytes.toString('utf8');
-  return text.includes('\ufffd') ? safeDecode(bytes, 'windows-1252') : text;
 }
 
 function isAttachment(node: PartNode): boolean {

@@ -4,6 +4,7 @@
 // and clients decode RFC 2231 themselves. `decodedParam` gives the decoded value for our own use (file names).
 
 import libmime from 'libmime';
+import { decodeHeaderWords } from './charset-text.js';
 import { headerText } from './header-block.js';
 
 export interface StructuredValue {
@@ -101,7 +102,7 @@ export function decodedParam(headerValue: string, name: string): string | null {
     const parsed = libmime.parseHeaderValue(headerText(headerValue));
     const value = parsed.params[name];
     if (typeof value !== 'string' || !value) return null;
-    return libmime.decodeWords(value);
+    return decodeHeaderWords(value);
   } catch {
     return null;
   }

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { countLines } from './bodystructure.js';
-import { indexMessage } from './index-message.js';
-import { type ReferenceSplit, referenceSplit } from './mailsplit-reference.test-support.js';
 import { paramValue, parseStructured } from './content-params.js';
 import { firstField, splitHeaderFields } from './header-block.js';
+import { indexMessage } from './index-message.js';
+import { type ReferenceSplit, referenceSplit } from './mailsplit-reference.test-support.js';
 import { MAX_DEPTH } from './mime-tree.js';
 import { getSection } from './section.js';
 import type { MimePart } from './types.js';
@@ -52,7 +52,13 @@ function addressedParts(root: MimePart): Addressed[] {
     if (node.message) {
       const p = node.path || '1';
       const message = node.message;
-      visit({ node: message, headerSection: `${p}.HEADER`, bodySection: `${p}.TEXT`, depth: depth + 1, container: node });
+      visit({
+        node: message,
+        headerSection: `${p}.HEADER`,
+        bodySection: `${p}.TEXT`,
+        depth: depth + 1,
+        container: node,
+      });
     }
   };
   visit({ node: root, headerSection: 'HEADER', bodySection: 'TEXT', depth: 0 });
@@ -102,7 +108,9 @@ function firstPaddedDelimiter(raw: Buffer, parts: Addressed[]): number {
     const boundary = field && paramValue(parseStructured(field.raw), 'boundary');
     if (!boundary) continue;
     const escaped = boundary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const padded = new RegExp(`^--${escaped}[ \\t]+\\r?$`, 'm').exec(raw.toString('latin1', node.bodyStart, node.bodyEnd));
+    const padded = new RegExp(`^--${escaped}[ \\t]+\\r?$`, 'm').exec(
+      raw.toString('latin1', node.bodyStart, node.bodyEnd),
+    );
     if (padded) first = Math.min(first, node.bodyStart + padded.index);
   }
   return first;
@@ -116,11 +124,6 @@ function firstPaddedDelimiter(raw: Buffer, parts: Addressed[]): number {
  * has nothing to compare.
  */
 function explained(raw: Buffer, entry: Addressed, paddedAt: number, reference: ReferenceSplit): boolean {
-  const r = explained2(raw, entry, paddedAt, reference);
-  console.log('EXPLAINED', entry.bodySection, r, entry.node.bodyEnd + 2 >= paddedAt ? 'pad' : '', entry.depth >= MAX_DEPTH ? 'depth' : '', entry.node.bodyEnd === entry.node.headerStart ? 'empty' : '');
-  return r;
-}
-function explained2(raw: Buffer, entry: Addressed, paddedAt: number, reference: ReferenceSplit): boolean {
   const { node } = entry;
   if (node.bodyEnd + 2 >= paddedAt || node.bodyEnd === node.headerStart) return true;
   if (entry.depth >= MAX_DEPTH) return true;
@@ -171,9 +174,7 @@ describe.skipIf(files.length === 0)('corpus', () => {
       const { node } = entry;
       const ref = reference.nodes.get(node.headerStart);
       if (!ref) {
-        expect(explained(raw, entry, paddedAt, reference), `no mailsplit node for ${entry.bodySection}`).toBe(
-          true,
-        );
+        expect(explained(raw, entry, paddedAt, reference), `no mailsplit node for ${entry.bodySection}`).toBe(true);
         continue;
       }
       expect(ref.bodyStart, `header of ${entry.bodySection}`).toBe(node.bodyStart);
@@ -187,7 +188,8 @@ describe.skipIf(files.length === 0)('corpus', () => {
       }
       const refBody = raw.subarray(ref.body.start, ref.body.end);
       const blankLineOnly = body.length === 0 && /^\r?\n$/.test(refBody.toString('latin1'));
-      if (!body.equals(refBody) && !blankLineOnly) expect(explained(raw, entry, paddedAt, reference), `body of ${entry.bodySection}`).toBe(true);
+      if (!body.equals(refBody) && !blankLineOnly)
+        expect(explained(raw, entry, paddedAt, reference), `body of ${entry.bodySection}`).toBe(true);
     }
     expect(compared).toBeGreaterThan(0);
   });

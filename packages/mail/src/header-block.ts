@@ -69,7 +69,10 @@ function fillNameAndValue(raw: Buffer, field: HeaderField): void {
 
 /** RFC 5322 §2.2.3: unfolding removes the CRLF (or bare LF) before folding whitespace; the value is trimmed. */
 export function unfold(value: string): string {
-  return value.replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '').trim();
+  return value
+    .replace(/\r?\n(?=[ \t])/g, '')
+    .replace(/\r?\n$/, '')
+    .trim();
 }
 
 /** Header bytes as text: UTF-8 when they are valid UTF-8 (RFC 6532), otherwise one char per byte (Latin-1). */

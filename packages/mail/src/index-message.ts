@@ -2,11 +2,11 @@
 // SEARCH, SORT/THREAD and attachment de-duplication need is derived from that tree and the raw bytes.
 
 import { createHash } from 'node:crypto';
-import libmime from 'libmime';
 import { addressListText } from './address-list.js';
 import { baseSubject } from './base-subject.js';
 import { bodyText } from './body-text.js';
 import { buildBodystructure } from './bodystructure.js';
+import { decodeHeaderWords } from './charset-text.js';
 import { decodedParam, parseStructured } from './content-params.js';
 import { addressField, buildEnvelope } from './envelope.js';
 import { firstField, type HeaderField, headerText } from './header-block.js';
@@ -17,21 +17,13 @@ import type { IndexedAttachment, IndexedMessage } from './types.js';
 /** Leaf bodies above this size are stored once per mailbox by hash. */
 export const ATTACHMENT_MIN_BYTES = 4096;
 
-function decodeWords(text: string): string {
-  try {
-    return libmime.decodeWords(text);
-  } catch {
-    return text;
-  }
-}
-
 function fieldText(fields: HeaderField[], name: string): string | null {
   const field = firstField(fields, name);
   return field ? headerText(field.raw) : null;
 }
 
 function decodedSubject(fields: HeaderField[]): string {
-  return decodeWords(fieldText(fields, 'subject') ?? '').trim();
+  return decodeHeaderWords(fieldText(fields, 'subject') ?? '').trim();
 }
 
 /** Decoded subject and addresses of a message header, one per line, for full-text search. */
@@ -49,13 +41,14 @@ function dispositionOf(node: PartNode): string {
 function filenameOf(node: PartNode): string | null {
   const disposition = firstField(node.fields, 'content-disposition');
   const type = firstField(node.fields, 'content-type');
-  return (
-    (disposition && decodedParam(disposition.raw, 'filename')) || (type && decodedParam(type.raw, 'name')) || null
-  );
+  return (disposition && decodedParam(disposition.raw, 'filename')) || (type && decodedParam(type.raw, 'name')) || null;
 }
 
 function collectAttachments(raw: Buffer, node: PartNode, out: IndexedAttachment[]): void {
-  if (node.message) return collectAttachments(raw, node.message, out);
+  if (node.message) {
+    collectAttachments(raw, node.message, out);
+    return;
+  }
   if (node.children.length > 0) {
     for (const child of node.children) collectAttachments(raw, child, out);
     return;
@@ -92,7 +85,7 @@ export function indexMessageSync(raw: Buffer): IndexedMessage {
     body: buildBodystructure(raw, root, false),
     headers: fields
       .filter((field) => field.name)
-      .map((field) => ({ key: field.name, value: decodeWords(headerText(field.raw)) })),
+      .map((field) => ({ key: field.name, value: decodeHeaderWords(headerText(field.raw)) })),
     messageId: firstMessageId(fieldText(fields, 'message-id')),
     inReplyTo: firstMessageId(fieldText(fields, 'in-reply-to')),
     references: messageIdList(fieldText(fields, 'references')),

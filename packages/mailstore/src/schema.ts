@@ -73,12 +73,17 @@ const MIGRATIONS: string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Opens the encrypted database with its raw 256-bit key (no KDF) and applies pragmas and migrations. */
-export function openDatabase(path: string, dataKey: Buffer): Db {
+/**
+ * Opens the encrypted database with its raw 256-bit key (no KDF) and applies pragmas and migrations.
+ * A null key opens it unencrypted: only benchmarks do that, to measure what encryption costs.
+ */
+export function openDatabase(path: string, dataKey: Buffer | null): Db {
   const db = new Database(path);
   try {
-    db.pragma(`cipher='chacha20'`);
-    db.pragma(`key="x'${dataKey.toString('hex')}'"`);
+    if (dataKey) {
+      db.pragma(`cipher='chacha20'`);
+      db.pragma(`key="x'${dataKey.toString('hex')}'"`);
+    }
     applyPragmas(db);
     migrate(db);
     return db;

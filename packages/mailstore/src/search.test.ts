@@ -37,7 +37,7 @@ beforeAll(async () => {
   );
   await s.append(
     'INBOX',
-    textMessage({ subject: 'Draft idea', body: 'ab' + ' filler'.repeat(300), date: 'Tue, 03 Feb 2026 00:00:00 +0000' }),
+    textMessage({ subject: 'Draft idea', body: `ab${' filler'.repeat(300)}`, date: 'Tue, 03 Feb 2026 00:00:00 +0000' }),
     { flags: ['\\Draft', '\\Deleted'], internalDate: new Date('2026-02-03T23:59:00Z') },
   );
   await s.append('INBOX', textMessage({ subject: 'Re: Quarterly Report', body: 'Thanks' }), {

@@ -8,6 +8,7 @@
  *   corpus at <root>/../shared/corpus, which is read in place and never copied into the project.
  * - requireTool(): Debian tools (swaks, curl, fetchmail, mbsync, python3, redis-server) looked up on PATH.
  * - waitFor(), Teardown: polling for asynchronous outcomes, and explicit LIFO clean-up.
+ * - startDnsServer(): an authoritative UDP DNS responder on 127.0.0.1 answering MX, TXT, A and AAAA from a table.
  *
  * Invariant: a missing corpus or tool makes a test skip with a printed reason locally and fail when CI=true.
  */
@@ -20,6 +21,7 @@ export {
   requireTool,
   unavailable,
 } from './environment.js';
+export { type DnsServer, type DnsTable, startDnsServer, txtChunks } from './dns-server.js';
 export { closeServer, listen } from './servers.js';
 export { Teardown } from './teardown.js';
 export { type TempDir, tempDir } from './temp-dir.js';

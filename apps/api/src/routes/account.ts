@@ -3,7 +3,7 @@
  * closed (403) unless api.signupOpen, and an authenticated administrator may create accounts (also admins).
  */
 import { PermissionError } from '@mailyard/errors';
-import { type ApiContext, type ApiRouter, body, requireAuth, type RouteDeps } from '../context.js';
+import { type ApiContext, type ApiRouter, body, type RouteDeps, requireAuth } from '../context.js';
 import { presentAccount, presentToken } from '../present.js';
 import { accountCreate } from '../schemas.js';
 import { parseInput } from '../validation.js';

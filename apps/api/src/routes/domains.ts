@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 /** Hosted domains, their DNS records and the check of those records against DNS. */
 import { normalizeDomain } from '@mailyard/control';
 import { NotFoundError, ValidationError } from '@mailyard/errors';
@@ -7,8 +8,8 @@ import {
   body,
   listParams,
   ownDomain,
-  requireAuth,
   type RouteDeps,
+  requireAuth,
   setPageHeaders,
 } from '../context.js';
 import { checkRecords } from '../dns-records.js';
@@ -75,8 +76,10 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
   });
 }
 
-/** A Unicode filter is matched against the stored punycode form. */
+const isAscii = (text: string) => [...text].every((c) => c.charCodeAt(0) < 0x80);
+
+/** A Unicode filter is matched against the stored punycode form (whole labels convert exactly). */
 function asciiFilter(filter: string | undefined): string | undefined {
-  if (filter === undefined || /^[\x00-\x7f]*$/.test(filter)) return filter;
-  return normalizeDomain(filter) ?? filter;
+  if (filter === undefined || isAscii(filter)) return filter;
+  return domainToASCII(filter.toLowerCase()) || filter;
 }

@@ -1,6 +1,6 @@
 /** API tokens: listed without their secret, created with the secret shown once, revoked by id. */
 import { NotFoundError } from '@mailyard/errors';
-import { type ApiContext, type ApiRouter, body, param, requireAuth, type RouteDeps } from '../context.js';
+import { type ApiContext, type ApiRouter, body, param, type RouteDeps, requireAuth } from '../context.js';
 import { presentToken } from '../present.js';
 import { tokenCreate } from '../schemas.js';
 import { parseInput } from '../validation.js';

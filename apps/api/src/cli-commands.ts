@@ -1,0 +1,158 @@
+/**
+ * Commands of the `mailyard` CLI, for the first steps on a new server. They work directly on the data dir
+ * (control.db and the mail store) through the same code as the REST API, so they need no running api process.
+ */
+import { parseArgs } from 'node:util';
+import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
+import { type ControlStore, type Domain, domainToDisplay, openControlStore, splitAddress } from '@mailyard/control';
+import { Mailstore } from '@mailyard/mailstore';
+import { defaultResolver } from './app.js';
+import { checkRecords, type DnsRecord, expectedRecords } from './dns-records.js';
+import { addDomain } from './domain-setup.js';
+import { generateMailboxPassword, issueMailboxPassword } from './mailbox-password.js';
+
+export const USAGE = `Usage: mailyard <command> [options]
+
+  create-account <email> [--password <pw>] [--admin]   create an account; prints its API token
+  add-domain <domain> --account <email>                add a domain; prints the DNS records to publish
+  add-mailbox <address> [--password <pw>]              create an alias with a mailbox; prints its password
+  dns <domain> [--check]                               print a domain's DNS records; --check queries DNS
+
+Configuration comes from MAILYARD_* variables (MAILYARD_DATA_DIR, MAILYARD_HOSTNAME, ...).`;
+
+export interface CliIo {
+  env?: Record<string, string | undefined>;
+  out: (line: string) => void;
+}
+
+interface Context {
+  control: ControlStore;
+  mailstore: Mailstore;
+  hostname: string;
+  resolver: ReturnType<typeof defaultResolver>;
+  out: (line: string) => void;
+}
+
+class UsageError extends Error {}
+
+type Options = Record<string, string | boolean | undefined>;
+
+function formatRecord(record: DnsRecord): string {
+  const value = record.type === 'MX' ? `${record.priority} ${record.value}.` : `"${record.value}"`;
+  return `${record.name}.\t${record.type}\t${value}`;
+}
+
+async function domainByName(control: ControlStore, name: string): Promise<Domain> {
+  const domain = await control.findDomainByName(name);
+  if (!domain) throw new UsageError(`unknown domain: ${name}`);
+  return domain;
+}
+
+async function createAccount(ctx: Context, [email]: string[], opts: Options): Promise<void> {
+  if (!email) throw new UsageError('create-account needs an email address');
+  const generated = typeof opts.password !== 'string';
+  const password = typeof opts.password === 'string' ? opts.password : generateMailboxPassword();
+  const isAdmin = opts.admin === true || (await ctx.control.countAccounts()) === 0;
+  const account = await ctx.control.createAccount({ email, password, isAdmin });
+  const issued = await ctx.control.createToken(account.id, 'cli');
+  ctx.out(`account ${account.email}${account.isAdmin ? ' (administrator)' : ''}`);
+  if (generated) ctx.out(`password: ${password}`);
+  ctx.out(`API token (shown once): ${issued.secret}`);
+}
+
+async function accountFor(ctx: Context, email: unknown): Promise<string> {
+  if (typeof email !== 'string') throw new UsageError('name the owner with --account <email>');
+  const account = await ctx.control.findAccountByEmail(email);
+  if (!account) throw new UsageError(`unknown account: ${email}`);
+  return account.id;
+}
+
+async function addDomainCommand(ctx: Context, [name]: string[], opts: Options): Promise<void> {
+  if (!name) throw new UsageError('add-domain needs a domain name');
+  const accountId = await accountFor(ctx, opts.account);
+  const domain = await addDomain(ctx.control, { accountId, name });
+  ctx.out(`domain ${domainToDisplay(domain.name)} (${domain.name}) added. Publish these DNS records:`);
+  for (const record of expectedRecords(domain, ctx.hostname)) ctx.out(formatRecord(record));
+}
+
+async function addMailbox(ctx: Context, [address]: string[], opts: Options): Promise<void> {
+  const parts = address ? splitAddress(address) : null;
+  if (!parts) throw new UsageError('add-mailbox needs an address such as me@example.com');
+  const domain = await domainByName(ctx.control, parts.domain);
+  const alias =
+    (await ctx.control.findAlias(domain.id, parts.local)) ??
+    (await ctx.control.createAlias(domain.id, { name: parts.local, hasImap: true }));
+  const newPassword = typeof opts.password === 'string' ? opts.password : undefined;
+  const issued = await issueMailboxPassword(ctx.control, ctx.mailstore, alias, { newPassword });
+  ctx.out(`mailbox ${alias.name}@${domainToDisplay(domain.name)}`);
+  ctx.out(`login: ${alias.name}@${domain.name}`);
+  ctx.out(`password (shown once): ${issued.password}`);
+  if (issued.recoveryKey)
+    ctx.out(`recovery key (shown once; without it a lost password means lost mail): ${issued.recoveryKey}`);
+}
+
+async function dnsCommand(ctx: Context, [name]: string[], opts: Options): Promise<void> {
+  if (!name) throw new UsageError('dns needs a domain name');
+  const domain = await domainByName(ctx.control, name);
+  if (opts.check !== true) {
+    for (const record of expectedRecords(domain, ctx.hostname)) ctx.out(formatRecord(record));
+    return;
+  }
+  for (const record of await checkRecords(domain, ctx.hostname, ctx.resolver)) {
+    ctx.out(`${record.status.toUpperCase().padEnd(7)} ${formatRecord(record)}`);
+    if (record.status === 'wrong') ctx.out(`        found: ${record.found.join(' | ')}`);
+  }
+}
+
+const COMMANDS: Record<string, (ctx: Context, args: string[], opts: Options) => Promise<void>> = {
+  'create-account': createAccount,
+  'add-domain': addDomainCommand,
+  'add-mailbox': addMailbox,
+  dns: dnsCommand,
+};
+
+/** Runs one command; returns the process exit code (0 ok, 1 failure, 2 usage). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: {
+      password: { type: 'string' },
+      account: { type: 'string' },
+      admin: { type: 'boolean' },
+      check: { type: 'boolean' },
+    },
+  });
+  const [command, ...args] = positionals;
+  const run = command ? COMMANDS[command] : undefined;
+  if (!run) {
+    io.out(USAGE);
+    return 2;
+  }
+  const config = loadConfig({ env: io.env });
+  const { masterKey, paths } = await ensureRuntimeFiles(config);
+  const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
+  const mailstore = new Mailstore({
+    dataDir: paths.root,
+    quotaBytes: config.mailbox.quotaBytes,
+    kdf: { N: config.mailbox.kdfCost },
+  });
+  const ctx: Context = {
+    control,
+    mailstore,
+    hostname: config.hostname,
+    resolver: defaultResolver(config),
+    out: io.out,
+  };
+  try {
+    await run(ctx, args, values);
+    return 0;
+  } catch (err) {
+    io.out(`error: ${err instanceof Error ? err.message : String(err)}`);
+    return err instanceof UsageError ? 2 : 1;
+  } finally {
+    await mailstore.close();
+    await control.close();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What every hook shares: injected dependencies, the limits, and per-connection state kept beside imap-core's
+ * session object (a WeakMap, so state goes away with the connection).
+ */
+import type { Config } from '@mailyard/config';
+import type { ControlStore } from '@mailyard/control';
+import type { ConnectionCounter, RateLimiter } from '@mailyard/limits';
+import type { Logger } from '@mailyard/logger';
+import type { MailboxSession } from '@mailyard/mailstore';
+import type { ImapSession } from 'wildduck/imap-core';
+import type { MailyardNotifier } from './notifier.js';
+
+/** The slice of the Mailstore class the IMAP server uses. */
+export interface MailstoreAccess {
+  open(mailboxId: string, password: string): Promise<MailboxSession>;
+}
+
+export interface ImapDeps {
+  config: Config;
+  logger: Logger;
+  control: Pick<ControlStore, 'verifyMailboxPassword'>;
+  mailstore: MailstoreAccess & { notifier: import('@mailyard/mailstore').ChangeNotifier };
+  /** Implicit TLS (port 993 style) instead of STARTTLS. */
+  secure?: boolean;
+  tls?: { key: string; cert: string };
+}
+
+export interface HookContext {
+  deps: ImapDeps;
+  logger: Logger;
+  notifier: MailyardNotifier;
+  authFailures: RateLimiter;
+  perUser: ConnectionCounter;
+  perIp: ConnectionCounter;
+}
+
+export interface ConnectionState {
+  logger: Logger;
+  releaseIp?: () => void;
+  releaseUser?: () => void;
+  mailbox?: MailboxSession;
+  mailboxId?: string;
+  /** RFC 7162 §3.2.3: ENABLE QRESYNC was issued (implies CONDSTORE). */
+  qresync: boolean;
+}
+
+const states = new WeakMap<ImapSession, ConnectionState>();
+
+export function stateOf(session: ImapSession): ConnectionState {
+  const state = states.get(session);
+  if (!state) throw new Error(`no state for IMAP session ${session.id}`);
+  return state;
+}
+
+export function attachState(session: ImapSession, state: ConnectionState): void {
+  states.set(session, state);
+}
+
+/** The unlocked mailbox of an authenticated session. */
+export function mailboxOf(session: ImapSession): MailboxSession {
+  const mailbox = stateOf(session).mailbox;
+  if (!mailbox) throw new Error(`IMAP session ${session.id} has no mailbox`);
+  return mailbox;
+}

@@ -1,0 +1,58 @@
+/**
+ * The numbers of the SMTP processes, each with its reason. Settings that operators tune live in the config
+ * schema (smtp.*, limits.*); these are protocol constants and defaults the schema does not carry.
+ */
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const SMTP_LIMITS = {
+  /**
+   * More Received headers than this means the message is looping between servers (RFC 5321 §6.3 asks for loop
+   * detection by counting Received headers; Postfix and Exim both stop at 25 here as well).
+   */
+  maxReceivedHeaders: 25,
+  /** RFC 5321 §4.5.3.1.4: a command line is at most 512 octets; SMTP extensions add parameters, so allow 4 KiB. */
+  maxCommandLength: 4096,
+  /** Commands a client may send before authenticating on submission (smtp-server's default is 10). */
+  maxUnauthenticatedCommands: 20,
+  /** How long a failed-AUTH block lasts once an IP went past its hourly allowance. */
+  authFailureWindowMs: HOUR,
+  /** Sender rate window: messages per sender are counted per hour (config smtp.messagesPerSenderPerHour). */
+  senderWindowMs: HOUR,
+  /** Daily send limit window (config smtp.dailySendLimit). */
+  dailyWindowMs: DAY,
+  /** SIGTERM: the whole shutdown must fit PM2's 30 s kill timeout; in-flight DATA gets most of it. */
+  shutdownGraceMs: 25 * SECOND,
+  /** Reverse DNS of a client is skipped: it costs a lookup per connection and feeds nothing we decide on. */
+  reverseLookup: false,
+} as const;
+
+export const OUTBOUND_LIMITS = {
+  /** RFC 5321 §4.5.4.1: retry for at least 4-5 days (config smtp.outboundMaxAgeMs, default 5 days). */
+  defaultMaxAgeMs: 5 * DAY,
+  /**
+   * Growing back-off between attempts: quick retries for greylisting (most greylists pass after 1-5 minutes),
+   * then hourly, capped at 4 hours so a recovered remote gets its mail the same day (RFC 5321 §4.5.4.1 asks
+   * for at least 30 minutes between retries to one destination once the first retries failed).
+   */
+  backoffMs: [MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR] as readonly number[],
+  /** A lease longer than the per-attempt timeout (limits.timeoutMs, 180 s) so no other worker steals live work. */
+  leaseMarginMs: MINUTE,
+  /** How often an idle worker looks for due messages. */
+  pollIntervalMs: 5 * SECOND,
+  /** When the byte budget is full, put the message back for this long instead of counting an attempt. */
+  budgetRetryMs: 30 * SECOND,
+  /** RFC 5321 §4.5.3.2: initial 220 greeting within 5 minutes; we give remote servers 60 s to connect and greet. */
+  connectTimeoutMs: MINUTE,
+  /** How long one cached MTA-STS policy is trusted when the policy itself gives no max_age (RFC 8461 §3.2). */
+  mtaStsCacheMs: DAY,
+} as const;
+
+/** Delay before attempt number `attempts + 1`, given the attempts made so far (1-based after the first). */
+export function backoffDelay(attempts: number): number {
+  const schedule = OUTBOUND_LIMITS.backoffMs;
+  return schedule[Math.min(Math.max(attempts - 1, 0), schedule.length - 1)] ?? HOUR;
+}
