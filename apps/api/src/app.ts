@@ -93,7 +93,8 @@ async function unmatched(ctx: ApiContext, next: Next) {
   await next();
   if (ctx.body !== undefined && ctx.body !== null) return;
   if (ctx.status === 404) throw Boom.notFound('no such endpoint');
-  if (ctx.status === 405) throw Boom.methodNotAllowed('method not allowed', undefined, ctx.response.get('Allow').split(/,\s*/));
+  if (ctx.status === 405)
+    throw Boom.methodNotAllowed('method not allowed', undefined, ctx.response.get('Allow').split(/,\s*/));
   if (ctx.status === 501) throw Boom.notImplemented('method not implemented');
 }
 

@@ -37,8 +37,10 @@ class UsageError extends Error {}
 
 type Options = Record<string, string | boolean | undefined>;
 
+/** Zone-file form; TXT values over 255 bytes become several quoted strings of one record (RFC 1035 §3.3.14). */
 function formatRecord(record: DnsRecord): string {
-  const value = record.type === 'MX' ? `${record.priority} ${record.value}.` : `"${record.value}"`;
+  const strings = record.value.match(/.{1,255}/g) ?? [''];
+  const value = record.type === 'MX' ? `${record.priority} ${record.value}.` : strings.map((s) => `"${s}"`).join(' ');
   return `${record.name}.\t${record.type}\t${value}`;
 }
 

@@ -1,5 +1,5 @@
+import { startDnsServer, txtChunks } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startDnsServer, txtChunks } from './dns-server.js';
 import { type Harness, startHarness } from './harness.js';
 
 interface Checked {

@@ -3,14 +3,12 @@
  * and talks to it with fetch. Every log line at error level (a code bug) is collected so tests can assert none.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Config, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
+import { tempDir } from '@mailyard/testkit';
 import { type Api, createApi, type RateLimits } from '../src/index.js';
 
 export interface Harness {
@@ -47,7 +45,8 @@ export function basic(token: string): string {
 export async function startHarness(
   opts: { signupOpen?: boolean; bodyLimitBytes?: number; rateLimits?: Partial<RateLimits>; resolver?: string } = {},
 ): Promise<Harness> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'mailyard-api-'));
+  const dir = await tempDir('mailyard-api-');
+  const dataDir = dir.path;
   const config = loadConfig({
     env: {},
     overrides: {
@@ -102,7 +101,7 @@ export async function startHarness(
       await api.close();
       await mailstore.close();
       await control.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await dir.cleanup();
     },
   };
 }

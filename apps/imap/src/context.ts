@@ -30,6 +30,8 @@ export interface HookContext {
   logger: Logger;
   notifier: MailyardNotifier;
   authFailures: RateLimiter;
+  /** Client IP -> time until which its logins are refused (the limiter said no); expired entries are dropped. */
+  authBlocks: Map<string, number>;
   perUser: ConnectionCounter;
   perIp: ConnectionCounter;
 }

@@ -7,6 +7,11 @@
 import { reportError, toImapResponse } from '@mailyard/errors';
 import type { CommandResult, ImapSession } from 'wildduck/imap-core';
 import type { Logger } from '@mailyard/logger';
+import { stateOf } from './context.js';
+
+function loggerOf(session: ImapSession): Logger {
+  return stateOf(session).logger;
+}
 
 const failures = new WeakMap<ImapSession, CommandResult>();
 
@@ -28,4 +33,9 @@ export function takeFailure(session: ImapSession): CommandResult | undefined {
   const failure = failures.get(session);
   failures.delete(session);
   return failure;
+}
+
+/** recordFailure with the connection's own logger (from the per-connection state). */
+export function failHook(session: ImapSession, err: unknown, hook: string): string {
+  return recordFailure(session, loggerOf(session), err, hook);
 }

@@ -1,1 +1,27 @@
-export {};
+/**
+ * @mailyard/pop3 — the POP3 server (RFC 1939, CAPA and response codes RFC 2449, STLS RFC 2595, AUTH PLAIN
+ * RFC 5034 / RFC 4616, response codes RFC 3206) over the encrypted mail store, built on wildduck's POP3 server.
+ *
+ * Layout: `createPop3Server(deps)` (server.ts) wires wildduck's hooks, one file each in handlers/ (on-auth,
+ * on-list-messages, on-fetch-message, on-update); wildduck-pop3.ts holds the two subclasses that adapt wildduck
+ * (command dispatch that keeps the session on unknown or failed commands, QUIT's UPDATE reply, error logging);
+ * main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
+ *
+ * Invariants:
+ * - The maildrop is INBOX only. Message numbers are fixed for a session; UIDL is `<uidValidity>.<uid>`, stable
+ *   across sessions.
+ * - Nothing is removed before QUIT (RFC 1939 §6 UPDATE state): DELE only marks within the session, RSET unmarks,
+ *   a dropped connection removes nothing. At QUIT the DELE'd UIDs are marked \Deleted and expunged, which publishes
+ *   expunge events that IMAP sessions of the mailbox turn into EXPUNGE; retrieved messages get \Seen.
+ * - RETR sends the stored bytes exactly, dot-stuffed on the wire (RFC 1939 §3).
+ * - USER/PASS and AUTH PLAIN only after TLS (STLS or the TLS port) unless config.allowInsecureAuth.
+ * - Every failed login is logged as `authentication failed` with {protocol: 'pop3', ip, user} (fail2ban matches
+ *   it) and counted per client IP; past the limit the IP is refused until the window lets it in again.
+ * - Replies to failures come from @mailyard/errors' toPop3Response; code bugs never leak detail.
+ * - Each connection releases the mailbox it unlocked when it ends, however it ends.
+ *
+ * No on-disk state of its own: the mailboxes belong to @mailyard/mailstore, credentials to @mailyard/control.
+ */
+export { AUTH_FAILURE_WINDOW_MS, AUTH_FAILURES_PER_IP, AuthFailureGate } from './auth-failure-gate.js';
+export { MAILDROP, type Pop3Control, type Pop3Mailstore } from './context.js';
+export { createPop3Server, DEFAULT_CLOSE_TIMEOUT_MS, type Pop3ServerDeps, type Pop3Service } from './server.js';

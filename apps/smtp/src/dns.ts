@@ -60,7 +60,9 @@ export function createDnsLookup(opts: DnsOptions = {}): DnsLookup {
     mailauth: (name, rrtype) => resolver.resolve(name, rrtype) as Promise<string[][] | string[]>,
     async resolveMx(domain) {
       const records = await resolver.resolveMx(domain);
-      return records.map((r) => ({ exchange: r.exchange, priority: r.priority })).sort((a, b) => a.priority - b.priority);
+      return records
+        .map((r) => ({ exchange: r.exchange, priority: r.priority }))
+        .sort((a, b) => a.priority - b.priority);
     },
     async resolveAddresses(host) {
       const [v4, v6] = await Promise.all([orEmpty(resolver.resolve4(host)), orEmpty(resolver.resolve6(host))]);

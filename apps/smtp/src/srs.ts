@@ -38,10 +38,7 @@ function decodeDay(tt: string): number | null {
 
 export function createSrs(key: Buffer, now: () => number = Date.now): Srs {
   const hash = (tt: string, domain: string, local: string) =>
-    createHmac('sha1', key)
-      .update(`${tt}${domain}${local}`.toLowerCase())
-      .digest('base64')
-      .slice(0, 4);
+    createHmac('sha1', key).update(`${tt}${domain}${local}`.toLowerCase()).digest('base64').slice(0, 4);
 
   return {
     forward(sender, forwardingDomain) {

@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '@mailyard/errors';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { newId, type SecretBox } from './secrets.js';
 import { type QueueRow, toQueueSummary } from './sqlite-rows.js';
+import { statementCache } from './sqlite-schema.js';
 import type {
   AttemptResult,
   DeliveryLogEntry,
@@ -23,10 +24,12 @@ const FINAL: ReadonlySet<string> = new Set(['delivered', 'failed']);
 
 export class SqliteOutboundQueue {
   readonly #db: Database.Database;
+  readonly #sql: (text: string) => Database.Statement;
   readonly #box: SecretBox;
 
   constructor(db: Database.Database, box: SecretBox) {
     this.#db = db;
+    this.#sql = statementCache(db);
     this.#box = box;
   }
 
@@ -38,33 +41,30 @@ export class SqliteOutboundQueue {
       status: 'pending',
       lastError: null,
     }));
-    this.#db
-      .prepare(
-        `INSERT INTO queue (id, envelope_from, recipients, next_attempt_at, body, created_at)
+    this.#sql(
+      `INSERT INTO queue (id, envelope_from, recipients, next_attempt_at, body, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        input.envelopeFrom,
-        JSON.stringify(recipients),
-        input.nextAttemptAt?.getTime() ?? now,
-        this.#box.seal(input.body, id),
-        now,
-      );
+    ).run(
+      id,
+      input.envelopeFrom,
+      JSON.stringify(recipients),
+      input.nextAttemptAt?.getTime() ?? now,
+      this.#box.seal(input.body, id),
+      now,
+    );
     return toQueueSummary(this.#row(id));
   }
 
   claimDue(workerId: string, now: Date, limit: number, leaseMs: number): QueueItem[] {
     const claim = this.#db.transaction(() => {
-      const ids = this.#db
-        .prepare(
-          `SELECT id FROM queue WHERE state = 'queued' AND next_attempt_at <= ?
+      const ids = this.#sql(
+        `SELECT id FROM queue WHERE state = 'queued' AND next_attempt_at <= ?
              AND (locked_until IS NULL OR locked_until <= ?)
            ORDER BY next_attempt_at, rowid LIMIT ?`,
-        )
+      )
         .pluck()
         .all(now.getTime(), now.getTime(), limit) as string[];
-      const lease = this.#db.prepare('UPDATE queue SET locked_by = ?, locked_until = ? WHERE id = ?');
+      const lease = this.#sql('UPDATE queue SET locked_by = ?, locked_until = ? WHERE id = ?');
       for (const id of ids) lease.run(workerId, now.getTime() + leaseMs, id);
       return ids;
     });
@@ -81,19 +81,17 @@ export class SqliteOutboundQueue {
         : recipients.some((r) => r.status === 'delivered')
           ? 'delivered'
           : 'failed';
-      this.#db
-        .prepare(
-          `UPDATE queue SET recipients = ?, state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+      this.#sql(
+        `UPDATE queue SET recipients = ?, state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
              locked_by = NULL, locked_until = NULL, body = CASE WHEN ? THEN NULL ELSE body END WHERE id = ?`,
-        )
-        .run(
-          JSON.stringify(recipients),
-          state,
-          result.nextAttemptAt.getTime(),
-          result.error ?? row.last_error,
-          done ? 1 : 0,
-          queueId,
-        );
+      ).run(
+        JSON.stringify(recipients),
+        state,
+        result.nextAttemptAt.getTime(),
+        result.error ?? row.last_error,
+        done ? 1 : 0,
+        queueId,
+      );
       this.#log(queueId, result.recipients);
       return this.#row(queueId);
     });
@@ -107,27 +105,23 @@ export class SqliteOutboundQueue {
         const recipients = (JSON.parse(row.recipients) as QueueRecipient[]).map((r) =>
           FINAL.has(r.status) ? r : { ...r, status: state },
         );
-        this.#db
-          .prepare(
-            `UPDATE queue SET state = ?, recipients = ?, body = NULL, locked_by = NULL, locked_until = NULL
+        this.#sql(
+          `UPDATE queue SET state = ?, recipients = ?, body = NULL, locked_by = NULL, locked_until = NULL
              WHERE id = ?`,
-          )
-          .run(state, JSON.stringify(recipients), queueId);
+        ).run(state, JSON.stringify(recipients), queueId);
       })
       .immediate();
   }
 
   listRecent(limit: number): QueueItemSummary[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM queue ORDER BY created_at DESC, rowid DESC LIMIT ?')
-      .all(limit) as QueueRow[];
+    const rows = this.#sql('SELECT * FROM queue ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit) as QueueRow[];
     return rows.map(toQueueSummary);
   }
 
   deliveryLog(queueId: string): DeliveryLogEntry[] {
-    const rows = this.#db
-      .prepare('SELECT queue_id, recipient, status, message, at FROM delivery_log WHERE queue_id = ? ORDER BY id')
-      .all(queueId) as Array<{
+    const rows = this.#sql(
+      'SELECT queue_id, recipient, status, message, at FROM delivery_log WHERE queue_id = ? ORDER BY id',
+    ).all(queueId) as Array<{
       queue_id: string;
       recipient: string;
       status: string;
@@ -144,7 +138,7 @@ export class SqliteOutboundQueue {
   }
 
   #row(id: string): QueueRow {
-    const row = this.#db.prepare('SELECT * FROM queue WHERE id = ?').get(id) as QueueRow | undefined;
+    const row = this.#sql('SELECT * FROM queue WHERE id = ?').get(id) as QueueRow | undefined;
     if (!row) throw new NotFoundError(`queue item ${id} not found`);
     return row;
   }
@@ -161,7 +155,7 @@ export class SqliteOutboundQueue {
   }
 
   #log(queueId: string, entries: AttemptResult['recipients']): void {
-    const insert = this.#db.prepare(
+    const insert = this.#sql(
       'INSERT INTO delivery_log (queue_id, recipient, status, message, at) VALUES (?, ?, ?, ?, ?)',
     );
     const at = Date.now();

@@ -94,3 +94,4 @@ export function migrate(db: Database.Database): void {
     }).immediate();
   }
 }
+

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deriveKey } from '@mailyard/config';
+import { tempDir } from '@mailyard/testkit';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, test } from 'vitest';
 import { runControlStoreContract } from './contract.js';
@@ -13,11 +13,12 @@ import { SCHEMA_VERSION } from './sqlite-schema.js';
 const scryptCost = { N: 1024, r: 8, p: 1 };
 
 async function freshStore(masterKey = randomBytes(32)) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'mailyard-control-'));
+  const dir = await tempDir('mailyard-control-');
+  const dataDir = dir.path;
   const store = new SqliteControlStore({ dataDir, masterKey, scryptCost });
   const dispose = async () => {
     await store.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await dir.cleanup();
   };
   return { store, dispose, dataDir, masterKey };
 }

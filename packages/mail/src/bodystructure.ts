@@ -3,9 +3,10 @@
 //               (message/rfc822: envelope, body, lines), ...extension: md5, disposition, language, location]
 //   multipart: [child, child, ..., subtype, ...extension: params, disposition, language, location]
 // Sizes are byte lengths of raw[bodyStart, bodyEnd) and line counts are the LF bytes in that range, so both match
-// what BODY[n] returns. Parameters are passed through as the header has them (RFC 2231 forms included).
+// what BODY[n] returns. Parameters are passed as the header has them, RFC 2231 continuations joined (name* keeps
+// its charset'lang'%xx value for the client to decode).
 
-import { parseStructured } from './content-params.js';
+import { joinContinuations, parseStructured } from './content-params.js';
 import { buildEnvelope } from './envelope.js';
 import { firstField, type HeaderField, headerText } from './header-block.js';
 import type { PartNode } from './mime-tree.js';
@@ -26,6 +27,17 @@ export function countLines(raw: Buffer, start: number, end: number): number {
   return lines;
 }
 
+const EMPTY_ENVELOPE = [null, null, null, null, null, null, null, null, null, null];
+
+/**
+ * A message/rfc822 part we do not open (transfer-encoded against RFC 2046 §5.2.1, or past MAX_DEPTH) still needs
+ * the body-type-msg form, or clients misparse it: it gets an empty envelope and an empty text/plain body.
+ */
+function emptyBody(extended: boolean): Structure {
+  const body = ['text', 'plain', ['charset', 'us-ascii'], null, null, '7bit', 0, 0];
+  return extended ? body.concat([null, null, null, null]) : body;
+}
+
 /** BODYSTRUCTURE when `extended`, else BODY. */
 export function buildBodystructure(raw: Buffer, node: PartNode, extended: boolean): Structure {
   if (node.children.length > 0) return multipartStructure(raw, node, extended);
@@ -33,6 +45,8 @@ export function buildBodystructure(raw: Buffer, node: PartNode, extended: boolea
   const lines = () => countLines(raw, node.bodyStart, node.bodyEnd);
   if (node.message) {
     basic.push(buildEnvelope(node.message.fields), buildBodystructure(raw, node.message, extended), lines());
+  } else if (node.contentType === 'message/rfc822') {
+    basic.push(EMPTY_ENVELOPE, emptyBody(extended), lines());
   } else if (node.contentType.startsWith('text/')) {
     basic.push(lines());
   }
@@ -74,7 +88,7 @@ function typeParams(node: PartNode): Params {
 
 function flatParams(params: Array<[string, string]>): Params {
   if (params.length === 0) return null;
-  return params.flatMap(([name, value]) => [name, headerText(value)]);
+  return joinContinuations(params).flatMap(([name, value]) => [name, headerText(value)]);
 }
 
 function fieldText(fields: HeaderField[], name: string): string | null {

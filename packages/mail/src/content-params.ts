@@ -1,7 +1,7 @@
 // Structured MIME header values: `type/subtype; name=value; ...` (RFC 2045 §5.1, Content-Disposition RFC 2183).
-// Parameters are returned as they appear in the header (quoted strings unquoted, names lowercased), without
-// joining RFC 2231 continuations: IMAP BODYSTRUCTURE passes the MIME parameter list through (RFC 3501 §7.4.2),
-// and clients decode RFC 2231 themselves. `decodedParam` gives the decoded value for our own use (file names).
+// Parameters are returned as they appear in the header (quoted strings unquoted, names lowercased);
+// joinContinuations merges RFC 2231 continuations for BODYSTRUCTURE (RFC 3501 §7.4.2 passes the MIME parameter
+// list, clients decode RFC 2231 values themselves). `decodedParam` gives decoded values (file names).
 
 import libmime from 'libmime';
 import { decodeHeaderWords } from './charset-text.js';
@@ -106,4 +106,53 @@ export function decodedParam(headerValue: string, name: string): string | null {
   } catch {
     return null;
   }
+}
+
+interface Segment {
+  index: number;
+  encoded: boolean;
+  value: string;
+}
+
+/**
+ * Joins RFC 2231 §3 continuations (name*0, name*1*, ...) into one parameter, as IMAP servers report them: the
+ * plain form when no segment is charset-encoded, else `name*` with the joined extended value (charset'lang'%xx)
+ * that clients decode (RFC 2231 §4). Other parameters are returned unchanged, in header order.
+ */
+export function joinContinuations(params: Array<[string, string]>): Array<[string, string]> {
+  const groups = new Map<string, Segment[]>();
+  const order: Array<[string, string] | string> = [];
+  for (const [name, value] of params) {
+    const match = /^(.+?)\*(\d+)(\*?)$/.exec(name);
+    if (!match) {
+      order.push([name, value]);
+      continue;
+    }
+    const base = match[1] as string;
+    let segments = groups.get(base);
+    if (!segments) {
+      segments = [];
+      groups.set(base, segments);
+      order.push(base);
+    }
+    segments.push({ index: Number(match[2]), encoded: match[3] === '*', value });
+  }
+  return order.map((entry) => (typeof entry === 'string' ? joinSegments(entry, groups.get(entry) ?? []) : entry));
+}
+
+function joinSegments(base: string, segments: Segment[]): [string, string] {
+  segments.sort((a, b) => a.index - b.index);
+  if (!segments.some((segment) => segment.encoded)) return [base, segments.map((s) => s.value).join('')];
+  const value = segments.map((s) => (s.encoded ? s.value : percentEncode(s.value))).join('');
+  return [`${base}*`, segments[0]?.encoded ? value : `''${value}`];
+}
+
+function percentEncode(value: string): string {
+  return Array.from(Buffer.from(value, 'latin1'))
+    .map((byte) =>
+      /[A-Za-z0-9!#$&+\-.^_`|~]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 }

@@ -89,8 +89,10 @@ function checkStructure(raw: Buffer, mime: MimePart, structure: unknown, entry: 
   }
   const body = section(raw, mime, entry.bodySection);
   expect(bs[6], `size of ${entry.bodySection}`).toBe(body.length);
-  if (node.message) {
+  if (node.contentType === 'message/rfc822') {
     expect(bs[9], `lines of ${entry.bodySection}`).toBe(countLines(body, 0, body.length));
+  }
+  if (node.message) {
     const p = node.path || '1';
     const inner = { node: node.message, headerSection: '', bodySection: `${p}.TEXT`, depth: entry.depth + 1 };
     checkStructure(raw, mime, bs[8], inner);

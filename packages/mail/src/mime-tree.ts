@@ -49,7 +49,7 @@ function parsePart(raw: Buffer, start: number, end: number, path: string, depth:
     typeDefaulted: type.defaulted,
     encoding: transferEncodingOf(fields),
   };
-  if (depth >= MAX_DEPTH) return demoteNested(node);
+  if (depth >= MAX_DEPTH) return keepAsLeaf(node);
   if (node.contentType.startsWith('multipart/')) splitMultipart(raw, node, depth);
   else if (node.contentType === 'message/rfc822' && IDENTITY_ENCODINGS.has(node.encoding)) {
     // RFC 3501 §6.4.5: the parts of an encapsulated message are numbered under the message/rfc822 part; the body
@@ -59,7 +59,8 @@ function parsePart(raw: Buffer, start: number, end: number, path: string, depth:
   return node;
 }
 
-function demoteNested(node: PartNode): PartNode {
+/** Past MAX_DEPTH a multipart is not split; it is reported as an opaque leaf. */
+function keepAsLeaf(node: PartNode): PartNode {
   if (node.contentType.startsWith('multipart/')) node.contentType = 'application/octet-stream';
   return node;
 }

@@ -6,13 +6,21 @@
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { QuotaExceededError } from '@mailyard/errors';
 import { findFolder, requireFolder } from './folders.js';
-import { commitMessage, prepareMessage } from './ingest.js';
+import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
 import { decryptPrivateKey, type KeyFile } from './keys.js';
 import type { MailboxPaths } from './paths.js';
 import { type Db, openDatabase, prepValue } from './schema.js';
 import { headerMatchFunction } from './search.js';
-import { listBatches, openRecord, privateKeyObject, readBatch, removeBatch } from './spool.js';
+import { listBatches, openRecord, privateKeyObject, readBatch, removeBatch, type SpoolMeta } from './spool.js';
 import type { ChangeEvent, MailstoreLogger } from './types.js';
+
+/** Spooled messages committed per drain transaction, at most (bytes of raw message). */
+const CHUNK_BYTES = 16 * 1024 * 1024;
+
+interface Pending {
+  meta: SpoolMeta;
+  prepared: PreparedMessage;
+}
 
 /** Process-random key for the in-memory login cache: a repeat login is checked without running scrypt. */
 const LOGIN_CACHE_KEY = randomBytes(32);
@@ -117,9 +125,14 @@ export class MailboxHandle {
     return count;
   }
 
-  /** Returns how many records were new, or -1 when the mailbox is over quota (the batch stays spooled). */
+  /**
+   * Ingests the new records of one batch file, committing up to CHUNK_BYTES of messages per transaction.
+   * Returns how many were ingested, or -1 when the batch must stay spooled (over quota, or closing).
+   */
   async #ingestBatch(batch: string, records: Buffer[]): Promise<number> {
     let count = 0;
+    let chunk: Pending[] = [];
+    let chunkBytes = 0;
     const seen = prepValue(this.db, 'SELECT 1 FROM spool_ingested WHERE record_id = ?');
     for (const sealed of records) {
       const record = openRecord(this.#privateKey, this.#publicRaw, sealed);
@@ -127,29 +140,53 @@ export class MailboxHandle {
         this.#deps.logger?.error({ mailboxId: this.id, batch }, 'spool record does not authenticate; skipped');
         continue;
       }
-      if (this.#closed) return count;
+      if (this.#closed) return -1;
       if (seen.get(record.meta.id)) continue;
-      const folder = (record.meta.folder && findFolder(this.db, record.meta.folder)) || requireFolder(this.db, 'INBOX');
-      const prepared = await prepareMessage(record.raw);
-      if (this.#closed) return count;
-      try {
-        const result = commitMessage(this.db, prepared, {
-          folderId: folder.id,
-          flags: record.meta.flags,
-          internalDate: new Date(record.meta.internalDate),
-          recordId: record.meta.id,
-          quotaBytes: this.#deps.quotaBytes,
-        });
-        if (!result) continue;
-        count += 1;
-        this.publish({ folder: folder.path, kind: 'exists', uid: result.uid, modseq: result.modseq });
-      } catch (err) {
-        if (!(err instanceof QuotaExceededError)) throw err;
-        this.#deps.logger?.warn({ mailboxId: this.id }, 'mailbox over quota; delivered mail stays in the spool');
-        return -1;
-      }
+      chunk.push({ meta: record.meta, prepared: await prepareMessage(record.raw) });
+      chunkBytes += record.raw.length;
+      if (chunkBytes < CHUNK_BYTES) continue;
+      const committed = this.#commitChunk(chunk);
+      if (committed < 0) return -1;
+      count += committed;
+      chunk = [];
+      chunkBytes = 0;
     }
-    return count;
+    const committed = this.#commitChunk(chunk);
+    return committed < 0 ? -1 : count + committed;
+  }
+
+  /** One IMMEDIATE transaction for a chunk of spooled messages (group commit); -1 when over quota or closed. */
+  #commitChunk(chunk: Pending[]): number {
+    if (chunk.length === 0) return 0;
+    if (this.#closed) return -1;
+    const added: Array<{ folder: string; uid: number; modseq: number }> = [];
+    let overQuota = false;
+    const run = this.db.transaction(() => {
+      for (const { meta, prepared } of chunk) {
+        const folder = (meta.folder && findFolder(this.db, meta.folder)) || requireFolder(this.db, 'INBOX');
+        try {
+          const result = commitMessage(this.db, prepared, {
+            folderId: folder.id,
+            flags: meta.flags,
+            internalDate: new Date(meta.internalDate),
+            recordId: meta.id,
+            quotaBytes: this.#deps.quotaBytes,
+          });
+          if (result) added.push({ folder: folder.path, uid: result.uid, modseq: result.modseq });
+        } catch (err) {
+          if (!(err instanceof QuotaExceededError)) throw err;
+          overQuota = true;
+          break;
+        }
+      }
+    });
+    run.immediate();
+    for (const a of added) this.publish({ folder: a.folder, kind: 'exists', uid: a.uid, modseq: a.modseq });
+    if (overQuota) {
+      this.#deps.logger?.warn({ mailboxId: this.id }, 'mailbox over quota; delivered mail stays in the spool');
+      return -1;
+    }
+    return added.length;
   }
 
   async close(): Promise<void> {

@@ -87,3 +87,14 @@ test('deleteMailbox removes keys, database and spool', async () => {
   expect(shardFiles.filter((f) => f.startsWith('m.'))).toEqual([]);
   await expect(t.store.deliver('m', textMessage())).rejects.toThrow(/No mailbox/);
 });
+
+test('drain stops at the quota and leaves the rest sealed in the spool', async () => {
+  const small = t.another({ quotaBytes: 3000 });
+  await small.deliver('m', textMessage({ subject: 'fits', body: 'x'.repeat(2000) }));
+  const s = await small.open('m', 'pw');
+  await small.deliver('m', textMessage({ subject: 'too big', body: 'y'.repeat(2000) }));
+  expect(await s.drainSpool()).toBe(0);
+  expect(s.status('INBOX').messages).toBe(1);
+  expect((await readdir(mailboxPaths(t.dir, 'm').spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(1);
+  s.close();
+});

@@ -12,6 +12,8 @@
  *
  * Invariant: a missing corpus or tool makes a test skip with a printed reason locally and fail when CI=true.
  */
+
+export { type DnsServer, type DnsTable, startDnsServer, txtChunks } from './dns-server.js';
 export {
   corpusDir,
   corpusMessages,
@@ -21,7 +23,6 @@ export {
   requireTool,
   unavailable,
 } from './environment.js';
-export { type DnsServer, type DnsTable, startDnsServer, txtChunks } from './dns-server.js';
 export { closeServer, listen } from './servers.js';
 export { Teardown } from './teardown.js';
 export { type TempDir, tempDir } from './temp-dir.js';

@@ -1,0 +1,91 @@
+/**
+ * FETCH / UID FETCH (RFC 3501 §6.4.5) with CHANGEDSINCE (RFC 7162 §3.1.4). BODY[...] without .PEEK sets \Seen
+ * first (and the new flags are part of the answer). Responses stream with back-pressure: metadata-only lines are
+ * batched into large writes (FETCH 1:* (UID FLAGS) on a big folder), bodies are written one message at a time.
+ */
+import type { MailboxSession, MessageSummary, StoredMessage } from '@mailyard/mailstore';
+import type { FetchQueryItem, ImapSession } from 'wildduck/imap-core';
+import { type FetchSource, isMetadataOnly, itemValue, needsStoredMessage, responseItems } from '../fetch-items.js';
+import { failHook } from '../hook-failure.js';
+import { handler as imapHandler } from '../imap-core.js';
+import { asSelected } from '../selected-folder.js';
+
+export interface FetchOptions {
+  messages: number[];
+  query: FetchQueryItem[];
+  markAsSeen: boolean;
+  changedSince: number;
+  isUid: boolean;
+}
+
+type FetchCallback = (err: Error | null, success?: boolean | string) => void;
+
+/** Metadata lines are sent in writes of about this size. */
+const BATCH_BYTES = 64 * 1024;
+
+function markSeen(mailbox: MailboxSession, path: string, uids: number[], reported: Set<number>): void {
+  const result = mailbox.store(path, uids, { mode: 'add', flags: ['\\Seen'] });
+  for (const changed of result.updated) reported.add(changed.modseq);
+}
+
+/** Up to this many messages are looked up one by one; more are read with one folder listing. */
+const LOOKUP_LIMIT = 64;
+
+function selectMessages(mailbox: MailboxSession, path: string, options: FetchOptions): MessageSummary[] {
+  const changed = (m: MessageSummary) => !options.changedSince || m.modseq > options.changedSince;
+  if (options.messages.length <= LOOKUP_LIMIT) {
+    return options.messages.flatMap((uid) => mailbox.getMessage(path, uid) ?? []).filter(changed);
+  }
+  const wanted = new Set(options.messages);
+  return mailbox.listMessages(path).filter((m) => wanted.has(m.uid) && changed(m));
+}
+
+function storedMessage(mailbox: MailboxSession, path: string, summary: MessageSummary): StoredMessage | null {
+  return 'envelope' in summary ? (summary as StoredMessage) : mailbox.getMessage(path, summary.uid);
+}
+
+async function write(session: ImapSession, chunk: object): Promise<void> {
+  if (session.writeStream.write(chunk)) return;
+  await new Promise<void>((resolve) => session.writeStream.once('drain', () => resolve()));
+}
+
+function compileLine(session: ImapSession, source: FetchSource, query: FetchQueryItem[]): string | null {
+  const values = query.map((item) => itemValue(source, item));
+  const response = session.formatResponse('FETCH', source.summary.uid, { query: responseItems(query), values });
+  return response ? imapHandler.compiler(response) : null;
+}
+
+async function streamResponses(session: ImapSession, selected: unknown, options: FetchOptions): Promise<void> {
+  const folder = asSelected(selected);
+  const { mailbox, path } = folder;
+  if (options.markAsSeen) markSeen(mailbox, path, options.messages, folder.reported);
+  const withStored = needsStoredMessage(options.query);
+  const batched = isMetadataOnly(options.query);
+  let batch: string[] = [];
+  let batchBytes = 0;
+  for (const summary of selectMessages(mailbox, path, options)) {
+    const stored = withStored ? storedMessage(mailbox, path, summary) : null;
+    const line = compileLine(session, { mailbox, path, summary, stored }, options.query);
+    if (line === null) continue;
+    if (!batched) {
+      await write(session, { compiled: Buffer.from(line, 'binary') });
+      continue;
+    }
+    batch.push(line);
+    batchBytes += line.length;
+    if (batchBytes < BATCH_BYTES) continue;
+    await write(session, { compiled: batch.join('\r\n') });
+    batch = [];
+    batchBytes = 0;
+  }
+  if (batch.length) await write(session, { compiled: batch.join('\r\n') });
+}
+
+export function onFetch() {
+  return (selected: unknown, options: FetchOptions, session: ImapSession, callback: FetchCallback): void => {
+    streamResponses(session, selected, options).then(
+      () => callback(null, true),
+      (err: unknown) => callback(null, failHook(session, err, 'onFetch')),
+    );
+  };
+}

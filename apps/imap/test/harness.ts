@@ -1,0 +1,150 @@
+/**
+ * Test harness: a real server on 127.0.0.1 port 0 over a temp data dir, a real SqliteControlStore and Mailstore
+ * (password costs lowered), users made through control + mailstore.createMailbox, and a captured log.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { type Config, type DeepPartial, ensureRuntimeFiles, loadConfig } from '@mailyard/config';
+import { SqliteControlStore } from '@mailyard/control';
+import { createLogger } from '@mailyard/logger';
+import { Mailstore } from '@mailyard/mailstore';
+import { type TempDir, tempDir } from '@mailyard/testkit';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { createImapServer, type ImapServer } from '../src/index.js';
+
+export const DOMAIN = 'example.test';
+export const PASSWORD = 'correct horse battery';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface TestUser {
+  address: string;
+  password: string;
+  mailboxId: string;
+}
+
+export interface Harness {
+  config: Config;
+  dataDir: string;
+  port: number;
+  tlsPort: number;
+  server: ImapServer;
+  mailstore: Mailstore;
+  control: SqliteControlStore;
+  logs: LogLine[];
+  tls: { key: string; cert: string };
+  addUser(local: string, password?: string): Promise<TestUser>;
+  client(user: TestUser, options?: Partial<ImapFlowOptions>): Promise<ImapFlow>;
+  /** Log lines at error level that report code bugs. */
+  codeBugs(): LogLine[];
+  close(): Promise<void>;
+}
+
+function captureStream(lines: LogLine[]): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      for (const text of String(chunk).split('\n')) if (text) lines.push(JSON.parse(text) as LogLine);
+      done();
+    },
+  });
+}
+
+export async function startHarness(overrides: DeepPartial<Config> = {}): Promise<Harness> {
+  const dir: TempDir = await tempDir('mailyard-imap-');
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: dir.path,
+      hostname: 'localhost',
+      allowInsecureAuth: true,
+      ...overrides,
+      imap: { ...overrides.imap },
+    },
+  });
+  const runtime = await ensureRuntimeFiles(config);
+  const logs: LogLine[] = [];
+  const logger = createLogger({ level: 'info', destination: captureStream(logs) });
+  const control = new SqliteControlStore({
+    dataDir: dir.path,
+    masterKey: runtime.masterKey,
+    scryptCost: { N: 1024, r: 8, p: 1 },
+  });
+  const mailstore = new Mailstore({ dataDir: dir.path, kdf: { N: 1024 }, notifyPollMs: 50 });
+  const account = await control.createAccount({ email: `admin@${DOMAIN}`, password: PASSWORD });
+  const domain = await control.createDomain({
+    accountId: account.id,
+    name: DOMAIN,
+    verificationToken: 'token',
+    dkim: { selector: 'test', publicKey: 'AAAA', privateKeyPem: 'unused' },
+  });
+  const server = createImapServer({ config, logger, control, mailstore });
+  const secureServer = createImapServer({ config, logger, control, mailstore, secure: true, tls: runtime.tls });
+  const port = await server.listen(0, '127.0.0.1');
+  const tlsPort = await secureServer.listen(0, '127.0.0.1');
+  const clients: ImapFlow[] = [];
+
+  return {
+    config,
+    dataDir: dir.path,
+    port,
+    tlsPort,
+    server,
+    mailstore,
+    control,
+    logs,
+    tls: runtime.tls,
+    async addUser(local, password = PASSWORD) {
+      const alias = await control.createAlias(domain.id, { name: local, hasImap: true });
+      const mailboxId = randomBytes(8).toString('hex');
+      await mailstore.createMailbox(mailboxId, password);
+      await control.setMailboxCredential(alias.id, mailboxId, password);
+      return { address: `${local}@${DOMAIN}`, password, mailboxId };
+    },
+    async client(user, options = {}) {
+      const client = new ImapFlow({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user: user.address, pass: user.password },
+        logger: false,
+        tls: { rejectUnauthorized: false },
+        ...options,
+      });
+      client.on('error', () => undefined);
+      await client.connect();
+      clients.push(client);
+      return client;
+    },
+    codeBugs: () => logs.filter((line) => line.msg === 'code bug'),
+    async close() {
+      await Promise.all(clients.map((c) => c.logout().catch(() => c.close())));
+      await server.close();
+      await secureServer.close();
+      await mailstore.close();
+      await control.close();
+      await dir.cleanup();
+    },
+  };
+}
+
+/** A small RFC 5322 message with CRLF line ends. */
+export function message(subject: string, body = 'Hello there.', extra = ''): Buffer {
+  return Buffer.from(
+    [
+      `From: Sender <sender@${DOMAIN}>`,
+      `To: user@${DOMAIN}`,
+      `Subject: ${subject}`,
+      'Date: Mon, 2 Nov 2026 10:00:00 +0000',
+      `Message-ID: <${randomBytes(6).toString('hex')}@${DOMAIN}>`,
+      ...(extra ? [extra] : []),
+      '',
+      body,
+      '',
+    ].join('\r\n'),
+  );
+}

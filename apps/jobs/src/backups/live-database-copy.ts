@@ -1,0 +1,100 @@
+// A consistent copy of a live SQLite database in WAL mode, made without its key and without taking its locks.
+//
+// Why not the usual ways: the online backup API (better-sqlite3 db.backup()) and VACUUM INTO need a connection
+// that can read the pages, that is the key, and the server has no mailbox keys (zero-access). A keyless
+// connection cannot even BEGIN (page 1 does not decrypt: SQLITE_NOTADB), so it cannot hold SQLite's locks either,
+// and Node has no fcntl() to take them by hand. Copying the files while holding nothing is not consistent in
+// general: a checkpoint may rewrite database pages during the copy, and a WAL restart may overwrite the frames
+// those pages came from.
+//
+// The method (an optimistic read validated afterwards, like a seqlock), relying on SQLite's WAL format
+// (https://sqlite.org/walformat.html, https://sqlite.org/fileformat2.html#walformat):
+//   1. read the 32-byte WAL header H0 (or note that there is no WAL) and stat the database file;
+//   2. copy the database file, then the WAL file;
+//   3. stat the database file again right after its copy; read the live WAL header H1 and the header of the
+//      copied WAL; accept when the three headers are equal and the database file kept its inode, size and mtime.
+// Within one WAL generation (same header: the salts change on every restart and the file is emptied on a
+// TRUNCATE checkpoint) frames are only appended, never rewritten once committed, so the copied WAL holds every
+// committed frame that existed while the database file was being copied. The only writes to the database file
+// in WAL mode are checkpoints, which copy frames of that generation into it; so every page of the copied database
+// that may have changed (or been torn) during the copy has a newer or equal version in the copied WAL, and
+// SQLite's WAL recovery on the first open of the copy replays the WAL up to its last commit frame (checksums
+// stop it at any torn or uncommitted tail). The result is the database as of some commit during the copy.
+// When the headers differ (a restart or truncation happened) the copy is thrown away and tried again.
+// The stat comparison covers the one case headers cannot: no WAL before and after, while a connection opened,
+// wrote, checkpointed and deleted its WAL during the copy (the last connection to close does that). A database
+// file not written during its copy is an exact image of one moment. Residual risk: mtime has the kernel's coarse
+// clock resolution (a few ms), so a checkpoint in the same tick as the first stat, with no WAL visible before or
+// after, would go unnoticed; that needs a whole WAL lifetime inside a few milliseconds.
+// Encryption is untouched: both files are copied byte for byte, still encrypted with the mailbox's data key.
+import { copyFile, open, rm, stat } from 'node:fs/promises';
+import { TryAgainLaterError } from '@mailyard/errors';
+
+export const WAL_HEADER_BYTES = 32;
+
+/** The WAL header as hex, '' when there is no WAL or it holds no header yet. */
+export async function walHeader(walPath: string): Promise<string> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(walPath, 'r');
+    const buffer = Buffer.alloc(WAL_HEADER_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, WAL_HEADER_BYTES, 0);
+    return bytesRead === WAL_HEADER_BYTES ? buffer.toString('hex') : '';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Copies a file; false when the source does not exist (a WAL removed by the last connection closing). */
+async function copyIfPresent(from: string, to: string): Promise<boolean> {
+  try {
+    await copyFile(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Identity and last change of a file; '' when it does not exist. */
+async function fileVersion(path: string): Promise<string> {
+  try {
+    const info = await stat(path, { bigint: true });
+    return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
+
+export interface LiveCopyResult {
+  /** Attempts needed (1 unless a checkpoint restarted the WAL during the copy). */
+  attempts: number;
+  /** Whether a WAL file was copied beside the database. */
+  withWal: boolean;
+}
+
+/**
+ * Copies `source` (+ `source-wal`) to `target` (+ `target-wal`) consistently; see the module comment.
+ * Throws TryAgainLaterError after `attempts` tries that all raced a WAL restart; the next backup tries again.
+ */
+export async function copyLiveDatabase(source: string, target: string, attempts = 5): Promise<LiveCopyResult> {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const before = await walHeader(`${source}-wal`);
+    const versionBefore = await fileVersion(source);
+    await rm(`${target}-wal`, { force: true });
+    if (!(await copyIfPresent(source, target))) throw new Error(`database ${source} disappeared during backup`);
+    const versionAfter = await fileVersion(source);
+    const withWal = await copyIfPresent(`${source}-wal`, `${target}-wal`);
+    const after = await walHeader(`${source}-wal`);
+    const copied = withWal ? await walHeader(`${target}-wal`) : '';
+    if (before === after && copied === before && versionBefore === versionAfter) {
+      if (withWal && copied === '') await rm(`${target}-wal`, { force: true });
+      return { attempts: attempt, withWal: withWal && copied !== '' };
+    }
+  }
+  throw new TryAgainLaterError(`database ${source} kept changing WAL generation during backup`);
+}

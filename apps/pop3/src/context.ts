@@ -1,0 +1,25 @@
+/** What the POP3 hooks share: injected stores, the logger, the failed-login gate and the unlocked mailboxes. */
+import type { ControlStore } from '@mailyard/control';
+import type { Logger } from '@mailyard/logger';
+import type { MailboxSession } from '@mailyard/mailstore';
+import type { AuthFailureGate } from './auth-failure-gate.js';
+import type { OpenMailboxes } from './open-mailboxes.js';
+
+/** The one folder POP3 serves (RFC 1939 has no folders; the maildrop is INBOX). */
+export const MAILDROP = 'INBOX';
+
+/** What POP3 needs of the control store: the login check that maps an address to its mailbox. */
+export type Pop3Control = Pick<ControlStore, 'verifyMailboxPassword'>;
+
+/** What POP3 needs of @mailyard/mailstore's Mailstore: unlocking a mailbox (which drains its spool). */
+export interface Pop3Mailstore {
+  open(mailboxId: string, password: string): Promise<MailboxSession>;
+}
+
+export interface Pop3Context {
+  logger: Logger;
+  control: Pop3Control;
+  mailstore: Pop3Mailstore;
+  authGate: AuthFailureGate;
+  mailboxes: OpenMailboxes;
+}

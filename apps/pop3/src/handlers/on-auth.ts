@@ -1,0 +1,54 @@
+/**
+ * USER/PASS (RFC 1939 §7) and AUTH PLAIN (RFC 5034, RFC 4616): the control store maps the address and password
+ * to a mailbox, then the mail store unlocks it with the same password (which also drains its spool into INBOX).
+ * wildduck itself refuses both commands before TLS unless insecure auth is allowed (its ignoreSTARTTLS option).
+ * Every failure is logged as `authentication failed` (fail2ban matches that message) and counted per client IP.
+ */
+import { AuthenticationError, MailyardError } from '@mailyard/errors';
+import type { MailboxSession } from '@mailyard/mailstore';
+import type { OnAuth, Pop3AuthRequest, Pop3Session, Pop3User } from 'wildduck/lib/pop3/server';
+import type { Pop3Context } from '../context.js';
+
+const INVALID_CREDENTIALS = 'Invalid user name or password';
+
+export function onAuth(ctx: Pop3Context): OnAuth {
+  return (auth, session, callback) => {
+    authenticate(ctx, auth, session).then(
+      (user) => callback(null, { user }),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+    );
+  };
+}
+
+async function authenticate(ctx: Pop3Context, auth: Pop3AuthRequest, session: Pop3Session): Promise<Pop3User> {
+  const ip = session.remoteAddress;
+  try {
+    ctx.authGate.check(ip);
+    const mailbox = await unlock(ctx, auth.username, auth.password);
+    ctx.mailboxes.hold(session.id, mailbox);
+    return { id: mailbox.id, username: auth.username };
+  } catch (err) {
+    if (!isLoginRefusal(err)) throw err;
+    ctx.logger.warn({ protocol: 'pop3', ip, user: auth.username }, 'authentication failed');
+    if (err instanceof AuthenticationError) await ctx.authGate.recordFailure(ip);
+    throw err;
+  }
+}
+
+async function unlock(ctx: Pop3Context, address: string, password: string): Promise<MailboxSession> {
+  const resolved = await ctx.control.verifyMailboxPassword(address, password);
+  const mailboxId = resolved?.alias.mailboxId;
+  if (!mailboxId) throw new AuthenticationError(INVALID_CREDENTIALS);
+  try {
+    return await ctx.mailstore.open(mailboxId, password);
+  } catch (err) {
+    // The control store accepted the password but the mailbox key did not: treat it as a wrong password.
+    if (err instanceof AuthenticationError) throw new AuthenticationError(INVALID_CREDENTIALS);
+    throw err;
+  }
+}
+
+/** Wrong credentials and refusals while rate-limited are failed logins; anything else is a server problem. */
+function isLoginRefusal(err: unknown): err is MailyardError {
+  return err instanceof MailyardError && (err instanceof AuthenticationError || err.code === 'LIMIT');
+}

@@ -1,0 +1,103 @@
+/**
+ * createPop3Server(deps): one POP3 listener (RFC 1939) over the mail store, either plain with STLS (RFC 2595) or
+ * implicit TLS (RFC 8314, `secure`). Importing this starts nothing; main.ts and the tests call the factory.
+ */
+import type { AddressInfo, Server } from 'node:net';
+import { type Config, createSelfSignedPair } from '@mailyard/config';
+import type { Logger } from '@mailyard/logger';
+import { AuthFailureGate } from './auth-failure-gate.js';
+import type { Pop3Context, Pop3Control, Pop3Mailstore } from './context.js';
+import { onAuth } from './handlers/on-auth.js';
+import { onFetchMessage } from './handlers/on-fetch-message.js';
+import { onListMessages } from './handlers/on-list-messages.js';
+import { onUpdate } from './handlers/on-update.js';
+import { OpenMailboxes } from './open-mailboxes.js';
+import { Pop3Server } from './wildduck-pop3.js';
+
+/** How long close() lets open sessions finish (a RETR in flight, a QUIT) before ending them. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+export interface Pop3ServerDeps {
+  config: Pick<Config, 'hostname' | 'allowInsecureAuth' | 'pop3'>;
+  logger: Logger;
+  control: Pop3Control;
+  mailstore: Pop3Mailstore;
+  /** Implicit TLS on every connection (port 995 style); otherwise plain text with STLS. */
+  secure?: boolean;
+  /** PEM key and certificate; a self-signed pair for config.hostname when absent. */
+  tls?: { key: string; cert: string };
+  /** Failed-login limiter; share one between the STLS and TLS listeners of a process. */
+  authGate?: AuthFailureGate;
+  closeTimeoutMs?: number;
+}
+
+export interface Pop3Service {
+  /** Resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting, lets sessions finish for up to closeTimeoutMs, then ends them and releases their mailboxes. */
+  close(): Promise<void>;
+  /** Unlocked mailboxes held by connections right now. */
+  readonly openMailboxes: number;
+  readonly server: Server;
+}
+
+export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
+  const logger = deps.logger.child({ component: 'pop3' });
+  const ctx: Pop3Context = {
+    logger,
+    control: deps.control,
+    mailstore: deps.mailstore,
+    authGate: deps.authGate ?? new AuthFailureGate(),
+    mailboxes: new OpenMailboxes(),
+  };
+  const tls = deps.tls ?? createSelfSignedPair(deps.config.hostname);
+  const pop3 = new Pop3Server(
+    {
+      secure: deps.secure === true,
+      key: tls.key,
+      cert: tls.cert,
+      // wildduck refuses USER and AUTH before STLS unless this is set (RFC 2595 §2: servers may require TLS).
+      ignoreSTARTTLS: deps.config.allowInsecureAuth,
+      disableVersionString: true,
+      id: { name: 'Mailyard POP3' },
+      socketTimeout: deps.config.pop3.idleTimeoutMs,
+      closeTimeout: deps.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
+      logger,
+      component: 'pop3',
+      onAuth: onAuth(ctx),
+      onListMessages: onListMessages(ctx),
+      onFetchMessage: onFetchMessage(ctx),
+      onUpdate: onUpdate(ctx),
+    },
+    {
+      logger,
+      onSessionStart: (connectionId) => ctx.mailboxes.begin(connectionId),
+      onSessionEnd: (connectionId) => ctx.mailboxes.end(connectionId),
+    },
+  );
+
+  return {
+    server: pop3.server,
+    get openMailboxes() {
+      return ctx.mailboxes.size;
+    },
+    listen: (port, host) => listen(pop3.server, port, host),
+    close: () =>
+      new Promise<void>((resolve) => {
+        pop3.close(() => {
+          ctx.mailboxes.endAll();
+          resolve();
+        });
+      }),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * A POP3 server on port 0 of 127.0.0.1 over a real SqliteControlStore and Mailstore in a temp data dir, with one
+ * alias (alice@example.test) whose mailbox password is PASSWORD. Log lines are kept for assertions; `codeBugs()`
+ * returns those logged at error level (a test run should have none).
+ */
+import { randomBytes } from 'node:crypto';
+import { type Config, createSelfSignedPair, loadConfig } from '@mailyard/config';
+import { SqliteControlStore } from '@mailyard/control';
+import { createLogger } from '@mailyard/logger';
+import { Mailstore } from '@mailyard/mailstore';
+import { type TempDir, tempDir } from '@mailyard/testkit';
+import { AuthFailureGate, createPop3Server, type Pop3Service } from '../src/index.js';
+
+export const ADDRESS = 'alice@example.test';
+export const PASSWORD = 'correct horse battery staple';
+export const MAILBOX_ID = 'mbx-alice';
+
+const TEST_KDF = { N: 1024, r: 8, p: 1 };
+const TLS = createSelfSignedPair('localhost');
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface Pop3Fixture {
+  port: number;
+  config: Config;
+  service: Pop3Service;
+  mailstore: Mailstore;
+  control: SqliteControlStore;
+  dir: TempDir;
+  logs: LogLine[];
+  deliver(raw: Buffer | string): Promise<void>;
+  /** Another Mailstore on the same data dir, as the IMAP process would have. */
+  otherProcess(): Mailstore;
+  codeBugs(): LogLine[];
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  allowInsecureAuth?: boolean;
+  secure?: boolean;
+  authGate?: AuthFailureGate;
+}
+
+export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture> {
+  const dir = await tempDir('pop3-');
+  const logs: LogLine[] = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
+  });
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir: dir.path, hostname: 'localhost', allowInsecureAuth: opts.allowInsecureAuth ?? true },
+  });
+  const control = new SqliteControlStore({ dataDir: dir.path, masterKey: randomBytes(32), scryptCost: TEST_KDF });
+  const mailstores: Mailstore[] = [];
+  const newMailstore = () => {
+    const store = new Mailstore({ dataDir: dir.path, kdf: TEST_KDF, idleCloseMs: 20, notifyPollMs: 50 });
+    mailstores.push(store);
+    return store;
+  };
+  const mailstore = newMailstore();
+  await createAlice(control, mailstore);
+  const service = createPop3Server({
+    config,
+    logger,
+    control,
+    mailstore,
+    secure: opts.secure,
+    tls: TLS,
+    authGate: opts.authGate,
+    closeTimeoutMs: 200,
+  });
+  const port = await service.listen(0, '127.0.0.1');
+  return {
+    port,
+    config,
+    service,
+    mailstore,
+    control,
+    dir,
+    logs,
+    deliver: (raw) => mailstore.deliver(MAILBOX_ID, Buffer.isBuffer(raw) ? raw : Buffer.from(raw)),
+    otherProcess: newMailstore,
+    codeBugs: () => logs.filter((line) => line.level >= 50),
+    async close() {
+      await service.close();
+      for (const store of mailstores) await store.close();
+      await control.close();
+      await dir.cleanup();
+    },
+  };
+}
+
+async function createAlice(control: SqliteControlStore, mailstore: Mailstore): Promise<void> {
+  const account = await control.createAccount({ email: 'owner@example.test', password: 'owner password' });
+  const domain = await control.createDomain({
+    accountId: account.id,
+    name: 'example.test',
+    verificationToken: 'token',
+    dkim: { selector: 'mail', publicKey: 'AAAA', privateKeyPem: TLS.key },
+  });
+  const alias = await control.createAlias(domain.id, { name: 'alice', hasImap: true });
+  await mailstore.createMailbox(MAILBOX_ID, PASSWORD);
+  await control.setMailboxCredential(alias.id, MAILBOX_ID, PASSWORD);
+}
+
+/** A small RFC 5322 message with CRLF line endings; `body` lines may start with dots to exercise stuffing. */
+export function message(subject: string, body = 'Hello.\r\n'): Buffer {
+  return Buffer.from(
+    [
+      'From: Bob <bob@example.org>',
+      `To: ${ADDRESS}`,
+      `Subject: ${subject}`,
+      `Message-ID: <${randomBytes(8).toString('hex')}@example.org>`,
+      'Date: Sun, 29 Nov 2026 10:00:00 +0000',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}

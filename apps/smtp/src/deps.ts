@@ -1,0 +1,49 @@
+/**
+ * What the SMTP processes are built from. `main.ts` fills it from configuration; tests build it around a temp
+ * data dir, a test DNS responder and remote servers on port 0.
+ */
+import { type Config, deriveKey } from '@mailyard/config';
+import type { ControlStore } from '@mailyard/control';
+import { ByteBudget, type RateLimitStore } from '@mailyard/limits';
+import type { Logger } from '@mailyard/logger';
+import type { DeliverMeta } from '@mailyard/mailstore';
+import { createDnsLookup, type DnsLookup } from './dns.js';
+import { createSrs, type Srs } from './srs.js';
+
+/** The part of the mail store SMTP uses: sealing into a mailbox spool needs no mailbox password. */
+export interface MailDelivery {
+  deliver(mailboxId: string, raw: Buffer, meta?: DeliverMeta): Promise<void>;
+}
+
+export interface SmtpDeps {
+  config: Config;
+  logger: Logger;
+  control: ControlStore;
+  mailstore: MailDelivery;
+  masterKey: Buffer;
+  /** PEM key and certificate for STARTTLS and implicit TLS. */
+  tls: { key: string; cert: string };
+  /** Default: the in-flight budget of config limits.inflightBytes. Share one per process. */
+  budget?: ByteBudget;
+  /** Default: node:dns through config dns.resolver. */
+  dns?: DnsLookup;
+  /** Rate-limit counters; default in memory (a Redis store shares them between processes). */
+  rateLimitStore?: RateLimitStore;
+}
+
+/** Deps with every default filled in, shared by the handlers of one server. */
+export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore'>> {
+  rateLimitStore: RateLimitStore | undefined;
+  srs: Srs;
+}
+
+export function buildContext(deps: SmtpDeps): SmtpContext {
+  const { config } = deps;
+  return {
+    ...deps,
+    budget: deps.budget ?? new ByteBudget(config.limits.inflightBytes),
+    dns: deps.dns ?? createDnsLookup({ server: config.dns.resolver, timeoutMs: config.dns.timeoutMs }),
+    rateLimitStore: deps.rateLimitStore,
+    srs: createSrs(deriveKey(deps.masterKey, 'smtp.srs')),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * onMailFrom. MX: the per-sender hourly limit (451 4.7.0, RFC 3463 §3.8). Submission: authenticated users only
+ * (530 5.7.0, RFC 4954 §6), envelope senders of the user's own domain only (550 5.7.1), the hourly limit per user
+ * and the daily limits per alias and per domain.
+ */
+import { splitAddress } from '@mailyard/control';
+import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import type { ServerState, SubmissionUser } from '../server-state.js';
+import { handlerFailure, reply, type SmtpHandlerError } from '../smtp-reply.js';
+
+type Callback = (err?: Error | null) => void;
+
+function retryText(ms: number): string {
+  return `try again in ${Math.max(1, Math.ceil(ms / 60_000))} minutes`;
+}
+
+async function checkMx(state: ServerState, address: string, ip: string): Promise<SmtpHandlerError | null> {
+  const key = `mx:${address.toLowerCase() || `<>@${ip}`}`;
+  const limit = await state.senderLimiter.consume(key);
+  if (limit.allowed) return null;
+  return reply(451, '4.7.0', `Too many messages from this sender, ${retryText(limit.retryAfterMs)}`);
+}
+
+async function checkSubmission(
+  state: ServerState,
+  address: string,
+  user: SubmissionUser | undefined,
+): Promise<SmtpHandlerError | null> {
+  if (!user) return reply(530, '5.7.0', 'Authentication required');
+  const sender = splitAddress(address);
+  if (!sender || sender.domain !== user.domain) {
+    return reply(550, '5.7.1', `Sender address not owned by ${user.address}`);
+  }
+  const hourly = await state.senderLimiter.consume(`submit:${user.address}`);
+  if (!hourly.allowed) return reply(451, '4.7.0', `Hourly sending limit reached, ${retryText(hourly.retryAfterMs)}`);
+  const perAlias = await state.dailyLimiter.consume(`alias:${user.aliasId}`);
+  const perDomain = await state.dailyLimiter.consume(`domain:${user.domain}`);
+  if (!perAlias.allowed || !perDomain.allowed) {
+    const wait = Math.max(perAlias.retryAfterMs, perDomain.retryAfterMs);
+    return reply(451, '4.7.0', `Daily sending limit reached, ${retryText(wait)}`);
+  }
+  return null;
+}
+
+export function createOnMailFrom(state: ServerState) {
+  return (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
+    const check =
+      state.mode === 'mx'
+        ? checkMx(state, address.address, session.remoteAddress)
+        : checkSubmission(state, address.address, session.user as SubmissionUser | undefined);
+    check.then(
+      (refusal) => callback(refusal),
+      (err: unknown) => callback(handlerFailure(state.ctx.logger, err, { hook: 'mail-from' })),
+    );
+  };
+}

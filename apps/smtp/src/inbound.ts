@@ -1,0 +1,59 @@
+/**
+ * The inbound (MX) flow after DATA: content checks, sender authentication, trace headers, then every copy
+ * stored (spool and/or outbound queue) before the 250 reply. Headers are only prepended: the stored message is
+ * our headers followed by the original bytes exactly.
+ */
+import { randomBytes } from 'node:crypto';
+import { metrics } from '@mailyard/monitor';
+import type { SMTPServerSession } from 'smtp-server';
+import { contentRefusal } from './content-checks.js';
+import type { SmtpContext } from './deps.js';
+import { checkSender } from './inbound-auth.js';
+import { receivedHeader } from './message.js';
+import { deliverLocally, type LocalRecipient, resolveLocal } from './routing.js';
+import { reply } from './smtp-reply.js';
+
+export function newMessageId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+async function recipientsOf(ctx: SmtpContext, session: SMTPServerSession): Promise<LocalRecipient[]> {
+  const resolved = await Promise.all(session.envelope.rcptTo.map((r) => resolveLocal(ctx, r.address)));
+  return resolved.filter((r): r is LocalRecipient => r !== null);
+}
+
+/** Stores the message for every recipient and returns the text of the 250 reply; throws a reply to refuse. */
+export async function acceptInbound(ctx: SmtpContext, raw: Buffer, session: SMTPServerSession): Promise<string> {
+  const refusal = contentRefusal(raw);
+  if (refusal) throw refusal;
+  const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  const helo = session.hostNameAppearsAs || session.remoteAddress;
+  const verdict = await checkSender(ctx, raw, { ip: session.remoteAddress, helo, sender });
+  const log = ctx.logger.child({ component: 'mx', cid: session.id });
+  if (verdict.dmarcReject) {
+    log.info({ sender, auth: verdict.summary }, 'refused: DMARC policy reject');
+    metrics.messages.inc({ direction: 'rejected' });
+    throw reply(550, '5.7.1', 'Message refused: DMARC policy of the sender domain says reject');
+  }
+  const recipients = await recipientsOf(ctx, session);
+  const id = newMessageId();
+  const single = session.envelope.rcptTo.length === 1 ? session.envelope.rcptTo[0]?.address : undefined;
+  const received = receivedHeader({
+    helo,
+    ip: session.remoteAddress,
+    by: ctx.config.hostname,
+    protocol: session.transmissionType,
+    id,
+    ...(single ? { recipient: single } : {}),
+  });
+  const outcome = await deliverLocally(ctx, {
+    raw,
+    addedHeaders: received + verdict.headers,
+    envelopeFrom: sender,
+    recipients,
+    arc: verdict.arc,
+  });
+  metrics.messages.inc({ direction: 'accepted' });
+  log.info({ id, sender, recipients: recipients.length, ...outcome, auth: verdict.summary }, 'message accepted');
+  return `Ok: queued as ${id}`;
+}

@@ -1,0 +1,120 @@
+/**
+ * Where a message for a hosted address goes (the per-recipient step of the inbound and submission flows):
+ * into the mailbox spool of the alias, and/or to the alias's forwarding recipients through the outbound queue
+ * with an SRS-rewritten envelope sender and an ARC seal by the forwarding domain (RFC 8617), so that forwarded
+ * mail still passes SPF and DMARC at its destination. SRS0 addresses of a hosted domain route bounces back to
+ * the original sender.
+ *
+ * Invariant: `deliverLocally` resolves only when every copy is durable (spool fsynced, queue row committed),
+ * so the caller may answer 250.
+ */
+import { sealMessage } from 'mailauth';
+import type { SmtpContext } from './deps.js';
+
+export interface LocalRecipient {
+  /** The address as given in RCPT TO. */
+  address: string;
+  /** The hosted domain that owns the address (ASCII). */
+  domain: string;
+  mailboxId: string | null;
+  /** External addresses this recipient forwards to. */
+  forwards: string[];
+  /** A bounce routed back through SRS: forwarded with the null sender kept. */
+  srsReturn: boolean;
+}
+
+/** null when the address is not one we deliver for (unknown alias, disabled, or a forged/expired SRS address). */
+export async function resolveLocal(ctx: SmtpContext, address: string): Promise<LocalRecipient | null> {
+  const at = address.lastIndexOf('@');
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1).toLowerCase();
+  if (/^srs0=/i.test(local)) {
+    const original = ctx.srs.reverse(local);
+    if (!original || !(await ctx.control.isHostedDomain(domain))) return null;
+    return { address, domain, mailboxId: null, forwards: [original], srsReturn: true };
+  }
+  const resolved = await ctx.control.resolveRecipient(address);
+  if (!resolved) return null;
+  const { alias } = resolved;
+  const mailboxId = alias.hasImap ? alias.mailboxId : null;
+  if (!mailboxId && alias.recipients.length === 0) return null;
+  return { address, domain: resolved.domain.name, mailboxId, forwards: alias.recipients, srsReturn: false };
+}
+
+export interface ArcInput {
+  /** cv= of the new ARC set: the chain validation result of what arrived (RFC 8617 §4.1.3). */
+  cv: string;
+  /** The Authentication-Results this hop produced, 'authserv-id; ...'. */
+  authResults: string;
+}
+
+export interface LocalDelivery {
+  /** The message as it arrived. */
+  raw: Buffer;
+  /** Headers this hop prepends (Received, Authentication-Results...), CRLF-terminated. */
+  addedHeaders: string;
+  envelopeFrom: string;
+  recipients: LocalRecipient[];
+  /** Present on inbound mail: forwarded copies get an ARC set. */
+  arc?: ArcInput | undefined;
+  /** Folder of the mailbox copies (default INBOX). */
+  folder?: string;
+}
+
+export interface DeliveryOutcome {
+  mailboxes: number;
+  queued: string[];
+}
+
+export async function deliverLocally(ctx: SmtpContext, d: LocalDelivery): Promise<DeliveryOutcome> {
+  const stored = Buffer.concat([Buffer.from(d.addedHeaders, 'latin1'), d.raw]);
+  const mailboxIds = [...new Set(d.recipients.flatMap((r) => (r.mailboxId ? [r.mailboxId] : [])))];
+  const folder = d.folder ? { folder: d.folder } : {};
+  const forwards = groupForwards(d.recipients);
+  const [queued] = await Promise.all([
+    Promise.all([...forwards].map(([key, targets]) => enqueueForward(ctx, d, stored, key, targets))),
+    Promise.all(mailboxIds.map((id) => ctx.mailstore.deliver(id, stored, folder))),
+  ]);
+  return { mailboxes: mailboxIds.length, queued };
+}
+
+/** Forward targets per forwarding domain ('' + domain for SRS returns, which keep the null sender). */
+function groupForwards(recipients: LocalRecipient[]): Map<string, string[]> {
+  const groups = new Map<string, Set<string>>();
+  for (const r of recipients) {
+    const key = `${r.srsReturn ? 'return' : 'forward'}:${r.domain}`;
+    const set = groups.get(key) ?? new Set<string>();
+    for (const target of r.forwards) set.add(target.toLowerCase());
+    groups.set(key, set);
+  }
+  return new Map([...groups].filter(([, set]) => set.size > 0).map(([key, set]) => [key, [...set]]));
+}
+
+async function enqueueForward(
+  ctx: SmtpContext,
+  d: LocalDelivery,
+  stored: Buffer,
+  key: string,
+  targets: string[],
+): Promise<string> {
+  const [kind, domain = ''] = key.split(':');
+  const envelopeFrom = kind === 'return' ? '' : ctx.srs.forward(d.envelopeFrom, domain);
+  const seal = d.arc ? await arcSeal(ctx, stored, domain, d.arc) : Buffer.alloc(0);
+  const item = await ctx.control.enqueue({ envelopeFrom, recipients: targets, body: Buffer.concat([seal, stored]) });
+  return item.id;
+}
+
+/** An ARC set (ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results) by `domain`'s DKIM key. */
+async function arcSeal(ctx: SmtpContext, message: Buffer, domain: string, arc: ArcInput): Promise<Buffer> {
+  if (arc.cv !== 'none' && arc.cv !== 'pass') return Buffer.alloc(0);
+  const key = await ctx.control.getDkimKey(domain);
+  if (!key) return Buffer.alloc(0);
+  return sealMessage(message, {
+    signingDomain: domain,
+    selector: key.selector,
+    privateKey: key.privateKeyPem,
+    algorithm: 'rsa-sha256',
+    canonicalization: 'relaxed/relaxed',
+    ...({ cv: arc.cv, authResults: arc.authResults } as object),
+  });
+}

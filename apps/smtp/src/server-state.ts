@@ -1,0 +1,60 @@
+/**
+ * Per-server state shared by the hooks of one listener set (MX, or submission on both its ports): connection
+ * counts per client IP, rate limiters, and the count of DATA transfers in progress (for graceful shutdown).
+ */
+import { ConnectionCounter, RateLimiter } from '@mailyard/limits';
+import type { SmtpContext } from './deps.js';
+import { SMTP_LIMITS } from './limits.js';
+
+export type ServerMode = 'mx' | 'submission';
+
+/** What a successful AUTH leaves on the session (session.user). */
+export interface SubmissionUser {
+  address: string;
+  domain: string;
+  aliasId: string;
+  mailboxId: string | null;
+}
+
+export interface ServerState {
+  ctx: SmtpContext;
+  mode: ServerMode;
+  connections: ConnectionCounter;
+  /** Connection-slot releases by session id, run on close. */
+  releases: Map<string, () => void>;
+  /** Messages per sender per hour (config smtp.messagesPerSenderPerHour). */
+  senderLimiter: RateLimiter;
+  /** Messages per alias and per domain per day (config smtp.dailySendLimit), submission only. */
+  dailyLimiter: RateLimiter;
+  /** Failed AUTH per client IP per hour (config smtp.authFailuresPerIpPerHour). */
+  authFailures: RateLimiter;
+  /** IPs past their failed-AUTH allowance, until when. */
+  authBlockedUntil: Map<string, number>;
+  /** DATA transfers being received or stored right now. */
+  inflight: { count: number };
+}
+
+export function createServerState(ctx: SmtpContext, mode: ServerMode): ServerState {
+  const { smtp } = ctx.config;
+  const store = ctx.rateLimitStore ? { store: ctx.rateLimitStore } : {};
+  return {
+    ctx,
+    mode,
+    connections: new ConnectionCounter(smtp.maxConnectionsPerIp),
+    releases: new Map(),
+    senderLimiter: new RateLimiter({
+      points: smtp.messagesPerSenderPerHour,
+      durationMs: SMTP_LIMITS.senderWindowMs,
+      ...store,
+    }),
+    dailyLimiter: new RateLimiter({ points: smtp.dailySendLimit, durationMs: SMTP_LIMITS.dailyWindowMs, ...store }),
+    authFailures: new RateLimiter({
+      points: smtp.authFailuresPerIpPerHour,
+      durationMs: SMTP_LIMITS.authFailureWindowMs,
+      window: 'fixed',
+      ...store,
+    }),
+    authBlockedUntil: new Map(),
+    inflight: { count: 0 },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The aliases table of control.db: forwarding addresses, mailbox credentials and the catch-all ('*').
+ * Names are lowercased; (domain_id, name) is unique.
+ */
+import { ConflictError, ValidationError } from '@mailyard/errors';
+import { isValidAliasName, normalizeRecipient } from './addresses.js';
+import { newId } from './secrets.js';
+import { isUniqueViolation, pageOf, type StatementFor } from './sqlite-queries.js';
+import { type AliasRow, toAlias } from './sqlite-rows.js';
+import type { Alias, AliasPatch, ListQuery, NewAlias, Page } from './types.js';
+
+function normalizeRecipients(list: string[]): string[] {
+  return list.map((address) => {
+    const normalized = normalizeRecipient(address);
+    if (!normalized) throw new ValidationError(`invalid recipient address: ${address}`, 'recipients');
+    return normalized;
+  });
+}
+
+function checkedName(name: string): string {
+  const lower = name.toLowerCase();
+  if (!isValidAliasName(lower)) throw new ValidationError(`invalid alias name: ${name}`, 'name');
+  return lower;
+}
+
+export class SqliteAliasTable {
+  readonly #sql: StatementFor;
+
+  constructor(sql: StatementFor) {
+    this.#sql = sql;
+  }
+
+  async createAlias(domainId: string, input: T.NewAlias): Promise<T.Alias> {
+    const name = input.name.toLowerCase();
+    if (!isValidAliasName(name)) throw new ValidationError(`invalid alias name: ${input.name}`, 'name');
+    const recipients = normalizeRecipients(input.recipients ?? []);
+    const id = newId();
+    const now = Date.now();
+    try {
+      this.#sql(
+        `INSERT INTO aliases (id, domain_id, name, recipients, has_imap, is_enabled, description, created_at,
+             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        domainId,
+        name,
+        JSON.stringify(recipients),
+        input.hasImap ? 1 : 0,
+        input.isEnabled === false ? 0 : 1,
+        input.description ?? '',
+        now,
+        now,
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`alias ${name} already exists`);
+      throw err;
+    }
+    return toAlias(this.#aliasRow(id) as AliasRow);
+  }
+
+  async findAlias(domainId: string, idOrName: string): Promise<T.Alias | null> {
+    const row = this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND (id = ? OR name = ?)').get(
+      domainId,
+      idOrName,
+      idOrName.toLowerCase(),
+    ) as AliasRow | undefined;
+    return row ? toAlias(row) : null;
+  }
+
+  async listAliases(domainId: string, query: T.ListQuery): Promise<T.Page<T.Alias>> {
+    const page = this.#page<AliasRow>('aliases', 'domain_id', domainId, query);
+    return { ...page, items: page.items.map(toAlias) };
+  }
+
+  async updateAlias(domainId: string, aliasId: string, patch: T.AliasPatch): Promise<T.Alias | null> {
+    const current = await this.findAlias(domainId, aliasId);
+    if (!current) return null;
+    const name = patch.name?.toLowerCase() ?? current.name;
+    if (!isValidAliasName(name)) throw new ValidationError(`invalid alias name: ${patch.name}`, 'name');
+    const recipients = patch.recipients ? normalizeRecipients(patch.recipients) : current.recipients;
+    try {
+      this.#sql(
+        `UPDATE aliases SET name = ?, recipients = ?, has_imap = ?, is_enabled = ?, description = ?, updated_at = ?
+           WHERE id = ?`,
+      ).run(
+        name,
+        JSON.stringify(recipients),
+        (patch.hasImap ?? current.hasImap) ? 1 : 0,
+        (patch.isEnabled ?? current.isEnabled) ? 1 : 0,
+        patch.description ?? current.description,
+        Date.now(),
+        current.id,
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`alias ${name} already exists`);
+      throw err;
+    }
+    return toAlias(this.#aliasRow(current.id) as AliasRow);
+  }
+
+  async deleteAlias(domainId: string, aliasId: string): Promise<{ mailboxId: string | null } | null> {
+    const row = this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND id = ?').get(domainId, aliasId) as
+      | AliasRow
+      | undefined;
+    if (!row) return null;
+    this.#sql('DELETE FROM aliases WHERE id = ?').run(row.id);
+    return { mailboxId: row.mailbox_id };
+  }
+
+
+  setCredential(aliasId: string, mailboxId: string, passwordHash: string): void {
+    this.#sql(
+      'UPDATE aliases SET mailbox_id = ?, mailbox_password_hash = ?, has_imap = 1, updated_at = ? WHERE id = ?',
+    ).run(mailboxId, passwordHash, Date.now(), aliasId);
+  }
+
+  rowByName(domainId: string, name: string): AliasRow | undefined {
+    return this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND name = ?').get(domainId, name) as
+      | AliasRow
+      | undefined;
+  }
+
+  #row(id: string): AliasRow {
+    return this.#sql('SELECT * FROM aliases WHERE id = ?').get(id) as AliasRow;
+  }
+
+  #write(name: string, write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`alias ${name} already exists`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/** Query plumbing shared by the SQLite backend's tables: statement cache, constraint errors, paged lists. */
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { ListQuery, Page, SortKey } from './types.js';
+
+export type StatementFor = (text: string) => Database.Statement;
+
+/** Prepared statements, compiled once per SQL text: preparing costs more than running most of these queries. */
+export function statementCache(db: Database.Database): StatementFor {
+  const cache = new Map<string, Database.Statement>();
+  return (text) => {
+    let statement = cache.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      cache.set(text, statement);
+    }
+    return statement;
+  };
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT_UNIQUE');
+}
+
+/** Ties on created_at fall back to insertion order (rowid), so "newest first" is stable. */
+const SORT_SQL: Record<SortKey, string> = {
+  name: 'name ASC, id ASC',
+  '-name': 'name DESC, id DESC',
+  created_at: 'created_at ASC, rowid ASC',
+  '-created_at': 'created_at DESC, rowid DESC',
+};
+
+function likePattern(filter: string): string {
+  return `%${filter.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** One page of `table` rows whose `scope` column equals `scopeId`, with the total count for paging headers. */
+export function pageOf<Row>(
+  sql: StatementFor,
+  table: 'domains' | 'aliases',
+  scope: 'account_id' | 'domain_id',
+  scopeId: string,
+  query: ListQuery,
+): Page<Row> {
+  const filter = query.name ? " AND name LIKE ? ESCAPE '\\'" : '';
+  const params: unknown[] = query.name ? [scopeId, likePattern(query.name)] : [scopeId];
+  const where = `FROM ${table} WHERE ${scope} = ?${filter}`;
+  const total = sql(`SELECT count(*) ${where}`)
+    .pluck()
+    .get(...params) as number;
+  const order = SORT_SQL[query.sort ?? 'name'];
+  const offset = (query.page - 1) * query.limit;
+  const items = sql(`SELECT * ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, query.limit, offset) as Row[];
+  return { items, total, page: query.page, limit: query.limit };
+}
