@@ -96,8 +96,10 @@ async function main(): Promise<void> {
     const port = await api.listen(0, '127.0.0.1');
     const authorization = `Basic ${Buffer.from(`${token}:`).toString('base64')}`;
     const began = performance.now();
+    const eluBefore = performance.eventLoopUtilization();
     const { latencies, failures } = await runLoad({ url: `http://127.0.0.1:${port}`, authorization });
     const elapsed = (performance.now() - began) / 1000;
+    const elu = performance.eventLoopUtilization(eluBefore);
     latencies.sort((a, b) => a - b);
     const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
     console.log(
@@ -105,6 +107,9 @@ async function main(): Promise<void> {
     );
     console.log(`requests: ${latencies.length}, failures: ${failures}`);
     console.log(`throughput: ${(latencies.length / elapsed).toFixed(0)} req/s`);
+    // Time the server's event loop was busy per request: less sensitive to other load on the machine than req/s.
+    const busyMs = (elu.active / latencies.length).toFixed(2);
+    console.log(`server event loop busy ${(elu.utilization * 100).toFixed(0)}%, ${busyMs} ms per request`);
     console.log(
       `latency p50 ${fmt(percentile(latencies, 50))}, p90 ${fmt(percentile(latencies, 90))}, ` +
         `p99 ${fmt(percentile(latencies, 99))}, max ${fmt(latencies.at(-1) ?? Number.NaN)}`,

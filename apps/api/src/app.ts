@@ -2,20 +2,17 @@
  * createApi: the Koa application of the REST API. Middleware order: errors (one mapping to JSON through
  * @mailyard/errors toBoom) -> request log -> rate limits and authentication -> router (/v1) -> 404/405.
  */
-import { promises as dns } from 'node:dns';
 import type { Server } from 'node:http';
 import * as Boom from '@hapi/boom';
 import { Router } from '@koa/router';
-import { type Config, parseResolver } from '@mailyard/config';
-import type { ControlStore } from '@mailyard/control';
+import type { Config } from '@mailyard/config';
+import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
 import { reportError, toBoom } from '@mailyard/errors';
 import { RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
-import type { TxtMxResolver } from './dns-records.js';
-import type { MailboxAdmin } from './mailbox-password.js';
 import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
@@ -49,16 +46,6 @@ export interface Api {
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting connections and waits for open requests to finish. */
   close(): Promise<void>;
-}
-
-export function defaultResolver(config: Config): TxtMxResolver {
-  const resolver = new dns.Resolver({ timeout: config.dns.timeoutMs, tries: 2 });
-  const server = config.dns.resolver ? parseResolver(config.dns.resolver) : undefined;
-  if (server) {
-    const host = server.host.includes(':') ? `[${server.host}]` : server.host;
-    resolver.setServers([`${host}:${server.port}`]);
-  }
-  return resolver;
 }
 
 function errorHandler(logger: Logger) {

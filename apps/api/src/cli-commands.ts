@@ -4,12 +4,22 @@
  */
 import { parseArgs } from 'node:util';
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
-import { type ControlStore, type Domain, domainToDisplay, openControlStore, splitAddress } from '@mailyard/control';
+import {
+  addDomain,
+  type ControlStore,
+  checkRecords,
+  type DnsRecord,
+  type Domain,
+  defaultResolver,
+  domainToDisplay,
+  expectedRecords,
+  generateMailboxPassword,
+  issueMailboxPassword,
+  openControlStore,
+  splitAddress,
+  type TxtMxResolver,
+} from '@mailyard/control';
 import { Mailstore } from '@mailyard/mailstore';
-import { defaultResolver } from './app.js';
-import { checkRecords, type DnsRecord, expectedRecords } from './dns-records.js';
-import { addDomain } from './domain-setup.js';
-import { generateMailboxPassword, issueMailboxPassword } from './mailbox-password.js';
 
 export const USAGE = `Usage: mailyard <command> [options]
 
@@ -29,7 +39,7 @@ interface Context {
   control: ControlStore;
   mailstore: Mailstore;
   hostname: string;
-  resolver: ReturnType<typeof defaultResolver>;
+  resolver: TxtMxResolver;
   out: (line: string) => void;
 }
 

@@ -2,12 +2,19 @@
 
 import type { Router, RouterContext } from '@koa/router';
 import type { Config } from '@mailyard/config';
-import type { Account, ApiToken, ControlStore, Domain, ListQuery, Page } from '@mailyard/control';
+import type {
+  Account,
+  ApiToken,
+  ControlStore,
+  Domain,
+  ListQuery,
+  MailboxAdmin,
+  Page,
+  TxtMxResolver,
+} from '@mailyard/control';
 import { AuthenticationError, NotFoundError } from '@mailyard/errors';
 import type { Logger } from '@mailyard/logger';
 import { readJsonBody } from './body.js';
-import type { TxtMxResolver } from './dns-records.js';
-import type { MailboxAdmin } from './mailbox-password.js';
 import { listQuery } from './schemas.js';
 import { parseInput } from './validation.js';
 

@@ -14,15 +14,6 @@
  *
  * No on-disk state of its own: control.db and the mailboxes belong to @mailyard/control and @mailyard/mailstore.
  */
-export { type Api, type ApiDeps, createApi, DEFAULT_RATE_LIMITS, defaultResolver, type RateLimits } from './app.js';
+export { type Api, type ApiDeps, createApi, DEFAULT_RATE_LIMITS, type RateLimits } from './app.js';
 export { basicToken } from './auth.js';
-export {
-  type CheckedRecord,
-  checkRecords,
-  type DnsRecord,
-  expectedRecords,
-  type TxtMxResolver,
-} from './dns-records.js';
-export { addDomain, generateDkimKeyPair } from './domain-setup.js';
-export { issueMailboxPassword, type MailboxAdmin } from './mailbox-password.js';
 export { OPERATIONS, openApiDocument } from './openapi.js';

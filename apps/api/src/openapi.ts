@@ -4,13 +4,16 @@
  * they match the router's routes exactly.
  */
 import { z } from 'zod';
+import * as out from './responses.js';
 import * as schemas from './schemas.js';
 
-interface Operation {
+export interface Operation {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   summary: string;
   body?: z.ZodType;
+  /** Response body; lists are arrays of it. */
+  reply?: z.ZodType;
   paged?: boolean;
   status: number;
   auth?: 'required' | 'optional' | 'none';
@@ -23,38 +26,89 @@ export const OPERATIONS: Operation[] = [
     path: '/account',
     summary: 'Create an account; returns its first API token once',
     body: schemas.accountCreate,
+    reply: out.signUpOut,
     status: 201,
     auth: 'optional',
   },
-  { method: 'get', path: '/account', summary: 'The authenticated account', status: 200 },
-  { method: 'get', path: '/tokens', summary: 'List API tokens (secrets are never shown again)', status: 200 },
-  { method: 'post', path: '/tokens', summary: 'Create an API token', body: schemas.tokenCreate, status: 201 },
+  { method: 'get', path: '/account', summary: 'The authenticated account', reply: out.accountOut, status: 200 },
+  {
+    method: 'get',
+    path: '/tokens',
+    summary: 'List API tokens (secrets are never shown again)',
+    reply: z.array(out.tokenOut),
+    status: 200,
+  },
+  {
+    method: 'post',
+    path: '/tokens',
+    summary: 'Create an API token',
+    body: schemas.tokenCreate,
+    reply: out.issuedTokenOut,
+    status: 201,
+  },
   { method: 'delete', path: '/tokens/{id}', summary: 'Revoke an API token', status: 204 },
-  { method: 'get', path: '/domains', summary: 'List domains', paged: true, status: 200 },
-  { method: 'post', path: '/domains', summary: 'Add a domain', body: schemas.domainCreate, status: 201 },
-  { method: 'get', path: '/domains/{domain}', summary: 'A domain with its DNS records', status: 200 },
-  { method: 'put', path: '/domains/{domain}', summary: 'Update a domain', body: schemas.domainUpdate, status: 200 },
+  {
+    method: 'get',
+    path: '/domains',
+    summary: 'List domains',
+    reply: z.array(out.domainSummaryOut),
+    paged: true,
+    status: 200,
+  },
+  {
+    method: 'post',
+    path: '/domains',
+    summary: 'Add a domain',
+    body: schemas.domainCreate,
+    reply: out.domainOut,
+    status: 201,
+  },
+  {
+    method: 'get',
+    path: '/domains/{domain}',
+    summary: 'A domain with its DNS records',
+    reply: out.domainOut,
+    status: 200,
+  },
+  {
+    method: 'put',
+    path: '/domains/{domain}',
+    summary: 'Update a domain',
+    body: schemas.domainUpdate,
+    reply: out.domainOut,
+    status: 200,
+  },
   { method: 'delete', path: '/domains/{domain}', summary: 'Delete a domain, its aliases and mailboxes', status: 204 },
   {
     method: 'get',
     path: '/domains/{domain}/verify-records',
     summary: 'Check the DNS records of a domain',
+    reply: out.verifyRecordsOut,
     status: 200,
   },
-  { method: 'get', path: '/domains/{domain}/aliases', summary: 'List aliases', paged: true, status: 200 },
+  {
+    method: 'get',
+    path: '/domains/{domain}/aliases',
+    summary: 'List aliases',
+    reply: z.array(out.aliasOut),
+    paged: true,
+    status: 200,
+  },
   {
     method: 'post',
     path: '/domains/{domain}/aliases',
     summary: 'Create an alias',
     body: schemas.aliasCreate,
+    reply: out.aliasOut,
     status: 201,
   },
-  { method: 'get', path: '/domains/{domain}/aliases/{alias}', summary: 'An alias', status: 200 },
+  { method: 'get', path: '/domains/{domain}/aliases/{alias}', summary: 'An alias', reply: out.aliasOut, status: 200 },
   {
     method: 'put',
     path: '/domains/{domain}/aliases/{alias}',
     summary: 'Update an alias',
     body: schemas.aliasUpdate,
+    reply: out.aliasOut,
     status: 200,
   },
   {
@@ -68,6 +122,7 @@ export const OPERATIONS: Operation[] = [
     path: '/domains/{domain}/aliases/{alias}/generate-password',
     summary: 'Create the mailbox or set a new mailbox password; the password is shown once',
     body: schemas.generatePassword,
+    reply: out.mailboxPasswordOut,
     status: 201,
   },
 ];

@@ -1,6 +1,12 @@
 /** Entities as JSON on the wire: snake_case, ISO 8601 times, domains in ASCII (`name`) and Unicode (`name_unicode`). */
-import { type Account, type Alias, type ApiToken, type Domain, domainToDisplay } from '@mailyard/control';
-import { expectedRecords } from './dns-records.js';
+import {
+  type Account,
+  type Alias,
+  type ApiToken,
+  type Domain,
+  domainToDisplay,
+  expectedRecords,
+} from '@mailyard/control';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 

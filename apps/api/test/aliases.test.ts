@@ -65,6 +65,7 @@ describe('aliases', () => {
     const cases: Array<[unknown, string]> = [
       [{ name: 'a b' }, 'name'],
       [{ name: 'a+b' }, 'name'],
+      [{ name: 'jörg' }, 'name'],
       [{ name: 123 }, 'name'],
       [{ name: 'ok1', has_imap: 'yes' }, 'has_imap'],
       [{ name: 'ok2', recipients: 'x@example.net' }, 'recipients'],

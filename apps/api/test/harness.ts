@@ -9,7 +9,7 @@ import { SqliteControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
 import { tempDir } from '@mailyard/testkit';
-import { type Api, createApi, type RateLimits } from '../src/index.js';
+import { type Api, createApi, OPERATIONS, type RateLimits } from '../src/index.js';
 
 export interface Harness {
   api: Api;
@@ -36,6 +36,28 @@ export interface Reply {
   headers: Headers;
   // biome-ignore lint/suspicious/noExplicitAny: test replies are inspected field by field
   body: any;
+}
+
+/**
+ * Every successful reply must match the response schema its operation documents in the OpenAPI document, so the
+ * document cannot drift from what the server sends.
+ */
+function checkAgainstDocument(method: string, path: string, status: number, body: unknown): void {
+  if (status < 200 || status > 299) return;
+  const pathname = path.split('?')[0] ?? '';
+  const op = OPERATIONS.find(
+    (o) =>
+      o.method === method.toLowerCase() &&
+      new RegExp(`^/v1${o.path.replace(/\{\w+\}/g, '[^/]+').replace(/\./g, '\\.')}$`).test(pathname),
+  );
+  if (!op) throw new Error(`${method} ${pathname} answered ${status} but is not in the OpenAPI document`);
+  if (op.status !== status && !(op.status === 201 && status === 200)) {
+    throw new Error(`${method} ${pathname} answered ${status}, the document says ${op.status}`);
+  }
+  const result = op.reply?.safeParse(body);
+  if (result && !result.success) {
+    throw new Error(`${method} ${pathname} reply does not match its schema: ${result.error.message}`);
+  }
 }
 
 export function basic(token: string): string {
@@ -81,7 +103,9 @@ export async function startHarness(
     }
     const res = await fetch(`${base}${path}`, { method, headers, body: payload });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    const body = text ? JSON.parse(text) : undefined;
+    checkAgainstDocument(method, path, res.status, body);
+    return { status: res.status, headers: res.headers, body };
   }
 
   return {

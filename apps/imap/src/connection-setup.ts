@@ -45,7 +45,8 @@ export function onConnect(ctx: HookContext) {
     attachState(session, { logger, qresync: false, ...(releaseIp ? { releaseIp } : {}) });
     if (!releaseIp) {
       logger.warn({ protocol: 'imap' }, 'too many connections from address');
-      return callback(new Error('[LIMIT] Too many connections from your address'));
+      callback(new Error('[LIMIT] Too many connections from your address'));
+      return;
     }
     installInputGuard(ctx, connection);
     installVanishedFormatter(connection);

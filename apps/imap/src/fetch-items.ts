@@ -10,7 +10,9 @@ import type { FetchQueryItem } from 'wildduck/imap-core';
 const METADATA_ITEMS = new Set(['uid', 'flags', 'modseq', 'internaldate', 'rfc822.size']);
 
 export function needsStoredMessage(query: FetchQueryItem[]): boolean {
-  return query.some((item) => ['envelope', 'bodystructure'].includes(item.item) || (item.item === 'body' && !item.type));
+  return query.some(
+    (item) => ['envelope', 'bodystructure'].includes(item.item) || (item.item === 'body' && !item.type),
+  );
 }
 
 export function isMetadataOnly(query: FetchQueryItem[]): boolean {
@@ -40,7 +42,9 @@ export interface FetchSource {
 }
 
 function section(source: FetchSource, name: string, item: FetchQueryItem): Buffer {
-  const partial = item.partial ? { start: item.partial.startFrom, ...(item.partial.maxLength ? { length: item.partial.maxLength } : {}) } : undefined;
+  const partial = item.partial
+    ? { start: item.partial.startFrom, ...(item.partial.maxLength ? { length: item.partial.maxLength } : {}) }
+    : undefined;
   return source.mailbox.getSection(source.path, source.summary.uid, name, partial) ?? Buffer.alloc(0);
 }
 
@@ -77,6 +81,8 @@ export function itemValue(source: FetchSource, item: FetchQueryItem): unknown {
 /** RFC 3501 §7.4.2: a partial fetch is answered as BODY[...]<origin>, without the length. */
 export function responseItems(query: FetchQueryItem[]): FetchQueryItem[] {
   return query.map((item) =>
-    item.original.partial ? { ...item, original: { ...item.original, partial: item.original.partial.slice(0, 1) } } : item,
+    item.original.partial
+      ? { ...item, original: { ...item.original, partial: item.original.partial.slice(0, 1) } }
+      : item,
   );
 }

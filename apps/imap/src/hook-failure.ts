@@ -5,8 +5,8 @@
  * commands.ts then sends that reply instead of whatever imap-core would have made of the hook's result.
  */
 import { reportError, toImapResponse } from '@mailyard/errors';
-import type { CommandResult, ImapSession } from 'wildduck/imap-core';
 import type { Logger } from '@mailyard/logger';
+import type { CommandResult, ImapSession } from 'wildduck/imap-core';
 import { stateOf } from './context.js';
 
 function loggerOf(session: ImapSession): Logger {

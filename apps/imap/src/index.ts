@@ -21,5 +21,5 @@
  *   applied to each connection's own UID list, so sequence numbers stay consistent per connection.
  */
 export { type CapabilityOptions, capabilityList } from './capabilities.js';
-export { createImapServer, type ImapDeps, type ImapServer } from './server.js';
 export { MailyardNotifier } from './notifier.js';
+export { createImapServer, type ImapDeps, type ImapServer } from './server.js';

@@ -69,26 +69,34 @@ export class InputGuard extends Transform {
   }
 
   #endLine(): void {
-    let line = Buffer.concat(this.#line, this.#lineBytes);
+    const line = Buffer.concat(this.#line, this.#lineBytes);
     this.#line = [];
     this.#lineBytes = 0;
     if (!this.#continuation) this.#commandIsAppend = /^\S+ +(UID +)?APPEND /i.test(line.toString('latin1', 0, 64));
-    const tail = line.toString('latin1', Math.max(0, line.length - 32));
-    const match = LITERAL_HEADER.exec(tail);
+    const match = LITERAL_HEADER.exec(line.toString('latin1', Math.max(0, line.length - 32)));
     const continued = this.#continuation;
     this.#continuation = !!match;
-    if (match) {
-      const size = Number(match[1]);
-      const nonsync = match[2] === '+';
-      if (nonsync && size > this.#literalLimit()) return this.#stop('* BYE [TOOBIG] Literal too large');
-      if (!nonsync && this.#commandIsAppend && !continued && size > this.#literalLimit()) {
-        return this.#refuseAppend(line);
-      }
-      if (nonsync) line = Buffer.concat([line.subarray(0, line.length - match[0].length), Buffer.from(`{${size}}${match[3]}`)]);
-      this.literals.push(nonsync ? 'nonsync' : 'sync');
-      this.#literalRemaining = size;
+    const forward = match ? this.#literalHeader(line, match, continued) : line;
+    if (forward) this.push(forward);
+  }
+
+  /** The line to pass on for a line ending in a literal header, or null when the guard answered it itself. */
+  #literalHeader(line: Buffer, match: RegExpExecArray, continued: boolean): Buffer | null {
+    const size = Number(match[1]);
+    const nonsync = match[2] === '+';
+    if (nonsync && size > this.#literalLimit()) {
+      this.#stop('* BYE [TOOBIG] Literal too large');
+      return null;
     }
-    this.push(line);
+    if (!nonsync && this.#commandIsAppend && !continued && size > this.#literalLimit()) {
+      this.#refuseAppend(line);
+      return null;
+    }
+    this.literals.push(nonsync ? 'nonsync' : 'sync');
+    this.#literalRemaining = size;
+    if (!nonsync) return line;
+    const header = Buffer.from(`{${size}}${match[3]}`);
+    return Buffer.concat([line.subarray(0, line.length - match[0].length), header]);
   }
 
   /**

@@ -84,12 +84,16 @@ export class MailyardNotifier {
 
   /** Updates of the selected folder since `modifyIndex`, oldest first, in imap-core's notification shape. */
   getUpdates(selected: unknown, modifyIndex: number, callback: (err: Error | null, updates?: Notification[]) => void) {
-    if (!(selected instanceof SelectedFolder)) return callback(null, []);
+    if (!(selected instanceof SelectedFolder)) {
+      callback(null, []);
+      return;
+    }
     let updates: Notification[];
     try {
       updates = readUpdates(selected, modifyIndex);
     } catch (err) {
-      return callback(err instanceof Error ? err : new Error(String(err)));
+      callback(err instanceof Error ? err : new Error(String(err)));
+      return;
     }
     callback(null, updates);
   }
@@ -106,7 +110,10 @@ export class MailyardNotifier {
   }
 
   #onChange(event: ChangeEvent): void {
-    if (event.kind === 'spool') return this.#drain(event.mailboxId);
+    if (event.kind === 'spool') {
+      this.#drain(event.mailboxId);
+      return;
+    }
     if (event.kind === 'folder') return;
     this.#schedule(event.mailboxId, event.folder);
   }
@@ -117,7 +124,9 @@ export class MailyardNotifier {
     for (const { session } of listeners) {
       const mailbox = this.#options.mailboxFor(session);
       if (!mailbox) continue;
-      mailbox.drainSpool().catch((err: unknown) => this.#options.logger.error({ err, mailboxId }, 'spool drain failed'));
+      mailbox
+        .drainSpool()
+        .catch((err: unknown) => this.#options.logger.error({ err, mailboxId }, 'spool drain failed'));
       return;
     }
   }

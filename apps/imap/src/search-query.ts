@@ -64,7 +64,8 @@ class SearchParser {
     if (!first || !('text' in first) || first.text.toUpperCase() !== 'CHARSET') return;
     const charset = this.#tokens[1];
     const name = charset && 'text' in charset ? charset.text.toUpperCase() : '';
-    if (!CHARSETS.has(name)) throw new UserError(`Unsupported charset ${name}`, { code: 'BADCHARSET (UTF-8 US-ASCII)' });
+    if (!CHARSETS.has(name))
+      throw new UserError(`Unsupported charset ${name}`, { code: 'BADCHARSET (UTF-8 US-ASCII)' });
     this.#pos = 2;
   }
 

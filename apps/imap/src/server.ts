@@ -127,7 +127,8 @@ export function createImapServer(deps: ImapDeps): ImapServer {
   installCommandExtensions();
   const ctx = buildContext(deps);
   wildduckErrors.gelf.handler = {
-    emit: (_channel, message) => ctx.logger.debug({ notice: message._error ?? message.short_message }, 'imap-core notice'),
+    emit: (_channel, message) =>
+      ctx.logger.debug({ notice: message._error ?? message.short_message }, 'imap-core notice'),
   };
   const server = new IMAPServer(serverOptions(deps, ctx));
   setHooks(server, ctx);

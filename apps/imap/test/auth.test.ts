@@ -55,7 +55,9 @@ describe('with insecure auth allowed (test setting)', () => {
   test('a failed login answers AUTHENTICATIONFAILED and logs the fail2ban line; past the limit: LIMIT', async () => {
     const wire = await openWire(h.port);
     for (const tag of ['F1', 'F2', 'F3']) {
-      expect(await wire.command(tag, `LOGIN ${user.address} wrong`)).toMatch(new RegExp(`^${tag} NO \\[AUTHENTICATIONFAILED\\]`, 'm'));
+      expect(await wire.command(tag, `LOGIN ${user.address} wrong`)).toMatch(
+        new RegExp(`^${tag} NO \\[AUTHENTICATIONFAILED\\]`, 'm'),
+      );
     }
     const failures = h.logs.filter((l) => l.msg === 'authentication failed');
     expect(failures.length).toBe(3);

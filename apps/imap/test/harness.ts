@@ -9,7 +9,14 @@ import { SqliteControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
 import { type TempDir, tempDir } from '@mailyard/testkit';
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import {
+  type FetchMessageObject,
+  type FetchQueryObject,
+  ImapFlow,
+  type ImapFlowOptions,
+  type StatusObject,
+  type StatusQuery,
+} from 'imapflow';
 import { createImapServer, type ImapServer } from '../src/index.js';
 
 export const DOMAIN = 'example.test';
@@ -130,6 +137,25 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
       await dir.cleanup();
     },
   };
+}
+
+/** fetchOne that fails the test instead of returning false for a missing message. */
+export async function fetchOne(
+  client: ImapFlow,
+  range: string,
+  query: FetchQueryObject,
+  options?: { uid?: boolean },
+): Promise<FetchMessageObject> {
+  const result = await client.fetchOne(range, query, options);
+  if (!result) throw new Error(`no message ${range}`);
+  return result;
+}
+
+/** STATUS that fails the test instead of returning false. */
+export async function statusOf(client: ImapFlow, path: string, query: StatusQuery): Promise<StatusObject> {
+  const result = await client.status(path, query);
+  if (!result) throw new Error(`no status for ${path}`);
+  return result;
 }
 
 /** A small RFC 5322 message with CRLF line ends. */

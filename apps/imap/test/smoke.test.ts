@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type Harness, message, startHarness, type TestUser } from './harness.js';
+import { fetchOne, type Harness, message, startHarness, type TestUser } from './harness.js';
 
 let h: Harness;
 let user: TestUser;
@@ -16,8 +16,18 @@ test('login, append, select, fetch', async () => {
   expect(appended).toMatchObject({ uid: 1 });
   const box = await client.mailboxOpen('INBOX');
   expect(box.exists).toBe(1);
-  const fetched = await client.fetchOne('1', { uid: true, flags: true, envelope: true, source: true, bodyStructure: true });
+  const fetched = await fetchOne(client, '1', {
+    uid: true,
+    flags: true,
+    envelope: true,
+    source: true,
+    bodyStructure: true,
+  });
   expect(fetched.envelope?.subject).toBe('hello');
-  expect(fetched.source?.toString()).toBe(message('hello').toString().replace(/Message-ID: .*\r\n/, fetched.source?.toString().match(/Message-ID: .*\r\n/)?.[0] ?? ''));
+  expect(fetched.source?.toString()).toBe(
+    message('hello')
+      .toString()
+      .replace(/Message-ID: .*\r\n/, fetched.source?.toString().match(/Message-ID: .*\r\n/)?.[0] ?? ''),
+  );
   expect(h.codeBugs()).toEqual([]);
 });

@@ -31,7 +31,7 @@ export function wrap(socket: Socket): WireClient {
     socket,
     buffer: '',
     send: (data) => {
-      socket.write(data);
+      socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
     },
     readUntil: (pattern, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
@@ -62,7 +62,7 @@ export function wrap(socket: Socket): WireClient {
         check();
       }),
     command: (tag, command) => {
-      socket.write(`${tag} ${command}\r\n`);
+      socket.write(Buffer.from(`${tag} ${command}\r\n`, 'latin1'));
       return client.readUntil(new RegExp(`^${tag} (OK|NO|BAD)`));
     },
     closed: () =>

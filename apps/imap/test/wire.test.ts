@@ -44,8 +44,18 @@ const rows: Row[] = [
       /^C1 OK/m,
     ],
   },
-  { name: 'unknown command', state: 'greeted', steps: [['C2 FROBNICATE\r\n', /^C2 /]], expect: [/^C2 BAD Unknown command/m] },
-  { name: 'missing command', state: 'greeted', steps: [['lonelytag\r\n', /^\* BAD/]], expect: [/^\* BAD Invalid tag/m] },
+  {
+    name: 'unknown command',
+    state: 'greeted',
+    steps: [['C2 FROBNICATE\r\n', /^C2 /]],
+    expect: [/^C2 BAD Unknown command/m],
+  },
+  {
+    name: 'missing command',
+    state: 'greeted',
+    steps: [['lonelytag\r\n', /^\* BAD/]],
+    expect: [/^\* BAD Invalid tag/m],
+  },
   {
     name: 'SELECT before login',
     state: 'greeted',

@@ -8,7 +8,7 @@ import type { Logger } from '@mailyard/logger';
 import { AuthFailureGate } from './auth-failure-gate.js';
 import type { Pop3Context, Pop3Control, Pop3Mailstore } from './context.js';
 import { onAuth } from './handlers/on-auth.js';
-import { onFetchMessage } from './handlers/on-fetch-message.js';
+import { onFetchMessage, readMessage } from './handlers/on-fetch-message.js';
 import { onListMessages } from './handlers/on-list-messages.js';
 import { onUpdate } from './handlers/on-update.js';
 import { OpenMailboxes } from './open-mailboxes.js';
@@ -71,6 +71,7 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
     },
     {
       logger,
+      readMessage: readMessage(ctx),
       onSessionStart: (connectionId) => ctx.mailboxes.begin(connectionId),
       onSessionEnd: (connectionId) => ctx.mailboxes.end(connectionId),
     },

@@ -7,16 +7,18 @@
  *    after any failed command too. fetchmail sends `LAST` (RFC 1725, dropped from RFC 1939) and would lose its
  *    session. `Pop3Connection.processQueue` takes over the line dispatch: an unknown command gets `-ERR` and the
  *    session goes on (RFC 1939 §3); a failed command is answered through @mailyard/errors' toPop3Response
- *    (RFC 2449 §8 / RFC 3206 response codes) and the session goes on. Continuation lines (AUTH PLAIN without an
- *    initial response, RFC 5034 §4) are still wildduck's.
- * 2. Pipelining order (RFC 2449 §6.6). wildduck signals the end of RETR when the message stream ends, before its
- *    dot-stuffing stream has flushed the terminating `.`; the next pipelined reply could overtake it. After RETR
- *    the next command waits one event-loop turn.
+ *    (RFC 2449 §8 / RFC 3206 response codes) and the session goes on. Message numbers must be decimal digits
+ *    (wildduck would index its listing with "1.5" and throw). Continuation lines (AUTH PLAIN without an initial
+ *    response, RFC 5034 §4) are still wildduck's.
+ * 2. RETR (RFC 1939 §7) is ours: status line, dot-stuffed body and terminator leave in one write. wildduck's
+ *    stream pipeline took several event-loop turns per message and signalled completion before its final "."
+ *    was flushed, so a pipelined reply (RFC 2449 §6.6) could overtake it. TOP stays wildduck's.
  * 3. QUIT (RFC 1939 §6): a failed UPDATE answers `-ERR` instead of `+OK`, and the reply names what was removed.
  *    STLS is refused after login (RFC 2595 §4), which wildduck would allow.
- * 4. Errors and lifecycle: wildduck's per-message GELF records become debug lines; server errors (failed TLS handshakes, socket errors) go to our logger instead of
- *    wildduck's console sink and never surface as an unhandled 'error' event; `onSessionEnd` runs once per closed
- *    connection so the mailbox it unlocked is released.
+ * 4. Errors and lifecycle: wildduck's per-message GELF records become debug lines; server errors (failed TLS
+ *    handshakes, socket errors) go to our logger instead of wildduck's console sink and never surface as an
+ *    unhandled 'error' event; `onSessionStart`/`onSessionEnd` run once per connection so the mailbox it unlocked
+ *    is released however it ends. Sockets use TCP_NODELAY.
  */
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -24,7 +26,8 @@ import { InputSyntaxError, reportError, toPop3Response } from '@mailyard/errors'
 import type { Logger } from '@mailyard/logger';
 import type POP3ConnectionClass from 'wildduck/lib/pop3/connection';
 import type POP3ServerClass from 'wildduck/lib/pop3/server';
-import type { Pop3ServerOptions } from 'wildduck/lib/pop3/server';
+import type { Pop3ListedMessage, Pop3ServerOptions, Pop3Session } from 'wildduck/lib/pop3/server';
+import { multilineBody } from './dot-stuffing.js';
 
 const require = createRequire(import.meta.url);
 const POP3Server = require('wildduck/lib/pop3/server') as typeof POP3ServerClass;
@@ -33,11 +36,14 @@ const POP3Connection = require('wildduck/lib/pop3/connection') as typeof POP3Con
 /** Messages of wildduck's own argument checks ("malformed command"): the client's fault, not ours. */
 const WILDDUCK_SYNTAX_MESSAGES = new Set(['malformed command']);
 
-/** Commands whose completion callback fires before the dot-stuffed body is flushed (see point 2 above). */
-const STREAMING_COMMANDS = new Set<string>([]);
+/** Commands taking message numbers (and TOP's line count): RFC 1939 §7 numbers are decimal digits. */
+const NUMBERED_COMMANDS = new Set(['LIST', 'UIDL', 'RETR', 'TOP', 'DELE']);
+const NUMBERS = /^(\d+( \d+)?)?$/;
 
 export interface Pop3ServerExtensions {
   logger: Logger;
+  /** The stored bytes of a listed message (throws NotFoundError when it is gone). */
+  readMessage(session: Pop3Session, message: Pop3ListedMessage): Buffer;
   /** Runs when a connection is accepted (after the TLS handshake on implicit-TLS ports). */
   onSessionStart(connectionId: string): void;
   /** Runs once when a connection is gone, whatever ended it (QUIT, timeout, reset, server close). */
@@ -54,7 +60,10 @@ function errorReply(logger: Logger, err: Error, command: string): string {
 export class Pop3Connection extends POP3Connection {
   override processQueue(): void {
     const line = this.queue[0];
-    if (line === undefined || this._nextHandler) return super.processQueue();
+    if (line === undefined || this._nextHandler) {
+      super.processQueue();
+      return;
+    }
     this.queue.shift();
     const trimmed = line.trim();
     const space = trimmed.indexOf(' ');
@@ -64,40 +73,86 @@ export class Pop3Connection extends POP3Connection {
     if (typeof run !== 'function') {
       // RFC 1939 §3: an unrecognized command gets a negative response; the session stays as it was.
       this.send('-ERR unknown command');
-      return this.processQueue();
+      this.processQueue();
+      return;
     }
-    run.call(this, args, (err) => this.#commandDone(command, err));
+    if (NUMBERED_COMMANDS.has(command) && !NUMBERS.test(args)) {
+      this.#commandDone(command, new InputSyntaxError('malformed command'));
+      return;
+    }
+    try {
+      run.call(this, args, (err) => this.#commandDone(command, err));
+    } catch (err) {
+      this.#commandDone(command, err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   #commandDone(command: string, err: Error | null | undefined): void {
-    if (err) this.send(errorReply(this.#logger(), err, command));
-    if (STREAMING_COMMANDS.has(command)) {
-      setImmediate(() => this.processQueue());
+    if (err) this.send(errorReply(this.#extensions().logger, err, command));
+    this.processQueue();
+  }
+
+  /** RFC 1939 §7 RETR: "+OK", the message dot-stuffed, "." — one write, so pipelined replies keep their order. */
+  command_RETR(args: string, done: (err?: Error | null) => void): void {
+    const outcome = this.#retrieve(args);
+    if (outcome instanceof Error) {
+      done(outcome);
       return;
     }
-    this.processQueue();
+    this.write(outcome);
+    done();
+  }
+
+  /** The complete RETR reply (or a one-line refusal), or the error to answer with. */
+  #retrieve(args: string): Buffer | Error {
+    const session = this.session || undefined;
+    const listing = session?.listing;
+    if (session?.state !== 'TRANSACTION' || !listing) return Buffer.from('-ERR Command not accepted\r\n');
+    const index = Number(args);
+    if (!args || !(index > 0)) return new InputSyntaxError('malformed command');
+    const message = listing.messages[index - 1];
+    if (!message) return Buffer.from(`-ERR no such message, only ${listing.messages.length} messages in maildrop\r\n`);
+    if (message.popped) return Buffer.from(`-ERR message ${index} already deleted\r\n`);
+    let raw: Buffer;
+    try {
+      raw = this.#extensions().readMessage(session, message);
+    } catch (err) {
+      return err as Error;
+    }
+    message.fetched = true;
+    return Buffer.concat([Buffer.from(`+OK ${message.size} octets\r\n`), multilineBody(raw)]);
   }
 
   /** RFC 2595 §4: STLS is only valid in the AUTHORIZATION state (wildduck would upgrade a logged-in session). */
   command_STLS(args: string, done: (err?: Error | null) => void): void {
     if (this.session && this.session.state !== 'AUTHORIZATION') {
       this.send('-ERR Command not accepted');
-      return done();
+      done();
+      return;
     }
     super.command_STLS?.(args, done);
   }
 
   /** RFC 1939 §6: QUIT in TRANSACTION enters UPDATE, removes the DELE'd messages and reports the outcome. */
   command_QUIT(): void {
-    const session = this.session;
-    const listing = session ? session.listing : undefined;
-    if (!session || session.state !== 'TRANSACTION' || !listing) return this.#signOff('+OK Bye');
+    const session = this.session || undefined;
+    const listing = session?.listing;
+    if (session?.state !== 'TRANSACTION' || !listing) {
+      this.#signOff('+OK Bye');
+      return;
+    }
     session.state = 'UPDATE';
     const deleted = listing.messages.filter((m) => m.popped);
     const seen = listing.messages.filter((m) => !m.seen && m.fetched && !m.popped);
-    if (deleted.length === 0 && seen.length === 0) return this.#signOff('+OK Bye');
+    if (deleted.length === 0 && seen.length === 0) {
+      this.#signOff('+OK Bye');
+      return;
+    }
     this._server.onUpdate({ deleted, seen }, session, (err) => {
-      if (err) return this.#signOff(errorReply(this.#logger(), err, 'QUIT'));
+      if (err) {
+        this.#signOff(errorReply(this.#extensions().logger, err, 'QUIT'));
+        return;
+      }
       const removed = deleted.length === 1 ? '1 message' : `${deleted.length} messages`;
       this.#signOff(deleted.length === 0 ? '+OK Bye' : `+OK Bye (${removed} deleted)`);
     });
@@ -109,8 +164,8 @@ export class Pop3Connection extends POP3Connection {
     this.close();
   }
 
-  #logger(): Logger {
-    return (this._server as Pop3Server).extensions.logger;
+  #extensions(): Pop3ServerExtensions {
+    return (this._server as Pop3Server).extensions;
   }
 }
 
@@ -122,8 +177,11 @@ export class Pop3Server extends POP3Server {
     this.extensions = extensions;
   }
 
-  /** Same as wildduck's connect() (no onConnect hook is used), with our connection class and end-of-session hook. */
+  /** wildduck's connect() (no onConnect hook is used) with our connection class, session hooks and TCP_NODELAY. */
   override connect(socket: Socket, socketOptions: { id: string; remoteAddress?: string; ignore?: boolean }): void {
+    // Replies go out as several small writes (status line, body, terminator); with Nagle's algorithm each RETR
+    // would wait on the client's delayed ACK (about 40 ms).
+    socket.setNoDelay(true);
     const connection = new Pop3Connection(this, socket, socketOptions);
     this.connections.add(connection);
     this.extensions.onSessionStart(connection.id);

@@ -57,7 +57,11 @@ declare module 'wildduck/lib/pop3/server' {
     callback: Pop3Callback<{ user?: Pop3User; message?: string }>,
   ) => void;
   export type OnListMessages = (session: Pop3Session, callback: Pop3Callback<Pop3Listing>) => void;
-  export type OnFetchMessage = (message: Pop3ListedMessage, session: Pop3Session, callback: Pop3Callback<Readable>) => void;
+  export type OnFetchMessage = (
+    message: Pop3ListedMessage,
+    session: Pop3Session,
+    callback: Pop3Callback<Readable>,
+  ) => void;
   export type OnUpdate = (update: Pop3Update, session: Pop3Session, callback: (err?: Error | null) => void) => void;
 
   export interface Pop3Logger {
@@ -130,6 +134,8 @@ declare module 'wildduck/lib/pop3/connection' {
     _server: POP3Server;
     _socket: Socket;
     init(): void;
+    /** Writes raw bytes to the socket (no CRLF added). */
+    write(payload: string | Buffer): void;
     send(payload: string | string[]): void;
     close(): void;
     processQueue(): void;

@@ -9,7 +9,7 @@ import { SqliteControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
 import { type TempDir, tempDir } from '@mailyard/testkit';
-import { AuthFailureGate, createPop3Server, type Pop3Service } from '../src/index.js';
+import { type AuthFailureGate, createPop3Server, type Pop3Service } from '../src/index.js';
 
 export const ADDRESS = 'alice@example.test';
 export const PASSWORD = 'correct horse battery staple';

@@ -5,6 +5,7 @@
 import type { ChangeEvent } from '@mailyard/mailstore';
 import { waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { AuthFailureGate } from '../src/index.js';
 import { ADDRESS, MAILBOX_ID, message, PASSWORD, type Pop3Fixture, startPop3 } from './fixture.js';
 import { Pop3Wire } from './pop3-wire.js';
 
@@ -87,7 +88,6 @@ describe('AUTHORIZATION state', () => {
 
   test('failed logins are logged for fail2ban and limited per IP', async () => {
     await f.close();
-    const { AuthFailureGate } = await import('../src/index.js');
     f = await startPop3({ authGate: new AuthFailureGate({ failures: 3, windowMs: 60_000 }) });
     const wire = await Pop3Wire.connect(f.port);
     for (let i = 0; i < 4; i++) {
@@ -121,6 +121,12 @@ describe('TRANSACTION state', () => {
       ['TOP 2 1', /\r\n\r\n\.\.starts with a dot\r\n\.\r\n$/s, 'multi'],
       ['TOP 2 99', /\r\n\r\n\.\.starts with a dot\r\n\.\.\.two dots\r\nplain\r\n\.\.\r\n\.\r\n$/s, 'multi'],
       ['TOP 1', /^-ERR malformed command\r\n$/],
+      ['TOP 1.5 0', /^-ERR malformed command\r\n$/],
+      ['LIST 1.5', /^-ERR malformed command\r\n$/],
+      ['UIDL 0.5', /^-ERR malformed command\r\n$/],
+      ['DELE 2.5', /^-ERR malformed command\r\n$/],
+      ['RETR 1.5', /^-ERR malformed command\r\n$/],
+      ['RETR -1', /^-ERR malformed command\r\n$/],
       ['TOP 1 -1', /^-ERR malformed command\r\n$/],
       ['RETR 0', /^-ERR malformed command\r\n$/],
       ['RETR 9', /^-ERR no such message, only 3 messages in maildrop\r\n$/],
@@ -252,14 +258,14 @@ describe('TLS', () => {
     await f.deliver(FIRST);
     const wire = await Pop3Wire.connect(f.port);
     await runTable(wire, [
-      ['CAPA', /^\+OK[^]*\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nSTLS\r\n\.\r\n$/, 'multi'],
+      ['CAPA', /^\+OK.*\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nSTLS\r\n\.\r\n$/s, 'multi'],
       [`USER ${ADDRESS}`, /^-ERR /],
       [`PASS ${PASSWORD}`, /^-ERR /],
       ['AUTH PLAIN', /^-ERR /],
     ]);
     expect(await wire.startTls()).toMatch(/^\+OK Begin TLS/);
     await runTable(wire, [
-      ['CAPA', /^\+OK[^]*\r\nUSER\r\nRESP-CODES\r\nSASL PLAIN\r\nPIPELINING\r\n\.\r\n$/, 'multi'],
+      ['CAPA', /^\+OK.*\r\nUSER\r\nRESP-CODES\r\nSASL PLAIN\r\nPIPELINING\r\n\.\r\n$/s, 'multi'],
       ['STLS', /^-ERR Command not permitted when TLS active/],
       [`USER ${ADDRESS}`, /^\+OK/],
       [`PASS ${PASSWORD}`, /^\+OK maildrop has 1 message /],
@@ -278,5 +284,16 @@ describe('TLS', () => {
       [`PASS ${PASSWORD}`, /^\+OK maildrop has 1 message /],
       ['QUIT', /^\+OK Bye/],
     ]);
+  });
+});
+
+describe('shutdown', () => {
+  test('close() stops accepting, ends sessions after the grace period and releases their mailboxes', async () => {
+    const wire = await login(f);
+    expect(f.service.openMailboxes).toBe(1);
+    await f.service.close();
+    await wire.waitClosed();
+    expect(f.service.openMailboxes).toBe(0);
+    await expect(Pop3Wire.connect(f.port)).rejects.toThrow(/ECONNREFUSED/);
   });
 });

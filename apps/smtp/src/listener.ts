@@ -28,7 +28,7 @@ export function smtpOptions(ctx: SmtpContext, state: ServerState, secure: boolea
   const submission = state.mode === 'submission';
   return {
     name: config.hostname,
-    banner: submission ? 'Mailyard submission' : 'Mailyard ESMTP',
+    banner: submission ? 'Mailyard submission' : 'Mailyard',
     secure,
     key: ctx.tls.key,
     cert: ctx.tls.cert,

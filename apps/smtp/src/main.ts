@@ -51,8 +51,6 @@ async function main(): Promise<void> {
   const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
   const mailstore = new Mailstore({ dataDir: paths.root, quotaBytes: config.mailbox.quotaBytes, logger });
   const stopRole = await start(role, { config, logger, control, mailstore, masterKey, tls }, logger);
-  process.send?.('ready');
-
   const stop = async (signal: string) => {
     logger.info({ signal }, `${role} shutting down`);
     setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
@@ -63,6 +61,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  // After the handlers: a supervisor may signal the moment it hears 'ready'.
+  process.send?.('ready');
 }
 
 main().catch((err: unknown) => {

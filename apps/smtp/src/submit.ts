@@ -20,12 +20,13 @@ import { reply } from './smtp-reply.js';
 async function signFor(ctx: SmtpContext, domain: string, message: Buffer): Promise<string> {
   const key = await ctx.control.getDkimKey(domain);
   if (!key) throw new ServerError(`no DKIM key for hosted domain ${domain}`);
+  // mailauth 4.x signs only what is listed in signatureData; the top-level fields only satisfy its types.
+  const signature = { signingDomain: domain, selector: key.selector, privateKey: key.privateKeyPem };
   const signed = await dkimSign(message, {
-    signingDomain: domain,
-    selector: key.selector,
-    privateKey: key.privateKeyPem,
+    ...signature,
     canonicalization: 'relaxed/relaxed',
     algorithm: 'rsa-sha256',
+    signatureData: [{ ...signature, canonicalization: 'relaxed/relaxed', algorithm: 'rsa-sha256' }],
   });
   if (signed.errors.length > 0 || !signed.signatures.startsWith('DKIM-Signature:')) {
     throw new ServerError(`DKIM signing failed for ${domain}`, { cause: signed.errors[0] });

@@ -44,6 +44,14 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
         expect(await store.findAccountByEmail('bob@example.org')).toBeNull();
       });
 
+      test('replaces an account password', async () => {
+        const owner = await account('pw@example.org');
+        expect(await store.setAccountPassword(owner.id, 'new secret')).toBe(true);
+        expect(await store.verifyAccountPassword('pw@example.org', 'correct horse')).toBeNull();
+        expect((await store.verifyAccountPassword('pw@example.org', 'new secret'))?.id).toBe(owner.id);
+        expect(await store.setAccountPassword('missing', 'new secret')).toBe(false);
+      });
+
       test('rejects duplicates and invalid emails', async () => {
         await account('a@example.org');
         await expect(account('A@example.org')).rejects.toBeInstanceOf(ConflictError);

@@ -15,6 +15,11 @@
  * - Recipient resolution (RFC 5233 subaddressing): exact alias, then `local+tag` without the tag, then '*'.
  *   The first alias found decides: a disabled one rejects the address rather than falling through.
  * - Mailbox passwords here only let SMTP AUTH check a login; the mailbox data key is wrapped in the mail store.
+ *   issueMailboxPassword never changes an existing mailbox's password without its current password or recovery key.
+ *
+ * Domain logic shared by the REST API, the dashboard and the CLI also lives here: adding a domain with its DKIM key
+ * (domain-setup.ts), the DNS records it must publish and their check (dns-records.ts), and mailbox passwords
+ * (mailbox-password.ts).
  */
 import { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
 import type { ControlStore } from './types.js';
@@ -27,6 +32,25 @@ export {
   splitAddress,
   stripSubaddress,
 } from './addresses.js';
+export {
+  type CheckedRecord,
+  checkRecords,
+  type DnsRecord,
+  defaultResolver,
+  expectedRecords,
+  type RecordPurpose,
+  type TxtMxResolver,
+  VERIFICATION_PREFIX,
+} from './dns-records.js';
+export { addDomain, type DkimKeyPair, dkimSelector, generateDkimKeyPair } from './domain-setup.js';
+export {
+  generateMailboxPassword,
+  type IssuedPassword,
+  issueMailboxPassword,
+  type MailboxAdmin,
+  newMailboxId,
+  type PasswordRequest,
+} from './mailbox-password.js';
 export { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, SecretBox, verifyPassword } from './secrets.js';
 export { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
 export { SCHEMA_VERSION } from './sqlite-schema.js';

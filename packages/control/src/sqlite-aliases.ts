@@ -30,16 +30,15 @@ export class SqliteAliasTable {
     this.#sql = sql;
   }
 
-  async createAlias(domainId: string, input: T.NewAlias): Promise<T.Alias> {
-    const name = input.name.toLowerCase();
-    if (!isValidAliasName(name)) throw new ValidationError(`invalid alias name: ${input.name}`, 'name');
+  create(domainId: string, input: NewAlias): Alias {
+    const name = checkedName(input.name);
     const recipients = normalizeRecipients(input.recipients ?? []);
     const id = newId();
     const now = Date.now();
-    try {
+    this.#write(name, () =>
       this.#sql(
         `INSERT INTO aliases (id, domain_id, name, recipients, has_imap, is_enabled, description, created_at,
-             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         domainId,
@@ -50,15 +49,12 @@ export class SqliteAliasTable {
         input.description ?? '',
         now,
         now,
-      );
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError(`alias ${name} already exists`);
-      throw err;
-    }
-    return toAlias(this.#aliasRow(id) as AliasRow);
+      ),
+    );
+    return toAlias(this.#row(id));
   }
 
-  async findAlias(domainId: string, idOrName: string): Promise<T.Alias | null> {
+  find(domainId: string, idOrName: string): Alias | null {
     const row = this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND (id = ? OR name = ?)').get(
       domainId,
       idOrName,
@@ -67,21 +63,22 @@ export class SqliteAliasTable {
     return row ? toAlias(row) : null;
   }
 
-  async listAliases(domainId: string, query: T.ListQuery): Promise<T.Page<T.Alias>> {
-    const page = this.#page<AliasRow>('aliases', 'domain_id', domainId, query);
+  list(domainId: string, query: ListQuery): Page<Alias> {
+    const counted = () =>
+      (this.#sql('SELECT alias_count FROM domains WHERE id = ?').pluck().get(domainId) as number) ?? 0;
+    const page = pageOf<AliasRow>(this.#sql, 'aliases', 'domain_id', domainId, query, counted);
     return { ...page, items: page.items.map(toAlias) };
   }
 
-  async updateAlias(domainId: string, aliasId: string, patch: T.AliasPatch): Promise<T.Alias | null> {
-    const current = await this.findAlias(domainId, aliasId);
+  update(domainId: string, aliasId: string, patch: AliasPatch): Alias | null {
+    const current = this.find(domainId, aliasId);
     if (!current) return null;
-    const name = patch.name?.toLowerCase() ?? current.name;
-    if (!isValidAliasName(name)) throw new ValidationError(`invalid alias name: ${patch.name}`, 'name');
+    const name = patch.name === undefined ? current.name : checkedName(patch.name);
     const recipients = patch.recipients ? normalizeRecipients(patch.recipients) : current.recipients;
-    try {
+    this.#write(name, () =>
       this.#sql(
         `UPDATE aliases SET name = ?, recipients = ?, has_imap = ?, is_enabled = ?, description = ?, updated_at = ?
-           WHERE id = ?`,
+         WHERE id = ?`,
       ).run(
         name,
         JSON.stringify(recipients),
@@ -90,15 +87,12 @@ export class SqliteAliasTable {
         patch.description ?? current.description,
         Date.now(),
         current.id,
-      );
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError(`alias ${name} already exists`);
-      throw err;
-    }
-    return toAlias(this.#aliasRow(current.id) as AliasRow);
+      ),
+    );
+    return toAlias(this.#row(current.id));
   }
 
-  async deleteAlias(domainId: string, aliasId: string): Promise<{ mailboxId: string | null } | null> {
+  delete(domainId: string, aliasId: string): { mailboxId: string | null } | null {
     const row = this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND id = ?').get(domainId, aliasId) as
       | AliasRow
       | undefined;
@@ -106,7 +100,6 @@ export class SqliteAliasTable {
     this.#sql('DELETE FROM aliases WHERE id = ?').run(row.id);
     return { mailboxId: row.mailbox_id };
   }
-
 
   setCredential(aliasId: string, mailboxId: string, passwordHash: string): void {
     this.#sql(

@@ -33,22 +33,33 @@ function likePattern(filter: string): string {
   return `%${filter.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** One page of `table` rows whose `scope` column equals `scopeId`, with the total count for paging headers. */
+/**
+ * One page of `table` rows whose `scope` column equals `scopeId`, with the total count for paging headers.
+ * `unfilteredTotal` (when the caller keeps a count) saves the count(*) for lists without a name filter.
+ */
 export function pageOf<Row>(
   sql: StatementFor,
   table: 'domains' | 'aliases',
   scope: 'account_id' | 'domain_id',
   scopeId: string,
   query: ListQuery,
+  unfilteredTotal?: () => number,
 ): Page<Row> {
   const filter = query.name ? " AND name LIKE ? ESCAPE '\\'" : '';
   const params: unknown[] = query.name ? [scopeId, likePattern(query.name)] : [scopeId];
   const where = `FROM ${table} WHERE ${scope} = ?${filter}`;
-  const total = sql(`SELECT count(*) ${where}`)
-    .pluck()
-    .get(...params) as number;
+  const total =
+    !query.name && unfilteredTotal
+      ? unfilteredTotal()
+      : (sql(`SELECT count(*) ${where}`)
+          .pluck()
+          .get(...params) as number);
   const order = SORT_SQL[query.sort ?? 'name'];
   const offset = (query.page - 1) * query.limit;
-  const items = sql(`SELECT * ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, query.limit, offset) as Row[];
+  const items = sql(`SELECT * ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
+    ...params,
+    query.limit,
+    offset,
+  ) as Row[];
   return { items, total, page: query.page, limit: query.limit };
 }

@@ -6,8 +6,8 @@
 import { ConflictError, NotFoundError } from '@mailyard/errors';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { newId, type SecretBox } from './secrets.js';
+import { type StatementFor, statementCache } from './sqlite-queries.js';
 import { type QueueRow, toQueueSummary } from './sqlite-rows.js';
-import { statementCache } from './sqlite-schema.js';
 import type {
   AttemptResult,
   DeliveryLogEntry,
@@ -24,7 +24,7 @@ const FINAL: ReadonlySet<string> = new Set(['delivered', 'failed']);
 
 export class SqliteOutboundQueue {
   readonly #db: Database.Database;
-  readonly #sql: (text: string) => Database.Statement;
+  readonly #sql: StatementFor;
   readonly #box: SecretBox;
 
   constructor(db: Database.Database, box: SecretBox) {

@@ -77,6 +77,17 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX delivery_log_queue ON delivery_log(queue_id, id);
   `,
+  // 2: alias count per domain kept by triggers, so an unfiltered alias list pages without count(*) over the domain.
+  `
+  ALTER TABLE domains ADD COLUMN alias_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE domains SET alias_count = (SELECT count(*) FROM aliases WHERE aliases.domain_id = domains.id);
+  CREATE TRIGGER aliases_counted_insert AFTER INSERT ON aliases BEGIN
+    UPDATE domains SET alias_count = alias_count + 1 WHERE id = NEW.domain_id;
+  END;
+  CREATE TRIGGER aliases_counted_delete AFTER DELETE ON aliases BEGIN
+    UPDATE domains SET alias_count = alias_count - 1 WHERE id = OLD.domain_id;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -94,4 +105,3 @@ export function migrate(db: Database.Database): void {
     }).immediate();
   }
 }
-

@@ -53,6 +53,27 @@ describe('SqliteControlStore on disk', () => {
     }
   });
 
+  test('two connections to one control.db never lease the same queue item', async () => {
+    const { store, dispose, dataDir, masterKey } = await freshStore();
+    const second = new SqliteControlStore({ dataDir, masterKey, scryptCost });
+    try {
+      const body = Buffer.from('x');
+      for (let i = 0; i < 20; i++)
+        await store.enqueue({ envelopeFrom: 'a@example.com', recipients: ['b@r.example'], body });
+      const now = new Date(Date.now() + 1);
+      const claimed: string[] = [];
+      for (let round = 0; round < 6; round++) {
+        const [a, b] = await Promise.all([store.claimDue('p1', now, 2), second.claimDue('p2', now, 2)]);
+        claimed.push(...a.map((i) => i.id), ...b.map((i) => i.id));
+      }
+      expect(claimed).toHaveLength(20);
+      expect(new Set(claimed).size).toBe(20);
+    } finally {
+      await second.close();
+      await dispose();
+    }
+  });
+
   test('migrates to the current schema version and refuses a newer database', async () => {
     const { store, dispose, dataDir, masterKey } = await freshStore();
     try {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { deriveKey } from '@mailyard/config';
 import { ConflictError, ValidationError } from '@mailyard/errors';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { isValidAliasName, normalizeDomain, normalizeRecipient, splitAddress, stripSubaddress } from './addresses.js';
+import { normalizeDomain, normalizeRecipient, splitAddress, stripSubaddress } from './addresses.js';
 import {
   DEFAULT_SCRYPT_COST,
   hashPassword,
@@ -20,6 +20,8 @@ import {
   tokenDigest,
   verifyPassword,
 } from './secrets.js';
+import { SqliteAliasTable } from './sqlite-aliases.js';
+import { isUniqueViolation, pageOf, type StatementFor, statementCache } from './sqlite-queries.js';
 import { DEFAULT_LEASE_MS, SqliteOutboundQueue } from './sqlite-queue.js';
 import {
   type AccountRow,
@@ -31,8 +33,6 @@ import {
   toDomain,
   toToken,
 } from './sqlite-rows.js';
-import { SqliteAliasTable } from './sqlite-aliases.js';
-import { isUniqueViolation, pageOf, statementCache } from './sqlite-queries.js';
 import { migrate } from './sqlite-schema.js';
 import type * as T from './types.js';
 
@@ -49,7 +49,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class SqliteControlStore implements T.ControlStore {
   readonly #db: Database.Database;
-  readonly #sql: (text: string) => Database.Statement;
+  readonly #sql: StatementFor;
   readonly #dkimBox: SecretBox;
   readonly #queue: SqliteOutboundQueue;
   readonly #aliases: SqliteAliasTable;
@@ -110,6 +110,11 @@ export class SqliteControlStore implements T.ControlStore {
     const row = this.#sql('SELECT * FROM accounts WHERE email = ?').get(normalized) as AccountRow | undefined;
     if (!row) return null;
     return (await verifyPassword(password, row.password_hash)) ? toAccount(row) : null;
+  }
+
+  async setAccountPassword(accountId: string, password: string): Promise<boolean> {
+    const hash = await hashPassword(password, this.#cost);
+    return this.#sql('UPDATE accounts SET password_hash = ? WHERE id = ?').run(hash, accountId).changes === 1;
   }
 
   async findAccountByEmail(email: string): Promise<T.Account | null> {

@@ -171,6 +171,8 @@ export interface ControlStore {
   createAccount(input: { email: string; password: string; isAdmin?: boolean }): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
   verifyAccountPassword(email: string, password: string): Promise<Account | null>;
+  /** Replaces the account's login password (callers check the current one first); false for an unknown account. */
+  setAccountPassword(accountId: string, password: string): Promise<boolean>;
   /** Operator lookup (CLI); APIs authenticate by token instead. */
   findAccountByEmail(email: string): Promise<Account | null>;
 

@@ -57,6 +57,7 @@ test('database, WAL and spool hold no plaintext of a delivered message', async (
 test('a wrong password fails and changes nothing', async () => {
   await t.store.createMailbox('m', 'right');
   await t.store.deliver('m', textMessage());
+  await new Promise((r) => setTimeout(r, 20));
   const before = new Map<string, Buffer>();
   for (const f of await allFiles(t.dir)) before.set(f, await readFile(f));
   await expect(t.store.open('m', 'wrong')).rejects.toBeInstanceOf(AuthenticationError);

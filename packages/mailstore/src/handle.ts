@@ -8,6 +8,7 @@ import { QuotaExceededError } from '@mailyard/errors';
 import { findFolder, requireFolder } from './folders.js';
 import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
 import { decryptPrivateKey, type KeyFile } from './keys.js';
+import { ListingCache } from './listing.js';
 import type { MailboxPaths } from './paths.js';
 import { type Db, openDatabase, prepValue } from './schema.js';
 import { headerMatchFunction } from './search.js';
@@ -39,6 +40,7 @@ export class MailboxHandle {
   lastUsed = Date.now();
   idleTimer: NodeJS.Timeout | null = null;
   keyFileStamp: string;
+  readonly listings = new ListingCache();
   readonly #deps: HandleDeps;
   readonly #dataKey: Buffer;
   readonly #privateKey: KeyObject;
@@ -195,6 +197,7 @@ export class MailboxHandle {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     await this.#drain?.catch(() => undefined);
     this.db.close();
+    this.listings.clear();
     this.#dataKey.fill(0);
     this.#logins.clear();
   }

@@ -52,21 +52,13 @@ function patch(db: Db, folder: FolderRef, cached: Cached): MessageSummary[] | nu
     `SELECT count(*) AS n, sum(kind = 'expunged') AS gone FROM changes WHERE folder_id = ? AND modseq > ?`,
   ).get(folder.id, cached.modseq) as { n: number; gone: number | null };
   if (expunged.n > MAX_PATCH_CHANGES) return null;
-  const removed = new Set(
-    expunged.gone
-      ? (prep(db, `SELECT uid FROM changes WHERE folder_id = ? AND modseq > ? AND kind = 'expunged'`)
-          .raw(true)
-          .all(folder.id, cached.modseq) as Array<[number]>)
-      : [],
-  ).size
-    ? new Set(
-        (
-          prep(db, `SELECT uid FROM changes WHERE folder_id = ? AND modseq > ? AND kind = 'expunged'`)
-            .raw(true)
-            .all(folder.id, cached.modseq) as Array<[number]>
-        ).map((r) => r[0]),
-      )
-    : new Set<number>();
+  const removed = new Set<number>();
+  if (expunged.gone) {
+    const rows = prep(db, `SELECT uid FROM changes WHERE folder_id = ? AND modseq > ? AND kind = 'expunged'`)
+      .raw(true)
+      .all(folder.id, cached.modseq) as Array<[number]>;
+    for (const [uid] of rows) removed.add(uid);
+  }
   const changed = summarize(
     prep(
       db,

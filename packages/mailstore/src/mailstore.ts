@@ -173,6 +173,7 @@ export class Mailstore {
         publish: (event) => this.notifier.publish(event),
         logger: this.#logger,
       });
+      this.#unsubscribe.get(mailboxId)?.();
       this.#handles.set(mailboxId, handle);
       this.#unsubscribe.set(
         mailboxId,

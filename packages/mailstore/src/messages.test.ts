@@ -122,3 +122,23 @@ test('getSection with partial ranges', async () => {
   expect(s.getSection('INBOX', 1, '5')).toBeNull();
   expect(s.getSection('INBOX', 9, '')).toBeNull();
 });
+
+test('a cached listing follows changes made through another handle (another process)', async () => {
+  for (let i = 0; i < 6; i++) await s.append('INBOX', textMessage({ subject: `l${i}` }));
+  const first = s.listMessages('INBOX');
+  expect(first.map((m) => m.uid)).toEqual([1, 2, 3, 4, 5, 6]);
+  expect(Object.isFrozen(first[0])).toBe(true);
+  const other = await t.another().open('m', 'pw');
+  other.store('INBOX', [2, 4], { mode: 'add', flags: ['\\Deleted'] });
+  other.expunge('INBOX', [2]);
+  other.store('INBOX', [5], { mode: 'add', flags: ['Later'] });
+  await other.append('INBOX', textMessage({ subject: 'l6' }));
+  other.move('INBOX', [1], 'Archive');
+  const fresh = other.listMessages('INBOX');
+  other.close();
+  const patched = s.listMessages('INBOX');
+  expect(patched.map((m) => m.uid)).toEqual([3, 4, 5, 6, 7]);
+  expect(patched).toEqual(fresh);
+  expect(patched.find((m) => m.uid === 5)?.flags).toEqual(['Later']);
+  expect(s.listMessages('INBOX')).toEqual(fresh);
+});

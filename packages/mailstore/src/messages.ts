@@ -29,24 +29,17 @@ interface MessageRow {
   content_id: number;
 }
 
+/** Uncached listing in UID order (sessions go through ListingCache). */
 export function listMessages(db: Db, folder: FolderRef): MessageSummary[] {
   const rows = prep(
     db,
     'SELECT uid, modseq, flags, keywords, size, internal_date FROM messages WHERE folder_id = ? ORDER BY uid',
   )
     .raw(true)
-    .all(folder.id) as Array<[number, number, number, string, number, number]>;
-  const out: MessageSummary[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const [uid, modseq, flags, keywords, size, internalDate] = rows[i] as [
-      number,
-      number,
-      number,
-      string,
-      number,
-      number,
-    ];
-    out[i] = { uid, modseq, flags: formatFlags(flags, keywords), size, internalDate: new Date(internalDate) };
+    .iterate(folder.id) as Iterable<[number, number, number, string, number, number]>;
+  const out: MessageSummary[] = [];
+  for (const [uid, modseq, flags, keywords, size, internalDate] of rows) {
+    out.push({ uid, modseq, flags: formatFlags(flags, keywords), size, internalDate: new Date(internalDate) });
   }
   return out;
 }

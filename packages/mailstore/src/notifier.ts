@@ -2,7 +2,7 @@
  * Cross-process change notification through the filesystem (no Redis needed on one machine).
  *
  * publish() hands the event to subscribers in this process at once and appends one JSON line to
- * notify/<ab>/<id>.events. Other processes learn of new lines through fs.watch on the shard directory and,
+ * notify/<ab>/<id>.events (the lines of one event-loop tick go out in one write). Other processes learn of new lines through fs.watch on the shard directory and,
  * because inotify can miss or merge events, a stat poll (default every 250 ms) of each subscribed file.
  * Events are hints: a subscriber re-reads state (changesSince, listMessages) rather than trusting the payload.
  * The file is cut back to empty when it passes 1 MiB; a reader that finds it shorter than its offset starts over.
@@ -40,22 +40,40 @@ export class FileChangeNotifier implements ChangeNotifier {
   readonly #watchers = new Map<string, FSWatcher>();
   readonly #pollMs: number;
   #timer: NodeJS.Timeout | null = null;
+  readonly #outbox = new Map<string, string[]>();
+  #flushScheduled = false;
 
   constructor(dataDir: string, opts: { pollMs?: number } = {}) {
     this.#dataDir = dataDir;
     this.#pollMs = opts.pollMs ?? 250;
   }
 
+  /** Subscribers in this process hear at once; the file gets one append per mailbox per tick. */
   publish(event: ChangeEvent): void {
-    const paths = mailboxPaths(this.#dataDir, event.mailboxId);
-    ensureDir(paths.notifyDir);
-    const fd = openSync(paths.notifyFile, fileSize(paths.notifyFile) > MAX_FILE_BYTES ? 'w' : 'a', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify({ ...event, src: this.#source })}\n`);
-    } finally {
-      closeSync(fd);
+    const lines = this.#outbox.get(event.mailboxId) ?? [];
+    lines.push(`${JSON.stringify({ ...event, src: this.#source })}\n`);
+    this.#outbox.set(event.mailboxId, lines);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
     }
     this.#dispatch(this.#subs.get(event.mailboxId), event);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const outbox = [...this.#outbox];
+    this.#outbox.clear();
+    for (const [mailboxId, lines] of outbox) {
+      const paths = mailboxPaths(this.#dataDir, mailboxId);
+      ensureDir(paths.notifyDir);
+      const fd = openSync(paths.notifyFile, fileSize(paths.notifyFile) > MAX_FILE_BYTES ? 'w' : 'a', 0o600);
+      try {
+        writeSync(fd, lines.join(''));
+      } finally {
+        closeSync(fd);
+      }
+    }
   }
 
   subscribe(mailboxId: string, cb: (event: ChangeEvent) => void): () => void {
@@ -69,6 +87,7 @@ export class FileChangeNotifier implements ChangeNotifier {
   }
 
   close(): void {
+    this.#flush();
     for (const watcher of this.#watchers.values()) watcher.close();
     this.#watchers.clear();
     this.#subs.clear();

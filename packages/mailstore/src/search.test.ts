@@ -122,6 +122,11 @@ describe('RFC 3501 §6.4.4 search keys', () => {
     expect(s.search('INBOX', { key: 'modseq', modseq: m4 })).toEqual([4]);
   });
 
+  test('a long UID set (many ranges) gives the same answer', () => {
+    const set = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 2 * i + 1 : { from: 2 * i + 1, to: 2 * i + 1 }));
+    expect(s.search('INBOX', { key: 'uid', set })).toEqual([1, 3]);
+  });
+
   test('RECENT and NEW use the session recent set when given', () => {
     const recentUids = new Set([2, 4]);
     expect(s.search('INBOX', { key: 'recent' }, { recentUids })).toEqual([2, 4]);

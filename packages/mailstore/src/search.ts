@@ -3,8 +3,8 @@
  *
  * String keys are case-insensitive substring matches: the FTS5 table holds lowercased text under the trigram
  * tokenizer, so a phrase MATCH of three or more characters is an exact substring test answered by the index,
- * and shorter needles fall back to GLOB over the same columns (a scan, still exact). HEADER narrows with the
- * index and then checks the named field in the stored header list. Dates compare calendar days (UTC) as the
+ * and shorter needles fall back to GLOB over the same columns (a scan, still exact). HEADER narrows with the index and
+ * then checks the named field in the stored header list. Dates compare calendar days (UTC) as the
  * RFC asks, "disregarding time and timezone"; SENT* use the Date: header, or the internal date when absent.
  */
 import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
@@ -61,10 +61,11 @@ function ftsPhrase(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
 
-function textMatch(key: string, value: string): Compiled {
-  const needle = value.toLowerCase();
-  const columns = TEXT_COLUMNS[key] ?? [];
-  if (needle.length === 0) return { sql: '1', params: [] };
+/**
+ * Needles of three or more characters: a trigram phrase MATCH restricted to the columns (exact substring, from
+ * the index). Shorter ones have no trigram: GLOB over the same columns, a scan but still exact.
+ */
+function ftsMatch(columns: string[], needle: string): Compiled {
   if ([...needle].length >= 3) {
     const query = `{${columns.join(' ')}} : ${ftsPhrase(needle)}`;
     return { sql: 'm.content_id IN (SELECT rowid FROM fts WHERE fts MATCH ?)', params: [query] };
@@ -74,12 +75,19 @@ function textMatch(key: string, value: string): Compiled {
   return { sql: `m.content_id IN (SELECT rowid FROM fts WHERE ${sql})`, params: columns.map(() => glob) };
 }
 
+function textMatch(key: string, value: string): Compiled {
+  const needle = value.toLowerCase();
+  if (needle.length === 0) return { sql: '1', params: [] };
+  return ftsMatch(TEXT_COLUMNS[key] ?? [], needle);
+}
+
 function headerMatch(field: string, value: string): Compiled {
   const needle = value.toLowerCase();
-  const narrow = needle.length >= 3 ? 'm.content_id IN (SELECT rowid FROM fts WHERE fts MATCH ?) AND ' : '';
-  const params: unknown[] = needle.length >= 3 ? [`{headers} : ${ftsPhrase(needle)}`] : [];
-  params.push(field.toLowerCase(), needle);
-  return { sql: `${narrow}mailyard_header_match(c.headers, ?, ?)`, params };
+  const narrow = needle.length > 0 ? ftsMatch(['headers'], needle) : { sql: '1', params: [] };
+  return {
+    sql: `${narrow.sql} AND mailyard_header_match(c.headers, ?, ?)`,
+    params: [...narrow.params, field.toLowerCase(), needle],
+  };
 }
 
 /** Registered per connection: does the header list hold `field` with a value containing `needle`? */
@@ -116,6 +124,10 @@ function uidSet(ctx: Context, set: SequenceSet): Compiled {
   const list = uidList(ctx);
   if (list.length === 0) return { sql: '0', params: [] };
   const ranges = setRanges(set, list[list.length - 1] as number);
+  if (ranges.length > 50) {
+    const sql = `EXISTS (SELECT 1 FROM json_each(?) r WHERE m.uid BETWEEN r.value ->> 0 AND r.value ->> 1)`;
+    return { sql, params: [JSON.stringify(ranges)] };
+  }
   return {
     sql: `(${ranges.map(() => 'm.uid BETWEEN ? AND ?').join(' OR ')})`,
     params: ranges.flat(),

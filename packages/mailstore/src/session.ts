@@ -27,7 +27,6 @@ import {
   getMessage,
   getMime,
   getRaw,
-  listMessages,
   moveAllMessages,
   moveMessages,
   storageStats,
@@ -136,7 +135,7 @@ export class HandleSession implements MailboxSession {
 
   listMessages(path: string): MessageSummary[] {
     const db = this.#db;
-    return listMessages(db, requireFolder(db, path));
+    return this.#handle.listings.list(db, requireFolder(db, path));
   }
 
   getMessage(path: string, uid: number): StoredMessage | null {

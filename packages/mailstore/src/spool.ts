@@ -45,6 +45,8 @@ export interface SpoolRecord {
 
 const NONCE = Buffer.alloc(12);
 const STALE_TMP_MS = 60 * 60 * 1000;
+/** A batch file holds at most this much (one record may exceed it alone), bounding memory of a group commit. */
+const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 export function publicKeyObject(publicKeyB64: string): KeyObject {
   const x = Buffer.from(publicKeyB64, 'base64').toString('base64url');
@@ -205,9 +207,8 @@ export class SpoolWriter {
     this.#busy.add(spoolDir);
     try {
       for (;;) {
-        const batch = this.#queues.get(spoolDir);
-        if (!batch || batch.length === 0) break;
-        this.#queues.delete(spoolDir);
+        const batch = this.#take(spoolDir);
+        if (batch.length === 0) break;
         await writeBatch(
           spoolDir,
           batch.map((p) => p.sealed),
@@ -223,5 +224,19 @@ export class SpoolWriter {
     } finally {
       this.#busy.delete(spoolDir);
     }
+  }
+
+  /** The next batch: queued records up to MAX_BATCH_BYTES (at least one). */
+  #take(spoolDir: string): Pending[] {
+    const queue = this.#queues.get(spoolDir) ?? [];
+    let bytes = 0;
+    let n = 0;
+    while (n < queue.length && (n === 0 || bytes + (queue[n] as Pending).sealed.length <= MAX_BATCH_BYTES)) {
+      bytes += (queue[n] as Pending).sealed.length;
+      n += 1;
+    }
+    const batch = queue.splice(0, n);
+    if (queue.length === 0) this.#queues.delete(spoolDir);
+    return batch;
   }
 }

@@ -256,6 +256,7 @@ export interface MailboxSession {
   status(path: string): FolderStatus;
 
   append(path: string, raw: Buffer, opts?: AppendOptions): Promise<AppendResult>;
+  /** In UID order. The summaries are frozen and may be shared with other sessions: copy before changing. */
   listMessages(path: string): MessageSummary[];
   getMessage(path: string, uid: number): StoredMessage | null;
   getRaw(path: string, uid: number): Buffer | null;

@@ -1,5 +1,5 @@
 /** Aliases of a domain (forwarding addresses, mailboxes, the '*' catch-all) and mailbox passwords. */
-import type { Alias, Domain } from '@mailyard/control';
+import { type Alias, type Domain, issueMailboxPassword } from '@mailyard/control';
 import { NotFoundError, ValidationError } from '@mailyard/errors';
 import {
   type ApiContext,
@@ -11,7 +11,6 @@ import {
   type RouteDeps,
   setPageHeaders,
 } from '../context.js';
-import { issueMailboxPassword } from '../mailbox-password.js';
 import { presentAlias } from '../present.js';
 import { aliasCreate, aliasUpdate, generatePassword } from '../schemas.js';
 import { parseInput } from '../validation.js';

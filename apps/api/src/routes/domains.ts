@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 /** Hosted domains, their DNS records and the check of those records against DNS. */
-import { normalizeDomain } from '@mailyard/control';
+import { addDomain, checkRecords, normalizeDomain } from '@mailyard/control';
 import { NotFoundError, ValidationError } from '@mailyard/errors';
 import {
   type ApiContext,
@@ -12,8 +12,6 @@ import {
   requireAuth,
   setPageHeaders,
 } from '../context.js';
-import { checkRecords } from '../dns-records.js';
-import { addDomain } from '../domain-setup.js';
 import { presentDomain, presentDomainSummary } from '../present.js';
 import { domainCreate, domainUpdate } from '../schemas.js';
 import { parseInput } from '../validation.js';

@@ -15,8 +15,8 @@ import type { CommandCallback, CommandModule, ImapConnection } from 'wildduck/im
 import { type CapabilityOptions, sendCapabilities } from '../capabilities.js';
 import { takeFailure } from '../hook-failure.js';
 import { type CommandName, commandModule, handler as imapHandler, imapTools } from '../imap-core.js';
-import { searchCommand } from './search.js';
 import { enableCommand, wrapFetch, wrapSelect } from './qresync.js';
+import { searchCommand } from './search.js';
 
 type Handler = CommandModule['handler'];
 

@@ -80,8 +80,13 @@ function sendResync(connection: ImapConnection, params: QresyncParams): void {
   const folder = asSelected(selected.mailbox);
   const current = folder.mailbox.getFolder(folder.path);
   if (!current || current.uidValidity !== params.uidValidity) return;
-  const known = params.knownUids ? sequenceMatcher(parseSequenceSet(params.knownUids), Number.MAX_SAFE_INTEGER) : () => true;
-  vanishedEarlier(connection, expungedSince(connection, params.modseq, known).sort((a, b) => a - b));
+  const known = params.knownUids
+    ? sequenceMatcher(parseSequenceSet(params.knownUids), Number.MAX_SAFE_INTEGER)
+    : () => true;
+  vanishedEarlier(
+    connection,
+    expungedSince(connection, params.modseq, known).sort((a, b) => a - b),
+  );
   const position = new Map(selected.uidList.map((uid, i) => [uid, i + 1]));
   for (const message of folder.mailbox.listMessages(folder.path)) {
     const seq = position.get(message.uid);

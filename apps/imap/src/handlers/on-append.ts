@@ -6,7 +6,11 @@ import type { ImapSession } from 'wildduck/imap-core';
 import { mailboxOf } from '../context.js';
 import { failHook, recordReply } from '../hook-failure.js';
 
-type AppendCallback = (err: Error | null, success?: boolean | string, info?: { uidValidity: number; uid: number }) => void;
+type AppendCallback = (
+  err: Error | null,
+  success?: boolean | string,
+  info?: { uidValidity: number; uid: number },
+) => void;
 
 async function append(session: ImapSession, path: string, flags: string[], date: string | false, raw: Buffer) {
   const mailbox = mailboxOf(session);

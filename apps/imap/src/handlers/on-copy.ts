@@ -38,7 +38,10 @@ export function onCopy() {
   ): void => {
     try {
       const stop = transferPrecheck(session, selected, update);
-      if (stop) return callback(null, stop);
+      if (stop) {
+        callback(null, stop);
+        return;
+      }
       const folder = asSelected(selected);
       const result = folder.mailbox.copy(folder.path, update.messages, update.destination);
       callback(null, true, {

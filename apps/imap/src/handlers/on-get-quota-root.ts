@@ -20,7 +20,8 @@ export function onGetQuotaRoot() {
   return (path: string, session: ImapSession, callback: QuotaCallback): void => {
     try {
       if (!mailboxOf(session).getFolder(path)) {
-        return callback(null, recordReply(session, { response: 'NO', code: 'NONEXISTENT', message: 'No such folder' }));
+        callback(null, recordReply(session, { response: 'NO', code: 'NONEXISTENT', message: 'No such folder' }));
+        return;
       }
       callback(null, quotaData(session));
     } catch (err) {

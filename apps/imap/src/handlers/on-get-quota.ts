@@ -9,7 +9,8 @@ export function onGetQuota() {
   return (root: string, session: ImapSession, callback: QuotaCallback): void => {
     try {
       if (root !== '') {
-        return callback(null, recordReply(session, { response: 'NO', code: 'NONEXISTENT', message: 'No such quota root' }));
+        callback(null, recordReply(session, { response: 'NO', code: 'NONEXISTENT', message: 'No such quota root' }));
+        return;
       }
       callback(null, quotaData(session));
     } catch (err) {

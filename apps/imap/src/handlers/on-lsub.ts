@@ -8,7 +8,9 @@ type ListCallback = (err: Error | null, folders?: Array<{ path: string; specialU
 export function onLsub() {
   return (_query: string, session: ImapSession, callback: ListCallback): void => {
     try {
-      const folders = mailboxOf(session).listFolders().filter((f) => f.subscribed);
+      const folders = mailboxOf(session)
+        .listFolders()
+        .filter((f) => f.subscribed);
       callback(
         null,
         folders.map((f) => ({ path: f.path, specialUse: f.specialUse })),

@@ -12,7 +12,10 @@ export function onMove() {
   return (selected: unknown, update: TransferUpdate, session: ImapSession, callback: TransferCallback): void => {
     try {
       const stop = transferPrecheck(session, selected, update);
-      if (stop) return callback(null, stop);
+      if (stop) {
+        callback(null, stop);
+        return;
+      }
       const folder = asSelected(selected);
       const result = folder.mailbox.move(folder.path, update.messages, update.destination);
       writeExpunges(session, result.sourceUids);

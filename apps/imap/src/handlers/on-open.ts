@@ -25,7 +25,8 @@ export function onOpen() {
       const mailbox = mailboxOf(session);
       const folder = mailbox.getFolder(path);
       if (!folder) {
-        return callback(null, recordReply(session, { response: 'NO', code: 'NONEXISTENT', message: 'No such folder' }));
+        callback(null, recordReply(session, { response: 'NO', code: 'NONEXISTENT', message: 'No such folder' }));
+        return;
       }
       callback(null, {
         _id: new SelectedFolder(folder.path, mailbox, session.id),

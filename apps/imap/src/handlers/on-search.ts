@@ -20,7 +20,10 @@ export function onSearch() {
     try {
       const folder = asSelected(selected);
       const uids = folder.mailbox.search(folder.path, options.query, { recentUids: NO_RECENT });
-      callback(null, { uids, highestModseq: options.usesModseq ? highestModseq(folder.mailbox, folder.path, uids) : 0 });
+      callback(null, {
+        uids,
+        highestModseq: options.usesModseq ? highestModseq(folder.mailbox, folder.path, uids) : 0,
+      });
     } catch (err) {
       callback(null, failHook(session, err, 'onSearch'));
     }

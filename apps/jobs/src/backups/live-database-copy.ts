@@ -28,7 +28,7 @@
 // after, would go unnoticed; that needs a whole WAL lifetime inside a few milliseconds.
 // Encryption is untouched: both files are copied byte for byte, still encrypted with the mailbox's data key.
 import { copyFile, open, rm, stat } from 'node:fs/promises';
-import { TryAgainLaterError } from '@mailyard/errors';
+import { NotFoundError, TryAgainLaterError } from '@mailyard/errors';
 
 export const WAL_HEADER_BYTES = 32;
 
@@ -86,7 +86,7 @@ export async function copyLiveDatabase(source: string, target: string, attempts 
     const before = await walHeader(`${source}-wal`);
     const versionBefore = await fileVersion(source);
     await rm(`${target}-wal`, { force: true });
-    if (!(await copyIfPresent(source, target))) throw new Error(`database ${source} disappeared during backup`);
+    if (!(await copyIfPresent(source, target))) throw new NotFoundError(`database ${source} disappeared during backup`);
     const versionAfter = await fileVersion(source);
     const withWal = await copyIfPresent(`${source}-wal`, `${target}-wal`);
     const after = await walHeader(`${source}-wal`);

@@ -1,10 +1,11 @@
 /**
  * onAuth (submission): AUTH PLAIN (RFC 4616) and LOGIN with an alias address and its mailbox password, checked
  * against the control store. Failures are logged in the one format fail2ban matches and limited per client IP;
- * past the limit AUTH answers 454 4.7.0 (RFC 4954 §6) without checking the password.
+ * after that many failures AUTH answers 454 4.7.0 (RFC 4954 §6) without checking the password.
  */
 import { metrics } from '@mailyard/monitor';
 import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
+import { SMTP_LIMITS } from '../limits.js';
 import type { ServerState, SubmissionUser } from '../server-state.js';
 import { handlerFailure, reply } from '../smtp-reply.js';
 
@@ -22,7 +23,8 @@ async function recordFailure(state: ServerState, ip: string, user: string): Prom
   state.ctx.logger.warn({ protocol: 'smtp', ip, user }, 'authentication failed');
   metrics.authFailures.inc({ protocol: 'smtp' });
   const result = await state.authFailures.consume(ip);
-  if (!result.allowed) state.authBlockedUntil.set(ip, Date.now() + result.retryAfterMs);
+  if (result.allowed && result.remaining > 0) return;
+  state.authBlockedUntil.set(ip, Date.now() + (result.retryAfterMs || SMTP_LIMITS.authFailureWindowMs));
 }
 
 async function authenticateUser(

@@ -1,10 +1,10 @@
 /**
  * Adding a hosted domain: a fresh DKIM key pair (RSA 2048, RFC 8301 §3.2 minimum 1024, 2048 recommended) and an
- * ownership token, stored through the control store. Shared by the REST route and the CLI.
+ * ownership token, stored through the control store. Shared by the REST API, the dashboard and the CLI.
  */
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { ControlStore, DmarcPolicy, Domain } from '@mailyard/control';
+import type { ControlStore, DmarcPolicy, Domain } from './types.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 

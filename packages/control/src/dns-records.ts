@@ -2,10 +2,12 @@
  * The DNS records a hosted domain publishes, and their verification against a resolver.
  * MX (RFC 5321 §5.1), SPF (RFC 7208), DKIM key record (RFC 6376 §3.6.1), DMARC (RFC 7489 §6.3) and our ownership
  * token. Mail leaves with the hosted domain itself as envelope sender, so no separate return-path record is needed.
+ * Shared by the REST API, the dashboard and the CLI.
  */
-import type { promises as dns } from 'node:dns';
-import type { Domain } from '@mailyard/control';
+import { promises as dns } from 'node:dns';
+import { type Config, parseResolver } from '@mailyard/config';
 import { ExternalError } from '@mailyard/errors';
+import type { Domain } from './types.js';
 
 export type RecordPurpose = 'mx' | 'spf' | 'dkim' | 'dmarc' | 'verification';
 
@@ -24,6 +26,17 @@ export interface CheckedRecord extends DnsRecord {
 
 /** The part of node:dns's promise Resolver we use; tests pass a real Resolver pointed at their own server. */
 export type TxtMxResolver = Pick<dns.Resolver, 'resolveMx' | 'resolveTxt'>;
+
+/** node:dns's resolver with the configured timeout, pointed at config.dns.resolver when set. */
+export function defaultResolver(config: Pick<Config, 'dns'>): TxtMxResolver {
+  const resolver = new dns.Resolver({ timeout: config.dns.timeoutMs, tries: 2 });
+  const server = config.dns.resolver ? parseResolver(config.dns.resolver) : undefined;
+  if (server) {
+    const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+    resolver.setServers([`${host}:${server.port}`]);
+  }
+  return resolver;
+}
 
 export const VERIFICATION_PREFIX = 'mailyard-verification=';
 

@@ -5,10 +5,10 @@
  * without unlocking the mailbox.
  */
 import { randomBytes } from 'node:crypto';
-import type { Alias, ControlStore } from '@mailyard/control';
 import { AuthenticationError, ConflictError, PermissionError } from '@mailyard/errors';
+import type { Alias, ControlStore } from './types.js';
 
-/** What the API needs of the mail store (a subset of @mailyard/mailstore's Mailstore). */
+/** What issuing a password needs of the mail store (a subset of @mailyard/mailstore's Mailstore). */
 export interface MailboxAdmin {
   createMailbox(
     mailboxId: string,

@@ -1,0 +1,89 @@
+/**
+ * Response shapes (zod), used for the OpenAPI document and checked against real responses in the tests, so the
+ * document describes what the server actually sends. present.ts builds these objects.
+ */
+import { z } from 'zod';
+
+const isoTime = z.iso.datetime();
+
+export const accountOut = z.strictObject({
+  id: z.string(),
+  email: z.string(),
+  is_admin: z.boolean(),
+  created_at: isoTime,
+});
+
+export const tokenOut = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  created_at: isoTime,
+  last_used_at: isoTime.nullable(),
+  revoked_at: isoTime.nullable(),
+});
+
+export const issuedTokenOut = tokenOut.extend({ secret: z.string() });
+
+export const signUpOut = z.strictObject({ account: accountOut, token: issuedTokenOut });
+
+const dnsRecord = z.strictObject({
+  purpose: z.enum(['mx', 'spf', 'dkim', 'dmarc', 'verification']),
+  type: z.enum(['MX', 'TXT']),
+  name: z.string(),
+  value: z.string(),
+  priority: z.number().int().optional(),
+});
+
+const recordStatus = z.enum(['ok', 'missing', 'wrong']);
+
+export const domainSummaryOut = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  name_unicode: z.string(),
+  dmarc_policy: z.enum(['none', 'quarantine', 'reject']),
+  description: z.string(),
+  verified: z.boolean(),
+  created_at: isoTime,
+});
+
+export const domainOut = domainSummaryOut.omit({ verified: true }).extend({
+  dkim_selector: z.string(),
+  verification_token: z.string(),
+  last_dns_check: z
+    .strictObject({
+      checked_at: isoTime,
+      all_ok: z.boolean(),
+      records: z.array(
+        z.strictObject({ purpose: z.string(), type: z.string(), name: z.string(), status: recordStatus }),
+      ),
+    })
+    .nullable(),
+  dns_records: z.array(dnsRecord),
+});
+
+export const verifyRecordsOut = z.strictObject({
+  domain: z.string(),
+  checked_at: isoTime,
+  all_ok: z.boolean(),
+  records: z.array(dnsRecord.extend({ status: recordStatus, found: z.array(z.string()) })),
+});
+
+export const aliasOut = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  address: z.string(),
+  recipients: z.array(z.string()),
+  has_imap: z.boolean(),
+  is_enabled: z.boolean(),
+  description: z.string(),
+  has_mailbox: z.boolean(),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+
+export const mailboxPasswordOut = z.strictObject({
+  address: z.string(),
+  username: z.string(),
+  password: z.string(),
+  recovery_key: z.string().optional(),
+  mailbox_created: z.boolean(),
+});

@@ -1,0 +1,156 @@
+/**
+ * createWebApp: the Koa application of the dashboard. Middleware order: security headers -> error pages (one
+ * mapping through @mailyard/errors) -> session -> CSRF check of every state-changing request -> routes -> 404 page.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { Router } from '@koa/router';
+import type { Config } from '@mailyard/config';
+import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
+import { RateLimiter } from '@mailyard/limits';
+import type { Logger } from '@mailyard/logger';
+import Koa, { type Next } from 'koa';
+import { registerAutoconfigRoutes } from './autoconfig.js';
+import { errorPages, notFoundPage } from './error-pages.js';
+import { registerAccountRoutes } from './routes/account.js';
+import { registerAliasRoutes } from './routes/aliases.js';
+import { registerDomainRoutes } from './routes/domains.js';
+import { registerOutboundRoutes } from './routes/outbound.js';
+import { registerTokenRoutes } from './routes/tokens.js';
+import { checkCsrf, loadSession } from './session-middleware.js';
+import { SessionTable } from './sessions.js';
+import { STYLESHEET } from './stylesheet.js';
+import type { LoginLimits, WebContext, WebRouteDeps, WebState } from './web-context.js';
+
+/** Enough for a person who mistypes; far too few for guessing. */
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perIp: 20, perEmail: 10, signupsPerIp: 10, windowMs: 15 * 60_000 };
+
+export interface WebDeps {
+  config: Config;
+  logger: Logger;
+  control: ControlStore;
+  mailstore: MailboxAdmin;
+  /** DNS resolver for record checks; default: node:dns, pointed at config.dns.resolver when set. */
+  resolver?: TxtMxResolver;
+  /** Key for CSRF tokens: config.web.sessionSecret, else this (main.ts derives it from the master key), else random. */
+  sessionSecret?: Buffer;
+  /** Serve HTTPS with this key pair (cookies then get Secure and the __Host- prefix, and HSTS is sent). */
+  tls?: { key: string; cert: string };
+  loginLimits?: Partial<LoginLimits>;
+}
+
+export interface WebApp {
+  app: Koa<WebState>;
+  sessions: SessionTable;
+  /** Listens on `port` (0 = any) at config.bind, or `host` when given; resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting connections and waits for open requests to finish. */
+  close(): Promise<void>;
+}
+
+/** CSP level 3: nothing but our own stylesheet and forms posting back to us; no scripts at all, no framing. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+function securityHeaders() {
+  return async (ctx: WebContext, next: Next) => {
+    ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+    ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+    ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
+    if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000');
+    await next();
+  };
+}
+
+function csrfKeyFrom(config: Config, secret: Buffer | undefined): Buffer {
+  if (config.web.sessionSecret) return Buffer.from(config.web.sessionSecret, 'utf8');
+  return secret ?? randomBytes(32);
+}
+
+function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
+  const limits = { ...DEFAULT_LOGIN_LIMITS, ...deps.loginLimits };
+  const limiter = (points: number) => new RateLimiter({ points, durationMs: limits.windowMs });
+  return {
+    config: deps.config,
+    logger,
+    control: deps.control,
+    mailstore: deps.mailstore,
+    resolver: deps.resolver ?? defaultResolver(deps.config),
+    sessions: new SessionTable({ maxAgeMs: deps.config.web.sessionMaxAgeMs }),
+    csrfKey: csrfKeyFrom(deps.config, deps.sessionSecret),
+    limiters: {
+      loginPerIp: limiter(limits.perIp),
+      loginPerEmail: limiter(limits.perEmail),
+      signupPerIp: limiter(limits.signupsPerIp),
+    },
+  };
+}
+
+function buildRouter(deps: WebRouteDeps): Router<WebState> {
+  const router = new Router<WebState>();
+  router.get('/style.css', (ctx: WebContext) => {
+    ctx.type = 'text/css; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    ctx.body = STYLESHEET;
+  });
+  router.get('/', (ctx: WebContext) => {
+    ctx.redirect(ctx.state.account ? '/domains' : '/login');
+  });
+  registerAccountRoutes(router, deps);
+  registerDomainRoutes(router, deps);
+  registerAliasRoutes(router, deps);
+  registerTokenRoutes(router, deps);
+  registerOutboundRoutes(router, deps);
+  registerAutoconfigRoutes(router, deps);
+  return router;
+}
+
+export function createWebApp(deps: WebDeps): WebApp {
+  const logger = deps.logger.child({ component: 'web' });
+  const shared = routeDeps(deps, logger);
+  const app = new Koa<WebState>({ proxy: deps.config.api.trustProxy });
+  const router = buildRouter(shared);
+
+  app.use(securityHeaders());
+  app.use(errorPages(logger));
+  app.use(loadSession(shared));
+  app.use(checkCsrf(shared));
+  app.use(notFoundPage);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+
+  let server: Server | undefined;
+  return {
+    app,
+    sessions: shared.sessions,
+    listen(port, host = deps.config.bind) {
+      const listening = deps.tls ? createHttpsServer(deps.tls, app.callback()) : createHttpServer(app.callback());
+      server = listening;
+      return new Promise((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(port, host, () => {
+          const address = listening.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve, reject) => {
+        if (!server) return resolve();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * @mailyard/web — the dashboard: what a person uses to run their mail, with the same operations as the REST API
+ * (apps/api) for people who would rather click than curl. Server-rendered HTML (Koa), one stylesheet, no
+ * JavaScript in the browser. Domain logic (adding domains, DNS records and their check, mailbox passwords) comes
+ * from @mailyard/control, shared with the API and the CLI.
+ *
+ * Pages: sign up / log in / log out / password; domains with the DNS records to publish (MX RFC 5321 §5.1, SPF
+ * RFC 7208, DKIM RFC 6376, DMARC RFC 7489) and a live check; aliases with search and paging, forwarding, mailbox
+ * passwords shown once with the client settings (RFC 8314 ports); API tokens; the outbound log.
+ * Autoconfiguration: Thunderbird /.well-known/autoconfig/mail/config-v1.1.xml, Outlook POST
+ * /autodiscover/autodiscover.xml, for hosted domains only.
+ *
+ * On disk: nothing of its own. Sessions live in memory (a restart logs everyone out).
+ *
+ * Invariants:
+ * - Every interpolated value is escaped by the `html` tagged template; markup comes only from templates.
+ * - Every state-changing request carries a CSRF token bound to the session id (checked before routing).
+ * - Content-Security-Policy allows no script at all, only our stylesheet, forms posting to ourselves, no framing.
+ * - Session ids are 256-bit random, stored server-side, rotated at login; cookies are HttpOnly, SameSite=Lax,
+ *   Secure with the __Host- prefix over TLS.
+ * - Another account's domains and aliases answer 404, exactly like ones that do not exist.
+ * - Secrets (API tokens, mailbox passwords, recovery keys) appear on exactly one page, the one creating them.
+ */
+export { createWebApp, DEFAULT_LOGIN_LIMITS, type WebApp, type WebDeps } from './app.js';
+export { outlookConfig, requestedAddress, thunderbirdConfig } from './autoconfig.js';
+export { clientSettings, type ServerSetting } from './client-settings.js';
+export { escapeHtml, html, SafeHtml } from './html.js';
+export { SessionTable } from './sessions.js';
+export type { LoginLimits } from './web-context.js';

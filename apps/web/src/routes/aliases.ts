@@ -1,0 +1,168 @@
+/**
+ * Aliases of a domain: search and paging, add, edit (forwarding recipients, mailbox on/off, enabled), delete, and
+ * mailbox passwords through @mailyard/control's issueMailboxPassword (zero-access: an existing mailbox's password
+ * changes only with its current password or recovery key).
+ */
+import { type Alias, type Domain, issueMailboxPassword } from '@mailyard/control';
+import { NotFoundError, ValidationError } from '@mailyard/errors';
+import { clientSettings } from '../client-settings.js';
+import { checkbox, type FormFields, field } from '../form-body.js';
+import { attempt, ok, redirectTo, render } from '../page.js';
+import {
+  type AliasForm,
+  address,
+  aliasesView,
+  aliasView,
+  deleteAliasView,
+  passwordIssuedView,
+} from '../views/aliases.js';
+import {
+  aliasPath,
+  ownAlias,
+  ownDomain,
+  pageNumber,
+  type WebContext,
+  type WebRouteDeps,
+  type WebRouter,
+} from '../web-context.js';
+
+const PAGE_SIZE = 25;
+const MAX_RECIPIENTS = 100;
+const MAX_DESCRIPTION = 1000;
+
+function aliasForm(form: FormFields): AliasForm {
+  return {
+    name: field(form, 'name'),
+    recipients: field(form, 'recipients'),
+    hasImap: checkbox(form, 'has_imap'),
+    isEnabled: checkbox(form, 'is_enabled'),
+    description: field(form, 'description'),
+  };
+}
+
+/** One address per line or comma-separated; the control store validates each. */
+function recipientList(text: string): string[] {
+  const list = text
+    .split(/[\n,;]+/)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (list.length > MAX_RECIPIENTS) throw new ValidationError(`At most ${MAX_RECIPIENTS} forwarding addresses.`);
+  return list;
+}
+
+function toInput(form: AliasForm) {
+  if (form.description.length > MAX_DESCRIPTION) {
+    throw new ValidationError(`The description is over ${MAX_DESCRIPTION} characters.`);
+  }
+  return {
+    recipients: recipientList(form.recipients),
+    hasImap: form.hasImap,
+    isEnabled: form.isEnabled,
+    description: form.description,
+  };
+}
+
+function searchTerm(ctx: WebContext): string {
+  return typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 64) : '';
+}
+
+export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void {
+  const listPage = (ctx: WebContext, domain: Domain) => {
+    const search = searchTerm(ctx);
+    const query = { page: pageNumber(ctx), limit: PAGE_SIZE, sort: 'name' as const, name: search || undefined };
+    return deps.control.listAliases(domain.id, query);
+  };
+  const title = (domain: Domain) => `Aliases of ${domain.name}`;
+  const aliasTitle = (domain: Domain, alias: Alias) => address(alias, domain);
+
+  router.get('/domains/:domain/aliases', async (ctx: WebContext) => {
+    const domain = await ownDomain(ctx, deps);
+    const view = aliasesView({
+      domain,
+      page: await listPage(ctx, domain),
+      search: searchTerm(ctx),
+      csrf: ctx.state.csrf,
+    });
+    render(ctx, title(domain), view);
+  });
+
+  router.post('/domains/:domain/aliases', async (ctx: WebContext) => {
+    const domain = await ownDomain(ctx, deps);
+    const form = aliasForm(ctx.state.form);
+    const result = await attempt(async () => {
+      if (!form.name) throw new ValidationError('Give the alias a name, such as info or jane.');
+      return deps.control.createAlias(domain.id, { ...toInput(form), name: form.name });
+    });
+    if (!result.ok) {
+      const page = await listPage(ctx, domain);
+      const view = aliasesView({ domain, page, search: '', csrf: ctx.state.csrf, form, error: result.error });
+      return render(ctx, title(domain), view, 400);
+    }
+    redirectTo(ctx, aliasPath(domain, result.value), ok(`Alias ${address(result.value, domain)} added.`));
+  });
+
+  router.get('/domains/:domain/aliases/:alias', async (ctx: WebContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    render(ctx, aliasTitle(domain, alias), aliasView({ domain, alias, csrf: ctx.state.csrf }));
+  });
+
+  router.post('/domains/:domain/aliases/:alias', async (ctx: WebContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    const form = { ...aliasForm(ctx.state.form), name: alias.name };
+    const result = await attempt(async () => {
+      const updated = await deps.control.updateAlias(domain.id, alias.id, toInput(form));
+      if (!updated) throw new NotFoundError('alias not found');
+      return updated;
+    });
+    if (!result.ok) {
+      const view = aliasView({ domain, alias, csrf: ctx.state.csrf, form, error: result.error });
+      return render(ctx, aliasTitle(domain, alias), view, 400);
+    }
+    redirectTo(ctx, aliasPath(domain, alias), ok('Alias saved.'));
+  });
+
+  router.post('/domains/:domain/aliases/:alias/password', async (ctx: WebContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    const result = await attempt(async () => {
+      if (alias.name === '*') throw new ValidationError('The catch-all cannot have a mailbox.');
+      return issueMailboxPassword(deps.control, deps.mailstore, alias, {
+        password: field(ctx.state.form, 'password') || undefined,
+        recoveryKey: field(ctx.state.form, 'recovery_key') || undefined,
+      });
+    });
+    if (!result.ok) {
+      return render(
+        ctx,
+        aliasTitle(domain, alias),
+        aliasView({ domain, alias, csrf: ctx.state.csrf, error: result.error }),
+        400,
+      );
+    }
+    const view = passwordIssuedView({
+      domain,
+      alias,
+      username: `${alias.name}@${domain.name}`,
+      password: result.value.password,
+      recoveryKey: result.value.recoveryKey,
+      settings: clientSettings(deps.config),
+    });
+    render(ctx, `Mailbox password for ${address(alias, domain)}`, view, result.value.created ? 201 : 200);
+  });
+
+  router.get('/domains/:domain/aliases/:alias/delete', async (ctx: WebContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    render(ctx, `Delete ${address(alias, domain)}?`, deleteAliasView({ domain, alias, csrf: ctx.state.csrf }));
+  });
+
+  router.post('/domains/:domain/aliases/:alias/delete', async (ctx: WebContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    const removed = await deps.control.deleteAlias(domain.id, alias.id);
+    if (!removed) throw new NotFoundError('alias not found');
+    if (removed.mailboxId) await deps.mailstore.deleteMailbox(removed.mailboxId);
+    redirectTo(
+      ctx,
+      `/domains/${encodeURIComponent(domain.name)}/aliases`,
+      ok(`Alias ${address(alias, domain)} deleted.`),
+    );
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Loads the browser's session (cookie -> server-side table -> account) and checks the CSRF token of every
+ * state-changing request before routing. Cookie: HttpOnly, SameSite=Lax, Path=/, and over TLS Secure with the
+ * `__Host-` prefix (RFC 6265bis §4.1.3.2: no Domain attribute, so no sibling host can set it).
+ */
+import type { Account } from '@mailyard/control';
+import { PermissionError } from '@mailyard/errors';
+import type { Next } from 'koa';
+import { CSRF_FIELD, csrfToken, isValidCsrfToken } from './csrf.js';
+import { readForm } from './form-body.js';
+import { isSessionId, newSessionId } from './sessions.js';
+import type { WebContext, WebRouteDeps } from './web-context.js';
+
+const cookieName = (ctx: WebContext) => (ctx.secure ? '__Host-mailyard' : 'mailyard');
+
+function setSessionCookie(ctx: WebContext, sid: string, maxAgeMs?: number): void {
+  ctx.cookies.set(cookieName(ctx), sid, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.secure,
+    path: '/',
+    overwrite: true,
+    ...(maxAgeMs ? { maxAge: maxAgeMs } : {}),
+  });
+}
+
+function setAnonymous(ctx: WebContext, deps: WebRouteDeps, sid: string): void {
+  ctx.state.sid = sid;
+  ctx.state.session = null;
+  ctx.state.account = null;
+  ctx.state.csrf = csrfToken(deps.csrfKey, sid);
+}
+
+export function loadSession(deps: WebRouteDeps) {
+  return async (ctx: WebContext, next: Next) => {
+    const presented = ctx.cookies.get(cookieName(ctx));
+    if (!isSessionId(presented)) {
+      const sid = newSessionId();
+      setSessionCookie(ctx, sid);
+      setAnonymous(ctx, deps, sid);
+      return next();
+    }
+    setAnonymous(ctx, deps, presented);
+    const session = deps.sessions.get(presented);
+    const account = session ? await deps.control.getAccount(session.accountId) : null;
+    if (session && !account) deps.sessions.delete(presented);
+    if (session && account) {
+      ctx.state.session = session;
+      ctx.state.account = account;
+    }
+    return next();
+  };
+}
+
+/** Logs in: a fresh session id (no fixation, RFC 6265bis §8.3 advice), so the CSRF token changes too. */
+export function startSession(ctx: WebContext, deps: WebRouteDeps, account: Account): void {
+  if (ctx.state.session) deps.sessions.delete(ctx.state.session.id);
+  const session = deps.sessions.create(account.id);
+  setSessionCookie(ctx, session.id, deps.config.web.sessionMaxAgeMs);
+  ctx.state.sid = session.id;
+  ctx.state.session = session;
+  ctx.state.account = account;
+  ctx.state.csrf = csrfToken(deps.csrfKey, session.id);
+}
+
+export function endSession(ctx: WebContext, deps: WebRouteDeps): void {
+  if (ctx.state.session) deps.sessions.delete(ctx.state.session.id);
+  const sid = newSessionId();
+  setSessionCookie(ctx, sid);
+  setAnonymous(ctx, deps, sid);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Paths that take no form and need no session: machine-to-machine endpoints. */
+const CSRF_EXEMPT = [/^\/autodiscover\/autodiscover\.xml$/i];
+
+export function checkCsrf(deps: WebRouteDeps) {
+  return async (ctx: WebContext, next: Next) => {
+    if (SAFE_METHODS.has(ctx.method) || CSRF_EXEMPT.some((path) => path.test(ctx.path))) return next();
+    const form = await readForm(ctx);
+    if (!isValidCsrfToken(deps.csrfKey, ctx.state.sid, form.get(CSRF_FIELD) ?? undefined)) {
+      throw new PermissionError(
+        'This form has expired or was sent from another site. Go back, reload the page and try again.',
+      );
+    }
+    ctx.state.form = form;
+    return next();
+  };
+}

@@ -1,0 +1,137 @@
+/** Domain list, the domain page with the DNS records to publish (and their check), and the delete confirmation. */
+import { type CheckedRecord, type DnsRecord, type Domain, domainToDisplay, type Page } from '@mailyard/control';
+import { html, type SafeHtml } from '../html.js';
+import { domainPath } from '../web-context.js';
+import {
+  actionButton,
+  csrfInput,
+  dateTime,
+  errorBox,
+  pager,
+  selectInput,
+  statusBadge,
+  textArea,
+  textInput,
+} from './forms.js';
+
+const DMARC_POLICIES = ['none', 'quarantine', 'reject'];
+
+const PURPOSES: Record<string, string> = {
+  mx: 'Mail exchanger',
+  spf: 'SPF (who may send)',
+  dkim: 'DKIM signing key',
+  dmarc: 'DMARC policy',
+  verification: 'Ownership',
+};
+
+export interface DomainForm {
+  name?: string;
+  description?: string;
+  dmarcPolicy?: string;
+}
+
+function domainRow(domain: Domain): SafeHtml {
+  const verified = domain.lastDnsCheck ? (domain.lastDnsCheck.allOk ? 'ok' : 'wrong') : 'missing';
+  const label = domain.lastDnsCheck ? (domain.lastDnsCheck.allOk ? 'ok' : 'needs attention') : 'not checked';
+  return html`<tr>
+    <td data-label="Domain"><a href="${domainPath(domain)}">${domainToDisplay(domain.name)}</a></td>
+    <td data-label="Description">${domain.description}</td>
+    <td data-label="DNS"><span class="status status-${verified}">${label}</span></td>
+    <td data-label="Added">${dateTime(domain.createdAt)}</td>
+  </tr>`;
+}
+
+export function domainsView(o: { page: Page<Domain>; csrf: string; form?: DomainForm; error?: string }): SafeHtml {
+  const table =
+    o.page.total === 0
+      ? html`<p>No domains yet. Add the domain you want to receive mail for.</p>`
+      : html`<div class="table-wrap"><table class="stack">
+    <caption>Your domains (${o.page.total})</caption>
+    <thead><tr><th scope="col">Domain</th><th scope="col">Description</th><th scope="col">DNS</th><th scope="col">Added</th></tr></thead>
+    <tbody>${o.page.items.map(domainRow)}</tbody></table></div>
+    ${pager({ path: '/domains', page: o.page.page, total: o.page.total, limit: o.page.limit })}`;
+  return html`${table}
+  <h2 id="add-domain">Add a domain</h2>
+  ${errorBox(o.error)}
+  <form method="post" action="/domains" class="card" aria-labelledby="add-domain">
+    ${csrfInput(o.csrf)}
+    ${textInput({ label: 'Domain name', name: 'name', value: o.form?.name, required: true, hint: 'For example example.com. International names are fine.' })}
+    ${textArea({ label: 'Description (optional)', name: 'description', value: o.form?.description, rows: 2 })}
+    ${selectInput({ label: 'DMARC policy', name: 'dmarc_policy', value: o.form?.dmarcPolicy ?? 'none', options: DMARC_POLICIES })}
+    <button type="submit">Add domain</button>
+  </form>`;
+}
+
+function recordRow(record: DnsRecord | CheckedRecord): SafeHtml {
+  const checked = 'status' in record ? record : null;
+  return html`<tr>
+    <td data-label="Purpose">${PURPOSES[record.purpose] ?? record.purpose}</td>
+    <td data-label="Type">${record.type}</td>
+    <td data-label="Name" class="value">${record.name}</td>
+    <td data-label="Priority">${record.priority ?? ''}</td>
+    <td data-label="Value" class="value">${record.value}</td>
+    ${checked ? html`<td data-label="Status">${statusBadge(checked.status)}${foundValues(checked)}</td>` : ''}
+  </tr>`;
+}
+
+function foundValues(record: CheckedRecord): SafeHtml {
+  if (record.status !== 'wrong' || record.found.length === 0) return html``;
+  return html`<div class="hint">Found instead: ${record.found.map((value) => html`<code>${value}</code> `)}</div>`;
+}
+
+export function recordsTable(records: Array<DnsRecord | CheckedRecord>, checked: boolean): SafeHtml {
+  return html`<div class="table-wrap"><table class="stack records">
+    <caption>${checked ? 'DNS records as found just now' : 'DNS records to publish'}</caption>
+    <thead><tr><th scope="col">Purpose</th><th scope="col">Type</th><th scope="col">Name</th>
+      <th scope="col">Priority</th><th scope="col">Value</th>${checked ? html`<th scope="col">Status</th>` : ''}</tr></thead>
+    <tbody>${records.map(recordRow)}</tbody>
+  </table></div>`;
+}
+
+function lastCheck(domain: Domain): SafeHtml {
+  const check = domain.lastDnsCheck;
+  if (!check) return html`<p>These records have not been checked yet.</p>`;
+  return html`<p>Last checked ${dateTime(check.checkedAt)}: ${
+    check.allOk ? statusBadge('ok') : html`<span class="status status-wrong">needs attention</span>`
+  }</p>`;
+}
+
+export function domainView(o: {
+  domain: Domain;
+  records: Array<DnsRecord | CheckedRecord>;
+  checked: boolean;
+  csrf: string;
+  error?: string;
+}): SafeHtml {
+  const { domain } = o;
+  const path = domainPath(domain);
+  return html`${domain.description ? html`<p class="description">${domain.description}</p>` : ''}
+  <div class="actions">
+    <a href="${path}/aliases">Aliases and mailboxes</a>
+    ${actionButton({ action: `${path}/verify`, csrf: o.csrf, label: 'Verify DNS records' })}
+  </div>
+  <h2>DNS records</h2>
+  <p>Publish these records at your DNS provider. Names and values can be copied from the table as they are.</p>
+  ${o.checked ? html`` : lastCheck(domain)}
+  ${recordsTable(o.records, o.checked)}
+  <h2 id="settings">Settings</h2>
+  ${errorBox(o.error)}
+  <form method="post" action="${path}" class="card" aria-labelledby="settings">
+    ${csrfInput(o.csrf)}
+    ${textArea({ label: 'Description', name: 'description', value: domain.description, rows: 2 })}
+    ${selectInput({ label: 'DMARC policy', name: 'dmarc_policy', value: domain.dmarcPolicy, options: DMARC_POLICIES })}
+    <button type="submit">Save settings</button>
+  </form>
+  <h2>Delete</h2>
+  <p><a href="${path}/delete">Delete this domain</a> with all its aliases and mailboxes.</p>`;
+}
+
+export function deleteDomainView(o: { domain: Domain; aliasCount: number; csrf: string }): SafeHtml {
+  const path = domainPath(o.domain);
+  return html`<p class="flash flash-error" role="alert">Deleting ${domainToDisplay(o.domain.name)} also deletes its
+    ${o.aliasCount} alias(es) and every mailbox with all its mail. This cannot be undone.</p>
+  <div class="actions">
+    ${actionButton({ action: `${path}/delete`, csrf: o.csrf, label: 'Delete domain and mail', danger: true })}
+    <a href="${path}">Cancel</a>
+  </div>`;
+}

@@ -1,0 +1,78 @@
+/** Types shared by the dashboard's middleware and route modules, and the lookups every route needs. */
+import type { Router, RouterContext } from '@koa/router';
+import type { Config } from '@mailyard/config';
+import type { Account, Alias, ControlStore, Domain, MailboxAdmin, TxtMxResolver } from '@mailyard/control';
+import { AuthenticationError, NotFoundError } from '@mailyard/errors';
+import type { RateLimiter } from '@mailyard/limits';
+import type { Logger } from '@mailyard/logger';
+import type { FormFields } from './form-body.js';
+import type { Session, SessionTable } from './sessions.js';
+
+export interface WebState {
+  /** The browser's session id (cookie), logged in or not. */
+  sid: string;
+  session: Session | null;
+  account: Account | null;
+  /** CSRF token for forms rendered in this response. */
+  csrf: string;
+  /** The parsed form of a POST (CSRF token already checked). */
+  form: FormFields;
+}
+
+export type WebContext = RouterContext<WebState>;
+export type WebRouter = Router<WebState>;
+
+export interface LoginLimits {
+  /** Login attempts per client address per window. */
+  perIp: number;
+  /** Login attempts per account email per window (slows guessing one account from many addresses). */
+  perEmail: number;
+  /** Sign-ups per client address per window. */
+  signupsPerIp: number;
+  windowMs: number;
+}
+
+export interface WebRouteDeps {
+  config: Config;
+  logger: Logger;
+  control: ControlStore;
+  mailstore: MailboxAdmin;
+  resolver: TxtMxResolver;
+  sessions: SessionTable;
+  csrfKey: Buffer;
+  limiters: { loginPerIp: RateLimiter; loginPerEmail: RateLimiter; signupPerIp: RateLimiter };
+}
+
+export function requireAccount(ctx: WebContext): Account {
+  if (!ctx.state.account) throw new AuthenticationError('log in first');
+  return ctx.state.account;
+}
+
+/** The caller's domain named by `:domain`; 404 for unknown and foreign ones alike. */
+export async function ownDomain(ctx: WebContext, deps: WebRouteDeps): Promise<Domain> {
+  const account = requireAccount(ctx);
+  const domain = await deps.control.findDomain(account.id, ctx.params.domain ?? '');
+  if (!domain) throw new NotFoundError('domain not found');
+  return domain;
+}
+
+export async function ownAlias(ctx: WebContext, deps: WebRouteDeps): Promise<{ domain: Domain; alias: Alias }> {
+  const domain = await ownDomain(ctx, deps);
+  const alias = await deps.control.findAlias(domain.id, ctx.params.alias ?? '');
+  if (!alias) throw new NotFoundError('alias not found');
+  return { domain, alias };
+}
+
+export function domainPath(domain: Domain): string {
+  return `/domains/${encodeURIComponent(domain.name)}`;
+}
+
+export function aliasPath(domain: Domain, alias: Alias): string {
+  return `${domainPath(domain)}/aliases/${encodeURIComponent(alias.name)}`;
+}
+
+/** 1-based page number from the query string, clamped to a sane range. */
+export function pageNumber(ctx: WebContext): number {
+  const page = Number.parseInt(String(ctx.query.page ?? '1'), 10);
+  return Number.isFinite(page) && page >= 1 ? Math.min(page, 1_000_000) : 1;
+}
