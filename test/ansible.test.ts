@@ -82,7 +82,12 @@ function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS
   });
 }
 
-const ANSIBLE_ENV = { ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', PY_COLORS: '0', ANSIBLE_CONFIG: join(ansibleDir, 'ansible.cfg') };
+const ANSIBLE_ENV = {
+  ANSIBLE_NOCOLOR: '1',
+  ANSIBLE_FORCE_COLOR: '0',
+  PY_COLORS: '0',
+  ANSIBLE_CONFIG: join(ansibleDir, 'ansible.cfg'),
+};
 
 function tail(text: string, lines = 60): string {
   return text.split('\n').slice(-lines).join('\n');
@@ -121,7 +126,13 @@ async function buildRoot(target: string): Promise<{ seconds: number; cached: boo
     return { seconds: extracted.seconds, cached: true };
   }
   const { suite, variant, include, mirror } = DEBOOTSTRAP;
-  const built = await run('debootstrap', [`--variant=${variant}`, `--include=${include.join(',')}`, suite, target, mirror]);
+  const built = await run('debootstrap', [
+    `--variant=${variant}`,
+    `--include=${include.join(',')}`,
+    suite,
+    target,
+    mirror,
+  ]);
   if (built.code !== 0) throw new Error(`debootstrap failed:\n${tail(built.output)}`);
   if (!isCI()) await saveCache(target, cache);
   return { seconds: built.seconds, cached: false };
@@ -164,7 +175,9 @@ interface Recap {
 }
 
 function recapOf(output: string): Recap | undefined {
-  const match = /ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/.exec(output.slice(output.lastIndexOf('PLAY RECAP')));
+  const match = /ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/.exec(
+    output.slice(output.lastIndexOf('PLAY RECAP')),
+  );
   if (!match) return undefined;
   const [ok, changed, unreachable, failed] = match.slice(1).map(Number) as [number, number, number, number];
   return { ok, changed, unreachable, failed };
@@ -213,7 +226,9 @@ describe.skipIf(!ready)('ansible playbook', () => {
       chroot = join(workDir, 'root');
       mkdirSync(chroot);
       const built = await buildRoot(chroot);
-      timings.push(`root file system: ${built.seconds.toFixed(1)} s (${built.cached ? 'cached tarball' : 'debootstrap'})`);
+      timings.push(
+        `root file system: ${built.seconds.toFixed(1)} s (${built.cached ? 'cached tarball' : 'debootstrap'})`,
+      );
       // Package scripts must not start daemons inside the chroot (Debian's policy-rc.d convention).
       writeFileSync(join(chroot, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
       inventory = join(workDir, 'inventory.ini');
@@ -249,24 +264,35 @@ describe.skipIf(!ready)('ansible playbook', () => {
     });
 
     const playbook = () =>
-      run('ansible-playbook', ['-i', inventory, '-e', `@${extraVars}`, 'site.yml'], { cwd: ansibleDir, env: ANSIBLE_ENV });
+      run('ansible-playbook', ['-i', inventory, '-e', `@${extraVars}`, 'site.yml'], {
+        cwd: ansibleDir,
+        env: ANSIBLE_ENV,
+      });
 
-    test('the first run succeeds', async () => {
-      const first = await playbook();
-      timings.push(`first run: ${first.seconds.toFixed(1)} s`);
-      const recap = recapOf(first.output);
-      expect(first.code, tail(first.output)).toBe(0);
-      expect(recap).toMatchObject({ failed: 0, unreachable: 0 });
-      expect(recap?.changed).toBeGreaterThan(0);
-    }, 15 * MINUTE);
+    test(
+      'the first run succeeds',
+      async () => {
+        const first = await playbook();
+        timings.push(`first run: ${first.seconds.toFixed(1)} s`);
+        const recap = recapOf(first.output);
+        expect(first.code, tail(first.output)).toBe(0);
+        expect(recap).toMatchObject({ failed: 0, unreachable: 0 });
+        expect(recap?.changed).toBeGreaterThan(0);
+      },
+      15 * MINUTE,
+    );
 
-    test('the second run changes nothing', async () => {
-      const second = await playbook();
-      timings.push(`second run: ${second.seconds.toFixed(1)} s`);
-      expect(second.code, tail(second.output)).toBe(0);
-      expect(changedTasks(second.output)).toEqual([]);
-      expect(recapOf(second.output)).toMatchObject({ changed: 0, failed: 0, unreachable: 0 });
-    }, 15 * MINUTE);
+    test(
+      'the second run changes nothing',
+      async () => {
+        const second = await playbook();
+        timings.push(`second run: ${second.seconds.toFixed(1)} s`);
+        expect(second.code, tail(second.output)).toBe(0);
+        expect(changedTasks(second.output)).toEqual([]);
+        expect(recapOf(second.output)).toMatchObject({ changed: 0, failed: 0, unreachable: 0 });
+      },
+      15 * MINUTE,
+    );
 
     test('config.json is accepted by @mailyard/config', () => {
       const config = loadConfig({ file: join(chroot, 'etc/mailyard/config.json'), env: {} });
@@ -275,7 +301,10 @@ describe.skipIf(!ready)('ansible playbook', () => {
       expect(config.bind).toBe('0.0.0.0');
       expect(config.smtp.mxPort).toBe(2525);
       expect(config.imap.tlsPort).toBe(2993);
-      expect(config.tls).toEqual({ keyPath: '/etc/mailyard/tls/privkey.pem', certPath: '/etc/mailyard/tls/fullchain.pem' });
+      expect(config.tls).toEqual({
+        keyPath: '/etc/mailyard/tls/privkey.pem',
+        certPath: '/etc/mailyard/tls/fullchain.pem',
+      });
       const env = readFileSync(join(chroot, 'etc/mailyard/mailyard.env'), 'utf8');
       expect(env).toContain('MAILYARD_CONFIG=/etc/mailyard/config.json\n');
       expect(env).toContain('MAILYARD_DATA_DIR=/var/lib/mailyard/data\n');

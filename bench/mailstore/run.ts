@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FolderRef } from '../../packages/mailstore/src/folders.js';
 import { createDefaultFolders, findFolder } from '../../packages/mailstore/src/folders.js';
+import { indexAllPending } from '../../packages/mailstore/src/fts.js';
 import { commitMessage, prepareMessage } from '../../packages/mailstore/src/ingest.js';
 import { ListingCache } from '../../packages/mailstore/src/listing.js';
 import { Mailstore } from '../../packages/mailstore/src/mailstore.js';
@@ -100,7 +101,11 @@ async function drainAndUnlockBench(dir: string): Promise<void> {
   }
   const [session, ms] = await timed(() => store.open('drain', 'correct horse'));
   console.log('\n## Drain (unseal + index + commit into INBOX)');
-  console.log(`${count} x 4 KB drained in ${fmt(ms, 0)} ms: ${fmt((count / ms) * 1000, 0)} msg/s`);
+  const [, indexMs] = await timed(() => session.search('INBOX', { key: 'text', value: 'message' }).length);
+  console.log(`${count} x 4 KB drained (visible in INBOX) in ${fmt(ms, 0)} ms: ${fmt((count / ms) * 1000, 0)} msg/s`);
+  console.log(
+    `full-text index of the rest afterwards: ${fmt(indexMs, 0)} ms (${fmt((count / (ms + indexMs)) * 1000, 0)} msg/s overall)`,
+  );
   session.close();
   await store.close();
 
@@ -129,6 +134,7 @@ async function drainAndUnlockBench(dir: string): Promise<void> {
 
 interface Workload {
   ingestPerSec: number;
+  visiblePerSec: number;
   select: number;
   selectWarm: number;
   selectPatched: number;
@@ -157,6 +163,8 @@ async function largeFolderBench(path: string, encrypted: boolean): Promise<Workl
       for (const p of prepared) commitMessage(db, p, { folderId: inbox.id, quotaBytes });
     })();
   }
+  const visiblePerSec = (unique / (performance.now() - started)) * 1000;
+  indexAllPending(db);
   const ingestPerSec = (unique / (performance.now() - started)) * 1000;
   const uids = (db.prepare('SELECT uid FROM messages WHERE folder_id = ?').pluck().all(inbox.id) as number[]).slice(
     0,
@@ -215,6 +223,7 @@ async function largeFolderBench(path: string, encrypted: boolean): Promise<Workl
   db.close();
   return {
     ingestPerSec,
+    visiblePerSec,
     select: percentile(cold, 50),
     selectWarm: percentile(warm, 50),
     selectPatched: percentile(patched, 50),
@@ -226,7 +235,10 @@ async function largeFolderBench(path: string, encrypted: boolean): Promise<Workl
 
 function printWorkload(label: string, w: Workload): void {
   console.log(`${label}:`);
-  console.log(`  ingest (index + commit, batched transactions): ${fmt(w.ingestPerSec, 0)} msg/s`);
+  console.log(
+    `  ingest (index + commit, 1000 per transaction): ${fmt(w.visiblePerSec, 0)} msg/s visible, ` +
+      `${fmt(w.ingestPerSec, 0)} msg/s including the full-text index`,
+  );
   const n = Math.round(100_000 * SCALE);
   console.log(`  SELECT (listMessages) of ${n}, first in the process: ${fmt(w.select)} ms`);
   console.log(`  SELECT again, unchanged: ${fmt(w.selectWarm)} ms; after one flag change: ${fmt(w.selectPatched)} ms`);

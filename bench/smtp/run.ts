@@ -2,7 +2,8 @@
  * SMTP benchmark: messages/s accepted and durably stored (250 = fsynced into the sealed spool) by one MX process
  * (the built apps/smtp/dist/main.js), with 1 and 20 concurrent senders at 4 KB and 100 KB, p50/p99 time from
  * MAIL FROM to the 250 after DATA, the MX process's RSS; then outbound deliveries/s from the queue worker to a
- * local sink. Build first, then from the repo root: node --import tsx bench/smtp/run.ts (BENCH_SCALE scales counts).
+ * local sink. Build first (turbo run build --filter=@mailyard/smtp...), then from bench/: node --import tsx smtp/run.ts
+ * (BENCH_SCALE scales the message counts).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -126,7 +127,11 @@ async function inbound(port: number, pid: number, senders: number, size: number,
 
 async function startMx(env: Record<string, string>): Promise<ChildProcess> {
   const main = join(repoRoot(), 'apps', 'smtp', 'dist', 'main.js');
-  const child = fork(main, ['mx'], { env: { ...process.env, ...env }, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(main, ['mx'], {
+    env: { ...process.env, ...env },
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`mx exited with ${code}`)));
@@ -216,9 +221,14 @@ async function main(): Promise<void> {
   const session = await mailstore.open('benchbox', PASSWORD);
   const stored = session.status('INBOX').messages;
   session.close();
-  console.log(`stored in the mailbox after drain: ${stored}/${accepted} (drain ${((performance.now() - drainStart) / 1000).toFixed(1)} s)`);
+  console.log(
+    `stored in the mailbox after drain: ${stored}/${accepted} (drain ${((performance.now() - drainStart) / 1000).toFixed(1)} s)`,
+  );
 
-  const config = loadConfig({ env: {}, overrides: { dataDir: dir.path, hostname: 'mx.bench.test', dns: { resolver: dns.address } } });
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir: dir.path, hostname: 'mx.bench.test', dns: { resolver: dns.address } },
+  });
   const logger = createLogger({ level: 'warn' });
   const tls = createSelfSignedPair('mx.bench.test');
   await outbound({ config, logger, control, mailstore, masterKey, tls }, control, Math.round(1000 * SCALE));

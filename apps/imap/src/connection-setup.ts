@@ -18,7 +18,7 @@ function installInputGuard(ctx: HookContext, connection: ImapConnection): void {
   if (!parser) return;
   const limits = ctx.deps.config.imap;
   const send = connection.send.bind(connection);
-  const guard = new InputGuard({
+  const guard = new InputGuard(parser, {
     maxLineBytes: limits.maxLineBytes,
     maxAppendLiteralBytes: limits.maxLiteralBytes,
     maxOtherLiteralBytes: IMAP_CORE_OTHER_LITERAL_LIMIT,
@@ -28,12 +28,25 @@ function installInputGuard(ctx: HookContext, connection: ImapConnection): void {
     },
     reply: (line) => send(line),
   });
-  guard.pipe(parser);
   connection._parser = guard;
   connection.send = (payload: string, callback?: () => void) => {
     if (payload === '+ Go ahead' && guard.literals.shift() === 'nonsync') return;
     if (/^\S+ (NO|BAD) (\[TOOBIG\] |Literal too large|Invalid literal size)/.test(payload)) guard.literals.shift();
     send(payload, callback);
+  };
+}
+
+/**
+ * With COMPRESS=DEFLATE (RFC 4978) on, imap-core ends the socket right after writing BYE and the LOGOUT reply
+ * into the deflate stream, before zlib has produced those bytes: the client (mbsync) sees EOF without them.
+ * Closing waits for the deflate stream to flush first.
+ */
+function flushCompressionBeforeClose(connection: ImapConnection): void {
+  const close = connection.close.bind(connection);
+  connection.close = (force?: boolean) => {
+    const deflate = (connection as ImapConnection & { _deflate?: { flush(cb: () => void): void } | null })._deflate;
+    if (force || !deflate) return close(force);
+    deflate.flush(() => setImmediate(() => close(force)));
   };
 }
 
@@ -50,6 +63,7 @@ export function onConnect(ctx: HookContext) {
     }
     installInputGuard(ctx, connection);
     installVanishedFormatter(connection);
+    flushCompressionBeforeClose(connection);
     callback();
   };
 }

@@ -23,17 +23,23 @@ export interface ImapDeps {
   /** Implicit TLS (port 993 style) instead of STARTTLS. */
   secure?: boolean;
   tls?: { key: string; cert: string };
+  /** Limits shared by the listeners of one process (STARTTLS and implicit TLS); made per server when absent. */
+  limits?: ImapLimits;
 }
 
-export interface HookContext {
-  deps: ImapDeps;
-  logger: Logger;
-  notifier: MailyardNotifier;
+/** Failed-login and connection counters: per process, shared by all its IMAP listeners. */
+export interface ImapLimits {
   authFailures: RateLimiter;
   /** Client IP -> time until which its logins are refused (the limiter said no); expired entries are dropped. */
   authBlocks: Map<string, number>;
   perUser: ConnectionCounter;
   perIp: ConnectionCounter;
+}
+
+export interface HookContext extends ImapLimits {
+  deps: ImapDeps;
+  logger: Logger;
+  notifier: MailyardNotifier;
 }
 
 export interface ConnectionState {

@@ -22,4 +22,4 @@
  */
 export { type CapabilityOptions, capabilityList } from './capabilities.js';
 export { MailyardNotifier } from './notifier.js';
-export { createImapServer, type ImapDeps, type ImapServer } from './server.js';
+export { createImapLimits, createImapServer, type ImapDeps, type ImapLimits, type ImapServer } from './server.js';

@@ -7,9 +7,11 @@
  *   A non-synchronizing literal larger than imap-core would accept (APPEND: the message size limit; anything
  *   else: 1 KiB) cannot be refused politely because its bytes are already on the way: the connection is
  *   closed with BYE [TOOBIG] (RFC 7888 §4 allows this).
- * Holds at most one command line in memory; literal bytes stream through.
+ * Holds at most one command line in memory; literal bytes stream through. Bytes are handed to the parser
+ * synchronously (a Writable, not a piped Transform), so a command and a following end of input (a client that
+ * half-closes after LOGOUT) reach imap-core in the order they arrived.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import { Writable } from 'node:stream';
 
 export type LiteralKind = 'sync' | 'nonsync';
 
@@ -27,10 +29,12 @@ export interface InputGuardOptions {
 const LITERAL_HEADER = /\{(\d+)(\+?)\}(\r?\n)$/;
 const NEWLINE = 0x0a;
 
-export class InputGuard extends Transform {
+export class InputGuard extends Writable {
   /** One entry per literal header passed on, in order; the connection consumes them as imap-core answers. */
   readonly literals: LiteralKind[] = [];
   readonly #options: InputGuardOptions;
+  readonly #parser: Writable;
+  #parserFull = false;
   #line: Buffer[] = [];
   #lineBytes = 0;
   #literalRemaining = 0;
@@ -38,15 +42,31 @@ export class InputGuard extends Transform {
   #continuation = false;
   #stopped = false;
 
-  constructor(options: InputGuardOptions) {
+  constructor(parser: Writable, options: InputGuardOptions) {
     super();
+    this.#parser = parser;
     this.#options = options;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
     let rest = chunk;
     while (rest.length > 0 && !this.#stopped) rest = this.#consume(rest);
+    if (!this.#parserFull) return done();
+    this.#parser.once('drain', () => {
+      this.#parserFull = false;
+      done();
+    });
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.#parser.end();
     done();
+  }
+
+  /** Hands bytes to imap-core's parser at once; back-pressure holds the next chunk until it drains. */
+  push(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    if (!this.#parser.write(bytes)) this.#parserFull = true;
   }
 
   #consume(data: Buffer): Buffer {

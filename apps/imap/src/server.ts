@@ -7,7 +7,8 @@ import { ConnectionCounter, RateLimiter } from '@mailyard/limits';
 import type { CapabilityOptions } from './capabilities.js';
 import { CAPABILITY_OPTIONS, installCommandExtensions } from './commands/index.js';
 import { onClose, onConnect } from './connection-setup.js';
-import type { HookContext, ImapDeps } from './context.js';
+import type { Config } from '@mailyard/config';
+import type { HookContext, ImapDeps, ImapLimits } from './context.js';
 import { mailboxOf } from './context.js';
 import { onAppend } from './handlers/on-append.js';
 import { onAuth } from './handlers/on-auth.js';
@@ -31,7 +32,7 @@ import { onUnsubscribe } from './handlers/on-unsubscribe.js';
 import { IMAPServer, wildduckErrors } from './imap-core.js';
 import { MailyardNotifier } from './notifier.js';
 
-export type { ImapDeps } from './context.js';
+export type { ImapDeps, ImapLimits } from './context.js';
 
 export interface ImapServer {
   /** imap-core's server instance (for tests and metrics). */
@@ -55,14 +56,19 @@ function buildContext(deps: ImapDeps): HookContext {
     logger,
     mailboxFor: (session) => (session.user ? mailboxOf(session) : undefined),
   });
+  return { deps, logger, notifier, ...(deps.limits ?? createImapLimits(deps.config)) };
+}
+
+/**
+ * The per-process limits from configuration. Failed logins use the one per-IP auth failure budget of the
+ * configuration (smtp.authFailuresPerIpPerHour), so guessing cannot move from one protocol to the other.
+ */
+export function createImapLimits(config: Config): ImapLimits {
   return {
-    deps,
-    logger,
-    notifier,
-    authFailures: new RateLimiter({ points: deps.config.smtp.authFailuresPerIpPerHour, durationMs: AUTH_WINDOW_MS }),
+    authFailures: new RateLimiter({ points: config.smtp.authFailuresPerIpPerHour, durationMs: AUTH_WINDOW_MS }),
     authBlocks: new Map(),
-    perUser: new ConnectionCounter(deps.config.imap.maxConnectionsPerUser),
-    perIp: new ConnectionCounter(deps.config.imap.maxConnectionsPerIp),
+    perUser: new ConnectionCounter(config.imap.maxConnectionsPerUser),
+    perIp: new ConnectionCounter(config.imap.maxConnectionsPerIp),
   };
 }
 

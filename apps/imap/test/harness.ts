@@ -88,7 +88,7 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
     verificationToken: 'token',
     dkim: { selector: 'test', publicKey: 'AAAA', privateKeyPem: 'unused' },
   });
-  const server = createImapServer({ config, logger, control, mailstore });
+  const server = createImapServer({ config, logger, control, mailstore, tls: runtime.tls });
   const secureServer = createImapServer({ config, logger, control, mailstore, secure: true, tls: runtime.tls });
   const port = await server.listen(0, '127.0.0.1');
   const tlsPort = await secureServer.listen(0, '127.0.0.1');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { SqliteControlStore } from '@mailyard/control';
 import { ValidationError } from '@mailyard/errors';
 import { Mailstore } from '@mailyard/mailstore';
@@ -93,8 +94,9 @@ describe('backup and restore', () => {
     let writing = true;
     const writer = (async () => {
       while (writing) {
-        await session.append('INBOX', message(`m${appended}`, 'x'.repeat(3000)));
+        await session.append('INBOX', message(`m${appended}`, 'x'.repeat(40_000)));
         appended += 1;
+        await setImmediate(); // let the backup's file system callbacks run between appends
       }
     })();
     const reports = [];
@@ -105,6 +107,7 @@ describe('backup and restore', () => {
     }
     writing = false;
     await writer;
+    console.log('APPENDED', appended, reports.map((r) => [r.before, r.report.skipped]));
     session.close();
     for (const { report, before } of reports) {
       const restored = await dataDir('mailyard-backup-busy-restored-');

@@ -42,7 +42,8 @@ type SendContext = string | false | undefined;
 export class MailyardSmtpServer extends SMTPServer {
   override connect(socket: Socket | TLSSocket, socketOptions?: Parameters<SMTPServer['connect']>[1]): void {
     super.connect(socket, socketOptions);
-    let newest: (typeof this.connections extends Set<infer C> ? C : never) | undefined;
+    // super.connect() adds the new connection last and sends nothing before returning (the greeting waits 100 ms).
+    let newest: Sender | undefined;
     for (const connection of this.connections) newest = connection;
     if (newest) patchSend(newest);
   }

@@ -43,6 +43,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  const errors = h.logs.filter((l) => l.level >= 50);
+  if (errors.length) console.log('ERRORS', JSON.stringify(errors).slice(0, 3000));
   await mx.close(1000);
   await remote.close();
   await h.close();
@@ -118,6 +120,29 @@ describe('forwarding', () => {
     expect((await h.mailbox(h.aliases.both)).length).toBe(before + 1);
     await worker().runOnce();
     expect(remote.received.map((m) => m.to)).toEqual([[`dave@${REMOTE}`]]);
+  });
+});
+
+describe('SRS returns', () => {
+  test('a bounce to a forward returns through SRS to the original sender; forged SRS is refused', async () => {
+    remote.refuseRcpt.set(`carol@${REMOTE}`, [550, '5.1.1 carol left']);
+    await sendToMx(`fwd@${HOSTED}`, message({ from: 'sam@sender.test', to: `fwd@${HOSTED}` }));
+    await worker().runOnce();
+    const [bounce] = await h.control.listRecent(1);
+    expect(bounce).toMatchObject({ envelopeFrom: '', recipients: [{ address: 'sam@sender.test', status: 'pending' }] });
+
+    const srs = createSrs(deriveKey(h.masterKey, 'smtp.srs'));
+    const returnPath = srs.forward('sam@sender.test', HOSTED);
+    const accepted = await sendToMx(returnPath, message({ from: 'MAILER-DAEMON@remote.test', to: returnPath }), '');
+    expect(accepted.response).toMatch(/^250 /);
+    const [relayed] = await h.control.listRecent(1);
+    expect(relayed).toMatchObject({ envelopeFrom: '', recipients: [{ address: 'sam@sender.test' }] });
+    const forged = returnPath.replace(/^SRS0=..../, 'SRS0=AAAA');
+    await expect(sendToMx(forged, message({ from: 'x@remote.test', to: forged }), '')).rejects.toMatchObject({
+      response: expect.stringMatching(/^550 5\.1\.1 /),
+    });
+    const w = worker();
+    while ((await w.runOnce()) > 0) {}
   });
 });
 

@@ -77,6 +77,7 @@ const CSRF_EXEMPT = [/^\/autodiscover\/autodiscover\.xml$/i];
 
 export function checkCsrf(deps: WebRouteDeps) {
   return async (ctx: WebContext, next: Next) => {
+    ctx.state.form = new URLSearchParams();
     if (SAFE_METHODS.has(ctx.method) || CSRF_EXEMPT.some((path) => path.test(ctx.path))) return next();
     const form = await readForm(ctx);
     if (!isValidCsrfToken(deps.csrfKey, ctx.state.sid, form.get(CSRF_FIELD) ?? undefined)) {

@@ -60,9 +60,15 @@ td.value, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, m
 .status-ok, .status-delivered { background: #e6f4ea; color: #124d21; }
 .status-missing, .status-pending, .status-deferred { background: #fff4e5; color: #6b3a00; }
 .status-wrong, .status-failed { background: #fdecec; color: #6e0f13; }
+dt { font-weight: 600; }
+dd { margin: 0 0 .75rem; }
+.plain { list-style: none; margin: 0; padding: 0; }
 .pager { display: flex; gap: 1rem; align-items: center; margin: 1rem 0; }
 .search { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; }
 .search .field { margin: 0; flex: 1 1 14rem; }
+@media (min-width: 40.01rem) {
+  td.record-name { white-space: nowrap; }
+}
 @media (max-width: 40rem) {
   table.stack thead { position: absolute; left: -9999px; }
   table.stack tr { display: block; border-bottom: 2px solid #d5d9de; padding: .5rem 0; }

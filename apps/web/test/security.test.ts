@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness, WebClient } from './harness.js';
 
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 describe('dashboard security', () => {
   let h: Harness;
@@ -151,7 +152,11 @@ describe('dashboard security', () => {
     expect(old.location).toBe('/login?next=%2Fdomains');
     expect((await client.get('/account')).text).toContain('Password changed');
 
-    const wrongCurrent = await client.post('/account/password', { current: 'nope', password: 'x'.repeat(9), confirm: 'x'.repeat(9) });
+    const wrongCurrent = await client.post('/account/password', {
+      current: 'nope',
+      password: 'x'.repeat(9),
+      confirm: 'x'.repeat(9),
+    });
     expect(wrongCurrent.status).toBe(400);
     expect(wrongCurrent.text).toContain('The current password is wrong.');
     await client.post('/logout');
@@ -165,7 +170,11 @@ describe('dashboard security', () => {
       recipients: ['friend@remote.example', 'other@remote.example'],
       body: Buffer.from('Subject: hi\r\n\r\nhi\r\n'),
     });
-    await h.control.enqueue({ envelopeFrom: 'x@xss.example', recipients: ['y@remote.example'], body: Buffer.from('x') });
+    await h.control.enqueue({
+      envelopeFrom: 'x@xss.example',
+      recipients: ['y@remote.example'],
+      body: Buffer.from('x'),
+    });
     const page = await bob.get('/outbound');
     expect(page.text).toContain('friend@remote.example');
     expect(page.text).toContain('status-pending');
@@ -207,7 +216,11 @@ describe('sign-up rules', () => {
     expect(closed.status).toBe(403);
     expect(closed.text).toContain('Sign-up is closed');
     await second.get('/login');
-    const post = await second.post('/signup', { email: 'second@example.org', password: 'long enough pw', confirm: 'long enough pw' });
+    const post = await second.post('/signup', {
+      email: 'second@example.org',
+      password: 'long enough pw',
+      confirm: 'long enough pw',
+    });
     expect(post.status).toBe(400);
     expect(await h.control.findAccountByEmail('second@example.org')).toBeNull();
     const mismatch = await new WebClient(h.base).post('/signup', { email: 'x@example.org' });

@@ -6,11 +6,12 @@
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { QuotaExceededError } from '@mailyard/errors';
 import { findFolder, requireFolder } from './folders.js';
+import { indexPending } from './fts.js';
 import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
 import { decryptPrivateKey, type KeyFile } from './keys.js';
 import { ListingCache } from './listing.js';
 import type { MailboxPaths } from './paths.js';
-import { type Db, openDatabase, prepValue } from './schema.js';
+import { type Db, openDatabase, prep, prepValue } from './schema.js';
 import { headerMatchFunction } from './search.js';
 import { listBatches, openRecord, privateKeyObject, readBatch, removeBatch, type SpoolMeta } from './spool.js';
 import type { ChangeEvent, MailstoreLogger } from './types.js';
@@ -22,6 +23,12 @@ interface Pending {
   meta: SpoolMeta;
   prepared: PreparedMessage;
 }
+
+/** Spool record ids are remembered this long; a batch file never waits in the spool anywhere near as long. */
+const INGESTED_ID_TTL_MS = 90 * 24 * 3600 * 1000;
+
+/** Messages indexed per full-text transaction: short enough not to stall the event loop for long. */
+const INDEX_BATCH = 50;
 
 /** Process-random key for the in-memory login cache: a repeat login is checked without running scrypt. */
 const LOGIN_CACHE_KEY = randomBytes(32);
@@ -47,6 +54,7 @@ export class MailboxHandle {
   readonly #publicRaw: Buffer;
   readonly #logins = new Set<string>();
   #drain: Promise<number> | null = null;
+  #indexing: NodeJS.Immediate | null = null;
   #drainAgain = false;
   #closed = false;
 
@@ -62,6 +70,21 @@ export class MailboxHandle {
     );
     this.#privateKey = privateKeyObject(decryptPrivateKey(file, dataKey), file.publicKey);
     this.#publicRaw = Buffer.from(file.publicKey, 'base64');
+    this.scheduleIndexing();
+  }
+
+  /** Builds the full-text index of newly stored mail in small batches between other work (see fts.ts). */
+  scheduleIndexing(): void {
+    if (this.#indexing || this.#closed) return;
+    this.#indexing = setImmediate(() => {
+      this.#indexing = null;
+      if (this.#closed) return;
+      try {
+        if (indexPending(this.db, INDEX_BATCH) > 0) this.scheduleIndexing();
+      } catch (err) {
+        this.#deps.logger?.error({ err, mailboxId: this.id }, 'full-text indexing failed');
+      }
+    });
   }
 
   get closed(): boolean {
@@ -124,6 +147,8 @@ export class MailboxHandle {
       count += ingested;
       await removeBatch(batch);
     }
+    if (count > 0 && !this.#closed)
+      prep(this.db, 'DELETE FROM spool_ingested WHERE at < ?').run(Date.now() - INGESTED_ID_TTL_MS);
     return count;
   }
 
@@ -183,6 +208,7 @@ export class MailboxHandle {
       }
     });
     run.immediate();
+    if (added.length > 0) this.scheduleIndexing();
     for (const a of added) this.publish({ folder: a.folder, kind: 'exists', uid: a.uid, modseq: a.modseq });
     if (overQuota) {
       this.#deps.logger?.warn({ mailboxId: this.id }, 'mailbox over quota; delivered mail stays in the spool');
@@ -195,6 +221,7 @@ export class MailboxHandle {
     if (this.#closed) return;
     this.#closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.#indexing) clearImmediate(this.#indexing);
     await this.#drain?.catch(() => undefined);
     this.db.close();
     this.listings.clear();

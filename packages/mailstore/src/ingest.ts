@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { QuotaExceededError } from '@mailyard/errors';
 import { keywordsText, parseFlags } from './flags.js';
+import { dropSearchText, queueSearchText } from './fts.js';
 import { type IndexedMessage, indexMessage, threadLinks } from './indexing.js';
 import { type Db, prep, prepValue } from './schema.js';
 import type { AppendResult } from './types.js';
@@ -96,10 +97,6 @@ function newThreadId(): string {
   return randomBytes(8).toString('hex');
 }
 
-function lower(text: string | undefined): string {
-  return (text ?? '').toLowerCase();
-}
-
 function insertContent(db: Db, msg: PreparedMessage): number {
   const upsert = prep(
     db,
@@ -124,19 +121,15 @@ function insertContent(db: Db, msg: PreparedMessage): number {
     index.date && !Number.isNaN(index.date.getTime()) ? index.date.getTime() : null,
     threadFor(db, index),
   ).lastInsertRowid as number;
-  prep(
-    db,
-    'INSERT INTO fts (rowid, subject, addr_from, addr_to, addr_cc, addr_bcc, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(
-    id,
-    lower(index.subject),
-    lower(index.from),
-    lower(index.to),
-    lower(index.cc),
-    lower(index.bcc),
-    lower(`${headerLines}\n${index.headerText}`),
-    lower(index.text),
-  );
+  queueSearchText(db, id, {
+    subject: index.subject,
+    from: index.from,
+    to: index.to,
+    cc: index.cc,
+    bcc: index.bcc,
+    headers: `${headerLines}\n${index.headerText}`,
+    body: index.text,
+  });
   return id;
 }
 
@@ -219,6 +212,6 @@ export function releaseContent(db: Db, contentId: number): void {
     dec.run(hash);
     drop.run(hash);
   }
-  prep(db, 'DELETE FROM fts WHERE rowid = ?').run(contentId);
+  dropSearchText(db, contentId);
   prep(db, 'DELETE FROM contents WHERE id = ?').run(contentId);
 }

@@ -6,7 +6,8 @@
  * not duplicate bytes. attachments are stored once per mailbox by sha256 with reference counts.
  * fts is an FTS5 trigram index of lowercased text, so a phrase MATCH is an exact case-insensitive substring
  * test (RFC 3501 §6.4.4) answered from the index's positions. (detail=none would halve the insert cost but
- * makes every candidate row be re-read: ten times slower for common words.) changes is the CONDSTORE/QRESYNC journal (RFC 7162).
+ * makes every candidate row be re-read: ten times slower for common words.) New text waits in fts_pending
+ * until fts.ts indexes it. changes is the CONDSTORE/QRESYNC journal (RFC 7162).
  */
 import Database from 'better-sqlite3-multiple-ciphers';
 
@@ -72,6 +73,12 @@ const MIGRATIONS: string[] = [
   `,
   // 2: listings and SEARCH MODSEQ read the rows changed since a modseq.
   'CREATE INDEX messages_modseq ON messages(folder_id, modseq);',
+  // 3: search text waits here until fts.ts indexes it, off the ingest path.
+  `CREATE TABLE fts_pending (
+    content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+    subject TEXT NOT NULL, addr_from TEXT NOT NULL, addr_to TEXT NOT NULL, addr_cc TEXT NOT NULL,
+    addr_bcc TEXT NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL
+  ) STRICT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -122,6 +122,16 @@ describe('RFC 3501 §6.4.4 search keys', () => {
     expect(s.search('INBOX', { key: 'modseq', modseq: m4 })).toEqual([4]);
   });
 
+  test('mail is searchable right after append, before background indexing ran', async () => {
+    await s.append('Drafts', textMessage({ subject: 'fresh', body: 'unindexed marmalade' }));
+    expect(s.search('Drafts', { key: 'body', value: 'marmalade' })).toEqual([1]);
+    await s.append('Drafts', textMessage({ subject: 'gone', body: 'ephemeral' }), { flags: ['\\Deleted'] });
+    expect(s.expunge('Drafts')).toEqual([2]);
+    expect(s.search('Drafts', { key: 'body', value: 'ephemeral' })).toEqual([]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.search('Drafts', { key: 'text', value: 'marmalade' })).toEqual([1]);
+  });
+
   test('a long UID set (many ranges) gives the same answer', () => {
     const set = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 2 * i + 1 : { from: 2 * i + 1, to: 2 * i + 1 }));
     expect(s.search('INBOX', { key: 'uid', set })).toEqual([1, 3]);

@@ -9,6 +9,7 @@
  */
 import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
 import type { FolderRef } from './folders.js';
+import { hasPending, indexAllPending } from './fts.js';
 import { type Db, prepValue } from './schema.js';
 import type { SearchOptions, SearchQuery, SequenceSet, SetBound } from './types.js';
 
@@ -227,6 +228,7 @@ function compile(ctx: Context, q: SearchQuery): Compiled {
 
 export function searchFolder(db: Db, folder: FolderRef, query: SearchQuery, opts: SearchOptions = {}): number[] {
   const where = compile({ db, folder, opts }, query);
+  if (where.sql.includes('fts') && hasPending(db)) indexAllPending(db);
   const join = where.sql.includes('c.') ? 'JOIN contents c ON c.id = m.content_id' : '';
   const sql = `SELECT m.uid FROM messages m ${join} WHERE m.folder_id = ? AND ${where.sql} ORDER BY m.uid`;
   return db

@@ -129,6 +129,7 @@ export class HandleSession implements MailboxSession {
       internalDate: opts.internalDate,
       quotaBytes: this.#handle.quotaBytes,
     }) as AppendResult;
+    this.#handle.scheduleIndexing();
     this.#handle.publish({ folder: folder.path, kind: 'exists', uid: result.uid, modseq: result.modseq });
     return result;
   }

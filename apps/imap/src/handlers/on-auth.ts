@@ -28,11 +28,20 @@ function checkBlocked(blockedUntil: Map<string, number>, ip: string): void {
   throw new RateLimitError('Too many failed logins, try again later', wait);
 }
 
+/** Above this many blocked addresses, expired blocks are swept on each new block. */
+const BLOCK_SWEEP_SIZE = 1000;
+
+function blockIp(blocks: Map<string, number>, ip: string, retryAfterMs: number): void {
+  const now = Date.now();
+  if (blocks.size > BLOCK_SWEEP_SIZE) for (const [key, until] of blocks) if (until <= now) blocks.delete(key);
+  blocks.set(ip, now + retryAfterMs);
+}
+
 async function countFailure(ctx: HookContext, session: ImapSession, user: string): Promise<never> {
   const ip = session.remoteAddress;
   ctx.logger.warn({ protocol: 'imap', ip, user }, 'authentication failed');
   const result = await ctx.authFailures.consume(ip);
-  if (!result.allowed) ctx.authBlocks.set(ip, Date.now() + result.retryAfterMs);
+  if (!result.allowed) blockIp(ctx.authBlocks, ip, result.retryAfterMs);
   throw new AuthenticationError('Invalid credentials');
 }
 

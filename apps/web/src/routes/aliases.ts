@@ -3,7 +3,7 @@
  * mailbox passwords through @mailyard/control's issueMailboxPassword (zero-access: an existing mailbox's password
  * changes only with its current password or recovery key).
  */
-import { type Alias, type Domain, issueMailboxPassword } from '@mailyard/control';
+import { type Alias, type Domain, domainToDisplay, issueMailboxPassword } from '@mailyard/control';
 import { NotFoundError, ValidationError } from '@mailyard/errors';
 import { clientSettings } from '../client-settings.js';
 import { checkbox, type FormFields, field } from '../form-body.js';
@@ -72,7 +72,7 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     const query = { page: pageNumber(ctx), limit: PAGE_SIZE, sort: 'name' as const, name: search || undefined };
     return deps.control.listAliases(domain.id, query);
   };
-  const title = (domain: Domain) => `Aliases of ${domain.name}`;
+  const title = (domain: Domain) => `Aliases of ${domainToDisplay(domain.name)}`;
   const aliasTitle = (domain: Domain, alias: Alias) => address(alias, domain);
 
   router.get('/domains/:domain/aliases', async (ctx: WebContext) => {

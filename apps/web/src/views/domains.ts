@@ -67,7 +67,7 @@ function recordRow(record: DnsRecord | CheckedRecord): SafeHtml {
   return html`<tr>
     <td data-label="Purpose">${PURPOSES[record.purpose] ?? record.purpose}</td>
     <td data-label="Type">${record.type}</td>
-    <td data-label="Name" class="value">${record.name}</td>
+    <td data-label="Name" class="value record-name">${record.name}</td>
     <td data-label="Priority">${record.priority ?? ''}</td>
     <td data-label="Value" class="value">${record.value}</td>
     ${checked ? html`<td data-label="Status">${statusBadge(checked.status)}${foundValues(checked)}</td>` : ''}

@@ -1,0 +1,29 @@
+/**
+ * The IMAP process under benchmark (a child of run.ts, so its RSS is its own and deliveries come from another
+ * process, as in production). argv[2] is JSON: { dataDir, overrides }. Prints `listening <port>` when ready.
+ */
+import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
+import { SqliteControlStore } from '@mailyard/control';
+import { createLogger } from '@mailyard/logger';
+import { Mailstore } from '@mailyard/mailstore';
+import { createImapServer } from '../../apps/imap/src/index.js';
+
+const { dataDir, overrides } = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; overrides: object };
+const config = loadConfig({ env: {}, overrides: { dataDir, ...overrides } });
+const { masterKey, tls } = await ensureRuntimeFiles(config);
+const logger = createLogger({ level: 'warn', name: 'imap-bench' });
+const control = new SqliteControlStore({ dataDir, masterKey });
+const mailstore = new Mailstore({ dataDir, logger });
+const server = createImapServer({ config, logger, control, mailstore, tls });
+const port = await server.listen(0, '127.0.0.1');
+process.stdout.write(`listening ${port}\n`);
+process.on('message', (message) => {
+  if (message === 'rss') process.send?.({ rss: process.memoryUsage().rss });
+});
+process.once('SIGTERM', () => {
+  void server.close().then(async () => {
+    await mailstore.close();
+    await control.close();
+    process.exit(0);
+  });
+});
