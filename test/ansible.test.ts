@@ -254,6 +254,7 @@ describe.skipIf(!ready)('ansible playbook', () => {
         mailyard_backup_s3_bucket: 'mailyard-test',
         mailyard_backup_s3_access_key_id: 'test-key-id',
         mailyard_backup_s3_secret_access_key: 'test-secret',
+        mailyard_master_key_backup_dir: join(workDir, 'secrets'),
       };
       writeFileSync(extraVars, JSON.stringify(vars));
     }, 15 * MINUTE);
@@ -310,7 +311,7 @@ describe.skipIf(!ready)('ansible playbook', () => {
       expect(env).toContain('MAILYARD_DATA_DIR=/var/lib/mailyard/data\n');
     });
 
-    test('the data directory and master key belong to the mailyard user only', () => {
+    test('the data directory and master key belong to the mailyard user, with a copy on the controller', () => {
       const passwd = readFileSync(join(chroot, 'etc/passwd'), 'utf8');
       const entry = passwd.split('\n').find((line) => line.startsWith('mailyard:'));
       expect(entry, 'mailyard user').toBeDefined();
@@ -325,6 +326,9 @@ describe.skipIf(!ready)('ansible playbook', () => {
       expect(key.mode & 0o777).toBe(0o600);
       expect(key.uid).toBe(Number(uid));
       expect(key.size).toBe(32);
+      const copy = join(workDir, 'secrets', 'mail.example.test-master.key');
+      expect(statSync(copy).mode & 0o777).toBe(0o600);
+      expect(readFileSync(copy).equals(readFileSync(join(chroot, 'var/lib/mailyard/data/keys/master.key')))).toBe(true);
     });
 
     test('the fail2ban filter bans the address of each failed login and nothing else', () => {
@@ -400,7 +404,10 @@ describe.skipIf(!ready)('ansible playbook', () => {
       const rclone = statSync(join(chroot, 'var/lib/mailyard/.config/rclone/rclone.conf'));
       expect(rclone.mode & 0o777).toBe(0o600);
       expect(existsSync(join(chroot, 'etc/systemd/system/mailyard-backup-ship.timer'))).toBe(true);
-      expect(existsSync(join(chroot, 'etc/letsencrypt/renewal-hooks/deploy/mailyard'))).toBe(true);
+      for (const script of ['/etc/letsencrypt/renewal-hooks/deploy/mailyard', '/usr/local/sbin/mailyard']) {
+        const parsed = inChroot(chroot, ['sh', '-n', script]);
+        expect(parsed.code, `${script}: ${parsed.stdout}`).toBe(0);
+      }
     });
 
     test('the deployed source is the work tree HEAD', () => {

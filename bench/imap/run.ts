@@ -1,6 +1,7 @@
 /**
- * IMAP benchmark. Run from the repo root: node_modules/.bin/tsx --conditions=source bench/imap/run.ts
- * (or NODE_OPTIONS=--conditions=source). Prints:
+ * IMAP benchmark. Build first (npx turbo run build --filter=@mailyard/imap...), then from bench/:
+ * node --conditions=source --import tsx imap/run.ts. The server runs as a separate process (server.mjs, over
+ * dist/). Prints:
  * - LOGIN + SELECT + LOGOUT per second with 4 clients (production password costs);
  * - SELECT and FETCH 1:* (UID FLAGS) on a 100,000-message folder (filled through the store, not IMAP:
  *   1,000 distinct messages appended, then copied; BENCH_BIG sets the size);
@@ -57,7 +58,7 @@ class Wire {
     for (;;) {
       const match = pattern.exec(this.#buffer);
       if (match) {
-        const end = this.#buffer.indexOf('\r\n', match.index) + 2;
+        const end = this.#buffer.indexOf('\r\n', match.index + match[0].length) + 2;
         const text = this.#buffer.slice(0, end);
         this.#buffer = this.#buffer.slice(end);
         return text;
@@ -132,7 +133,7 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; port: numb
   const overrides = { allowInsecureAuth: true, imap: { maxConnectionsPerIp: 5000, maxConnectionsPerUser: 100 } };
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', join(import.meta.dirname, 'server.ts'), JSON.stringify({ dataDir, overrides })],
+    [join(import.meta.dirname, 'server.mjs'), JSON.stringify({ dataDir, overrides })],
     { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   return new Promise((resolve, reject) => {
@@ -212,7 +213,9 @@ async function main(): Promise<void> {
   const idleUsers = [];
   for (let i = 0; i < IDLE_MAILBOXES; i++) idleUsers.push(await addUser(`idle${i}`));
   const { child, port } = await startServer(dataDir);
-  const out: Record<string, string> = { 'fill (store, not IMAP)': `${BIG} messages in ${(fillMs / 1000).toFixed(1)} s` };
+  const out: Record<string, string> = {
+    'fill (store, not IMAP)': `${BIG} messages in ${(fillMs / 1000).toFixed(1)} s`,
+  };
   try {
     out['RSS idle server'] = `${((await rssOf(child)) / 1048576).toFixed(1)} MB`;
     out['LOGIN+SELECT+LOGOUT, 4 clients'] = `${(await loginRate(port, idleUsers[0]?.address ?? '', 5)).toFixed(1)} /s`;
@@ -223,7 +226,8 @@ async function main(): Promise<void> {
     const [, flagsMs] = await timed(() => wire.command('B', 'FETCH 1:* (UID FLAGS)'));
     out[`FETCH 1:* (UID FLAGS), ${BIG} messages`] = `${flagsMs.toFixed(0)} ms`;
     const [bodies, bodyMs] = await timed(() => wire.command('C', 'FETCH 1:1000 (BODY.PEEK[])'));
-    out['FETCH 1:1000 BODY.PEEK[]'] = `${bodyMs.toFixed(0)} ms, ${(bodies.length / 1048576 / (bodyMs / 1000)).toFixed(1)} MB/s`;
+    out['FETCH 1:1000 BODY.PEEK[]'] =
+      `${bodyMs.toFixed(0)} ms, ${(bodies.length / 1048576 / (bodyMs / 1000)).toFixed(1)} MB/s`;
     await wire.command('D', 'SELECT Search');
     const [hits, searchMs] = await timed(() => wire.command('E', 'UID SEARCH TEXT needleword'));
     const found = (/\* SEARCH([\d ]*)/.exec(hits)?.[1] ?? '').trim().split(' ').filter(Boolean).length;

@@ -254,6 +254,16 @@ try {
   await spoolBench(join(root, 'spool'));
   await drainAndUnlockBench(join(root, 'drain'));
   console.log('\n## Large folders');
+  const baseline: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const [, ms] = await timed(() =>
+      Array.from({ length: Math.round(100_000 * SCALE) }, (_, i) => ({ uid: i, flags: [], internalDate: new Date(i) })),
+    );
+    baseline.push(ms);
+  }
+  console.log(
+    `(calibration: creating ${Math.round(100_000 * SCALE)} plain summary objects in JS takes ${fmt(percentile(baseline, 50))} ms here)`,
+  );
   const enc = await largeFolderBench(join(root, 'big-encrypted.db'), true);
   printWorkload('encrypted (ChaCha20-Poly1305)', enc);
   const plain = await largeFolderBench(join(root, 'big-plain.db'), false);

@@ -61,6 +61,9 @@ export function onConnect(ctx: HookContext) {
       callback(new Error('[LIMIT] Too many connections from your address'));
       return;
     }
+    // Replies are written line by line; without this Nagle's algorithm holds the tagged line back until the
+    // client's delayed ACK (about 40 ms per command).
+    connection._socket.setNoDelay(true);
     installInputGuard(ctx, connection);
     installVanishedFormatter(connection);
     flushCompressionBeforeClose(connection);

@@ -8,6 +8,7 @@ import type { ConnectionCounter, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { MailboxSession } from '@mailyard/mailstore';
 import type { ImapSession } from 'wildduck/imap-core';
+import type { LoginCache } from './login-cache.js';
 import type { MailyardNotifier } from './notifier.js';
 
 /** The slice of the Mailstore class the IMAP server uses. */
@@ -18,7 +19,7 @@ export interface MailstoreAccess {
 export interface ImapDeps {
   config: Config;
   logger: Logger;
-  control: Pick<ControlStore, 'verifyMailboxPassword'>;
+  control: Pick<ControlStore, 'verifyMailboxPassword' | 'resolveRecipient'>;
   mailstore: MailstoreAccess & { notifier: import('@mailyard/mailstore').ChangeNotifier };
   /** Implicit TLS (port 993 style) instead of STARTTLS. */
   secure?: boolean;
@@ -34,6 +35,7 @@ export interface ImapLimits {
   authBlocks: Map<string, number>;
   perUser: ConnectionCounter;
   perIp: ConnectionCounter;
+  logins: LoginCache;
 }
 
 export interface HookContext extends ImapLimits {

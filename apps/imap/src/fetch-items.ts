@@ -4,19 +4,13 @@
  * store's getSection (byte ranges of the stored message).
  */
 import type { MailboxSession, MessageSummary, StoredMessage } from '@mailyard/mailstore';
-import type { FetchQueryItem } from 'wildduck/imap-core';
-
-/** Items answered from the folder listing alone. */
-const METADATA_ITEMS = new Set(['uid', 'flags', 'modseq', 'internaldate', 'rfc822.size']);
+import type { FetchQueryItem, ImapResponse } from 'wildduck/imap-core';
+import { imapTools } from './imap-core.js';
 
 export function needsStoredMessage(query: FetchQueryItem[]): boolean {
   return query.some(
     (item) => ['envelope', 'bodystructure'].includes(item.item) || (item.item === 'body' && !item.type),
   );
-}
-
-export function isMetadataOnly(query: FetchQueryItem[]): boolean {
-  return query.every((item) => METADATA_ITEMS.has(item.item));
 }
 
 /** The section text of a BODY[...] item as the store names it: '', 'HEADER', '1.2', '3.HEADER.FIELDS (A B)'. */
@@ -42,6 +36,7 @@ export interface FetchSource {
 }
 
 function section(source: FetchSource, name: string, item: FetchQueryItem): Buffer {
+  if (name === '' && !item.partial) return source.mailbox.getRaw(source.path, source.summary.uid) ?? Buffer.alloc(0);
   const partial = item.partial
     ? { start: item.partial.startFrom, ...(item.partial.maxLength ? { length: item.partial.maxLength } : {}) }
     : undefined;
@@ -85,4 +80,48 @@ export function responseItems(query: FetchQueryItem[]): FetchQueryItem[] {
       ? { ...item, original: { ...item.original, partial: item.original.partial.slice(0, 1) } }
       : item,
   );
+}
+
+type Attribute = { type: string; value: unknown } | unknown[] | string;
+
+/** One item value in imap-core's response notation (as its formatResponse builds it). */
+function attribute(item: FetchQueryItem, value: unknown): Attribute {
+  if (item.item === 'flags' || item.item === 'modseq') {
+    return ([] as unknown[]).concat(value ?? []).map((v) => ({ type: 'ATOM', value: String(v ?? '') }));
+  }
+  if (value instanceof Date) return { type: 'ATOM', value: imapTools.formatInternalDate(value) };
+  if (Array.isArray(value)) return value;
+  if (item.isLiteral) return { type: 'LITERAL', value };
+  if (value === '') return '';
+  return { type: 'ATOM', value: String(value) };
+}
+
+/**
+ * `* seq FETCH (...)` for one message. imap-core's formatResponse finds the sequence number with
+ * uidList.indexOf (linear per message, quadratic for FETCH 1:*), so FETCH builds its responses here with the
+ * sequence number looked up once per command.
+ */
+export function fetchResponse(seq: number, query: FetchQueryItem[], values: unknown[]): ImapResponse {
+  const items: unknown[] = [];
+  query.forEach((item, i) => {
+    items.push(item.original, attribute(item, values[i]));
+  });
+  return { tag: '*', command: String(seq), attributes: [{ type: 'atom', value: 'FETCH' }, items] };
+}
+
+/** uid -> sequence number of the connection's current view. */
+export function sequenceNumbers(uidList: number[]): Map<number, number> {
+  return new Map(uidList.map((uid, i) => [uid, i + 1]));
+}
+
+/** Sequence-number lookup for `expected` messages: a scan for a few, a map for many. */
+export function sequenceLookup(uidList: number[], expected: number): (uid: number) => number | undefined {
+  if (expected > 16) {
+    const positions = sequenceNumbers(uidList);
+    return (uid) => positions.get(uid);
+  }
+  return (uid) => {
+    const index = uidList.indexOf(uid);
+    return index < 0 ? undefined : index + 1;
+  };
 }

@@ -3,11 +3,11 @@
  * command against the unlocked mailbox; the notifier carries changes between sessions and processes.
  */
 import type { AddressInfo } from 'node:net';
+import type { Config } from '@mailyard/config';
 import { ConnectionCounter, RateLimiter } from '@mailyard/limits';
 import type { CapabilityOptions } from './capabilities.js';
 import { CAPABILITY_OPTIONS, installCommandExtensions } from './commands/index.js';
 import { onClose, onConnect } from './connection-setup.js';
-import type { Config } from '@mailyard/config';
 import type { HookContext, ImapDeps, ImapLimits } from './context.js';
 import { mailboxOf } from './context.js';
 import { onAppend } from './handlers/on-append.js';
@@ -30,6 +30,7 @@ import { onStore } from './handlers/on-store.js';
 import { onSubscribe } from './handlers/on-subscribe.js';
 import { onUnsubscribe } from './handlers/on-unsubscribe.js';
 import { IMAPServer, wildduckErrors } from './imap-core.js';
+import { LoginCache } from './login-cache.js';
 import { MailyardNotifier } from './notifier.js';
 
 export type { ImapDeps, ImapLimits } from './context.js';
@@ -69,6 +70,7 @@ export function createImapLimits(config: Config): ImapLimits {
     authBlocks: new Map(),
     perUser: new ConnectionCounter(config.imap.maxConnectionsPerUser),
     perIp: new ConnectionCounter(config.imap.maxConnectionsPerIp),
+    logins: new LoginCache(),
   };
 }
 

@@ -14,7 +14,7 @@ describe('with insecure auth allowed (test setting)', () => {
   let user: TestUser;
 
   beforeAll(async () => {
-    h = await startHarness({ smtp: { authFailuresPerIpPerHour: 3 }, imap: { maxConnectionsPerUser: 2 } });
+    h = await startHarness({ smtp: { authFailuresPerIpPerHour: 4 }, imap: { maxConnectionsPerUser: 2 } });
     user = await h.addUser('auth');
   });
   afterAll(async () => h?.close());
@@ -42,6 +42,20 @@ describe('with insecure auth allowed (test setting)', () => {
     wire.close();
   });
 
+  test('a repeat login is remembered, but a disabled alias stops it at once', async () => {
+    const other = await h.addUser('repeat');
+    const first = await h.client(other);
+    await first.logout();
+    const second = await h.client(other);
+    await second.logout();
+    await h.control.updateAlias(other.domainId, other.aliasId, { isEnabled: false });
+    const wire = await openWire(h.port);
+    expect(await wire.command('A1', `LOGIN ${other.address} "${other.password}"`)).toMatch(
+      /^A1 NO \[AUTHENTICATIONFAILED\]/m,
+    );
+    wire.close();
+  });
+
   test('connections per mailbox are limited', async () => {
     const first = await h.client(user);
     const second = await h.client(user);
@@ -59,11 +73,11 @@ describe('with insecure auth allowed (test setting)', () => {
         new RegExp(`^${tag} NO \\[AUTHENTICATIONFAILED\\]`, 'm'),
       );
     }
-    const failures = h.logs.filter((l) => l.msg === 'authentication failed');
+    const failures = h.logs.filter((l) => l.msg === 'authentication failed' && l.user === user.address);
     expect(failures.length).toBe(3);
     expect(failures[0]).toMatchObject({ protocol: 'imap', ip: '127.0.0.1', user: user.address, level: 40 });
     expect(await wire.command('F4', `LOGIN ${user.address} wrong`)).toMatch(/^F4 NO \[AUTHENTICATIONFAILED\]/m);
-    // The limiter said no on the fourth failure: now even the right password is refused from this address.
+    // The limiter said no on the fifth failure from this address (one came from the test above): now even the right password is refused from this address.
     expect(await wire.command('F5', `LOGIN ${user.address} "${user.password}"`)).toMatch(/^F5 NO \[LIMIT\]/m);
     wire.close();
   });

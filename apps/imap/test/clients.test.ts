@@ -110,38 +110,42 @@ async function countMaildir(dir: string): Promise<number> {
   return cur.length + fresh.length;
 }
 
-test.skipIf(!hasMbsync)('mbsync syncs 1,000 messages both ways, then finds nothing to do', async () => {
-  const mailbox = await h.mailstore.open(user.mailboxId, user.password);
-  mailbox.createFolder('Bulk');
-  for (let i = 0; i < 1000; i++) await mailbox.append('Bulk', message(`bulk ${i}`, `message number ${i}`));
-  mailbox.close();
-  const maildir = join(h.dataDir, 'tmp', 'maildir');
-  const config = await mbsyncConfig(join(h.dataDir, 'tmp'), maildir);
+test.skipIf(!hasMbsync)(
+  'mbsync syncs 1,000 messages both ways, then finds nothing to do',
+  async () => {
+    const mailbox = await h.mailstore.open(user.mailboxId, user.password);
+    mailbox.createFolder('Bulk');
+    for (let i = 0; i < 1000; i++) await mailbox.append('Bulk', message(`bulk ${i}`, `message number ${i}`));
+    mailbox.close();
+    const maildir = join(h.dataDir, 'tmp', 'maildir');
+    const config = await mbsyncConfig(join(h.dataDir, 'tmp'), maildir);
 
-  expect(await mbsync(config)).not.toMatch(/IMAP error/);
-  expect(await countMaildir(join(maildir, 'Bulk'))).toBe(1000);
+    expect(await mbsync(config)).not.toMatch(/IMAP error/);
+    expect(await countMaildir(join(maildir, 'Bulk'))).toBe(1000);
 
-  // Local side: 25 new messages go up; a server-side change comes down.
-  for (let i = 0; i < 25; i++) {
-    await writeFile(join(maildir, 'Bulk', 'new', `local${i}.host`), message(`local ${i}`));
-  }
-  const client = await h.client(user);
-  await client.mailboxOpen('Bulk');
-  await client.messageFlagsAdd('1:10', ['\\Flagged']);
-  await mbsync(config);
-  expect((await statusOf(client, 'Bulk', { messages: true })).messages).toBe(1025);
-  expect(await countMaildir(join(maildir, 'Bulk'))).toBe(1025);
-  const flagged = (await readdir(join(maildir, 'Bulk', 'cur'))).filter((name) => /:2,[A-Z]*F/.test(name));
-  expect(flagged).toHaveLength(10);
-  await client.logout();
+    // Local side: 25 new messages go up; a server-side change comes down.
+    for (let i = 0; i < 25; i++) {
+      await writeFile(join(maildir, 'Bulk', 'new', `local${i}.host`), message(`local ${i}`));
+    }
+    const client = await h.client(user);
+    await client.mailboxOpen('Bulk');
+    await client.messageFlagsAdd('1:10', ['\\Flagged']);
+    await mbsync(config);
+    expect((await statusOf(client, 'Bulk', { messages: true })).messages).toBe(1025);
+    expect(await countMaildir(join(maildir, 'Bulk'))).toBe(1025);
+    const flagged = (await readdir(join(maildir, 'Bulk', 'cur'))).filter((name) => /:2,[A-Z]*F/.test(name));
+    expect(flagged).toHaveLength(10);
+    await client.logout();
 
-  const idle = await mbsync(config);
-  // Nothing to transfer: no APPEND up, no body FETCH down, and a clean LOGOUT (no "unexpected EOF").
-  expect(idle).not.toMatch(/>>> \d+ APPEND|BODY\.PEEK\[\]/);
-  expect(idle).toMatch(/>>> \d+ LOGOUT/);
-  expect(idle).not.toMatch(/IMAP error/);
-  expect((await statusOf(await h.client(user), 'Bulk', { messages: true })).messages).toBe(1025);
-}, 120_000);
+    const idle = await mbsync(config);
+    // Nothing to transfer: no APPEND up, no body FETCH down, and a clean LOGOUT (no "unexpected EOF").
+    expect(idle).not.toMatch(/>>> \d+ APPEND|BODY\.PEEK\[\]/);
+    expect(idle).toMatch(/>>> \d+ LOGOUT/);
+    expect(idle).not.toMatch(/IMAP error/);
+    expect((await statusOf(await h.client(user), 'Bulk', { messages: true })).messages).toBe(1025);
+  },
+  120_000,
+);
 
 test('no code bugs were logged', () => {
   expect(h.codeBugs()).toEqual([]);

@@ -58,17 +58,21 @@ async function roundTrip(client: ImapFlow, folder: string, batch: string[]): Pro
   }
 }
 
-test.skipIf(files.length === 0)(`corpus of ${files.length} messages round-trips`, async () => {
-  await Promise.all(
-    clients.map((client, i) =>
-      roundTrip(
-        client,
-        `Corpus${i}`,
-        files.filter((_, n) => n % CONNECTIONS === i),
+test.skipIf(files.length === 0)(
+  `corpus of ${files.length} messages round-trips`,
+  async () => {
+    await Promise.all(
+      clients.map((client, i) =>
+        roundTrip(
+          client,
+          `Corpus${i}`,
+          files.filter((_, n) => n % CONNECTIONS === i),
+        ),
       ),
-    ),
-  );
-}, 120_000);
+    );
+  },
+  120_000,
+);
 
 test.skipIf(files.length === 0)('no code bugs were logged', () => {
   expect(h.codeBugs()).toEqual([]);

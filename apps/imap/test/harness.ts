@@ -32,6 +32,8 @@ export interface TestUser {
   address: string;
   password: string;
   mailboxId: string;
+  aliasId: string;
+  domainId: string;
 }
 
 export interface Harness {
@@ -109,7 +111,7 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
       const mailboxId = randomBytes(8).toString('hex');
       await mailstore.createMailbox(mailboxId, password);
       await control.setMailboxCredential(alias.id, mailboxId, password);
-      return { address: `${local}@${DOMAIN}`, password, mailboxId };
+      return { address: `${local}@${DOMAIN}`, password, mailboxId, aliasId: alias.id, domainId: domain.id };
     },
     async client(user, options = {}) {
       const client = new ImapFlow({

@@ -36,7 +36,13 @@ test('LIST shows only the own folders', async () => {
 });
 
 test('names that look like another mailbox or path tricks do not reach it', async () => {
-  for (const name of [bob.mailboxId, `${bob.mailboxId}/INBOX`, `../${bob.mailboxId}/INBOX`, '/INBOX/../Shared', 'Shared']) {
+  for (const name of [
+    bob.mailboxId,
+    `${bob.mailboxId}/INBOX`,
+    `../${bob.mailboxId}/INBOX`,
+    '/INBOX/../Shared',
+    'Shared',
+  ]) {
     const reply = await wire.command('S1', `SELECT "${name}"`);
     expect(reply).toMatch(/^S1 NO/m);
   }

@@ -64,7 +64,13 @@ async function removeIfOld(file: string, cutoff: number, report: CleanupReport):
  */
 async function removeIfEmpty(dir: string, mtimeBefore: number, cutoff: number, report: CleanupReport) {
   if (mtimeBefore >= cutoff || (await entriesOf(dir)).length > 0) return;
-  if (await rmdir(dir).then(() => true, () => false)) report.directories += 1;
+  if (
+    await rmdir(dir).then(
+      () => true,
+      () => false,
+    )
+  )
+    report.directories += 1;
 }
 
 async function cleanDirectory(dir: string, area: CleanupArea, cutoff: number, report: CleanupReport) {

@@ -4,8 +4,10 @@
  *
  * Layout: `createPop3Server(deps)` (server.ts) wires wildduck's hooks, one file each in handlers/ (on-auth,
  * on-list-messages, on-fetch-message, on-update); wildduck-pop3.ts holds the two subclasses that adapt wildduck
- * (command dispatch that keeps the session on unknown or failed commands, QUIT's UPDATE reply, error logging);
- * main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
+ * (command dispatch that keeps the session on unknown or failed commands, RETR in one write, QUIT's UPDATE reply,
+ * STLS only before login, error logging) and explains why each change is there; dot-stuffing.ts frames RETR
+ * bodies; auth-failure-gate.ts limits failed logins per IP; open-mailboxes.ts releases what each connection
+ * unlocked; main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
  *
  * Invariants:
  * - The maildrop is INBOX only. Message numbers are fixed for a session; UIDL is `<uidValidity>.<uid>`, stable

@@ -62,7 +62,8 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
       id: { name: 'Mailyard POP3' },
       socketTimeout: deps.config.pop3.idleTimeoutMs,
       closeTimeout: deps.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
-      logger,
+      // wildduck adds `component` to every line itself; the child logger would repeat it.
+      logger: deps.logger,
       component: 'pop3',
       onAuth: onAuth(ctx),
       onListMessages: onListMessages(ctx),

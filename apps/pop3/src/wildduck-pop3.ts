@@ -1,15 +1,16 @@
 /**
  * wildduck's POP3 server (CommonJS, loaded through createRequire), extended where its behaviour differs from what
  * Mailyard promises. wildduck keeps the state machine and the command implementations (USER, PASS, AUTH PLAIN,
- * CAPA, STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP, STLS); the subclasses here change four things:
+ * CAPA, STAT, LIST, UIDL, TOP, DELE, RSET, NOOP, STLS); the subclasses here change four things:
  *
  * 1. Dispatch. wildduck answers an unknown command with `-ERR bad command` and closes the connection, and closes it
  *    after any failed command too. fetchmail sends `LAST` (RFC 1725, dropped from RFC 1939) and would lose its
  *    session. `Pop3Connection.processQueue` takes over the line dispatch: an unknown command gets `-ERR` and the
  *    session goes on (RFC 1939 §3); a failed command is answered through @mailyard/errors' toPop3Response
  *    (RFC 2449 §8 / RFC 3206 response codes) and the session goes on. Message numbers must be decimal digits
- *    (wildduck would index its listing with "1.5" and throw). Continuation lines (AUTH PLAIN without an initial
- *    response, RFC 5034 §4) are still wildduck's.
+ *    (wildduck would index its listing with "1.5" and throw). Commands that finish at once are run in a loop, not
+ *    by recursion, so thousands of pipelined lines cannot overflow the stack. Continuation lines (AUTH PLAIN
+ *    without an initial response, RFC 5034 §4) are still wildduck's.
  * 2. RETR (RFC 1939 §7) is ours: status line, dot-stuffed body and terminator leave in one write. wildduck's
  *    stream pipeline took several event-loop turns per message and signalled completion before its final "."
  *    was flushed, so a pipelined reply (RFC 2449 §6.6) could overtake it. TOP stays wildduck's.
@@ -58,7 +59,27 @@ function errorReply(logger: Logger, err: Error, command: string): string {
 }
 
 export class Pop3Connection extends POP3Connection {
+  #draining = false;
+  #again = false;
+
+  /** Called by wildduck whenever lines arrive and after every command; synchronous re-entries become iterations. */
   override processQueue(): void {
+    if (this.#draining) {
+      this.#again = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#again = false;
+        this.#processLine();
+      } while (this.#again);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #processLine(): void {
     const line = this.queue[0];
     if (line === undefined || this._nextHandler) {
       super.processQueue();

@@ -74,6 +74,14 @@ describe('AUTHORIZATION state', () => {
     await waitFor(() => f.service.openMailboxes === 0);
   });
 
+  test('20,000 pipelined unknown commands in one write: each gets -ERR, the session survives', async () => {
+    const wire = await Pop3Wire.connect(f.port);
+    wire.write('XYZZY\r\n'.repeat(20_000));
+    for (let i = 0; i < 20_000; i++) expect((await wire.reply(false)).toString()).toBe('-ERR unknown command\r\n');
+    await runTable(wire, [[`USER ${ADDRESS}`, /^\+OK/]]);
+    wire.close();
+  });
+
   test('AUTH PLAIN with an initial response and as a continuation (RFC 5034 §4)', async () => {
     const plain = (user: string, pass: string) => Buffer.from(`\0${user}\0${pass}`).toString('base64');
     const wire = await Pop3Wire.connect(f.port);
@@ -295,5 +303,30 @@ describe('shutdown', () => {
     await wire.waitClosed();
     expect(f.service.openMailboxes).toBe(0);
     await expect(Pop3Wire.connect(f.port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('server faults', () => {
+  test('a code bug in a hook is logged in full, answered generically, and the session goes on', async () => {
+    const verify = f.control.verifyMailboxPassword.bind(f.control);
+    f.control.verifyMailboxPassword = async () => {
+      throw new TypeError('control store exploded at /secret/path');
+    };
+    const wire = await Pop3Wire.connect(f.port);
+    await runTable(wire, [
+      [`USER ${ADDRESS}`, /^\+OK/],
+      [`PASS ${PASSWORD}`, /^-ERR \[SYS\/PERM\] Internal server error\r\n$/],
+    ]);
+    f.control.verifyMailboxPassword = verify;
+    await runTable(wire, [
+      [`USER ${ADDRESS}`, /^\+OK/],
+      [`PASS ${PASSWORD}`, /^\+OK maildrop has 3 messages/],
+    ]);
+    wire.close();
+    const bugs = f.codeBugs();
+    expect(bugs).toHaveLength(1);
+    expect(JSON.stringify(bugs[0])).toContain('control store exploded');
+    expect(f.logs.some((line) => line.msg === 'authentication failed')).toBe(false);
+    f.logs.length = 0;
   });
 });

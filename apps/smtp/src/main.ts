@@ -51,7 +51,10 @@ async function main(): Promise<void> {
   const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
   const mailstore = new Mailstore({ dataDir: paths.root, quotaBytes: config.mailbox.quotaBytes, logger });
   const stopRole = await start(role, { config, logger, control, mailstore, masterKey, tls }, logger);
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, `${role} shutting down`);
     setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
     await stopRole();
@@ -59,8 +62,9 @@ async function main(): Promise<void> {
     await control.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a library's signal-exit hook re-raises a signal when it sees no other listener left.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   // After the handlers: a supervisor may signal the moment it hears 'ready'.
   process.send?.('ready');
 }

@@ -93,6 +93,8 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
         expect(await store.isHostedDomain('other.example')).toBe(false);
         expect((await store.findDomainByName('BÜCHER.example'))?.id).toBe(domain.id);
         expect(await store.findDomainByName('other.example')).toBeNull();
+        const other = await store.createDomain(newDomain((await account('b@example.org')).id, 'another.example'));
+        expect((await store.listAllDomains()).map((d) => d.id)).toEqual([other.id, domain.id]);
       });
 
       test('rejects duplicates across accounts and invalid names', async () => {

@@ -255,6 +255,11 @@ export class SqliteControlStore implements T.ControlStore {
     return row ? toDomain(row) : null;
   }
 
+  async listAllDomains(): Promise<T.Domain[]> {
+    const rows = this.#sql('SELECT * FROM domains ORDER BY name').all() as DomainRow[];
+    return rows.map(toDomain);
+  }
+
   async getDkimKey(domainName: string): Promise<{ selector: string; privateKeyPem: string } | null> {
     const ascii = normalizeDomain(domainName);
     const row = ascii ? this.#domainByName(ascii) : undefined;

@@ -194,6 +194,8 @@ export interface ControlStore {
   isHostedDomain(name: string): Promise<boolean>;
   /** Unscoped lookup by ASCII or Unicode name, for the SMTP engine and operator tools; never expose it to users. */
   findDomainByName(name: string): Promise<Domain | null>;
+  /** Every hosted domain of every account, by name: for operator tools and jobs (DNS re-checks); never expose it. */
+  listAllDomains(): Promise<Domain[]>;
   getDkimKey(domainName: string): Promise<{ selector: string; privateKeyPem: string } | null>;
 
   // aliases

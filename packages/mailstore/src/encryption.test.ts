@@ -123,3 +123,25 @@ test('unknown mailbox: open is an authentication failure, deliver is not found',
   await expect(t.store.deliver('nobody', textMessage())).rejects.toThrow(/No mailbox/);
   expect(t.store.exists('nobody')).toBe(false);
 });
+
+test('change events carry folder names sealed: on disk nothing, to a holder of the mailbox the name', async () => {
+  await t.store.createMailbox('m', 'pw');
+  const other = t.another();
+  const received: string[] = [];
+  const heldThere = await other.open('m', 'pw');
+  other.notifier.subscribe('m', (e) => received.push(`${e.kind}:${e.folder}`));
+  const keyless: string[] = [];
+  t.another().notifier.subscribe('m', (e) => keyless.push(`${e.kind}:${e.folder}`));
+  const s = await t.store.open('m', 'pw');
+  s.createFolder('Hidden Orchid');
+  await s.append('Hidden Orchid', textMessage());
+  await s.append('INBOX', textMessage());
+  const deadline = Date.now() + 2000;
+  while ((received.length < 3 || keyless.length < 3) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  expect(received).toEqual(['folder:Hidden Orchid', 'exists:Hidden Orchid', 'exists:INBOX']);
+  expect(keyless).toEqual(['folder:', 'exists:', 'exists:INBOX']);
+  for (const file of await allFiles(t.dir)) expect((await readFile(file)).includes('Hidden Orchid'), file).toBe(false);
+  s.close();
+  heldThere.close();
+});

@@ -8,9 +8,10 @@ import { QuotaExceededError } from '@mailyard/errors';
 import { findFolder, requireFolder } from './folders.js';
 import { indexPending } from './fts.js';
 import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
-import { decryptPrivateKey, type KeyFile } from './keys.js';
+import { decryptPrivateKey, type KeyFile, sameKey } from './keys.js';
 import { ListingCache } from './listing.js';
 import type { MailboxPaths } from './paths.js';
+import { notifyKey } from './private-notifier.js';
 import { type Db, openDatabase, prep, prepValue } from './schema.js';
 import { headerMatchFunction } from './search.js';
 import { listBatches, openRecord, privateKeyObject, readBatch, removeBatch, type SpoolMeta } from './spool.js';
@@ -50,6 +51,8 @@ export class MailboxHandle {
   readonly listings = new ListingCache();
   readonly #deps: HandleDeps;
   readonly #dataKey: Buffer;
+  /** Seals folder names in change events (private-notifier.ts); zeroed on close like the data key. */
+  readonly notifyKey: Buffer;
   readonly #privateKey: KeyObject;
   readonly #publicRaw: Buffer;
   readonly #logins = new Set<string>();
@@ -64,6 +67,7 @@ export class MailboxHandle {
     this.keyFileStamp = stamp;
     this.#deps = deps;
     this.#dataKey = dataKey;
+    this.notifyKey = notifyKey(dataKey);
     this.db = openDatabase(paths.db, dataKey);
     this.db.function('mailyard_header_match', { deterministic: true }, (h, f, n) =>
       headerMatchFunction(String(h), String(f), String(n)),
@@ -112,7 +116,7 @@ export class MailboxHandle {
   }
 
   ownsKey(dataKey: Buffer): boolean {
-    return this.#dataKey.equals(dataKey);
+    return sameKey(this.#dataKey, dataKey);
   }
 
   /** Ingests every spool record; concurrent calls share one run, and a call during a run schedules another. */
@@ -226,6 +230,7 @@ export class MailboxHandle {
     this.db.close();
     this.listings.clear();
     this.#dataKey.fill(0);
+    this.notifyKey.fill(0);
     this.#logins.clear();
   }
 }

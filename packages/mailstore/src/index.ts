@@ -16,7 +16,8 @@
  *   mailboxes/<ab>/<id>.db (+ -wal, -shm)   encrypted database, schema in schema.ts
  *   mailboxes/<ab>/<id>.keys.json           key file, written atomically (tmp + fsync + rename + dir fsync)
  *   spool/<ab>/<id>/*.sealed                sealed batches waiting for the mailbox to be unlocked
- *   notify/<ab>/<id>.events                 change events for other processes (notifier.ts)
+ *   notify/<ab>/<id>.events                 change events for other processes (notifier.ts); folder names in
+ *                                           them other than INBOX are sealed (private-notifier.ts)
  *
  * Invariants:
  * - deliver() resolves only after the sealed batch and its directory entry are fsynced; open() drains the spool.
@@ -30,4 +31,5 @@
  */
 export { DEFAULT_QUOTA_BYTES, Mailstore } from './mailstore.js';
 export { FileChangeNotifier } from './notifier.js';
+export { PrivateNotifier } from './private-notifier.js';
 export type * from './types.js';

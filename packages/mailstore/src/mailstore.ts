@@ -21,6 +21,7 @@ import {
 } from './keys.js';
 import { FileChangeNotifier } from './notifier.js';
 import { ensureDir, mailboxPaths, writeFileAtomic } from './paths.js';
+import { PrivateNotifier } from './private-notifier.js';
 import { openDatabase } from './schema.js';
 import { HandleSession } from './session.js';
 import { publicKeyObject, SpoolWriter, sealRecord } from './spool.js';
@@ -72,7 +73,11 @@ export class Mailstore {
     this.#maxIdle = opts.maxIdleHandles ?? DEFAULT_MAX_IDLE_HANDLES;
     this.#logger = opts.logger;
     this.#ownsNotifier = !opts.notifier;
-    this.notifier = opts.notifier ?? new FileChangeNotifier(opts.dataDir, { pollMs: opts.notifyPollMs });
+    const transport = opts.notifier ?? new FileChangeNotifier(opts.dataDir, { pollMs: opts.notifyPollMs });
+    this.notifier = new PrivateNotifier(transport, (id) => {
+      const handle = this.#handles.get(id);
+      return handle && !handle.closed ? handle.notifyKey : null;
+    });
   }
 
   exists(mailboxId: string): boolean {
@@ -113,7 +118,7 @@ export class Mailstore {
       ...(meta.flags?.length ? { flags: meta.flags } : {}),
     };
     await this.#spool.append(paths.spoolDir, sealRecord(recipient, { meta: record, raw }));
-    this.notifier.publish({ mailboxId, folder: meta.folder ?? 'INBOX', kind: 'spool' });
+    this.notifier.publish({ mailboxId, folder: meta.folder ? '' : 'INBOX', kind: 'spool' });
   }
 
   async #publicKey(mailboxId: string, keyFile: string): Promise<KeyObject> {

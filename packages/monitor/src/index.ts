@@ -38,6 +38,10 @@
  * collectProcessMetrics(), monitor.start() or createMetricsServer(). metricsText() renders the registry;
  * createMetricsServer({ port, host }) serves GET /metrics and GET /health (JSON from healthStatus()).
  *
+ * One call per process: startProcessMonitoring({ logger, config, processName }) in main.ts does all of the above
+ * with the configured thresholds and serves /metrics and /health on metrics.<processName>Port (mx, submission,
+ * imap, pop3, jobs; api and web pass metricsPort: false and mount metricsText()/healthStatus() themselves).
+ *
  * Invariants: importing this module starts no timer, handler or observer; every timer is unref'd, so monitoring
  * never keeps a process alive.
  */
@@ -72,5 +76,11 @@ export {
   type MonitorLogger,
   type MonitorOptions,
 } from './monitor.js';
+export {
+  type ProcessMonitoring,
+  type ProcessMonitoringConfig,
+  type ProcessMonitoringOptions,
+  startProcessMonitoring,
+} from './process-monitoring.js';
 export { DEFAULT_RETENTION, pruneProfiles, type RetentionPolicy } from './profiles.js';
 export { installProfilingSignals, type ProfilingTriggerOptions, requestFilePath } from './profiling-triggers.js';

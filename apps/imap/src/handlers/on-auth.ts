@@ -45,11 +45,25 @@ async function countFailure(ctx: HookContext, session: ImapSession, user: string
   throw new AuthenticationError('Invalid credentials');
 }
 
+/** The mailbox id for a login: from the login cache (address still pointing there), else the control store. */
+async function verifiedMailbox(ctx: HookContext, login: LoginAttempt): Promise<string | null> {
+  const { control } = ctx.deps;
+  const cached = ctx.logins.get(login.username, login.password);
+  if (cached) {
+    const current = await control.resolveRecipient(login.username);
+    if (current?.alias.mailboxId === cached && current.alias.isEnabled) return cached;
+    ctx.logins.forget(login.username, login.password);
+  }
+  const resolved = await control.verifyMailboxPassword(login.username, login.password);
+  const mailboxId = resolved?.alias.mailboxId;
+  if (!resolved || !mailboxId || !resolved.alias.isEnabled) return null;
+  return mailboxId;
+}
+
 async function authenticate(ctx: HookContext, login: LoginAttempt, session: ImapSession) {
   checkBlocked(ctx.authBlocks, session.remoteAddress);
-  const resolved = await ctx.deps.control.verifyMailboxPassword(login.username, login.password);
-  const mailboxId = resolved?.alias.mailboxId;
-  if (!resolved || !mailboxId || !resolved.alias.isEnabled) return countFailure(ctx, session, login.username);
+  const mailboxId = await verifiedMailbox(ctx, login);
+  if (!mailboxId) return countFailure(ctx, session, login.username);
   const state = stateOf(session);
   const release = ctx.perUser.acquire(mailboxId);
   if (!release) throw new RateLimitError('Too many connections to this mailbox', 60_000);
@@ -57,9 +71,11 @@ async function authenticate(ctx: HookContext, login: LoginAttempt, session: Imap
     state.mailbox = await ctx.deps.mailstore.open(mailboxId, login.password);
   } catch (err) {
     release();
+    ctx.logins.forget(login.username, login.password);
     if (err instanceof AuthenticationError) return countFailure(ctx, session, login.username);
     throw err;
   }
+  ctx.logins.remember(login.username, login.password, mailboxId);
   state.mailboxId = mailboxId;
   state.releaseUser = release;
   if (session.writeStream.connection.state === 'Closed') releaseMailbox(session);

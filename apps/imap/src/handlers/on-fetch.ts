@@ -1,11 +1,18 @@
 /**
  * FETCH / UID FETCH (RFC 3501 §6.4.5) with CHANGEDSINCE (RFC 7162 §3.1.4). BODY[...] without .PEEK sets \Seen
- * first (and the new flags are part of the answer). Responses stream with back-pressure: metadata-only lines are
- * batched into large writes (FETCH 1:* (UID FLAGS) on a big folder), bodies are written one message at a time.
+ * first (and the new flags are part of the answer). Responses stream with back-pressure in writes of about
+ * 256 KiB (FETCH 1:* (UID FLAGS) on a big folder is a few writes, not 100,000).
  */
 import type { MailboxSession, MessageSummary, StoredMessage } from '@mailyard/mailstore';
 import type { FetchQueryItem, ImapSession } from 'wildduck/imap-core';
-import { type FetchSource, isMetadataOnly, itemValue, needsStoredMessage, responseItems } from '../fetch-items.js';
+import {
+  type FetchSource,
+  fetchResponse,
+  itemValue,
+  needsStoredMessage,
+  responseItems,
+  sequenceNumbers,
+} from '../fetch-items.js';
 import { failHook } from '../hook-failure.js';
 import { handler as imapHandler } from '../imap-core.js';
 import { asSelected } from '../selected-folder.js';
@@ -20,8 +27,9 @@ export interface FetchOptions {
 
 type FetchCallback = (err: Error | null, success?: boolean | string) => void;
 
-/** Metadata lines are sent in writes of about this size. */
-const BATCH_BYTES = 64 * 1024;
+/** Responses are sent in writes of about this size (many small lines, or one large body). */
+const BATCH_BYTES = 256 * 1024;
+const CRLF = Buffer.from('\r\n');
 
 function markSeen(mailbox: MailboxSession, path: string, uids: number[], reported: Set<number>): void {
   const result = mailbox.store(path, uids, { mode: 'add', flags: ['\\Seen'] });
@@ -49,10 +57,10 @@ async function write(session: ImapSession, chunk: object): Promise<void> {
   await new Promise<void>((resolve) => session.writeStream.once('drain', () => resolve()));
 }
 
-function compileLine(session: ImapSession, source: FetchSource, query: FetchQueryItem[]): string | null {
+function compileLine(seq: number | undefined, source: FetchSource, query: FetchQueryItem[]): Buffer | null {
+  if (!seq) return null;
   const values = query.map((item) => itemValue(source, item));
-  const response = session.formatResponse('FETCH', source.summary.uid, { query: responseItems(query), values });
-  return response ? imapHandler.compiler(response) : null;
+  return Buffer.from(imapHandler.compiler(fetchResponse(seq, responseItems(query), values)), 'binary');
 }
 
 async function streamResponses(session: ImapSession, selected: unknown, options: FetchOptions): Promise<void> {
@@ -60,25 +68,20 @@ async function streamResponses(session: ImapSession, selected: unknown, options:
   const { mailbox, path } = folder;
   if (options.markAsSeen) markSeen(mailbox, path, options.messages, folder.reported);
   const withStored = needsStoredMessage(options.query);
-  const batched = isMetadataOnly(options.query);
-  let batch: string[] = [];
+  const positions = sequenceNumbers(session.selected ? session.selected.uidList : []);
+  const batch: Buffer[] = [];
   let batchBytes = 0;
   for (const summary of selectMessages(mailbox, path, options)) {
     const stored = withStored ? storedMessage(mailbox, path, summary) : null;
-    const line = compileLine(session, { mailbox, path, summary, stored }, options.query);
+    const line = compileLine(positions.get(summary.uid), { mailbox, path, summary, stored }, options.query);
     if (line === null) continue;
-    if (!batched) {
-      await write(session, { compiled: Buffer.from(line, 'binary') });
-      continue;
-    }
-    batch.push(line);
-    batchBytes += line.length;
+    batch.push(line, CRLF);
+    batchBytes += line.length + 2;
     if (batchBytes < BATCH_BYTES) continue;
-    await write(session, { compiled: batch.join('\r\n') });
-    batch = [];
+    await write(session, { compiled: Buffer.concat(batch.splice(0), batchBytes - 2).subarray(0, batchBytes - 2) });
     batchBytes = 0;
   }
-  if (batch.length) await write(session, { compiled: batch.join('\r\n') });
+  if (batch.length) await write(session, { compiled: Buffer.concat(batch).subarray(0, batchBytes - 2) });
 }
 
 export function onFetch() {

@@ -130,6 +130,7 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
   let running: Promise<void> | null = null;
   let stopping = false;
   let wake: (() => void) | null = null;
+  let timer: NodeJS.Timeout | undefined;
 
   async function loop(): Promise<void> {
     while (!stopping) {
@@ -138,9 +139,10 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
         return 0;
       });
       if (count > 0 || stopping) continue;
+      // A referenced timer: a started worker is what keeps the outbound process alive.
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, OUTBOUND_LIMITS.pollIntervalMs).unref();
+        timer = setTimeout(resolve, OUTBOUND_LIMITS.pollIntervalMs);
       });
     }
   }
@@ -153,6 +155,7 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     },
     async stop() {
       stopping = true;
+      clearTimeout(timer);
       wake?.();
       await running;
       running = null;

@@ -1,14 +1,16 @@
 /**
- * The IMAP process under benchmark (a child of run.ts, so its RSS is its own and deliveries come from another
- * process, as in production). argv[2] is JSON: { dataDir, overrides }. Prints `listening <port>` when ready.
+ * The IMAP process under benchmark, a child of run.ts: its RSS is its own, and deliveries come from another
+ * process, as in production. Plain JavaScript over the built packages (dist/), like the PM2 process, so no
+ * TypeScript loader inflates the memory figures: build first (npx turbo run build --filter=@mailyard/imap...).
+ * argv[2] is JSON: { dataDir, overrides }. Prints `listening <port>` when ready; answers 'rss' over IPC.
  */
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { createImapServer } from '../../apps/imap/src/index.js';
+import { createImapServer } from '../../apps/imap/dist/index.js';
 
-const { dataDir, overrides } = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; overrides: object };
+const { dataDir, overrides } = JSON.parse(process.argv[2] ?? '{}');
 const config = loadConfig({ env: {}, overrides: { dataDir, ...overrides } });
 const { masterKey, tls } = await ensureRuntimeFiles(config);
 const logger = createLogger({ level: 'warn', name: 'imap-bench' });

@@ -1,0 +1,24 @@
+// The schedule of the jobs process: what runs, how often, and how long a run may take before it is terminated.
+// deliver-outbound is not here: the smtp app's `outbound` worker (apps/smtp/src/outbound) owns delivery.
+// retention (Trash and Junk after mailbox.trashRetentionDays) is not here either: the server cannot open a
+// mailbox without its password (zero-access), so it has to run when a session unlocks the mailbox
+// (docs/operations.md, "Retention").
+import type { Config } from '@mailyard/config';
+import type { JobDefinition } from './scheduler.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export const JOB_NAMES = ['check-pm2', 'cleanup-tmp', 'check-domains', 'backup'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+export function scheduledJobs(config: Config): JobDefinition[] {
+  return [
+    // The first check waits a whole interval: right after a start every process is younger than minUptimeMs.
+    { name: 'check-pm2', intervalMs: config.pm2.checkIntervalMs, firstRunMs: false, maxRunMs: 2 * MINUTE },
+    { name: 'cleanup-tmp', intervalMs: HOUR, firstRunMs: MINUTE, maxRunMs: 10 * MINUTE },
+    { name: 'check-domains', intervalMs: HOUR, firstRunMs: 5 * MINUTE, maxRunMs: 15 * MINUTE },
+    // Hourly look; a backup is made only when the newest is older than backup.intervalMs (tasks.ts).
+    { name: 'backup', intervalMs: Math.min(HOUR, config.backup.intervalMs), firstRunMs: 10 * MINUTE, maxRunMs: 3 * HOUR },
+  ];
+}

@@ -1,0 +1,75 @@
+// The jobs process as a factory: the alert path, monitoring (health, profiling triggers, /metrics on
+// metrics.jobsPort) and the Bree scheduler. main.ts wires it to configuration and signals; tests start it with
+// their own job list and port 0.
+import type { Config } from '@mailyard/config';
+import type { ControlStore } from '@mailyard/control';
+import type { Logger } from '@mailyard/logger';
+import { type ProcessMonitoring, startProcessMonitoring } from '@mailyard/monitor';
+import { type AlertFn, createAlerter } from './alert.js';
+import { scheduledJobs } from './job-definitions.js';
+import type { JobOutcome } from './job-runtime.js';
+import { createScheduler, type JobDefinition, type Scheduler } from './scheduler.js';
+
+export interface JobsProcessDeps {
+  config: Config;
+  logger: Logger;
+  /** Control store for mailing alerts through the outbound queue; without it alerts are only logged. */
+  control?: Pick<ControlStore, 'enqueue'>;
+  /** Default: scheduledJobs(config). */
+  jobs?: readonly JobDefinition[];
+  /** Default: apps/jobs/dist/jobs. */
+  jobsRoot?: string;
+  workerData?: Record<string, unknown>;
+  /** Default: config.metrics.jobsPort when metrics are enabled. */
+  metricsPort?: number | false;
+  onOutcome?: (outcome: JobOutcome) => void;
+}
+
+export interface JobsProcess {
+  alert: AlertFn;
+  scheduler: Scheduler;
+  monitoring: ProcessMonitoring;
+  /** Stops the scheduler (running jobs are cancelled) and monitoring. */
+  stop(): Promise<void>;
+}
+
+export async function startJobsProcess(deps: JobsProcessDeps): Promise<JobsProcess> {
+  const { config, logger, control } = deps;
+  const alert = createAlerter({
+    logger,
+    hostname: config.hostname,
+    processName: 'jobs',
+    ...(config.alerts.adminEmail ? { adminEmail: config.alerts.adminEmail } : {}),
+    ...(control ? { enqueue: (item) => control.enqueue(item) } : {}),
+  });
+  const monitoring = await startProcessMonitoring({
+    logger,
+    config,
+    processName: 'jobs',
+    alert,
+    ...(deps.metricsPort !== undefined ? { metricsPort: deps.metricsPort } : {}),
+  });
+  const scheduler = createScheduler({
+    logger,
+    alert,
+    jobs: deps.jobs ?? scheduledJobs(config),
+    ...(deps.jobsRoot ? { root: deps.jobsRoot } : {}),
+    ...(deps.workerData ? { workerData: deps.workerData } : {}),
+    ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
+  });
+  try {
+    await scheduler.start();
+  } catch (err) {
+    await monitoring.stop();
+    throw err;
+  }
+  return {
+    alert,
+    scheduler,
+    monitoring,
+    async stop() {
+      await scheduler.stop();
+      await monitoring.stop();
+    },
+  };
+}
