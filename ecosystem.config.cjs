@@ -1,22 +1,60 @@
-// PM2 ecosystem: every Mailyard process. `npm start` runs it in the foreground with pm2-runtime; production runs
-// it daemonised (see docs/operations.md). Apps that are not built yet are left out, so the file always starts.
+// PM2 ecosystem: every Mailyard process. `npm start` runs it in the foreground with pm2-runtime; production runs it
+// daemonised (`pm2 startOrGracefulReload ecosystem.config.cjs`, see docs/operations.md). Apps not built yet are
+// left out, so the file always starts what exists.
+//
+// Settings come from the configuration package, as every process reads them (schema defaults, MAILYARD_CONFIG file,
+// MAILYARD_* variables): the data directory and the shutdown grace (pm2.shutdownTimeoutMs, PM2's kill_timeout) are
+// read through a short `node` call to @mailyard/config, which also refuses an invalid configuration here, before
+// anything starts. Until packages/config is built, the defaults below apply.
+//
+// Modes: cluster only for the api, which keeps no state between requests (PM2 cluster mode loads ESM entry points
+// through import(); checked with pm2 6.0.7), so `pm2 reload` replaces its workers without dropping requests.
+// Its rate-limit counters are per process: raise MAILYARD_API_INSTANCES above 1 only with MAILYARD_REDIS_URL set.
+// Everything else runs in fork mode, one instance: the protocol servers hold per-process session state (unlocked
+// mailbox handles, IDLE listeners, connection counters), the web dashboard keeps its sessions in memory, the
+// outbound worker and the jobs scheduler must not run twice, and mx/submission share their ports' limits.
+const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 
 const root = __dirname;
-const dataDir = process.env.MAILYARD_DATA_DIR || join(root, 'data');
-const logDir = join(dataDir, 'logs');
 
-// name, app folder, args, instances, memory limit. Protocol servers keep per-process session state (unlocked
-// mailbox handles, IDLE listeners), so they run in fork mode; api and web are stateless.
+/** dataDir and pm2.shutdownTimeoutMs as @mailyard/config resolves them (it throws on an invalid configuration). */
+function readSettings() {
+  const configEntry = join(root, 'packages', 'config', 'dist', 'index.js');
+  const fallback = {
+    dataDir: resolve(root, process.env.MAILYARD_DATA_DIR || 'data'),
+    shutdownTimeoutMs: 30000,
+  };
+  if (!existsSync(configEntry)) return fallback;
+  const script = [
+    'const { loadConfig } = await import(process.argv[1]);',
+    'const c = loadConfig();',
+    'console.log(JSON.stringify({ dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs }));',
+  ].join('\n');
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, configEntry], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  const settings = JSON.parse(output);
+  return { dataDir: resolve(root, settings.dataDir), shutdownTimeoutMs: settings.shutdownTimeoutMs };
+}
+
+const settings = readSettings();
+const logDir = join(settings.dataDir, 'logs');
+const apiInstances = Number(process.env.MAILYARD_API_INSTANCES || 1);
+
+// name, app folder, arguments, mode, instances, memory limit (restart past it; sized for the targets in
+// docs/architecture.md: imap holds one page cache per unlocked mailbox, jobs copies files for backups).
 const processes = [
-  { name: 'mx', app: 'smtp', args: ['mx'], instances: 1, memory: '512M' },
-  { name: 'submission', app: 'smtp', args: ['submission'], instances: 1, memory: '512M' },
-  { name: 'imap', app: 'imap', args: [], instances: 1, memory: '1G' },
-  { name: 'pop3', app: 'pop3', args: [], instances: 1, memory: '512M' },
-  { name: 'api', app: 'api', args: [], instances: 1, memory: '512M' },
-  { name: 'web', app: 'web', args: [], instances: 1, memory: '512M' },
-  { name: 'jobs', app: 'jobs', args: [], instances: 1, memory: '768M' },
+  { name: 'mx', app: 'smtp', args: ['mx'], mode: 'fork', instances: 1, memory: '512M' },
+  { name: 'submission', app: 'smtp', args: ['submission'], mode: 'fork', instances: 1, memory: '512M' },
+  { name: 'outbound', app: 'smtp', args: ['outbound'], mode: 'fork', instances: 1, memory: '512M' },
+  { name: 'imap', app: 'imap', args: [], mode: 'fork', instances: 1, memory: '1G' },
+  { name: 'pop3', app: 'pop3', args: [], mode: 'fork', instances: 1, memory: '512M' },
+  { name: 'api', app: 'api', args: [], mode: 'cluster', instances: apiInstances, memory: '512M' },
+  { name: 'web', app: 'web', args: [], mode: 'fork', instances: 1, memory: '512M' },
+  { name: 'jobs', app: 'jobs', args: [], mode: 'fork', instances: 1, memory: '768M' },
 ];
 
 module.exports = {
@@ -28,16 +66,27 @@ module.exports = {
       script: p.script,
       args: p.args,
       cwd: root,
+      exec_mode: p.mode,
       instances: p.instances,
-      exec_mode: 'fork',
       max_memory_restart: p.memory,
+      // Each process calls process.send('ready') once it listens; PM2 counts it online only then (15 s allowed:
+      // the first start creates the master key and a self-signed certificate).
       wait_ready: true,
       listen_timeout: 15000,
-      kill_timeout: 30000,
-      shutdown_with_message: false,
+      // SIGINT, then SIGKILL after this long: every process stops accepting and finishes its work within it.
+      kill_timeout: settings.shutdownTimeoutMs,
+      // Crash loops: a process that dies within 10 s of starting counts as unstable; after 10 such restarts PM2
+      // marks it errored and the jobs process's check-pm2 alerts and restarts it once per check (no tight loop).
+      min_uptime: 10000,
+      max_restarts: 10,
+      exp_backoff_restart_delay: 200,
       out_file: join(logDir, `${p.name}.out.log`),
       error_file: join(logDir, `${p.name}.err.log`),
       merge_logs: true,
-      env: { NODE_ENV: 'production', MAILYARD_DATA_DIR: dataDir, MAILYARD_PROCESS: p.name },
+      time: false,
+      env: {
+        NODE_ENV: 'production',
+        MAILYARD_DATA_DIR: settings.dataDir,
+      },
     })),
 };

@@ -42,6 +42,8 @@ function message(i: number): Buffer {
 class Wire {
   readonly socket: Socket;
   #buffer = '';
+  /** Where the next search starts: large replies are scanned once, not once per arriving chunk. */
+  #scanFrom = 0;
   #waiters: Array<() => void> = [];
 
   constructor(port: number) {
@@ -56,13 +58,16 @@ class Wire {
 
   async until(pattern: RegExp): Promise<string> {
     for (;;) {
-      const match = pattern.exec(this.#buffer);
-      if (match) {
-        const end = this.#buffer.indexOf('\r\n', match.index + match[0].length) + 2;
-        const text = this.#buffer.slice(0, end);
-        this.#buffer = this.#buffer.slice(end);
+      const from = Math.max(0, this.#scanFrom - 512);
+      const match = pattern.exec(this.#buffer.slice(from));
+      const lineEnd = match ? this.#buffer.indexOf('\r\n', from + match.index + match[0].length) : -1;
+      if (match && lineEnd >= 0) {
+        const text = this.#buffer.slice(0, lineEnd + 2);
+        this.#buffer = this.#buffer.slice(lineEnd + 2);
+        this.#scanFrom = 0;
         return text;
       }
+      this.#scanFrom = this.#buffer.length;
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }

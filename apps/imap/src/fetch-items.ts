@@ -125,3 +125,24 @@ export function sequenceLookup(uidList: number[], expected: number): (uid: numbe
     return index < 0 ? undefined : index + 1;
   };
 }
+
+const METADATA: Record<string, (m: MessageSummary) => string> = {
+  uid: (m) => `UID ${m.uid}`,
+  flags: (m) => `FLAGS (${m.flags.join(' ')})`,
+  modseq: (m) => `MODSEQ (${m.modseq})`,
+  'rfc822.size': (m) => `RFC822.SIZE ${m.size}`,
+  internaldate: (m) => `INTERNALDATE "${imapTools.formatInternalDate(m.internalDate)}"`,
+};
+
+/** Whether every item comes from the folder listing (UID, FLAGS, MODSEQ, RFC822.SIZE, INTERNALDATE). */
+export function isMetadataOnly(query: FetchQueryItem[]): boolean {
+  return query.every((item) => item.item in METADATA);
+}
+
+/**
+ * The FETCH line of a metadata-only query, written directly: imap-core's generic compiler costs about 20 µs a
+ * line, which is most of FETCH 1:* (UID FLAGS) on a large folder. Flags are atoms (RFC 3501 §9 flag-keyword).
+ */
+export function metadataLine(seq: number, query: FetchQueryItem[], summary: MessageSummary): string {
+  return `* ${seq} FETCH (${query.map((item) => METADATA[item.item]?.(summary) ?? '').join(' ')})`;
+}

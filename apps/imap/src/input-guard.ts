@@ -51,7 +51,10 @@ export class InputGuard extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
     let rest = chunk;
     while (rest.length > 0 && !this.#stopped) rest = this.#consume(rest);
-    if (!this.#parserFull) return done();
+    if (!this.#parserFull) {
+      done();
+      return;
+    }
     this.#parser.once('drain', () => {
       this.#parserFull = false;
       done();

@@ -3,7 +3,7 @@
  * names it sends. Two users with identical folder names, each with a secret message.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type Harness, message, startHarness, type TestUser } from './harness.js';
+import { type Harness, message, startHarness, statusOf, type TestUser } from './harness.js';
 import { loginWire, type WireClient } from './wire-client.js';
 
 let h: Harness;
@@ -62,8 +62,7 @@ test('COPY and MOVE cannot target another mailbox', async () => {
   expect(await wire.command('C1', 'COPY 1 Shared')).toMatch(/^C1 NO \[TRYCREATE\]/m);
   expect(await wire.command('C2', `COPY 1 "${bob.mailboxId}/INBOX"`)).toMatch(/^C2 NO/m);
   const bobClient = await h.client(bob);
-  const status = await bobClient.status('INBOX', { messages: true });
-  expect(status && status.messages).toBe(1);
+  expect((await statusOf(bobClient, 'INBOX', { messages: true })).messages).toBe(1);
   await bobClient.logout();
 });
 

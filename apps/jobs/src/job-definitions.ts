@@ -9,13 +9,14 @@ import type { JobDefinition } from './scheduler.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-export const JOB_NAMES = ['check-pm2', 'cleanup-tmp', 'check-domains', 'backup'] as const;
+export const JOB_NAMES = ['check-pm2', 'check-queue', 'cleanup-tmp', 'check-domains', 'backup'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export function scheduledJobs(config: Config): JobDefinition[] {
   return [
     // The first check waits a whole interval: right after a start every process is younger than minUptimeMs.
     { name: 'check-pm2', intervalMs: config.pm2.checkIntervalMs, firstRunMs: false, maxRunMs: 2 * MINUTE },
+    { name: 'check-queue', intervalMs: 15 * MINUTE, firstRunMs: 2 * MINUTE, maxRunMs: 5 * MINUTE },
     { name: 'cleanup-tmp', intervalMs: HOUR, firstRunMs: MINUTE, maxRunMs: 10 * MINUTE },
     { name: 'check-domains', intervalMs: HOUR, firstRunMs: 5 * MINUTE, maxRunMs: 15 * MINUTE },
     // Hourly look; a backup is made only when the newest is older than backup.intervalMs (tasks.ts).

@@ -6,6 +6,7 @@ import { listBackups, makeBackup } from './backups/make-backup.js';
 import { recheckDomains } from './domain-checks.js';
 import type { JobTask } from './job-runtime.js';
 import { checkPm2, connectPm2 } from './pm2-health.js';
+import { checkQueue } from './queue-checks.js';
 import { cleanupAreas, cleanupTmp } from './tmp-cleanup.js';
 
 /** check-pm2 needs a PM2 daemon; pm_id is set in the environment of every process PM2 starts. */
@@ -57,6 +58,16 @@ export const checkDomainsTask: JobTask = async ({ config, alert }) => {
   const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
   try {
     return await recheckDomains(control, { hostname: config.hostname, resolver: defaultResolver(config), alert });
+  } finally {
+    await control.close();
+  }
+};
+
+export const checkQueueTask: JobTask = async ({ config, alert }) => {
+  const { masterKey, paths } = await ensureRuntimeFiles(config);
+  const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
+  try {
+    return await checkQueue(control, { alert });
   } finally {
     await control.close();
   }

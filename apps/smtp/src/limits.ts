@@ -31,10 +31,9 @@ export const SMTP_LIMITS = {
 } as const;
 
 export const OUTBOUND_LIMITS = {
-  /** RFC 5321 §4.5.4.1: retry for at least 4-5 days (config smtp.outboundMaxAgeMs, default 5 days). */
-  defaultMaxAgeMs: 5 * DAY,
   /**
-   * Growing back-off between attempts: quick retries for greylisting (most greylists pass after 1-5 minutes),
+   * Growing back-off between attempts (retries last config smtp.outboundMaxAgeMs, 5 days, as RFC 5321 §4.5.4.1
+   * asks for at least 4-5 days): quick retries for greylisting (most greylists pass after 1-5 minutes),
    * then hourly, capped at 4 hours so a recovered remote gets its mail the same day (RFC 5321 §4.5.4.1 asks
    * for at least 30 minutes between retries to one destination once the first retries failed).
    */
@@ -43,7 +42,7 @@ export const OUTBOUND_LIMITS = {
   leaseMarginMs: MINUTE,
   /** How often an idle worker looks for due messages. */
   pollIntervalMs: 5 * SECOND,
-  /** When the byte budget is full, put the message back for this long instead of counting an attempt. */
+  /** When the byte budget is full, the message goes back to the queue for this long without being tried. */
   budgetRetryMs: 30 * SECOND,
   /** RFC 5321 §4.5.3.2: initial 220 greeting within 5 minutes; we give remote servers 60 s to connect and greet. */
   connectTimeoutMs: MINUTE,

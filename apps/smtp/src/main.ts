@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     await control.close();
     process.exit(0);
   };
-  // `on`, not `once`: a library's signal-exit hook re-raises a signal when it sees no other listener left.
+  // `on` with a guard, not `once`: a second signal during shutdown must not kill the process mid-close.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   // After the handlers: a supervisor may signal the moment it hears 'ready'.

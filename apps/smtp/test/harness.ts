@@ -135,11 +135,14 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
         session.close();
       }
     },
+    /** Cleans up, then fails the file if anything was logged at error level (code bugs, failed drains). */
     async close() {
       await mailstore.close();
       await control.close();
       await dns.close();
       await dir.cleanup();
+      const errors = logs.filter((line) => line.level >= 50);
+      if (errors.length > 0) throw new Error(`errors were logged: ${JSON.stringify(errors).slice(0, 2000)}`);
     },
   };
 }

@@ -79,6 +79,8 @@ describe('node dist/main.js', () => {
     }
     await using dir = await tempDir('mailyard-smtp-main-');
     const child = await runUntilReady(role, dir.path);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(child.exitCode).toBeNull();
     const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
     child.kill('SIGTERM');
     expect(await exited).toBe('0 null');

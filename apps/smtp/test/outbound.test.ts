@@ -43,8 +43,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const errors = h.logs.filter((l) => l.level >= 50);
-  if (errors.length) console.log('ERRORS', JSON.stringify(errors).slice(0, 3000));
   await mx.close(1000);
   await remote.close();
   await h.close();

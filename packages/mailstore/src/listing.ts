@@ -15,35 +15,62 @@ const MAX_CACHED_FOLDERS = 4;
 /** Past this many journal entries a full reload is cheaper than patching. */
 const MAX_PATCH_CHANGES = 20_000;
 
-type Row = [number, number, number, string, number, number];
-
 interface Cached {
   uidValidity: number;
   modseq: number;
   list: MessageSummary[];
 }
 
-function summarize(rows: Iterable<Row>): MessageSummary[] {
+/**
+ * Reads the listing columns as six JSON arrays built inside SQLite: one native call instead of one per row,
+ * about twice as fast as iterating 100,000 rows through the driver.
+ */
+function readColumns(db: Db, where: string, params: unknown[]): MessageSummary[] {
+  const row = prep(
+    db,
+    `SELECT json_group_array(uid), json_group_array(modseq), json_group_array(flags), json_group_array(keywords),
+            json_group_array(size), json_group_array(internal_date)
+       FROM (SELECT uid, modseq, flags, keywords, size, internal_date FROM messages WHERE ${where} ORDER BY uid)`,
+  )
+    .raw(true)
+    .get(...params) as string[];
+  const [uids, modseqs, bits, keywords, sizes, dates] = row.map((c) => JSON.parse(c)) as [
+    number[],
+    number[],
+    number[],
+    string[],
+    number[],
+    number[],
+  ];
   const flagLists = new Map<string, string[]>();
-  const out: MessageSummary[] = [];
-  for (const [uid, modseq, bits, keywords, size, internalDate] of rows) {
-    const key = `${bits}|${keywords}`;
+  const out: MessageSummary[] = new Array(uids.length);
+  for (let i = 0; i < uids.length; i++) {
+    const key = `${bits[i]}|${keywords[i]}`;
     let flags = flagLists.get(key);
     if (!flags) {
-      flags = Object.freeze(formatFlags(bits, keywords)) as string[];
+      flags = Object.freeze(formatFlags(bits[i] as number, keywords[i] as string)) as string[];
       flagLists.set(key, flags);
     }
-    out.push(Object.freeze({ uid, modseq, flags, size, internalDate: new Date(internalDate) }));
+    out[i] = Object.freeze({
+      uid: uids[i] as number,
+      modseq: modseqs[i] as number,
+      flags,
+      size: sizes[i] as number,
+      internalDate: new Date(dates[i] as number),
+    });
   }
-  return out;
+  return ascending(out) ? out : out.sort((a, b) => a.uid - b.uid);
+}
+
+/** SQLite feeds an aggregate in the ordered subquery's order; checked rather than assumed. */
+function ascending(list: MessageSummary[]): boolean {
+  for (let i = 1; i < list.length; i++)
+    if ((list[i] as MessageSummary).uid < (list[i - 1] as MessageSummary).uid) return false;
+  return true;
 }
 
 function loadAll(db: Db, folder: FolderRef): MessageSummary[] {
-  const stmt = prep(
-    db,
-    'SELECT uid, modseq, flags, keywords, size, internal_date FROM messages WHERE folder_id = ? ORDER BY uid',
-  ).raw(true);
-  return summarize(stmt.iterate(folder.id) as Iterable<Row>);
+  return readColumns(db, 'folder_id = ?', [folder.id]);
 }
 
 function patch(db: Db, folder: FolderRef, cached: Cached): MessageSummary[] | null {
@@ -59,15 +86,7 @@ function patch(db: Db, folder: FolderRef, cached: Cached): MessageSummary[] | nu
       .all(folder.id, cached.modseq) as Array<[number]>;
     for (const [uid] of rows) removed.add(uid);
   }
-  const changed = summarize(
-    prep(
-      db,
-      `SELECT uid, modseq, flags, keywords, size, internal_date FROM messages
-        WHERE folder_id = ? AND modseq > ? ORDER BY uid`,
-    )
-      .raw(true)
-      .iterate(folder.id, cached.modseq) as Iterable<Row>,
-  );
+  const changed = readColumns(db, 'folder_id = ? AND modseq > ?', [folder.id, cached.modseq]);
   return merge(cached.list, changed, removed);
 }
 

@@ -8,7 +8,9 @@ import type { FetchQueryItem, ImapSession } from 'wildduck/imap-core';
 import {
   type FetchSource,
   fetchResponse,
+  isMetadataOnly,
   itemValue,
+  metadataLine,
   needsStoredMessage,
   responseItems,
   sequenceNumbers,
@@ -59,6 +61,7 @@ async function write(session: ImapSession, chunk: object): Promise<void> {
 
 function compileLine(seq: number | undefined, source: FetchSource, query: FetchQueryItem[]): Buffer | null {
   if (!seq) return null;
+  if (isMetadataOnly(query)) return Buffer.from(metadataLine(seq, query, source.summary), 'binary');
   const values = query.map((item) => itemValue(source, item));
   return Buffer.from(imapHandler.compiler(fetchResponse(seq, responseItems(query), values)), 'binary');
 }
