@@ -20,6 +20,11 @@ export function scheduledJobs(config: Config): JobDefinition[] {
     { name: 'cleanup-tmp', intervalMs: HOUR, firstRunMs: MINUTE, maxRunMs: 10 * MINUTE },
     { name: 'check-domains', intervalMs: HOUR, firstRunMs: 5 * MINUTE, maxRunMs: 15 * MINUTE },
     // Hourly look; a backup is made only when the newest is older than backup.intervalMs (tasks.ts).
-    { name: 'backup', intervalMs: Math.min(HOUR, config.backup.intervalMs), firstRunMs: 10 * MINUTE, maxRunMs: 3 * HOUR },
+    {
+      name: 'backup',
+      intervalMs: Math.min(HOUR, config.backup.intervalMs),
+      firstRunMs: 10 * MINUTE,
+      maxRunMs: 3 * HOUR,
+    },
   ];
 }

@@ -5,7 +5,7 @@
 // outside the job runtime (an uncaught error, a non-zero exit) is classified here, where the error arrives.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isCodeBug, reportError } from '@mailyard/errors';
+import { isCodeBug, reportError, TimeoutError } from '@mailyard/errors';
 import type { Logger } from '@mailyard/logger';
 import { type AlertFn, metrics } from '@mailyard/monitor';
 import Bree from 'bree';
@@ -82,18 +82,36 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     else recordOutcome(message.outcome);
   }
 
-  function onWorkerError(error: unknown, meta: { name?: string }): void {
-    const job = meta.name ?? 'unknown';
+  /** Per job: when its current worker started, and whether that run already reported a failure. */
+  const runs = new Map<string, { startedAt: number; failed: boolean }>();
+  const maxRunMs = new Map(options.jobs.map((job) => [job.name, job.maxRunMs]));
+
+  function recordCrash(job: string, error: unknown): void {
     const codeBug = isCodeBug(error);
     const classification = reportError(logger, error, { job, codeBug, outcome: 'job worker crashed' });
     recordOutcome({
       job,
       ok: false,
-      durationMs: 0,
+      durationMs: Math.round(performance.now() - (runs.get(job)?.startedAt ?? performance.now())),
       codeBug,
       errorKind: classification.kind,
       message: error instanceof Error ? error.message : String(error),
     });
+  }
+
+  /**
+   * Bree reports an uncaught error in a worker, then its non-zero exit, through this one handler. The exit of a
+   * run that already failed is not counted twice; an exit after maxRunMs is the time limit's termination.
+   */
+  function onWorkerError(error: unknown, meta: { name?: string }): void {
+    const job = meta.name ?? 'unknown';
+    const run = runs.get(job);
+    const isExit = error instanceof Error && /exited with code/.test(error.message);
+    if (isExit && run?.failed) return;
+    if (run) run.failed = true;
+    const limit = maxRunMs.get(job);
+    const overran = run !== undefined && limit !== undefined && performance.now() - run.startedAt >= limit;
+    recordCrash(job, isExit && overran ? new TimeoutError(`job ${job}`, limit) : error);
   }
 
   const bree = new Bree({
@@ -110,6 +128,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     workerMessageHandler: onWorkerMessage,
     errorHandler: onWorkerError,
   });
+
+  bree.on('worker created', (name: string) => runs.set(name, { startedAt: performance.now(), failed: false }));
 
   return {
     start: () => bree.start(),

@@ -27,7 +27,11 @@ test('re-checks every domain, stores each result, and alerts when a verified dom
   }
   const config = loadConfig({ env: {}, overrides: { dataDir: dir.path, dns: { resolver: dns.address } } });
   const alerts: string[] = [];
-  const opts = { hostname: HOSTNAME, resolver: defaultResolver(config), alert: (_: unknown, m: string) => alerts.push(m) };
+  const opts = {
+    hostname: HOSTNAME,
+    resolver: defaultResolver(config),
+    alert: (_: unknown, m: string) => alerts.push(m),
+  };
 
   const first = await recheckDomains(control, opts);
   expect(first).toEqual({ domains: 2, verified: 1, failing: ['bare.example'], unreachable: [] });

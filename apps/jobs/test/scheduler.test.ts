@@ -21,6 +21,9 @@ function track(scheduler: Scheduler): Scheduler {
 }
 
 test('a job that throws is logged as a code bug, alerted, retried next run, and the scheduler goes on', async () => {
+  const dir = await tempDir('mailyard-scheduler-throws-');
+  stops.push(dir.cleanup);
+  const trace = join(dir.path, 'trace');
   const { logger, lines } = captureLogger();
   const outcomes: JobOutcome[] = [];
   const alerts: string[] = [];
@@ -33,11 +36,15 @@ test('a job that throws is logged as a code bug, alerted, retried next run, and 
         { name: 'throws', intervalMs: 150, firstRunMs: 0, maxRunMs: 5000 },
         { name: 'tick', intervalMs: 150, firstRunMs: 0, maxRunMs: 5000 },
       ],
+      workerData: { trace },
       onOutcome: (outcome) => outcomes.push(outcome),
     }),
   );
   await scheduler.start();
   await waitFor(() => outcomes.filter((o) => o.job === 'throws').length >= 2 && outcomes.some((o) => o.job === 'tick'));
+  await scheduler.stop();
+  const runs = (await readFile(trace, 'utf8')).trim().split('\n').length;
+  expect(outcomes.filter((o) => o.job === 'throws')).toHaveLength(runs);
 
   const bug = lines.find((line) => line.job === 'throws' && line.msg === 'code bug');
   expect(bug).toMatchObject({ level: 50, codeBug: true, errorKind: 'bug', outcome: 'job worker crashed' });
@@ -45,6 +52,26 @@ test('a job that throws is logged as a code bug, alerted, retried next run, and 
   expect(outcomes.find((o) => o.job === 'throws')).toMatchObject({ ok: false, codeBug: true });
   expect(outcomes.filter((o) => o.job === 'tick').every((o) => o.ok)).toBe(true);
   expect(alerts).toContain('error: job throws failed');
+});
+
+test('a run past its time limit is terminated and counted as a timeout, not a code bug', async () => {
+  const { logger } = captureLogger();
+  const outcomes: JobOutcome[] = [];
+  const scheduler = track(
+    createScheduler({
+      logger,
+      alert: () => undefined,
+      root: fixtures,
+      jobs: [{ name: 'hangs', intervalMs: 60_000, firstRunMs: 0, maxRunMs: 300 }],
+      onOutcome: (outcome) => outcomes.push(outcome),
+    }),
+  );
+  await scheduler.start();
+  await waitFor(() => outcomes.length > 0, 5000);
+  expect(outcomes).toEqual([
+    expect.objectContaining({ job: 'hangs', ok: false, codeBug: false, errorKind: 'timeout' }),
+  ]);
+  expect(scheduler.isRunning('hangs')).toBe(false);
 });
 
 test('a job still running is not started again', async () => {

@@ -40,7 +40,7 @@ export interface ProcessMonitoringOptions {
 export interface ProcessMonitoring {
   monitor: Monitor;
   metricsServer: MetricsServer | undefined;
-  /** Stops sampling, removes the signal handler and closes the metrics listener. */
+  /** Stops sampling, removes the signal handler and closes the metrics listener. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -83,13 +83,17 @@ export async function startProcessMonitoring(options: ProcessMonitoringOptions):
     throw err;
   }
   if (metricsServer) logger.info({ port: metricsServer.port, processName }, 'metrics listening');
+  let stopping: Promise<void> | undefined;
   return {
     monitor,
     metricsServer,
-    async stop() {
-      monitor.stop();
-      uninstall();
-      await metricsServer?.close();
+    stop() {
+      stopping ??= (async () => {
+        monitor.stop();
+        uninstall();
+        await metricsServer?.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -15,7 +15,7 @@ import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NotFoundError, TryAgainLaterError } from '@mailyard/errors';
 import { copyLiveDatabase } from './live-database-copy.js';
-import { describeFile, type Manifest, MANIFEST_VERSION, writeManifest } from './manifest.js';
+import { describeFile, MANIFEST_VERSION, type Manifest, writeManifest } from './manifest.js';
 
 export interface BackupOptions {
   dataDir: string;
