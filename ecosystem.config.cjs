@@ -23,6 +23,7 @@ const root = __dirname;
 function readSettings() {
   const configEntry = join(root, 'packages', 'config', 'dist', 'index.js');
   const fallback = {
+    // biome-ignore lint/suspicious/noUndeclaredEnvVars: read when PM2 starts, never by a turbo task
     dataDir: resolve(root, process.env.MAILYARD_DATA_DIR || 'data'),
     shutdownTimeoutMs: 30000,
   };
@@ -42,6 +43,7 @@ function readSettings() {
 
 const settings = readSettings();
 const logDir = join(settings.dataDir, 'logs');
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read when PM2 starts, never by a turbo task
 const apiInstances = Number(process.env.MAILYARD_API_INSTANCES || 1);
 
 // name, app folder, arguments, mode, instances, memory limit (restart past it; sized for the targets in
