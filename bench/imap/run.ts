@@ -222,7 +222,16 @@ async function main(): Promise<void> {
     'fill (store, not IMAP)': `${BIG} messages in ${(fillMs / 1000).toFixed(1)} s`,
   };
   try {
-    out['RSS idle server'] = `${((await rssOf(child)) / 1048576).toFixed(1)} MB`;
+    const before = await rssOf(child);
+    out['RSS idle server'] = `${(before / 1048576).toFixed(1)} MB`;
+    // Measured first, on a fresh process, so the figure is what IDLE connections cost, not what earlier
+    // large FETCHes left in the heap.
+    const wires = await idleConnections(port, idleUsers, IDLE_CONNECTIONS);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = await rssOf(child);
+    out[`RSS with ${IDLE_CONNECTIONS} IDLE connections (${IDLE_MAILBOXES} mailboxes)`] =
+      `${(after / 1048576).toFixed(1)} MB (${((after - before) / 1024 / IDLE_CONNECTIONS).toFixed(0)} KB per connection)`;
+    for (const w of wires) w.close();
     out['LOGIN+SELECT+LOGOUT, 4 clients'] = `${(await loginRate(port, idleUsers[0]?.address ?? '', 5)).toFixed(1)} /s`;
 
     const wire = await login(port, bench.address);
@@ -243,13 +252,6 @@ async function main(): Promise<void> {
     out['delivery -> IDLE EXISTS (other process)'] =
       `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`;
 
-    const before = await rssOf(child);
-    const wires = await idleConnections(port, idleUsers, IDLE_CONNECTIONS);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const after = await rssOf(child);
-    out[`RSS with ${IDLE_CONNECTIONS} IDLE connections (${IDLE_MAILBOXES} mailboxes)`] =
-      `${(after / 1048576).toFixed(1)} MB (${((after - before) / 1024 / IDLE_CONNECTIONS).toFixed(0)} KB per connection)`;
-    for (const w of wires) w.close();
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));

@@ -49,6 +49,7 @@ function takeQresyncParams(command: ParsedCommand): QresyncParams | null | 'inva
   if (!Array.isArray(args) || args.length < 2) return 'invalid';
   const [uidValidity, modseq, knownUids] = args.map((a) => (Array.isArray(a) ? '' : attributeText(a)));
   if (!/^\d+$/.test(uidValidity ?? '') || !/^\d+$/.test(modseq ?? '')) return 'invalid';
+  if (knownUids && !imapTools.validateSequence(knownUids)) return 'invalid';
   return { uidValidity: Number(uidValidity), modseq: Number(modseq), ...(knownUids ? { knownUids } : {}) };
 }
 
