@@ -251,7 +251,6 @@ async function main(): Promise<void> {
     const latencies = await deliveryLatency(port, store, idleUsers[1] ?? bench);
     out['delivery -> IDLE EXISTS (other process)'] =
       `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`;
-
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));

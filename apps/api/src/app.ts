@@ -1,6 +1,7 @@
 /**
  * createApi: the Koa application of the REST API. Middleware order: errors (one mapping to JSON through
- * @mailyard/errors toBoom) -> request log -> rate limits and authentication -> router (/v1) -> 404/405.
+ * @mailyard/errors toBoom) -> request log -> /metrics and /health -> rate limits and authentication ->
+ * router (/v1) -> 404/405.
  */
 import type { Server } from 'node:http';
 import * as Boom from '@hapi/boom';
@@ -13,6 +14,7 @@ import type { Logger } from '@mailyard/logger';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
+import { monitoringEndpoints } from './monitoring-endpoints.js';
 import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
@@ -107,6 +109,7 @@ export function createApi(deps: ApiDeps): Api {
 
   app.use(errorHandler(logger));
   app.use(requestLog(logger));
+  app.use(monitoringEndpoints);
   app.use(
     authenticate(deps.control, {
       perIp: new RateLimiter({ points: limits.perIpPerMinute, durationMs: 60_000 }),

@@ -1,12 +1,15 @@
 /**
- * The pop3 process: reads configuration, opens the control store and the mail store, listens on pop3.port (STLS)
- * and pop3.tlsPort (implicit TLS) at config.bind, tells PM2 it is ready, and shuts down gracefully on
- * SIGTERM/SIGINT: stop accepting, let sessions finish (at most 20 s), close the stores, exit within 30 s.
+ * The pop3 process: reads configuration, opens the control store and the mail store, starts monitoring (health
+ * sampling, profiling triggers, /metrics and /health on metrics.pop3Port), listens on pop3.port (STLS) and
+ * pop3.tlsPort (implicit TLS) at config.bind, installs its signal handlers, tells PM2 it is ready, and shuts down
+ * gracefully on SIGTERM/SIGINT: stop accepting, let sessions finish (at most 20 s), stop monitoring, close the
+ * stores, exit within 30 s.
  */
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { openControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
+import { startProcessMonitoring } from '@mailyard/monitor';
 import { AuthFailureGate } from './auth-failure-gate.js';
 import { createPop3Server } from './server.js';
 
@@ -25,25 +28,31 @@ async function main(): Promise<void> {
     logger,
     kdf: { N: config.mailbox.kdfCost },
   });
+  const monitoring = await startProcessMonitoring({ logger, config, processName: 'pop3' });
   const authGate = new AuthFailureGate();
   const deps = { config, logger, control, mailstore, tls, authGate, closeTimeoutMs: SESSION_GRACE_MS };
   const servers = [createPop3Server(deps), createPop3Server({ ...deps, secure: true })];
   const ports = [config.pop3.port, config.pop3.tlsPort];
   await Promise.all(servers.map((server, i) => server.listen(ports[i] ?? 0, config.bind)));
   logger.info({ port: config.pop3.port, tlsPort: config.pop3.tlsPort, bind: config.bind }, 'pop3 listening');
-  process.send?.('ready');
 
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'pop3 shutting down');
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
-    force.unref();
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     await Promise.all(servers.map((server) => server.close()));
+    await monitoring.stop();
     await mailstore.close();
     await control.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on` with a guard, not `once`: a second signal during shutdown must not kill the process mid-close.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  // After the handlers: a supervisor may signal the moment it hears 'ready'.
+  process.send?.('ready');
 }
 
 main().catch((err: unknown) => {

@@ -1,13 +1,15 @@
 /**
  * The smtp processes: `node dist/main.js mx|submission|outbound`. Reads configuration, opens the control store
- * and the mail store, starts the MX listener, the submission listeners or the outbound queue worker, tells PM2 it
- * is ready, and on SIGTERM/SIGINT stops accepting, lets DATA in flight (or delivery attempts) finish, closes the
- * stores and exits within 30 s.
+ * and the mail store, starts monitoring (health sampling, profiling triggers, /metrics and /health on
+ * metrics.<role>Port), starts the MX listener, the submission listeners or the outbound queue worker, tells PM2 it
+ * is ready, and on SIGTERM/SIGINT stops accepting, lets DATA in flight (or delivery attempts) finish, stops
+ * monitoring, closes the stores and exits within 30 s.
  */
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { openControlStore } from '@mailyard/control';
 import { createLogger, type Logger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
+import { startProcessMonitoring } from '@mailyard/monitor';
 import type { SmtpDeps } from './deps.js';
 import { SMTP_LIMITS } from './limits.js';
 import { createMxServer } from './mx.js';
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
   const { masterKey, tls, paths } = await ensureRuntimeFiles(config);
   const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
   const mailstore = new Mailstore({ dataDir: paths.root, quotaBytes: config.mailbox.quotaBytes, logger });
+  const monitoring = await startProcessMonitoring({ logger, config, processName: role });
   const stopRole = await start(role, { config, logger, control, mailstore, masterKey, tls }, logger);
   let stopping = false;
   const stop = async (signal: string) => {
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, `${role} shutting down`);
     setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
     await stopRole();
+    await monitoring.stop();
     await mailstore.close();
     await control.close();
     process.exit(0);

@@ -1,6 +1,7 @@
 /**
  * createWebApp: the Koa application of the dashboard. Middleware order: security headers -> error pages (one
- * mapping through @mailyard/errors) -> session -> CSRF check of every state-changing request -> routes -> 404 page.
+ * mapping through @mailyard/errors) -> /metrics and /health -> session -> CSRF check of every state-changing
+ * request -> routes -> 404 page.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -13,6 +14,7 @@ import type { Logger } from '@mailyard/logger';
 import Koa, { type Next } from 'koa';
 import { registerAutoconfigRoutes } from './autoconfig.js';
 import { errorPages, notFoundPage } from './error-pages.js';
+import { monitoringEndpoints } from './monitoring-endpoints.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
@@ -124,6 +126,7 @@ export function createWebApp(deps: WebDeps): WebApp {
 
   app.use(securityHeaders());
   app.use(errorPages(logger));
+  app.use(monitoringEndpoints);
   app.use(loadSession(shared));
   app.use(checkCsrf(shared));
   app.use(notFoundPage);

@@ -1,6 +1,8 @@
 /**
- * The web process: reads configuration, opens the control store and the mail store, listens on web.port at
- * config.bind, tells PM2 it is ready, and shuts down gracefully on SIGTERM/SIGINT (at most 30 s).
+ * The web process: reads configuration, opens the control store and the mail store, starts monitoring (health
+ * sampling and profiling triggers; /metrics and /health are served by the app itself), listens on web.port at
+ * config.bind, installs its signal handlers, tells PM2 it is ready, and shuts down gracefully on SIGTERM/SIGINT
+ * (at most 30 s).
  * Bound to loopback (the embedded quick start) it speaks plain HTTP; bound anywhere else it serves HTTPS with the
  * configured (or self-signed) certificate, so session cookies never cross the network in clear.
  */
@@ -8,6 +10,7 @@ import { deriveKey, ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { openControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
+import { startProcessMonitoring } from '@mailyard/monitor';
 import { createWebApp } from './app.js';
 import { isLoopbackBind } from './client-settings.js';
 
@@ -24,6 +27,8 @@ async function main(): Promise<void> {
     logger,
     kdf: { N: config.mailbox.kdfCost },
   });
+  // No metrics listener of its own: /metrics and /health are routes of the app on web.port.
+  const monitoring = await startProcessMonitoring({ logger, config, processName: 'web', metricsPort: false });
   const web = createWebApp({
     config,
     logger,
@@ -34,19 +39,24 @@ async function main(): Promise<void> {
   });
   const port = await web.listen(config.web.port);
   logger.info({ port, bind: config.bind }, 'web listening');
-  process.send?.('ready');
 
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'web shutting down');
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
-    force.unref();
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     await web.close();
+    await monitoring.stop();
     await mailstore.close();
     await control.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on` with a guard, not `once`: a second signal during shutdown must not kill the process mid-close.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  // After the handlers: a supervisor may signal the moment it hears 'ready'.
+  process.send?.('ready');
 }
 
 main().catch((err: unknown) => {

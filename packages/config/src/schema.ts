@@ -177,6 +177,7 @@ const metrics = section('Prometheus metrics listeners for processes without an H
   imapPort: port(9103, 'Metrics of the imap process.'),
   pop3Port: port(9104, 'Metrics of the pop3 process.'),
   jobsPort: port(9105, 'Metrics of the jobs process.'),
+  outboundPort: port(9106, 'Metrics of the outbound process (the outbound queue worker).'),
 });
 
 const pm2 = section('Process supervision checks run by the jobs process.', {
