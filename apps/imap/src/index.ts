@@ -1,3 +1,4 @@
+/// <reference path="./wildduck.d.ts" />
 /**
  * @mailyard/imap — the IMAP server (IMAP4rev1, RFC 3501) of Mailyard, built on wildduck's imap-core.
  *

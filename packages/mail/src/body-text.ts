@@ -1,3 +1,4 @@
+/// <reference path="./untyped-modules.d.ts" />
 // Decoded text of a message for full-text search: text/plain parts decoded (transfer encoding, then charset,
 // then format=flowed, RFC 3676), text/html converted to text, one alternative per multipart/alternative
 // (RFC 2046 §5.1.4: the last one the reader can show, preferring plain text), encapsulated messages included.

@@ -1,3 +1,4 @@
+/// <reference path="./untyped-modules.d.ts" />
 // Bytes in a declared charset to Unicode text, for search: libmime's converters (iconv-lite, encoding-japanese)
 // plus what they refuse or mislabel in real mail: UTF-7 (RFC 2152; libmime refuses it), UTF-8 text declared as
 // a legacy charset (common; well-formed multibyte UTF-8 is practically never valid text in another charset),

@@ -1,3 +1,4 @@
+/// <reference path="./untyped-modules.d.ts" />
 // Structured MIME header values: `type/subtype; name=value; ...` (RFC 2045 §5.1, Content-Disposition RFC 2183).
 // Parameters are returned as they appear in the header (quoted strings unquoted, names lowercased);
 // joinContinuations merges RFC 2231 continuations for BODYSTRUCTURE (RFC 3501 §7.4.2 passes the MIME parameter

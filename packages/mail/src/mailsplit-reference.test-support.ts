@@ -1,3 +1,4 @@
+/// <reference path="./untyped-modules.d.ts" />
 // Test support: byte ranges of every MIME node as mailsplit (an independent splitter) sees them, to cross-check
 // mime-tree.ts. Not part of the package build (see tsconfig.build.json).
 
