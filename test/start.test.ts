@@ -1,0 +1,374 @@
+/**
+ * The README's start path, for real: the built apps under `pm2-runtime start ecosystem.config.cjs`, as
+ * `npm start` runs them, in a temp data dir with every MAILYARD_*_PORT on a free port of 127.0.0.1.
+ *
+ * 1. All 8 processes report ready (PM2 prints `App [name:n] online` only after the process sent 'ready') and
+ *    every listener answers, including /metrics and /health of each monitored process.
+ * 2. The CLI creates an account, a domain and a mailbox; swaks sends to the MX; curl reads the message back over
+ *    IMAP (STARTTLS) with its subject and body.
+ * 3. SIGTERM to mx in the middle of a DATA transfer loses nothing acknowledged: a 250 means the whole message is
+ *    in the mailbox, a 4xx or a closed connection means nothing of it is.
+ * 4. SIGINT to the process group (Ctrl-C) leaves no process behind within 30 s, judged from /proc.
+ *
+ * Needs a prior build (apps/<app>/dist/main.js), swaks, curl and /proc: skipped with a printed reason when missing
+ * locally, failing when CI=true. DNS lookups (SPF, DMARC) go to a responder on 127.0.0.1 that knows no names.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { listSettings } from '@mailyard/config';
+import {
+  type DnsServer,
+  repoRoot,
+  requireTool,
+  startDnsServer,
+  type TempDir,
+  tempDir,
+  unavailable,
+  waitFor,
+} from '@mailyard/testkit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const root = repoRoot();
+const run = promisify(execFile);
+const APPS = ['smtp', 'imap', 'pop3', 'api', 'web', 'jobs'];
+const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api', 'web', 'jobs'];
+/** Processes serving /metrics on metrics.<name>Port (imap joins once its main.ts starts monitoring). */
+const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'pop3', 'jobs'];
+const MAILBOX = { address: 'alice@example.org', password: 'start test password 4711' };
+const SHUTDOWN_LIMIT_MS = 30_000;
+
+function prerequisitesMet(): boolean {
+  const unbuilt = APPS.filter((app) => !existsSync(join(root, 'apps', app, 'dist', 'main.js')));
+  if (unbuilt.length > 0) return unavailable(`apps not built (${unbuilt.join(', ')}); run pnpm run build first`);
+  if (!existsSync('/proc/self/environ')) return unavailable('the process checks need Linux /proc');
+  return [requireTool('swaks'), requireTool('curl')].every(Boolean);
+}
+
+const ready = prerequisitesMet();
+
+/** One free port of 127.0.0.1 per MAILYARD_*_PORT variable the configuration knows, all held until all are picked. */
+async function freePorts(): Promise<Record<string, number>> {
+  const names = listSettings()
+    .map((setting) => setting.envVar)
+    .filter((name) => name.endsWith('_PORT'));
+  const servers: Server[] = [];
+  const ports: Record<string, number> = {};
+  for (const name of names) {
+    const server = createServer();
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    ports[name] = typeof address === 'object' && address ? address.port : 0;
+  }
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+function port(ports: Record<string, number>, name: string): number {
+  const value = ports[`MAILYARD_${name}_PORT`];
+  if (!value) throw new Error(`no port picked for MAILYARD_${name}_PORT`);
+  return value;
+}
+
+function canConnect(to: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(to, '127.0.0.1');
+    const settle = (connected: boolean) => {
+      socket.destroy();
+      resolve(connected);
+    };
+    socket.once('connect', () => settle(true));
+    socket.once('error', () => settle(false));
+  });
+}
+
+interface ProcessEntry {
+  pid: number;
+  /**
+   * PM2 process name: `name` in the environment of fork-mode apps, else the app of the script in the command line
+   * (cluster workers get theirs after start); undefined for pm2-runtime itself.
+   */
+  name: string | undefined;
+}
+
+/** Live processes (zombies excluded) in process group `group` or with `marker` in their command line or environment. */
+function ourProcesses(group: number, marker: string): ProcessEntry[] {
+  const found: ProcessEntry[] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const mentions = cmdline.includes(marker) || environ.some((variable) => variable.includes(marker));
+      if (Number(pgrp) !== group && !mentions) continue;
+      const app = /\/apps\/(\w+)\/dist\/main\.js/.exec(cmdline)?.[1];
+      found.push({ pid, name: environ.find((v) => v.startsWith('name='))?.slice('name='.length) ?? app });
+    } catch {
+      // Gone meanwhile, or another user's process whose environment we may not read.
+    }
+  }
+  return found;
+}
+
+interface SmtpReply {
+  code: number;
+  text: string;
+}
+
+/** A raw SMTP client conversation: one command line at a time, multi-line replies joined (RFC 5321 §4.2.1). */
+class SmtpConversation {
+  #buffer = '';
+  #closed = false;
+  #wake: (() => void) | undefined;
+
+  private constructor(readonly socket: Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.#buffer += chunk;
+      this.#wake?.();
+    });
+    socket.on('close', () => {
+      this.#closed = true;
+      this.#wake?.();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static open(to: number): Promise<SmtpConversation> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(to, '127.0.0.1', () => resolve(new SmtpConversation(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** The next complete reply, or null when the server closed the connection first. */
+  async reply(timeoutMs = 35_000): Promise<SmtpReply | null> {
+    const giveUpAt = Date.now() + timeoutMs;
+    for (;;) {
+      const reply = this.#takeReply();
+      if (reply) return reply;
+      if (this.#closed) return null;
+      if (Date.now() > giveUpAt) throw new Error(`no SMTP reply within ${timeoutMs} ms: ${this.#buffer}`);
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async command(line: string, expected: number): Promise<SmtpReply> {
+    this.socket.write(`${line}\r\n`);
+    const reply = await this.reply();
+    if (reply?.code !== expected) throw new Error(`${line} -> ${reply ? `${reply.code} ${reply.text}` : 'closed'}`);
+    return reply;
+  }
+
+  write(data: string): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#closed) return resolve();
+      this.socket.write(data, () => resolve());
+    });
+  }
+
+  #takeReply(): SmtpReply | null {
+    const lines = this.#buffer.split('\r\n');
+    const last = lines.findIndex((line) => /^\d{3}(?: |$)/.test(line));
+    if (last === -1 || last === lines.length - 1) return null;
+    this.#buffer = lines.slice(last + 1).join('\r\n');
+    const text = lines.slice(0, last + 1).map((line) => line.slice(4));
+    return { code: Number(lines[last]?.slice(0, 3)), text: text.join('\n') };
+  }
+}
+
+describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
+  let dir: TempDir;
+  let dns: DnsServer;
+  let ports: Record<string, number>;
+  let env: NodeJS.ProcessEnv;
+  let runtime: ChildProcess;
+  let output = '';
+  let exited = false;
+
+  const onlineCount = (name: string) =>
+    output.split(`App [${name}:`).filter((part) => /^\d+\] online/.test(part)).length;
+  const tail = () => output.split('\n').slice(-40).join('\n');
+
+  function imap(path: string, ...args: string[]): Promise<string> {
+    const url = `imap://127.0.0.1:${port(ports, 'IMAP')}/${path}`;
+    const auth = `${MAILBOX.address}:${MAILBOX.password}`;
+    return run('curl', ['-sS', '-k', '--ssl-reqd', '--max-time', '20', '-u', auth, ...args, url]).then((r) => r.stdout);
+  }
+
+  async function search(criteria: string): Promise<number[]> {
+    const listing = await imap(`INBOX?${encodeURIComponent(criteria)}`);
+    const numbers = /^\* SEARCH((?: \d+)*)/m.exec(listing)?.[1] ?? '';
+    return numbers.trim() === '' ? [] : numbers.trim().split(' ').map(Number);
+  }
+
+  function cli(...args: string[]): Promise<string> {
+    return run(process.execPath, [join(root, 'apps', 'api', 'dist', 'cli.js'), ...args], { cwd: root, env }).then(
+      (r) => r.stdout,
+    );
+  }
+
+  beforeAll(async () => {
+    dir = await tempDir('mailyard-start-');
+    dns = await startDnsServer();
+    ports = await freePorts();
+    const inherited = Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('MAILYARD_') && !name.startsWith('PM2_') && name !== 'NODE_OPTIONS',
+    );
+    env = {
+      ...Object.fromEntries(inherited),
+      ...Object.fromEntries(Object.entries(ports).map(([name, value]) => [name, String(value)])),
+      MAILYARD_DATA_DIR: join(dir.path, 'data'),
+      MAILYARD_HOSTNAME: 'mx.mailyard.test',
+      MAILYARD_DNS_RESOLVER: dns.address,
+      MAILYARD_LOG_PRETTY: 'false',
+      PM2_HOME: join(dir.path, 'pm2'),
+    };
+    runtime = spawn(join(root, 'node_modules', '.bin', 'pm2-runtime'), ['start', 'ecosystem.config.cjs'], {
+      cwd: root,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-500_000);
+    };
+    runtime.stdout?.on('data', collect);
+    runtime.stderr?.on('data', collect);
+    runtime.once('exit', () => {
+      exited = true;
+    });
+    await waitFor(() => exited || PROCESSES.every((name) => onlineCount(name) >= 1), 45_000, 100).catch(() => {
+      throw new Error(`not every process came online within 45 s:\n${tail()}`);
+    });
+    if (exited) throw new Error(`pm2-runtime exited during start:\n${tail()}`);
+  });
+
+  afterAll(async () => {
+    const group = runtime?.pid;
+    if (group !== undefined && !exited) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    if (group !== undefined && dir) {
+      for (const { pid } of ourProcesses(group, dir.path)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+    await dns?.close();
+    await dir?.cleanup();
+  });
+
+  test('every process is online and every listener answers, /metrics and /health included', async () => {
+    const listeners = ['SMTP_MX', 'SMTP_SUBMISSION', 'SMTP_SUBMISSION_TLS', 'IMAP', 'IMAP_TLS', 'POP3', 'POP3_TLS'];
+    for (const name of listeners) expect(await canConnect(port(ports, name)), name).toBe(true);
+    const http = [
+      ...['API', 'WEB'].map((name) => port(ports, name)),
+      ...METRICS_PROCESSES.map((name) => port(ports, `METRICS_${name.toUpperCase()}`)),
+    ];
+    for (const to of http) {
+      const metrics = await fetch(`http://127.0.0.1:${to}/metrics`);
+      expect(metrics.status, `/metrics on ${to}`).toBe(200);
+      expect(await metrics.text()).toContain('mailyard_health');
+      const health = await fetch(`http://127.0.0.1:${to}/health`);
+      expect(health.status, `/health on ${to}`).toBe(200);
+      expect(await health.json()).toHaveProperty('status');
+    }
+  });
+
+  test('the CLI creates an account, a domain and a mailbox', async () => {
+    expect(await cli('create-account', 'admin@example.org')).toMatch(/API token \(shown once\): \S+/);
+    expect(await cli('add-domain', 'example.org', '--account', 'admin@example.org')).toContain('example.org');
+    const mailbox = await cli('add-mailbox', MAILBOX.address, '--password', MAILBOX.password);
+    expect(mailbox).toContain(`login: ${MAILBOX.address}`);
+  });
+
+  test('a message sent with swaks to the MX is read back over IMAP with curl', async () => {
+    const token = randomUUID();
+    const sent = await run('swaks', [
+      ...['--server', `127.0.0.1:${port(ports, 'SMTP_MX')}`, '--ehlo', 'client.sender.test'],
+      ...['--from', 'bob@sender.test', '--to', MAILBOX.address],
+      ...['--header', `Subject: Hello from swaks ${token}`, '--body', `Body text ${token}`],
+    ]);
+    expect(sent.stdout).toMatch(/<- {2}250 /);
+    const message = await waitFor(() => imap('INBOX;UID=1').catch(() => ''), 10_000, 200);
+    expect(message).toContain(`Subject: Hello from swaks ${token}`);
+    expect(message).toContain(`Body text ${token}`);
+  });
+
+  test('SIGTERM to mx in the middle of DATA loses nothing it acknowledged', async () => {
+    const mx = ourProcesses(runtime.pid ?? -1, dir.path).find((p) => p.name === 'mx');
+    expect(mx, 'the mx process').toBeDefined();
+    const token = randomUUID();
+    const smtp = await SmtpConversation.open(port(ports, 'SMTP_MX'));
+    expect((await smtp.reply())?.code).toBe(220);
+    await smtp.command('EHLO client.sender.test', 250);
+    await smtp.command('MAIL FROM:<bob@sender.test>', 250);
+    await smtp.command(`RCPT TO:<${MAILBOX.address}>`, 250);
+    await smtp.command('DATA', 354);
+    const header = `From: bob@sender.test\r\nTo: ${MAILBOX.address}\r\nSubject: Interrupted ${token}\r\n\r\n`;
+    await smtp.write(`${header}${'first half of the message, sent before the signal\r\n'.repeat(2000)}`);
+    process.kill(mx?.pid ?? -1, 'SIGTERM');
+    await waitFor(() => output.includes('"msg":"mx shutting down"'), 10_000, 50);
+    await smtp.write(`${'second half, sent after the signal\r\n'.repeat(2000)}end of ${token}\r\n.\r\n`);
+    const reply = await smtp.reply();
+    console.log(
+      `mx answered ${reply ? `${reply.code} ${reply.text}` : 'nothing (closed)'} to a DATA ended after SIGTERM`,
+    );
+    if (reply?.code === 250) {
+      await smtp.write('QUIT\r\n');
+      const [uid] = await waitFor(() => search(`SUBJECT ${token}`), 10_000, 200);
+      const stored = await imap(`INBOX;UID=${uid}`);
+      expect(stored).toContain(`end of ${token}`);
+      expect(stored.split('first half of the message').length - 1).toBe(2000);
+      expect(stored.split('second half, sent after the signal').length - 1).toBe(2000);
+      expect(await search('ALL')).toHaveLength(2);
+    } else {
+      expect(reply === null || (reply.code >= 400 && reply.code < 500), `reply ${reply?.code}`).toBe(true);
+      expect(await search(`SUBJECT ${token}`)).toEqual([]);
+      expect(await search('ALL')).toHaveLength(1);
+    }
+    smtp.socket.destroy();
+    // PM2 starts mx again; the shutdown below then has every process to stop.
+    await waitFor(async () => onlineCount('mx') >= 2 && (await canConnect(port(ports, 'SMTP_MX'))), 20_000, 100);
+  });
+
+  test('SIGINT to the process group stops every process within 30 s', async () => {
+    const group = runtime.pid ?? -1;
+    const before = ourProcesses(group, dir.path);
+    expect(new Set(before.map((p) => p.name))).toEqual(new Set([...PROCESSES, undefined]));
+    const started = performance.now();
+    process.kill(-group, 'SIGINT');
+    await waitFor(() => exited && ourProcesses(group, dir.path).length === 0, SHUTDOWN_LIMIT_MS, 100).catch(() => {
+      const left = ourProcesses(group, dir.path).map((p) => `${p.pid} ${p.name ?? 'pm2-runtime'}`);
+      throw new Error(`still running after ${SHUTDOWN_LIMIT_MS} ms: ${left.join(', ')}\n${tail()}`);
+    });
+    console.log(`all ${before.length} processes stopped ${Math.round(performance.now() - started)} ms after SIGINT`);
+    const exitCodes = [...output.matchAll(/exited with code \[(\d+)\]/g)].map((match) => match[1]);
+    expect(exitCodes.length).toBeGreaterThanOrEqual(PROCESSES.length + 1);
+    expect(
+      exitCodes.filter((code) => code !== '0'),
+      tail(),
+    ).toEqual([]);
+    const codeBugs = output.split('\n').filter((line) => /^\{"level":(50|60),/.test(line));
+    expect(codeBugs).toEqual([]);
+  });
+});
