@@ -105,7 +105,7 @@ const smtp = section('SMTP: inbound MX, submission, and outbound delivery (RFC 5
   outboundConcurrency: count(10, 'Outbound deliveries in progress at once.', 1),
 });
 
-const imap = section('IMAP4rev2 / IMAP4rev1 (RFC 9051, RFC 3501).', {
+const imap = section('IMAP4rev1 (RFC 3501) with the extensions listed in docs/rfc-status.md.', {
   port: port(2143, 'IMAP with STARTTLS. Production maps port 143 here.'),
   tlsPort: port(2993, 'IMAP over implicit TLS (RFC 8314). Production maps port 993 here.'),
   maxLineBytes: size(64 * 1024, 'Longest command line outside literals; RFC 9051 §4 suggests at least 8192.', 1024),
