@@ -5,11 +5,12 @@
  */
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { QuotaExceededError } from '@mailyard/errors';
-import { findFolder, requireFolder } from './folders.js';
+import { findFolder, listFolders, requireFolder } from './folders.js';
 import { indexPending } from './fts.js';
 import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
 import { decryptPrivateKey, type KeyFile, sameKey } from './keys.js';
 import { ListingCache } from './listing.js';
+import { expungeOlderThan } from './messages.js';
 import type { MailboxPaths } from './paths.js';
 import { notifyKey } from './private-notifier.js';
 import { type Db, openDatabase, prep, prepValue } from './schema.js';
@@ -40,6 +41,9 @@ export interface HandleDeps {
   logger?: MailstoreLogger;
 }
 
+/** How often retention may run for one open mailbox. */
+const RETENTION_INTERVAL_MS = 3_600_000;
+
 export class MailboxHandle {
   readonly id: string;
   readonly db: Db;
@@ -60,6 +64,7 @@ export class MailboxHandle {
   #indexing: NodeJS.Immediate | null = null;
   #drainAgain = false;
   #closed = false;
+  #retentionRanAt = 0;
 
   constructor(id: string, paths: MailboxPaths, file: KeyFile, dataKey: Buffer, stamp: string, deps: HandleDeps) {
     this.id = id;
@@ -117,6 +122,26 @@ export class MailboxHandle {
 
   ownsKey(dataKey: Buffer): boolean {
     return sameKey(this.#dataKey, dataKey);
+  }
+
+  /**
+   * Retention: Trash and Junk keep mail for `days` days after it arrived (internal date), then it is expunged.
+   * Runs in whichever process holds the mailbox unlocked (the server cannot open it otherwise), at most hourly.
+   */
+  applyRetention(days: number, now = Date.now()): number {
+    if (days <= 0 || this.#closed || now - this.#retentionRanAt < RETENTION_INTERVAL_MS) return 0;
+    this.#retentionRanAt = now;
+    const cutoff = now - days * 86_400_000;
+    let removed = 0;
+    for (const folder of listFolders(this.db)) {
+      if (folder.specialUse !== '\\Trash' && folder.specialUse !== '\\Junk') continue;
+      for (const uid of expungeOlderThan(this.db, folder, cutoff)) {
+        this.publish({ folder: folder.path, kind: 'expunge', uid });
+        removed += 1;
+      }
+    }
+    if (removed > 0) this.#deps.logger?.info({ mailboxId: this.id, removed, days }, 'retention expunged old mail');
+    return removed;
   }
 
   /** Ingests every spool record; concurrent calls share one run, and a call during a run schedules another. */

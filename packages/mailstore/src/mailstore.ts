@@ -39,6 +39,8 @@ import type {
 export const DEFAULT_QUOTA_BYTES = 10 * 1024 ** 3;
 const DEFAULT_IDLE_CLOSE_MS = 30_000;
 const DEFAULT_MAX_IDLE_HANDLES = 64;
+/** Trash and Junk keep mail 30 days, the habit of the large mail services. */
+const DEFAULT_RETENTION_DAYS = 30;
 
 async function fileStamp(path: string): Promise<string | null> {
   try {
@@ -57,6 +59,7 @@ export class Mailstore {
   readonly #kdf: ScryptParams;
   readonly #idleCloseMs: number;
   readonly #maxIdle: number;
+  readonly #retentionDays: number;
   readonly #logger: MailstoreLogger | undefined;
   readonly #ownsNotifier: boolean;
   readonly #spool = new SpoolWriter();
@@ -71,6 +74,7 @@ export class Mailstore {
     this.#kdf = kdfParams(opts.kdf);
     this.#idleCloseMs = opts.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
     this.#maxIdle = opts.maxIdleHandles ?? DEFAULT_MAX_IDLE_HANDLES;
+    this.#retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.#logger = opts.logger;
     this.#ownsNotifier = !opts.notifier;
     const transport = opts.notifier ?? new FileChangeNotifier(opts.dataDir, { pollMs: opts.notifyPollMs });
@@ -140,6 +144,11 @@ export class Mailstore {
       await handle.drainSpool();
     } catch (err) {
       this.#logger?.error({ err, mailboxId }, 'spool drain failed');
+    }
+    try {
+      handle.applyRetention(this.#retentionDays);
+    } catch (err) {
+      this.#logger?.error({ err, mailboxId }, 'retention failed');
     }
     return session;
   }

@@ -219,6 +219,20 @@ export function expungeMessages(db: Db, folder: FolderRef, uids?: readonly numbe
   return run.immediate();
 }
 
+/** Retention: removes every message of the folder whose internal date is before `cutoffMs`, whatever its flags. */
+export function expungeOlderThan(db: Db, folder: FolderRef, cutoffMs: number): number[] {
+  const run = db.transaction((): number[] => {
+    const rows = prep(
+      db,
+      `SELECT uid, modseq, flags, keywords, size, internal_date, content_id FROM messages
+        WHERE folder_id = ? AND internal_date < ? ORDER BY uid`,
+    ).all(folder.id, cutoffMs) as MessageRow[];
+    removeRows(db, folder, rows, true);
+    return rows.map((r) => r.uid);
+  });
+  return run.immediate();
+}
+
 /** Removes every message of a folder and the folder itself. */
 export function deleteFolderWithMessages(db: Db, folder: FolderRef): void {
   const run = db.transaction(() => {

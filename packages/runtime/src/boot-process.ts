@@ -1,0 +1,60 @@
+// bootProcess: the common start of every long-running Mailyard process, in the order each main.ts needs it.
+import { type Config, ensureRuntimeFiles, loadConfig, type RuntimeFiles } from '@mailyard/config';
+import type { ControlStore } from '@mailyard/control';
+import { createLogger, type Logger } from '@mailyard/logger';
+import type { Mailstore } from '@mailyard/mailstore';
+import { type ProcessMonitoring, startProcessMonitoring } from '@mailyard/monitor';
+import { openControl, openMailstore } from './open-stores.js';
+
+export interface BootOptions {
+  /** PM2 process name: mx, submission, outbound, imap, pop3, api, web, jobs. Names the logger and the metrics port. */
+  processName: string;
+  /** Open the mail store too. Default true; jobs has no use for it. */
+  mailstore?: boolean;
+  /**
+   * Health sampling, profiling triggers and /metrics on metrics.<processName>Port (default). `{ metricsPort: false }`
+   * when the app serves /metrics on its own port (api, web); false when the process starts monitoring itself (jobs
+   * does, with its mailing alerter).
+   */
+  monitoring?: false | { metricsPort?: number | false };
+}
+
+export interface BootedProcess {
+  config: Config;
+  runtime: RuntimeFiles;
+  logger: Logger;
+  control: ControlStore;
+  mailstore: Mailstore | undefined;
+  monitoring: ProcessMonitoring | undefined;
+  /** Stops monitoring, then closes the mail store and the control store: the tail of every shutdown. */
+  close(): Promise<void>;
+}
+
+export function bootProcess(options: BootOptions & { mailstore: false }): Promise<BootedProcess>;
+export function bootProcess(options: BootOptions): Promise<BootedProcess & { mailstore: Mailstore }>;
+/** Reads configuration, creates the logger, the data dir layout and keys, opens the stores, starts monitoring. */
+export async function bootProcess(options: BootOptions): Promise<BootedProcess> {
+  const { processName } = options;
+  const config = loadConfig();
+  const logger = createLogger({ level: config.log.level, name: processName });
+  const runtime = await ensureRuntimeFiles(config);
+  const control = openControl(config, runtime);
+  const mailstore = options.mailstore === false ? undefined : openMailstore(config, runtime, logger);
+  const monitoring =
+    options.monitoring === false
+      ? undefined
+      : await startProcessMonitoring({ logger, config, processName, ...options.monitoring });
+  return {
+    config,
+    runtime,
+    logger,
+    control,
+    mailstore,
+    monitoring,
+    async close() {
+      await monitoring?.stop();
+      await mailstore?.close();
+      await control.close();
+    },
+  };
+}

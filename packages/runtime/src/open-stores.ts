@@ -1,0 +1,44 @@
+// The control store and the mail store, opened from configuration the same way in every process and in the CLI.
+import { type Config, ensureRuntimeFiles, type RuntimeFiles } from '@mailyard/config';
+import { type ControlStore, openControlStore } from '@mailyard/control';
+import { Mailstore, type MailstoreLogger } from '@mailyard/mailstore';
+
+/** SQLite control store in the data dir, or MongoDB when mongodbUri is set. */
+export function openControl(config: Config, runtime: RuntimeFiles): ControlStore {
+  return openControlStore({ dataDir: runtime.paths.root, masterKey: runtime.masterKey, mongodbUri: config.mongodbUri });
+}
+
+/** The mail store with the configured quota, password KDF cost and unlock grace period. */
+export function openMailstore(config: Config, runtime: RuntimeFiles, logger?: MailstoreLogger): Mailstore {
+  return new Mailstore({
+    dataDir: runtime.paths.root,
+    quotaBytes: config.mailbox.quotaBytes,
+    kdf: { N: config.mailbox.kdfCost },
+    idleCloseMs: config.mailbox.unlockGraceMs,
+    ...(logger ? { logger } : {}),
+  });
+}
+
+export interface OpenedStores {
+  runtime: RuntimeFiles;
+  control: ControlStore;
+  mailstore: Mailstore;
+  /** Closes the mail store, then the control store. */
+  close(): Promise<void>;
+}
+
+/** Both stores for a short-lived command (the CLI): creates the data dir layout and keys when missing. */
+export async function openStores(config: Config, logger?: MailstoreLogger): Promise<OpenedStores> {
+  const runtime = await ensureRuntimeFiles(config);
+  const control = openControl(config, runtime);
+  const mailstore = openMailstore(config, runtime, logger);
+  return {
+    runtime,
+    control,
+    mailstore,
+    async close() {
+      await mailstore.close();
+      await control.close();
+    },
+  };
+}
