@@ -36,8 +36,8 @@ const root = repoRoot();
 const run = promisify(execFile);
 const APPS = ['smtp', 'imap', 'pop3', 'api', 'web', 'jobs'];
 const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api', 'web', 'jobs'];
-/** Processes serving /metrics on metrics.<name>Port (imap joins once its main.ts starts monitoring). */
-const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'pop3', 'jobs'];
+/** Processes serving /metrics on metrics.<name>Port; api and web serve it on their own port. */
+const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'jobs'];
 const MAILBOX = { address: 'alice@example.org', password: 'start test password 4711' };
 const SHUTDOWN_LIMIT_MS = 30_000;
 

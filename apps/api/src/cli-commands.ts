@@ -3,7 +3,7 @@
  * (control.db and the mail store) through the same code as the REST API, so they need no running api process.
  */
 import { parseArgs } from 'node:util';
-import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
+import { loadConfig } from '@mailyard/config';
 import {
   addDomain,
   type ControlStore,
@@ -15,11 +15,11 @@ import {
   expectedRecords,
   generateMailboxPassword,
   issueMailboxPassword,
-  openControlStore,
   splitAddress,
   type TxtMxResolver,
 } from '@mailyard/control';
-import { Mailstore } from '@mailyard/mailstore';
+import type { Mailstore } from '@mailyard/mailstore';
+import { openStores } from '@mailyard/runtime';
 
 export const USAGE = `Usage: mailyard <command> [options]
 
@@ -143,16 +143,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const config = loadConfig({ env: io.env });
-  const { masterKey, paths } = await ensureRuntimeFiles(config);
-  const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
-  const mailstore = new Mailstore({
-    dataDir: paths.root,
-    quotaBytes: config.mailbox.quotaBytes,
-    kdf: { N: config.mailbox.kdfCost },
-  });
+  const stores = await openStores(config);
   const ctx: Context = {
-    control,
-    mailstore,
+    control: stores.control,
+    mailstore: stores.mailstore,
     hostname: config.hostname,
     resolver: defaultResolver(config),
     out: io.out,
@@ -164,7 +158,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(`error: ${err instanceof Error ? err.message : String(err)}`);
     return err instanceof UsageError ? 2 : 1;
   } finally {
-    await mailstore.close();
-    await control.close();
+    await stores.close();
   }
 }

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '@mailyard/logger';
 import type { Mailstore } from '@mailyard/mailstore';
 import { type ProcessMonitoring, startProcessMonitoring } from '@mailyard/monitor';
 import { openControl, openMailstore } from './open-stores.js';
+import { serveUntilSignalled } from './serve-until-signalled.js';
 
 export interface BootOptions {
   /** PM2 process name: mx, submission, outbound, imap, pop3, api, web, jobs. Names the logger and the metrics port. */
@@ -28,6 +29,11 @@ export interface BootedProcess {
   monitoring: ProcessMonitoring | undefined;
   /** Stops monitoring, then closes the mail store and the control store: the tail of every shutdown. */
   close(): Promise<void>;
+  /**
+   * serveUntilSignalled for this process: on SIGTERM/SIGINT runs stopApp (stop accepting, finish sessions or work)
+   * and then close(), within shutdownTimeoutMs (default pm2.shutdownTimeoutMs, PM2's kill_timeout).
+   */
+  serveUntilSignalled(stopApp: () => Promise<unknown>, options?: { shutdownTimeoutMs?: number }): void;
 }
 
 export function bootProcess(options: BootOptions & { mailstore: false }): Promise<BootedProcess>;
@@ -44,6 +50,11 @@ export async function bootProcess(options: BootOptions): Promise<BootedProcess> 
     options.monitoring === false
       ? undefined
       : await startProcessMonitoring({ logger, config, processName, ...options.monitoring });
+  const close = async () => {
+    await monitoring?.stop();
+    await mailstore?.close();
+    await control.close();
+  };
   return {
     config,
     runtime,
@@ -51,10 +62,13 @@ export async function bootProcess(options: BootOptions): Promise<BootedProcess> 
     control,
     mailstore,
     monitoring,
-    async close() {
-      await monitoring?.stop();
-      await mailstore?.close();
-      await control.close();
+    close,
+    serveUntilSignalled(stopApp, { shutdownTimeoutMs = config.pm2.shutdownTimeoutMs } = {}) {
+      const stop = async () => {
+        await stopApp();
+        await close();
+      };
+      serveUntilSignalled({ logger, processName, shutdownTimeoutMs, stop });
     },
   };
 }
