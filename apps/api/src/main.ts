@@ -3,20 +3,16 @@
  * and /health are served by the app itself), listens on api.port at config.bind, tells PM2 it is ready, and shuts
  * down gracefully on SIGTERM/SIGINT (at most 30 s).
  */
-import { bootProcess } from '@mailyard/runtime';
+import { runProcess } from '@mailyard/runtime';
 import { createApi } from './app.js';
 
-async function main(): Promise<void> {
-  // No metrics listener of its own: /metrics and /health are routes of the app on api.port.
-  const booted = await bootProcess({ processName: 'api', monitoring: { metricsPort: false } });
-  const { config, logger, control, mailstore } = booted;
-  const api = createApi({ config, logger, control, mailstore });
-  const port = await api.listen(config.api.port);
-  logger.info({ port, bind: config.bind }, 'api listening');
-  booted.serveUntilSignalled(() => api.close());
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// No metrics listener of its own: /metrics and /health are routes of the app on api.port.
+runProcess(
+  { processName: 'api', monitoring: { metricsPort: false } },
+  async ({ config, logger, control, mailstore }) => {
+    const api = createApi({ config, logger, control, mailstore });
+    const port = await api.listen(config.api.port);
+    logger.info({ port, bind: config.bind }, 'api listening');
+    return () => api.close();
+  },
+);

@@ -4,26 +4,18 @@
  * config.bind, tells PM2 it is ready, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, let sessions
  * finish (at most 20 s), stop monitoring, close the stores, exit within 30 s.
  */
-import { bootProcess } from '@mailyard/runtime';
+import { listenWithImplicitTls, runProcess } from '@mailyard/runtime';
 import { AuthFailureGate } from './auth-failure-gate.js';
 import { createPop3Server } from './server.js';
 
 /** Sessions get most of the shutdown deadline; the stores need the rest to close cleanly. */
 const SESSION_GRACE_MS = 20_000;
 
-async function main(): Promise<void> {
-  const booted = await bootProcess({ processName: 'pop3' });
-  const { config, logger, control, mailstore, runtime } = booted;
+runProcess({ processName: 'pop3' }, async ({ config, logger, control, mailstore, runtime }) => {
   const authGate = new AuthFailureGate();
   const deps = { config, logger, control, mailstore, tls: runtime.tls, authGate, closeTimeoutMs: SESSION_GRACE_MS };
-  const servers = [createPop3Server(deps), createPop3Server({ ...deps, secure: true })];
-  const ports = [config.pop3.port, config.pop3.tlsPort];
-  await Promise.all(servers.map((server, i) => server.listen(ports[i] ?? 0, config.bind)));
+  const create = (secure: boolean) => createPop3Server({ ...deps, secure });
+  const stop = await listenWithImplicitTls(create, config.pop3, config.bind);
   logger.info({ port: config.pop3.port, tlsPort: config.pop3.tlsPort, bind: config.bind }, 'pop3 listening');
-  booted.serveUntilSignalled(() => Promise.all(servers.map((server) => server.close())));
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
+  return stop;
 });

@@ -5,7 +5,7 @@
  * accepting, lets DATA in flight (or delivery attempts) finish, stops monitoring, closes the stores and exits
  * within 30 s.
  */
-import { bootProcess } from '@mailyard/runtime';
+import { runProcess } from '@mailyard/runtime';
 import type { SmtpDeps } from './deps.js';
 import { SMTP_LIMITS } from './limits.js';
 import { createMxServer } from './mx.js';
@@ -39,17 +39,11 @@ async function start(role: Role, deps: SmtpDeps): Promise<() => Promise<void>> {
   return () => worker.stop();
 }
 
-async function main(): Promise<void> {
-  const role = process.argv[2] as Role;
-  if (!ROLES.includes(role)) throw new Error(`usage: node dist/main.js ${ROLES.join('|')}`);
-  const booted = await bootProcess({ processName: role });
-  const { config, logger, control, mailstore, runtime } = booted;
-  const { masterKey, tls } = runtime;
-  const stopRole = await start(role, { config, logger, control, mailstore, masterKey, tls });
-  booted.serveUntilSignalled(stopRole);
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
+const role = process.argv[2] as Role;
+if (!ROLES.includes(role)) {
+  console.error(`usage: node dist/main.js ${ROLES.join('|')}`);
   process.exit(1);
-});
+}
+runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime }) =>
+  start(role, { config, logger, control, mailstore, masterKey: runtime.masterKey, tls: runtime.tls }),
+);

@@ -6,28 +6,19 @@
  * configured (or self-signed) certificate, so session cookies never cross the network in clear.
  */
 import { deriveKey } from '@mailyard/config';
-import { bootProcess } from '@mailyard/runtime';
+import { runProcess } from '@mailyard/runtime';
 import { createWebApp } from './app.js';
 import { isLoopbackBind } from './client-settings.js';
 
-async function main(): Promise<void> {
-  // No metrics listener of its own: /metrics and /health are routes of the app on web.port.
-  const booted = await bootProcess({ processName: 'web', monitoring: { metricsPort: false } });
-  const { config, logger, control, mailstore, runtime } = booted;
-  const web = createWebApp({
-    config,
-    logger,
-    control,
-    mailstore,
-    sessionSecret: deriveKey(runtime.masterKey, 'web.session'),
-    tls: isLoopbackBind(config) ? undefined : runtime.tls,
-  });
-  const port = await web.listen(config.web.port);
-  logger.info({ port, bind: config.bind }, 'web listening');
-  booted.serveUntilSignalled(() => web.close());
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// No metrics listener of its own: /metrics and /health are routes of the app on web.port.
+runProcess(
+  { processName: 'web', monitoring: { metricsPort: false } },
+  async ({ config, logger, control, mailstore, runtime }) => {
+    const sessionSecret = deriveKey(runtime.masterKey, 'web.session');
+    const tls = isLoopbackBind(config) ? undefined : runtime.tls;
+    const web = createWebApp({ config, logger, control, mailstore, sessionSecret, tls });
+    const port = await web.listen(config.web.port);
+    logger.info({ port, bind: config.bind }, 'web listening');
+    return () => web.close();
+  },
+);

@@ -156,7 +156,7 @@ const mailbox = section('Mailbox storage and encryption.', {
       allowed: 'a power of two, at least 1024',
     }),
   unlockGraceMs: duration(MINUTE, 'How long an unlocked data key stays in memory after its last session ends.'),
-  trashRetentionDays: count(30, 'Days after which messages in Trash and Junk are deleted.', 1),
+  trashRetentionDays: count(30, 'Days after which messages in Trash and Junk are deleted; applied whenever a process unlocks the mailbox (zero-access: the server cannot open it otherwise).', 1),
 });
 
 const monitor = section('Health sampling, alerts and profiling (see @mailyard/monitor).', {

@@ -5,7 +5,6 @@ import { createLogger, type Logger } from '@mailyard/logger';
 import type { Mailstore } from '@mailyard/mailstore';
 import { type ProcessMonitoring, startProcessMonitoring } from '@mailyard/monitor';
 import { openControl, openMailstore } from './open-stores.js';
-import { serveUntilSignalled } from './serve-until-signalled.js';
 
 export interface BootOptions {
   /** PM2 process name: mx, submission, outbound, imap, pop3, api, web, jobs. Names the logger and the metrics port. */
@@ -29,17 +28,15 @@ export interface BootedProcess {
   monitoring: ProcessMonitoring | undefined;
   /** Stops monitoring, then closes the mail store and the control store: the tail of every shutdown. */
   close(): Promise<void>;
-  /**
-   * serveUntilSignalled for this process: on SIGTERM/SIGINT runs stopApp (stop accepting, finish sessions or work)
-   * and then close(), within shutdownTimeoutMs (default pm2.shutdownTimeoutMs, PM2's kill_timeout).
-   */
-  serveUntilSignalled(stopApp: () => Promise<unknown>, options?: { shutdownTimeoutMs?: number }): void;
 }
 
-export function bootProcess(options: BootOptions & { mailstore: false }): Promise<BootedProcess>;
-export function bootProcess(options: BootOptions): Promise<BootedProcess & { mailstore: Mailstore }>;
+/** What bootProcess returns for these options: the mail store is there unless `mailstore: false` was asked. */
+export type Booted<O extends BootOptions> = O extends { mailstore: false }
+  ? BootedProcess
+  : BootedProcess & { mailstore: Mailstore };
+
 /** Reads configuration, creates the logger, the data dir layout and keys, opens the stores, starts monitoring. */
-export async function bootProcess(options: BootOptions): Promise<BootedProcess> {
+export async function bootProcess<O extends BootOptions>(options: O): Promise<Booted<O>> {
   const { processName } = options;
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, name: processName });
@@ -50,25 +47,18 @@ export async function bootProcess(options: BootOptions): Promise<BootedProcess> 
     options.monitoring === false
       ? undefined
       : await startProcessMonitoring({ logger, config, processName, ...options.monitoring });
-  const close = async () => {
-    await monitoring?.stop();
-    await mailstore?.close();
-    await control.close();
-  };
-  return {
+  const booted: BootedProcess = {
     config,
     runtime,
     logger,
     control,
     mailstore,
     monitoring,
-    close,
-    serveUntilSignalled(stopApp, { shutdownTimeoutMs = config.pm2.shutdownTimeoutMs } = {}) {
-      const stop = async () => {
-        await stopApp();
-        await close();
-      };
-      serveUntilSignalled({ logger, processName, shutdownTimeoutMs, stop });
+    async close() {
+      await monitoring?.stop();
+      await mailstore?.close();
+      await control.close();
     },
   };
+  return booted as Booted<O>;
 }

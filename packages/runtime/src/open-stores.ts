@@ -15,6 +15,7 @@ export function openMailstore(config: Config, runtime: RuntimeFiles, logger?: Ma
     quotaBytes: config.mailbox.quotaBytes,
     kdf: { N: config.mailbox.kdfCost },
     idleCloseMs: config.mailbox.unlockGraceMs,
+    retentionDays: config.mailbox.trashRetentionDays,
     ...(logger ? { logger } : {}),
   });
 }
