@@ -11,7 +11,7 @@
 // through import(); checked with pm2 6.0.7), so `pm2 reload` replaces its workers without dropping requests.
 // Its rate-limit counters are per process: raise MAILYARD_API_INSTANCES above 1 only with MAILYARD_REDIS_URL set.
 // Everything else runs in fork mode, one instance: the protocol servers hold per-process session state (unlocked
-// mailbox handles, IDLE listeners, connection counters), the web dashboard keeps its sessions in memory, the
+// mailbox handles, IDLE listeners, connection counters), the web dashboard counts login attempts per process, the
 // outbound worker and the jobs scheduler must not run twice, and mx/submission share their ports' limits.
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');

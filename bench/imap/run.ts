@@ -14,6 +14,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,12 +134,24 @@ async function fillBig(store: Mailstore, mailboxId: string): Promise<void> {
   session.close();
 }
 
+/**
+ * The Node flags PM2 gives the imap process (node_args in the root ecosystem.config.cjs), so the figures are
+ * those of production; BENCH_NODE_ARGS (space-separated) replaces them to try others.
+ */
+function imapNodeArgs(): string[] {
+  if (process.env.BENCH_NODE_ARGS !== undefined) return process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean);
+  const ecosystem = createRequire(import.meta.url)(join(import.meta.dirname, '..', '..', 'ecosystem.config.cjs')) as {
+    apps: Array<{ name: string; node_args?: string[] }>;
+  };
+  return ecosystem.apps.find((app) => app.name === 'imap')?.node_args ?? [];
+}
+
 function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
   // Plain LOGIN on loopback, as the Dovecot figures without STARTTLS were taken.
   const overrides = { allowInsecureAuth: true, imap: { maxConnectionsPerIp: 5000, maxConnectionsPerUser: 100 } };
   const child = spawn(
     process.execPath,
-    [join(import.meta.dirname, 'server.mjs'), JSON.stringify({ dataDir, overrides })],
+    [...imapNodeArgs(), join(import.meta.dirname, 'server.mjs'), JSON.stringify({ dataDir, overrides })],
     { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   return new Promise((resolve, reject) => {
@@ -150,11 +163,17 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; port: numb
   });
 }
 
-function rssOf(child: ChildProcess): Promise<number> {
+function memoryOf(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
   return new Promise((resolve) => {
-    child.once('message', (m) => resolve((m as { rss: number }).rss));
-    child.send('rss');
+    child.once('message', (m) => resolve(m as NodeJS.MemoryUsage));
+    child.send('memory');
   });
+}
+
+/** RSS, then where it goes: the V8 heap (used of total), external memory and its ArrayBuffers. */
+function describeMemory(m: NodeJS.MemoryUsage): string {
+  const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+  return `${mb(m.rss)} MB (heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, arrayBuffers ${mb(m.arrayBuffers)})`;
 }
 
 async function loginRate(port: number, address: string, seconds: number): Promise<number> {
@@ -222,15 +241,18 @@ async function main(): Promise<void> {
     'fill (store, not IMAP)': `${BIG} messages in ${(fillMs / 1000).toFixed(1)} s`,
   };
   try {
-    const before = await rssOf(child);
-    out['RSS idle server'] = `${(before / 1048576).toFixed(1)} MB`;
+    const idle = await memoryOf(child);
+    const before = idle.rss;
+    out['RSS idle server'] = describeMemory(idle);
     // Measured first, on a fresh process, so the figure is what IDLE connections cost, not what earlier
     // large FETCHes left in the heap.
     const wires = await idleConnections(port, idleUsers, IDLE_CONNECTIONS);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const after = await rssOf(child);
+    const busy = await memoryOf(child);
+    const after = busy.rss;
     out[`RSS with ${IDLE_CONNECTIONS} IDLE connections (${IDLE_MAILBOXES} mailboxes)`] =
       `${(after / 1048576).toFixed(1)} MB (${((after - before) / 1024 / IDLE_CONNECTIONS).toFixed(0)} KB per connection)`;
+    out['  breakdown'] = describeMemory(busy);
     for (const w of wires) w.close();
     out['LOGIN+SELECT+LOGOUT, 4 clients'] = `${(await loginRate(port, idleUsers[0]?.address ?? '', 5)).toFixed(1)} /s`;
 

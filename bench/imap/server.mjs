@@ -2,7 +2,7 @@
  * The IMAP process under benchmark, a child of run.ts: its RSS is its own, and deliveries come from another
  * process, as in production. Plain JavaScript over the built packages (dist/), like the PM2 process, so no
  * TypeScript loader inflates the memory figures: build first (npx turbo run build --filter=@mailyard/imap...).
- * argv[2] is JSON: { dataDir, overrides }. Prints `listening <port>` when ready; answers 'rss' over IPC.
+ * argv[2] is JSON: { dataDir, overrides }. Prints `listening <port>` when ready; answers 'memory' over IPC with process.memoryUsage().
  */
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
@@ -20,7 +20,7 @@ const server = createImapServer({ config, logger, control, mailstore, tls });
 const port = await server.listen(0, '127.0.0.1');
 process.stdout.write(`listening ${port}\n`);
 process.on('message', (message) => {
-  if (message === 'rss') process.send?.({ rss: process.memoryUsage().rss });
+  if (message === 'memory') process.send?.(process.memoryUsage());
 });
 process.once('SIGTERM', () => {
   void server.close().then(async () => {

@@ -28,8 +28,13 @@ export interface RateLimits {
   perTokenPerMinute: number;
 }
 
-/** Generous for scripts, tight enough that one client cannot monopolise the control store. */
-export const DEFAULT_RATE_LIMITS: RateLimits = { perIpPerMinute: 1200, perTokenPerMinute: 600 };
+/** The limits configured by api.rateLimitPerIpPerMinute and api.rateLimitPerTokenPerMinute (reasons there). */
+export function configuredRateLimits(config: Config): RateLimits {
+  return {
+    perIpPerMinute: config.api.rateLimitPerIpPerMinute,
+    perTokenPerMinute: config.api.rateLimitPerTokenPerMinute,
+  };
+}
 
 export interface ApiDeps {
   config: Config;
@@ -38,6 +43,7 @@ export interface ApiDeps {
   mailstore: MailboxAdmin;
   /** DNS resolver for record checks; default: node:dns, pointed at config.dns.resolver when set. */
   resolver?: TxtMxResolver;
+  /** Overrides the configured rate limits (tests). */
   rateLimits?: Partial<RateLimits>;
 }
 
@@ -89,7 +95,7 @@ async function unmatched(ctx: ApiContext, next: Next) {
 
 export function createApi(deps: ApiDeps): Api {
   const logger = deps.logger.child({ component: 'api' });
-  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  const limits = { ...configuredRateLimits(deps.config), ...deps.rateLimits };
   const routeDeps: RouteDeps = {
     config: deps.config,
     logger,

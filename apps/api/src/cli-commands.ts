@@ -64,8 +64,8 @@ async function createAccount(ctx: Context, [email]: string[], opts: Options): Pr
   if (!email) throw new UsageError('create-account needs an email address');
   const generated = typeof opts.password !== 'string';
   const password = typeof opts.password === 'string' ? opts.password : generateMailboxPassword();
-  const isAdmin = opts.admin === true || (await ctx.control.countAccounts()) === 0;
-  const account = await ctx.control.createAccount({ email, password, isAdmin });
+  // The store makes the first account an administrator on its own, atomically.
+  const account = await ctx.control.createAccount({ email, password, isAdmin: opts.admin === true });
   const issued = await ctx.control.createToken(account.id, 'cli');
   ctx.out(`account ${account.email}${account.isAdmin ? ' (administrator)' : ''}`);
   if (generated) ctx.out(`password: ${password}`);

@@ -5,7 +5,11 @@ describe('HTTP errors', () => {
   let h: Harness;
   let token: string;
   beforeAll(async () => {
-    h = await startHarness({ bodyLimitBytes: 4096, rateLimits: { perTokenPerMinute: 40, perIpPerMinute: 100 } });
+    h = await startHarness({
+      bodyLimitBytes: 4096,
+      // The limits come from configuration, as in production.
+      api: { rateLimitPerTokenPerMinute: 40, rateLimitPerIpPerMinute: 100 },
+    });
     token = await h.signUp('errors@example.org');
   });
   afterAll(async () => {

@@ -65,7 +65,14 @@ export function basic(token: string): string {
 }
 
 export async function startHarness(
-  opts: { signupOpen?: boolean; bodyLimitBytes?: number; rateLimits?: Partial<RateLimits>; resolver?: string } = {},
+  opts: {
+    signupOpen?: boolean;
+    bodyLimitBytes?: number;
+    /** Settings of the api section, e.g. the rate limits as configured. */
+    api?: Partial<Config['api']>;
+    rateLimits?: Partial<RateLimits>;
+    resolver?: string;
+  } = {},
 ): Promise<Harness> {
   const dir = await tempDir('mailyard-api-');
   const dataDir = dir.path;
@@ -74,7 +81,7 @@ export async function startHarness(
     overrides: {
       dataDir,
       hostname: 'mx.mailyard.test',
-      api: { signupOpen: opts.signupOpen ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024 },
+      api: { signupOpen: opts.signupOpen ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024, ...opts.api },
       dns: opts.resolver ? { resolver: opts.resolver } : {},
     },
   });

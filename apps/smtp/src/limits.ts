@@ -46,6 +46,15 @@ export const OUTBOUND_LIMITS = {
   budgetRetryMs: 30 * SECOND,
   /** RFC 5321 §4.5.3.2: initial 220 greeting within 5 minutes; we give remote servers 60 s to connect and greet. */
   connectTimeoutMs: MINUTE,
+  /**
+   * Sessions open at once to one remote address: Postfix's default_destination_concurrency_limit is 20; half of
+   * that stays well under the per-IP connection limits large receivers apply.
+   */
+  connectionsPerHost: 10,
+  /** An idle session to a remote host is closed after this (Postfix caches idle sessions for 2 s too). */
+  connectionIdleMs: 2 * SECOND,
+  /** Messages per session before it is closed and a new one opened (nodemailer's pool uses 100 as well). */
+  messagesPerConnection: 100,
   /** How long one cached MTA-STS policy is trusted when the policy itself gives no max_age (RFC 8461 §3.2). */
   mtaStsCacheMs: DAY,
 } as const;

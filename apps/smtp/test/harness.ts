@@ -151,6 +151,8 @@ export interface RemoteMessage {
   from: string;
   to: string[];
   raw: Buffer;
+  /** DSN parameters as smtp-server parsed them (RFC 3461): MAIL FROM's RET/ENVID and each RCPT's NOTIFY/ORCPT. */
+  dsn: { envelope: unknown; recipients: unknown[] };
 }
 
 export interface RemoteMx {
@@ -177,6 +179,7 @@ export async function startRemoteMx(): Promise<RemoteMx> {
     cert: TLS.cert,
     authOptional: true,
     disabledCommands: ['AUTH'],
+    hideDSN: false,
     logger: false,
     onRcptTo(address: SMTPServerAddress, _session, callback) {
       const refusal = refuseRcpt.get(address.address);
@@ -192,6 +195,10 @@ export async function startRemoteMx(): Promise<RemoteMx> {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
+          dsn: {
+            envelope: (session.envelope as { dsn?: unknown }).dsn,
+            recipients: session.envelope.rcptTo.map((r) => (r as { dsn?: unknown }).dsn),
+          },
         });
         callback(null, 'Ok: remote queued');
       });

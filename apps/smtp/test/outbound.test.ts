@@ -7,11 +7,11 @@ import { deriveKey } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { authenticate } from 'mailauth';
 import { createTransport } from 'nodemailer';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { SmtpListener } from '../src/listener.js';
 import { createMxServer } from '../src/mx.js';
 import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
-import { createOutboundWorker, type OutboundDeps } from '../src/outbound/worker.js';
+import { createOutboundWorker, type OutboundDeps, type OutboundWorker } from '../src/outbound/worker.js';
 import { createSrs } from '../src/srs.js';
 import {
   dkimKey,
@@ -56,15 +56,24 @@ beforeEach(() => {
 
 const signer: { key?: ReturnType<typeof dkimKey> } = {};
 
+const workers: OutboundWorker[] = [];
+
+/** Stopped after each test, which closes its pooled sessions to the remote. */
 function worker(extra: Partial<OutboundDeps> = {}) {
-  return createOutboundWorker({
+  const created = createOutboundWorker({
     ...h.deps(),
     mtaSts: NO_MTA_STS,
     portOverride: remote.port,
     retryDelayMs: () => 0,
     ...extra,
   });
+  workers.push(created);
+  return created;
 }
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+});
 
 async function sendToMx(to: string, raw: Buffer, from = 'sam@sender.test') {
   const transport = createTransport({
@@ -179,6 +188,78 @@ describe('outbound retries and bounces', () => {
     expect(bounce).toContain('Status: 5.1.1');
     expect(bounce).toContain('Subject: doomed');
     expect(remote.received).toHaveLength(0);
+  });
+
+  test('NOTIFY=NEVER: a 550 records the failure and sends no bounce (RFC 3461 §4.1)', async () => {
+    remote.refuseRcpt.set(`quiet@${REMOTE}`, [550, '5.1.1 no such user']);
+    const before = (await h.mailbox(h.aliases.alice)).length;
+    const queued = await h.control.enqueue({
+      envelopeFrom: `alice@${HOSTED}`,
+      recipients: [`quiet@${REMOTE}`],
+      body: message({ from: `alice@${HOSTED}`, to: `quiet@${REMOTE}` }),
+      dsn: { recipients: { [`quiet@${REMOTE}`]: { notify: ['NEVER'] } } },
+    });
+    expect(await worker().runOnce()).toBe(1);
+    const log = await h.control.deliveryLog(queued.id);
+    expect(log.map((e) => e.status)).toEqual(['failed']);
+    expect((await h.mailbox(h.aliases.alice)).length).toBe(before);
+    const [latest] = await h.control.listRecent(1);
+    expect(latest?.id).toBe(queued.id);
+  });
+
+  test('RET=HDRS, ENVID and ORCPT: the bounce holds headers only and reports both (RFC 3464 §2.2.1, §2.3.1)', async () => {
+    remote.refuseRcpt.set(`gone2@${REMOTE}`, [550, '5.1.1 gone']);
+    const body = message({ from: `alice@${HOSTED}`, to: `gone2@${REMOTE}`, subject: 'hdrs', body: 'SECRET-BODY' });
+    await h.control.enqueue({
+      envelopeFrom: `alice@${HOSTED}`,
+      recipients: [`gone2@${REMOTE}`],
+      body,
+      dsn: { ret: 'HDRS', envid: 'QQ314159', recipients: { [`gone2@${REMOTE}`]: { orcpt: 'rfc822;Old.Name@x.test' } } },
+    });
+    await worker().runOnce();
+    const bounce = ((await h.mailbox(h.aliases.alice)).at(-1) ?? Buffer.alloc(0)).toString();
+    expect(bounce).toContain('Original-Envelope-Id: QQ314159\r\nReporting-MTA: dns; ');
+    expect(bounce).toContain(`Original-Recipient: rfc822; Old.Name@x.test\r\nFinal-Recipient: rfc822; gone2@${REMOTE}`);
+    expect(bounce).toContain('Content-Type: text/rfc822-headers');
+    expect(bounce).toContain('Subject: hdrs');
+    expect(bounce).not.toContain('SECRET-BODY');
+  });
+
+  test('RET=FULL: the bounce returns the whole message as message/rfc822', async () => {
+    remote.refuseRcpt.set(`gone3@${REMOTE}`, [550, '5.1.1 gone']);
+    const body = message({ from: `alice@${HOSTED}`, to: `gone3@${REMOTE}`, subject: 'full', body: 'WHOLE-BODY' });
+    await h.control.enqueue({
+      envelopeFrom: `alice@${HOSTED}`,
+      recipients: [`gone3@${REMOTE}`],
+      body,
+      dsn: { ret: 'FULL' },
+    });
+    await worker().runOnce();
+    const bounce = (await h.mailbox(h.aliases.alice)).at(-1) ?? Buffer.alloc(0);
+    expect(bounce.includes(Buffer.concat([Buffer.from('Content-Type: message/rfc822\r\n\r\n'), body]))).toBe(true);
+  });
+
+  test('DSN parameters are relayed to a next hop that supports DSN (RFC 3461 §6.2), per recipient', async () => {
+    await h.control.enqueue({
+      envelopeFrom: `alice@${HOSTED}`,
+      recipients: [`p1@${REMOTE}`, `p2@${REMOTE}`],
+      body: message({ from: `alice@${HOSTED}`, to: `p1@${REMOTE}` }),
+      dsn: {
+        ret: 'HDRS',
+        envid: 'id+1 x',
+        recipients: { [`p1@${REMOTE}`]: { notify: ['SUCCESS', 'FAILURE'], orcpt: `rfc822;first@${HOSTED}` } },
+      },
+    });
+    await worker().runOnce();
+    const byRecipient = Object.fromEntries(remote.received.map((m) => [m.to.join(','), m.dsn]));
+    expect(byRecipient[`p1@${REMOTE}`]).toEqual({
+      envelope: { ret: 'HDRS', envid: 'id+1 x' },
+      recipients: [{ notify: ['SUCCESS', 'FAILURE'], orcpt: `rfc822;first@${HOSTED}` }],
+    });
+    expect(byRecipient[`p2@${REMOTE}`]).toEqual({
+      envelope: { ret: 'HDRS', envid: 'id+1 x' },
+      recipients: [undefined],
+    });
   });
 
   test('a message with the null sender that fails is not bounced (no loops)', async () => {

@@ -1,6 +1,8 @@
 /** Submission end to end: AUTH only after TLS, own-domain senders only, DKIM signing, local/remote/Sent copies. */
 import { dkimVerify } from 'mailauth';
 import { createTransport } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSubmissionServer, type SubmissionServer } from '../src/submission.js';
 import { type Harness, HOSTED, message, PASSWORD, REMOTE, startHarness } from './harness.js';
@@ -11,7 +13,7 @@ let submission: SubmissionServer;
 let ports: { starttls: number; implicitTls: number };
 
 beforeAll(async () => {
-  h = await startHarness({ smtp: { authFailuresPerIpPerHour: 3, dailySendLimit: 4 } });
+  h = await startHarness({ smtp: { authFailuresPerIpPerHour: 3, dailySendLimit: 6 } });
   submission = createSubmissionServer(h.deps());
   ports = await submission.listen({ starttls: 0, implicitTls: 0 }, '127.0.0.1');
 });
@@ -121,6 +123,47 @@ describe('submission sending', () => {
       envelopeFrom: alice,
       recipients: [{ address: `carol@${REMOTE}`, status: 'pending' }],
     });
+  });
+
+  test('a missing Date and Message-ID are added (RFC 6409 §8.2, §8.3) and signed; DSN parameters are queued', async () => {
+    const raw = Buffer.from(`From: ${alice}\r\nTo: bob@${HOSTED}\r\nSubject: bare\r\n\r\nno date, no id\r\n`);
+    const dsn: SMTPConnection.DSNOptions = {
+      envid: 'env 7+x',
+      ret: 'HDRS',
+      notify: ['FAILURE', 'DELAY'],
+      orcpt: `rfc822;d.o.r.a@${REMOTE}`,
+    };
+    const mail: Mail.Options & { dsn: SMTPConnection.DSNOptions } = {
+      envelope: { from: alice, to: [`bob@${HOSTED}`, `dora@${REMOTE}`] },
+      raw,
+      dsn,
+    };
+    await transport().sendMail(mail);
+    const atBob = (await h.mailbox(h.aliases.bob)).at(-1) ?? Buffer.alloc(0);
+    const header = atBob.toString().split('\r\n\r\n')[0] ?? '';
+    expect(header).toMatch(/\r\nDate: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000\r\n/);
+    expect(header).toMatch(new RegExp(`\r\nMessage-ID: <[0-9a-f]{32}@${HOSTED.replace('.', '\\.')}>`));
+    expect(atBob.subarray(atBob.length - raw.length).equals(raw)).toBe(true);
+    const verified = await dkimVerify(atBob, { resolver: submission.state.ctx.dns.mailauth });
+    expect(verified.results[0]?.status.result).toBe('pass');
+    const signatureHeaders = /DKIM-Signature:[\s\S]*?\bh=([^;]*)/.exec(header)?.[1] ?? '';
+    expect(signatureHeaders).toMatch(/\bdate\b/i);
+    expect(signatureHeaders).toMatch(/\bmessage-id\b/i);
+    const [queued] = await h.control.listRecent(1);
+    expect(queued?.dsn).toEqual({
+      ret: 'HDRS',
+      envid: 'env 7+x',
+      recipients: { [`dora@${REMOTE}`]: { notify: ['FAILURE', 'DELAY'], orcpt: `rfc822;d.o.r.a@${REMOTE}` } },
+    });
+  });
+
+  test('a message with its own Date and Message-ID keeps them and gets no second one', async () => {
+    const raw = message({ from: alice, to: `bob@${HOSTED}` });
+    await transport().sendMail({ envelope: { from: alice, to: [`bob@${HOSTED}`] }, raw });
+    const atBob = (await h.mailbox(h.aliases.bob)).at(-1) ?? Buffer.alloc(0);
+    const header = atBob.toString().split('\r\n\r\n')[0] ?? '';
+    expect(header.match(/\r\nDate: /g)).toHaveLength(1);
+    expect(header.match(/\r\nMessage-ID: /g)).toHaveLength(1);
   });
 
   test('unknown local recipient: 550 5.1.1', async () => {

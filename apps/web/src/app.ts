@@ -21,7 +21,7 @@ import { registerDomainRoutes } from './routes/domains.js';
 import { registerOutboundRoutes } from './routes/outbound.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { checkCsrf, loadSession } from './session-middleware.js';
-import { SessionTable } from './sessions.js';
+import { DashboardSessions } from './sessions.js';
 import { STYLESHEET } from './stylesheet.js';
 import type { LoginLimits, WebContext, WebRouteDeps, WebState } from './web-context.js';
 
@@ -44,7 +44,7 @@ export interface WebDeps {
 
 export interface WebApp {
   app: Koa<WebState>;
-  sessions: SessionTable;
+  sessions: DashboardSessions;
   /** Listens on `port` (0 = any) at config.bind, or `host` when given; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting connections and waits for open requests to finish. */
@@ -89,7 +89,7 @@ function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
     control: deps.control,
     mailstore: deps.mailstore,
     resolver: deps.resolver ?? defaultResolver(deps.config),
-    sessions: new SessionTable({ maxAgeMs: deps.config.web.sessionMaxAgeMs }),
+    sessions: new DashboardSessions(deps.control, { maxAgeMs: deps.config.web.sessionMaxAgeMs }),
     csrfKey: csrfKeyFrom(deps.config, deps.sessionSecret),
     limiters: {
       loginPerIp: limiter(limits.perIp),

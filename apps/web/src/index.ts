@@ -10,7 +10,8 @@
  * Autoconfiguration: Thunderbird /.well-known/autoconfig/mail/config-v1.1.xml, Outlook POST
  * /autodiscover/autodiscover.xml, for hosted domains only.
  *
- * On disk: nothing of its own. Sessions live in memory (a restart logs everyone out).
+ * On disk: nothing of its own. Sessions live in the control store (only the SHA-256 of their id), so a restart
+ * keeps people logged in and several web processes can serve the same users.
  *
  * Invariants:
  * - Every interpolated value is escaped by the `html` tagged template; markup comes only from templates.
@@ -25,5 +26,5 @@ export { createWebApp, DEFAULT_LOGIN_LIMITS, type WebApp, type WebDeps } from '.
 export { outlookConfig, requestedAddress, thunderbirdConfig } from './autoconfig.js';
 export { clientSettings, type ServerSetting } from './client-settings.js';
 export { escapeHtml, html, SafeHtml } from './html.js';
-export { SessionTable } from './sessions.js';
+export { DashboardSessions, type Session } from './sessions.js';
 export type { LoginLimits } from './web-context.js';

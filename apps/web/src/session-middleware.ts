@@ -1,6 +1,6 @@
 /**
- * Loads the browser's session (cookie -> server-side table -> account) and checks the CSRF token of every
- * state-changing request before routing. Cookie: HttpOnly, SameSite=Lax, Path=/, and over TLS Secure with the
+ * Loads the browser's session (cookie -> control store -> account), saves its flash message back after the request,
+ * and checks the CSRF token of every state-changing request before routing. Cookie: HttpOnly, SameSite=Lax, Path=/, and over TLS Secure with the
  * `__Host-` prefix (RFC 6265bis §4.1.3.2: no Domain attribute, so no sibling host can set it).
  */
 import type { Account } from '@mailyard/control';
@@ -41,21 +41,23 @@ export function loadSession(deps: WebRouteDeps) {
       return next();
     }
     setAnonymous(ctx, deps, presented);
-    const session = deps.sessions.get(presented);
+    const session = await deps.sessions.get(presented);
     const account = session ? await deps.control.getAccount(session.accountId) : null;
-    if (session && !account) deps.sessions.delete(presented);
+    if (session && !account) await deps.sessions.delete(presented);
     if (session && account) {
       ctx.state.session = session;
       ctx.state.account = account;
     }
-    return next();
+    await next();
+    // The session may have changed during the request (login, logout): save whichever one it ended with.
+    if (ctx.state.session) await deps.sessions.save(ctx.state.session);
   };
 }
 
 /** Logs in: a fresh session id (no fixation, RFC 6265bis §8.3 advice), so the CSRF token changes too. */
-export function startSession(ctx: WebContext, deps: WebRouteDeps, account: Account): void {
-  if (ctx.state.session) deps.sessions.delete(ctx.state.session.id);
-  const session = deps.sessions.create(account.id);
+export async function startSession(ctx: WebContext, deps: WebRouteDeps, account: Account): Promise<void> {
+  if (ctx.state.session) await deps.sessions.delete(ctx.state.session.id);
+  const session = await deps.sessions.create(account.id);
   setSessionCookie(ctx, session.id, deps.config.web.sessionMaxAgeMs);
   ctx.state.sid = session.id;
   ctx.state.session = session;
@@ -63,8 +65,8 @@ export function startSession(ctx: WebContext, deps: WebRouteDeps, account: Accou
   ctx.state.csrf = csrfToken(deps.csrfKey, session.id);
 }
 
-export function endSession(ctx: WebContext, deps: WebRouteDeps): void {
-  if (ctx.state.session) deps.sessions.delete(ctx.state.session.id);
+export async function endSession(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
+  if (ctx.state.session) await deps.sessions.delete(ctx.state.session.id);
   const sid = newSessionId();
   setSessionCookie(ctx, sid);
   setAnonymous(ctx, deps, sid);

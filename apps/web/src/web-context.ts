@@ -6,7 +6,7 @@ import { AuthenticationError, NotFoundError } from '@mailyard/errors';
 import type { RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { FormFields } from './form-body.js';
-import type { Session, SessionTable } from './sessions.js';
+import type { DashboardSessions, Session } from './sessions.js';
 
 export interface WebState {
   /** The browser's session id (cookie), logged in or not. */
@@ -38,7 +38,7 @@ export interface WebRouteDeps {
   control: ControlStore;
   mailstore: MailboxAdmin;
   resolver: TxtMxResolver;
-  sessions: SessionTable;
+  sessions: DashboardSessions;
   csrfKey: Buffer;
   limiters: { loginPerIp: RateLimiter; loginPerEmail: RateLimiter; signupPerIp: RateLimiter };
 }

@@ -38,6 +38,8 @@ export interface Harness {
 export interface HarnessOptions {
   config?: DeepPartial<Config>;
   loginLimits?: Partial<LoginLimits>;
+  /** CSRF key; give several apps the same one to serve one site, as main.ts derives it from the master key. */
+  sessionSecret?: Buffer;
 }
 
 function captureStream(lines: LogLine[]): Writable {
@@ -72,7 +74,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     scryptCost: { N: 1024, r: 8, p: 1 },
   });
   const mailstore = new Mailstore({ dataDir: dir.path, kdf: { N: 1024 }, notifyPollMs: 50 });
-  const web = createWebApp({ config, logger, control, mailstore, loginLimits: opts.loginLimits });
+  const web = createWebApp({
+    config,
+    logger,
+    control,
+    mailstore,
+    loginLimits: opts.loginLimits,
+    sessionSecret: opts.sessionSecret,
+  });
   const port = await web.listen(0, '127.0.0.1');
   return {
     base: `http://127.0.0.1:${port}`,

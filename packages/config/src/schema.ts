@@ -113,12 +113,28 @@ const imap = section('IMAP4rev1 (RFC 3501) with the extensions listed in docs/rf
   maxConnectionsPerUser: count(20, 'Concurrent logged-in connections per mailbox (clients open several).', 1),
   maxConnectionsPerIp: count(50, 'Concurrent connections from one client IP address.', 1),
   idleTimeoutMs: duration(30 * MINUTE, 'Inactivity before logout; RFC 9051 §5.4 requires at least 30 minutes.'),
+  authFailuresPerIpPerHour: count(
+    10,
+    'Failed LOGIN/AUTHENTICATE attempts per client IP per hour; past it logins from that IP get NO [LIMIT].',
+    1,
+  ),
 });
 
 const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595).', {
   port: port(2110, 'POP3 with STLS. Production maps port 110 here.'),
   tlsPort: port(2995, 'POP3 over implicit TLS (RFC 8314). Production maps port 995 here.'),
   idleTimeoutMs: duration(10 * MINUTE, 'Inactivity before the session ends; RFC 1939 §3 requires at least 10 minutes.'),
+  authFailuresPerIpPerHour: count(
+    10,
+    'Failed USER/PASS and AUTH attempts per client IP per hour; past it logins from that IP are refused.',
+    1,
+  ),
+  maxConnectionsPerIp: count(20, 'Concurrent POP3 connections from one client IP address.', 1),
+  maxConnectionsPerUser: count(
+    5,
+    'Concurrent POP3 connections per mailbox, logged in or not yet; only one of them holds the maildrop lock.',
+    1,
+  ),
 });
 
 const api = section('REST API (/v1).', {
@@ -126,6 +142,18 @@ const api = section('REST API (/v1).', {
   signupOpen: flag(false, 'Whether anyone may create an account through the API without an admin token.'),
   bodyLimitBytes: size(MiB, 'Largest JSON request body; raw message uploads are bounded by smtp.maxMessageSize.', 1),
   trustProxy: flag(false, 'Trust X-Forwarded-For from a reverse proxy for client addresses and rate limits.'),
+  rateLimitPerIpPerMinute: count(
+    1200,
+    'Requests per minute from one client address, authenticated or not: 20 a second is generous for scripts, ' +
+      'yet one address cannot monopolise the control store.',
+    1,
+  ),
+  rateLimitPerTokenPerMinute: count(
+    600,
+    'Requests per minute with one API token: half the per-address limit, so one leaked or runaway token cannot ' +
+      'use up the allowance of its whole address.',
+    1,
+  ),
 });
 
 const web = section('Web dashboard.', {

@@ -1,6 +1,6 @@
 /**
- * @mailyard/control — the control store: accounts, API tokens, hosted domains with their DKIM keys, aliases
- * (forwarding and mailbox credentials), the outbound queue and its delivery log.
+ * @mailyard/control — the control store: accounts, API tokens, dashboard sessions, hosted domains with their DKIM
+ * keys, aliases (forwarding and mailbox credentials), the outbound queue and its delivery log.
  *
  * Backends: `SqliteControlStore` (embedded default, `<dataDir>/control.db`, encrypted with a key derived from the
  * master key under the label 'control.db'); a MongoDB backend can be added behind the same `ControlStore`
@@ -8,8 +8,12 @@
  *
  * Invariants:
  * - Domain names are stored lowercased in ASCII (IDNA punycode); alias names lowercased; '*' is the catch-all.
- * - Secrets never sit in clear: account and mailbox passwords as scrypt hashes, API tokens as SHA-256 digests,
- *   DKIM private keys and queued message bodies sealed with AES-256-GCM under keys derived from the master key.
+ * - The first account is an administrator, decided atomically with its insert (an IMMEDIATE transaction), so the
+ *   API, every web process and the CLI racing for it make exactly one.
+ * - Checking an account password runs the KDF even for an unknown email (against a dummy hash): equal timing.
+ * - Secrets never sit in clear: account and mailbox passwords as scrypt hashes, API tokens and dashboard session
+ *   ids as SHA-256 digests, DKIM private keys and queued message bodies sealed with AES-256-GCM under keys derived
+ *   from the master key.
  * - Scoped lookups (account -> domain -> alias) return null outside their scope, so callers cannot tell "not
  *   yours" from "does not exist".
  * - Recipient resolution (RFC 5233 subaddressing): exact alias, then `local+tag` without the tag, then '*'.

@@ -42,8 +42,8 @@ export class SqliteOutboundQueue {
       lastError: null,
     }));
     this.#sql(
-      `INSERT INTO queue (id, envelope_from, recipients, next_attempt_at, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO queue (id, envelope_from, recipients, next_attempt_at, body, created_at, dsn)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       input.envelopeFrom,
@@ -51,6 +51,7 @@ export class SqliteOutboundQueue {
       input.nextAttemptAt?.getTime() ?? now,
       this.#box.seal(input.body, id),
       now,
+      input.dsn ? JSON.stringify(input.dsn) : null,
     );
     return toQueueSummary(this.#row(id));
   }

@@ -58,6 +58,7 @@ export interface QueueRow {
   locked_by: string | null;
   locked_until: number | null;
   created_at: number;
+  dsn: string | null;
 }
 
 const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -123,5 +124,6 @@ export function toQueueSummary(row: QueueRow): QueueItemSummary {
     nextAttemptAt: new Date(row.next_attempt_at),
     lastError: row.last_error,
     createdAt: new Date(row.created_at),
+    ...(row.dsn ? { dsn: JSON.parse(row.dsn) as QueueItemSummary['dsn'] } : {}),
   };
 }

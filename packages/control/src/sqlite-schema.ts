@@ -88,6 +88,23 @@ const MIGRATIONS: string[] = [
     UPDATE domains SET alias_count = alias_count - 1 WHERE id = OLD.domain_id;
   END;
   `,
+  // 3: dashboard sessions, keyed by the SHA-256 of the cookie secret, so every web process (and a restart) shares them.
+  `
+  CREATE TABLE web_sessions (
+    digest TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    note TEXT
+  );
+  CREATE INDEX web_sessions_account ON web_sessions(account_id);
+  CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);
+  `,
+  // 4: DSN parameters (RFC 3461) of a queued message, JSON; NULL when it came without any.
+  `
+  ALTER TABLE queue ADD COLUMN dsn TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deriveKey } from '@mailyard/config';
@@ -20,7 +20,16 @@ async function freshStore(masterKey = randomBytes(32)) {
     await store.close();
     await dir.cleanup();
   };
-  return { store, dispose, dataDir, masterKey };
+  const openSecond = async () => new SqliteControlStore({ dataDir, masterKey, scryptCost });
+  return { store, dispose, openSecond, dataDir, masterKey };
+}
+
+/** control.db opened directly, bypassing the store, to check what lies on disk. */
+function openRaw(dataDir: string, masterKey: Buffer): Database.Database {
+  const db = new Database(join(dataDir, 'control.db'));
+  db.pragma(`cipher='chacha20'`);
+  db.pragma(`key="x'${deriveKey(masterKey, 'control.db').toString('hex')}'"`);
+  return db;
 }
 
 runControlStoreContract('sqlite', freshStore);
@@ -74,13 +83,26 @@ describe('SqliteControlStore on disk', () => {
     }
   });
 
+  test('keeps only the SHA-256 of a session secret', async () => {
+    const { store, dispose, dataDir, masterKey } = await freshStore();
+    try {
+      const account = await store.createAccount({ email: 'digest@example.org', password: 'pw' });
+      const { secret } = await store.createSession(account.id, 60_000);
+      const db = openRaw(dataDir, masterKey);
+      const rows = db.prepare('SELECT * FROM web_sessions').all();
+      db.close();
+      expect(JSON.stringify(rows)).not.toContain(secret);
+      expect(rows).toEqual([expect.objectContaining({ digest: createHash('sha256').update(secret).digest('hex') })]);
+    } finally {
+      await dispose();
+    }
+  });
+
   test('migrates to the current schema version and refuses a newer database', async () => {
     const { store, dispose, dataDir, masterKey } = await freshStore();
     try {
       await store.close();
-      const db = new Database(join(dataDir, 'control.db'));
-      db.pragma(`cipher='chacha20'`);
-      db.pragma(`key="x'${deriveKey(masterKey, 'control.db').toString('hex')}'"`);
+      const db = openRaw(dataDir, masterKey);
       expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
       db.close();

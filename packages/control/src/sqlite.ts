@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { deriveKey } from '@mailyard/config';
 import { ConflictError, ValidationError } from '@mailyard/errors';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { normalizeDomain, normalizeRecipient, splitAddress, stripSubaddress } from './addresses.js';
+import { normalizeDomain, splitAddress, stripSubaddress } from './addresses.js';
 import {
   DEFAULT_SCRYPT_COST,
   hashPassword,
@@ -20,20 +20,13 @@ import {
   tokenDigest,
   verifyPassword,
 } from './secrets.js';
+import { SqliteAccountTable } from './sqlite-accounts.js';
 import { SqliteAliasTable } from './sqlite-aliases.js';
 import { isUniqueViolation, pageOf, type StatementFor, statementCache } from './sqlite-queries.js';
 import { DEFAULT_LEASE_MS, SqliteOutboundQueue } from './sqlite-queue.js';
-import {
-  type AccountRow,
-  type AliasRow,
-  type DomainRow,
-  type TokenRow,
-  toAccount,
-  toAlias,
-  toDomain,
-  toToken,
-} from './sqlite-rows.js';
+import { type AliasRow, type DomainRow, type TokenRow, toAlias, toDomain, toToken } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
+import { SqliteSessionTable } from './sqlite-sessions.js';
 import type * as T from './types.js';
 
 export interface SqliteControlStoreOptions {
@@ -53,6 +46,8 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #dkimBox: SecretBox;
   readonly #queue: SqliteOutboundQueue;
   readonly #aliases: SqliteAliasTable;
+  readonly #sessions: SqliteSessionTable;
+  readonly #accounts: SqliteAccountTable;
   readonly #cost: ScryptCost;
 
   constructor(opts: SqliteControlStoreOptions) {
@@ -68,61 +63,37 @@ export class SqliteControlStore implements T.ControlStore {
     migrate(this.#db);
     this.#sql = statementCache(this.#db);
     this.#aliases = new SqliteAliasTable(this.#sql);
+    this.#sessions = new SqliteSessionTable(this.#sql);
     this.#dkimBox = new SecretBox(deriveKey(opts.masterKey, 'control.dkim'));
     this.#queue = new SqliteOutboundQueue(this.#db, new SecretBox(deriveKey(opts.masterKey, 'control.queue')));
     this.#cost = opts.scryptCost ?? DEFAULT_SCRYPT_COST;
+    this.#accounts = new SqliteAccountTable(this.#db, this.#sql, this.#cost);
   }
 
   // accounts
 
   async countAccounts(): Promise<number> {
-    return this.#sql('SELECT count(*) FROM accounts').pluck().get() as number;
+    return this.#accounts.count();
   }
 
-  async createAccount(input: { email: string; password: string; isAdmin?: boolean }): Promise<T.Account> {
-    const email = normalizeRecipient(input.email);
-    if (!email) throw new ValidationError('invalid email address', 'email');
-    const hash = await hashPassword(input.password, this.#cost);
-    const id = newId();
-    try {
-      this.#sql('INSERT INTO accounts (id, email, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        id,
-        email,
-        hash,
-        input.isAdmin ? 1 : 0,
-        Date.now(),
-      );
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError('an account with this email already exists');
-      throw err;
-    }
-    return (await this.getAccount(id)) as T.Account;
+  async createAccount(input: T.NewAccount): Promise<T.Account> {
+    return this.#accounts.create(input);
   }
 
   async getAccount(id: string): Promise<T.Account | null> {
-    const row = this.#sql('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
-    return row ? toAccount(row) : null;
+    return this.#accounts.get(id);
   }
 
   async verifyAccountPassword(email: string, password: string): Promise<T.Account | null> {
-    const normalized = normalizeRecipient(email);
-    if (!normalized) return null;
-    const row = this.#sql('SELECT * FROM accounts WHERE email = ?').get(normalized) as AccountRow | undefined;
-    if (!row) return null;
-    return (await verifyPassword(password, row.password_hash)) ? toAccount(row) : null;
+    return this.#accounts.verifyPassword(email, password);
   }
 
   async setAccountPassword(accountId: string, password: string): Promise<boolean> {
-    const hash = await hashPassword(password, this.#cost);
-    return this.#sql('UPDATE accounts SET password_hash = ? WHERE id = ?').run(hash, accountId).changes === 1;
+    return this.#accounts.setPassword(accountId, password);
   }
 
   async findAccountByEmail(email: string): Promise<T.Account | null> {
-    const normalized = normalizeRecipient(email);
-    const row = normalized
-      ? (this.#sql('SELECT * FROM accounts WHERE email = ?').get(normalized) as AccountRow | undefined)
-      : undefined;
-    return row ? toAccount(row) : null;
+    return this.#accounts.findByEmail(email);
   }
 
   // API tokens
@@ -168,6 +139,32 @@ export class SqliteControlStore implements T.ControlStore {
       row.last_used_at = now;
     }
     return { account, token: toToken(row) };
+  }
+
+  // dashboard sessions
+
+  async createSession(accountId: string, maxAgeMs: number): Promise<T.IssuedSession> {
+    return this.#sessions.create(accountId, maxAgeMs);
+  }
+
+  async getSession(secret: string): Promise<T.WebSession | null> {
+    return this.#sessions.get(secret);
+  }
+
+  async touchSession(secret: string, note: string | null): Promise<boolean> {
+    return this.#sessions.touch(secret, note);
+  }
+
+  async deleteSession(secret: string): Promise<void> {
+    this.#sessions.delete(secret);
+  }
+
+  async deleteSessionsForAccount(accountId: string, keepSecret?: string): Promise<number> {
+    return this.#sessions.deleteForAccount(accountId, keepSecret);
+  }
+
+  async expireSessions(now = new Date()): Promise<number> {
+    return this.#sessions.expire(now.getTime());
   }
 
   // domains

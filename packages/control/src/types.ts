@@ -10,6 +10,31 @@ export interface Account {
   createdAt: Date;
 }
 
+export interface NewAccount {
+  email: string;
+  password: string;
+  /** Make the account an administrator. The first account of a server always becomes one, whatever this says. */
+  isAdmin?: boolean;
+  /** Create it only if it is the first account (closed sign-up); otherwise PermissionError, decided atomically. */
+  onlyIfFirst?: boolean;
+}
+
+/** A dashboard login session. Its secret (the cookie value) is never stored, only its SHA-256. */
+export interface WebSession {
+  accountId: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  /** Opaque text the dashboard keeps with the session (the message for its next page); null when none. */
+  note: string | null;
+}
+
+/** A session as returned once at creation: `secret` (256 random bits, base64url) goes into the cookie. */
+export interface IssuedSession {
+  secret: string;
+  session: WebSession;
+}
+
 export interface ApiToken {
   id: string;
   accountId: string;
@@ -104,10 +129,26 @@ export interface QueueRecipient {
 
 export type QueueState = 'queued' | 'delivered' | 'failed';
 
+/** RFC 3461 NOTIFY values of one recipient. */
+export type DsnNotify = 'NEVER' | 'SUCCESS' | 'FAILURE' | 'DELAY';
+
+/**
+ * The DSN parameters a message arrived with (RFC 3461 §4-5), kept for its bounces and relayed to the next hop.
+ * ENVID and ORCPT are stored decoded from xtext.
+ */
+export interface QueueDsn {
+  ret?: 'FULL' | 'HDRS';
+  envid?: string;
+  /** Per recipient address (as in `recipients`). */
+  recipients?: Record<string, { notify?: DsnNotify[]; orcpt?: string }>;
+}
+
 export interface QueueItemSummary {
   id: string;
   envelopeFrom: string;
   recipients: QueueRecipient[];
+  /** Absent when the message came without DSN parameters. */
+  dsn?: QueueDsn;
   state: QueueState;
   attempts: number;
   nextAttemptAt: Date;
@@ -124,6 +165,7 @@ export interface NewQueueItem {
   recipients: string[];
   body: Buffer;
   nextAttemptAt?: Date;
+  dsn?: QueueDsn;
 }
 
 export interface AttemptResult {
@@ -168,8 +210,14 @@ export interface Page<T> {
 export interface ControlStore {
   // accounts
   countAccounts(): Promise<number>;
-  createAccount(input: { email: string; password: string; isAdmin?: boolean }): Promise<Account>;
+  /**
+   * Creates an account. Whether it is the first one (and so an administrator, and allowed under onlyIfFirst) is
+   * decided in the same transaction as the insert, so concurrent sign-ups from several processes yield exactly
+   * one administrator.
+   */
+  createAccount(input: NewAccount): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
+  /** Runs the password KDF whether or not the account exists, so timing does not tell which emails have one. */
   verifyAccountPassword(email: string, password: string): Promise<Account | null>;
   /** Replaces the account's login password (callers check the current one first); false for an unknown account. */
   setAccountPassword(accountId: string, password: string): Promise<boolean>;
@@ -182,6 +230,18 @@ export interface ControlStore {
   revokeToken(accountId: string, tokenId: string): Promise<boolean>;
   /** Account and token for a presented secret; null when unknown or revoked. Updates lastUsedAt. */
   authenticateToken(secret: string): Promise<{ account: Account; token: ApiToken } | null>;
+
+  // dashboard sessions, shared by every web process (a restart or another instance keeps people logged in)
+  createSession(accountId: string, maxAgeMs: number): Promise<IssuedSession>;
+  /** The live session for a cookie secret; null when unknown, ended or expired. */
+  getSession(secret: string): Promise<WebSession | null>;
+  /** Records activity and replaces the session's note; false when the session is gone or expired. */
+  touchSession(secret: string, note: string | null): Promise<boolean>;
+  deleteSession(secret: string): Promise<void>;
+  /** Ends every session of the account except the one with `keepSecret` (after a password change). */
+  deleteSessionsForAccount(accountId: string, keepSecret?: string): Promise<number>;
+  /** Deletes sessions expired at `now` (default: the current time); returns how many. */
+  expireSessions(now?: Date): Promise<number>;
 
   // domains
   createDomain(input: NewDomain): Promise<Domain>;

@@ -1,7 +1,7 @@
 /**
  * Deferred full-text indexing. Ingest writes a message's search text to fts_pending (a plain row, cheap) and
  * the trigram index is built afterwards in small batches, off the path that makes new mail visible: indexing
- * 4 KB of text costs more than the rest of an ingest. Any process holding the key may index pending rows;
+ * 4 KB of text costs more than the rest of an ingest, so it also waits while a spool drain runs (handle.ts). Any process holding the key may index pending rows;
  * SEARCH first indexes whatever is still pending, so results are always complete.
  */
 import { type Db, prep, prepValue } from './schema.js';

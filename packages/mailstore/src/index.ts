@@ -25,6 +25,8 @@
  *   repeated drain (after a crash) a no-op.
  * - Every write is one short IMMEDIATE transaction (UIDs and modseqs allocated inside it); WAL with
  *   synchronous=FULL, so a committed change survives kill -9. Publish a change only after its commit.
+ *   The spool drain group-commits: records of several batch files (up to 4 MB) share one transaction, and
+ *   full-text indexing waits until the drain is done (fts.ts), so new mail becomes visible first.
  * - One database handle per unlocked mailbox per process, shared by its sessions, closed after an idle grace
  *   period (LRU-capped); the data key is zeroed on close. A wrong password opens and changes nothing.
  * - Plaintext (messages, keys, passwords) never reaches disk outside the encrypted database.

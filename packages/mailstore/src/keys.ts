@@ -49,6 +49,15 @@ export interface KeyFile {
   wraps: WrappedDataKey[];
 }
 
+/**
+ * Default scrypt cost for new wraps (config mailbox.kdfCost overrides N); each wrap stores its own parameters,
+ * so mailboxes keep opening after a change. N=2^14, r=8 costs about 40 ms, paid once per mailbox per process:
+ * the handle stays open and a repeat login is a keyed-hash check (about 0.1 ms). It is kept although a first
+ * unlock then takes about 45 ms rather than under 20: reaching 20 ms needs N=2^12, which makes offline guessing
+ * of a stolen key file four times cheaper, and this cost is all that protects a user-chosen password (the
+ * point of zero-access storage), already well below OWASP's N=2^17. Server-generated 24-character passwords
+ * would not need it, but the store cannot tell them from chosen ones.
+ */
 export const DEFAULT_KDF: ScryptParams = { N: 16384, r: 8, p: 1 };
 
 export function kdfParams(opts: KdfOptions | undefined): ScryptParams {

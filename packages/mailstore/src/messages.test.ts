@@ -34,6 +34,26 @@ test('append returns UIDs and modseqs; list is in UID order with flags', async (
   expect(s.getMessage('INBOX', 99)).toBeNull();
 });
 
+test('listed messages are shared read-only rows; keywords, sizes and dates survive serialisation', async () => {
+  await s.append('INBOX', textMessage(), { flags: ['$Work'], internalDate: new Date(2e12) });
+  await s.append('INBOX', textMessage(), { flags: ['\\Seen'] });
+  const [first, second] = s.listMessages('INBOX');
+  expect(first?.flags).toEqual(['$Work']);
+  expect(second?.flags).toEqual(['\\Seen']);
+  expect(() => {
+    (first as { uid: number }).uid = 7;
+  }).toThrow(TypeError);
+  expect(() => first?.flags.push('x')).toThrow(TypeError);
+  const copy = JSON.parse(JSON.stringify(first)) as Record<string, unknown>;
+  expect(copy).toEqual({
+    uid: 1,
+    modseq: first?.modseq,
+    flags: ['$Work'],
+    size: first?.size,
+    internalDate: new Date(2e12).toISOString(),
+  });
+});
+
 test('store modes, modseq bumps, journal and UNCHANGEDSINCE failures (RFC 7162 §3.1.3)', async () => {
   await s.append('INBOX', textMessage());
   await s.append('INBOX', textMessage());

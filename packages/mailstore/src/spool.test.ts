@@ -98,3 +98,21 @@ test('drain stops at the quota and leaves the rest sealed in the spool', async (
   expect((await readdir(mailboxPaths(t.dir, 'm').spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(1);
   s.close();
 });
+
+test('batch files drained in one transaction are removed only once all of them committed', async () => {
+  const small = t.another({ quotaBytes: 5000 });
+  for (const i of [1, 2, 3]) await small.deliver('m', textMessage({ subject: `b${i}`, body: 'z'.repeat(2000) }));
+  const spoolDir = mailboxPaths(t.dir, 'm').spoolDir;
+  expect((await readdir(spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(3);
+  const s = await small.open('m', 'pw');
+  expect(s.status('INBOX').messages).toBe(2);
+  expect((await readdir(spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(3);
+  s.close();
+  await small.close();
+
+  const roomy = t.another();
+  const again = await roomy.open('m', 'pw');
+  expect(again.listMessages('INBOX').map((m) => m.uid)).toEqual([1, 2, 3]);
+  expect(await readdir(spoolDir)).toEqual([]);
+  again.close();
+});

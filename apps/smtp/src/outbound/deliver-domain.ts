@@ -3,15 +3,17 @@
  * each of their addresses until one answers (RFC 5321 §5.1), then per-recipient results.
  */
 import type { DnsLookup } from '../dns.js';
+import type { SmtpConnectionPool } from './connection-pool.js';
 import { type MtaStsPolicySource, mxMatchesPolicy } from './mta-sts.js';
 import { RoutingFailure, resolveDestinations } from './mx-lookup.js';
 import { allWith, type RecipientResult } from './results.js';
-import { ConnectionFailure, deliverToHost } from './smtp-client.js';
+import { ConnectionFailure, deliverToHost, type Envelope } from './smtp-client.js';
 
 export interface DomainDelivery {
   domain: string;
   from: string;
-  to: string[];
+  /** The domain's recipients, grouped by their DSN parameters (one transaction each). */
+  envelopes: Envelope[];
   body: Buffer;
 }
 
@@ -22,6 +24,7 @@ export interface DomainDeliveryOptions {
   port: number;
   timeoutMs: number;
   connectTimeoutMs: number;
+  pool: SmtpConnectionPool;
 }
 
 async function destinationsFor(d: DomainDelivery, opts: DomainDeliveryOptions) {
@@ -36,12 +39,13 @@ async function destinationsFor(d: DomainDelivery, opts: DomainDeliveryOptions) {
 }
 
 export async function deliverDomain(d: DomainDelivery, opts: DomainDeliveryOptions): Promise<RecipientResult[]> {
+  const to = d.envelopes.flatMap((e) => e.to);
   let route: Awaited<ReturnType<typeof destinationsFor>>;
   try {
     route = await destinationsFor(d, opts);
   } catch (err) {
     if (!(err instanceof RoutingFailure)) throw err;
-    return allWith(d.to, {
+    return allWith(to, {
       status: err.permanent ? 'failed' : 'deferred',
       diagnostic: err.message,
       statusCode: err.statusCode,
@@ -61,7 +65,8 @@ export async function deliverDomain(d: DomainDelivery, opts: DomainDeliveryOptio
             timeoutMs: opts.timeoutMs,
             connectTimeoutMs: opts.connectTimeoutMs,
           },
-          { from: d.from, to: d.to, body: d.body },
+          opts.pool,
+          { from: d.from, body: d.body, envelopes: d.envelopes },
         );
       } catch (err) {
         if (!(err instanceof ConnectionFailure)) throw err;
@@ -69,5 +74,5 @@ export async function deliverDomain(d: DomainDelivery, opts: DomainDeliveryOptio
       }
     }
   }
-  return allWith(d.to, { status: 'deferred', diagnostic: lastFailure, statusCode: '4.4.1' });
+  return allWith(to, { status: 'deferred', diagnostic: lastFailure, statusCode: '4.4.1' });
 }

@@ -20,6 +20,7 @@ export async function sendBounce(ctx: SmtpContext, item: QueueItem, failed: Reci
     arrivalDate: item.createdAt,
     failed,
     original: item.body,
+    ...(item.dsn ? { dsn: item.dsn } : {}),
   });
   const domain = splitAddress(to)?.domain;
   const hosted = domain ? await ctx.control.isHostedDomain(domain) : false;

@@ -3,7 +3,11 @@
  * workers never deliver one message twice at once and a crashed worker's messages come back), delivers each
  * destination domain's recipients, records every recipient's result, retries 4xx and connection failures with
  * growing back-off until smtp.outboundMaxAgeMs, and sends one RFC 3464 bounce per attempt that failed recipients
- * for good, never for a message with the null sender.
+ * for good (those that did not ask for NOTIFY=NEVER, RFC 3461 §5.2), never for a message with the null sender.
+ *
+ * Throughput: up to smtp.outboundConcurrency messages are in flight, and the running worker claims more as each
+ * one finishes, so a slow destination holds only its own slots. Sessions to remote hosts are pooled
+ * (connection-pool.ts), so a burst to one destination costs one greeting, EHLO and TLS handshake per session.
  */
 import { randomBytes } from 'node:crypto';
 import type { QueueItem } from '@mailyard/control';
@@ -11,7 +15,9 @@ import { withTimeout } from '@mailyard/limits';
 import { metrics } from '@mailyard/monitor';
 import { buildContext, type SmtpContext, type SmtpDeps } from '../deps.js';
 import { backoffDelay, OUTBOUND_LIMITS } from '../limits.js';
+import { SmtpConnectionPool } from './connection-pool.js';
 import { type DomainDeliveryOptions, deliverDomain } from './deliver-domain.js';
+import { envelopesFor, wantsFailureReport } from './dsn.js';
 import { createMtaStsSource, type MtaStsPolicySource } from './mta-sts.js';
 import { allWith, type RecipientResult } from './results.js';
 import { sendBounce } from './send-bounce.js';
@@ -29,9 +35,9 @@ export interface OutboundDeps extends SmtpDeps {
 export interface OutboundWorker {
   /** Polls the queue until stop(). */
   start(): void;
-  /** Stops polling and waits for the attempts in progress. */
+  /** Stops polling, waits for the attempts in progress and closes idle remote sessions. */
   stop(): Promise<void>;
-  /** One pass over the due messages; resolves with how many were attempted. */
+  /** One pass: claims up to smtp.outboundConcurrency due messages and attempts them; resolves with how many. */
   runOnce(): Promise<number>;
 }
 
@@ -60,6 +66,11 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
   const { config } = ctx;
   const workerId = deps.workerId ?? `outbound-${process.pid}-${randomBytes(4).toString('hex')}`;
   const retryDelay = deps.retryDelayMs ?? backoffDelay;
+  const pool = new SmtpConnectionPool({
+    maxPerHost: OUTBOUND_LIMITS.connectionsPerHost,
+    idleMs: OUTBOUND_LIMITS.connectionIdleMs,
+    maxMessages: OUTBOUND_LIMITS.messagesPerConnection,
+  });
   const domainOptions: DomainDeliveryOptions = {
     dns: ctx.dns,
     mtaSts: deps.mtaSts ?? createMtaStsSource(ctx.dns.mailauth),
@@ -67,11 +78,13 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     port: deps.portOverride ?? SMTP_PORT,
     timeoutMs: config.limits.timeoutMs,
     connectTimeoutMs: Math.min(OUTBOUND_LIMITS.connectTimeoutMs, config.limits.timeoutMs),
+    pool,
   };
   const log = ctx.logger.child({ component: 'outbound', workerId });
 
   async function attemptDomain(domain: string, to: string[], item: QueueItem): Promise<RecipientResult[]> {
-    const delivery = deliverDomain({ domain, from: item.envelopeFrom, to, body: item.body }, domainOptions);
+    const envelopes = envelopesFor(item.dsn, to);
+    const delivery = deliverDomain({ domain, from: item.envelopeFrom, envelopes, body: item.body }, domainOptions);
     try {
       return await withTimeout(delivery, config.limits.timeoutMs, `delivery to ${domain}`);
     } catch (err) {
@@ -95,7 +108,8 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     const failed = results.filter((r) => r.status === 'failed');
     const delivered = results.length - failed.length - results.filter((r) => r.status === 'deferred').length;
     if (delivered > 0) metrics.messages.inc({ direction: 'delivered' }, delivered);
-    if (failed.length > 0) await sendBounce(ctx, item, failed);
+    const reported = failed.filter((r) => wantsFailureReport(item, r.address));
+    if (reported.length > 0) await sendBounce(ctx, item, reported);
     log.info({ queueId: item.id, delivered, failed: failed.length, deferred: deferred ? 1 : 0 }, 'delivery attempt');
   }
 
@@ -120,11 +134,25 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     }
   }
 
-  async function runOnce(): Promise<number> {
-    const leaseMs = config.limits.timeoutMs + OUTBOUND_LIMITS.leaseMarginMs;
-    const items = await ctx.control.claimDue(workerId, new Date(), config.smtp.outboundConcurrency, leaseMs);
-    await Promise.all(items.map(processItem));
+  const leaseMs = config.limits.timeoutMs + OUTBOUND_LIMITS.leaseMarginMs;
+  const inFlight = new Set<Promise<void>>();
+
+  /** Claims up to `slots` due messages and starts them; resolves with how many were claimed. */
+  async function claim(slots: number): Promise<number> {
+    const items = await ctx.control.claimDue(workerId, new Date(), slots, leaseMs);
+    for (const item of items) {
+      const started: Promise<void> = processItem(item)
+        .catch((err: unknown) => log.error({ err, queueId: item.id }, 'outbound attempt failed to record'))
+        .finally(() => inFlight.delete(started));
+      inFlight.add(started);
+    }
     return items.length;
+  }
+
+  async function runOnce(): Promise<number> {
+    const claimed = await claim(config.smtp.outboundConcurrency);
+    await Promise.all(inFlight);
+    return claimed;
   }
 
   let running: Promise<void> | null = null;
@@ -132,19 +160,31 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
   let wake: (() => void) | null = null;
   let timer: NodeJS.Timeout | undefined;
 
+  /** Until an in-flight message finishes or, when nothing is due, the poll interval passes (or stop()). */
+  function pause(idle: boolean): Promise<void> {
+    // A referenced timer: a started worker is what keeps the outbound process alive.
+    const poll = new Promise<void>((resolve) => {
+      wake = resolve;
+      if (idle) timer = setTimeout(resolve, OUTBOUND_LIMITS.pollIntervalMs);
+    });
+    return Promise.race([poll, ...inFlight]).finally(() => clearTimeout(timer));
+  }
+
   async function loop(): Promise<void> {
     while (!stopping) {
-      const count = await runOnce().catch((err: unknown) => {
-        log.error({ err }, 'outbound queue pass failed');
-        return 0;
-      });
-      if (count > 0 || stopping) continue;
-      // A referenced timer: a started worker is what keeps the outbound process alive.
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, OUTBOUND_LIMITS.pollIntervalMs);
-      });
+      const slots = config.smtp.outboundConcurrency - inFlight.size;
+      const claimed =
+        slots > 0
+          ? await claim(slots).catch((err: unknown) => {
+              log.error({ err }, 'outbound queue claim failed');
+              return 0;
+            })
+          : 0;
+      if (stopping) break;
+      if (slots > 0 && claimed === slots) continue;
+      await pause(slots > 0);
     }
+    await Promise.all(inFlight);
   }
 
   return {
@@ -158,7 +198,9 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
       clearTimeout(timer);
       wake?.();
       await running;
+      await Promise.all(inFlight);
       running = null;
+      pool.closeIdle();
     },
     runOnce,
   };

@@ -31,18 +31,7 @@ function checkNewPassword(password: string, confirm: string): void {
   if (password !== confirm) throw new ValidationError('The two passwords differ: type the same password twice.');
 }
 
-/** Serialises sign-ups in this process so two concurrent "first" accounts cannot both become administrator. */
-function serially() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const run = tail.then(work, work);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
-
 export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): void {
-  const signUp = serially();
   const signupAllowed = async () => (await deps.control.countAccounts()) === 0 || deps.config.api.signupOpen;
 
   router.get('/login', async (ctx: WebContext) => {
@@ -68,7 +57,7 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
       });
       return render(ctx, 'Log in', view, 401);
     }
-    startSession(ctx, deps, account);
+    await startSession(ctx, deps, account);
     redirectTo(ctx, safeNext(field(ctx.state.form, 'next')));
   });
 
@@ -85,24 +74,24 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
     const form = ctx.state.form;
     const result = await attempt(async () => {
       checkNewPassword(form.get('password') ?? '', form.get('confirm') ?? '');
-      return signUp(async () => {
-        const first = (await deps.control.countAccounts()) === 0;
-        if (!first && !deps.config.api.signupOpen) {
-          throw new PermissionError('Sign-up is closed on this server: ask its administrator for an account.');
-        }
-        return deps.control.createAccount({ email, password: form.get('password') ?? '', isAdmin: first });
-      });
+      // The store decides "first account" (administrator, and allowed with sign-up closed) atomically, so the
+      // API and every web process racing for it still yield one administrator.
+      const open = deps.config.api.signupOpen;
+      if (!open && (await deps.control.countAccounts()) > 0) {
+        throw new PermissionError('Sign-up is closed on this server: ask its administrator for an account.');
+      }
+      return deps.control.createAccount({ email, password: form.get('password') ?? '', onlyIfFirst: !open });
     });
     if (!result.ok) {
       const first = (await deps.control.countAccounts()) === 0;
       return render(ctx, 'Sign up', signupView({ csrf: ctx.state.csrf, email, error: result.error, first }), 400);
     }
-    startSession(ctx, deps, result.value);
+    await startSession(ctx, deps, result.value);
     redirectTo(ctx, '/domains', ok('Welcome to Mailyard. Add your first domain below.'));
   });
 
-  router.post('/logout', (ctx: WebContext) => {
-    endSession(ctx, deps);
+  router.post('/logout', async (ctx: WebContext) => {
+    await endSession(ctx, deps);
     redirectTo(ctx, '/login');
   });
 
@@ -124,8 +113,8 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
     if (!result.ok) {
       return render(ctx, 'Account', accountView({ account, csrf: ctx.state.csrf, error: result.error }), 400);
     }
-    deps.sessions.deleteForAccount(account.id);
-    startSession(ctx, deps, account);
+    await deps.sessions.deleteForAccount(account.id);
+    await startSession(ctx, deps, account);
     redirectTo(ctx, '/account', ok('Password changed. Your other sessions were logged out.'));
   });
 }

@@ -1,0 +1,265 @@
+/**
+ * One unlocked mailbox in this process: the database handle shared by all sessions, the keys, and the
+ * spool drain. Reference-counted by sessions; the owner (Mailstore) closes it after a grace period once the
+ * last session released it, and close() zeroes the data key.
+ */
+import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
+import { QuotaExceededError } from '@mailyard/errors';
+import { findFolder, listFolders, requireFolder } from './folders.js';
+import { indexPending } from './fts.js';
+import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
+import { decryptPrivateKey, type KeyFile, sameKey } from './keys.js';
+import { ListingCache } from './listing.js';
+import { expungeOlderThan } from './messages.js';
+import type { MailboxPaths } from './paths.js';
+import { notifyKey } from './private-notifier.js';
+import { type Db, openDatabase, prep, prepValue } from './schema.js';
+import { headerMatchFunction } from './search.js';
+import { listBatches, openRecord, privateKeyObject, readBatch, removeBatch, type SpoolMeta } from './spool.js';
+import type { ChangeEvent, MailstoreLogger } from './types.js';
+
+/** Spooled messages committed per drain transaction, at most (bytes of raw message). */
+const CHUNK_BYTES = 16 * 1024 * 1024;
+
+interface Pending {
+  meta: SpoolMeta;
+  prepared: PreparedMessage;
+}
+
+/** Spool record ids are remembered this long; a batch file never waits in the spool anywhere near as long. */
+const INGESTED_ID_TTL_MS = 90 * 24 * 3600 * 1000;
+
+/** Messages indexed per full-text transaction: short enough not to stall the event loop for long. */
+const INDEX_BATCH = 50;
+
+/** Process-random key for the in-memory login cache: a repeat login is checked without running scrypt. */
+const LOGIN_CACHE_KEY = randomBytes(32);
+
+export interface HandleDeps {
+  quotaBytes: number;
+  publish(event: ChangeEvent): void;
+  logger?: MailstoreLogger;
+}
+
+/** How often retention may run for one open mailbox. */
+const RETENTION_INTERVAL_MS = 3_600_000;
+
+export class MailboxHandle {
+  readonly id: string;
+  readonly db: Db;
+  readonly paths: MailboxPaths;
+  refs = 0;
+  lastUsed = Date.now();
+  idleTimer: NodeJS.Timeout | null = null;
+  keyFileStamp: string;
+  readonly listings = new ListingCache();
+  readonly #deps: HandleDeps;
+  readonly #dataKey: Buffer;
+  /** Seals folder names in change events (private-notifier.ts); zeroed on close like the data key. */
+  readonly notifyKey: Buffer;
+  readonly #privateKey: KeyObject;
+  readonly #publicRaw: Buffer;
+  readonly #logins = new Set<string>();
+  #drain: Promise<number> | null = null;
+  #indexing: NodeJS.Immediate | null = null;
+  #drainAgain = false;
+  #closed = false;
+  #retentionRanAt = 0;
+
+  constructor(id: string, paths: MailboxPaths, file: KeyFile, dataKey: Buffer, stamp: string, deps: HandleDeps) {
+    this.id = id;
+    this.paths = paths;
+    this.keyFileStamp = stamp;
+    this.#deps = deps;
+    this.#dataKey = dataKey;
+    this.notifyKey = notifyKey(dataKey);
+    this.db = openDatabase(paths.db, dataKey);
+    this.db.function('mailyard_header_match', { deterministic: true }, (h, f, n) =>
+      headerMatchFunction(String(h), String(f), String(n)),
+    );
+    this.#privateKey = privateKeyObject(decryptPrivateKey(file, dataKey), file.publicKey);
+    this.#publicRaw = Buffer.from(file.publicKey, 'base64');
+    this.scheduleIndexing();
+  }
+
+  /** Builds the full-text index of newly stored mail in small batches between other work (see fts.ts). */
+  scheduleIndexing(): void {
+    if (this.#indexing || this.#closed) return;
+    this.#indexing = setImmediate(() => {
+      this.#indexing = null;
+      if (this.#closed) return;
+      try {
+        if (indexPending(this.db, INDEX_BATCH) > 0) this.scheduleIndexing();
+      } catch (err) {
+        this.#deps.logger?.error({ err, mailboxId: this.id }, 'full-text indexing failed');
+      }
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get quotaBytes(): number {
+    return this.#deps.quotaBytes;
+  }
+
+  publish(event: Omit<ChangeEvent, 'mailboxId'>): void {
+    this.#deps.publish({ mailboxId: this.id, ...event });
+  }
+
+  rememberLogin(password: string): void {
+    this.#logins.add(loginDigest(this.id, password));
+  }
+
+  forgetLogins(): void {
+    this.#logins.clear();
+  }
+
+  knowsLogin(password: string): boolean {
+    return this.#logins.has(loginDigest(this.id, password));
+  }
+
+  ownsKey(dataKey: Buffer): boolean {
+    return sameKey(this.#dataKey, dataKey);
+  }
+
+  /**
+   * Retention: Trash and Junk keep mail for `days` days after it arrived (internal date), then it is expunged.
+   * Runs in whichever process holds the mailbox unlocked (the server cannot open it otherwise), at most hourly.
+   */
+  applyRetention(days: number, now = Date.now()): number {
+    if (days <= 0 || this.#closed || now - this.#retentionRanAt < RETENTION_INTERVAL_MS) return 0;
+    this.#retentionRanAt = now;
+    const cutoff = now - days * 86_400_000;
+    let removed = 0;
+    for (const folder of listFolders(this.db)) {
+      if (folder.specialUse !== '\\Trash' && folder.specialUse !== '\\Junk') continue;
+      for (const uid of expungeOlderThan(this.db, folder, cutoff)) {
+        this.publish({ folder: folder.path, kind: 'expunge', uid });
+        removed += 1;
+      }
+    }
+    if (removed > 0) this.#deps.logger?.info({ mailboxId: this.id, removed, days }, 'retention expunged old mail');
+    return removed;
+  }
+
+  /** Ingests every spool record; concurrent calls share one run, and a call during a run schedules another. */
+  drainSpool(): Promise<number> {
+    if (this.#drain) {
+      this.#drainAgain = true;
+      return this.#drain;
+    }
+    this.#drain = this.#drainLoop().finally(() => {
+      this.#drain = null;
+    });
+    return this.#drain;
+  }
+
+  async #drainLoop(): Promise<number> {
+    let total = 0;
+    do {
+      this.#drainAgain = false;
+      total += await this.#drainOnce();
+    } while (this.#drainAgain && !this.#closed);
+    return total;
+  }
+
+  async #drainOnce(): Promise<number> {
+    let count = 0;
+    for (const batch of await listBatches(this.paths.spoolDir)) {
+      if (this.#closed) break;
+      const records = await readBatch(batch);
+      if (!records) continue;
+      const ingested = await this.#ingestBatch(batch, records);
+      if (ingested < 0) break;
+      count += ingested;
+      await removeBatch(batch);
+    }
+    if (count > 0 && !this.#closed)
+      prep(this.db, 'DELETE FROM spool_ingested WHERE at < ?').run(Date.now() - INGESTED_ID_TTL_MS);
+    return count;
+  }
+
+  /**
+   * Ingests the new records of one batch file, committing up to CHUNK_BYTES of messages per transaction.
+   * Returns how many were ingested, or -1 when the batch must stay spooled (over quota, or closing).
+   */
+  async #ingestBatch(batch: string, records: Buffer[]): Promise<number> {
+    let count = 0;
+    let chunk: Pending[] = [];
+    let chunkBytes = 0;
+    const seen = prepValue(this.db, 'SELECT 1 FROM spool_ingested WHERE record_id = ?');
+    for (const sealed of records) {
+      const record = openRecord(this.#privateKey, this.#publicRaw, sealed);
+      if (!record) {
+        this.#deps.logger?.error({ mailboxId: this.id, batch }, 'spool record does not authenticate; skipped');
+        continue;
+      }
+      if (this.#closed) return -1;
+      if (seen.get(record.meta.id)) continue;
+      chunk.push({ meta: record.meta, prepared: await prepareMessage(record.raw) });
+      chunkBytes += record.raw.length;
+      if (chunkBytes < CHUNK_BYTES) continue;
+      const committed = this.#commitChunk(chunk);
+      if (committed < 0) return -1;
+      count += committed;
+      chunk = [];
+      chunkBytes = 0;
+    }
+    const committed = this.#commitChunk(chunk);
+    return committed < 0 ? -1 : count + committed;
+  }
+
+  /** One IMMEDIATE transaction for a chunk of spooled messages (group commit); -1 when over quota or closed. */
+  #commitChunk(chunk: Pending[]): number {
+    if (chunk.length === 0) return 0;
+    if (this.#closed) return -1;
+    const added: Array<{ folder: string; uid: number; modseq: number }> = [];
+    let overQuota = false;
+    const run = this.db.transaction(() => {
+      for (const { meta, prepared } of chunk) {
+        const folder = (meta.folder && findFolder(this.db, meta.folder)) || requireFolder(this.db, 'INBOX');
+        try {
+          const result = commitMessage(this.db, prepared, {
+            folderId: folder.id,
+            flags: meta.flags,
+            internalDate: new Date(meta.internalDate),
+            recordId: meta.id,
+            quotaBytes: this.#deps.quotaBytes,
+          });
+          if (result) added.push({ folder: folder.path, uid: result.uid, modseq: result.modseq });
+        } catch (err) {
+          if (!(err instanceof QuotaExceededError)) throw err;
+          overQuota = true;
+          break;
+        }
+      }
+    });
+    run.immediate();
+    if (added.length > 0) this.scheduleIndexing();
+    for (const a of added) this.publish({ folder: a.folder, kind: 'exists', uid: a.uid, modseq: a.modseq });
+    if (overQuota) {
+      this.#deps.logger?.warn({ mailboxId: this.id }, 'mailbox over quota; delivered mail stays in the spool');
+      return -1;
+    }
+    return added.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.#indexing) clearImmediate(this.#indexing);
+    await this.#drain?.catch(() => undefined);
+    this.db.close();
+    this.listings.clear();
+    this.#dataKey.fill(0);
+    this.notifyKey.fill(0);
+    this.#logins.clear();
+  }
+}
+
+function loginDigest(id: string, password: string): string {
+  return createHmac('sha256', LOGIN_CACHE_KEY).update(id).update('\0').update(password.normalize('NFC')).digest('hex');
+}

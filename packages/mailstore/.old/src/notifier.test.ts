@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { FileChangeNotifier } from './notifier.js';
+import type { ChangeEvent } from './types.js';
+
+let dir: string;
+const notifiers: FileChangeNotifier[] = [];
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'notify-'));
+});
+afterEach(async () => {
+  for (const n of notifiers.splice(0)) n.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function notifier(): FileChangeNotifier {
+  const n = new FileChangeNotifier(dir, { pollMs: 100 });
+  notifiers.push(n);
+  return n;
+}
+
+function collect(n: FileChangeNotifier, mailboxId: string): ChangeEvent[] {
+  const events: ChangeEvent[] = [];
+  n.subscribe(mailboxId, (e) => events.push(e));
+  return events;
+}
+
+async function until(check: () => boolean, ms = 1000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test("events reach other notifier instances once, and the publisher's own subscribers once", async () => {
+  const a = notifier();
+  const b = notifier();
+  const atA = collect(a, 'box');
+  const atB = collect(b, 'box');
+  const other = collect(b, 'other-box');
+  a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'exists', uid: 1 });
+  a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'flags', uid: 1, modseq: 7 });
+  expect(atA).toHaveLength(2);
+  await until(() => atB.length === 2);
+  expect(atB[1]).toEqual({ mailboxId: 'box', folder: 'INBOX', kind: 'flags', uid: 1, modseq: 7 });
+  await new Promise((r) => setTimeout(r, 250));
+  expect(atA).toHaveLength(2);
+  expect(atB).toHaveLength(2);
+  expect(other).toHaveLength(0);
+});
+
+test('unsubscribe stops delivery', async () => {
+  const a = notifier();
+  const b = notifier();
+  const events: ChangeEvent[] = [];
+  const off = b.subscribe('box', (e) => events.push(e));
+  off();
+  a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'spool' });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(events).toEqual([]);
+});

@@ -1,0 +1,195 @@
+/**
+ * Cross-process change notification through the filesystem (no Redis needed on one machine).
+ *
+ * publish() hands the event to subscribers in this process at once and appends one JSON line to
+ * notify/<ab>/<id>.events (the lines of one event-loop tick go out in one write). Other processes learn of new lines through fs.watch on the shard directory and,
+ * because inotify can miss or merge events, a stat poll (default every 250 ms) of each subscribed file.
+ * Events are hints: a subscriber re-reads state (changesSince, listMessages) rather than trusting the payload.
+ * The file is cut back to empty when it passes 1 MiB; a reader that finds it shorter than its offset starts over.
+ * Invariant: publish only after the change committed.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, type FSWatcher, openSync, readSync, statSync, watch, writeSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ensureDir, mailboxPaths } from './paths.js';
+import type { ChangeEvent, ChangeNotifier } from './types.js';
+
+const MAX_FILE_BYTES = 1024 * 1024;
+
+interface Subscription {
+  mailboxId: string;
+  file: string;
+  dir: string;
+  offset: number;
+  partial: string;
+  callbacks: Set<(event: ChangeEvent) => void>;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+export class FileChangeNotifier implements ChangeNotifier {
+  readonly #dataDir: string;
+  readonly #source = randomBytes(8).toString('hex');
+  readonly #subs = new Map<string, Subscription>();
+  readonly #watchers = new Map<string, FSWatcher>();
+  readonly #pollMs: number;
+  #timer: NodeJS.Timeout | null = null;
+  readonly #outbox = new Map<string, string[]>();
+  #flushScheduled = false;
+
+  constructor(dataDir: string, opts: { pollMs?: number } = {}) {
+    this.#dataDir = dataDir;
+    this.#pollMs = opts.pollMs ?? 250;
+  }
+
+  /** Subscribers in this process hear at once; the file gets one append per mailbox per tick. */
+  publish(event: ChangeEvent): void {
+    const lines = this.#outbox.get(event.mailboxId) ?? [];
+    lines.push(`${JSON.stringify({ ...event, src: this.#source })}\n`);
+    this.#outbox.set(event.mailboxId, lines);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    this.#dispatch(this.#subs.get(event.mailboxId), event);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const outbox = [...this.#outbox];
+    this.#outbox.clear();
+    for (const [mailboxId, lines] of outbox) {
+      const paths = mailboxPaths(this.#dataDir, mailboxId);
+      ensureDir(paths.notifyDir);
+      const fd = openSync(paths.notifyFile, fileSize(paths.notifyFile) > MAX_FILE_BYTES ? 'w' : 'a', 0o600);
+      try {
+        writeSync(fd, lines.join(''));
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+
+  subscribe(mailboxId: string, cb: (event: ChangeEvent) => void): () => void {
+    const sub = this.#subs.get(mailboxId) ?? this.#addSubscription(mailboxId);
+    sub.callbacks.add(cb);
+    return () => {
+      sub.callbacks.delete(cb);
+      if (sub.callbacks.size === 0 && this.#subs.get(mailboxId) === sub) this.#subs.delete(mailboxId);
+      if (this.#subs.size === 0) this.#stopPolling();
+    };
+  }
+
+  close(): void {
+    this.#flush();
+    for (const watcher of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+    this.#subs.clear();
+    this.#stopPolling();
+  }
+
+  #addSubscription(mailboxId: string): Subscription {
+    const paths = mailboxPaths(this.#dataDir, mailboxId);
+    const sub: Subscription = {
+      mailboxId,
+      file: paths.notifyFile,
+      dir: paths.notifyDir,
+      offset: fileSize(paths.notifyFile),
+      partial: '',
+      callbacks: new Set(),
+    };
+    this.#subs.set(mailboxId, sub);
+    this.#watchDir(paths.notifyDir);
+    this.#startPolling();
+    return sub;
+  }
+
+  #watchDir(dir: string): void {
+    if (this.#watchers.has(dir)) return;
+    ensureDir(dir);
+    try {
+      const watcher = watch(dir, { persistent: false }, (_type, name) => this.#onDirEvent(dir, name));
+      watcher.on('error', () => {
+        watcher.close();
+        this.#watchers.delete(dir);
+      });
+      this.#watchers.set(dir, watcher);
+    } catch {
+      // No inotify (e.g. limits reached): the poll below still delivers within #pollMs.
+    }
+  }
+
+  #onDirEvent(dir: string, name: string | Buffer | null): void {
+    for (const sub of this.#subs.values()) {
+      if (sub.dir !== dir) continue;
+      if (name && String(name) !== basename(sub.file)) continue;
+      this.#readNew(sub);
+    }
+  }
+
+  #startPolling(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      for (const sub of this.#subs.values()) this.#readNew(sub);
+    }, this.#pollMs);
+    this.#timer.unref();
+  }
+
+  #stopPolling(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  #readNew(sub: Subscription): void {
+    const size = fileSize(sub.file);
+    if (size < sub.offset) {
+      sub.offset = 0;
+      sub.partial = '';
+    }
+    if (size === sub.offset) return;
+    const chunk = readRange(sub.file, sub.offset, size - sub.offset);
+    sub.offset += chunk.length;
+    const lines = (sub.partial + chunk.toString('utf8')).split('\n');
+    sub.partial = lines.pop() ?? '';
+    for (const line of lines) this.#deliverLine(sub, line);
+  }
+
+  #deliverLine(sub: Subscription, line: string): void {
+    let parsed: ChangeEvent & { src?: string };
+    try {
+      parsed = JSON.parse(line) as ChangeEvent & { src?: string };
+    } catch {
+      return;
+    }
+    if (parsed.src === this.#source) return;
+    const { src: _src, ...event } = parsed;
+    this.#dispatch(sub, event);
+  }
+
+  #dispatch(sub: Subscription | undefined, event: ChangeEvent): void {
+    if (!sub) return;
+    for (const cb of [...sub.callbacks]) cb(event);
+  }
+}
+
+function readRange(path: string, offset: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const n = readSync(fd, buf, 0, length, offset);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}

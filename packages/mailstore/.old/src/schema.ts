@@ -1,0 +1,161 @@
+/**
+ * Schema of one mailbox database, its migrations and connection pragmas.
+ *
+ * contents holds each distinct message once (raw bytes minus attachment ranges, a segment list to splice
+ * them back, and the FETCH indexes); messages are folder entries pointing at a content row, so COPY does
+ * not duplicate bytes. attachments are stored once per mailbox by sha256 with reference counts.
+ * fts is an FTS5 trigram index of lowercased text, so a phrase MATCH is an exact case-insensitive substring
+ * test (RFC 3501 §6.4.4) answered from the index's positions. (detail=none would halve the insert cost but
+ * makes every candidate row be re-read: ten times slower for common words.) New text waits in fts_pending
+ * until fts.ts indexes it. changes is the CONDSTORE/QRESYNC journal (RFC 7162).
+ */
+import Database from 'better-sqlite3-multiple-ciphers';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+  CREATE TABLE folders (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    path_key TEXT NOT NULL UNIQUE,
+    special_use TEXT,
+    uid_validity INTEGER NOT NULL,
+    uid_next INTEGER NOT NULL DEFAULT 1,
+    highest_modseq INTEGER NOT NULL DEFAULT 1,
+    subscribed INTEGER NOT NULL DEFAULT 1
+  ) STRICT;
+  CREATE TABLE attachments (
+    hash TEXT PRIMARY KEY,
+    refcount INTEGER NOT NULL,
+    data BLOB NOT NULL
+  ) STRICT;
+  CREATE TABLE contents (
+    id INTEGER PRIMARY KEY,
+    refcount INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    raw BLOB NOT NULL,
+    segments TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    envelope TEXT NOT NULL,
+    bodystructure TEXT NOT NULL,
+    body TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    sent_date INTEGER,
+    thread_id TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE messages (
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    uid INTEGER NOT NULL,
+    modseq INTEGER NOT NULL,
+    flags INTEGER NOT NULL DEFAULT 0,
+    keywords TEXT NOT NULL DEFAULT '',
+    recent INTEGER NOT NULL DEFAULT 1,
+    internal_date INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    content_id INTEGER NOT NULL REFERENCES contents(id),
+    PRIMARY KEY (folder_id, uid)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX messages_content ON messages(content_id);
+  CREATE TABLE changes (
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    modseq INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (folder_id, modseq, uid)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE threads (message_id TEXT PRIMARY KEY, thread_id TEXT NOT NULL) STRICT, WITHOUT ROWID;
+  CREATE TABLE spool_ingested (record_id TEXT PRIMARY KEY, at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+  CREATE VIRTUAL TABLE fts USING fts5(subject, addr_from, addr_to, addr_cc, addr_bcc, headers, body,
+    tokenize = 'trigram');
+  INSERT INTO meta (key, value) VALUES ('used_bytes', 0), ('last_uid_validity', 0);
+  `,
+  // 2: listings and SEARCH MODSEQ read the rows changed since a modseq.
+  'CREATE INDEX messages_modseq ON messages(folder_id, modseq);',
+  // 3: search text waits here until fts.ts indexes it, off the ingest path.
+  `CREATE TABLE fts_pending (
+    content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+    subject TEXT NOT NULL, addr_from TEXT NOT NULL, addr_to TEXT NOT NULL, addr_cc TEXT NOT NULL,
+    addr_bcc TEXT NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL
+  ) STRICT;`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Opens the encrypted database with its raw 256-bit key (no KDF) and applies pragmas and migrations.
+ * A null key opens it unencrypted: only benchmarks do that, to measure what encryption costs.
+ */
+export function openDatabase(path: string, dataKey: Buffer | null): Db {
+  const db = new Database(path);
+  try {
+    if (dataKey) {
+      db.pragma(`cipher='chacha20'`);
+      db.pragma(`key="x'${dataKey.toString('hex')}'"`);
+    }
+    applyPragmas(db);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function applyPragmas(db: Db): void {
+  db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('secure_delete = ON');
+  db.pragma('cache_size = -2048');
+  db.pragma('temp_store = MEMORY');
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT');
+  const apply = db.transaction(() => {
+    const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+    const current = row?.version ?? 0;
+    if (current > SCHEMA_VERSION)
+      throw new Error(`mailbox schema ${current} is newer than this code (${SCHEMA_VERSION})`);
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+    if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+    else if (current !== SCHEMA_VERSION) db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION);
+  });
+  apply.immediate();
+}
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** A prepared statement cached per connection (preparing costs more than running a small statement). */
+export function prep(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
+/** Like prep(), returning the first column only. */
+export function prepValue(db: Db, sql: string): Database.Statement {
+  const key = `pluck:${sql}`;
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let stmt = cache.get(key);
+  if (!stmt) {
+    stmt = db.prepare(sql).pluck();
+    cache.set(key, stmt);
+  }
+  return stmt;
+}

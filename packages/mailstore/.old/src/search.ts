@@ -1,0 +1,238 @@
+/**
+ * RFC 3501 §6.4.4 SEARCH (and RFC 7162 §3.1.5 MODSEQ) compiled to one SQL statement over a folder.
+ *
+ * String keys are case-insensitive substring matches: the FTS5 table holds lowercased text under the trigram
+ * tokenizer, so a phrase MATCH of three or more characters is an exact substring test answered by the index,
+ * and shorter needles fall back to GLOB over the same columns (a scan, still exact). HEADER narrows with the index and
+ * then checks the named field in the stored header list. Dates compare calendar days (UTC) as the
+ * RFC asks, "disregarding time and timezone"; SENT* use the Date: header, or the internal date when absent.
+ */
+import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
+import type { FolderRef } from './folders.js';
+import { hasPending, indexAllPending } from './fts.js';
+import { type Db, prepValue } from './schema.js';
+import type { SearchOptions, SearchQuery, SequenceSet, SetBound } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+const FLAG_BITS: Record<string, [number, boolean]> = {
+  answered: [FLAG_ANSWERED, true],
+  deleted: [FLAG_DELETED, true],
+  draft: [FLAG_DRAFT, true],
+  flagged: [FLAG_FLAGGED, true],
+  seen: [FLAG_SEEN, true],
+  unanswered: [FLAG_ANSWERED, false],
+  undeleted: [FLAG_DELETED, false],
+  undraft: [FLAG_DRAFT, false],
+  unflagged: [FLAG_FLAGGED, false],
+  unseen: [FLAG_SEEN, false],
+};
+
+const TEXT_COLUMNS: Record<string, string[]> = {
+  subject: ['subject'],
+  from: ['addr_from'],
+  to: ['addr_to'],
+  cc: ['addr_cc'],
+  bcc: ['addr_bcc'],
+  body: ['body'],
+  text: ['subject', 'addr_from', 'addr_to', 'addr_cc', 'addr_bcc', 'headers', 'body'],
+};
+
+interface Compiled {
+  sql: string;
+  params: unknown[];
+}
+
+interface Context {
+  db: Db;
+  folder: FolderRef;
+  opts: SearchOptions;
+  uidList?: number[];
+}
+
+function dayStart(date: Date): number {
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+}
+
+function globEscape(text: string): string {
+  return text.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+
+function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Needles of three or more characters: a trigram phrase MATCH restricted to the columns (exact substring, from
+ * the index). Shorter ones have no trigram: GLOB over the same columns, a scan but still exact.
+ */
+function ftsMatch(columns: string[], needle: string): Compiled {
+  if ([...needle].length >= 3) {
+    const query = `{${columns.join(' ')}} : ${ftsPhrase(needle)}`;
+    return { sql: 'm.content_id IN (SELECT rowid FROM fts WHERE fts MATCH ?)', params: [query] };
+  }
+  const glob = `*${globEscape(needle)}*`;
+  const sql = columns.map((c) => `${c} GLOB ?`).join(' OR ');
+  return { sql: `m.content_id IN (SELECT rowid FROM fts WHERE ${sql})`, params: columns.map(() => glob) };
+}
+
+function textMatch(key: string, value: string): Compiled {
+  const needle = value.toLowerCase();
+  if (needle.length === 0) return { sql: '1', params: [] };
+  return ftsMatch(TEXT_COLUMNS[key] ?? [], needle);
+}
+
+function headerMatch(field: string, value: string): Compiled {
+  const needle = value.toLowerCase();
+  const narrow = needle.length > 0 ? ftsMatch(['headers'], needle) : { sql: '1', params: [] };
+  return {
+    sql: `${narrow.sql} AND mailyard_header_match(c.headers, ?, ?)`,
+    params: [...narrow.params, field.toLowerCase(), needle],
+  };
+}
+
+/** Registered per connection: does the header list hold `field` with a value containing `needle`? */
+export function headerMatchFunction(headersJson: string, field: string, needle: string): number {
+  const headers = JSON.parse(headersJson) as Array<{ key: string; value: string }>;
+  return headers.some((h) => h.key === field && h.value.toLowerCase().includes(needle)) ? 1 : 0;
+}
+
+function resolveBound(bound: SetBound, star: number): number {
+  return bound === '*' ? star : bound;
+}
+
+/** RFC 3501 §9 seq-range: "*" is the largest number in use; a:b and b:a mean the same. */
+function setRanges(set: SequenceSet, star: number): Array<[number, number]> {
+  return set.map((item) => {
+    if (typeof item !== 'object') {
+      const n = resolveBound(item, star);
+      return [n, n];
+    }
+    const a = resolveBound(item.from, star);
+    const b = resolveBound(item.to, star);
+    return a <= b ? [a, b] : [b, a];
+  });
+}
+
+function uidList(ctx: Context): number[] {
+  ctx.uidList ??= prepValue(ctx.db, 'SELECT uid FROM messages WHERE folder_id = ? ORDER BY uid').all(
+    ctx.folder.id,
+  ) as number[];
+  return ctx.uidList;
+}
+
+function uidSet(ctx: Context, set: SequenceSet): Compiled {
+  const list = uidList(ctx);
+  if (list.length === 0) return { sql: '0', params: [] };
+  const ranges = setRanges(set, list[list.length - 1] as number);
+  if (ranges.length > 50) {
+    const sql = `EXISTS (SELECT 1 FROM json_each(?) r WHERE m.uid BETWEEN r.value ->> 0 AND r.value ->> 1)`;
+    return { sql, params: [JSON.stringify(ranges)] };
+  }
+  return {
+    sql: `(${ranges.map(() => 'm.uid BETWEEN ? AND ?').join(' OR ')})`,
+    params: ranges.flat(),
+  };
+}
+
+function seqSet(ctx: Context, set: SequenceSet): Compiled {
+  const list = uidList(ctx);
+  const uids: number[] = [];
+  for (const [a, b] of setRanges(set, list.length)) {
+    for (let seq = Math.max(a, 1); seq <= Math.min(b, list.length); seq++) uids.push(list[seq - 1] as number);
+  }
+  return { sql: 'm.uid IN (SELECT value FROM json_each(?))', params: [JSON.stringify(uids)] };
+}
+
+function recent(ctx: Context): Compiled {
+  if (!ctx.opts.recentUids) return { sql: 'm.recent = 1', params: [] };
+  return { sql: 'm.uid IN (SELECT value FROM json_each(?))', params: [JSON.stringify([...ctx.opts.recentUids])] };
+}
+
+function dateMatch(key: string, date: Date): Compiled {
+  const column = key.startsWith('sent') ? 'coalesce(c.sent_date, m.internal_date)' : 'm.internal_date';
+  const start = dayStart(date);
+  const op = key.replace(/^sent/, '');
+  if (op === 'before') return { sql: `${column} < ?`, params: [start] };
+  if (op === 'on') return { sql: `(${column} >= ? AND ${column} < ?)`, params: [start, start + DAY_MS] };
+  return { sql: `${column} >= ?`, params: [start] };
+}
+
+function all(parts: Compiled[], joiner: string, empty: string): Compiled {
+  if (parts.length === 0) return { sql: empty, params: [] };
+  return { sql: `(${parts.map((p) => p.sql).join(joiner)})`, params: parts.flatMap((p) => p.params) };
+}
+
+function compile(ctx: Context, q: SearchQuery): Compiled {
+  switch (q.key) {
+    case 'all':
+      return { sql: '1', params: [] };
+    case 'and':
+      return all(
+        q.of.map((p) => compile(ctx, p)),
+        ' AND ',
+        '1',
+      );
+    case 'or':
+      return all([compile(ctx, q.left), compile(ctx, q.right)], ' OR ', '0');
+    case 'not': {
+      const inner = compile(ctx, q.of);
+      return { sql: `NOT (${inner.sql})`, params: inner.params };
+    }
+    case 'recent':
+      return recent(ctx);
+    case 'new':
+      return all([recent(ctx), { sql: `(m.flags & ${FLAG_SEEN}) = 0`, params: [] }], ' AND ', '1');
+    case 'old': {
+      const r = recent(ctx);
+      return { sql: `NOT (${r.sql})`, params: r.params };
+    }
+    case 'keyword':
+    case 'unkeyword': {
+      const sql = `instr(lower(m.keywords), ?) ${q.key === 'keyword' ? '>' : '='} 0`;
+      return { sql, params: [` ${q.keyword.toLowerCase()} `] };
+    }
+    case 'header':
+      return headerMatch(q.field, q.value);
+    case 'larger':
+      return { sql: 'm.size > ?', params: [q.size] };
+    case 'smaller':
+      return { sql: 'm.size < ?', params: [q.size] };
+    case 'uid':
+      return uidSet(ctx, q.set);
+    case 'seq':
+      return seqSet(ctx, q.set);
+    case 'modseq':
+      return { sql: 'm.modseq >= ?', params: [q.modseq] };
+    case 'before':
+    case 'on':
+    case 'since':
+    case 'sentbefore':
+    case 'senton':
+    case 'sentsince':
+      return dateMatch(q.key, q.date);
+    case 'bcc':
+    case 'cc':
+    case 'from':
+    case 'to':
+    case 'subject':
+    case 'body':
+    case 'text':
+      return textMatch(q.key, q.value);
+    default: {
+      const [bit, set] = FLAG_BITS[q.key] as [number, boolean];
+      return { sql: `(m.flags & ${bit}) ${set ? '!=' : '='} 0`, params: [] };
+    }
+  }
+}
+
+export function searchFolder(db: Db, folder: FolderRef, query: SearchQuery, opts: SearchOptions = {}): number[] {
+  const where = compile({ db, folder, opts }, query);
+  if (where.sql.includes('fts') && hasPending(db)) indexAllPending(db);
+  const join = where.sql.includes('c.') ? 'JOIN contents c ON c.id = m.content_id' : '';
+  const sql = `SELECT m.uid FROM messages m ${join} WHERE m.folder_id = ? AND ${where.sql} ORDER BY m.uid`;
+  return db
+    .prepare(sql)
+    .pluck()
+    .all(folder.id, ...where.params) as number[];
+}

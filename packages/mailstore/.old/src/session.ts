@@ -1,0 +1,227 @@
+/**
+ * MailboxSession: what one protocol session sees of an unlocked mailbox. Thin: validates, runs the folder or
+ * message operation on the shared handle, then publishes the change (commit first, notify second).
+ */
+import { ServerError, ValidationError } from '@mailyard/errors';
+import {
+  createFolder,
+  findFolder,
+  folderStatus,
+  listFolders,
+  pathKey,
+  publicFolder,
+  renameFolderTree,
+  requireFolder,
+  setSubscribed,
+  validatePath,
+} from './folders.js';
+import type { MailboxHandle } from './handle.js';
+import { sectionOf } from './indexing.js';
+import { commitMessage, prepareMessage } from './ingest.js';
+import {
+  changesSince,
+  claimRecent,
+  copyMessages,
+  deleteFolderWithMessages,
+  expungeMessages,
+  getMessage,
+  getMime,
+  getRaw,
+  moveAllMessages,
+  moveMessages,
+  storageStats,
+  storeFlags,
+  usedBytes,
+} from './messages.js';
+import { searchFolder } from './search.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  Change,
+  CopyResult,
+  CreateFolderOptions,
+  Folder,
+  FolderStatus,
+  MailboxSession,
+  MessageSummary,
+  PartialRange,
+  QuotaInfo,
+  SearchOptions,
+  SearchQuery,
+  StorageStats,
+  StoredMessage,
+  StoreOperation,
+  StoreResult,
+} from './types.js';
+
+export class HandleSession implements MailboxSession {
+  readonly id: string;
+  readonly #handle: MailboxHandle;
+  readonly #release: () => void;
+  #closed = false;
+
+  constructor(handle: MailboxHandle, release: () => void) {
+    this.id = handle.id;
+    this.#handle = handle;
+    this.#release = release;
+  }
+
+  get #db() {
+    if (this.#closed || this.#handle.closed) throw new ServerError(`mailbox session ${this.id} is closed`);
+    this.#handle.lastUsed = Date.now();
+    return this.#handle.db;
+  }
+
+  drainSpool(): Promise<number> {
+    void this.#db;
+    return this.#handle.drainSpool();
+  }
+
+  listFolders(): Folder[] {
+    return listFolders(this.#db).map(publicFolder);
+  }
+
+  getFolder(path: string): Folder | null {
+    const folder = findFolder(this.#db, path);
+    return folder ? publicFolder(folder) : null;
+  }
+
+  createFolder(path: string, opts?: CreateFolderOptions): Folder {
+    const folder = createFolder(this.#db, path, opts);
+    this.#handle.publish({ folder: folder.path, kind: 'folder' });
+    return publicFolder(folder);
+  }
+
+  renameFolder(from: string, to: string): void {
+    const db = this.#db;
+    if (pathKey(from) === 'INBOX') {
+      const inbox = requireFolder(db, 'INBOX');
+      const dest = createFolder(db, to);
+      moveAllMessages(db, inbox, dest);
+    } else {
+      renameFolderTree(db, from, to);
+    }
+    this.#handle.publish({ folder: validatePath(to), kind: 'folder' });
+  }
+
+  deleteFolder(path: string): void {
+    const db = this.#db;
+    const folder = requireFolder(db, path);
+    if (folder.path === 'INBOX') throw new ValidationError('INBOX cannot be deleted', 'path');
+    deleteFolderWithMessages(db, folder);
+    this.#handle.publish({ folder: folder.path, kind: 'folder' });
+  }
+
+  setSubscribed(path: string, subscribed: boolean): void {
+    setSubscribed(this.#db, path, subscribed);
+  }
+
+  status(path: string): FolderStatus {
+    return folderStatus(this.#db, path);
+  }
+
+  async append(path: string, raw: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
+    const folder = requireFolder(this.#db, path);
+    const prepared = await prepareMessage(raw);
+    const result = commitMessage(this.#db, prepared, {
+      folderId: folder.id,
+      flags: opts.flags,
+      internalDate: opts.internalDate,
+      quotaBytes: this.#handle.quotaBytes,
+    }) as AppendResult;
+    this.#handle.scheduleIndexing();
+    this.#handle.publish({ folder: folder.path, kind: 'exists', uid: result.uid, modseq: result.modseq });
+    return result;
+  }
+
+  listMessages(path: string): MessageSummary[] {
+    const db = this.#db;
+    return this.#handle.listings.list(db, requireFolder(db, path));
+  }
+
+  getMessage(path: string, uid: number): StoredMessage | null {
+    const db = this.#db;
+    return getMessage(db, requireFolder(db, path), uid);
+  }
+
+  getRaw(path: string, uid: number): Buffer | null {
+    const db = this.#db;
+    return getRaw(db, requireFolder(db, path), uid);
+  }
+
+  /** RFC 3501 §6.4.5 BODY[section]<partial>: a partial past the end gives an empty buffer. */
+  getSection(path: string, uid: number, section: string, partial?: PartialRange): Buffer | null {
+    const db = this.#db;
+    const folder = requireFolder(db, path);
+    const raw = getRaw(db, folder, uid);
+    const mime = getMime(db, folder, uid);
+    if (!raw || !mime) return null;
+    const bytes = sectionOf(raw, JSON.parse(mime), section);
+    if (!bytes || !partial) return bytes;
+    const end = partial.length === undefined ? bytes.length : partial.start + partial.length;
+    return bytes.subarray(Math.min(partial.start, bytes.length), Math.min(end, bytes.length));
+  }
+
+  store(path: string, uids: number[], op: StoreOperation): StoreResult {
+    const db = this.#db;
+    const folder = requireFolder(db, path);
+    const result = storeFlags(db, folder, uids, op);
+    for (const u of result.updated) this.#handle.publish({ folder: folder.path, kind: 'flags', ...u });
+    return result;
+  }
+
+  copy(path: string, uids: number[], dest: string): CopyResult {
+    const db = this.#db;
+    const target = requireFolder(db, dest);
+    const result = copyMessages(db, requireFolder(db, path), uids, target, this.#handle.quotaBytes);
+    for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'exists', uid });
+    return result;
+  }
+
+  move(path: string, uids: number[], dest: string): CopyResult {
+    const db = this.#db;
+    const source = requireFolder(db, path);
+    const target = requireFolder(db, dest);
+    const result = moveMessages(db, source, uids, target, this.#handle.quotaBytes);
+    for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'exists', uid });
+    for (const uid of result.sourceUids) this.#handle.publish({ folder: source.path, kind: 'expunge', uid });
+    return result;
+  }
+
+  expunge(path: string, uids?: number[]): number[] {
+    const db = this.#db;
+    const folder = requireFolder(db, path);
+    const removed = expungeMessages(db, folder, uids);
+    for (const uid of removed) this.#handle.publish({ folder: folder.path, kind: 'expunge', uid });
+    return removed;
+  }
+
+  search(path: string, query: SearchQuery, opts?: SearchOptions): number[] {
+    const db = this.#db;
+    return searchFolder(db, requireFolder(db, path), query, opts);
+  }
+
+  changesSince(path: string, modseq: number): Change[] {
+    const db = this.#db;
+    return changesSince(db, requireFolder(db, path), modseq);
+  }
+
+  claimRecent(path: string): number[] {
+    const db = this.#db;
+    return claimRecent(db, requireFolder(db, path));
+  }
+
+  quota(): QuotaInfo {
+    return { usedBytes: usedBytes(this.#db), limitBytes: this.#handle.quotaBytes };
+  }
+
+  storageStats(): StorageStats {
+    return storageStats(this.#db);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#release();
+  }
+}

@@ -1,0 +1,100 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
+import { mailboxPaths } from './paths.js';
+import { openRecord, privateKeyObject, publicKeyObject, sealRecord } from './spool.js';
+
+let t: TestStore;
+beforeEach(async () => {
+  t = await testStore();
+  await t.store.createMailbox('m', 'pw');
+});
+afterEach(() => t.cleanup());
+
+test('a sealed record opens only with the matching private key and detects tampering', () => {
+  const pair = generateKeyPairSync('x25519');
+  const publicB64 = Buffer.from(pair.publicKey.export({ format: 'jwk' }).x as string, 'base64url').toString('base64');
+  const privateRaw = Buffer.from(pair.privateKey.export({ format: 'jwk' }).d as string, 'base64url');
+  const raw = Buffer.from('Subject: sealed\r\n\r\nsecret body\r\n');
+  const sealed = sealRecord(publicKeyObject(publicB64), { meta: { id: 'r1', internalDate: 5 }, raw });
+  expect(sealed.includes('secret body')).toBe(false);
+  const priv = privateKeyObject(privateRaw, publicB64);
+  const pubRaw = Buffer.from(publicB64, 'base64');
+  const opened = openRecord(priv, pubRaw, sealed);
+  expect(opened?.meta).toEqual({ id: 'r1', internalDate: 5 });
+  expect(opened?.raw.equals(raw)).toBe(true);
+  const tampered = Buffer.from(sealed);
+  tampered[40] = (tampered[40] ?? 0) ^ 1;
+  expect(openRecord(priv, pubRaw, tampered)).toBeNull();
+});
+
+test('drain is idempotent after a crash between commit and spool removal', async () => {
+  const spoolDir = mailboxPaths(t.dir, 'm').spoolDir;
+  const raws = Array.from({ length: 5 }, (_, i) => textMessage({ subject: `spooled ${i}`, messageId: `s${i}` }));
+  for (const raw of raws) await t.store.deliver('m', raw, { flags: ['\\Flagged'] });
+  const backup = join(t.dir, 'spool-backup');
+  await cp(spoolDir, backup, { recursive: true });
+  expect((await readdir(spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(5);
+
+  const first = await t.store.open('m', 'pw');
+  expect(first.status('INBOX').messages).toBe(5);
+  expect(await readdir(spoolDir)).toEqual([]);
+  first.close();
+
+  await rm(spoolDir, { recursive: true });
+  await cp(backup, spoolDir, { recursive: true });
+  await mkdir(spoolDir, { recursive: true });
+  await writeFile(join(spoolDir, '.0000000000-1-abc.tmp'), 'torn write of a killed writer');
+  const other = t.another();
+  const second = await other.open('m', 'pw');
+  expect(await second.drainSpool()).toBe(0);
+  const list = second.listMessages('INBOX');
+  expect(list).toHaveLength(5);
+  expect(list.every((m) => m.flags.includes('\\Flagged'))).toBe(true);
+  for (const [i, m] of list.entries()) expect(second.getRaw('INBOX', m.uid)?.equals(raws[i] as Buffer)).toBe(true);
+  expect((await readdir(spoolDir)).filter((n) => n.endsWith('.sealed'))).toEqual([]);
+  second.close();
+});
+
+test('deliver honours a target folder and falls back to INBOX when it is gone', async () => {
+  await t.store.deliver('m', textMessage({ subject: 'to sent' }), { folder: 'Sent', flags: ['\\Seen'] });
+  await t.store.deliver('m', textMessage({ subject: 'to nowhere' }), { folder: 'Nowhere' });
+  const s = await t.store.open('m', 'pw');
+  expect(s.listMessages('Sent')[0]?.flags).toEqual(['\\Seen']);
+  expect(s.status('INBOX').messages).toBe(1);
+  s.close();
+});
+
+test('concurrent deliveries to one mailbox share group commits', async () => {
+  await Promise.all(Array.from({ length: 40 }, (_, i) => t.store.deliver('m', textMessage({ subject: `c${i}` }))));
+  const batches = (await readdir(mailboxPaths(t.dir, 'm').spoolDir)).filter((n) => n.endsWith('.sealed'));
+  expect(batches.length).toBeLessThan(40);
+  const s = await t.store.open('m', 'pw');
+  expect(s.status('INBOX').messages).toBe(40);
+  s.close();
+});
+
+test('deleteMailbox removes keys, database and spool', async () => {
+  await t.store.deliver('m', textMessage());
+  const s = await t.store.open('m', 'pw');
+  s.close();
+  await t.store.deleteMailbox('m');
+  expect(t.store.exists('m')).toBe(false);
+  const paths = mailboxPaths(t.dir, 'm');
+  const shardFiles = await readdir(join(paths.db, '..'));
+  expect(shardFiles.filter((f) => f.startsWith('m.'))).toEqual([]);
+  await expect(t.store.deliver('m', textMessage())).rejects.toThrow(/No mailbox/);
+});
+
+test('drain stops at the quota and leaves the rest sealed in the spool', async () => {
+  const small = t.another({ quotaBytes: 3000 });
+  await small.deliver('m', textMessage({ subject: 'fits', body: 'x'.repeat(2000) }));
+  const s = await small.open('m', 'pw');
+  await small.deliver('m', textMessage({ subject: 'too big', body: 'y'.repeat(2000) }));
+  expect(await s.drainSpool()).toBe(0);
+  expect(s.status('INBOX').messages).toBe(1);
+  expect((await readdir(mailboxPaths(t.dir, 'm').spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(1);
+  s.close();
+});

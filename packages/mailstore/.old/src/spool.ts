@@ -1,0 +1,242 @@
+/**
+ * Sealed inbound spool: delivery needs only the mailbox's X25519 public key.
+ *
+ * Sealing (per record): ephemeral X25519 key pair, shared secret with the mailbox public key,
+ * HKDF-SHA256(secret, salt = ephemeral public || mailbox public) -> ChaCha20-Poly1305 key, used once
+ * (so a zero nonce is safe). Record = ephemeral public (32) || ciphertext || tag (16).
+ * Plaintext = u16 meta length || meta JSON { id, internalDate, folder?, flags? } || raw message.
+ *
+ * Layout: spool/<ab>/<id>/<time>-<pid>-<rand>.sealed, each file a batch of u32-length-prefixed records.
+ * Why one file per batch rather than one shared append-only file: a batch file is written under a dot-prefixed
+ * temporary name, fsynced, renamed into place and the directory fsynced, so a reader sees a file whole or not
+ * at all; writers in different processes never share a file (no interleaving, no locks), a kill -9 leaves at
+ * most a stray temporary file that drain ignores and later removes, and drain removes a file only after every
+ * record in it has committed (a record id kept in the mailbox database makes re-ingest after a crash a no-op).
+ * A shared append file would need locking across processes and a way to cut ingested records off its head.
+ * Group commit: concurrent deliveries to one mailbox in one process share one batch file and one fsync pair;
+ * deliveries to different mailboxes fsync in parallel, and ext4's journal merges those commits.
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
+import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensureDir, fsyncDir } from './paths.js';
+
+export interface SpoolMeta {
+  id: string;
+  internalDate: number;
+  folder?: string;
+  flags?: string[];
+}
+
+export interface SpoolRecord {
+  meta: SpoolMeta;
+  raw: Buffer;
+}
+
+const NONCE = Buffer.alloc(12);
+const STALE_TMP_MS = 60 * 60 * 1000;
+/** A batch file holds at most this much (one record may exceed it alone), bounding memory of a group commit. */
+const MAX_BATCH_BYTES = 32 * 1024 * 1024;
+
+export function publicKeyObject(publicKeyB64: string): KeyObject {
+  const x = Buffer.from(publicKeyB64, 'base64').toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+}
+
+export function privateKeyObject(privateRaw: Buffer, publicKeyB64: string): KeyObject {
+  const x = Buffer.from(publicKeyB64, 'base64').toString('base64url');
+  const d = privateRaw.toString('base64url');
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', x, d }, format: 'jwk' });
+}
+
+function recordKey(secret: Buffer, ephemeralPublic: Buffer, recipientPublic: Buffer): Buffer {
+  const salt = Buffer.concat([ephemeralPublic, recipientPublic]);
+  return Buffer.from(hkdfSync('sha256', secret, salt, 'mailyard spool v1', 32));
+}
+
+function rawPublic(key: KeyObject): Buffer {
+  return Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url');
+}
+
+export function sealRecord(recipient: KeyObject, record: SpoolRecord): Buffer {
+  const eph = generateKeyPairSync('x25519');
+  const ephPublic = rawPublic(eph.publicKey);
+  const secret = diffieHellman({ privateKey: eph.privateKey, publicKey: recipient });
+  const cipher = createCipheriv('chacha20-poly1305', recordKey(secret, ephPublic, rawPublic(recipient)), NONCE, {
+    authTagLength: 16,
+  });
+  const meta = Buffer.from(JSON.stringify(record.meta));
+  const head = Buffer.alloc(2);
+  head.writeUInt16BE(meta.length);
+  const body = Buffer.concat([cipher.update(head), cipher.update(meta), cipher.update(record.raw), cipher.final()]);
+  return Buffer.concat([ephPublic, body, cipher.getAuthTag()]);
+}
+
+/** Returns null when the record does not authenticate under this mailbox's key. */
+export function openRecord(privateKey: KeyObject, recipientPublic: Buffer, sealed: Buffer): SpoolRecord | null {
+  if (sealed.length < 32 + 2 + 16) return null;
+  const ephPublic = sealed.subarray(0, 32);
+  const secret = diffieHellman({ privateKey, publicKey: publicKeyObject(ephPublic.toString('base64')) });
+  const decipher = createDecipheriv('chacha20-poly1305', recordKey(secret, ephPublic, recipientPublic), NONCE, {
+    authTagLength: 16,
+  });
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  let plain: Buffer;
+  try {
+    plain = Buffer.concat([decipher.update(sealed.subarray(32, sealed.length - 16)), decipher.final()]);
+  } catch {
+    return null;
+  }
+  const metaLength = plain.readUInt16BE(0);
+  const meta = JSON.parse(plain.subarray(2, 2 + metaLength).toString('utf8')) as SpoolMeta;
+  return { meta, raw: plain.subarray(2 + metaLength) };
+}
+
+export function frameRecords(records: Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const record of records) {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(record.length);
+    parts.push(len, record);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Split a batch file into sealed records; a truncated tail (never renamed into place, so never seen) ends it. */
+export function unframeRecords(file: Buffer): Buffer[] {
+  const records: Buffer[] = [];
+  let offset = 0;
+  while (offset + 4 <= file.length) {
+    const len = file.readUInt32BE(offset);
+    if (offset + 4 + len > file.length) break;
+    records.push(file.subarray(offset + 4, offset + 4 + len));
+    offset += 4 + len;
+  }
+  return records;
+}
+
+/** Durably add one batch file to a spool directory; resolves after the rename is fsynced. */
+export async function writeBatch(spoolDir: string, records: Buffer[]): Promise<void> {
+  ensureDir(spoolDir);
+  const name = `${Date.now().toString(36).padStart(10, '0')}-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const tmp = join(spoolDir, `.${name}.tmp`);
+  const fh = await open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(frameRecords(records));
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(spoolDir, `${name}.sealed`));
+  await fsyncDir(spoolDir);
+}
+
+/** Batch files in delivery order; removes temporary files a crashed writer left behind long ago. */
+export async function listBatches(spoolDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(spoolDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  await removeStaleTemporaries(spoolDir, names);
+  return names
+    .filter((n) => n.endsWith('.sealed'))
+    .sort()
+    .map((n) => join(spoolDir, n));
+}
+
+async function removeStaleTemporaries(spoolDir: string, names: string[]): Promise<void> {
+  for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.tmp'))) {
+    const path = join(spoolDir, name);
+    const info = await stat(path).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > STALE_TMP_MS) await unlink(path).catch(() => undefined);
+  }
+}
+
+export async function readBatch(path: string): Promise<Buffer[] | null> {
+  try {
+    return unframeRecords(await readFile(path));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+export async function removeBatch(path: string): Promise<void> {
+  await unlink(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+}
+
+interface Pending {
+  sealed: Buffer;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit per spool directory: while one batch is being written, new deliveries queue and go out
+ * together in the next batch.
+ */
+export class SpoolWriter {
+  readonly #queues = new Map<string, Pending[]>();
+  readonly #busy = new Set<string>();
+
+  append(spoolDir: string, sealed: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const queue = this.#queues.get(spoolDir) ?? [];
+      queue.push({ sealed, resolve, reject });
+      this.#queues.set(spoolDir, queue);
+      if (!this.#busy.has(spoolDir)) void this.#flush(spoolDir);
+    });
+  }
+
+  async #flush(spoolDir: string): Promise<void> {
+    this.#busy.add(spoolDir);
+    try {
+      for (;;) {
+        const batch = this.#take(spoolDir);
+        if (batch.length === 0) break;
+        await writeBatch(
+          spoolDir,
+          batch.map((p) => p.sealed),
+        ).then(
+          () => {
+            for (const p of batch) p.resolve();
+          },
+          (err: unknown) => {
+            for (const p of batch) p.reject(err);
+          },
+        );
+      }
+    } finally {
+      this.#busy.delete(spoolDir);
+    }
+  }
+
+  /** The next batch: queued records up to MAX_BATCH_BYTES (at least one). */
+  #take(spoolDir: string): Pending[] {
+    const queue = this.#queues.get(spoolDir) ?? [];
+    let bytes = 0;
+    let n = 0;
+    while (n < queue.length && (n === 0 || bytes + (queue[n] as Pending).sealed.length <= MAX_BATCH_BYTES)) {
+      bytes += (queue[n] as Pending).sealed.length;
+      n += 1;
+    }
+    const batch = queue.splice(0, n);
+    if (queue.length === 0) this.#queues.delete(spoolDir);
+    return batch;
+  }
+}
