@@ -9,7 +9,7 @@
 //
 // Modes: cluster only for the api, which keeps no state between requests (PM2 cluster mode loads ESM entry points
 // through import(); checked with pm2 6.0.7), so `pm2 reload` replaces its workers without dropping requests.
-// Its rate-limit counters are per process: raise MAILYARD_API_INSTANCES above 1 only with MAILYARD_REDIS_URL set.
+// Its rate-limit counters are per process: each added instance (MAILYARD_API_INSTANCES) multiplies the limits.
 // Everything else runs in fork mode, one instance: the protocol servers hold per-process session state (unlocked
 // mailbox handles, IDLE listeners, connection counters), the web dashboard counts login attempts per process, the
 // outbound worker and the jobs scheduler must not run twice, and mx/submission share their ports' limits.
@@ -19,32 +19,33 @@ const { join, resolve } = require('node:path');
 
 const root = __dirname;
 
-/** dataDir and pm2.shutdownTimeoutMs as @mailyard/config resolves them (it throws on an invalid configuration). */
+/** dataDir, pm2.shutdownTimeoutMs and api.instances as @mailyard/config resolves them (it throws on an invalid configuration). */
 function readSettings() {
   const configEntry = join(root, 'packages', 'config', 'dist', 'index.js');
   const fallback = {
     // biome-ignore lint/suspicious/noUndeclaredEnvVars: read when PM2 starts, never by a turbo task
     dataDir: resolve(root, process.env.MAILYARD_DATA_DIR || 'data'),
     shutdownTimeoutMs: 30000,
+    apiInstances: 1,
   };
   if (!existsSync(configEntry)) return fallback;
   const script = [
     'const { loadConfig } = await import(process.argv[1]);',
     'const c = loadConfig();',
-    'console.log(JSON.stringify({ dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs }));',
+    'const picked = { dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs, apiInstances: c.api.instances };',
+    'console.log(JSON.stringify(picked));',
   ].join('\n');
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, configEntry], {
     cwd: root,
     encoding: 'utf8',
   });
   const settings = JSON.parse(output);
-  return { dataDir: resolve(root, settings.dataDir), shutdownTimeoutMs: settings.shutdownTimeoutMs };
+  return { ...settings, dataDir: resolve(root, settings.dataDir) };
 }
 
 const settings = readSettings();
 const logDir = join(settings.dataDir, 'logs');
-// biome-ignore lint/suspicious/noUndeclaredEnvVars: read when PM2 starts, never by a turbo task
-const apiInstances = Number(process.env.MAILYARD_API_INSTANCES || 1);
+const apiInstances = settings.apiInstances;
 
 // name, app folder, arguments, mode, instances, memory limit (restart past it; sized for the targets in
 // docs/architecture.md: imap holds one page cache per unlocked mailbox, jobs copies files for backups).

@@ -1,45 +1,64 @@
 /**
- * The mailboxes unlocked by POP3 connections, by connection id. A connection holds at most one; it is released
- * (MailboxSession.close, after which the mail store drops the data key once its grace period passes) when the
- * connection ends, whatever ended it. A login that completes after its connection ended releases at once.
+ * What each POP3 connection holds, by connection id: the mailbox it unlocked (null before login) and the slots it
+ * took (per-IP, per-user, maildrop lock). All of it is given back when the connection ends, whatever ended it
+ * (MailboxSession.close, after which the mail store drops the data key once its grace period passes). A login
+ * that completes after its connection ended gives back at once.
  */
 import { ServerError } from '@mailyard/errors';
 import type { MailboxSession } from '@mailyard/mailstore';
 
+interface Held {
+  mailbox: MailboxSession | null;
+  releases: Array<() => void>;
+}
+
 export class OpenMailboxes {
-  /** Live connections, with the mailbox each unlocked (null before login). */
-  readonly #byConnection = new Map<string, MailboxSession | null>();
+  readonly #byConnection = new Map<string, Held>();
 
   /** Unlocked mailboxes held right now. */
   get size(): number {
-    return [...this.#byConnection.values()].filter((m) => m !== null).length;
+    return [...this.#byConnection.values()].filter((held) => held.mailbox !== null).length;
   }
 
   begin(connectionId: string): void {
-    this.#byConnection.set(connectionId, null);
+    this.#byConnection.set(connectionId, { mailbox: null, releases: [] });
   }
 
-  /** Records the mailbox a connection unlocked; a second login on the same connection releases the first. */
-  hold(connectionId: string, mailbox: MailboxSession): void {
-    if (!this.#byConnection.has(connectionId)) {
+  /** Runs `release` when the connection ends (at once when it already has). */
+  retain(connectionId: string, release: () => void): void {
+    const held = this.#byConnection.get(connectionId);
+    if (held) held.releases.push(release);
+    else release();
+  }
+
+  /**
+   * Records the mailbox a connection unlocked, with what the login took (released with it); a second login on
+   * the same connection releases the first.
+   */
+  hold(connectionId: string, mailbox: MailboxSession, releases: Array<() => void> = []): void {
+    const held = this.#byConnection.get(connectionId);
+    if (!held) {
       mailbox.close();
+      for (const release of releases) release();
       return;
     }
-    this.#byConnection.get(connectionId)?.close();
-    this.#byConnection.set(connectionId, mailbox);
+    held.mailbox?.close();
+    held.mailbox = mailbox;
+    held.releases.push(...releases);
   }
 
   /** The mailbox of an authenticated connection; its absence is a bug in the hook order. */
   get(connectionId: string): MailboxSession {
-    const mailbox = this.#byConnection.get(connectionId);
+    const mailbox = this.#byConnection.get(connectionId)?.mailbox;
     if (!mailbox) throw new ServerError(`no unlocked mailbox for POP3 connection ${connectionId}`);
     return mailbox;
   }
 
   end(connectionId: string): void {
-    const mailbox = this.#byConnection.get(connectionId);
+    const held = this.#byConnection.get(connectionId);
     this.#byConnection.delete(connectionId);
-    mailbox?.close();
+    held?.mailbox?.close();
+    for (const release of held?.releases ?? []) release();
   }
 
   endAll(): void {

@@ -139,6 +139,11 @@ const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595).', {
 
 const api = section('REST API (/v1).', {
   port: port(4000, 'HTTP listener of the REST API.'),
+  instances: count(
+    1,
+    'PM2 cluster workers for the api process. Rate-limit counters are per worker, so each one multiplies the limits.',
+    1,
+  ),
   signupOpen: flag(false, 'Whether anyone may create an account through the API without an admin token.'),
   bodyLimitBytes: size(MiB, 'Largest JSON request body; raw message uploads are bounded by smtp.maxMessageSize.', 1),
   trustProxy: flag(false, 'Trust X-Forwarded-For from a reverse proxy for client addresses and rate limits.'),
