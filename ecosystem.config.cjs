@@ -53,7 +53,18 @@ const processes = [
   { name: 'mx', app: 'smtp', args: ['mx'], mode: 'fork', instances: 1, memory: '512M' },
   { name: 'submission', app: 'smtp', args: ['submission'], mode: 'fork', instances: 1, memory: '512M' },
   { name: 'outbound', app: 'smtp', args: ['outbound'], mode: 'fork', instances: 1, memory: '512M' },
-  { name: 'imap', app: 'imap', args: [], mode: 'fork', instances: 1, memory: '1G' },
+  // imap: a 2 MB young-generation semi-space instead of V8's 16 MB default. Its work is many small, short-lived
+  // allocations per connection, so scavenges stay cheap, and 1,000 IDLE connections keep about 25 MB less RSS
+  // (bench/imap prints the figure; it starts the server with these node_args).
+  {
+    name: 'imap',
+    app: 'imap',
+    args: [],
+    mode: 'fork',
+    instances: 1,
+    memory: '1G',
+    nodeArgs: ['--max-semi-space-size=2'],
+  },
   { name: 'pop3', app: 'pop3', args: [], mode: 'fork', instances: 1, memory: '512M' },
   { name: 'api', app: 'api', args: [], mode: 'cluster', instances: apiInstances, memory: '512M' },
   { name: 'web', app: 'web', args: [], mode: 'fork', instances: 1, memory: '512M' },
@@ -68,6 +79,7 @@ module.exports = {
       name: p.name,
       script: p.script,
       args: p.args,
+      ...(p.nodeArgs ? { node_args: p.nodeArgs } : {}),
       cwd: root,
       exec_mode: p.mode,
       instances: p.instances,

@@ -9,7 +9,11 @@
  * - UID SEARCH TEXT on a 50,000-message folder;
  * - delivery (mailstore.deliver in this process) to `* n EXISTS` on an IDLE connection of the server process,
  *   p50 / p99 over 100 deliveries;
- * - RSS of the server process idle, and with 1,000 IDLE connections (10 per mailbox over 100 mailboxes).
+ * - RSS of the server process idle, and with 1,000 IDLE connections (10 per mailbox over 100 mailboxes), with
+ *   where it goes (V8 heap used/total, external, ArrayBuffers); the rest is native: SQLite handles of the
+ *   unlocked mailboxes and what glibc malloc keeps after the scrypt KDF of each first login (16 MB per call,
+ *   kept per malloc arena unless MALLOC_MMAP_THRESHOLD_ is fixed; the server inherits this process's environment).
+ * The server gets the imap process's node_args from ecosystem.config.cjs (BENCH_NODE_ARGS replaces them).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

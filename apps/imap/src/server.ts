@@ -60,13 +60,10 @@ function buildContext(deps: ImapDeps): HookContext {
   return { deps, logger, notifier, ...(deps.limits ?? createImapLimits(deps.config)) };
 }
 
-/**
- * The per-process limits from configuration. Failed logins use the one per-IP auth failure budget of the
- * configuration (smtp.authFailuresPerIpPerHour), so guessing cannot move from one protocol to the other.
- */
-export function createImapLimits(config: Config): ImapLimits {
+/** The per-process limits from configuration (imap.authFailuresPerIpPerHour, imap.maxConnectionsPer*). */
+export function createImapLimits(config: Pick<Config, 'imap'>): ImapLimits {
   return {
-    authFailures: new RateLimiter({ points: config.smtp.authFailuresPerIpPerHour, durationMs: AUTH_WINDOW_MS }),
+    authFailures: new RateLimiter({ points: config.imap.authFailuresPerIpPerHour, durationMs: AUTH_WINDOW_MS }),
     authBlocks: new Map(),
     perUser: new ConnectionCounter(config.imap.maxConnectionsPerUser),
     perIp: new ConnectionCounter(config.imap.maxConnectionsPerIp),

@@ -14,7 +14,7 @@ describe('with insecure auth allowed (test setting)', () => {
   let user: TestUser;
 
   beforeAll(async () => {
-    h = await startHarness({ smtp: { authFailuresPerIpPerHour: 4 }, imap: { maxConnectionsPerUser: 2 } });
+    h = await startHarness({ imap: { authFailuresPerIpPerHour: 4, maxConnectionsPerUser: 2 } });
     user = await h.addUser('auth');
   });
   afterAll(async () => h?.close());

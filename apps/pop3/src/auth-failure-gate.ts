@@ -8,7 +8,8 @@ import { RateLimiter } from '@mailyard/limits';
 
 /**
  * 10 failures per IP per hour: a person mistyping a password gets several tries, a guesser gets 240 a day per
- * address instead of thousands a minute; the same default as SMTP AUTH (smtp.authFailuresPerIpPerHour).
+ * address instead of thousands a minute. The default when no figure is given; processes take
+ * pop3.authFailuresPerIpPerHour (same default) from configuration through createPop3Limits.
  */
 export const AUTH_FAILURES_PER_IP = 10;
 export const AUTH_FAILURE_WINDOW_MS = 60 * 60 * 1000;

@@ -1,9 +1,9 @@
-/** What the POP3 hooks share: injected stores, the logger, the failed-login gate and the unlocked mailboxes. */
+/** What the POP3 hooks share: injected stores, the logger, the process's limits and what connections hold. */
 import type { ControlStore } from '@mailyard/control';
 import type { Logger } from '@mailyard/logger';
 import type { MailboxSession } from '@mailyard/mailstore';
-import type { AuthFailureGate } from './auth-failure-gate.js';
 import type { OpenMailboxes } from './open-mailboxes.js';
+import type { Pop3Limits } from './session-limits.js';
 
 /** The one folder POP3 serves (RFC 1939 has no folders; the maildrop is INBOX). */
 export const MAILDROP = 'INBOX';
@@ -20,6 +20,6 @@ export interface Pop3Context {
   logger: Logger;
   control: Pop3Control;
   mailstore: Pop3Mailstore;
-  authGate: AuthFailureGate;
+  limits: Pop3Limits;
   mailboxes: OpenMailboxes;
 }

@@ -5,15 +5,15 @@
  * finish (at most 20 s), stop monitoring, close the stores, exit within 30 s.
  */
 import { listenWithImplicitTls, runProcess } from '@mailyard/runtime';
-import { AuthFailureGate } from './auth-failure-gate.js';
 import { createPop3Server } from './server.js';
+import { createPop3Limits } from './session-limits.js';
 
 /** Sessions get most of the shutdown deadline; the stores need the rest to close cleanly. */
 const SESSION_GRACE_MS = 20_000;
 
 runProcess({ processName: 'pop3' }, async ({ config, logger, control, mailstore, runtime }) => {
-  const authGate = new AuthFailureGate();
-  const deps = { config, logger, control, mailstore, tls: runtime.tls, authGate, closeTimeoutMs: SESSION_GRACE_MS };
+  const limits = createPop3Limits(config);
+  const deps = { config, logger, control, mailstore, tls: runtime.tls, limits, closeTimeoutMs: SESSION_GRACE_MS };
   const create = (secure: boolean) => createPop3Server({ ...deps, secure });
   const stop = await listenWithImplicitTls(create, config.pop3, config.bind);
   logger.info({ port: config.pop3.port, tlsPort: config.pop3.tlsPort, bind: config.bind }, 'pop3 listening');

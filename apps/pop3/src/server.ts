@@ -5,13 +5,13 @@
 import type { AddressInfo, Server } from 'node:net';
 import { type Config, createSelfSignedPair } from '@mailyard/config';
 import type { Logger } from '@mailyard/logger';
-import { AuthFailureGate } from './auth-failure-gate.js';
 import type { Pop3Context, Pop3Control, Pop3Mailstore } from './context.js';
 import { onAuth } from './handlers/on-auth.js';
 import { onFetchMessage, readMessage } from './handlers/on-fetch-message.js';
 import { onListMessages } from './handlers/on-list-messages.js';
 import { onUpdate } from './handlers/on-update.js';
 import { OpenMailboxes } from './open-mailboxes.js';
+import { createPop3Limits, type Pop3Limits } from './session-limits.js';
 import { Pop3Server } from './wildduck-pop3.js';
 
 /** How long close() lets open sessions finish (a RETR in flight, a QUIT) before ending them. */
@@ -26,8 +26,8 @@ export interface Pop3ServerDeps {
   secure?: boolean;
   /** PEM key and certificate; a self-signed pair for config.hostname when absent. */
   tls?: { key: string; cert: string };
-  /** Failed-login limiter; share one between the STLS and TLS listeners of a process. */
-  authGate?: AuthFailureGate;
+  /** Failed-login gate, connection counters and maildrop lock; share one set between a process's listeners. */
+  limits?: Pop3Limits;
   closeTimeoutMs?: number;
 }
 
@@ -47,7 +47,7 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
     logger,
     control: deps.control,
     mailstore: deps.mailstore,
-    authGate: deps.authGate ?? new AuthFailureGate(),
+    limits: deps.limits ?? createPop3Limits(deps.config),
     mailboxes: new OpenMailboxes(),
   };
   const tls = deps.tls ?? createSelfSignedPair(deps.config.hostname);
@@ -73,7 +73,13 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
     {
       logger,
       readMessage: readMessage(ctx),
-      onSessionStart: (connectionId) => ctx.mailboxes.begin(connectionId),
+      onSessionStart: (connectionId, remoteAddress) => {
+        const releaseIp = ctx.limits.perIp.acquire(remoteAddress);
+        if (!releaseIp) return false;
+        ctx.mailboxes.begin(connectionId);
+        ctx.mailboxes.retain(connectionId, releaseIp);
+        return true;
+      },
       onSessionEnd: (connectionId) => ctx.mailboxes.end(connectionId),
     },
   );

@@ -2,8 +2,8 @@
  * The limits one pop3 process enforces, shared by its STLS and implicit-TLS listeners: failed logins per IP
  * (auth-failure-gate.ts), concurrent connections per client IP and per user name, and the maildrop lock.
  *
- * The maildrop lock (RFC 1939 §8: the server should acquire an exclusive lock on the maildrop after PASS; RFC 2449
- * §8.1.1 and RFC 3206 name the refusal `[IN-USE]`) is a ConnectionCounter of one per mailbox id. It is held in this
+ * The maildrop lock (RFC 1939 §4: the server should acquire an exclusive lock on the maildrop after PASS; RFC 2449
+ * §8.1.2 and RFC 3206 name the refusal `[IN-USE]`) is a ConnectionCounter of one per mailbox id. It is held in this
  * process only: a POP3 session in another process (a second pop3 instance) is not seen; the ecosystem runs one.
  */
 import type { Config } from '@mailyard/config';

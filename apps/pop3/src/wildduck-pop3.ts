@@ -45,8 +45,11 @@ export interface Pop3ServerExtensions {
   logger: Logger;
   /** The stored bytes of a listed message (throws NotFoundError when it is gone). */
   readMessage(session: Pop3Session, message: Pop3ListedMessage): Buffer;
-  /** Runs when a connection is accepted (after the TLS handshake on implicit-TLS ports). */
-  onSessionStart(connectionId: string): void;
+  /**
+   * Runs when a connection is accepted (after the TLS handshake on implicit-TLS ports); false refuses it (too many
+   * connections from its address), and onSessionEnd does not follow.
+   */
+  onSessionStart(connectionId: string, remoteAddress: string): boolean;
   /** Runs once when a connection is gone, whatever ended it (QUIT, timeout, reset, server close). */
   onSessionEnd(connectionId: string): void;
 }
@@ -190,6 +193,16 @@ export class Pop3Connection extends POP3Connection {
   }
 }
 
+/** A refused client that never closes its side is cut off after this long. */
+const REFUSAL_LINGER_MS = 5_000;
+
+/** RFC 3206 §4: SYS/TEMP says the condition is temporary and the client may try again later. */
+function refuse(socket: Socket, reply: string): void {
+  socket.on('error', () => undefined);
+  socket.setTimeout(REFUSAL_LINGER_MS, () => socket.destroy());
+  socket.end(`${reply}\r\n`);
+}
+
 export class Pop3Server extends POP3Server {
   readonly extensions: Pop3ServerExtensions;
 
@@ -200,12 +213,17 @@ export class Pop3Server extends POP3Server {
 
   /** wildduck's connect() (no onConnect hook is used) with our connection class, session hooks and TCP_NODELAY. */
   override connect(socket: Socket, socketOptions: { id: string; remoteAddress?: string; ignore?: boolean }): void {
+    const remoteAddress = (socketOptions.remoteAddress ?? socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (!this.extensions.onSessionStart(socketOptions.id, remoteAddress)) {
+      this.extensions.logger.warn({ protocol: 'pop3', ip: remoteAddress }, 'too many connections from address');
+      refuse(socket, '-ERR [SYS/TEMP] Too many connections from your address');
+      return;
+    }
     // Replies go out as several small writes (status line, body, terminator); with Nagle's algorithm each RETR
     // would wait on the client's delayed ACK (about 40 ms).
     socket.setNoDelay(true);
     const connection = new Pop3Connection(this, socket, socketOptions);
     this.connections.add(connection);
-    this.extensions.onSessionStart(connection.id);
     connection.on('error', (err: Error) => {
       this.connections.delete(connection);
       this._onError(err);

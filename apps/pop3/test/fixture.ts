@@ -9,7 +9,7 @@ import { SqliteControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
 import { type TempDir, tempDir } from '@mailyard/testkit';
-import { type AuthFailureGate, createPop3Server, type Pop3Service } from '../src/index.js';
+import { createPop3Server, type Pop3Limits, type Pop3Service } from '../src/index.js';
 
 export const ADDRESS = 'alice@example.test';
 export const PASSWORD = 'correct horse battery staple';
@@ -42,7 +42,9 @@ export interface Pop3Fixture {
 export interface FixtureOptions {
   allowInsecureAuth?: boolean;
   secure?: boolean;
-  authGate?: AuthFailureGate;
+  limits?: Pop3Limits;
+  /** pop3 settings over the defaults (connection limits, failed-login limit). */
+  pop3?: Partial<Config['pop3']>;
 }
 
 export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture> {
@@ -54,7 +56,12 @@ export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture>
   });
   const config = loadConfig({
     env: {},
-    overrides: { dataDir: dir.path, hostname: 'localhost', allowInsecureAuth: opts.allowInsecureAuth ?? true },
+    overrides: {
+      dataDir: dir.path,
+      hostname: 'localhost',
+      allowInsecureAuth: opts.allowInsecureAuth ?? true,
+      ...(opts.pop3 ? { pop3: opts.pop3 } : {}),
+    },
   });
   const control = new SqliteControlStore({ dataDir: dir.path, masterKey: randomBytes(32), scryptCost: TEST_KDF });
   const mailstores: Mailstore[] = [];
@@ -72,7 +79,7 @@ export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture>
     mailstore,
     secure: opts.secure,
     tls: TLS,
-    authGate: opts.authGate,
+    limits: opts.limits,
     closeTimeoutMs: 200,
   });
   const port = await service.listen(0, '127.0.0.1');

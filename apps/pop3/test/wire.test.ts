@@ -5,7 +5,6 @@
 import type { ChangeEvent } from '@mailyard/mailstore';
 import { waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { AuthFailureGate } from '../src/index.js';
 import { ADDRESS, MAILBOX_ID, message, PASSWORD, type Pop3Fixture, startPop3 } from './fixture.js';
 import { Pop3Wire } from './pop3-wire.js';
 
@@ -96,7 +95,7 @@ describe('AUTHORIZATION state', () => {
 
   test('failed logins are logged for fail2ban and limited per IP', async () => {
     await f.close();
-    f = await startPop3({ authGate: new AuthFailureGate({ failures: 3, windowMs: 60_000 }) });
+    f = await startPop3({ pop3: { authFailuresPerIpPerHour: 3 } });
     const wire = await Pop3Wire.connect(f.port);
     for (let i = 0; i < 4; i++) {
       expect(await wire.command(`USER ${ADDRESS}`)).toMatch(/^\+OK/);

@@ -8,8 +8,9 @@
  * null MX (RFC 7505), MTA-STS (RFC 8461), subaddressing (RFC 5233). SRS follows the libsrs2 scheme (srs.ts).
  *
  * Flows: mx.ts + inbound.ts (RCPT only for hosted addresses, SPF/DKIM/DMARC/ARC, spool and/or SRS+ARC forward),
- * submission.ts + submit.ts (AUTH after TLS, own-domain From, DKIM signing, Sent copy), outbound/ (queue worker:
- * MX lookup, opportunistic or MTA-STS-enforced TLS, retries with back-off, RFC 3464 bounces). One file per
+ * submission.ts + submit.ts (AUTH after TLS, own-domain From, missing Date/Message-ID added, DKIM signing, Sent
+ * copy), outbound/ (queue worker: overlapping claims, MX lookup, pooled sessions per remote host, opportunistic or
+ * MTA-STS-enforced TLS, retries with back-off, DSN parameters honoured and relayed, RFC 3464 bounces). One file per
  * smtp-server hook in handlers/; numbers and their reasons in limits.ts; error -> reply mapping in smtp-reply.ts.
  *
  * No on-disk state of its own: the outbound queue lives in the control store (bodies sealed with a key derived

@@ -310,6 +310,28 @@ describe('outbound retries and bounces', () => {
     expect(remote.received).toHaveLength(1);
   });
 
+  test('the running worker claims more as each message finishes: a slow destination holds only its slot', async () => {
+    h.dns.table.a.set('slow.test', ['127.0.0.1']);
+    const opened: Array<(value: null) => void> = [];
+    const gate = { promise: new Promise<null>((resolve) => opened.push(resolve)) };
+    const release = () => opened[0]?.(null);
+    // The slow domain's MTA-STS lookup hangs until released: its delivery occupies one of the two slots.
+    const mtaSts = { policyFor: (domain: string) => (domain === 'slow.test' ? gate.promise : Promise.resolve(null)) };
+    const { config } = h.deps();
+    const w = worker({ mtaSts, config: { ...config, smtp: { ...config.smtp, outboundConcurrency: 2 } } });
+    const body = message({ from: 'a@b.test', to: 'x@slow.test' });
+    await h.control.enqueue({ envelopeFrom: '', recipients: ['x@slow.test'], body });
+    for (let i = 0; i < 4; i++) await h.control.enqueue({ envelopeFrom: '', recipients: [`f${i}@${REMOTE}`], body });
+    w.start();
+    for (let waited = 0; remote.received.length < 4 && waited < 5000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(remote.received.map((m) => m.to[0]).sort()).toEqual([0, 1, 2, 3].map((i) => `f${i}@${REMOTE}`));
+    release();
+    await w.stop();
+    expect(remote.received.map((m) => m.to[0])).toContain('x@slow.test');
+  });
+
   test('a restart loses nothing: a queued message survives closing and reopening the control store', async () => {
     const body = message({ from: 'a@b.test', to: `after@${REMOTE}` });
     await h.control.enqueue({ envelopeFrom: '', recipients: [`after@${REMOTE}`], body });

@@ -40,8 +40,19 @@ describe('defaults', () => {
       authFailuresPerIpPerHour: 10,
       outboundMaxAgeMs: 5 * 86_400_000,
     });
-    expect(config.imap).toMatchObject({ port: 2143, tlsPort: 2993, idleTimeoutMs: 1_800_000 });
-    expect(config.pop3).toMatchObject({ port: 2110, tlsPort: 2995 });
+    expect(config.imap).toMatchObject({
+      port: 2143,
+      tlsPort: 2993,
+      idleTimeoutMs: 1_800_000,
+      authFailuresPerIpPerHour: 10,
+    });
+    expect(config.pop3).toMatchObject({
+      port: 2110,
+      tlsPort: 2995,
+      authFailuresPerIpPerHour: 10,
+      maxConnectionsPerIp: 20,
+      maxConnectionsPerUser: 5,
+    });
     expect(config.api).toMatchObject({ port: 4000, signupOpen: false });
     expect(config.web.port).toBe(3000);
     expect(config.limits).toEqual({ inflightBytes: 5_368_709_120, timeoutMs: 180_000 });
@@ -57,6 +68,27 @@ describe('defaults', () => {
     expect(config.masterKey).toBeUndefined();
     expect(config.mongodbUri).toBeUndefined();
     expect(config.hostname.length).toBeGreaterThan(0);
+  });
+});
+
+describe('protocol limits', () => {
+  test('each protocol has its own failed-login limit, and POP3 its connection limits, from the environment', () => {
+    const config = loadConfig({
+      env: {
+        MAILYARD_IMAP_AUTH_FAILURES_PER_IP_PER_HOUR: '3',
+        MAILYARD_POP3_AUTH_FAILURES_PER_IP_PER_HOUR: '4',
+        MAILYARD_POP3_MAX_CONNECTIONS_PER_IP: '7',
+        MAILYARD_POP3_MAX_CONNECTIONS_PER_USER: '2',
+      },
+    });
+    expect(config.smtp.authFailuresPerIpPerHour).toBe(10);
+    expect(config.imap.authFailuresPerIpPerHour).toBe(3);
+    expect(config.pop3).toMatchObject({
+      authFailuresPerIpPerHour: 4,
+      maxConnectionsPerIp: 7,
+      maxConnectionsPerUser: 2,
+    });
+    expect(() => loadConfig({ env: { MAILYARD_POP3_MAX_CONNECTIONS_PER_USER: '0' } })).toThrow(ConfigError);
   });
 });
 

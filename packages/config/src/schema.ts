@@ -132,7 +132,7 @@ const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595).', {
   maxConnectionsPerIp: count(20, 'Concurrent POP3 connections from one client IP address.', 1),
   maxConnectionsPerUser: count(
     5,
-    'Concurrent POP3 connections per mailbox, logged in or not yet; only one of them holds the maildrop lock.',
+    'Concurrent POP3 logins per user name, in progress or logged in (one session per mailbox holds the lock).',
     1,
   ),
 });
@@ -189,7 +189,11 @@ const mailbox = section('Mailbox storage and encryption.', {
       allowed: 'a power of two, at least 1024',
     }),
   unlockGraceMs: duration(MINUTE, 'How long an unlocked data key stays in memory after its last session ends.'),
-  trashRetentionDays: count(30, 'Days after which messages in Trash and Junk are deleted; applied whenever a process unlocks the mailbox (zero-access: the server cannot open it otherwise).', 1),
+  trashRetentionDays: count(
+    30,
+    'Days after which messages in Trash and Junk are deleted; applied whenever a process unlocks the mailbox (zero-access: the server cannot open it otherwise).',
+    1,
+  ),
 });
 
 const monitor = section('Health sampling, alerts and profiling (see @mailyard/monitor).', {

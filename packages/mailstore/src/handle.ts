@@ -71,6 +71,7 @@ export class MailboxHandle {
   readonly #publicRaw: Buffer;
   readonly #logins = new Set<string>();
   #drain: Promise<number> | null = null;
+  #passRunning = false;
   #indexing: NodeJS.Immediate | null = null;
   #drainAgain = false;
   #closed = false;
@@ -94,13 +95,13 @@ export class MailboxHandle {
 
   /**
    * Builds the full-text index of newly stored mail in small batches between other work (see fts.ts). Waits
-   * while the spool drains, so indexing does not slow down making new mail visible; the drain reschedules it.
+   * while a drain pass runs, so indexing does not slow down making new mail visible; each pass reschedules it.
    */
   scheduleIndexing(): void {
-    if (this.#indexing || this.#closed || this.#drain) return;
+    if (this.#indexing || this.#closed || this.#passRunning) return;
     this.#indexing = setImmediate(() => {
       this.#indexing = null;
-      if (this.#closed || this.#drain) return;
+      if (this.#closed || this.#passRunning) return;
       try {
         if (indexPending(this.db, INDEX_BATCH) > 0) this.scheduleIndexing();
       } catch (err) {
@@ -165,7 +166,6 @@ export class MailboxHandle {
     }
     this.#drain = this.#drainLoop().finally(() => {
       this.#drain = null;
-      this.scheduleIndexing();
     });
     return this.#drain;
   }
@@ -174,7 +174,15 @@ export class MailboxHandle {
     let total = 0;
     do {
       this.#drainAgain = false;
-      total += await this.#drainOnce();
+      this.#passRunning = true;
+      try {
+        total += await this.#drainOnce();
+      } finally {
+        this.#passRunning = false;
+      }
+      this.scheduleIndexing();
+      // Under a steady inflow one indexing batch still runs between passes, so the index does not starve.
+      if (this.#drainAgain) await new Promise<void>((resolve) => setImmediate(resolve));
     } while (this.#drainAgain && !this.#closed);
     return total;
   }

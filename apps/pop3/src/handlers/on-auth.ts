@@ -3,8 +3,13 @@
  * to a mailbox, then the mail store unlocks it with the same password (which also drains its spool into INBOX).
  * wildduck itself refuses both commands before TLS unless insecure auth is allowed (its ignoreSTARTTLS option).
  * Every failure is logged as `authentication failed` (fail2ban matches that message) and counted per client IP.
+ *
+ * Limits: a login takes a per-user-name slot (pop3.maxConnectionsPerUser, refused with `[SYS/TEMP]`) for the
+ * password check and, once logged in, for the session; after the password, the maildrop lock (RFC 1939 §4) admits
+ * one session per mailbox and refuses others with `-ERR [IN-USE]` (RFC 2449 §8.1.2). Neither refusal is a failed
+ * login.
  */
-import { AuthenticationError, MailyardError } from '@mailyard/errors';
+import { AuthenticationError, MailyardError, RateLimitError, UserError } from '@mailyard/errors';
 import type { MailboxSession } from '@mailyard/mailstore';
 import type { OnAuth, Pop3AuthRequest, Pop3Session, Pop3User } from 'wildduck/lib/pop3/server';
 import type { Pop3Context } from '../context.js';
@@ -20,17 +25,36 @@ export function onAuth(ctx: Pop3Context): OnAuth {
   };
 }
 
+/** How long a client refused for too many connections of its user should wait before trying again. */
+const USER_BUSY_RETRY_MS = 60_000;
+
 async function authenticate(ctx: Pop3Context, auth: Pop3AuthRequest, session: Pop3Session): Promise<Pop3User> {
-  const ip = session.remoteAddress;
+  const releaseUser = ctx.limits.perUser.acquire(auth.username.toLowerCase());
+  if (!releaseUser) throw new RateLimitError('Too many connections for this user', USER_BUSY_RETRY_MS);
   try {
-    ctx.authGate.check(ip);
-    const mailbox = await unlock(ctx, auth.username, auth.password);
-    ctx.mailboxes.hold(session.id, mailbox);
+    const mailbox = await checkedUnlock(ctx, auth, session.remoteAddress);
+    const releaseLock = ctx.limits.maildrops.acquire(mailbox.id);
+    if (!releaseLock) {
+      mailbox.close();
+      throw new UserError('Maildrop already in use by another session', { code: 'INUSE' });
+    }
+    ctx.mailboxes.hold(session.id, mailbox, [releaseLock, releaseUser]);
     return { id: mailbox.id, username: auth.username };
+  } catch (err) {
+    releaseUser();
+    throw err;
+  }
+}
+
+/** The password check and unlock, with failed logins logged and counted per IP. */
+async function checkedUnlock(ctx: Pop3Context, auth: Pop3AuthRequest, ip: string): Promise<MailboxSession> {
+  try {
+    ctx.limits.authGate.check(ip);
+    return await unlock(ctx, auth.username, auth.password);
   } catch (err) {
     if (!isLoginRefusal(err)) throw err;
     ctx.logger.warn({ protocol: 'pop3', ip, user: auth.username }, 'authentication failed');
-    if (err instanceof AuthenticationError) await ctx.authGate.recordFailure(ip);
+    if (err instanceof AuthenticationError) await ctx.limits.authGate.recordFailure(ip);
     throw err;
   }
 }

@@ -20,7 +20,7 @@ async function startSink(): Promise<Sink> {
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
-    onConnect(session, callback) {
+    onConnect(_session, callback) {
       counts.connections += 1;
       counts.open += 1;
       counts.maxOpen = Math.max(counts.maxOpen, counts.open);

@@ -89,7 +89,17 @@ function dsnOptions(dsn: RelayedDsn): SMTPConnection.DSNOptions {
 function send(connection: SMTPConnection, t: Transaction): Promise<SMTPConnection.SentMessageInfo> {
   return new Promise((resolve, reject) => {
     const envelope = { from: t.from, to: t.to, ...(t.dsn ? { dsn: dsnOptions(t.dsn) } : {}) };
-    connection.send(envelope, t.body, (err, info) => (err ? reject(err) : resolve(info)));
+    // A session that breaks mid-transaction reports it as an 'error' or 'end' event, not to send's callback.
+    const broken = (err?: Error) => finish(err ?? new Error('connection closed during the transaction'));
+    const finish = (err: Error | null, info?: SMTPConnection.SentMessageInfo) => {
+      connection.off('error', broken);
+      connection.off('end', broken);
+      if (err || !info) reject(err ?? new Error('no reply'));
+      else resolve(info);
+    };
+    connection.once('error', broken);
+    connection.once('end', broken);
+    connection.send(envelope, t.body, (err, info) => finish(err, info));
   });
 }
 
@@ -113,8 +123,9 @@ function fromInfo(t: Transaction, info: SMTPConnection.SentMessageInfo, host: st
   });
 }
 
+/** No reply at all, or 421 (the host is closing the session, RFC 5321 §3.8): a session failure, not a verdict. */
 function fromError(t: Transaction, err: SmtpError, host: string): RecipientResult[] {
-  if (err.responseCode === undefined) throw new ConnectionFailure(err.message);
+  if (err.responseCode === undefined || err.responseCode === 421) throw new ConnectionFailure(err.message);
   const perRecipient = new Map((err.rejectedErrors ?? []).map((e) => [e.recipient ?? '', e]));
   return t.to.map((address) => resultOf(address, perRecipient.get(address) ?? err, host));
 }
@@ -135,7 +146,7 @@ async function transact(pool: SmtpConnectionPool, pooled: PooledConnection, t: T
   }
 }
 
-/** A reused session the remote dropped while idle fails before any reply: retry once on a fresh one. */
+/** A reused session the remote dropped (or closed with 421) while idle fails: retry once on a fresh one. */
 async function transactFresh(pool: SmtpConnectionPool, attempt: HostAttempt, t: Transaction) {
   const key = poolKey(attempt);
   const pooled = await pool.acquire(key, () => connect(attempt));
