@@ -138,16 +138,30 @@ async function fillBig(store: Mailstore, mailboxId: string): Promise<void> {
   session.close();
 }
 
-/**
- * The Node flags PM2 gives the imap process (node_args in the root ecosystem.config.cjs), so the figures are
- * those of production; BENCH_NODE_ARGS (space-separated) replaces them to try others.
- */
+interface EcosystemApp {
+  name: string;
+  node_args?: string[];
+  env?: Record<string, string>;
+}
+
+/** The imap process's entry in the root ecosystem.config.cjs, so the figures are those of production. */
+function imapEcosystemEntry(): EcosystemApp | undefined {
+  const ecosystem = createRequire(import.meta.url)(join(import.meta.dirname, '..', '..', 'ecosystem.config.cjs')) as {
+    apps: EcosystemApp[];
+  };
+  return ecosystem.apps.find((app) => app.name === 'imap');
+}
+
+/** The Node flags PM2 gives the imap process; BENCH_NODE_ARGS (space-separated) replaces them to try others. */
 function imapNodeArgs(): string[] {
   if (process.env.BENCH_NODE_ARGS !== undefined) return process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean);
-  const ecosystem = createRequire(import.meta.url)(join(import.meta.dirname, '..', '..', 'ecosystem.config.cjs')) as {
-    apps: Array<{ name: string; node_args?: string[] }>;
-  };
-  return ecosystem.apps.find((app) => app.name === 'imap')?.node_args ?? [];
+  return imapEcosystemEntry()?.node_args ?? [];
+}
+
+/** The allocator settings PM2 gives the imap process (MALLOC_* variables of its env). */
+function imapMallocEnv(): Record<string, string> {
+  const env = imapEcosystemEntry()?.env ?? {};
+  return Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('MALLOC_')));
 }
 
 function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
@@ -156,7 +170,11 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; port: numb
   const child = spawn(
     process.execPath,
     [...imapNodeArgs(), join(import.meta.dirname, 'server.mjs'), JSON.stringify({ dataDir, overrides })],
-    { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, ...imapMallocEnv() },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
   );
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
