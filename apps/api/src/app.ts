@@ -11,10 +11,10 @@ import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolv
 import { reportError, toBoom } from '@mailyard/errors';
 import { RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
+import { monitoringEndpoints } from '@mailyard/monitor';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
-import { monitoringEndpoints } from './monitoring-endpoints.js';
 import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';

@@ -29,6 +29,22 @@ async function modeOf(path: string): Promise<number> {
 }
 
 describe('ensureRuntimeFiles', () => {
+  test('processes starting together on a fresh data dir share one master key and one certificate', async () => {
+    const dataDir = await tempDataDir();
+    const config = configFor(dataDir);
+    const runs = await Promise.all(Array.from({ length: 8 }, () => ensureRuntimeFiles(config)));
+    const [first] = runs;
+    if (!first) throw new Error('no run');
+    for (const run of runs) {
+      expect(run.masterKey.equals(first.masterKey)).toBe(true);
+      expect(run.tls.cert).toBe(first.tls.cert);
+      expect(run.tls.key).toBe(first.tls.key);
+    }
+    expect((await readFile(first.paths.masterKeyFile)).equals(first.masterKey)).toBe(true);
+    expect(await readFile(join(first.paths.tls, 'cert.pem'), 'utf8')).toBe(first.tls.cert);
+    await expect(stat(join(first.paths.root, '.runtime-files.lock'))).rejects.toThrow();
+  });
+
   test('creates the data layout with owner-only modes, a master key and a self-signed certificate', async () => {
     const dataDir = await tempDataDir();
     const { masterKey, tls, paths } = await ensureRuntimeFiles(configFor(dataDir));

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
+import { withCreationLock } from './creation-lock.js';
 import { decodeMasterKey, MASTER_KEY_BYTES } from './master-key.js';
 import type { Config } from './schema.js';
 import { ensureTlsPair, type TlsPair } from './tls-certificate.js';
@@ -115,7 +116,9 @@ export async function ensureRuntimeFiles(config: Config): Promise<RuntimeFiles> 
   const paths = dataPaths(config);
   await ensurePrivateDirectory(paths.root);
   for (const name of SUBDIRECTORIES) await ensurePrivateDirectory(join(paths.root, name));
-  const masterKey = await ensureMasterKey(config, paths.masterKeyFile);
-  const tls = await ensureTlsPair(config, paths.tls);
-  return { masterKey, tls, paths };
+  return withCreationLock(paths.root, async () => {
+    const masterKey = await ensureMasterKey(config, paths.masterKeyFile);
+    const tls = await ensureTlsPair(config, paths.tls);
+    return { masterKey, tls, paths };
+  });
 }

@@ -40,7 +40,8 @@
  *
  * One call per process: startProcessMonitoring({ logger, config, processName }) in main.ts does all of the above
  * with the configured thresholds and serves /metrics and /health on metrics.<processName>Port (mx, submission,
- * imap, pop3, jobs; api and web pass metricsPort: false and mount metricsText()/healthStatus() themselves).
+ * imap, pop3, outbound, jobs; api and web pass metricsPort: false and mount monitoringEndpoints, the same two
+ * routes as middleware on their own HTTP port).
  *
  * Invariants: importing this module starts no timer, handler or observer; every timer is unref'd, so monitoring
  * never keeps a process alive.
@@ -55,6 +56,7 @@ export {
   type HealthSample,
   type HealthThresholds,
 } from './health-checks.js';
+export { type MonitoringHttpContext, monitoringEndpoints } from './http-endpoints.js';
 export {
   type CommandResult,
   collectProcessMetrics,
