@@ -3,7 +3,7 @@
  * @mailyard/errors toBoom) -> request log -> /metrics and /health -> rate limits and authentication ->
  * router (/v1) -> 404/405.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import * as Boom from '@hapi/boom';
 import { Router } from '@koa/router';
 import type { Config } from '@mailyard/config';
@@ -12,6 +12,7 @@ import { reportError, toBoom } from '@mailyard/errors';
 import { RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { monitoringEndpoints } from '@mailyard/monitor';
+import { closeHttpServer, listenHttpServer } from '@mailyard/runtime';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
@@ -131,22 +132,11 @@ export function createApi(deps: ApiDeps): Api {
     app,
     router,
     listen(port, host = deps.config.bind) {
-      return new Promise((resolve, reject) => {
-        const listening = app.listen(port, host);
-        server = listening;
-        listening.once('error', reject);
-        listening.once('listening', () => {
-          const address = listening.address();
-          resolve(typeof address === 'object' && address ? address.port : port);
-        });
-      });
+      server = createServer(app.callback());
+      return listenHttpServer(server, port, host);
     },
     close() {
-      return new Promise((resolve, reject) => {
-        if (!server) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      });
+      return closeHttpServer(server);
     },
   };
 }

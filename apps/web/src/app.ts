@@ -12,6 +12,7 @@ import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolv
 import { RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { monitoringEndpoints } from '@mailyard/monitor';
+import { closeHttpServer, listenHttpServer } from '@mailyard/runtime';
 import Koa, { type Next } from 'koa';
 import { registerAutoconfigRoutes } from './autoconfig.js';
 import { errorPages, notFoundPage } from './error-pages.js';
@@ -138,22 +139,11 @@ export function createWebApp(deps: WebDeps): WebApp {
     app,
     sessions: shared.sessions,
     listen(port, host = deps.config.bind) {
-      const listening = deps.tls ? createHttpsServer(deps.tls, app.callback()) : createHttpServer(app.callback());
-      server = listening;
-      return new Promise((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(port, host, () => {
-          const address = listening.address();
-          resolve(typeof address === 'object' && address ? address.port : port);
-        });
-      });
+      server = deps.tls ? createHttpsServer(deps.tls, app.callback()) : createHttpServer(app.callback());
+      return listenHttpServer(server, port, host);
     },
     close() {
-      return new Promise((resolve, reject) => {
-        if (!server) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      });
+      return closeHttpServer(server);
     },
   };
 }

@@ -22,6 +22,7 @@
  * openStores is the same store opening for short-lived commands (the CLI), without logger, monitoring or signals.
  */
 export { type Booted, type BootedProcess, type BootOptions, bootProcess } from './boot-process.js';
+export { closeHttpServer, listenHttpServer } from './http-server.js';
 export { type Listener, listenWithImplicitTls } from './listen-with-implicit-tls.js';
 export { type OpenedStores, openControl, openMailstore, openStores } from './open-stores.js';
 export { type RunProcessOptions, runProcess, type StopApp } from './run-process.js';
