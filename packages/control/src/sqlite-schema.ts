@@ -109,16 +109,23 @@ const MIGRATIONS: string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Applies pending migrations in one transaction each; refuses a database newer than this code. */
+/**
+ * Applies pending migrations in one transaction each; refuses a database newer than this code. The version is
+ * read inside each write transaction, so processes opening a new control.db together (PM2 starts them at once)
+ * apply every migration exactly once.
+ */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`control.db schema version ${current} is newer than this build supports (${SCHEMA_VERSION})`);
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version] ?? '');
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
+  const step = db.transaction((): boolean => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`control.db schema version ${current} is newer than this build supports (${SCHEMA_VERSION})`);
+    }
+    if (current === SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[current] ?? '');
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // one migration per transaction until the schema is current
   }
 }

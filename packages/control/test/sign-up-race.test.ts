@@ -22,7 +22,7 @@ function tsxLoader(): string {
   return pathToFileURL(join(dir, exported)).href;
 }
 
-test('three processes racing to sign up on one control.db make exactly one administrator', async () => {
+test('three processes racing to create, migrate and sign up on one new control.db make exactly one administrator', async () => {
   await using dir = await tempDir('mailyard-control-race-');
   const masterKey = randomBytes(32);
   const startAt = String(Date.now() + 2_000);
