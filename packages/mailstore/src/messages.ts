@@ -154,6 +154,27 @@ function copyRows(db: Db, rows: MessageRow[], dest: FolderRef, quotaBytes: numbe
   return destUids;
 }
 
+/**
+ * COPY, or with `move` RFC 6851 MOVE: copy then expunge the sources, atomically. A move keeps the stored content
+ * (no quota change); a copy counts the new references against the quota.
+ */
+function transferMessages(
+  db: Db,
+  folder: FolderRef,
+  uids: readonly number[],
+  dest: FolderRef,
+  quotaBytes: number,
+  move: boolean,
+): CopyResult {
+  const run = db.transaction((): CopyResult => {
+    const rows = rowsFor(db, folder, uids);
+    const destUids = copyRows(db, rows, dest, quotaBytes, !move);
+    if (move) removeRows(db, folder, rows, false);
+    return { uidValidity: dest.uidValidity, sourceUids: rows.map((r) => r.uid), destUids };
+  });
+  return run.immediate();
+}
+
 export function copyMessages(
   db: Db,
   folder: FolderRef,
@@ -161,15 +182,9 @@ export function copyMessages(
   dest: FolderRef,
   quotaBytes: number,
 ): CopyResult {
-  const run = db.transaction((): CopyResult => {
-    const rows = rowsFor(db, folder, uids);
-    const destUids = copyRows(db, rows, dest, quotaBytes, true);
-    return { uidValidity: dest.uidValidity, sourceUids: rows.map((r) => r.uid), destUids };
-  });
-  return run.immediate();
+  return transferMessages(db, folder, uids, dest, quotaBytes, false);
 }
 
-/** RFC 6851 MOVE: copy then expunge the sources, atomically. */
 export function moveMessages(
   db: Db,
   folder: FolderRef,
@@ -177,13 +192,7 @@ export function moveMessages(
   dest: FolderRef,
   quotaBytes: number,
 ): CopyResult {
-  const run = db.transaction((): CopyResult => {
-    const rows = rowsFor(db, folder, uids);
-    const destUids = copyRows(db, rows, dest, quotaBytes, false);
-    removeRows(db, folder, rows, false);
-    return { uidValidity: dest.uidValidity, sourceUids: rows.map((r) => r.uid), destUids };
-  });
-  return run.immediate();
+  return transferMessages(db, folder, uids, dest, quotaBytes, true);
 }
 
 /** Deletes rows, journals each as expunged with a new modseq; releases content unless it moved elsewhere. */
