@@ -1,5 +1,5 @@
 // Scaffolds a workspace package or app: package.json, tsconfigs, src/index.ts. Used once per new package.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [kind, name, description, ...deps] = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // The README's two commands. A fresh Debian machine has only Node and npm, so the pinned pnpm is brought in
 // through npx (corepack fails on these machines, see docs/development.md), dependencies are installed (native
 // ones built from source against the local Node headers), the workspace is built, and then either the whole
-// server runs under pm2-runtime in the foreground or the full test suite runs.
+// server runs under pm2-runtime in the foreground or the test suite runs (`interop`: the slow suites alone).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,12 +31,18 @@ run(['install', '--prefer-offline', ...frozen]);
 run(['run', 'build']);
 
 if (command === 'test') {
-  run(['exec', 'vitest', 'run', ...process.argv.slice(3)]);
+  // What a reviewer checks: types (bench and end-to-end tests included), lint, declared dependencies, then every
+  // test except the slow interoperability suites (`interop`, run by .ci/run as a step of its own).
+  run(['run', 'typecheck']);
+  run(['run', 'lint']);
+  run(['exec', 'vitest', 'run', '--exclude', 'test/interop/**', ...process.argv.slice(3)]);
+} else if (command === 'interop') {
+  run(['exec', 'vitest', 'run', 'test/interop', ...process.argv.slice(3)]);
 } else if (command === 'start') {
   run(['exec', 'pm2-runtime', 'start', 'ecosystem.config.cjs'], {
     PM2_HOME: env.PM2_HOME ?? join(env.MAILYARD_DATA_DIR ?? join(root, 'data'), 'pm2'),
   });
 } else {
-  console.error('usage: node scripts/run.mjs start|test');
+  console.error('usage: node scripts/run.mjs start|test|interop');
   process.exit(2);
 }
