@@ -55,7 +55,7 @@ export const backupTask: JobTask = async ({ config, alert }) => {
 
 export const checkDomainsTask: JobTask = async ({ config, alert }) => {
   const { masterKey, paths } = await ensureRuntimeFiles(config);
-  const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
+  const control = openControlStore({ dataDir: paths.root, masterKey });
   try {
     return await recheckDomains(control, { hostname: config.hostname, resolver: defaultResolver(config), alert });
   } finally {
@@ -65,7 +65,7 @@ export const checkDomainsTask: JobTask = async ({ config, alert }) => {
 
 export const checkQueueTask: JobTask = async ({ config, alert }) => {
   const { masterKey, paths } = await ensureRuntimeFiles(config);
-  const control = openControlStore({ dataDir: paths.root, masterKey, mongodbUri: config.mongodbUri });
+  const control = openControlStore({ dataDir: paths.root, masterKey });
   try {
     return await checkQueue(control, { alert });
   } finally {

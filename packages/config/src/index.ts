@@ -8,7 +8,8 @@
  * On-disk layout made by `ensureRuntimeFiles()` under `dataDir` (directories mode 0700):
  *   keys/master.key   32 random bytes, mode 0600, made once and never overwritten (or MAILYARD_MASTER_KEY)
  *   tls/key.pem, tls/cert.pem   self-signed pair for the hostname, localhost and 127.0.0.1 when none is set
- *   mailboxes/ spool/ queue/ tmp/ profiles/ backups/   created empty; owned by mailstore, control, jobs, monitor
+ *   mailboxes/ spool/ tmp/ profiles/ backups/   created empty; owned by mailstore, jobs, monitor (the outbound
+ *                                              queue is a table of control.db, not a directory)
  *
  * Invariants:
  * - Every setting has a description, and a default or an explicit "unset" meaning; a test enforces it.

@@ -255,3 +255,18 @@ describe('bad configuration gives one clear ConfigError', () => {
     ]);
   });
 });
+
+describe('settings for backends that are not built', () => {
+  test('a well-formed MongoDB URI or Redis URL is refused with a clear message', () => {
+    const error = configError(() =>
+      loadConfig({
+        env: { MAILYARD_MONGODB_URI: 'mongodb://db:27017/mail', MAILYARD_REDIS_URL: 'redis://cache:6379' },
+      }),
+    );
+    const problems = error.problems.map((problem) => `${problem.setting}: ${problem.message}`).sort();
+    expect(problems).toEqual([
+      expect.stringMatching(/^mongodbUri: .*MongoDB control store is not built yet/),
+      expect.stringMatching(/^redisUrl: .*Redis coordination is not built yet/),
+    ]);
+  });
+});

@@ -49,7 +49,7 @@ describe('ensureRuntimeFiles', () => {
     const dataDir = await tempDataDir();
     const { masterKey, tls, paths } = await ensureRuntimeFiles(configFor(dataDir));
 
-    for (const name of ['', 'keys', 'mailboxes', 'spool', 'queue', 'tls', 'tmp', 'profiles', 'backups']) {
+    for (const name of ['', 'keys', 'mailboxes', 'spool', 'tls', 'tmp', 'profiles', 'backups']) {
       expect(await modeOf(join(dataDir, name)), name).toBe(0o700);
     }
     expect(masterKey).toHaveLength(32);

@@ -16,7 +16,6 @@ export interface DataPaths {
   controlDb: string;
   mailboxes: string;
   spool: string;
-  queue: string;
   tls: string;
   tmp: string;
   profiles: string;
@@ -29,7 +28,7 @@ export interface RuntimeFiles {
   paths: DataPaths;
 }
 
-const SUBDIRECTORIES = ['keys', 'mailboxes', 'spool', 'queue', 'tls', 'tmp', 'profiles', 'backups'] as const;
+const SUBDIRECTORIES = ['keys', 'mailboxes', 'spool', 'tls', 'tmp', 'profiles', 'backups'] as const;
 
 /** Absolute paths of the data directory layout (nothing is created). */
 export function dataPaths(config: Pick<Config, 'dataDir'>): DataPaths {
@@ -42,7 +41,6 @@ export function dataPaths(config: Pick<Config, 'dataDir'>): DataPaths {
     controlDb: under('control.db'),
     mailboxes: under('mailboxes'),
     spool: under('spool'),
-    queue: under('queue'),
     tls: under('tls'),
     tmp: under('tmp'),
     profiles: under('profiles'),

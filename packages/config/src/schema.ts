@@ -37,6 +37,14 @@ export function parseResolver(value: string): { host: string; port: number } | u
   return port > 0 && port <= 65535 ? { host, port } : undefined;
 }
 
+/**
+ * A setting reserved for a backend that is not built: any value is refused, so nobody runs believing data is shared
+ * or stored where it is not.
+ */
+function notBuilt(what: string) {
+  return z.string().refine(() => false, { message: `${what} is not built yet: unset this setting` });
+}
+
 /** os.hostname() when it is a valid DNS name (some containers use odd ones), else 'localhost'. */
 function machineHostname(): string {
   const name = hostname();
@@ -256,14 +264,16 @@ export const configSchema = z.strictObject({
   bind: bindField,
   allowInsecureAuth: flag(false, 'Allow AUTH/LOGIN without TLS. For local testing only: passwords cross in clear.'),
   masterKey: masterKeyField,
-  mongodbUri: optional(z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/), {
-    description: 'MongoDB connection string. Set: control data lives in MongoDB instead of data/control.db.',
-    allowed: 'a mongodb:// or mongodb+srv:// URI',
+  mongodbUri: optional(notBuilt('the MongoDB control store'), {
+    description:
+      'Reserved for a MongoDB control store, which is not built: any value is refused at start-up. Control data lives in data/control.db (SQLite).',
+    allowed: 'nothing: the MongoDB control store is not built yet, leave it unset',
     secret: true,
   }),
-  redisUrl: optional(z.string().regex(/^rediss?:\/\/\S+$/), {
-    description: 'Redis URL. Set: events, rate-limit counters and locks are shared through Redis between machines.',
-    allowed: 'a redis:// or rediss:// URL',
+  redisUrl: optional(notBuilt('Redis coordination'), {
+    description:
+      'Reserved for Redis coordination (shared events, limits and locks), which is not built: any value is refused at start-up. Processes coordinate through files under the data dir.',
+    allowed: 'nothing: Redis coordination is not built yet, leave it unset',
     secret: true,
   }),
   tls: tls.refine((value) => (value.keyPath === undefined) === (value.certPath === undefined), {

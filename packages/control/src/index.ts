@@ -2,9 +2,10 @@
  * @mailyard/control — the control store: accounts, API tokens, dashboard sessions, hosted domains with their DKIM
  * keys, aliases (forwarding and mailbox credentials), the outbound queue and its delivery log.
  *
- * Backends: `SqliteControlStore` (embedded default, `<dataDir>/control.db`, encrypted with a key derived from the
- * master key under the label 'control.db'); a MongoDB backend can be added behind the same `ControlStore`
- * interface and must pass `runControlStoreContract` (src/contract.ts).
+ * Backend: `SqliteControlStore` (`<dataDir>/control.db`, encrypted with a key derived from the master key under the
+ * label 'control.db') is the only one built. A MongoDB backend is not built (its setting, MAILYARD_MONGODB_URI, is
+ * refused at config load); any second backend goes behind the same `ControlStore` interface and must pass
+ * `runControlStoreContract` (src/contract.ts).
  *
  * Invariants:
  * - Domain names are stored lowercased in ASCII (IDNA punycode); alias names lowercased; '*' is the catch-all.
@@ -60,14 +61,7 @@ export { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js'
 export { SCHEMA_VERSION } from './sqlite-schema.js';
 export type * from './types.js';
 
-export interface OpenControlStoreOptions extends SqliteControlStoreOptions {
-  mongodbUri?: string;
-}
-
-/** Picks the backend from configuration: SQLite in the data dir unless a MongoDB URI is set. */
-export function openControlStore(opts: OpenControlStoreOptions): ControlStore {
-  if (opts.mongodbUri) {
-    throw new Error('the MongoDB control store is not built yet: unset MAILYARD_MONGODB_URI to use SQLite');
-  }
+/** The control store of a data dir: SQLite, the only backend built. */
+export function openControlStore(opts: SqliteControlStoreOptions): ControlStore {
   return new SqliteControlStore(opts);
 }

@@ -41,7 +41,7 @@ export async function bootProcess<O extends BootOptions>(options: O): Promise<Bo
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, name: processName });
   const runtime = await ensureRuntimeFiles(config);
-  const control = openControl(config, runtime);
+  const control = openControl(runtime);
   const mailstore = options.mailstore === false ? undefined : openMailstore(config, runtime, logger);
   const monitoring =
     options.monitoring === false

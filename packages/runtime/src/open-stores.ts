@@ -3,9 +3,9 @@ import { type Config, ensureRuntimeFiles, type RuntimeFiles } from '@mailyard/co
 import { type ControlStore, openControlStore } from '@mailyard/control';
 import { Mailstore, type MailstoreLogger } from '@mailyard/mailstore';
 
-/** SQLite control store in the data dir, or MongoDB when mongodbUri is set. */
-export function openControl(config: Config, runtime: RuntimeFiles): ControlStore {
-  return openControlStore({ dataDir: runtime.paths.root, masterKey: runtime.masterKey, mongodbUri: config.mongodbUri });
+/** The control store in the data dir (SQLite). */
+export function openControl(runtime: RuntimeFiles): ControlStore {
+  return openControlStore({ dataDir: runtime.paths.root, masterKey: runtime.masterKey });
 }
 
 /** The mail store with the configured quota, password KDF cost and unlock grace period. */
@@ -31,7 +31,7 @@ export interface OpenedStores {
 /** Both stores for a short-lived command (the CLI): creates the data dir layout and keys when missing. */
 export async function openStores(config: Config, logger?: MailstoreLogger): Promise<OpenedStores> {
   const runtime = await ensureRuntimeFiles(config);
-  const control = openControl(config, runtime);
+  const control = openControl(runtime);
   const mailstore = openMailstore(config, runtime, logger);
   return {
     runtime,
