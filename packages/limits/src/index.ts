@@ -7,6 +7,8 @@
  *   meterStream() grows a reservation as a stream flows and enforces the message size limit on the way.
  * - withTimeout / deadline: per-operation deadlines (default 180 s, RFC 5321 §4.5.3.2) that fail with TimeoutError.
  * - RateLimiter over a RateLimitStore (memory now, Redis later) and ConnectionCounter per IP or user.
+ * - LoginGate over a LoginFailureStore: the one failed-login gate (failures per IP and per user+IP, never per user
+ *   alone, one-hour window) for SMTP, IMAP, POP3, the dashboard and the API.
  *
  * Invariants: a reservation is released exactly once (release is idempotent; `using` disposes it), so the budget
  * never goes negative and is back to zero when all work is done; timers never keep a process alive; counters
@@ -18,6 +20,16 @@ export { TimeoutError } from '@mailyard/errors';
 export { ByteBudget, type Ledger, Reservation } from './byte-budget.js';
 export { ConnectionCounter } from './connection-counter.js';
 export { DEFAULTS } from './defaults.js';
+export {
+  LOGIN_FAILURE_WINDOW_MS,
+  type LoginFailureStore,
+  LoginGate,
+  type LoginGateOptions,
+  type LoginVerdict,
+  loginAddressKey,
+  MemoryLoginFailureStore,
+  type MemoryLoginFailureStoreOptions,
+} from './login-gate.js';
 export { MeteredStream, meterStream } from './meter-stream.js';
 export {
   type Clock,
