@@ -293,6 +293,30 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
         expect((await store.listAliases(domain.id, { page: 1, limit: 10 })).total).toBe(1);
       });
 
+      test('canSendAs: exact addresses and *@domain of the same account only, normalized, updatable', async () => {
+        const domain = await domainOf('example.com');
+        await store.createDomain(newDomain(domain.accountId, 'other.example'));
+        const alias = await store.createAlias(domain.id, {
+          name: 'boss',
+          canSendAs: ['Sales@Example.com', '*@OTHER.example', 'sales@example.com'],
+        });
+        expect(alias.canSendAs).toEqual(['sales@example.com', '*@other.example']);
+        expect((await store.createAlias(domain.id, { name: 'plain' })).canSendAs).toEqual([]);
+        const stranger = await account('stranger@example.org');
+        await store.createDomain(newDomain(stranger.id, 'foreign.example'));
+        for (const bad of ['*@foreign.example', 'x@foreign.example', '*@unhosted.example', 'a@b@example.com', '*']) {
+          await expect(store.updateAlias(domain.id, alias.id, { canSendAs: [bad] })).rejects.toBeInstanceOf(
+            ValidationError,
+          );
+        }
+        const updated = await store.updateAlias(domain.id, alias.id, { canSendAs: ['*@example.com'] });
+        expect(updated?.canSendAs).toEqual(['*@example.com']);
+        expect((await store.updateAlias(domain.id, alias.id, { description: 'x' }))?.canSendAs).toEqual([
+          '*@example.com',
+        ]);
+        expect((await store.resolveRecipient('boss@example.com'))?.alias.canSendAs).toEqual(['*@example.com']);
+      });
+
       test('resolves exact, then +subaddress, then catch-all; a disabled match rejects', async () => {
         const domain = await domainOf('bücher.example');
         const info = await store.createAlias(domain.id, { name: 'info' });

@@ -3,7 +3,7 @@
  * Names are lowercased; (domain_id, name) is unique.
  */
 import { ConflictError, ValidationError } from '@mailyard/errors';
-import { isValidAliasName, normalizeRecipient } from './addresses.js';
+import { isValidAliasName, normalizeDomain, normalizeRecipient } from './addresses.js';
 import { newId } from './secrets.js';
 import { isUniqueViolation, pageOf, type StatementFor } from './sqlite-queries.js';
 import { type AliasRow, toAlias } from './sqlite-rows.js';
@@ -15,6 +15,14 @@ function normalizeRecipients(list: string[]): string[] {
     if (!normalized) throw new ValidationError(`invalid recipient address: ${address}`, 'recipients');
     return normalized;
   });
+}
+
+/** A send-as entry: an exact address or '*@domain', normalized; null when it is neither. */
+function normalizeSendAs(entry: string): string | null {
+  const trimmed = entry.trim();
+  if (!trimmed.startsWith('*@')) return normalizeRecipient(trimmed);
+  const domain = normalizeDomain(trimmed.slice(2));
+  return domain ? `*@${domain}` : null;
 }
 
 function checkedName(name: string): string {
@@ -33,12 +41,13 @@ export class SqliteAliasTable {
   create(domainId: string, input: NewAlias): Alias {
     const name = checkedName(input.name);
     const recipients = normalizeRecipients(input.recipients ?? []);
+    const canSendAs = this.#checkedSendAs(domainId, input.canSendAs ?? []);
     const id = newId();
     const now = Date.now();
     this.#write(name, () =>
       this.#sql(
         `INSERT INTO aliases (id, domain_id, name, recipients, has_imap, is_enabled, description, created_at,
-           updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           updated_at, can_send_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         domainId,
@@ -49,6 +58,7 @@ export class SqliteAliasTable {
         input.description ?? '',
         now,
         now,
+        JSON.stringify(canSendAs),
       ),
     );
     return toAlias(this.#row(id));
@@ -75,10 +85,11 @@ export class SqliteAliasTable {
     if (!current) return null;
     const name = patch.name === undefined ? current.name : checkedName(patch.name);
     const recipients = patch.recipients ? normalizeRecipients(patch.recipients) : current.recipients;
+    const canSendAs = patch.canSendAs ? this.#checkedSendAs(domainId, patch.canSendAs) : current.canSendAs;
     this.#write(name, () =>
       this.#sql(
-        `UPDATE aliases SET name = ?, recipients = ?, has_imap = ?, is_enabled = ?, description = ?, updated_at = ?
-         WHERE id = ?`,
+        `UPDATE aliases SET name = ?, recipients = ?, has_imap = ?, is_enabled = ?, description = ?, updated_at = ?,
+           can_send_as = ? WHERE id = ?`,
       ).run(
         name,
         JSON.stringify(recipients),
@@ -86,6 +97,7 @@ export class SqliteAliasTable {
         (patch.isEnabled ?? current.isEnabled) ? 1 : 0,
         patch.description ?? current.description,
         Date.now(),
+        JSON.stringify(canSendAs),
         current.id,
       ),
     );
@@ -111,6 +123,25 @@ export class SqliteAliasTable {
     return this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND name = ?').get(domainId, name) as
       | AliasRow
       | undefined;
+  }
+
+  /** Send-as entries normalized; each names a domain of the same account as `domainId` (ValidationError if not). */
+  #checkedSendAs(domainId: string, list: string[]): string[] {
+    const owner = this.#sql('SELECT account_id FROM domains WHERE id = ?').pluck().get(domainId);
+    return [
+      ...new Set(
+        list.map((entry) => {
+          const normalized = normalizeSendAs(entry);
+          if (!normalized) throw new ValidationError(`invalid send-as address: ${entry}`, 'canSendAs');
+          const domain = normalized.slice(normalized.lastIndexOf('@') + 1);
+          const holder = this.#sql('SELECT account_id FROM domains WHERE name = ?').pluck().get(domain);
+          if (holder === undefined || holder !== owner) {
+            throw new ValidationError(`send-as domain ${domain} is not a domain of this account`, 'canSendAs');
+          }
+          return normalized;
+        }),
+      ),
+    ];
   }
 
   #row(id: string): AliasRow {

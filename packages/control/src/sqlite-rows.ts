@@ -44,6 +44,7 @@ export interface AliasRow {
   mailbox_password_hash: string | null;
   created_at: number;
   updated_at: number;
+  can_send_as: string;
 }
 
 export interface QueueRow {
@@ -109,6 +110,7 @@ export function toAlias(row: AliasRow): Alias {
     isEnabled: row.is_enabled === 1,
     description: row.description,
     mailboxId: row.mailbox_id,
+    canSendAs: JSON.parse(row.can_send_as) as string[],
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -105,6 +105,10 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE queue ADD COLUMN dsn TEXT;
   `,
+  // 5: addresses an alias may send as besides its own (JSON list of 'local@domain' and '*@domain').
+  `
+  ALTER TABLE aliases ADD COLUMN can_send_as TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -100,6 +100,11 @@ export interface Alias {
   description: string;
   /** Mail store mailbox id once a mailbox password was generated. */
   mailboxId: string | null;
+  /**
+   * Addresses this alias may send as on submission besides its own (and its +tag forms): exact addresses, or
+   * `*@domain` for any address of a domain. Lowercase, ASCII domains; each domain belongs to the alias's account.
+   */
+  canSendAs: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -110,6 +115,8 @@ export interface NewAlias {
   hasImap?: boolean;
   isEnabled?: boolean;
   description?: string;
+  /** See Alias.canSendAs; default none. */
+  canSendAs?: string[];
 }
 
 export type AliasPatch = Partial<Omit<NewAlias, 'name'>> & { name?: string };
