@@ -79,6 +79,41 @@ const MIGRATIONS: string[] = [
     subject TEXT NOT NULL, addr_from TEXT NOT NULL, addr_to TEXT NOT NULL, addr_cc TEXT NOT NULL,
     addr_bcc TEXT NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL
   ) STRICT;`,
+  // 4: IMAP extensions. OBJECTID (RFC 8474): a MAILBOXID per folder (kept across RENAME, since RENAME keeps the
+  // row) and an EMAILID per content row (COPY and MOVE share the row, so the id follows the message); THREADID is
+  // the existing thread_id. SAVEDATE (RFC 8514): when the entry was saved into its folder; rows from before
+  // this migration take their internal date. The triggers fill the three columns on every insert path (ingest,
+  // COPY, MOVE, CREATE), so no writer has to remember them. message_keys holds the SORT/THREAD keys (RFC 5256,
+  // RFC 5957) and previews the PREVIEW text (RFC 8970), both derived lazily from the stored message
+  // (message-keys.ts, preview.ts) and dropped with their content row.
+  `ALTER TABLE folders ADD COLUMN object_id TEXT;
+  UPDATE folders SET object_id = 'F' || lower(hex(randomblob(12)));
+  CREATE TRIGGER folders_object_id AFTER INSERT ON folders WHEN NEW.object_id IS NULL BEGIN
+    UPDATE folders SET object_id = 'F' || lower(hex(randomblob(12))) WHERE id = NEW.id;
+  END;
+  ALTER TABLE contents ADD COLUMN email_id TEXT;
+  UPDATE contents SET email_id = 'M' || lower(hex(randomblob(12)));
+  CREATE TRIGGER contents_email_id AFTER INSERT ON contents WHEN NEW.email_id IS NULL BEGIN
+    UPDATE contents SET email_id = 'M' || lower(hex(randomblob(12))) WHERE id = NEW.id;
+  END;
+  CREATE INDEX contents_email_id ON contents(email_id);
+  CREATE INDEX contents_thread_id ON contents(thread_id);
+  ALTER TABLE messages ADD COLUMN saved_date INTEGER;
+  UPDATE messages SET saved_date = internal_date;
+  CREATE TRIGGER messages_saved_date AFTER INSERT ON messages WHEN NEW.saved_date IS NULL BEGIN
+    UPDATE messages SET saved_date = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+     WHERE folder_id = NEW.folder_id AND uid = NEW.uid;
+  END;
+  CREATE TABLE message_keys (
+    content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+    subject TEXT NOT NULL, reply INTEGER NOT NULL, addr_from TEXT NOT NULL, addr_to TEXT NOT NULL,
+    addr_cc TEXT NOT NULL, display_from TEXT NOT NULL, display_to TEXT NOT NULL,
+    message_id TEXT, refs TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE previews (
+    content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+    text TEXT NOT NULL
+  ) STRICT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
