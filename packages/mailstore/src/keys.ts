@@ -64,8 +64,17 @@ export function kdfParams(opts: KdfOptions | undefined): ScryptParams {
   return { N: opts?.N ?? DEFAULT_KDF.N, r: opts?.r ?? DEFAULT_KDF.r, p: opts?.p ?? DEFAULT_KDF.p };
 }
 
+/** scrypt runs in this process per parameter set (`N:r:p`): what logins cost, counted where the KDF runs. */
+const kdfRuns = new Map<string, number>();
+
+export function kdfRunCount(params: ScryptParams): number {
+  return kdfRuns.get(`${params.N}:${params.r}:${params.p}`) ?? 0;
+}
+
 function scryptKey(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const maxmem = 256 * params.N * params.r + 1024 * 1024;
+  const runs = `${params.N}:${params.r}:${params.p}`;
+  kdfRuns.set(runs, (kdfRuns.get(runs) ?? 0) + 1);
   return new Promise((resolve, reject) => {
     scrypt(password.normalize('NFC'), salt, 32, { ...params, maxmem }, (err, key) =>
       err ? reject(err) : resolve(key),
@@ -171,6 +180,22 @@ export async function unwrapWithPassword(file: KeyFile, password: string): Promi
     if (key) return key;
   }
   throw new AuthenticationError('Invalid mailbox credentials');
+}
+
+/**
+ * A key file whose one password wrap holds random bytes under `params`: unwrapping it runs the same scrypt and
+ * AEAD check as a real mailbox and always fails, so an unknown user costs what a wrong password costs.
+ */
+export function decoyKeyFile(params: ScryptParams): KeyFile {
+  const wrap: WrappedDataKey = {
+    kind: 'password',
+    salt: randomBytes(16).toString('base64'),
+    scrypt: params,
+    nonce: randomBytes(12).toString('base64'),
+    ciphertext: randomBytes(48).toString('base64'),
+  };
+  const sealed = { nonce: wrap.nonce, ciphertext: wrap.ciphertext };
+  return { version: 1, mailboxId: 'decoy', createdAt: '', publicKey: '', privateKey: sealed, wraps: [wrap] };
 }
 
 export function unwrapWithRecovery(file: KeyFile, recoveryKey: string): Buffer {

@@ -11,6 +11,7 @@ import { createDefaultFolders } from './folders.js';
 import { MailboxHandle } from './handle.js';
 import {
   createMailboxKeys,
+  decoyKeyFile,
   type KeyFile,
   kdfParams,
   readKeyFile,
@@ -67,11 +68,13 @@ export class Mailstore {
   readonly #opening = new Map<string, Promise<MailboxHandle>>();
   readonly #unsubscribe = new Map<string, () => void>();
   readonly #publicKeys = new Map<string, { stamp: string; key: KeyObject }>();
+  readonly #decoy: KeyFile;
 
   constructor(opts: MailstoreOptions) {
     this.#dataDir = opts.dataDir;
     this.#quotaBytes = opts.quotaBytes ?? DEFAULT_QUOTA_BYTES;
     this.#kdf = kdfParams(opts.kdf);
+    this.#decoy = decoyKeyFile(this.#kdf);
     this.#idleCloseMs = opts.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
     this.#maxIdle = opts.maxIdleHandles ?? DEFAULT_MAX_IDLE_HANDLES;
     this.#retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
@@ -153,10 +156,27 @@ export class Mailstore {
     return session;
   }
 
+  /**
+   * The KDF work of unlocking a mailbox (the configured scrypt parameters, the AEAD check), for a login whose
+   * user is unknown or whose check already failed elsewhere: such a login then takes as long as a wrong password
+   * for a real mailbox, so timing does not tell which users exist (issue 12 item 7). Always resolves.
+   */
+  async simulateUnlock(password: string): Promise<void> {
+    try {
+      const key = await unwrapWithPassword(this.#decoy, password);
+      key.fill(0);
+    } catch (err) {
+      if (!(err instanceof AuthenticationError)) throw err;
+    }
+  }
+
   async #unlock(mailboxId: string, password: string): Promise<MailboxHandle> {
     const paths = mailboxPaths(this.#dataDir, mailboxId);
     const stamp = await fileStamp(paths.keyFile);
-    if (!stamp) throw new AuthenticationError('Invalid mailbox credentials');
+    if (!stamp) {
+      await this.simulateUnlock(password);
+      throw new AuthenticationError('Invalid mailbox credentials');
+    }
     const held = this.#handles.get(mailboxId);
     if (held && !held.closed && held.keyFileStamp === stamp && held.knowsLogin(password)) return held;
     const file = await readKeyFile(paths.keyFile);
