@@ -142,6 +142,16 @@ export class TryAgainLaterError extends ServerError {
   }
 }
 
+/**
+ * The disk (or filesystem quota) under the server's data is full: a write failed, reading still works. Temporary:
+ * the same request succeeds once an operator frees space. Not the user's quota (QuotaExceededError).
+ */
+export class StorageFullError extends ServerError {
+  constructor(message = 'Not enough disk space on the server, try again later', options?: MailyardErrorOptions) {
+    super(message, options, { code: 'OVERQUOTA', temporary: true });
+  }
+}
+
 /** An operation ran past its deadline. `what` names the operation (short, public, e.g. 'DATA'). */
 export class TimeoutError extends ServerError {
   readonly what: string;

@@ -122,7 +122,7 @@ describe('SQLite errors', () => {
     ['SQLITE_BUSY', 'tryAgainLater'],
     ['SQLITE_BUSY_SNAPSHOT', 'tryAgainLater'],
     ['SQLITE_LOCKED', 'tryAgainLater'],
-    ['SQLITE_FULL', 'serverTemporary'],
+    ['SQLITE_FULL', 'storageFull'],
   ])('%s is temporary (%s), not a bug', (code, kind) => {
     const c = classify(new SqliteError('database is locked', code));
     expect(c).toMatchObject({ kind, temporary: true });
@@ -139,9 +139,14 @@ describe('Node system errors', () => {
     },
   );
 
-  test.each(['EACCES', 'ENOSPC', 'EMFILE'])('%s is a temporary server condition', (code) => {
+  test.each(['EACCES', 'EMFILE'])('%s is a temporary server condition', (code) => {
     expect(classify(systemError(code, 'open'))).toMatchObject({ kind: 'serverTemporary', temporary: true });
     expect(isCodeBug(systemError(code, 'open'))).toBe(false);
+  });
+
+  test.each(['ENOSPC', 'EDQUOT'])('%s is a full disk: temporary, code OVERQUOTA, not a bug', (code) => {
+    expect(classify(systemError(code, 'write'))).toMatchObject({ kind: 'storageFull', code: 'OVERQUOTA' });
+    expect(isCodeBug(systemError(code, 'write'))).toBe(false);
   });
 
   test('system error text (addresses, paths) is not used as the public message', () => {

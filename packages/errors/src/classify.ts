@@ -14,6 +14,7 @@ import {
   QuotaExceededError,
   RateLimitError,
   ServerError,
+  StorageFullError,
   TimeoutError,
   TryAgainLaterError,
   UserError,
@@ -35,6 +36,7 @@ export type ReplyKind =
   | 'tryAgainLater'
   | 'timeout'
   | 'serverTemporary'
+  | 'storageFull'
   | 'bug';
 
 export interface Classification {
@@ -82,17 +84,11 @@ const EXTERNAL_SYSTEM_CODES = new Set([
   'EDNS',
 ]);
 
-/** Conditions of this machine that an operator fixes (permissions, full disk, descriptor limits): temporary. */
-const SERVER_TEMPORARY_SYSTEM_CODES = new Set([
-  'EACCES',
-  'EPERM',
-  'ENOSPC',
-  'EDQUOT',
-  'EROFS',
-  'EMFILE',
-  'ENFILE',
-  'ENOMEM',
-]);
+/** Conditions of this machine that an operator fixes (permissions, descriptor limits, memory): temporary. */
+const SERVER_TEMPORARY_SYSTEM_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE', 'ENOMEM']);
+
+/** A full disk or filesystem quota: writes fail until space is freed, reads still work (StorageFullError). */
+const STORAGE_FULL_SYSTEM_CODES = new Set(['ENOSPC', 'EDQUOT']);
 
 /**
  * SQLite result codes that mean "busy" or "disk full" are temporary server conditions, not bugs: the same
@@ -105,6 +101,7 @@ const SQLITE_FULL_CODES = /^SQLITE_FULL(_|$)/;
 const EXTERNAL_TEXT = 'A service this server depends on is unavailable, try again later';
 const SERVER_TEMPORARY_TEXT = 'Server temporarily unable to complete the request, try again later';
 const BUSY_TEXT = 'Server busy, try again later';
+const STORAGE_FULL_TEXT = 'Not enough disk space on the server, try again later';
 
 export function isCodeBug(err: unknown): boolean {
   return classify(err).kind === 'bug';
@@ -132,6 +129,7 @@ function ownKind(err: MailyardError): ReplyKind {
   if (err instanceof ExternalError) return 'external';
   if (err instanceof TryAgainLaterError) return 'tryAgainLater';
   if (err instanceof TimeoutError) return 'timeout';
+  if (err instanceof StorageFullError) return 'storageFull';
   if (err instanceof ServerError && err.temporary) return 'serverTemporary';
   return 'bug';
 }
@@ -164,7 +162,10 @@ function classifyByShape(err: Error): Classification {
     return { kind: 'timeout', code: 'UNAVAILABLE', temporary: true, publicMessage: 'Timed out' };
   if (code === undefined) return bug();
   if (EXTERNAL_SYSTEM_CODES.has(code)) return external('UNAVAILABLE', EXTERNAL_TEXT);
-  if (SERVER_TEMPORARY_SYSTEM_CODES.has(code) || SQLITE_FULL_CODES.test(code)) {
+  if (STORAGE_FULL_SYSTEM_CODES.has(code) || SQLITE_FULL_CODES.test(code)) {
+    return { kind: 'storageFull', code: 'OVERQUOTA', temporary: true, publicMessage: STORAGE_FULL_TEXT };
+  }
+  if (SERVER_TEMPORARY_SYSTEM_CODES.has(code)) {
     return { kind: 'serverTemporary', code: 'UNAVAILABLE', temporary: true, publicMessage: SERVER_TEMPORARY_TEXT };
   }
   if (SQLITE_BUSY_CODES.test(code))

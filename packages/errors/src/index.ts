@@ -9,7 +9,8 @@
  * Invariants:
  * - `isCodeBug(err)` is true for built-in JS errors, SQLite errors other than busy/locked/full, unclassified
  *   values (plain Error, strings, objects) and plain ServerError. Node network errors (ECONNREFUSED, ENOTFOUND...)
- *   are external; EACCES/ENOSPC/EMFILE and SQLITE_BUSY/FULL are temporary server conditions; 4xx errors thrown by
+ *   are external; EACCES/EMFILE and SQLITE_BUSY are temporary server conditions, ENOSPC/EDQUOT/SQLITE_FULL a
+ *   full disk (StorageFullError: IMAP NO [OVERQUOTA], SMTP 452 4.3.1, POP3 -ERR [SYS/TEMP], HTTP 507); 4xx errors thrown by
  *   the HTTP stack (Koa's ctx.throw, http-errors with `expose`, Boom) keep their status as user errors.
  * - A code bug never leaks: every reply carries the generic "Internal server error"; the detail goes to the log
  *   through `reportError`. `details` on any error are logged only, never sent.
@@ -36,6 +37,7 @@ export {
   RateLimitError,
   type RateLimitErrorOptions,
   ServerError,
+  StorageFullError,
   TimeoutError,
   TryAgainLaterError,
   type TryAgainLaterOptions,

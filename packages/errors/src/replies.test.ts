@@ -12,6 +12,7 @@ import {
   QuotaExceededError,
   RateLimitError,
   ServerError,
+  StorageFullError,
   TimeoutError,
   TryAgainLaterError,
   UserError,
@@ -119,6 +120,13 @@ const rows: Record<string, Row> = {
     smtp: [451, '4.3.0'],
     imap: ['NO', 'UNAVAILABLE'],
     pop3: '-ERR [SYS/TEMP] DATA timed out after 180000 ms',
+  },
+  StorageFullError: {
+    err: new StorageFullError(),
+    http: 507,
+    smtp: [452, '4.3.1'],
+    imap: ['NO', 'OVERQUOTA'],
+    pop3: '-ERR [SYS/TEMP] Not enough disk space on the server, try again later',
   },
   'temporary ServerError': {
     err: new ServerError('Disk full', { temporary: true }),

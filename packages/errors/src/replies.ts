@@ -34,6 +34,7 @@ const HTTP_STATUS: Record<ReplyKind, number> = {
   tryAgainLater: 503,
   timeout: 503,
   serverTemporary: 503,
+  storageFull: 507, // RFC 4918 §11.5 Insufficient Storage
   bug: 500,
 };
 
@@ -53,6 +54,7 @@ const SMTP_REPLY: Record<ReplyKind, readonly [number, string]> = {
   tryAgainLater: [452, '4.3.1'], // mail system full
   timeout: [451, '4.3.0'],
   serverTemporary: [451, '4.3.0'],
+  storageFull: [452, '4.3.1'], // RFC 5321 §4.2.3 insufficient system storage; mail system full
   bug: [451, '4.3.0'], // temporary, so a sender retries once the bug is fixed instead of bouncing the message
 };
 
@@ -61,6 +63,7 @@ const IMAP_CODE: Partial<Record<ReplyKind, string>> = {
   external: 'UNAVAILABLE',
   timeout: 'UNAVAILABLE',
   serverTemporary: 'UNAVAILABLE',
+  storageFull: 'OVERQUOTA', // as Dovecot answers a full disk: the write needs space the server does not have
   tryAgainLater: 'LIMIT',
   bug: 'SERVERBUG',
 };
@@ -73,6 +76,7 @@ const POP3_CODE: Partial<Record<ReplyKind, string>> = {
   tryAgainLater: 'SYS/TEMP',
   timeout: 'SYS/TEMP',
   serverTemporary: 'SYS/TEMP',
+  storageFull: 'SYS/TEMP',
   bug: 'SYS/PERM', // needs an operator; RFC 3206 §5 suggests telling the user to contact support
 };
 
