@@ -44,19 +44,24 @@ export function decodeTextPart(raw: Buffer, node: PartNode): string {
   return text;
 }
 
-function isAttachment(node: PartNode): boolean {
+export function isAttachment(node: PartNode): boolean {
   const field = firstField(node.fields, 'content-disposition');
   return field ? parseStructured(field.raw).value === 'attachment' : false;
 }
 
 /** The alternative a reader would show: the last text/plain, else the last text/html, else the last part. */
-function chosenAlternative(node: PartNode): PartNode | undefined {
+export function chosenAlternative(node: PartNode): PartNode | undefined {
   const children = node.children;
   return (
     children.findLast((child) => child.contentType === 'text/plain') ??
     children.findLast((child) => child.contentType === 'text/html') ??
     children.at(-1)
   );
+}
+
+/** text/html to plain text, as indexed for search (links and images left out). */
+export function htmlText(html: string): string {
+  return htmlToText(html);
 }
 
 function leafText(raw: Buffer, node: PartNode): string | null {

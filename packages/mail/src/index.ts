@@ -9,7 +9,9 @@
  *   (Content-Disposition), RFC 2231 (parameter continuations; passed through to BODYSTRUCTURE as written,
  *   decoded for attachment file names), RFC 3676 (format=flowed, for search text).
  * - IMAP RFC 3501: ENVELOPE, BODY and BODYSTRUCTURE (§7.4.2), section specifiers BODY[...] (§6.4.5).
- * - Base subject for SORT/THREAD RFC 5256 §2.1; thread keys from References/In-Reply-To (§2.2).
+ * - Base subject for SORT/THREAD RFC 5256 §2.1; thread keys from References/In-Reply-To (§2.2); sort keys (RFC 5256
+ *   §3, RFC 5957 DISPLAYFROM/DISPLAYTO) in i;ascii-casemap form (RFC 4790 §9.2).
+ * - BINARY[section] decoding (RFC 3516), PREVIEW text (RFC 8970).
  *
  * Invariants
  * - The raw bytes are never rewritten: line endings stay as delivered (CRLF, bare LF or mixed) and every offset
@@ -23,18 +25,22 @@
  */
 
 export { type AddressEntry, addressListText, type Group, type Mailbox, parseAddressList } from './address-list.js';
-export { baseSubject } from './base-subject.js';
+export { baseSubject, type SubjectInfo, subjectInfo } from './base-subject.js';
+export { type BinarySection, decodeTransferEncoding, getBinarySection } from './binary.js';
 export { MAX_TEXT_LENGTH } from './body-text.js';
 export { countLines } from './bodystructure.js';
 export type { Envelope, EnvelopeAddress } from './envelope.js';
 export { ATTACHMENT_MIN_BYTES, indexMessage, indexMessageSync } from './index-message.js';
 export { MAX_DEPTH } from './mime-tree.js';
+export { messagePreview, PREVIEW_MAX_CHARS } from './preview.js';
 export {
   getSection,
   getSectionBySpec,
   parseSectionSpec,
+  partAt,
   type SectionKind,
   type SectionSpec,
 } from './section.js';
+export { asciiCasemap, type SortFields, sortFields } from './sort-fields.js';
 export { type ThreadInput, threadId, threadKey, threadLinks } from './thread-key.js';
 export type { IndexedAttachment, IndexedMessage, MimePart } from './types.js';

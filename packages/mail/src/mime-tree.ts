@@ -82,7 +82,8 @@ function contentTypeOf(fields: HeaderField[], fallback: string): ContentType {
   return { contentType: 'text/plain', params: parsed.params, defaulted: true };
 }
 
-function transferEncodingOf(fields: HeaderField[]): string {
+/** Lowercased Content-Transfer-Encoding of a header, comments removed ('' when absent). */
+export function transferEncodingOf(fields: HeaderField[]): string {
   const field = firstField(fields, 'content-transfer-encoding');
   if (!field) return '';
   return field.raw

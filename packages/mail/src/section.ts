@@ -64,6 +64,11 @@ function resolve(root: MimePart, path: number[]): Target | null {
   return target;
 }
 
+/** The MIME node a numeric part path names (RFC 3501 §6.4.5), or null when there is no such part. */
+export function partAt(mime: MimePart, path: number[]): MimePart | null {
+  return resolve(mime, path)?.node ?? null;
+}
+
 /** The message whose HEADER/TEXT a target names: the message itself, or the one a message/rfc822 part holds. */
 function messageOf(target: Target): MimePart | null {
   if (target.level === 'message') return target.node;
