@@ -27,11 +27,13 @@
 export { type AddressEntry, addressListText, type Group, type Mailbox, parseAddressList } from './address-list.js';
 export { baseSubject, type SubjectInfo, subjectInfo } from './base-subject.js';
 export { type BinarySection, decodeTransferEncoding, getBinarySection } from './binary.js';
-export { MAX_TEXT_LENGTH } from './body-text.js';
+export { decodeTextPart, MAX_TEXT_LENGTH } from './body-text.js';
 export { countLines } from './bodystructure.js';
+export { decodeHeaderWords } from './charset-text.js';
 export type { Envelope, EnvelopeAddress } from './envelope.js';
+export { type HeaderField, headerText } from './header-block.js';
 export { ATTACHMENT_MIN_BYTES, indexMessage, indexMessageSync } from './index-message.js';
-export { MAX_DEPTH } from './mime-tree.js';
+export { MAX_DEPTH, type PartNode, parseMimeTree } from './mime-tree.js';
 export { messagePreview, PREVIEW_MAX_CHARS } from './preview.js';
 export {
   getSection,
