@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // One run for the whole workspace: unit tests beside the code, protocol tests in each app's test/,
-// end-to-end tests in the root test/. Workspace packages resolve to their TypeScript source.
+// end-to-end tests in the root test/. Workspace packages resolve to their TypeScript source. Every file runs
+// test/setup/code-bugs.ts first: a code bug logged during a test fails it, and every MAILYARD_*_PORT is 0.
 const conditions = ['source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
@@ -10,6 +11,7 @@ export default defineConfig({
   test: {
     include: ['{apps,packages}/*/{src,test}/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    setupFiles: ['test/setup/code-bugs.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,4 +1,5 @@
 /** NOOP, CHECK, ID, ENABLE, COMPRESS=DEFLATE, UTF8=ACCEPT, LOGOUT, and a hook failure answering SERVERBUG. */
+import { expectCodeBugs } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { stateOf } from '../src/context.js';
 import { fetchOne, type Harness, message, startHarness, type TestUser } from './harness.js';
@@ -53,6 +54,7 @@ test('COMPRESS=DEFLATE through imapflow', async () => {
 });
 
 test('a hook failure answers NO [SERVERBUG] without detail and logs the code bug', async () => {
+  expectCodeBugs(1);
   const wire = await loginWire(h.port, user.address, user.password);
   const connection = [...h.server.server.connections].filter((c) => c.session.user).pop();
   const mailbox = connection && stateOf(connection.session).mailbox;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@mailyard/config';
 import { ExternalError } from '@mailyard/errors';
-import { tempDir, waitFor } from '@mailyard/testkit';
+import { expectCodeBugs, tempDir, waitFor } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 import { type JobOutcome, runJob } from '../src/job-runtime.js';
 import { createScheduler, type Scheduler } from '../src/scheduler.js';
@@ -44,6 +44,7 @@ test('a job that throws is logged as a code bug, alerted, retried next run, and 
   await waitFor(() => outcomes.filter((o) => o.job === 'throws').length >= 2 && outcomes.some((o) => o.job === 'tick'));
   await scheduler.stop();
   const runs = (await readFile(trace, 'utf8')).trim().split('\n').length;
+  expectCodeBugs(runs);
   expect(outcomes.filter((o) => o.job === 'throws')).toHaveLength(runs);
 
   const bug = lines.find((line) => line.job === 'throws' && line.msg === 'code bug');

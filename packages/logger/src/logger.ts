@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type DestinationStream, type LevelWithSilentOrString, type Logger, pino, stdSerializers } from 'pino';
 import PinoPretty from 'pino-pretty';
+import { noteLogCall } from './code-bugs.js';
 import { redactSecrets, redactText } from './redact.js';
 
 export type { Logger } from 'pino';
@@ -72,6 +73,13 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
     base: { name: opts.name ?? 'mailyard', pid: process.pid, hostname: hostname() },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { log: safeForLog, bindings: safeForLog },
+    // Code bugs logged at error level or above are counted process-wide (code-bugs.ts), for the test runs.
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...args: unknown[]) => void, level: number) {
+        noteLogCall(args, level);
+        method.apply(this, args);
+      },
+    },
     serializers: {
       // Errors are serialized and redacted in formatters.log; pino's own err serializer would undo that.
       err: (value: unknown) => value,

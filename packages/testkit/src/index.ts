@@ -9,10 +9,14 @@
  * - requireTool(): Debian tools (swaks, curl, fetchmail, mbsync, python3, redis-server) looked up on PATH.
  * - waitFor(), Teardown: polling for asynchronous outcomes, and explicit LIFO clean-up.
  * - startDnsServer(): an authoritative UDP DNS responder on 127.0.0.1 answering MX, TXT, A and AAAA from a table.
+ * - expectCodeBugs(), beforeTest/afterTest/afterFile: the code-bug check every test runs (test/setup/code-bugs.ts):
+ *   a code bug logged in the process (or by a child whose lines go to noteChildLogLine) fails the test.
+ * - portZeroEnvironment()/usePortZero(): every MAILYARD_*_PORT set to 0, so processes tests start never collide.
  *
  * Invariant: a missing corpus or tool makes a test skip with a printed reason locally and fail when CI=true.
  */
 
+export { afterFile, afterTest, beforeTest, expectCodeBugs, noteChildLogLine } from './code-bugs.js';
 export { type DnsServer, type DnsTable, startDnsServer, txtChunks } from './dns-server.js';
 export {
   corpusDir,
@@ -23,6 +27,7 @@ export {
   requireTool,
   unavailable,
 } from './environment.js';
+export { portZeroEnvironment, usePortZero } from './ports.js';
 export { closeServer, listen } from './servers.js';
 export { Teardown } from './teardown.js';
 export { type TempDir, tempDir } from './temp-dir.js';
