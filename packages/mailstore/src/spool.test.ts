@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
+import { TEST_KDF, type TestStore, testStore, textMessage } from '../test/fixtures.js';
+import { smallFilesystem } from '../test/small-fs.js';
+import { Mailstore } from './mailstore.js';
 import { mailboxPaths } from './paths.js';
 import { openRecord, privateKeyObject, publicKeyObject, sealRecord } from './spool.js';
 
@@ -115,4 +118,36 @@ test('batch files drained in one transaction are removed only once all of them c
   expect(again.listMessages('INBOX').map((m) => m.uid)).toEqual([1, 2, 3]);
   expect(await readdir(spoolDir)).toEqual([]);
   again.close();
+});
+
+test('a batch write that fails on a full disk leaves no temporary file behind', async () => {
+  await using fs = await smallFilesystem(2 * 1024 * 1024);
+  if (!fs) return;
+  const store = new Mailstore({ dataDir: fs.dir, kdf: TEST_KDF, idleCloseMs: 20, notifyPollMs: 50 });
+  try {
+    await store.createMailbox('m', 'pw');
+    const spoolDir = mailboxPaths(fs.dir, 'm').spoolDir;
+    await store.deliver('m', textMessage({ subject: 'fits' }));
+    await fs.fill();
+    const big = textMessage({ body: 'x'.repeat(256 * 1024) });
+    await expect(store.deliver('m', big)).rejects.toMatchObject({ code: 'ENOSPC' });
+    const names = await readdir(spoolDir);
+    expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(names.filter((n) => n.endsWith('.sealed'))).toHaveLength(1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a temporary file whose writer is gone is removed at the next drain; a live writer keeps its file', async () => {
+  const spoolDir = mailboxPaths(t.dir, 'm').spoolDir;
+  await mkdir(spoolDir, { recursive: true });
+  const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+  const dead = `.${Date.now().toString(36).padStart(10, '0')}-${deadPid}-aaaaaa.tmp`;
+  const live = `.${Date.now().toString(36).padStart(10, '0')}-${process.pid}-bbbbbb.tmp`;
+  await writeFile(join(spoolDir, dead), 'left by a writer killed mid-batch');
+  await writeFile(join(spoolDir, live), 'being written right now');
+  const session = await t.store.open('m', 'pw');
+  session.close();
+  expect((await readdir(spoolDir)).sort()).toEqual([live]);
 });

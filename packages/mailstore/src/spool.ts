@@ -132,12 +132,18 @@ export async function writeBatch(spoolDir: string, records: Buffer[]): Promise<v
   const tmp = join(spoolDir, `.${name}.tmp`);
   const fh = await open(tmp, 'wx', 0o600);
   try {
-    await fh.writeFile(frameRecords(records));
-    await fh.datasync();
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(frameRecords(records));
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, join(spoolDir, `${name}.sealed`));
+  } catch (err) {
+    // A failed write (a full disk) leaves nothing behind: the partial file would hold the space it took.
+    await unlink(tmp).catch(() => undefined);
+    throw err;
   }
-  await rename(tmp, join(spoolDir, `${name}.sealed`));
   await fsyncDir(spoolDir);
 }
 
@@ -157,11 +163,28 @@ export async function listBatches(spoolDir: string): Promise<string[]> {
     .map((n) => join(spoolDir, n));
 }
 
+/**
+ * A temporary batch file is stale when its writer (the pid in its name) is no longer running, or when it is older
+ * than STALE_TMP_MS (a pid can be reused, or belong to another host sharing the directory).
+ */
 async function removeStaleTemporaries(spoolDir: string, names: string[]): Promise<void> {
   for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.tmp'))) {
     const path = join(spoolDir, name);
     const info = await stat(path).catch(() => null);
-    if (info && Date.now() - info.mtimeMs > STALE_TMP_MS) await unlink(path).catch(() => undefined);
+    if (!info) continue;
+    if (!writerAlive(name) || Date.now() - info.mtimeMs > STALE_TMP_MS) await unlink(path).catch(() => undefined);
+  }
+}
+
+/** Whether the process named in `.<time>-<pid>-<rand>.tmp` still runs on this host (EPERM: it runs as another user). */
+function writerAlive(name: string): boolean {
+  const pid = Number(name.split('-')[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
