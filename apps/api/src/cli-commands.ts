@@ -7,7 +7,7 @@ import { loadConfig } from '@mailyard/config';
 import {
   addDomain,
   type ControlStore,
-  checkRecords,
+  checkDomain,
   type DnsRecord,
   type Domain,
   defaultResolver,
@@ -24,9 +24,17 @@ import { openStores } from '@mailyard/runtime';
 export const USAGE = `Usage: mailyard <command> [options]
 
   create-account <email> [--password <pw>] [--admin]   create an account; prints its API token
-  add-domain <domain> --account <email>                add a domain; prints the DNS records to publish
+  add-domain <domain> --account <email> [--verified]   add a domain; prints the DNS records to publish.
+                                                       A domain receives mail (is hosted for routing) only once
+                                                       verified: its TXT record found by \`dns --check\`, the
+                                                       hourly check or the API, or --verified here, which marks
+                                                       it verified by the operator at once (use it only for
+                                                       domains you know to be the account's)
+  verify-domain <domain> [--revoke]                    mark a domain verified by the operator; --revoke unmarks it
+  list-domains                                         every domain with its account and verification
   add-mailbox <address> [--password <pw>]              create an alias with a mailbox; prints its password
-  dns <domain> [--check]                               print a domain's DNS records; --check queries DNS
+  dns <domain> [--check]                               print a domain's DNS records; --check queries DNS (and
+                                                       verifies the domain when its TXT record is found)
 
 Configuration comes from MAILYARD_* variables (MAILYARD_DATA_DIR, MAILYARD_HOSTNAME, ...).`;
 
@@ -82,9 +90,32 @@ async function accountFor(ctx: Context, email: unknown): Promise<string> {
 async function addDomainCommand(ctx: Context, [name]: string[], opts: Options): Promise<void> {
   if (!name) throw new UsageError('add-domain needs a domain name');
   const accountId = await accountFor(ctx, opts.account);
-  const domain = await addDomain(ctx.control, { accountId, name });
+  const domain = await addDomain(ctx.control, { accountId, name, verified: opts.verified === true });
   ctx.out(`domain ${domainToDisplay(domain.name)} (${domain.name}) added. Publish these DNS records:`);
   for (const record of expectedRecords(domain, ctx.hostname)) ctx.out(formatRecord(record));
+  ctx.out(verificationLine(domain));
+}
+
+function verificationLine(domain: Domain): string {
+  if (domain.verifiedBy === 'dns') return 'verified: yes (its TXT record was found); it receives mail';
+  if (domain.verifiedBy === 'admin') return 'verified: yes (marked by an administrator); it receives mail';
+  if (domain.verifiedBy) return 'verified: yes (it existed before verification was required); it receives mail';
+  return 'verified: no; it receives mail once its verification TXT record is found (mailyard dns <domain> --check)';
+}
+
+async function verifyDomainCommand(ctx: Context, [name]: string[], opts: Options): Promise<void> {
+  if (!name) throw new UsageError('verify-domain needs a domain name');
+  const domain = await domainByName(ctx.control, name);
+  const marked = await ctx.control.setDomainVerification(domain.id, opts.revoke === true ? null : 'admin');
+  ctx.out(`domain ${domain.name}: ${verificationLine(marked ?? domain)}`);
+}
+
+async function listDomainsCommand(ctx: Context): Promise<void> {
+  for (const domain of await ctx.control.listAllDomains()) {
+    const owner = await ctx.control.getAccount(domain.accountId);
+    const state = domain.verifiedBy ? `verified (${domain.verifiedBy})` : 'not verified';
+    ctx.out(`${domain.name}\t${owner?.email ?? domain.accountId}\t${state}`);
+  }
 }
 
 async function addMailbox(ctx: Context, [address]: string[], opts: Options): Promise<void> {
@@ -110,15 +141,19 @@ async function dnsCommand(ctx: Context, [name]: string[], opts: Options): Promis
     for (const record of expectedRecords(domain, ctx.hostname)) ctx.out(formatRecord(record));
     return;
   }
-  for (const record of await checkRecords(domain, ctx.hostname, ctx.resolver)) {
+  const checked = await checkDomain(ctx.control, domain, { hostname: ctx.hostname, resolver: ctx.resolver });
+  for (const record of checked.records) {
     ctx.out(`${record.status.toUpperCase().padEnd(7)} ${formatRecord(record)}`);
     if (record.status === 'wrong') ctx.out(`        found: ${record.found.join(' | ')}`);
   }
+  ctx.out(verificationLine(checked.domain));
 }
 
 const COMMANDS: Record<string, (ctx: Context, args: string[], opts: Options) => Promise<void>> = {
   'create-account': createAccount,
   'add-domain': addDomainCommand,
+  'verify-domain': verifyDomainCommand,
+  'list-domains': listDomainsCommand,
   'add-mailbox': addMailbox,
   dns: dnsCommand,
 };
@@ -134,6 +169,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       account: { type: 'string' },
       admin: { type: 'boolean' },
       check: { type: 'boolean' },
+      verified: { type: 'boolean' },
+      revoke: { type: 'boolean' },
     },
   });
   const [command, ...args] = positionals;

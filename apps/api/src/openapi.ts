@@ -58,7 +58,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/domains',
-    summary: 'Add a domain',
+    summary: 'Add a domain (not hosted for routing until verified; `verified: true` is for administrators)',
     body: schemas.domainCreate,
     reply: out.domainOut,
     status: 201,
@@ -82,8 +82,16 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/domains/{domain}/verify-records',
-    summary: 'Check the DNS records of a domain',
+    summary: 'Check the DNS records of a domain; the ownership record found verifies it',
     reply: out.verifyRecordsOut,
+    status: 200,
+  },
+  {
+    method: 'put',
+    path: '/admin/domains/{domain}/verification',
+    summary: "Administrators: mark any account's domain verified (hosted for routing) or not",
+    body: schemas.domainVerification,
+    reply: out.domainOut,
     status: 200,
   },
   {
@@ -160,7 +168,9 @@ function operationObject(op: Operation) {
     [op.status]: op.paged ? { ...success, headers: PAGING_HEADERS } : success,
     '400': ERROR,
     '401': ERROR,
+    '403': ERROR,
     '404': ERROR,
+    '409': ERROR,
     '429': ERROR,
   };
   return {

@@ -33,6 +33,9 @@ export function presentDomain(domain: Domain, hostname: string) {
     dkim_selector: domain.dkimSelector,
     dmarc_policy: domain.dmarcPolicy,
     description: domain.description,
+    verified: domain.verifiedAt !== null,
+    verified_at: iso(domain.verifiedAt),
+    verified_by: domain.verifiedBy,
     verification_token: domain.verificationToken,
     last_dns_check: check ? { checked_at: iso(check.checkedAt), all_ok: check.allOk, records: check.records } : null,
     created_at: iso(domain.createdAt),
@@ -47,7 +50,7 @@ export function presentDomainSummary(domain: Domain) {
     name_unicode: domainToDisplay(domain.name),
     dmarc_policy: domain.dmarcPolicy,
     description: domain.description,
-    verified: domain.lastDnsCheck?.allOk ?? false,
+    verified: domain.verifiedAt !== null,
     created_at: iso(domain.createdAt),
   };
 }

@@ -41,11 +41,16 @@ export const domainSummaryOut = z.strictObject({
   name_unicode: z.string(),
   dmarc_policy: z.enum(['none', 'quarantine', 'reject']),
   description: z.string(),
+  /** Hosted for routing: its ownership TXT record was found, or an administrator marked it. */
   verified: z.boolean(),
   created_at: isoTime,
 });
 
-export const domainOut = domainSummaryOut.omit({ verified: true }).extend({
+const verifiedBy = z.enum(['dns', 'admin', 'migration']).nullable();
+
+export const domainOut = domainSummaryOut.extend({
+  verified_at: isoTime.nullable(),
+  verified_by: verifiedBy,
   dkim_selector: z.string(),
   verification_token: z.string(),
   last_dns_check: z
@@ -64,6 +69,8 @@ export const verifyRecordsOut = z.strictObject({
   domain: z.string(),
   checked_at: isoTime,
   all_ok: z.boolean(),
+  verified: z.boolean(),
+  verified_by: verifiedBy,
   records: z.array(dnsRecord.extend({ status: recordStatus, found: z.array(z.string()) })),
 });
 

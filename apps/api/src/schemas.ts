@@ -22,7 +22,12 @@ export const domainCreate = z.strictObject({
   name: z.string().min(1).max(1024),
   dmarc_policy: dmarcPolicy.optional(),
   description: z.string().max(1000).optional(),
+  /** Administrators only: hosted for routing at once, without the DNS ownership check. */
+  verified: z.boolean().optional(),
 });
+
+/** Administrators only: mark any account's domain verified (hosted for routing) or not. */
+export const domainVerification = z.strictObject({ verified: z.boolean() });
 
 export const domainUpdate = z.strictObject({
   dmarc_policy: dmarcPolicy.optional(),

@@ -69,6 +69,28 @@ describe('mailyard CLI', () => {
     }
   });
 
+  test('a domain receives mail once verified: by its TXT record (dns --check) or by the operator', async () => {
+    await cli('create-account', 'owner@example.com');
+    const plain = await cli('add-domain', 'plain.example', '--account', 'owner@example.com');
+    expect(plain.text).toMatch(/^verified: no; it receives mail once its verification TXT record is found/m);
+    const token = /"(mailyard-verification=[^"]+)"/.exec(plain.text)?.[1] ?? '';
+    dns.table.txt.set('plain.example', [[token]]);
+    expect((await cli('dns', 'plain.example', '--check')).text).toMatch(/^verified: yes \(its TXT record was found\)/m);
+
+    const operator = await cli('add-domain', 'operator.example', '--account', 'owner@example.com', '--verified');
+    expect(operator.text).toMatch(/^verified: yes \(marked by an administrator\)/m);
+    const revoked = await cli('verify-domain', 'operator.example', '--revoke');
+    expect(revoked).toMatchObject({ code: 0, text: expect.stringMatching(/operator\.example: verified: no/) });
+    expect((await cli('verify-domain', 'operator.example')).text).toMatch(/marked by an administrator/);
+    expect((await cli('list-domains')).text).toContain('operator.example\towner@example.com\tverified (admin)');
+    expect((await cli('list-domains')).text).toContain('plain.example\towner@example.com\tverified (dns)');
+
+    const claimed = await cli('add-domain', 'sub.plain.example', '--account', 'me@example.com');
+    expect(claimed.code).toBe(1);
+    expect(claimed.text).toMatch(/another account holds it \(plain\.example, a parent domain\)/);
+    expect((await cli()).text).toMatch(/--verified\]/);
+  });
+
   test('usage and errors', async () => {
     expect((await cli()).code).toBe(2);
     expect((await cli('frobnicate')).text).toContain('Usage: mailyard');

@@ -40,6 +40,8 @@ describe('GET /v1/domains/:domain/verify-records against a DNS server on 127.0.0
   test('reports every record missing before anything is published', async () => {
     const { body, byPurpose } = await verify();
     expect(body.all_ok).toBe(false);
+    expect(body).toMatchObject({ verified: false, verified_by: null });
+    expect(await h.control.isHostedDomain('verified.example')).toBe(false);
     for (const purpose of ['mx', 'spf', 'dkim', 'dmarc', 'verification']) {
       expect(byPurpose[purpose]?.status, purpose).toBe('missing');
       expect(byPurpose[purpose]?.found).toEqual([]);
@@ -66,6 +68,8 @@ describe('GET /v1/domains/:domain/verify-records against a DNS server on 127.0.0
       ['verification', 'ok'],
     ]);
     expect(body.all_ok).toBe(true);
+    expect(body).toMatchObject({ verified: true, verified_by: 'dns' });
+    expect(await h.control.isHostedDomain('verified.example')).toBe(true);
     expect(byPurpose.spf?.found).toEqual(['v=spf1 mx -all']);
     expect(byPurpose.dkim?.found).toEqual([dkimValue]);
     const stored = await h.call('GET', '/v1/domains/verified.example', { token });
@@ -90,6 +94,9 @@ describe('GET /v1/domains/:domain/verify-records against a DNS server on 127.0.0
     expect(byPurpose.mx).toMatchObject({ value: 'mx.mailyard.test', found: ['mail.elsewhere.example'] });
     expect(byPurpose.dmarc).toMatchObject({ value: 'v=DMARC1; p=quarantine', found: ['v=DMARC1; p=none'] });
     expect(byPurpose.verification?.found).toEqual(['mailyard-verification=old']);
+    // The ownership record is gone: a DNS verification is withdrawn, and the domain is no longer hosted.
+    expect(body).toMatchObject({ verified: false, verified_by: null });
+    expect(await h.control.isHostedDomain('verified.example')).toBe(false);
     const stored = await h.call('GET', '/v1/domains/verified.example', { token });
     expect(stored.body.last_dns_check.records.map((r: { status: string }) => r.status)).toEqual([
       'wrong',

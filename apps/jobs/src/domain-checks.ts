@@ -1,8 +1,10 @@
-// check-domains: re-verifies the DNS records of every hosted domain through the same checker the API and the
-// dashboard use (@mailyard/control checkRecords), stores each result with recordDnsCheck, and alerts when a
-// domain that verified before no longer does (records removed or changed: mail for it may bounce or fail DMARC).
+// check-domains: re-verifies the DNS records of every hosted domain through the same check the API and the
+// dashboard use (@mailyard/control checkDomain), which stores each result and updates verification: a domain
+// whose ownership TXT record appeared becomes verified (hosted for routing) within the hour, and one whose record
+// disappeared loses a DNS verification. It alerts when a domain that verified before no longer does (records
+// removed or changed: mail for it may bounce or fail DMARC) and when its DNS verification is withdrawn.
 // A DNS failure (timeout, SERVFAIL) is not a verdict on the domain: its last stored result is kept.
-import { type ControlStore, checkRecords, type Domain, type TxtMxResolver } from '@mailyard/control';
+import { type ControlStore, checkDomain, type Domain, type TxtMxResolver } from '@mailyard/control';
 import { ExternalError } from '@mailyard/errors';
 import type { AlertFn } from './alert.js';
 
@@ -15,23 +17,27 @@ export interface DomainCheckReport {
 }
 
 async function recheck(
-  control: Pick<ControlStore, 'recordDnsCheck'>,
+  control: Pick<ControlStore, 'recordDnsCheck' | 'setDomainVerification'>,
   domain: Domain,
   opts: { hostname: string; resolver: TxtMxResolver; alert: AlertFn; now: () => Date },
 ): Promise<boolean> {
-  const records = await checkRecords(domain, opts.hostname, opts.resolver);
-  const allOk = records.every((record) => record.status === 'ok');
-  const summary = records.map(({ purpose, type, name, status }) => ({ purpose, type, name, status }));
-  await control.recordDnsCheck(domain.id, { checkedAt: opts.now(), allOk, records: summary });
-  if (!allOk && domain.lastDnsCheck?.allOk) {
-    const broken = summary.filter((record) => record.status !== 'ok');
+  const checked = await checkDomain(control, domain, { ...opts, now: opts.now() });
+  const broken = checked.records
+    .filter((record) => record.status !== 'ok')
+    .map(({ purpose, type, name, status }) => ({ purpose, type, name, status }));
+  if (!checked.allOk && domain.lastDnsCheck?.allOk) {
     opts.alert('warn', `DNS records of ${domain.name} no longer verify`, { domain: domain.name, records: broken });
   }
-  return allOk;
+  if (checked.change === 'withdrawn') {
+    opts.alert('warn', `${domain.name} lost its verification: its TXT record is gone, so it no longer receives mail`, {
+      domain: domain.name,
+    });
+  }
+  return checked.allOk;
 }
 
 export async function recheckDomains(
-  control: Pick<ControlStore, 'listAllDomains' | 'recordDnsCheck'>,
+  control: Pick<ControlStore, 'listAllDomains' | 'recordDnsCheck' | 'setDomainVerification'>,
   opts: { hostname: string; resolver: TxtMxResolver; alert: AlertFn; now?: () => Date },
 ): Promise<DomainCheckReport> {
   const now = opts.now ?? (() => new Date());

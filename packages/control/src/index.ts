@@ -11,19 +11,25 @@
  * - Domain names are stored lowercased in ASCII (IDNA punycode); alias names lowercased; '*' is the catch-all.
  * - The first account is an administrator, decided atomically with its insert (an IMMEDIATE transaction), so the
  *   API, every web process and the CLI racing for it make exactly one.
- * - Checking an account password runs the KDF even for an unknown email (against a dummy hash): equal timing.
  * - Secrets never sit in clear: account and mailbox passwords as scrypt hashes, API tokens and dashboard session
  *   ids as SHA-256 digests, DKIM private keys and queued message bodies sealed with AES-256-GCM under keys derived
  *   from the master key.
  * - Scoped lookups (account -> domain -> alias) return null outside their scope, so callers cannot tell "not
  *   yours" from "does not exist".
+ * - Only verified domains are hosted for routing (isHostedDomain, resolveRecipient): verified by DNS (the ownership
+ *   TXT record, domain-verification.ts), by an administrator, or by the schema-6 migration for domains that existed
+ *   before the rule. A public suffix cannot be added; a domain, its parents and its subdomains belong to one
+ *   account (ConflictError), so no account can claim names under another's domain to capture its mail.
+ * - Every password check (account or mailbox) runs the KDF once, with the same cost, whether or not the user
+ *   exists, is disabled or has a password: timing does not tell which users exist.
  * - Recipient resolution (RFC 5233 subaddressing): exact alias, then `local+tag` without the tag, then '*'.
  *   The first alias found decides: a disabled one rejects the address rather than falling through.
  * - Mailbox passwords here only let SMTP AUTH check a login; the mailbox data key is wrapped in the mail store.
  *   issueMailboxPassword never changes an existing mailbox's password without its current password or recovery key.
  *
  * Domain logic shared by the REST API, the dashboard and the CLI also lives here: adding a domain with its DKIM key
- * (domain-setup.ts), the DNS records it must publish and their check (dns-records.ts), and mailbox passwords
+ * (domain-setup.ts), the DNS records it must publish and their check (dns-records.ts), what a check does to
+ * verification (domain-verification.ts), and mailbox passwords
  * (mailbox-password.ts).
  */
 import { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
@@ -48,6 +54,7 @@ export {
   VERIFICATION_PREFIX,
 } from './dns-records.js';
 export { addDomain, type DkimKeyPair, dkimSelector, generateDkimKeyPair } from './domain-setup.js';
+export { checkDomain, type DomainCheck } from './domain-verification.js';
 export {
   generateMailboxPassword,
   type IssuedPassword,
@@ -56,7 +63,14 @@ export {
   newMailboxId,
   type PasswordRequest,
 } from './mailbox-password.js';
-export { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, SecretBox, verifyPassword } from './secrets.js';
+export {
+  DEFAULT_SCRYPT_COST,
+  hashPassword,
+  type KdfObserver,
+  type ScryptCost,
+  SecretBox,
+  verifyPassword,
+} from './secrets.js';
 export { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
 export { SCHEMA_VERSION } from './sqlite-schema.js';
 export type * from './types.js';

@@ -15,7 +15,11 @@ export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 16384, r: 8, p: 1 };
 
 const KEY_LENGTH = 32;
 
-function scryptAsync(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
+/** Called with the cost of every KDF run: lets a test count the work a login does (see KdfObserver users). */
+export type KdfObserver = (cost: ScryptCost) => void;
+
+function scryptAsync(password: string, salt: Buffer, cost: ScryptCost, observe?: KdfObserver): Promise<Buffer> {
+  observe?.(cost);
   return new Promise((resolve, reject) => {
     const maxmem = 256 * cost.N * cost.r + 1024 * 1024;
     scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { ...cost, maxmem }, (err, key) =>
@@ -24,20 +28,36 @@ function scryptAsync(password: string, salt: Buffer, cost: ScryptCost): Promise<
   });
 }
 
-/** Encodes as `scrypt$N$r$p$salt$hash` (base64) so that the cost can change without breaking stored hashes. */
-export async function hashPassword(password: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(password, salt, cost);
+function encodeHash(cost: ScryptCost, salt: Buffer, hash: Buffer): string {
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
-export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+/** Encodes as `scrypt$N$r$p$salt$hash` (base64) so that the cost can change without breaking stored hashes. */
+export async function hashPassword(
+  password: string,
+  cost: ScryptCost = DEFAULT_SCRYPT_COST,
+  observe?: KdfObserver,
+): Promise<string> {
+  const salt = randomBytes(16);
+  return encodeHash(cost, salt, await scryptAsync(password, salt, cost, observe));
+}
+
+export async function verifyPassword(password: string, encoded: string, observe?: KdfObserver): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = encoded.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
   const cost = { N: Number(n), r: Number(r), p: Number(p) };
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), cost);
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), cost, observe);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * A hash that no password matches (random salt, random 256-bit "hash"), at `cost`. Checking a login for an
+ * unknown user against it runs the same KDF as a real check, so response time does not tell which users exist;
+ * making it costs nothing, so the first unknown login is no slower than the next.
+ */
+export function unmatchableHash(cost: ScryptCost): string {
+  return encodeHash(cost, randomBytes(16), randomBytes(KEY_LENGTH));
 }
 
 /** API token secrets carry 256 random bits, so a plain SHA-256 digest is a safe lookup key. */

@@ -6,7 +6,7 @@
 import { ConflictError, PermissionError, ValidationError } from '@mailyard/errors';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { normalizeRecipient } from './addresses.js';
-import { hashPassword, newId, newTokenSecret, type ScryptCost, verifyPassword } from './secrets.js';
+import { hashPassword, type KdfObserver, newId, type ScryptCost, unmatchableHash, verifyPassword } from './secrets.js';
 import { isUniqueViolation, type StatementFor } from './sqlite-queries.js';
 import { type AccountRow, toAccount } from './sqlite-rows.js';
 import type { Account, NewAccount } from './types.js';
@@ -15,13 +15,16 @@ export class SqliteAccountTable {
   readonly #db: Database.Database;
   readonly #sql: StatementFor;
   readonly #cost: ScryptCost;
-  /** Hash of a random password at this store's cost, checked when an email has no account. */
-  #unknownAccountHash: Promise<string> | undefined;
+  readonly #observe: KdfObserver | undefined;
+  /** Checked when an email has no account: same KDF cost as a real check, matched by no password. */
+  readonly #unknownAccountHash: string;
 
-  constructor(db: Database.Database, sql: StatementFor, cost: ScryptCost) {
+  constructor(db: Database.Database, sql: StatementFor, cost: ScryptCost, observe?: KdfObserver) {
     this.#db = db;
     this.#sql = sql;
     this.#cost = cost;
+    this.#observe = observe;
+    this.#unknownAccountHash = unmatchableHash(cost);
   }
 
   count(): number {
@@ -31,7 +34,7 @@ export class SqliteAccountTable {
   async create(input: NewAccount): Promise<Account> {
     const email = normalizeRecipient(input.email);
     if (!email) throw new ValidationError('invalid email address', 'email');
-    const hash = await hashPassword(input.password, this.#cost);
+    const hash = await hashPassword(input.password, this.#cost, this.#observe);
     const id = newId();
     // BEGIN IMMEDIATE takes the write lock before the check, so no other connection (or process) can insert
     // between "no account yet" and the insert: exactly one first account, hence exactly one administrator.
@@ -64,17 +67,13 @@ export class SqliteAccountTable {
 
   async verifyPassword(email: string, password: string): Promise<Account | null> {
     const row = this.#rowByEmail(email);
-    if (!row) {
-      // Same KDF work as for a real account, so response time does not reveal which emails have one.
-      this.#unknownAccountHash ??= hashPassword(newTokenSecret(), this.#cost);
-      await verifyPassword(password, await this.#unknownAccountHash);
-      return null;
-    }
-    return (await verifyPassword(password, row.password_hash)) ? toAccount(row) : null;
+    // Same KDF work without an account as with one, so response time does not reveal which emails have one.
+    const matches = await verifyPassword(password, row?.password_hash ?? this.#unknownAccountHash, this.#observe);
+    return row && matches ? toAccount(row) : null;
   }
 
   async setPassword(accountId: string, password: string): Promise<boolean> {
-    const hash = await hashPassword(password, this.#cost);
+    const hash = await hashPassword(password, this.#cost, this.#observe);
     return this.#sql('UPDATE accounts SET password_hash = ? WHERE id = ?').run(hash, accountId).changes === 1;
   }
 

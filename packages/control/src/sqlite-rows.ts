@@ -1,5 +1,14 @@
 /** Row shapes of control.db and their mapping to the entities of types.ts. Private to the SQLite backend. */
-import type { Account, Alias, ApiToken, DmarcPolicy, DnsCheckResult, Domain, QueueItemSummary } from './types.js';
+import type {
+  Account,
+  Alias,
+  ApiToken,
+  DmarcPolicy,
+  DnsCheckResult,
+  Domain,
+  DomainVerifier,
+  QueueItemSummary,
+} from './types.js';
 
 export interface AccountRow {
   id: string;
@@ -29,6 +38,8 @@ export interface DomainRow {
   dmarc_policy: string;
   description: string;
   last_dns_check: string | null;
+  verified_at: number | null;
+  verified_by: string | null;
   created_at: number;
 }
 
@@ -96,6 +107,8 @@ export function toDomain(row: DomainRow): Domain {
     dmarcPolicy: row.dmarc_policy as DmarcPolicy,
     description: row.description,
     lastDnsCheck: parseDnsCheck(row.last_dns_check),
+    verifiedAt: dateOrNull(row.verified_at),
+    verifiedBy: row.verified_by as DomainVerifier | null,
     createdAt: new Date(row.created_at),
   };
 }

@@ -6,8 +6,9 @@ import { tempDir } from '@mailyard/testkit';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, test } from 'vitest';
 import { runControlStoreContract } from './contract.js';
+import type { ScryptCost } from './secrets.js';
 import { SqliteControlStore } from './sqlite.js';
-import { SCHEMA_VERSION } from './sqlite-schema.js';
+import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
 
 /** Tests lower the scrypt cost; production keeps DEFAULT_SCRYPT_COST. */
 const scryptCost = { N: 1024, r: 8, p: 1 };
@@ -15,13 +16,14 @@ const scryptCost = { N: 1024, r: 8, p: 1 };
 async function freshStore(masterKey = randomBytes(32)) {
   const dir = await tempDir('mailyard-control-');
   const dataDir = dir.path;
-  const store = new SqliteControlStore({ dataDir, masterKey, scryptCost });
+  const kdfLog: ScryptCost[] = [];
+  const store = new SqliteControlStore({ dataDir, masterKey, scryptCost, onKdf: (cost) => kdfLog.push(cost) });
   const dispose = async () => {
     await store.close();
     await dir.cleanup();
   };
   const openSecond = async () => new SqliteControlStore({ dataDir, masterKey, scryptCost });
-  return { store, dispose, openSecond, dataDir, masterKey };
+  return { store, dispose, openSecond, kdfLog, dataDir, masterKey };
 }
 
 /** control.db opened directly, bypassing the store, to check what lies on disk. */
@@ -109,6 +111,30 @@ describe('SqliteControlStore on disk', () => {
       expect(() => new SqliteControlStore({ dataDir, masterKey, scryptCost })).toThrow(/newer than this build/);
     } finally {
       await dispose();
+    }
+  });
+
+  test('schema 6 keeps the domains that existed before verification was required: verified by the migration', async () => {
+    const dir = await tempDir('mailyard-control-');
+    const masterKey = randomBytes(32);
+    try {
+      const db = openRaw(dir.path, masterKey);
+      migrate(db, 5);
+      db.prepare(
+        `INSERT INTO accounts (id, email, password_hash, created_at) VALUES ('a1', 'o@example.org', 'x', 1)`,
+      ).run();
+      db.prepare(
+        `INSERT INTO domains (id, account_id, name, verification_token, dkim_selector, dkim_public_key,
+           dkim_private_key, created_at) VALUES ('d1', 'a1', 'old.example', 't', 's', 'p', x'00', 1000)`,
+      ).run();
+      db.close();
+      const store = new SqliteControlStore({ dataDir: dir.path, masterKey, scryptCost });
+      const old = await store.findDomainByName('old.example');
+      expect(old).toMatchObject({ verifiedBy: 'migration', verifiedAt: new Date(1000) });
+      expect(await store.isHostedDomain('old.example')).toBe(true);
+      await store.close();
+    } finally {
+      await dir.cleanup();
     }
   });
 });

@@ -7,22 +7,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveKey } from '@mailyard/config';
-import { ConflictError, ValidationError } from '@mailyard/errors';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { normalizeDomain, splitAddress, stripSubaddress } from './addresses.js';
+import { splitAddress, stripSubaddress } from './addresses.js';
 import {
   DEFAULT_SCRYPT_COST,
   hashPassword,
+  type KdfObserver,
   newId,
   newTokenSecret,
   type ScryptCost,
   SecretBox,
   tokenDigest,
+  unmatchableHash,
   verifyPassword,
 } from './secrets.js';
 import { SqliteAccountTable } from './sqlite-accounts.js';
 import { SqliteAliasTable } from './sqlite-aliases.js';
-import { isUniqueViolation, pageOf, type StatementFor, statementCache } from './sqlite-queries.js';
+import { SqliteDomainTable } from './sqlite-domains.js';
+import { type StatementFor, statementCache } from './sqlite-queries.js';
 import { DEFAULT_LEASE_MS, SqliteOutboundQueue } from './sqlite-queue.js';
 import { type AliasRow, type DomainRow, type TokenRow, toAlias, toDomain, toToken } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
@@ -35,6 +37,8 @@ export interface SqliteControlStoreOptions {
   /** Lower only in tests. */
   scryptCost?: ScryptCost;
   busyTimeoutMs?: number;
+  /** Called on every password KDF run (account and mailbox passwords): tests count the work a login does. */
+  onKdf?: KdfObserver;
 }
 
 /** lastUsedAt is written at most this often per token, so authenticated reads do not all become writes. */
@@ -43,12 +47,15 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export class SqliteControlStore implements T.ControlStore {
   readonly #db: Database.Database;
   readonly #sql: StatementFor;
-  readonly #dkimBox: SecretBox;
+  readonly #domains: SqliteDomainTable;
   readonly #queue: SqliteOutboundQueue;
   readonly #aliases: SqliteAliasTable;
   readonly #sessions: SqliteSessionTable;
   readonly #accounts: SqliteAccountTable;
   readonly #cost: ScryptCost;
+  readonly #observeKdf: KdfObserver | undefined;
+  /** Checked when a login names no usable mailbox: same KDF cost as a real check, matched by no password. */
+  readonly #unknownMailboxHash: string;
 
   constructor(opts: SqliteControlStoreOptions) {
     mkdirSync(opts.dataDir, { recursive: true });
@@ -64,10 +71,16 @@ export class SqliteControlStore implements T.ControlStore {
     this.#sql = statementCache(this.#db);
     this.#aliases = new SqliteAliasTable(this.#sql);
     this.#sessions = new SqliteSessionTable(this.#sql);
-    this.#dkimBox = new SecretBox(deriveKey(opts.masterKey, 'control.dkim'));
+    this.#domains = new SqliteDomainTable(
+      this.#db,
+      this.#sql,
+      new SecretBox(deriveKey(opts.masterKey, 'control.dkim')),
+    );
     this.#queue = new SqliteOutboundQueue(this.#db, new SecretBox(deriveKey(opts.masterKey, 'control.queue')));
     this.#cost = opts.scryptCost ?? DEFAULT_SCRYPT_COST;
-    this.#accounts = new SqliteAccountTable(this.#db, this.#sql, this.#cost);
+    this.#observeKdf = opts.onKdf;
+    this.#unknownMailboxHash = unmatchableHash(this.#cost);
+    this.#accounts = new SqliteAccountTable(this.#db, this.#sql, this.#cost, this.#observeKdf);
   }
 
   // accounts
@@ -170,99 +183,47 @@ export class SqliteControlStore implements T.ControlStore {
   // domains
 
   async createDomain(input: T.NewDomain): Promise<T.Domain> {
-    const name = normalizeDomain(input.name);
-    if (!name) throw new ValidationError(`invalid domain name: ${input.name}`, 'name');
-    const id = newId();
-    try {
-      this.#sql(
-        `INSERT INTO domains (id, account_id, name, verification_token, dkim_selector, dkim_public_key,
-             dkim_private_key, dmarc_policy, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        input.accountId,
-        name,
-        input.verificationToken,
-        input.dkim.selector,
-        input.dkim.publicKey,
-        this.#dkimBox.seal(Buffer.from(input.dkim.privateKeyPem), id),
-        input.dmarcPolicy ?? 'quarantine',
-        input.description ?? '',
-        Date.now(),
-      );
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError(`domain ${name} is already registered`);
-      throw err;
-    }
-    return toDomain(this.#domainRow(id) as DomainRow);
+    return this.#domains.create(input);
   }
 
   async findDomain(accountId: string, idOrName: string): Promise<T.Domain | null> {
-    const name = normalizeDomain(idOrName) ?? '';
-    const row = this.#sql('SELECT * FROM domains WHERE account_id = ? AND (id = ? OR name = ?)').get(
-      accountId,
-      idOrName,
-      name,
-    ) as DomainRow | undefined;
-    return row ? toDomain(row) : null;
+    return this.#domains.find(accountId, idOrName);
   }
 
   async listDomains(accountId: string, query: T.ListQuery): Promise<T.Page<T.Domain>> {
-    const page = pageOf<DomainRow>(this.#sql, 'domains', 'account_id', accountId, query);
-    return { ...page, items: page.items.map(toDomain) };
+    return this.#domains.list(accountId, query);
   }
 
   async updateDomain(accountId: string, domainId: string, patch: T.DomainPatch): Promise<T.Domain | null> {
-    const current = await this.findDomain(accountId, domainId);
-    if (!current) return null;
-    this.#sql('UPDATE domains SET dmarc_policy = ?, description = ? WHERE id = ?').run(
-      patch.dmarcPolicy ?? current.dmarcPolicy,
-      patch.description ?? current.description,
-      current.id,
-    );
-    return toDomain(this.#domainRow(current.id) as DomainRow);
+    return this.#domains.update(accountId, domainId, patch);
   }
 
   async deleteDomain(accountId: string, domainId: string): Promise<{ mailboxIds: string[] } | null> {
-    const remove = this.#db.transaction(() => {
-      const mailboxIds = this.#sql(
-        `SELECT a.mailbox_id FROM aliases a JOIN domains d ON d.id = a.domain_id
-           WHERE d.id = ? AND d.account_id = ? AND a.mailbox_id IS NOT NULL`,
-      )
-        .pluck()
-        .all(domainId, accountId) as string[];
-      const result = this.#sql('DELETE FROM domains WHERE id = ? AND account_id = ?').run(domainId, accountId);
-      return result.changes === 1 ? { mailboxIds } : null;
-    });
-    return remove.immediate();
+    return this.#domains.delete(accountId, domainId);
   }
 
   async recordDnsCheck(domainId: string, result: T.DnsCheckResult): Promise<void> {
-    this.#sql('UPDATE domains SET last_dns_check = ? WHERE id = ?').run(JSON.stringify(result), domainId);
+    this.#domains.recordDnsCheck(domainId, result);
+  }
+
+  async setDomainVerification(domainId: string, by: T.DomainVerifier | null): Promise<T.Domain | null> {
+    return this.#domains.setVerification(domainId, by);
   }
 
   async isHostedDomain(name: string): Promise<boolean> {
-    const ascii = normalizeDomain(name);
-    if (!ascii) return false;
-    return this.#sql('SELECT 1 FROM domains WHERE name = ?').get(ascii) !== undefined;
+    return this.#domains.isHosted(name);
   }
 
   async findDomainByName(name: string): Promise<T.Domain | null> {
-    const ascii = normalizeDomain(name);
-    const row = ascii ? this.#domainByName(ascii) : undefined;
-    return row ? toDomain(row) : null;
+    return this.#domains.byName(name);
   }
 
   async listAllDomains(): Promise<T.Domain[]> {
-    const rows = this.#sql('SELECT * FROM domains ORDER BY name').all() as DomainRow[];
-    return rows.map(toDomain);
+    return this.#domains.listAll();
   }
 
   async getDkimKey(domainName: string): Promise<{ selector: string; privateKeyPem: string } | null> {
-    const ascii = normalizeDomain(domainName);
-    const row = ascii ? this.#domainByName(ascii) : undefined;
-    if (!row) return null;
-    const pem = this.#dkimBox.open(row.dkim_private_key, row.id).toString();
-    return { selector: row.dkim_selector, privateKeyPem: pem };
+    return this.#domains.dkimKey(domainName);
   }
 
   // aliases
@@ -288,25 +249,28 @@ export class SqliteControlStore implements T.ControlStore {
   }
 
   async setMailboxCredential(aliasId: string, mailboxId: string, password: string): Promise<void> {
-    this.#aliases.setCredential(aliasId, mailboxId, await hashPassword(password, this.#cost));
+    this.#aliases.setCredential(aliasId, mailboxId, await hashPassword(password, this.#cost, this.#observeKdf));
   }
 
   async verifyMailboxPassword(address: string, password: string): Promise<T.ResolvedRecipient | null> {
     const parts = splitAddress(address);
-    if (!parts) return null;
-    const row = this.#aliasByAddress(parts.local, parts.domain);
-    if (!row?.alias.is_enabled || !row.alias.mailbox_password_hash) return null;
-    if (!(await verifyPassword(password, row.alias.mailbox_password_hash))) return null;
+    const row = parts ? this.#aliasByAddress(parts.local, this.#domains.rowByName(parts.domain)) : null;
+    const hash = row?.alias.is_enabled ? row.alias.mailbox_password_hash : null;
+    // The KDF runs whatever was found (against a hash no password matches when there is none), so a login for an
+    // unknown address, a disabled alias or one without a mailbox takes as long as a wrong password for a real one.
+    const matches = await verifyPassword(password, hash ?? this.#unknownMailboxHash, this.#observeKdf);
+    if (!row || !hash || !matches) return null;
     return { domain: toDomain(row.domain), alias: toAlias(row.alias) };
   }
 
   async resolveRecipient(address: string): Promise<T.ResolvedRecipient | null> {
     const parts = splitAddress(address);
-    if (!parts) return null;
+    const domain = parts ? this.#domains.verifiedRow(parts.domain) : undefined;
+    if (!parts || !domain) return null;
     const base = stripSubaddress(parts.local);
     const candidates = [parts.local, ...(base ? [base] : []), '*'];
     for (const local of candidates) {
-      const found = this.#aliasByAddress(local, parts.domain);
+      const found = this.#aliasByAddress(local, domain);
       if (!found) continue;
       if (!found.alias.is_enabled) return null;
       return { domain: toDomain(found.domain), alias: toAlias(found.alias) };
@@ -346,16 +310,7 @@ export class SqliteControlStore implements T.ControlStore {
 
   // private
 
-  #domainRow(id: string): DomainRow | undefined {
-    return this.#sql('SELECT * FROM domains WHERE id = ?').get(id) as DomainRow | undefined;
-  }
-
-  #domainByName(ascii: string): DomainRow | undefined {
-    return this.#sql('SELECT * FROM domains WHERE name = ?').get(ascii) as DomainRow | undefined;
-  }
-
-  #aliasByAddress(local: string, domainName: string): { alias: AliasRow; domain: DomainRow } | null {
-    const domain = this.#domainByName(domainName);
+  #aliasByAddress(local: string, domain: DomainRow | undefined): { alias: AliasRow; domain: DomainRow } | null {
     if (!domain) return null;
     const alias = this.#aliases.rowByName(domain.id, local);
     return alias ? { alias, domain } : null;

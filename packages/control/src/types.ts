@@ -60,6 +60,12 @@ export interface DnsCheckResult {
   records: Array<{ purpose: string; type: string; name: string; status: DnsRecordStatus }>;
 }
 
+/**
+ * Who verified a domain: 'dns' (its ownership TXT record was found), 'admin' (an administrator marked it), or
+ * 'migration' (it existed before verification was required, schema version 6).
+ */
+export type DomainVerifier = 'dns' | 'admin' | 'migration';
+
 export interface Domain {
   id: string;
   accountId: string;
@@ -72,6 +78,13 @@ export interface Domain {
   dmarcPolicy: DmarcPolicy;
   description: string;
   lastDnsCheck: DnsCheckResult | null;
+  /**
+   * Null until verified. Only a verified domain is hosted for routing (isHostedDomain, resolveRecipient): mail to
+   * an unverified one goes out by MX like any remote mail, so an account cannot capture mail for a name it
+   * does not own.
+   */
+  verifiedAt: Date | null;
+  verifiedBy: DomainVerifier | null;
   createdAt: Date;
 }
 
@@ -82,6 +95,8 @@ export interface NewDomain {
   dkim: { selector: string; publicKey: string; privateKeyPem: string };
   dmarcPolicy?: DmarcPolicy;
   description?: string;
+  /** Create it verified by an administrator (callers check that the requester is one). */
+  verified?: boolean;
 }
 
 export interface DomainPatch {
@@ -251,6 +266,10 @@ export interface ControlStore {
   expireSessions(now?: Date): Promise<number>;
 
   // domains
+  /**
+   * Adds a domain. ValidationError for an invalid name or a public suffix (`com`, `co.uk`); ConflictError when
+   * the name, a parent of it or a subdomain of it is held by another account (decided atomically with the insert).
+   */
   createDomain(input: NewDomain): Promise<Domain>;
   findDomain(accountId: string, idOrName: string): Promise<Domain | null>;
   listDomains(accountId: string, query: ListQuery): Promise<Page<Domain>>;
@@ -258,6 +277,9 @@ export interface ControlStore {
   /** Deletes the domain and its aliases; returns the mailbox ids that belonged to them (for the mail store). */
   deleteDomain(accountId: string, domainId: string): Promise<{ mailboxIds: string[] } | null>;
   recordDnsCheck(domainId: string, result: DnsCheckResult): Promise<void>;
+  /** Marks the domain verified by `by`, or not verified (null); null when the domain does not exist. */
+  setDomainVerification(domainId: string, by: DomainVerifier | null): Promise<Domain | null>;
+  /** True only for a verified domain: the routing question ("do we deliver for this name here?"). */
   isHostedDomain(name: string): Promise<boolean>;
   /** Unscoped lookup by ASCII or Unicode name, for the SMTP engine and operator tools; never expose it to users. */
   findDomainByName(name: string): Promise<Domain | null>;
@@ -273,9 +295,16 @@ export interface ControlStore {
   deleteAlias(domainId: string, aliasId: string): Promise<{ mailboxId: string | null } | null>;
   /** Records the mailbox id on the alias and stores a hash of its password for SMTP AUTH. */
   setMailboxCredential(aliasId: string, mailboxId: string, password: string): Promise<void>;
-  /** SMTP AUTH / login check against the stored hash, without opening the mailbox. */
+  /**
+   * SMTP AUTH / login check against the stored hash, without opening the mailbox. Runs the same KDF work for an
+   * unknown address, a disabled alias or one without a password, so timing does not tell which addresses exist.
+   * Works for unverified domains too (a login reaches only the account's own mailbox).
+   */
   verifyMailboxPassword(address: string, password: string): Promise<ResolvedRecipient | null>;
-  /** RCPT TO lookup: exact alias, then the +tag subaddress stripped (RFC 5233), then the catch-all. */
+  /**
+   * RCPT TO lookup in verified domains only: exact alias, then the +tag subaddress stripped (RFC 5233), then the
+   * catch-all.
+   */
   resolveRecipient(address: string): Promise<ResolvedRecipient | null>;
 
   // outbound queue and delivery log

@@ -1,19 +1,25 @@
+/**
+ * Hosted domains, their DNS records and the check of those records against DNS. A new domain is not hosted for
+ * routing until verified: its ownership TXT record found by verify-records (or the hourly check), or marked by an
+ * administrator (`verified: true` here, or PUT /v1/admin/domains/{domain}/verification). A name, its parents and
+ * its subdomains belong to one account: 409 when another account holds one of them.
+ */
 import { domainToASCII } from 'node:url';
-/** Hosted domains, their DNS records and the check of those records against DNS. */
-import { addDomain, checkRecords, normalizeDomain } from '@mailyard/control';
-import { NotFoundError, ValidationError } from '@mailyard/errors';
+import { addDomain, checkDomain, normalizeDomain } from '@mailyard/control';
+import { NotFoundError, PermissionError, ValidationError } from '@mailyard/errors';
 import {
   type ApiContext,
   type ApiRouter,
   body,
   listParams,
   ownDomain,
+  param,
   type RouteDeps,
   requireAuth,
   setPageHeaders,
 } from '../context.js';
 import { presentDomain, presentDomainSummary } from '../present.js';
-import { domainCreate, domainUpdate } from '../schemas.js';
+import { domainCreate, domainUpdate, domainVerification } from '../schemas.js';
 import { parseInput } from '../validation.js';
 
 export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
@@ -32,11 +38,15 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
     const input = parseInput(domainCreate, await body(ctx, deps));
     const name = normalizeDomain(input.name);
     if (!name) throw new ValidationError(`not a valid domain name: ${input.name}`, 'name');
+    if (input.verified && !account.isAdmin) {
+      throw new PermissionError('only an administrator can add a domain as verified: publish the TXT record instead');
+    }
     const domain = await addDomain(deps.control, {
       accountId: account.id,
       name,
       dmarcPolicy: input.dmarc_policy,
       description: input.description,
+      verified: input.verified === true,
     });
     ctx.status = 201;
     ctx.body = presentDomain(domain, hostname);
@@ -64,13 +74,27 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
   });
 
   router.get('/domains/:domain/verify-records', async (ctx: ApiContext) => {
-    const domain = await ownDomain(ctx, deps);
-    const records = await checkRecords(domain, hostname, deps.resolver);
-    const checkedAt = new Date();
-    const allOk = records.every((r) => r.status === 'ok');
-    const summary = records.map(({ purpose, type, name, status }) => ({ purpose, type, name, status }));
-    await deps.control.recordDnsCheck(domain.id, { checkedAt, allOk, records: summary });
-    ctx.body = { domain: domain.name, checked_at: checkedAt.toISOString(), all_ok: allOk, records };
+    const checked = await checkDomain(deps.control, await ownDomain(ctx, deps), { hostname, resolver: deps.resolver });
+    ctx.body = {
+      domain: checked.domain.name,
+      checked_at: checked.checkedAt.toISOString(),
+      all_ok: checked.allOk,
+      verified: checked.domain.verifiedAt !== null,
+      verified_by: checked.domain.verifiedBy,
+      records: checked.records,
+    };
+  });
+
+  router.put('/admin/domains/:domain/verification', async (ctx: ApiContext) => {
+    const { account } = requireAuth(ctx);
+    if (!account.isAdmin) throw new PermissionError('only an administrator can mark a domain verified');
+    const input = parseInput(domainVerification, await body(ctx, deps));
+    const domain = await deps.control.findDomainByName(param(ctx, 'domain'));
+    if (!domain) throw new NotFoundError('domain not found');
+    const marked = await deps.control.setDomainVerification(domain.id, input.verified ? 'admin' : null);
+    if (!marked) throw new NotFoundError('domain not found');
+    deps.logger.info({ domain: marked.name, verified: input.verified, by: account.email }, 'domain verification set');
+    ctx.body = presentDomain(marked, hostname);
   });
 }
 
