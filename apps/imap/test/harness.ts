@@ -89,6 +89,7 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
     name: DOMAIN,
     verificationToken: 'token',
     dkim: { selector: 'test', publicKey: 'AAAA', privateKeyPem: 'unused' },
+    verified: true,
   });
   const server = createImapServer({ config, logger, control, mailstore, tls: runtime.tls });
   const secureServer = createImapServer({ config, logger, control, mailstore, secure: true, tls: runtime.tls });
