@@ -110,6 +110,7 @@ async function createAlice(control: SqliteControlStore, mailstore: Mailstore): P
     name: 'example.test',
     verificationToken: 'token',
     dkim: { selector: 'mail', publicKey: 'AAAA', privateKeyPem: TLS.key },
+    verified: true,
   });
   const alias = await control.createAlias(domain.id, { name: 'alice', hasImap: true });
   await mailstore.createMailbox(MAILBOX_ID, PASSWORD);
