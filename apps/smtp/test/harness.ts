@@ -103,6 +103,7 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
     verificationToken: 'token',
     dkim: hostedKey,
     dmarcPolicy: 'reject',
+    verified: true,
   });
   publishDkim(dns, HOSTED, hostedKey);
   dns.table.txt.set(HOSTED, [['v=spf1 ip4:127.0.0.1 -all']]);
