@@ -117,6 +117,7 @@ async function setup(dataDir: string) {
     name: 'example.org',
     verificationToken: 't',
     dkim: { selector: 's', publicKey: 'AAAA', privateKeyPem: 'unused' },
+    verified: true,
   });
   const addUser = async (name: string) => {
     const alias = await control.createAlias(domain.id, { name, hasImap: true });
