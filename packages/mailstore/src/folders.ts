@@ -3,10 +3,11 @@
  * case-insensitive and cannot be deleted or created, CREATE makes missing parents, RENAME moves children
  * along and renaming INBOX moves its messages into the new folder, leaving INBOX empty (§6.3.5).
  * Default folders carry RFC 6154 SPECIAL-USE attributes. UIDVALIDITY strictly increases per mailbox, so a
- * folder deleted and created again never reuses one (§2.3.1.1).
+ * folder deleted and created again never reuses one (§2.3.1.1). Each folder has an RFC 8474 MAILBOXID
+ * (objectid.ts). STATUS counts include SIZE (RFC 8438) and DELETED (RFC 9051 §6.3.11).
  */
 import { ConflictError, NotFoundError, ValidationError } from '@mailyard/errors';
-import { FLAG_SEEN } from './flags.js';
+import { FLAG_DELETED, FLAG_SEEN } from './flags.js';
 import { type Db, prep, prepValue } from './schema.js';
 import type { CreateFolderOptions, Folder, FolderStatus } from './types.js';
 
@@ -27,6 +28,7 @@ interface FolderRow {
   uid_next: number;
   highest_modseq: number;
   subscribed: number;
+  object_id: string;
 }
 
 export interface FolderRef extends Folder {
@@ -60,6 +62,7 @@ function toFolder(row: FolderRow): FolderRef {
     uidNext: row.uid_next,
     highestModseq: row.highest_modseq,
     subscribed: row.subscribed === 1,
+    objectId: row.object_id,
   };
 }
 
@@ -156,9 +159,10 @@ export function folderStatus(db: Db, path: string): FolderStatus {
   const counts = prep(
     db,
     `SELECT count(*) AS messages, coalesce(sum(size), 0) AS size,
-            coalesce(sum((flags & ${FLAG_SEEN}) = 0), 0) AS unseen, coalesce(sum(recent), 0) AS recent
+            coalesce(sum((flags & ${FLAG_SEEN}) = 0), 0) AS unseen, coalesce(sum(recent), 0) AS recent,
+            coalesce(sum((flags & ${FLAG_DELETED}) != 0), 0) AS deleted
        FROM messages WHERE folder_id = ?`,
-  ).get(folder.id) as { messages: number; size: number; unseen: number; recent: number };
+  ).get(folder.id) as { messages: number; size: number; unseen: number; recent: number; deleted: number };
   return {
     ...counts,
     uidNext: folder.uidNext,

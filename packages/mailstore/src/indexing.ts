@@ -1,5 +1,14 @@
 /**
- * The one place mailstore calls @mailyard/mail: indexMessage (once per ingest), getSection (FETCH BODY[...])
- * and threadLinks. Parsing and MIME rules live there; this store never parses a message itself.
+ * The one place mailstore calls @mailyard/mail: indexMessage (once per ingest), getSection (FETCH BODY[...]),
+ * getBinarySection (FETCH BINARY[...]), threadLinks, sortFields (SORT/THREAD keys) and messagePreview (PREVIEW). Parsing and MIME rules live there; this store never parses a message itself.
  */
-export { getSection as sectionOf, type IndexedMessage, indexMessage, threadLinks } from '@mailyard/mail';
+export {
+  type BinarySection,
+  getBinarySection,
+  getSection as sectionOf,
+  type IndexedMessage,
+  indexMessage,
+  messagePreview,
+  sortFields,
+  threadLinks,
+} from '@mailyard/mail';

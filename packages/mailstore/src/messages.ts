@@ -8,6 +8,7 @@
 import { applyFlags, FLAG_DELETED, formatFlags, keywordsOf, keywordsText, parseFlags, sameFlags } from './flags.js';
 import type { FolderRef } from './folders.js';
 import { addUsedBytes, allocate, assertQuota, journal, releaseContent, spliceRaw } from './ingest.js';
+import { threadObjectId } from './objectid.js';
 import { type Db, prep, prepValue } from './schema.js';
 import type {
   Change,
@@ -27,6 +28,8 @@ interface MessageRow {
   size: number;
   internal_date: number;
   content_id: number;
+  /** Only read by getMessage (RFC 8514 SAVEDATE). */
+  saved_date?: number | null;
 }
 
 /** Uncached listing in UID order (sessions go through ListingCache). */
@@ -47,7 +50,7 @@ export function listMessages(db: Db, folder: FolderRef): MessageSummary[] {
 function messageRow(db: Db, folder: FolderRef, uid: number): MessageRow | undefined {
   return prep(
     db,
-    'SELECT uid, modseq, flags, keywords, size, internal_date, content_id FROM messages WHERE folder_id = ? AND uid = ?',
+    'SELECT uid, modseq, flags, keywords, size, internal_date, content_id, saved_date FROM messages WHERE folder_id = ? AND uid = ?',
   ).get(folder.id, uid) as MessageRow | undefined;
 }
 
@@ -56,8 +59,11 @@ export function getMessage(db: Db, folder: FolderRef, uid: number): StoredMessag
   if (!row) return null;
   const content = prep(
     db,
-    'SELECT mime, envelope, bodystructure, body, headers, thread_id FROM contents WHERE id = ?',
-  ).get(row.content_id) as Record<'mime' | 'envelope' | 'bodystructure' | 'body' | 'headers' | 'thread_id', string>;
+    'SELECT mime, envelope, bodystructure, body, headers, thread_id, email_id FROM contents WHERE id = ?',
+  ).get(row.content_id) as Record<
+    'mime' | 'envelope' | 'bodystructure' | 'body' | 'headers' | 'thread_id' | 'email_id',
+    string
+  >;
   return {
     uid: row.uid,
     modseq: row.modseq,
@@ -65,6 +71,9 @@ export function getMessage(db: Db, folder: FolderRef, uid: number): StoredMessag
     size: row.size,
     internalDate: new Date(row.internal_date),
     threadId: content.thread_id,
+    emailId: content.email_id,
+    threadObjectId: threadObjectId(content.thread_id),
+    savedDate: new Date(row.saved_date ?? row.internal_date),
     envelope: JSON.parse(content.envelope),
     bodystructure: JSON.parse(content.bodystructure),
     body: JSON.parse(content.body),

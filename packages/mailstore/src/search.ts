@@ -6,10 +6,13 @@
  * and shorter needles fall back to GLOB over the same columns (a scan, still exact). HEADER narrows with the index and
  * then checks the named field in the stored header list. Dates compare calendar days (UTC) as the
  * RFC asks, "disregarding time and timezone"; SENT* use the Date: header, or the internal date when absent.
+ * Extensions: SAVED* on the save date (RFC 8514), OLDER/YOUNGER in seconds (RFC 5032 WITHIN), EMAILID and
+ * THREADID (RFC 8474).
  */
 import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
 import type { FolderRef } from './folders.js';
 import { hasPending, indexAllPending } from './fts.js';
+import { threadIdValue } from './objectid.js';
 import { type Db, prepValue } from './schema.js';
 import type { SearchOptions, SearchQuery, SequenceSet, SetBound } from './types.js';
 
@@ -47,6 +50,8 @@ interface Context {
   db: Db;
   folder: FolderRef;
   opts: SearchOptions;
+  /** One clock reading per search, so OLDER/YOUNGER in one query agree. */
+  now: number;
   uidList?: number[];
 }
 
@@ -149,13 +154,35 @@ function recent(ctx: Context): Compiled {
   return { sql: 'm.uid IN (SELECT value FROM json_each(?))', params: [JSON.stringify([...ctx.opts.recentUids])] };
 }
 
+function dateColumn(key: string): string {
+  if (key.startsWith('sent')) return 'coalesce(c.sent_date, m.internal_date)';
+  // RFC 8514 §3: rows stored before save dates existed were given their internal date by the migration.
+  if (key.startsWith('saved')) return 'coalesce(m.saved_date, m.internal_date)';
+  return 'm.internal_date';
+}
+
 function dateMatch(key: string, date: Date): Compiled {
-  const column = key.startsWith('sent') ? 'coalesce(c.sent_date, m.internal_date)' : 'm.internal_date';
+  const column = dateColumn(key);
   const start = dayStart(date);
-  const op = key.replace(/^sent/, '');
+  const op = key.replace(/^(?:sent|saved)/, '');
   if (op === 'before') return { sql: `${column} < ?`, params: [start] };
   if (op === 'on') return { sql: `(${column} >= ? AND ${column} < ?)`, params: [start, start + DAY_MS] };
   return { sql: `${column} >= ?`, params: [start] };
+}
+
+/** RFC 5032 §3: OLDER is strictly older than the interval, YOUNGER is younger than or equal to it. */
+function withinMatch(key: 'older' | 'younger', seconds: number, now: number): Compiled {
+  const cutoff = now - seconds * 1000;
+  return key === 'older'
+    ? { sql: 'm.internal_date < ?', params: [cutoff] }
+    : { sql: 'm.internal_date >= ?', params: [cutoff] };
+}
+
+/** RFC 8474 §5: EMAILID and THREADID match the object id exactly (see objectid.ts for their form). */
+function objectIdMatch(key: 'emailid' | 'threadid', id: string): Compiled {
+  if (key === 'emailid') return { sql: 'c.email_id = ?', params: [id] };
+  const thread = threadIdValue(id);
+  return thread === null ? { sql: '0', params: [] } : { sql: 'c.thread_id = ?', params: [thread] };
 }
 
 function all(parts: Compiled[], joiner: string, empty: string): Compiled {
@@ -204,6 +231,15 @@ function compile(ctx: Context, q: SearchQuery): Compiled {
       return seqSet(ctx, q.set);
     case 'modseq':
       return { sql: 'm.modseq >= ?', params: [q.modseq] };
+    case 'older':
+    case 'younger':
+      return withinMatch(q.key, q.seconds, ctx.now);
+    case 'emailid':
+    case 'threadid':
+      return objectIdMatch(q.key, q.id);
+    case 'savedbefore':
+    case 'savedon':
+    case 'savedsince':
     case 'before':
     case 'on':
     case 'since':
@@ -226,10 +262,23 @@ function compile(ctx: Context, q: SearchQuery): Compiled {
   }
 }
 
-export function searchFolder(db: Db, folder: FolderRef, query: SearchQuery, opts: SearchOptions = {}): number[] {
-  const where = compile({ db, folder, opts }, query);
+export interface SearchWhere {
+  /** SQL condition over `messages m` (and `contents c` when `needsContent`), without the folder test. */
+  sql: string;
+  params: unknown[];
+  needsContent: boolean;
+}
+
+/** Compiles a query for statements that add their own columns and order (SORT, THREAD); indexes pending text. */
+export function searchWhere(db: Db, folder: FolderRef, query: SearchQuery, opts: SearchOptions = {}): SearchWhere {
+  const where = compile({ db, folder, opts, now: Date.now() }, query);
   if (where.sql.includes('fts') && hasPending(db)) indexAllPending(db);
-  const join = where.sql.includes('c.') ? 'JOIN contents c ON c.id = m.content_id' : '';
+  return { sql: where.sql, params: where.params, needsContent: where.sql.includes('c.') };
+}
+
+export function searchFolder(db: Db, folder: FolderRef, query: SearchQuery, opts: SearchOptions = {}): number[] {
+  const where = searchWhere(db, folder, query, opts);
+  const join = where.needsContent ? 'JOIN contents c ON c.id = m.content_id' : '';
   const sql = `SELECT m.uid FROM messages m ${join} WHERE m.folder_id = ? AND ${where.sql} ORDER BY m.uid`;
   return db
     .prepare(sql)

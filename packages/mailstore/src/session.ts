@@ -33,25 +33,33 @@ import {
   storeFlags,
   usedBytes,
 } from './messages.js';
+import { binarySection, messageAttributes, previews } from './fetch-extensions.js';
+import { type AppendItem, commitAll, prepareAll } from './multiappend.js';
 import { searchFolder } from './search.js';
+import { sortFolder, threadFolder } from './sort.js';
 import type {
   AppendOptions,
   AppendResult,
+  BinarySectionResult,
   Change,
   CopyResult,
   CreateFolderOptions,
   Folder,
   FolderStatus,
   MailboxSession,
+  MessageAttributes,
   MessageSummary,
   PartialRange,
   QuotaInfo,
   SearchOptions,
   SearchQuery,
+  SortCriterion,
   StorageStats,
   StoredMessage,
   StoreOperation,
   StoreResult,
+  ThreadAlgorithm,
+  ThreadNode,
 } from './types.js';
 
 export class HandleSession implements MailboxSession {
@@ -199,6 +207,42 @@ export class HandleSession implements MailboxSession {
   search(path: string, query: SearchQuery, opts?: SearchOptions): number[] {
     const db = this.#db;
     return searchFolder(db, requireFolder(db, path), query, opts);
+  }
+
+  sort(path: string, criteria: SortCriterion[], query: SearchQuery, opts?: SearchOptions): number[] {
+    const db = this.#db;
+    return sortFolder(db, requireFolder(db, path), criteria, query, opts);
+  }
+
+  thread(path: string, algorithm: ThreadAlgorithm, query: SearchQuery, opts?: SearchOptions): ThreadNode[] {
+    const db = this.#db;
+    return threadFolder(db, requireFolder(db, path), algorithm, query, opts);
+  }
+
+  messageAttributes(path: string, uids: number[]): MessageAttributes[] {
+    const db = this.#db;
+    return messageAttributes(db, requireFolder(db, path), uids);
+  }
+
+  previews(path: string, uids: number[]): Map<number, string> {
+    const db = this.#db;
+    return previews(db, requireFolder(db, path), uids);
+  }
+
+  getBinarySection(path: string, uid: number, section: string, partial?: PartialRange): BinarySectionResult | null {
+    const db = this.#db;
+    return binarySection(db, requireFolder(db, path), uid, section, partial);
+  }
+
+  async appendMany(path: string, messages: AppendItem[]): Promise<AppendResult[]> {
+    requireFolder(this.#db, path);
+    const prepared = await prepareAll(messages);
+    const folder = requireFolder(this.#db, path);
+    const results = commitAll(this.#db, folder.id, messages, prepared, this.#handle.quotaBytes);
+    this.#handle.scheduleIndexing();
+    for (const r of results)
+      this.#handle.publish({ folder: folder.path, kind: 'exists', uid: r.uid, modseq: r.modseq });
+    return results;
   }
 
   changesSince(path: string, modseq: number): Change[] {

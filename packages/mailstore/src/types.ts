@@ -84,6 +84,8 @@ export interface Folder {
   uidNext: number;
   highestModseq: number;
   subscribed: boolean;
+  /** RFC 8474 MAILBOXID: stable for the folder's life, kept across RENAME. */
+  objectId: string;
 }
 
 export interface CreateFolderOptions {
@@ -98,8 +100,10 @@ export interface FolderStatus {
   uidNext: number;
   uidValidity: number;
   highestModseq: number;
-  /** Sum of RFC822.SIZE of the folder's messages. */
+  /** Sum of RFC822.SIZE of the folder's messages (RFC 8438 STATUS SIZE). */
   size: number;
+  /** Messages with the \\Deleted flag (RFC 9051 §6.3.11 STATUS DELETED). */
+  deleted: number;
 }
 
 export interface AppendOptions {
@@ -137,6 +141,11 @@ export interface StoredMimePart {
 
 export interface StoredMessage extends MessageSummary {
   threadId: string;
+  /** RFC 8474 EMAILID and THREADID as FETCH reports them. */
+  emailId: string;
+  threadObjectId: string;
+  /** RFC 8514 save date: when this entry was stored in its folder (APPEND, delivery, COPY, MOVE). */
+  savedDate: Date;
   envelope: unknown;
   bodystructure: unknown;
   body: unknown;
@@ -233,7 +242,46 @@ export type SearchQuery =
   | { key: 'uid'; set: SequenceSet }
   /** Message sequence numbers, resolved against the folder's ascending uid list. */
   | { key: 'seq'; set: SequenceSet }
-  | { key: 'modseq'; modseq: number; entry?: { name: string; type: 'priv' | 'shared' | 'all' } };
+  | { key: 'modseq'; modseq: number; entry?: { name: string; type: 'priv' | 'shared' | 'all' } }
+  /** RFC 8514 §4 SAVEDBEFORE/SAVEDON/SAVEDSINCE: calendar day (UTC) of the save date. */
+  | { key: SearchSavedDateKey; date: Date }
+  /** RFC 5032 WITHIN: OLDER/YOUNGER than this many seconds before now, on the internal date. */
+  | { key: 'older' | 'younger'; seconds: number }
+  /** RFC 8474 §5 SEARCH EMAILID/THREADID: exact object id as FETCH reports it. */
+  | { key: 'emailid' | 'threadid'; id: string };
+
+export type SearchSavedDateKey = 'savedbefore' | 'savedon' | 'savedsince';
+
+/** RFC 5256 §3 sort keys, plus RFC 5957 DISPLAYFROM/DISPLAYTO. */
+export type SortKey = 'arrival' | 'cc' | 'date' | 'from' | 'size' | 'subject' | 'to' | 'displayfrom' | 'displayto';
+
+export interface SortCriterion {
+  key: SortKey;
+  /** REVERSE: this key in descending order (ties still go by ascending UID). */
+  reverse?: boolean;
+}
+
+/** RFC 5256 §3 THREAD algorithms. */
+export type ThreadAlgorithm = 'orderedsubject' | 'references';
+
+/** One node of a THREAD answer; uid null is a dummy parent holding sibling threads (REFERENCES only). */
+export interface ThreadNode {
+  uid: number | null;
+  children: ThreadNode[];
+}
+
+/** Per-message attributes of IMAP extensions, for FETCH. */
+export interface MessageAttributes {
+  uid: number;
+  /** RFC 8474 EMAILID and THREADID. */
+  emailId: string;
+  threadId: string;
+  /** RFC 8514 SAVEDATE. */
+  savedDate: Date;
+}
+
+/** RFC 3516 BINARY[section]: the decoded content, or the encoding that cannot be decoded (UNKNOWN-CTE). */
+export type BinarySectionResult = { kind: 'data'; data: Buffer } | { kind: 'unknown-cte'; encoding: string };
 
 export interface SearchOptions {
   /** UIDs this IMAP session sees as \\Recent (RFC 3501 §2.3.2); when absent, the stored recent marks are used. */
@@ -268,6 +316,18 @@ export interface MailboxSession {
   move(path: string, uids: number[], dest: string): CopyResult;
   expunge(path: string, uids?: number[]): number[];
   search(path: string, query: SearchQuery, opts?: SearchOptions): number[];
+  /** RFC 5256 SORT (and RFC 5957 SORT=DISPLAY): UIDs of the matching messages in sort order. */
+  sort(path: string, criteria: SortCriterion[], query: SearchQuery, opts?: SearchOptions): number[];
+  /** RFC 5256 THREAD over the matching messages, as trees of UIDs. */
+  thread(path: string, algorithm: ThreadAlgorithm, query: SearchQuery, opts?: SearchOptions): ThreadNode[];
+  /** EMAILID, THREADID and SAVEDATE of these messages (missing UIDs are left out), in UID order. */
+  messageAttributes(path: string, uids: number[]): MessageAttributes[];
+  /** RFC 8970 PREVIEW text of these messages, computed once per message and kept. */
+  previews(path: string, uids: number[]): Map<number, string>;
+  /** RFC 3516 BINARY[section]<partial>; null when the message or section does not exist. */
+  getBinarySection(path: string, uid: number, section: string, partial?: PartialRange): BinarySectionResult | null;
+  /** RFC 3502 MULTIAPPEND (and CATENATE results): every message or none, in one transaction. */
+  appendMany(path: string, messages: Array<{ raw: Buffer; opts?: AppendOptions }>): Promise<AppendResult[]>;
   changesSince(path: string, modseq: number): Change[];
   /** Clear and return the stored \\Recent marks of a folder (the selecting IMAP session keeps them). */
   claimRecent(path: string): number[];
