@@ -4,6 +4,8 @@
  * 4 KB of text costs more than the rest of an ingest, so it also waits while a spool drain runs (handle.ts). Any process holding the key may index pending rows;
  * SEARCH first indexes whatever is still pending, so results are always complete.
  */
+import { dirname } from 'node:path';
+import { storageFullOr } from './disk-full.js';
 import { type Db, prep, prepValue } from './schema.js';
 
 const FTS_COLUMNS = 'subject, addr_from, addr_to, addr_cc, addr_bcc, headers, body';
@@ -56,7 +58,14 @@ export function indexPending(db: Db, limit: number): number {
   return run.immediate();
 }
 
-/** Before a text search: index everything still pending. */
+/**
+ * Before a text search: index everything still pending. On a full disk the index cannot grow, and a search
+ * without the pending rows would silently miss mail, so it fails as StorageFullError instead (disk-full.ts).
+ */
 export function indexAllPending(db: Db): void {
-  while (indexPending(db, 500) > 0);
+  try {
+    while (indexPending(db, 500) > 0);
+  } catch (err) {
+    throw storageFullOr(err, dirname(db.name));
+  }
 }

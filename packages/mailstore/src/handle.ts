@@ -5,6 +5,7 @@
  */
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { QuotaExceededError } from '@mailyard/errors';
+import { openMailboxDatabase } from './disk-full.js';
 import { findFolder, listFolders, requireFolder } from './folders.js';
 import { indexPending } from './fts.js';
 import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
@@ -13,7 +14,7 @@ import { ListingCache } from './listing.js';
 import { expungeOlderThan } from './messages.js';
 import type { MailboxPaths } from './paths.js';
 import { notifyKey } from './private-notifier.js';
-import { type Db, openDatabase, prep, prepValue } from './schema.js';
+import { type Db, prep, prepValue } from './schema.js';
 import { headerMatchFunction } from './search.js';
 import { listBatches, openRecord, privateKeyObject, readBatch, removeBatch, type SpoolMeta } from './spool.js';
 import type { ChangeEvent, MailstoreLogger } from './types.js';
@@ -57,6 +58,8 @@ const RETENTION_INTERVAL_MS = 3_600_000;
 export class MailboxHandle {
   readonly id: string;
   readonly db: Db;
+  /** Opened on a full disk (disk-full.ts): reads only; no drain, retention or indexing; closed once unused. */
+  readonly degraded: boolean;
   readonly paths: MailboxPaths;
   refs = 0;
   lastUsed = Date.now();
@@ -84,7 +87,9 @@ export class MailboxHandle {
     this.#deps = deps;
     this.#dataKey = dataKey;
     this.notifyKey = notifyKey(dataKey);
-    this.db = openDatabase(paths.db, dataKey);
+    const opened = openMailboxDatabase(paths.db, dataKey);
+    this.db = opened.db;
+    this.degraded = opened.degraded;
     this.db.function('mailyard_header_match', { deterministic: true }, (h, f, n) =>
       headerMatchFunction(String(h), String(f), String(n)),
     );
@@ -98,7 +103,7 @@ export class MailboxHandle {
    * while a drain pass runs, so indexing does not slow down making new mail visible; each pass reschedules it.
    */
   scheduleIndexing(): void {
-    if (this.#indexing || this.#closed || this.#passRunning) return;
+    if (this.#indexing || this.#closed || this.#passRunning || this.degraded) return;
     this.#indexing = setImmediate(() => {
       this.#indexing = null;
       if (this.#closed || this.#passRunning) return;
@@ -143,7 +148,7 @@ export class MailboxHandle {
    * Runs in whichever process holds the mailbox unlocked (the server cannot open it otherwise), at most hourly.
    */
   applyRetention(days: number, now = Date.now()): number {
-    if (days <= 0 || this.#closed || now - this.#retentionRanAt < RETENTION_INTERVAL_MS) return 0;
+    if (days <= 0 || this.#closed || this.degraded || now - this.#retentionRanAt < RETENTION_INTERVAL_MS) return 0;
     this.#retentionRanAt = now;
     const cutoff = now - days * 86_400_000;
     let removed = 0;
@@ -160,6 +165,7 @@ export class MailboxHandle {
 
   /** Ingests every spool record; concurrent calls share one run, and a call during a run schedules another. */
   drainSpool(): Promise<number> {
+    if (this.degraded) return Promise.resolve(0);
     if (this.#drain) {
       this.#drainAgain = true;
       return this.#drain;

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuthenticationError, ConflictError, NotFoundError } from '@mailyard/errors';
+import { isOutOfSpace } from './disk-full.js';
 import { createDefaultFolders } from './folders.js';
 import { MailboxHandle } from './handle.js';
 import {
@@ -146,14 +147,22 @@ export class Mailstore {
     try {
       await handle.drainSpool();
     } catch (err) {
-      this.#logger?.error({ err, mailboxId }, 'spool drain failed');
+      this.#report(err, mailboxId, 'spool drain failed');
     }
     try {
       handle.applyRetention(this.#retentionDays);
     } catch (err) {
-      this.#logger?.error({ err, mailboxId }, 'retention failed');
+      this.#report(err, mailboxId, 'retention failed');
     }
+    if (handle.degraded) this.#logger?.warn({ mailboxId }, 'disk full: mailbox opened for reading only');
     return session;
+  }
+
+  /** A drain or retention failure: a full disk is a warning (the mail waits in the spool), anything else an error. */
+  #report(err: unknown, mailboxId: string, msg: string): void {
+    const dir = dirname(mailboxPaths(this.#dataDir, mailboxId).db);
+    if (isOutOfSpace(err, dir)) this.#logger?.warn({ err, mailboxId }, `${msg}: disk full`);
+    else this.#logger?.error({ err, mailboxId }, msg);
   }
 
   /**
@@ -222,9 +231,7 @@ export class Mailstore {
   /** A delivery in any process: drain at once so sessions of this mailbox (IMAP IDLE) see it within a second. */
   #onChange(handle: MailboxHandle, event: ChangeEvent): void {
     if (event.kind !== 'spool' || handle.closed) return;
-    handle.drainSpool().catch((err: unknown) => {
-      this.#logger?.error({ err, mailboxId: handle.id }, 'spool drain failed');
-    });
+    handle.drainSpool().catch((err: unknown) => this.#report(err, handle.id, 'spool drain failed'));
   }
 
   #acquire(handle: MailboxHandle): void {
@@ -237,6 +244,11 @@ export class Mailstore {
   #releaseHandle(handle: MailboxHandle): void {
     handle.refs -= 1;
     if (handle.refs > 0 || handle.closed) return;
+    if (handle.degraded) {
+      // Its EXCLUSIVE lock keeps other processes out of the mailbox: give it back now (disk-full.ts).
+      void this.#closeHandle(handle);
+      return;
+    }
     handle.idleTimer = setTimeout(() => void this.#closeHandle(handle), this.#idleCloseMs);
     handle.idleTimer.unref();
     this.#closeExcessIdle();

@@ -121,14 +121,17 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /**
  * Opens the encrypted database with its raw 256-bit key (no KDF) and applies pragmas and migrations.
  * A null key opens it unencrypted: only benchmarks do that, to measure what encryption costs.
+ * `exclusive` keeps the WAL index in this process's memory instead of the -shm file, holding the database lock
+ * for the connection's life: the way to open it when the disk has no room for a -shm file (disk-full.ts).
  */
-export function openDatabase(path: string, dataKey: Buffer | null): Db {
+export function openDatabase(path: string, dataKey: Buffer | null, opts: { exclusive?: boolean } = {}): Db {
   const db = new Database(path);
   try {
     if (dataKey) {
       db.pragma(`cipher='chacha20'`);
       db.pragma(`key="x'${dataKey.toString('hex')}'"`);
     }
+    if (opts.exclusive) db.pragma('locking_mode = EXCLUSIVE');
     applyPragmas(db);
     migrate(db);
     return db;

@@ -1,0 +1,75 @@
+import { classify } from '@mailyard/errors';
+import { afterEach, expect, test } from 'vitest';
+import { TEST_KDF, textMessage } from '../test/fixtures.js';
+import { type SmallFilesystem, smallFilesystem } from '../test/small-fs.js';
+import { Mailstore } from './mailstore.js';
+
+let fs: SmallFilesystem | undefined;
+const stores: Mailstore[] = [];
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  await fs?.cleanup();
+});
+
+function storeOn(dir: string): Mailstore {
+  const store = new Mailstore({ dataDir: dir, kdf: TEST_KDF, idleCloseMs: 20, notifyPollMs: 50 });
+  stores.push(store);
+  return store;
+}
+
+/** A mailbox with `count` messages whose handle is closed again (SQLite removed its -wal and -shm files). */
+async function mailboxWithMail(dir: string, count: number): Promise<Buffer[]> {
+  const store = storeOn(dir);
+  await store.createMailbox('m', 'pw');
+  const raws = Array.from({ length: count }, (_, i) => textMessage({ subject: `kept ${i}`, messageId: `k${i}` }));
+  for (const raw of raws) await store.deliver('m', raw);
+  const session = await store.open('m', 'pw');
+  session.search('INBOX', { key: 'text', value: 'kept' });
+  session.close();
+  await store.close();
+  return raws;
+}
+
+test('on a full disk a mailbox opens, its mail reads back, and writes fail as a full disk', async () => {
+  fs = await smallFilesystem(4 * 1024 * 1024);
+  if (!fs) return;
+  const raws = await mailboxWithMail(fs.dir, 3);
+  await fs.fill();
+  expect(await fs.freeBytes()).toBe(0);
+
+  const session = await storeOn(fs.dir).open('m', 'pw');
+  const listed = session.listMessages('INBOX');
+  expect(listed.map((m) => session.getRaw('INBOX', m.uid))).toEqual(raws);
+  expect(session.search('INBOX', { key: 'subject', value: 'kept 1' })).toEqual([listed[1]?.uid]);
+
+  const appended = session.append('INBOX', textMessage({ body: 'y'.repeat(64 * 1024) }));
+  await expect(appended).rejects.toThrow();
+  expect(classify(await appended.catch((err: unknown) => err)).kind).toBe('storageFull');
+  let stored: unknown;
+  try {
+    session.store('INBOX', [listed[0]?.uid as number], { mode: 'add', flags: ['\\Seen'] });
+  } catch (err) {
+    stored = err;
+  }
+  expect(classify(stored).kind).toBe('storageFull');
+  expect(session.listMessages('INBOX')).toHaveLength(3);
+  session.close();
+});
+
+test('once space is free again the next open writes normally and drains what waited in the spool', async () => {
+  fs = await smallFilesystem(4 * 1024 * 1024);
+  if (!fs) return;
+  await mailboxWithMail(fs.dir, 1);
+  const store = storeOn(fs.dir);
+  await store.deliver('m', textMessage({ subject: 'spooled before the disk filled' }));
+  await fs.fill();
+  const full = await store.open('m', 'pw');
+  expect(full.listMessages('INBOX')).toHaveLength(1);
+  full.close();
+
+  await fs.free();
+  const session = await store.open('m', 'pw');
+  expect(session.listMessages('INBOX')).toHaveLength(2);
+  await expect(session.append('INBOX', textMessage({ subject: 'after' }))).resolves.toMatchObject({ uid: 3 });
+  session.close();
+});
