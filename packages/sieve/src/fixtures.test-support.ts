@@ -22,7 +22,10 @@ export const SAMPLE_HEADERS = [
   'Content-Type: text/plain; charset=utf-8',
 ];
 
-export function message(headers: string[] = SAMPLE_HEADERS, body = 'Hello Bob,\r\nthe meeting is at noon.\r\n'): Buffer {
+export function message(
+  headers: string[] = SAMPLE_HEADERS,
+  body = 'Hello Bob,\r\nthe meeting is at noon.\r\n',
+): Buffer {
   return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${body}`);
 }
 

@@ -193,7 +193,7 @@ class Validator {
         if (op !== null && !RELATIONS.has(op.toLowerCase())) fail(`invalid relational operator "${op}"`, test.pos);
       }
     }
-    if (tags.has('last') && !tags.has('index')) fail('":last" needs ":index"', test.pos);
+    if (test.name !== 'duplicate' && tags.has('last') && !tags.has('index')) fail('":last" needs ":index"', test.pos);
     const index = tags.get('index');
     if (index !== undefined && (index as { value: number }).value < 1) fail('":index" counts from 1', test.pos);
     if (test.name === 'date' || test.name === 'currentdate') this.checkDatePart(test);
