@@ -3,6 +3,8 @@ import { afterEach, expect, test } from 'vitest';
 import { TEST_KDF, textMessage } from '../test/fixtures.js';
 import { type SmallFilesystem, smallFilesystem } from '../test/small-fs.js';
 import { Mailstore } from './mailstore.js';
+import { FileChangeNotifier } from './notifier.js';
+import type { ChangeEvent } from './types.js';
 
 let fs: SmallFilesystem | undefined;
 const stores: Mailstore[] = [];
@@ -72,4 +74,25 @@ test('once space is free again the next open writes normally and drains what wai
   expect(session.listMessages('INBOX')).toHaveLength(2);
   await expect(session.append('INBOX', textMessage({ subject: 'after' }))).resolves.toMatchObject({ uid: 3 });
   session.close();
+});
+
+test('a change event that cannot be written for other processes is reported, not thrown', async () => {
+  fs = await smallFilesystem(1024 * 1024);
+  if (!fs) return;
+  const failures: Array<{ code: unknown; mailboxId: string }> = [];
+  const notifier = new FileChangeNotifier(fs.dir, {
+    pollMs: 50,
+    onWriteError: (err, mailboxId) => failures.push({ code: (err as NodeJS.ErrnoException).code, mailboxId }),
+  });
+  try {
+    const heard: ChangeEvent[] = [];
+    notifier.subscribe('m', (event) => heard.push(event));
+    await fs.fill();
+    notifier.publish({ mailboxId: 'm', folder: 'INBOX', kind: 'exists', uid: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(heard).toHaveLength(1);
+    expect(failures).toEqual([{ code: 'ENOSPC', mailboxId: 'm' }]);
+  } finally {
+    notifier.close();
+  }
 });

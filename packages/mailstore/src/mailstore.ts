@@ -81,7 +81,12 @@ export class Mailstore {
     this.#retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.#logger = opts.logger;
     this.#ownsNotifier = !opts.notifier;
-    const transport = opts.notifier ?? new FileChangeNotifier(opts.dataDir, { pollMs: opts.notifyPollMs });
+    const transport =
+      opts.notifier ??
+      new FileChangeNotifier(opts.dataDir, {
+        pollMs: opts.notifyPollMs,
+        onWriteError: (err, mailboxId) => this.#report(err, mailboxId, 'change event not written'),
+      });
     this.notifier = new PrivateNotifier(transport, (id) => {
       const handle = this.#handles.get(id);
       return handle && !handle.closed ? handle.notifyKey : null;

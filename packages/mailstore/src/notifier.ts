@@ -42,10 +42,16 @@ export class FileChangeNotifier implements ChangeNotifier {
   #timer: NodeJS.Timeout | null = null;
   readonly #outbox = new Map<string, string[]>();
   #flushScheduled = false;
+  readonly #onWriteError: (err: unknown, mailboxId: string) => void;
 
-  constructor(dataDir: string, opts: { pollMs?: number } = {}) {
+  /** `onWriteError` hears of events that could not be written for other processes (a full disk): they are lost. */
+  constructor(
+    dataDir: string,
+    opts: { pollMs?: number; onWriteError?: (err: unknown, mailboxId: string) => void } = {},
+  ) {
     this.#dataDir = dataDir;
     this.#pollMs = opts.pollMs ?? 250;
+    this.#onWriteError = opts.onWriteError ?? (() => undefined);
   }
 
   /** Subscribers in this process hear at once; the file gets one append per mailbox per tick. */
@@ -65,14 +71,23 @@ export class FileChangeNotifier implements ChangeNotifier {
     const outbox = [...this.#outbox];
     this.#outbox.clear();
     for (const [mailboxId, lines] of outbox) {
-      const paths = mailboxPaths(this.#dataDir, mailboxId);
-      ensureDir(paths.notifyDir);
-      const fd = openSync(paths.notifyFile, fileSize(paths.notifyFile) > MAX_FILE_BYTES ? 'w' : 'a', 0o600);
       try {
-        writeSync(fd, lines.join(''));
-      } finally {
-        closeSync(fd);
+        this.#append(mailboxId, lines.join(''));
+      } catch (err) {
+        // Events are hints (the change itself is committed); a write that fails must not throw out of setImmediate.
+        this.#onWriteError(err, mailboxId);
       }
+    }
+  }
+
+  #append(mailboxId: string, text: string): void {
+    const paths = mailboxPaths(this.#dataDir, mailboxId);
+    ensureDir(paths.notifyDir);
+    const fd = openSync(paths.notifyFile, fileSize(paths.notifyFile) > MAX_FILE_BYTES ? 'w' : 'a', 0o600);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
     }
   }
 
