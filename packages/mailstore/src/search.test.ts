@@ -95,6 +95,7 @@ const cases: Array<[string, SearchQuery, number[]]> = [
   ['SMALLER', { key: 'smaller', size: 1000 }, [1, 2, 4]],
   ['UID set with range and *', { key: 'uid', set: [1, { from: 3, to: '*' }] }, [1, 3, 4]],
   ['UID n:* beyond the largest', { key: 'uid', set: [{ from: 9, to: '*' }] }, [4]],
+  ['empty UID set (SEARCHRES $ after a search that found nothing)', { key: 'uid', set: [] }, []],
   ['sequence set', { key: 'seq', set: [{ from: 2, to: 3 }] }, [2, 3]],
   ['sequence *', { key: 'seq', set: ['*'] }, [4]],
   ['NOT', { key: 'not', of: { key: 'seen' } }, [2, 3]],

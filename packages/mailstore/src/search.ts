@@ -128,7 +128,7 @@ function uidList(ctx: Context): number[] {
 
 function uidSet(ctx: Context, set: SequenceSet): Compiled {
   const list = uidList(ctx);
-  if (list.length === 0) return { sql: '0', params: [] };
+  if (list.length === 0 || set.length === 0) return { sql: '0', params: [] };
   const ranges = setRanges(set, list[list.length - 1] as number);
   if (ranges.length > 50) {
     const sql = `EXISTS (SELECT 1 FROM json_each(?) r WHERE m.uid BETWEEN r.value ->> 0 AND r.value ->> 1)`;
