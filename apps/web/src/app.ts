@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Router } from '@koa/router';
 import type { Config } from '@mailyard/config';
 import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
-import { RateLimiter } from '@mailyard/limits';
+import { LOGIN_FAILURE_WINDOW_MS, LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { monitoringEndpoints } from '@mailyard/monitor';
 import { closeHttpServer, listenHttpServer } from '@mailyard/runtime';
@@ -26,8 +26,17 @@ import { DashboardSessions } from './sessions.js';
 import { STYLESHEET } from './stylesheet.js';
 import type { LoginLimits, WebContext, WebRouteDeps, WebState } from './web-context.js';
 
-/** Enough for a person who mistypes; far too few for guessing. */
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perIp: 20, perEmail: 10, signupsPerIp: 10, windowMs: 15 * 60_000 };
+/**
+ * Failed logins per hour: 10 per (email, address) is plenty for a person who mistypes and far too few for guessing;
+ * 20 per address leaves room for a household or office behind one NAT mistyping several accounts. Successful logins
+ * are never counted. Sign-ups: 10 per address per hour.
+ */
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perIp: 20,
+  perEmailIp: 10,
+  signupsPerIp: 10,
+  windowMs: LOGIN_FAILURE_WINDOW_MS,
+};
 
 export interface WebDeps {
   config: Config;
@@ -83,7 +92,6 @@ function csrfKeyFrom(config: Config, secret: Buffer | undefined): Buffer {
 
 function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
   const limits = { ...DEFAULT_LOGIN_LIMITS, ...deps.loginLimits };
-  const limiter = (points: number) => new RateLimiter({ points, durationMs: limits.windowMs });
   return {
     config: deps.config,
     logger,
@@ -92,11 +100,8 @@ function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
     resolver: deps.resolver ?? defaultResolver(deps.config),
     sessions: new DashboardSessions(deps.control, { maxAgeMs: deps.config.web.sessionMaxAgeMs }),
     csrfKey: csrfKeyFrom(deps.config, deps.sessionSecret),
-    limiters: {
-      loginPerIp: limiter(limits.perIp),
-      loginPerEmail: limiter(limits.perEmail),
-      signupPerIp: limiter(limits.signupsPerIp),
-    },
+    loginGate: new LoginGate({ perIp: limits.perIp, perUserIp: limits.perEmailIp, windowMs: limits.windowMs }),
+    signupPerIp: new RateLimiter({ points: limits.signupsPerIp, durationMs: limits.windowMs }),
   };
 }
 

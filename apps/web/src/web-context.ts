@@ -3,7 +3,7 @@ import type { Router, RouterContext } from '@koa/router';
 import type { Config } from '@mailyard/config';
 import type { Account, Alias, ControlStore, Domain, MailboxAdmin, TxtMxResolver } from '@mailyard/control';
 import { AuthenticationError, NotFoundError } from '@mailyard/errors';
-import type { RateLimiter } from '@mailyard/limits';
+import type { LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { FormFields } from './form-body.js';
 import type { DashboardSessions, Session } from './sessions.js';
@@ -23,10 +23,13 @@ export type WebContext = RouterContext<WebState>;
 export type WebRouter = Router<WebState>;
 
 export interface LoginLimits {
-  /** Login attempts per client address per window. */
+  /** Failed logins checked per client address per window; the next is refused (LoginGate perIp). */
   perIp: number;
-  /** Login attempts per account email per window (slows guessing one account from many addresses). */
-  perEmail: number;
+  /**
+   * Failed logins checked per (email, client address) pair per window. Never per email alone: a guesser must not
+   * lock the owner out, so a correct password from an address that has not been failing always gets in.
+   */
+  perEmailIp: number;
   /** Sign-ups per client address per window. */
   signupsPerIp: number;
   windowMs: number;
@@ -40,7 +43,9 @@ export interface WebRouteDeps {
   resolver: TxtMxResolver;
   sessions: DashboardSessions;
   csrfKey: Buffer;
-  limiters: { loginPerIp: RateLimiter; loginPerEmail: RateLimiter; signupPerIp: RateLimiter };
+  /** Failed password checks (login, password change), per IP and per email+IP. */
+  loginGate: LoginGate;
+  signupPerIp: RateLimiter;
 }
 
 export function requireAccount(ctx: WebContext): Account {

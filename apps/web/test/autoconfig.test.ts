@@ -10,6 +10,7 @@ describe('mail client autoconfiguration', () => {
     h = await startHarness();
     const owner = await new WebClient(h.base).signUp('owner@hosted.example');
     expect((await owner.post('/domains', { name: 'hosted.example' })).status).toBe(303);
+    await h.control.setDomainVerification((await h.control.findDomainByName('hosted.example'))?.id ?? '', 'admin');
   });
   afterAll(async () => {
     expect(h.codeBugs()).toEqual([]);

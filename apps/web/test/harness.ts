@@ -117,11 +117,16 @@ export class WebClient {
   cookie = '';
   csrf = '';
 
-  constructor(readonly base: string) {}
+  /** `forwardedFor`: the client address to claim in X-Forwarded-For (honoured with api.trustProxy). */
+  constructor(
+    readonly base: string,
+    readonly forwardedFor?: string,
+  ) {}
 
   async request(method: string, path: string, body?: string, contentType?: string): Promise<Page> {
     const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;
+    if (this.forwardedFor) headers['x-forwarded-for'] = this.forwardedFor;
     if (contentType) headers['content-type'] = contentType;
     const res = await fetch(`${this.base}${path}`, { method, headers, body, redirect: 'manual' });
     const setCookie = res.headers.getSetCookie()[0];

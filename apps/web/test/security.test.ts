@@ -10,7 +10,7 @@ describe('dashboard security', () => {
   let bob: WebClient;
 
   beforeAll(async () => {
-    h = await startHarness({ config: { api: { signupOpen: true } }, loginLimits: { perIp: 1000, perEmail: 5 } });
+    h = await startHarness({ config: { api: { signupOpen: true } }, loginLimits: { perIp: 1000, perEmailIp: 5 } });
     alice = await new WebClient(h.base).signUp('alice@example.org');
     bob = await new WebClient(h.base).signUp('bob@example.org');
     expect((await bob.post('/domains', { name: 'bob.example', description: 'Bob' })).status).toBe(303);
@@ -113,7 +113,7 @@ describe('dashboard security', () => {
     expect(aliases.text).toContain('o&#39;neil&amp;{x}@xss.example');
   });
 
-  test('login attempts are rate limited per email, with a clear message and Retry-After', async () => {
+  test('failed logins are limited per email and address, with a clear message and Retry-After', async () => {
     const client = new WebClient(h.base);
     await client.get('/login');
     for (let i = 0; i < 5; i++) {

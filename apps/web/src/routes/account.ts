@@ -1,10 +1,12 @@
 /**
  * Log in, sign up, log out and password change. The first account of a server can always be created and becomes
  * administrator; afterwards sign-up is open only with api.signupOpen (the same rule as POST /v1/account).
- * Login attempts are rate limited per client address and per email.
+ * Failed password checks (login, password change) go through the shared LoginGate: counted per client address
+ * and per (email, address), never per email alone, so nobody can lock another person out; the gate is asked
+ * before the password is checked, and only failures count. Sign-ups are rate limited per client address.
  */
 import { PermissionError, RateLimitError, ValidationError } from '@mailyard/errors';
-import type { RateLimiter } from '@mailyard/limits';
+import type { LoginGate, RateLimiter } from '@mailyard/limits';
 import { field } from '../form-body.js';
 import { attempt, ok, redirectTo, render, safeNext } from '../page.js';
 import { endSession, startSession } from '../session-middleware.js';
@@ -15,12 +17,20 @@ import { requireAccount, type WebContext, type WebRouteDeps, type WebRouter } fr
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
 
+function tooMany(retryAfterMs: number): RateLimitError {
+  const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000));
+  return new RateLimitError(`Too many attempts. Wait ${minutes} minute(s) and try again.`, retryAfterMs);
+}
+
 async function enforce(limiter: RateLimiter, key: string): Promise<void> {
   const result = await limiter.consume(key);
-  if (!result.allowed) {
-    const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
-    throw new RateLimitError(`Too many attempts. Wait ${minutes} minute(s) and try again.`, result.retryAfterMs);
-  }
+  if (!result.allowed) throw tooMany(result.retryAfterMs);
+}
+
+/** Refuses (429) before any password is checked when this address, or this email from it, failed too often. */
+async function gate(loginGate: LoginGate, ip: string, email: string): Promise<void> {
+  const verdict = await loginGate.check(ip, email);
+  if (!verdict.allowed) throw tooMany(verdict.retryAfterMs);
 }
 
 function checkNewPassword(password: string, confirm: string): void {
@@ -43,10 +53,10 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
   router.post('/login', async (ctx: WebContext) => {
     const email = field(ctx.state.form, 'email');
     const password = ctx.state.form.get('password') ?? '';
-    await enforce(deps.limiters.loginPerIp, `ip:${ctx.ip}`);
-    await enforce(deps.limiters.loginPerEmail, `email:${email.toLowerCase()}`);
+    await gate(deps.loginGate, ctx.ip, email);
     const account = email && password ? await deps.control.verifyAccountPassword(email, password) : null;
     if (!account) {
+      await deps.loginGate.fail(ctx.ip, email);
       deps.logger.info({ ip: ctx.ip, user: email }, 'authentication failed');
       const view = loginView({
         csrf: ctx.state.csrf,
@@ -57,6 +67,7 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
       });
       return render(ctx, 'Log in', view, 401);
     }
+    await deps.loginGate.succeed(ctx.ip, email);
     await startSession(ctx, deps, account);
     redirectTo(ctx, safeNext(field(ctx.state.form, 'next')));
   });
@@ -69,7 +80,7 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
   });
 
   router.post('/signup', async (ctx: WebContext) => {
-    await enforce(deps.limiters.signupPerIp, `ip:${ctx.ip}`);
+    await enforce(deps.signupPerIp, `ip:${ctx.ip}`);
     const email = field(ctx.state.form, 'email');
     const form = ctx.state.form;
     const result = await attempt(async () => {
@@ -102,10 +113,11 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
   router.post('/account/password', async (ctx: WebContext) => {
     const account = requireAccount(ctx);
     const form = ctx.state.form;
-    await enforce(deps.limiters.loginPerEmail, `email:${account.email}`);
+    await gate(deps.loginGate, ctx.ip, account.email);
     const result = await attempt(async () => {
       checkNewPassword(form.get('password') ?? '', form.get('confirm') ?? '');
       if (!(await deps.control.verifyAccountPassword(account.email, form.get('current') ?? ''))) {
+        await deps.loginGate.fail(ctx.ip, account.email);
         throw new PermissionError('The current password is wrong.');
       }
       await deps.control.setAccountPassword(account.id, form.get('password') ?? '');

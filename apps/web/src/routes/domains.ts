@@ -1,7 +1,11 @@
-/** Domains: list, add (with a fresh DKIM key through @mailyard/control's addDomain), settings, DNS check, delete. */
+/**
+ * Domains: list, add (with a fresh DKIM key through @mailyard/control's addDomain), settings, DNS check, delete.
+ * The DNS check (checkDomain) also verifies the domain when its ownership record is found: only verified domains
+ * receive mail. A name held by another account (or a parent or subdomain of one) is refused with its reason.
+ */
 import {
   addDomain,
-  checkRecords,
+  checkDomain,
   type DmarcPolicy,
   domainToDisplay,
   expectedRecords,
@@ -78,21 +82,12 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
   });
 
   router.post('/domains/:domain/verify', async (ctx: WebContext) => {
-    const domain = await ownDomain(ctx, deps);
-    const records = await checkRecords(domain, hostname, deps.resolver);
-    const allOk = records.every((r) => r.status === 'ok');
-    const summary = records.map(({ purpose, type, name, status }) => ({ purpose, type, name, status }));
-    await deps.control.recordDnsCheck(domain.id, { checkedAt: new Date(), allOk, records: summary });
-    const flash = allOk
+    const checked = await checkDomain(deps.control, await ownDomain(ctx, deps), { hostname, resolver: deps.resolver });
+    const flash = checked.allOk
       ? ok('All records are published correctly.')
       : { kind: 'error' as const, text: 'Some records are missing or wrong: see the Status column.' };
-    render(
-      ctx,
-      domainToDisplay(domain.name),
-      domainView({ domain, records, checked: true, csrf: ctx.state.csrf }),
-      200,
-      flash,
-    );
+    const view = domainView({ domain: checked.domain, records: checked.records, checked: true, csrf: ctx.state.csrf });
+    render(ctx, domainToDisplay(checked.domain.name), view, 200, flash);
   });
 
   router.post('/domains/:domain', async (ctx: WebContext) => {

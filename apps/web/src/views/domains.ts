@@ -30,12 +30,20 @@ export interface DomainForm {
   dmarcPolicy?: string;
 }
 
+/** Whether the domain receives mail: only verified domains are hosted for routing. */
+function receivesMail(domain: Domain): SafeHtml {
+  return domain.verifiedAt
+    ? html`<span class="status status-ok">receives mail</span>`
+    : html`<span class="status status-missing">not verified</span>`;
+}
+
 function domainRow(domain: Domain): SafeHtml {
   const verified = domain.lastDnsCheck ? (domain.lastDnsCheck.allOk ? 'ok' : 'wrong') : 'missing';
   const label = domain.lastDnsCheck ? (domain.lastDnsCheck.allOk ? 'ok' : 'needs attention') : 'not checked';
   return html`<tr>
     <td data-label="Domain"><a href="${domainPath(domain)}">${domainToDisplay(domain.name)}</a></td>
     <td data-label="Description">${domain.description}</td>
+    <td data-label="Mail">${receivesMail(domain)}</td>
     <td data-label="DNS"><span class="status status-${verified}">${label}</span></td>
     <td data-label="Added">${dateTime(domain.createdAt)}</td>
   </tr>`;
@@ -47,7 +55,7 @@ export function domainsView(o: { page: Page<Domain>; csrf: string; form?: Domain
       ? html`<p>No domains yet. Add the domain you want to receive mail for.</p>`
       : html`<div class="table-wrap"><table class="stack">
     <caption>Your domains (${o.page.total})</caption>
-    <thead><tr><th scope="col">Domain</th><th scope="col">Description</th><th scope="col">DNS</th><th scope="col">Added</th></tr></thead>
+    <thead><tr><th scope="col">Domain</th><th scope="col">Description</th><th scope="col">Mail</th><th scope="col">DNS</th><th scope="col">Added</th></tr></thead>
     <tbody>${o.page.items.map(domainRow)}</tbody></table></div>
     ${pager({ path: '/domains', page: o.page.page, total: o.page.total, limit: o.page.limit })}`;
   return html`${table}
@@ -88,6 +96,17 @@ export function recordsTable(records: Array<DnsRecord | CheckedRecord>, checked:
   </table></div>`;
 }
 
+function verification(domain: Domain): SafeHtml {
+  if (domain.verifiedAt) {
+    return html`<p>${receivesMail(domain)} This domain is verified${
+      domain.verifiedBy === 'dns' ? ' by its ownership record; keep that record published' : ''
+    }.</p>`;
+  }
+  return html`<p>${receivesMail(domain)} This domain receives no mail until it is verified: publish the
+    <strong>Ownership</strong> record below and press <strong>Verify DNS records</strong>. Until then, mail to its
+    addresses is delivered to whatever its public MX records name.</p>`;
+}
+
 function lastCheck(domain: Domain): SafeHtml {
   const check = domain.lastDnsCheck;
   if (!check) return html`<p>These records have not been checked yet.</p>`;
@@ -110,6 +129,7 @@ export function domainView(o: {
     <a href="${path}/aliases">Aliases and mailboxes</a>
     ${actionButton({ action: `${path}/verify`, csrf: o.csrf, label: 'Verify DNS records' })}
   </div>
+  ${verification(domain)}
   <h2>DNS records</h2>
   <p>Publish these records at your DNS provider. Names and values can be copied from the table as they are.</p>
   ${o.checked ? html`` : lastCheck(domain)}
