@@ -1,0 +1,61 @@
+/**
+ * The embedded implementation: one machine, no Redis, which is what `npm start` runs.
+ *
+ * - Events: the mail store's FileChangeNotifier (notify/<ab>/<id>.events under the data directory, fs.watch plus a
+ *   stat poll), so every process on the machine hears them, as before this package existed.
+ * - Queue wake-ups: the same notifier under a reserved id that no mailbox can have (mailbox ids are hex), so a
+ *   submission process wakes the outbound process on the same machine.
+ * - Counters and locks: in this process's memory (limits' MemoryRateLimitStore and MemoryLoginFailureStore,
+ *   MemoryLocks): each process counts and locks for itself.
+ */
+import {
+  type LoginFailureStore,
+  MemoryLoginFailureStore,
+  MemoryRateLimitStore,
+  type RateLimitResult,
+  type RateLimitStore,
+} from '@mailyard/limits';
+import { type ChangeNotifier, FileChangeNotifier } from '@mailyard/mailstore';
+import { consumeFrom } from './consume.js';
+import { MemoryLocks } from './memory-locks.js';
+import type { Coordination, QueueSignal } from './types.js';
+
+export interface EmbeddedCoordinationOptions {
+  /** The data directory whose notify/ holds the event files (MAILYARD_DATA_DIR). */
+  dataDir: string;
+  /** Poll interval of the file notifier's fallback (ms); default 250, the mail store's default. */
+  notifyPollMs?: number;
+}
+
+/** Reserved notifier id of the outbound queue's wake-ups: a valid file name, never a (hex) mailbox id. */
+export const QUEUE_SIGNAL_ID = '_outbound-queue';
+
+/** Queue wake-ups carried by a ChangeNotifier under QUEUE_SIGNAL_ID. */
+export function queueSignalOver(notifier: ChangeNotifier): QueueSignal {
+  return {
+    notify: () => notifier.publish({ mailboxId: QUEUE_SIGNAL_ID, folder: '', kind: 'spool' }),
+    subscribe: (callback) => notifier.subscribe(QUEUE_SIGNAL_ID, () => callback()),
+  };
+}
+
+export class EmbeddedCoordination implements Coordination {
+  readonly backend = 'embedded' as const;
+  readonly events: FileChangeNotifier;
+  readonly rateLimits: RateLimitStore = new MemoryRateLimitStore();
+  readonly loginFailures: LoginFailureStore = new MemoryLoginFailureStore();
+  readonly locks = new MemoryLocks();
+  readonly queue: QueueSignal;
+
+  constructor(options: EmbeddedCoordinationOptions) {
+    this.events = new FileChangeNotifier(options.dataDir, { pollMs: options.notifyPollMs });
+    this.queue = queueSignalOver(this.events);
+  }
+
+  consume(key: string, points: number, windowMs: number, cost = 1): Promise<RateLimitResult> {
+    return consumeFrom(this.rateLimits, key, points, windowMs, cost);
+  }
+
+  async close(): Promise<void> {
+    this.events.close();
+  }
+}

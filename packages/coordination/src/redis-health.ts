@@ -1,0 +1,75 @@
+/**
+ * Whether Redis may be used right now, and the one warning per outage.
+ *
+ * An outage starts at the first failure (a connection error or close, a command that failed or timed out): one
+ * warning is logged, and for PROBE_INTERVAL_MS every call goes straight to the per-process fallback, so a hung
+ * Redis costs one command timeout per interval instead of one per call. It ends when both connections are ready
+ * and a command succeeds again (or a connection reports ready): one info line. Nothing here throws.
+ */
+import type { Logger } from '@mailyard/logger';
+import { redactText } from '@mailyard/logger';
+
+/** How long after a failure calls skip Redis before trying it again. */
+export const PROBE_INTERVAL_MS = 1_000;
+
+export interface HealthOptions {
+  logger: Logger;
+  /** describeRedisUrl() of the address: never the password. */
+  target: string;
+  /** Both connections (commands and subscriber) are in ioredis's 'ready' state. */
+  connected: () => boolean;
+  now?: () => number;
+}
+
+/** What is logged of a Redis error: its code and message, never its command arguments (an AUTH carries a password). */
+export function errorSummary(err: unknown): { code?: string; message: string } {
+  if (!(err instanceof Error)) return { message: redactText(String(err)) };
+  const code = (err as { code?: unknown }).code;
+  return { ...(typeof code === 'string' ? { code } : {}), message: redactText(err.message) };
+}
+
+export class RedisHealth {
+  readonly #options: HealthOptions;
+  readonly #now: () => number;
+  #inOutage = false;
+  #skipUntil = 0;
+  #outages = 0;
+
+  constructor(options: HealthOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Whether a call should try Redis now. */
+  usable(): boolean {
+    return this.#options.connected() && this.#now() >= this.#skipUntil;
+  }
+
+  get inOutage(): boolean {
+    return this.#inOutage;
+  }
+
+  /** Outages seen so far (each logged one warning). */
+  get outages(): number {
+    return this.#outages;
+  }
+
+  failed(err: unknown): void {
+    this.#skipUntil = this.#now() + PROBE_INTERVAL_MS;
+    if (this.#inOutage) return;
+    this.#inOutage = true;
+    this.#outages += 1;
+    this.#options.logger.warn(
+      { redis: this.#options.target, failure: errorSummary(err) },
+      'Redis unreachable: limits, locks and events fall back to this process (and files on this machine) until it is back',
+    );
+  }
+
+  /** A command worked, or a connection became ready: ends the outage when both connections are up. */
+  succeeded(): void {
+    if (!this.#inOutage || !this.#options.connected()) return;
+    this.#inOutage = false;
+    this.#skipUntil = 0;
+    this.#options.logger.info({ redis: this.#options.target }, 'Redis reachable again: coordination is shared again');
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The Redis implementation: every member shared by all instances through one Redis, each with the embedded
+ * implementation (same data directory) as its fallback while Redis is unusable. Redis holds only counters,
+ * leases and messages in flight, all of which may be lost at any time: it is never a store of record.
+ */
+import type { Logger } from '@mailyard/logger';
+import { consumeFrom } from './consume.js';
+import { EmbeddedCoordination, queueSignalOver } from './embedded.js';
+import { RedisLoginFailureStore, RedisRateLimitStore } from './redis-counters.js';
+import { RedisEvents } from './redis-events.js';
+import { RedisLink } from './redis-link.js';
+import { RedisLocks } from './redis-locks.js';
+import { describeRedisUrl, parseRedisUrl, type RedisTlsOptions } from './redis-url.js';
+import type { Coordination, QueueSignal, RateLimitResult } from './types.js';
+
+export interface RedisCoordinationOptions {
+  /** redis://, rediss:// (TLS) or unix:// address, with the password in it when Redis has one. */
+  url: string;
+  /** CA and checks for rediss:// (a private CA or a self-signed Redis certificate). */
+  tls?: RedisTlsOptions;
+  /** The data directory: the fallback event files live under its notify/. */
+  dataDir: string;
+  logger: Logger;
+  /** Prefix of every key and channel; default 'mailyard:'. Instances that share must use the same one. */
+  namespace?: string;
+  /** Poll interval of the fallback file notifier (ms); default 250. */
+  notifyPollMs?: number;
+  /** How long a command may take before it counts as an outage; default REDIS_LIMITS.commandTimeoutMs. */
+  commandTimeoutMs?: number;
+  /** How long createRedisCoordination waits for the first connection; default FIRST_CONNECT_WAIT_MS. */
+  firstConnectWaitMs?: number;
+}
+
+/** How long createRedisCoordination waits for the first connection before it starts on the fallback. */
+export const FIRST_CONNECT_WAIT_MS = 3_000;
+
+export class RedisCoordination implements Coordination {
+  readonly backend = 'redis' as const;
+  readonly events: RedisEvents;
+  readonly rateLimits: RedisRateLimitStore;
+  readonly loginFailures: RedisLoginFailureStore;
+  readonly locks: RedisLocks;
+  readonly queue: QueueSignal;
+  readonly #link: RedisLink;
+  readonly #fallback: EmbeddedCoordination;
+
+  constructor(options: RedisCoordinationOptions) {
+    const prefix = options.namespace ?? 'mailyard:';
+    this.#link = new RedisLink({
+      connection: parseRedisUrl(options.url, options.tls),
+      target: describeRedisUrl(options.url),
+      logger: options.logger,
+      commandTimeoutMs: options.commandTimeoutMs,
+    });
+    this.#fallback = new EmbeddedCoordination({ dataDir: options.dataDir, notifyPollMs: options.notifyPollMs });
+    this.events = new RedisEvents(this.#link, this.#fallback.events, prefix);
+    this.rateLimits = new RedisRateLimitStore(this.#link, this.#fallback.rateLimits, `${prefix}rl:`);
+    this.loginFailures = new RedisLoginFailureStore(this.#link, this.#fallback.loginFailures, `${prefix}lf:`);
+    this.locks = new RedisLocks(this.#link, this.#fallback.locks, prefix);
+    this.queue = queueSignalOver(this.events);
+  }
+
+  consume(key: string, points: number, windowMs: number, cost = 1): Promise<RateLimitResult> {
+    return consumeFrom(this.rateLimits, key, points, windowMs, cost);
+  }
+
+  /** Resolves true once connected, false after timeoutMs (then it keeps reconnecting in the background). */
+  waitReady(timeoutMs: number): Promise<boolean> {
+    return this.#link.waitReady(timeoutMs);
+  }
+
+  /** Whether calls use Redis right now (false during an outage, when they fall back to this process). */
+  get shared(): boolean {
+    return this.#link.health.usable();
+  }
+
+  /** Outages seen since start; each logged one warning. */
+  get outages(): number {
+    return this.#link.health.outages;
+  }
+
+  async close(): Promise<void> {
+    this.events.close();
+    await this.#link.close();
+  }
+}
+
+/**
+ * A RedisCoordination, connected when Redis answers within firstConnectWaitMs. When it does not, this still
+ * resolves, with one warning logged, and the process starts on the fallback until Redis is reachable.
+ */
+export async function createRedisCoordination(options: RedisCoordinationOptions): Promise<RedisCoordination> {
+  const coordination = new RedisCoordination(options);
+  await coordination.waitReady(options.firstConnectWaitMs ?? FIRST_CONNECT_WAIT_MS);
+  return coordination;
+}
