@@ -11,6 +11,8 @@
  * - startDnsServer(): an authoritative UDP DNS responder on 127.0.0.1 answering MX, TXT, A and AAAA from a table.
  * - expectCodeBugs(), beforeTest/afterTest/afterFile: the code-bug check every test runs (test/setup/code-bugs.ts):
  *   a code bug logged in the process (or by a child whose lines go to noteChildLogLine) fails the test.
+ * - createPrng(), mutate(), fuzzRun(): a seeded PRNG, byte mutations of real inputs, and the seed and count of a
+ *   fuzz run (fixed in CI, FUZZ_SEED/FUZZ_COUNT for longer runs).
  * - portZeroEnvironment()/usePortZero(): every MAILYARD_*_PORT set to 0, so processes tests start never collide.
  *
  * Invariant: a missing corpus or tool makes a test skip with a printed reason locally and fail when CI=true.
@@ -27,6 +29,7 @@ export {
   requireTool,
   unavailable,
 } from './environment.js';
+export { createPrng, type FuzzRun, fuzzRun, mutate, type Prng } from './fuzz.js';
 export { portZeroEnvironment, usePortZero } from './ports.js';
 export { closeServer, listen } from './servers.js';
 export { Teardown } from './teardown.js';
