@@ -9,7 +9,7 @@ import { Router } from '@koa/router';
 import type { Config } from '@mailyard/config';
 import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
 import { reportError, toBoom } from '@mailyard/errors';
-import { RateLimiter } from '@mailyard/limits';
+import { LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { monitoringEndpoints } from '@mailyard/monitor';
 import { closeHttpServer, listenHttpServer } from '@mailyard/runtime';
@@ -46,7 +46,16 @@ export interface ApiDeps {
   resolver?: TxtMxResolver;
   /** Overrides the configured rate limits (tests). */
   rateLimits?: Partial<RateLimits>;
+  /** Gate of failed mailbox-password checks (generate-password with `password` or `recovery_key`). */
+  loginGate?: LoginGate;
 }
+
+/**
+ * The API checks a password only when a mailbox password is changed with the current `password` or the
+ * `recovery_key`: an account owner must not be able to guess their way into a mailbox's mail (zero-access). The
+ * same rule as every login: 10 failures per (mailbox, client address), 20 per address, per hour.
+ */
+export const DEFAULT_PASSWORD_GATE = { perIp: 20, perUserIp: 10 };
 
 export interface Api {
   app: Koa<ApiState>;
@@ -103,6 +112,7 @@ export function createApi(deps: ApiDeps): Api {
     control: deps.control,
     mailstore: deps.mailstore,
     resolver: deps.resolver ?? defaultResolver(deps.config),
+    loginGate: deps.loginGate ?? new LoginGate(DEFAULT_PASSWORD_GATE),
   };
   const app = new Koa<ApiState>({ proxy: deps.config.api.trustProxy });
   const router = new Router<ApiState>({ prefix: '/v1' });

@@ -13,6 +13,7 @@ import type {
   TxtMxResolver,
 } from '@mailyard/control';
 import { AuthenticationError, NotFoundError } from '@mailyard/errors';
+import type { LoginGate } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { readJsonBody } from './body.js';
 import { listQuery } from './schemas.js';
@@ -31,6 +32,7 @@ export interface RouteDeps {
   control: ControlStore;
   mailstore: MailboxAdmin;
   resolver: TxtMxResolver;
+  loginGate: LoginGate;
 }
 
 export function requireAuth(ctx: ApiContext): { account: Account; token: ApiToken } {

@@ -1,6 +1,16 @@
-/** Aliases of a domain (forwarding addresses, mailboxes, the '*' catch-all) and mailbox passwords. */
-import { type Alias, type Domain, issueMailboxPassword } from '@mailyard/control';
-import { NotFoundError, ValidationError } from '@mailyard/errors';
+/**
+ * Aliases of a domain (forwarding addresses, mailboxes, the '*' catch-all) and mailbox passwords. A new password
+ * for an existing mailbox needs its current password or recovery key; those checks go through the shared
+ * LoginGate (per client address and per mailbox address + client address), so they cannot be guessed at speed.
+ */
+import {
+  type Alias,
+  type Domain,
+  type IssuedPassword,
+  issueMailboxPassword,
+  type PasswordRequest,
+} from '@mailyard/control';
+import { NotFoundError, PermissionError, RateLimitError, ValidationError } from '@mailyard/errors';
 import {
   type ApiContext,
   type ApiRouter,
@@ -73,7 +83,7 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
     const { domain, alias } = await ownAlias(ctx, deps);
     if (alias.name === '*') throw new ValidationError('the catch-all cannot have a mailbox', 'alias');
     const input = parseInput(generatePassword, await body(ctx, deps));
-    const issued = await issueMailboxPassword(deps.control, deps.mailstore, alias, {
+    const issued = await gatedIssue(ctx, deps, alias, `${alias.name}@${domain.name}`, {
       newPassword: input.new_password,
       password: input.password,
       recoveryKey: input.recovery_key,
@@ -87,4 +97,28 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
       mailbox_created: issued.created,
     };
   });
+}
+
+/** issueMailboxPassword; a wrong current password or recovery key counts as a failed login for the mailbox. */
+async function gatedIssue(
+  ctx: ApiContext,
+  deps: RouteDeps,
+  alias: Alias,
+  address: string,
+  request: PasswordRequest,
+): Promise<IssuedPassword> {
+  const proves = alias.mailboxId !== null && (request.password !== undefined || request.recoveryKey !== undefined);
+  if (!proves) return issueMailboxPassword(deps.control, deps.mailstore, alias, request);
+  const verdict = await deps.loginGate.check(ctx.ip, address);
+  if (!verdict.allowed) {
+    throw new RateLimitError('too many wrong passwords or recovery keys, try again later', verdict.retryAfterMs);
+  }
+  try {
+    const issued = await issueMailboxPassword(deps.control, deps.mailstore, alias, request);
+    await deps.loginGate.succeed(ctx.ip, address);
+    return issued;
+  } catch (err) {
+    if (err instanceof PermissionError) await deps.loginGate.fail(ctx.ip, address);
+    throw err;
+  }
 }
