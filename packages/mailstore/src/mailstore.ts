@@ -2,7 +2,7 @@
  * Mailstore: creates, unlocks, delivers into and deletes mailboxes, and keeps one shared handle per unlocked
  * mailbox in this process (see handle.ts). Sessions are cheap views onto a handle.
  */
-import { type KeyObject, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -26,13 +26,14 @@ import { ensureDir, mailboxPaths, writeFileAtomic } from './paths.js';
 import { PrivateNotifier } from './private-notifier.js';
 import { openDatabase } from './schema.js';
 import { HandleSession } from './session.js';
-import { publicKeyObject, SpoolWriter, sealRecord } from './spool.js';
+import { publicKeyObject, SpoolWriter, sealRecord, spoolMeta, writeSealedStream } from './spool.js';
 import type {
   ChangeEvent,
   ChangeNotifier,
   CreateMailboxOptions,
   CreateMailboxResult,
   DeliverMeta,
+  DeliverSource,
   MailboxSession,
   MailstoreLogger,
   MailstoreOptions,
@@ -124,13 +125,18 @@ export class Mailstore {
   async deliver(mailboxId: string, raw: Buffer, meta: DeliverMeta = {}): Promise<void> {
     const paths = mailboxPaths(this.#dataDir, mailboxId);
     const recipient = await this.#publicKey(mailboxId, paths.keyFile);
-    const record = {
-      id: randomBytes(16).toString('hex'),
-      internalDate: (meta.internalDate ?? new Date()).getTime(),
-      ...(meta.folder ? { folder: meta.folder } : {}),
-      ...(meta.flags?.length ? { flags: meta.flags } : {}),
-    };
-    await this.#spool.append(paths.spoolDir, sealRecord(recipient, { meta: record, raw }));
+    await this.#spool.append(paths.spoolDir, sealRecord(recipient, { meta: spoolMeta(meta), raw }));
+    this.notifier.publish({ mailboxId, folder: meta.folder ? '' : 'INBOX', kind: 'spool' });
+  }
+
+  /**
+   * deliver() for a message read from a stream (a large one that was never whole in memory): sealed chunk by
+   * chunk into a spool file of its own, durable when this resolves.
+   */
+  async deliverStream(mailboxId: string, source: DeliverSource, meta: DeliverMeta = {}): Promise<void> {
+    const paths = mailboxPaths(this.#dataDir, mailboxId);
+    const recipient = await this.#publicKey(mailboxId, paths.keyFile);
+    await writeSealedStream(paths.spoolDir, recipient, spoolMeta(meta), source);
     this.notifier.publish({ mailboxId, folder: meta.folder ? '' : 'INBOX', kind: 'spool' });
   }
 

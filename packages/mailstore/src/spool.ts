@@ -15,6 +15,9 @@
  * A shared append file would need locking across processes and a way to cut ingested records off its head.
  * Group commit: concurrent deliveries to one mailbox in one process share one batch file and one fsync pair;
  * deliveries to different mailboxes fsync in parallel, and ext4's journal merges those commits.
+ * Large messages (writeSealedStream) are sealed from a stream into a batch file of their own, chunk by chunk, in
+ * the same record format: memory stays at one chunk whatever the message size. A failed write removes its
+ * temporary file at once.
  */
 import {
   createCipheriv,
@@ -27,9 +30,10 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir, fsyncDir } from './paths.js';
+import type { DeliverMeta, DeliverSource } from './types.js';
 
 export interface SpoolMeta {
   id: string;
@@ -68,18 +72,49 @@ function rawPublic(key: KeyObject): Buffer {
   return Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url');
 }
 
-export function sealRecord(recipient: KeyObject, record: SpoolRecord): Buffer {
+/** The spool metadata of a new delivery: a fresh record id, the internal date (default now), folder and flags. */
+export function spoolMeta(meta: DeliverMeta): SpoolMeta {
+  return {
+    id: randomBytes(16).toString('hex'),
+    internalDate: (meta.internalDate ?? new Date()).getTime(),
+    ...(meta.folder ? { folder: meta.folder } : {}),
+    ...(meta.flags?.length ? { flags: meta.flags } : {}),
+  };
+}
+
+/** One record being sealed: its first bytes (ephemeral public key, sealed meta), then the raw message in pieces. */
+interface RecordSealer {
+  /** Ephemeral public key and the sealed meta header: the record's first bytes. */
+  head: Buffer;
+  /** Seals the next piece of the raw message. */
+  update(piece: Buffer): Buffer;
+  /** The last cipher bytes and the tag: the record's end. */
+  final(): Buffer;
+  /** Record length (without its u32 frame) for a raw message of `rawLength` bytes. */
+  length(rawLength: number): number;
+}
+
+function startRecord(recipient: KeyObject, spool: SpoolMeta): RecordSealer {
   const eph = generateKeyPairSync('x25519');
   const ephPublic = rawPublic(eph.publicKey);
   const secret = diffieHellman({ privateKey: eph.privateKey, publicKey: recipient });
   const cipher = createCipheriv('chacha20-poly1305', recordKey(secret, ephPublic, rawPublic(recipient)), NONCE, {
     authTagLength: 16,
   });
-  const meta = Buffer.from(JSON.stringify(record.meta));
-  const head = Buffer.alloc(2);
-  head.writeUInt16BE(meta.length);
-  const body = Buffer.concat([cipher.update(head), cipher.update(meta), cipher.update(record.raw), cipher.final()]);
-  return Buffer.concat([ephPublic, body, cipher.getAuthTag()]);
+  const meta = Buffer.from(JSON.stringify(spool));
+  const lengthField = Buffer.alloc(2);
+  lengthField.writeUInt16BE(meta.length);
+  return {
+    head: Buffer.concat([ephPublic, cipher.update(lengthField), cipher.update(meta)]),
+    update: (piece) => cipher.update(piece),
+    final: () => Buffer.concat([cipher.final(), cipher.getAuthTag()]),
+    length: (rawLength) => ephPublic.length + 2 + meta.length + rawLength + 16,
+  };
+}
+
+export function sealRecord(recipient: KeyObject, record: SpoolRecord): Buffer {
+  const sealer = startRecord(recipient, record.meta);
+  return Buffer.concat([sealer.head, sealer.update(record.raw), sealer.final()]);
 }
 
 /** Returns null when the record does not authenticate under this mailbox's key. */
@@ -125,15 +160,18 @@ export function unframeRecords(file: Buffer): Buffer[] {
   return records;
 }
 
-/** Durably add one batch file to a spool directory; resolves after the rename is fsynced. */
-export async function writeBatch(spoolDir: string, records: Buffer[]): Promise<void> {
+/**
+ * Writes a new batch file through `write` under a temporary name, fsyncs it, renames it into place and fsyncs the
+ * directory. When anything fails the temporary file is removed at once (a full disk must not keep the space).
+ */
+async function writeBatchFile(spoolDir: string, write: (fh: FileHandle) => Promise<void>): Promise<void> {
   ensureDir(spoolDir);
   const name = `${Date.now().toString(36).padStart(10, '0')}-${process.pid}-${randomBytes(6).toString('hex')}`;
   const tmp = join(spoolDir, `.${name}.tmp`);
   const fh = await open(tmp, 'wx', 0o600);
   try {
     try {
-      await fh.writeFile(frameRecords(records));
+      await write(fh);
       await fh.datasync();
     } finally {
       await fh.close();
@@ -145,6 +183,38 @@ export async function writeBatch(spoolDir: string, records: Buffer[]): Promise<v
     throw err;
   }
   await fsyncDir(spoolDir);
+}
+
+/** Durably add one batch file to a spool directory; resolves after the rename is fsynced. */
+export async function writeBatch(spoolDir: string, records: Buffer[]): Promise<void> {
+  await writeBatchFile(spoolDir, (fh) => fh.writeFile(frameRecords(records)));
+}
+
+/**
+ * Durably adds one record sealed from a stream, as a batch file of its own; resolves after the rename is
+ * fsynced. The record is the same as sealRecord's, so drain reads it unchanged; memory stays at one chunk.
+ * Fails (and leaves nothing) when the source yields more or fewer bytes than `source.size`.
+ */
+export async function writeSealedStream(
+  spoolDir: string,
+  recipient: KeyObject,
+  meta: SpoolMeta,
+  source: DeliverSource,
+): Promise<void> {
+  const sealer = startRecord(recipient, meta);
+  const frame = Buffer.alloc(4);
+  frame.writeUInt32BE(sealer.length(source.size));
+  await writeBatchFile(spoolDir, async (fh) => {
+    await fh.write(Buffer.concat([frame, sealer.head]));
+    let seen = 0;
+    for await (const piece of source.open()) {
+      seen += piece.length;
+      if (seen > source.size) break;
+      await fh.write(sealer.update(piece));
+    }
+    if (seen !== source.size) throw new Error(`spool source gave ${seen} bytes, ${source.size} announced`);
+    await fh.write(sealer.final());
+  });
 }
 
 /** Batch files in delivery order; removes temporary files a crashed writer left behind long ago. */

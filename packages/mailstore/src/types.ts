@@ -57,6 +57,12 @@ export interface DeliverMeta {
   flags?: string[];
 }
 
+/** A message delivered from a stream (Mailstore.deliverStream): its exact size and a way to read it once. */
+export interface DeliverSource {
+  size: number;
+  open(): AsyncIterable<Buffer>;
+}
+
 export type ChangeKind = 'exists' | 'expunge' | 'flags' | 'folder' | 'spool';
 
 export interface ChangeEvent {
