@@ -26,6 +26,10 @@ export interface RedisServer extends AsyncDisposable {
   readonly running: boolean;
   /** SIGKILL (no clean shutdown) and wait for the exit. */
   kill(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing answers, as a hung Redis. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Start again on the same socket and port, empty. */
   start(): Promise<void>;
   /** Kill and remove the directory. */
@@ -115,6 +119,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       return child !== undefined && child.exitCode === null;
     },
     kill,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     start,
     stop,
     [Symbol.asyncDispose]: stop,
