@@ -29,6 +29,53 @@ export function message(
   return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${body}`);
 }
 
+/** multipart/mixed: quoted-printable UTF-8 text, an HTML part and a base64 PDF. */
+export const MULTIPART = message(
+  [
+    'From: "Dan" <dan@example.net>',
+    'To: bob@example.com',
+    'Subject: Invoice 42',
+    'Date: Mon, 30 Nov 2026 23:10:00 -0800',
+    'Message-ID: <m2@example.net>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="XX"',
+  ],
+  [
+    '--XX',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: quoted-printable',
+    '',
+    'Caf=C3=A9 au lait',
+    '--XX',
+    'Content-Type: text/html',
+    '',
+    '<p>invoice attached</p>',
+    '--XX',
+    'Content-Type: application/pdf',
+    'Content-Transfer-Encoding: base64',
+    '',
+    'JVBERi0xLjQK',
+    '--XX--',
+    '',
+  ].join('\r\n'),
+);
+
+/** A mailing-list message with a forwarded address and list headers. */
+export const LIST_MAIL = message(
+  [
+    'Date: Tue, 1 Dec 2026 07:05:09 +0000',
+    'From: acme-users-owner@lists.example.org',
+    'Sender: owner-acme-users@lists.example.org',
+    'To: acme-users@lists.example.org',
+    'Subject: Re: [acme-users] Build fails on ARM',
+    'List-Id: ACME users <acme-users.lists.example.org>',
+    'Precedence: list',
+    'Message-ID: <list-1@lists.example.org>',
+    'X-Spam-Score: 3',
+  ],
+  'See the log below.\r\n-- \r\nunsubscribe: acme-users-request@lists.example.org\r\n',
+);
+
 export const CONTEXT: SieveContext = {
   envelope: { from: 'alice+lists@example.org', to: 'bob+sieve@example.com' },
   now: new Date('2026-12-04T12:00:00Z'),
