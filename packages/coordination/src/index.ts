@@ -24,8 +24,9 @@
  *   files on this machine.
  * - The Redis URL is never logged: only describeRedisUrl(), with the password replaced by [Redacted], and Redis
  *   errors only by code and message.
- * - Fencing tokens increase per lock name, within a process across outages (the local counter is kept above
- *   every token Redis gave it) and across instances while Redis is up.
+ * - Fencing tokens increase per lock name: across instances while Redis is up, within a process across outages
+ *   (the local counter is kept above every token Redis gave it), and across restarts of a process or of Redis
+ *   (no token is below the clock in microseconds; memory-locks.ts).
  *
  * Redis keys and channels, under the namespace (default 'mailyard:'): rl:<key> and lf:<key> counters with a
  * PEXPIRE window, lock:<name> leases (value: a random holder id), fence (the fencing counter), channels

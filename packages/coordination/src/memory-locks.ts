@@ -2,7 +2,10 @@
  * Locks with expiry and fencing tokens inside one process: the embedded implementation, and the per-process half
  * of every Redis lock (so a process never hands one lock to two of its own sessions, whatever Redis says).
  *
- * Fencing tokens come from one counter per MemoryLocks, so they increase per lock name and across names;
+ * Fencing tokens come from one counter per MemoryLocks, so they increase per lock name and across names. The
+ * counter never falls below the clock in microsecond-sized steps (TOKENS_PER_MS per millisecond), so a restarted
+ * process (or a Redis that restarted empty) still hands out larger tokens than before, as long as the clock does
+ * not go back and fewer than 1,000 locks a millisecond are taken; tokens stay safe integers until the year 2255.
  * raiseFence() lets the Redis implementation keep this counter above every token Redis has handed it, so tokens
  * stay increasing in this process across an outage.
  */
@@ -14,6 +17,9 @@ interface Lease {
   token: number;
   expiresAt: number;
 }
+
+/** Token floor per millisecond of the clock (see the module comment). */
+export const TOKENS_PER_MS = 1_000;
 
 /** Expired leases nobody asked for again are swept out at most this often (on the next acquire). */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -44,7 +50,7 @@ export class MemoryLocks implements Locks {
     const now = this.#now();
     if (now >= this.#nextSweepAt) this.#sweep(now);
     if (this.#live(name, now)) return null;
-    this.#fence += 1;
+    this.#fence = Math.max(this.#fence + 1, now * TOKENS_PER_MS);
     this.#leases.set(name, { token: this.#fence, expiresAt: now + ttlMs });
     return this.#fence;
   }

@@ -14,8 +14,8 @@ export interface Lock {
   readonly name: string;
   /**
    * Fencing token: larger than every token handed out before for this name (tokens come from one counter per
-   * coordination namespace). A resource that remembers the largest token it has seen can refuse a holder whose
-   * lease ran out while it was paused.
+   * coordination namespace, never below the clock in microseconds, so also after a restart). A resource that
+   * remembers the largest token it has seen can refuse a holder whose lease ran out while it was paused.
    */
   readonly token: number;
   /** Gives the lock up; only ever removes this holder's lease. Idempotent. */

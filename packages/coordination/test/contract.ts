@@ -238,6 +238,16 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         expect(tokens.every(Number.isSafeInteger)).toBe(true);
       });
 
+      test('another instance (as a restarted process) hands out larger tokens for the same name', async () => {
+        const name = unique('lock');
+        const before = await first.locks.acquire(name, 10_000);
+        await before?.release();
+        await sleep(5);
+        const after = await second.locks.acquire(name, 10_000);
+        expect(after?.token).toBeGreaterThan(before?.token ?? Number.POSITIVE_INFINITY);
+        await after?.release();
+      });
+
       test('release frees the name once; a stale release never frees the next holder', async () => {
         const name = unique('lock');
         const lock = await first.locks.acquire(name, 10_000);
