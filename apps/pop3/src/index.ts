@@ -26,6 +26,7 @@
  *
  * No on-disk state of its own: the mailboxes belong to @mailyard/mailstore, credentials to @mailyard/control.
  */
+/// <reference path="./wildduck.d.ts" />
 export { AUTH_FAILURE_WINDOW_MS, AUTH_FAILURES_PER_IP, AuthFailureGate } from './auth-failure-gate.js';
 export { MAILDROP, type Pop3Control, type Pop3Mailstore } from './context.js';
 export { createPop3Server, DEFAULT_CLOSE_TIMEOUT_MS, type Pop3ServerDeps, type Pop3Service } from './server.js';
