@@ -31,7 +31,7 @@ export { decodeTextPart, MAX_TEXT_LENGTH } from './body-text.js';
 export { countLines } from './bodystructure.js';
 export { decodeHeaderWords } from './charset-text.js';
 export type { Envelope, EnvelopeAddress } from './envelope.js';
-export { type HeaderField, headerText } from './header-block.js';
+export { findHeaderEnd, type HeaderBounds, type HeaderField, headerText, splitHeaderFields } from './header-block.js';
 export { ATTACHMENT_MIN_BYTES, indexMessage, indexMessageSync } from './index-message.js';
 export { MAX_DEPTH, type PartNode, parseMimeTree } from './mime-tree.js';
 export { messagePreview, PREVIEW_MAX_CHARS } from './preview.js';
