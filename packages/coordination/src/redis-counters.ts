@@ -3,6 +3,12 @@
  * atomic script per increment, so every instance sees one count. While Redis is unusable they count in this
  * process (the fallback stores); those counts are not carried back to Redis, so during an outage a limit holds
  * per process, as it did before Redis was configured.
+ *
+ * Why not rate-limiter-flexible (11.4.0, read before choosing): its Redis limiter counts in whole seconds (the
+ * window is floored to seconds, and a window under one second gets no expiry at all), fixes points and duration
+ * per limiter object where these stores take the window per call, and falls back per limiter object (its
+ * insurance limiter) where this package falls back for every member at once with one warning. The windowing
+ * rules already live in limits' RateLimiter and LoginGate; what they lacked is the atomic counter below.
  */
 import type { LoginFailureStore, RateLimitStore } from '@mailyard/limits';
 import type { RedisLink } from './redis-link.js';

@@ -67,7 +67,7 @@ describe.skipIf(!available)('Redis unreachable', () => {
       expect((await coordination.consume('hung', 2, 60_000)).remaining).toBe(1);
       const firstCall = performance.now() - started;
       expect(firstCall).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - 20);
-      expect(firstCall).toBeLessThan(COMMAND_TIMEOUT_MS + 1_000);
+      expect(firstCall).toBeLessThan(COMMAND_TIMEOUT_MS + 2_000);
       started = performance.now();
       for (let i = 0; i < 20; i++) await coordination.loginFailures.increment('hung-login', 60_000);
       expect(performance.now() - started).toBeLessThan(PROBE_INTERVAL_MS);
