@@ -97,7 +97,9 @@ describe('body (RFC 5173)', () => {
     ['body :content "text/plain" :contains "invoice"', false],
     ['body :content "text/html" :contains "invoice"', true],
     ['body :content "text" :contains "invoice"', true],
-    ['body :content "application/pdf" :contains "PDF"', false],
+    ['body :content "application/pdf" :contains "PDF"', true],
+    ['body :content "audio" :contains ""', false],
+    ['body :content "application" :contains ""', true],
     ['body :matches "*lait*"', true],
   ])('%s → %s', (test, expected) => {
     expect(folders(`require ["body", "fileinto"]; if ${test} { fileinto "yes"; }`, multipart)).toEqual([

@@ -6,8 +6,8 @@
 export interface BodyPart {
   /** Lowercased "type/subtype". */
   contentType: string;
-  /** Decoded body (transfer encoding and charset undone) for text parts, null for anything else. */
-  text: string | null;
+  /** Decoded body: transfer encoding undone, and for text parts the charset too (RFC 5173 §5.2 :content). */
+  text: string;
 }
 
 export interface SieveMessage {

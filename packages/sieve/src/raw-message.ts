@@ -53,7 +53,7 @@ export class RawMessage implements SieveMessage {
   bodyParts(): BodyPart[] {
     this.parts ??= leaves(this.root, []).map((node) => ({
       contentType: node.contentType,
-      text: node.contentType.startsWith('text/') ? decodeTextPart(this.raw, node) : null,
+      text: decodeTextPart(this.raw, node),
     }));
     return this.parts;
   }

@@ -155,7 +155,7 @@ function envelopeValues(rt: Runtime, node: TestNode, parts: string[]): string[] 
   return out;
 }
 
-/** RFC 5173 §5: :raw is the undecoded body; :content picks MIME types; :text (the default) the text parts. */
+/** RFC 5173 §5: :raw is the undecoded body; :content picks MIME types (any type); :text (the default) the text parts. */
 function bodyValues(rt: Runtime, node: TestNode): string[] {
   const cap = (text: string) => text.slice(0, rt.limits.maxBodyLength);
   if (node.tags?.has('raw')) return [cap(rt.message.rawBody())];
@@ -168,8 +168,8 @@ function bodyValues(rt: Runtime, node: TestNode): string[] {
     types.some((t) => t === '' || t === type || (!t.includes('/') && type.startsWith(`${t}/`)));
   return rt.message
     .bodyParts()
-    .filter((part) => part.text !== null && wanted(part.contentType))
-    .map((part) => cap(part.text as string));
+    .filter((part) => wanted(part.contentType))
+    .map((part) => cap(part.text));
 }
 
 /** RFC 5229 §5: with :count, empty strings are not counted. */
