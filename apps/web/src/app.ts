@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Router } from '@koa/router';
 import type { Config } from '@mailyard/config';
 import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
-import { LOGIN_FAILURE_WINDOW_MS, LoginGate, RateLimiter } from '@mailyard/limits';
+import { LOGIN_FAILURE_WINDOW_MS, type LoginFailureStore, LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { monitoringEndpoints } from '@mailyard/monitor';
 import { closeHttpServer, listenHttpServer } from '@mailyard/runtime';
@@ -50,6 +50,8 @@ export interface WebDeps {
   /** Serve HTTPS with this key pair (cookies then get Secure and the __Host- prefix, and HSTS is sent). */
   tls?: { key: string; cert: string };
   loginLimits?: Partial<LoginLimits>;
+  /** Where failed logins are counted; default: this process's memory (a shared store makes N instances one). */
+  loginFailures?: LoginFailureStore;
 }
 
 export interface WebApp {
@@ -100,7 +102,12 @@ function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
     resolver: deps.resolver ?? defaultResolver(deps.config),
     sessions: new DashboardSessions(deps.control, { maxAgeMs: deps.config.web.sessionMaxAgeMs }),
     csrfKey: csrfKeyFrom(deps.config, deps.sessionSecret),
-    loginGate: new LoginGate({ perIp: limits.perIp, perUserIp: limits.perEmailIp, windowMs: limits.windowMs }),
+    loginGate: new LoginGate({
+      perIp: limits.perIp,
+      perUserIp: limits.perEmailIp,
+      windowMs: limits.windowMs,
+      ...(deps.loginFailures ? { store: deps.loginFailures } : {}),
+    }),
     signupPerIp: new RateLimiter({ points: limits.signupsPerIp, durationMs: limits.windowMs }),
   };
 }

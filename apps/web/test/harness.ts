@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import { type Config, type DeepPartial, ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
+import type { LoginFailureStore } from '@mailyard/limits';
 import { createLogger, type Logger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
 import { type DnsServer, startDnsServer, tempDir } from '@mailyard/testkit';
@@ -38,6 +39,8 @@ export interface Harness {
 export interface HarnessOptions {
   config?: DeepPartial<Config>;
   loginLimits?: Partial<LoginLimits>;
+  /** Shared failed-login counters (as several dashboard instances share them through Redis). */
+  loginFailures?: LoginFailureStore;
   /** CSRF key; give several apps the same one to serve one site, as main.ts derives it from the master key. */
   sessionSecret?: Buffer;
 }
@@ -80,6 +83,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     control,
     mailstore,
     loginLimits: opts.loginLimits,
+    ...(opts.loginFailures ? { loginFailures: opts.loginFailures } : {}),
     sessionSecret: opts.sessionSecret,
   });
   const port = await web.listen(0, '127.0.0.1');

@@ -1,6 +1,7 @@
 // The dashboard's failed-login gate over real HTTP, with the CSRF flow (issue 12 item 11): failures count per
 // client address and per (email, address), never per email alone, so a guesser cannot lock the owner out.
 // Client addresses come from X-Forwarded-For (api.trustProxy on), as behind the reverse proxy of a real install.
+import { MemoryLoginFailureStore } from '@mailyard/limits';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness, WebClient } from './harness.js';
 
@@ -74,4 +75,26 @@ describe('dashboard login gate', () => {
     expect((await client.post('/account/password', form)).status).toBe(429);
     expect(await tryLogin('198.51.100.31', 'other@example.org', 'other password')).toBe(303);
   });
+});
+
+test('dashboard instances given one failure store count failures together', async () => {
+  const loginFailures = new MemoryLoginFailureStore();
+  const config = { api: { trustProxy: true } };
+  const limits = { perIp: 100, perEmailIp: 2 };
+  const first = await startHarness({ config, loginLimits: limits, loginFailures });
+  const second = await startHarness({ config, loginLimits: limits, loginFailures });
+  try {
+    const attempt = async (h: Harness) => {
+      const client = new WebClient(h.base, '198.51.100.40');
+      await client.get('/login');
+      return (await client.post('/login', { email: 'someone@example.org', password: 'guess' })).status;
+    };
+    expect(await attempt(first)).toBe(401);
+    expect(await attempt(second)).toBe(401);
+    expect(await attempt(first)).toBe(429);
+    expect(await attempt(second)).toBe(429);
+  } finally {
+    await first.close();
+    await second.close();
+  }
 });
