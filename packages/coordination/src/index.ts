@@ -39,11 +39,9 @@ import type { RedisTlsOptions } from './redis-url.js';
 import type { Coordination } from './types.js';
 
 export { EmbeddedCoordination, type EmbeddedCoordinationOptions, QUEUE_SIGNAL_ID } from './embedded.js';
+export { COORDINATION_LIMITS } from './limits.js';
 export { MemoryLocks } from './memory-locks.js';
 export { createRedisCoordination, RedisCoordination, type RedisCoordinationOptions } from './redis.js';
-export { RECOVERY_OVERLAP_MS } from './redis-events.js';
-export { PROBE_INTERVAL_MS } from './redis-health.js';
-export { REDIS_LIMITS } from './redis-link.js';
 export { describeRedisUrl, parseRedisUrl, type RedisConnection, type RedisTlsOptions } from './redis-url.js';
 export type * from './types.js';
 

@@ -3,12 +3,13 @@
  * of every Redis lock (so a process never hands one lock to two of its own sessions, whatever Redis says).
  *
  * Fencing tokens come from one counter per MemoryLocks, so they increase per lock name and across names. The
- * counter never falls below the clock in microsecond-sized steps (TOKENS_PER_MS per millisecond), so a restarted
+ * counter never falls below the clock in microsecond-sized steps (COORDINATION_LIMITS.tokensPerMs), so a restarted
  * process (or a Redis that restarted empty) still hands out larger tokens than before, as long as the clock does
  * not go back and fewer than 1,000 locks a millisecond are taken; tokens stay safe integers until the year 2255.
  * raiseFence() lets the Redis implementation keep this counter above every token Redis has handed it, so tokens
  * stay increasing in this process across an outage.
  */
+import { COORDINATION_LIMITS } from './limits.js';
 import type { Lock, Locks } from './types.js';
 
 export type Clock = () => number;
@@ -17,12 +18,6 @@ interface Lease {
   token: number;
   expiresAt: number;
 }
-
-/** Token floor per millisecond of the clock (see the module comment). */
-export const TOKENS_PER_MS = 1_000;
-
-/** Expired leases nobody asked for again are swept out at most this often (on the next acquire). */
-const SWEEP_INTERVAL_MS = 60_000;
 
 export function assertTtl(ttlMs: number): void {
   if (!(Number.isInteger(ttlMs) && ttlMs > 0)) throw new RangeError(`lock ttlMs must be a positive integer: ${ttlMs}`);
@@ -36,7 +31,7 @@ export class MemoryLocks implements Locks {
 
   constructor(now: Clock = Date.now) {
     this.#now = now;
-    this.#nextSweepAt = now() + SWEEP_INTERVAL_MS;
+    this.#nextSweepAt = now() + COORDINATION_LIMITS.lockSweepIntervalMs;
   }
 
   async acquire(name: string, ttlMs: number): Promise<Lock | null> {
@@ -50,7 +45,7 @@ export class MemoryLocks implements Locks {
     const now = this.#now();
     if (now >= this.#nextSweepAt) this.#sweep(now);
     if (this.#live(name, now)) return null;
-    this.#fence = Math.max(this.#fence + 1, now * TOKENS_PER_MS);
+    this.#fence = Math.max(this.#fence + 1, now * COORDINATION_LIMITS.tokensPerMs);
     this.#leases.set(name, { token: this.#fence, expiresAt: now + ttlMs });
     return this.#fence;
   }
@@ -94,7 +89,7 @@ export class MemoryLocks implements Locks {
 
   #sweep(now: number): void {
     for (const [name, lease] of this.#leases) if (lease.expiresAt <= now) this.#leases.delete(name);
-    this.#nextSweepAt = now + SWEEP_INTERVAL_MS;
+    this.#nextSweepAt = now + COORDINATION_LIMITS.lockSweepIntervalMs;
   }
 
   #handle(name: string, token: number, ttlMs: number): Lock {

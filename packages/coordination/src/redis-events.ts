@@ -7,7 +7,7 @@
  *   id; a process ignores its own messages coming back.
  * - Every subscription is also a subscription to the file notifier (the embedded transport). While Redis is
  *   unusable, publish() writes the files instead, so the instances on this machine keep hearing each other.
- *   For RECOVERY_OVERLAP_MS after this process's subscriber reconnects, events go both ways, so an instance
+ *   For COORDINATION_LIMITS.recoveryOverlapMs after this process's subscriber reconnects, events go both ways, so an instance
  *   whose own reconnect comes a little later does not miss them.
  * - An event may therefore arrive twice, or (published during the moment an instance loses Redis) not at all:
  *   events are hints, and receivers re-read the mail store (changesSince), so neither costs more than latency.
@@ -15,10 +15,8 @@
  *   failed while disconnected would otherwise be forgotten).
  */
 import type { ChangeEvent, ChangeNotifier } from '@mailyard/mailstore';
+import { COORDINATION_LIMITS } from './limits.js';
 import type { RedisLink } from './redis-link.js';
-
-/** Longer than the reconnect back-off cap (2 s), so the others have reconnected when the overlap ends. */
-export const RECOVERY_OVERLAP_MS = 5_000;
 
 type Callback = (event: ChangeEvent) => void;
 
@@ -83,11 +81,6 @@ export class RedisEvents implements ChangeNotifier {
     this.#files.close?.();
   }
 
-  /** Mailboxes with at least one subscriber in this process. */
-  get subscribedCount(): number {
-    return this.#subs.size;
-  }
-
   #redisSubscribe(channels: string[]): void {
     if (channels.length === 0 || this.#link.subscriber.status !== 'ready') return;
     this.#link.subscriber.subscribe(...channels).catch((err: unknown) => this.#link.health.failed(err));
@@ -95,7 +88,7 @@ export class RedisEvents implements ChangeNotifier {
 
   /** A reconnect (not the first connect) opens the overlap; either way every channel is subscribed again. */
   #onSubscriberReady(): void {
-    if (this.#connectedBefore) this.#overlapUntil = Date.now() + RECOVERY_OVERLAP_MS;
+    if (this.#connectedBefore) this.#overlapUntil = Date.now() + COORDINATION_LIMITS.recoveryOverlapMs;
     this.#connectedBefore = true;
     this.#redisSubscribe([...this.#subs.keys()].map((mailboxId) => this.#prefix + mailboxId));
   }

@@ -2,15 +2,13 @@
  * Whether Redis may be used right now, and the one warning per outage.
  *
  * An outage starts at the first failure (a connection error or close, a command that failed or timed out): one
- * warning is logged, and for PROBE_INTERVAL_MS every call goes straight to the per-process fallback, so a hung
+ * warning is logged, and for COORDINATION_LIMITS.probeIntervalMs every call goes straight to the per-process fallback, so a hung
  * Redis costs one command timeout per interval instead of one per call. It ends when both connections are ready
  * and a command succeeds again (or a connection reports ready): one info line. Nothing here throws.
  */
 import type { Logger } from '@mailyard/logger';
 import { redactText } from '@mailyard/logger';
-
-/** How long after a failure calls skip Redis before trying it again. */
-export const PROBE_INTERVAL_MS = 1_000;
+import { COORDINATION_LIMITS } from './limits.js';
 
 export interface HealthOptions {
   logger: Logger;
@@ -45,17 +43,13 @@ export class RedisHealth {
     return this.#options.connected() && this.#now() >= this.#skipUntil;
   }
 
-  get inOutage(): boolean {
-    return this.#inOutage;
-  }
-
   /** Outages seen so far (each logged one warning). */
   get outages(): number {
     return this.#outages;
   }
 
   failed(err: unknown): void {
-    this.#skipUntil = this.#now() + PROBE_INTERVAL_MS;
+    this.#skipUntil = this.#now() + COORDINATION_LIMITS.probeIntervalMs;
     if (this.#inOutage) return;
     this.#inOutage = true;
     this.#outages += 1;

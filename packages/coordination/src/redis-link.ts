@@ -10,19 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@mailyard/logger';
 import { Redis, type RedisOptions } from 'ioredis';
+import { COORDINATION_LIMITS } from './limits.js';
 import { RedisHealth } from './redis-health.js';
 import { ACQUIRE, HOLD, INCREMENT, READ_COUNTER, RELEASE } from './redis-scripts.js';
 import type { RedisConnection } from './redis-url.js';
-
-export const REDIS_LIMITS = {
-  /** A command that takes longer counts as an outage: well above a healthy round trip (well under 1 ms locally). */
-  commandTimeoutMs: 1_000,
-  /** A TCP or TLS connect that takes longer is retried. */
-  connectTimeoutMs: 2_000,
-  /** Reconnect back-off: 100 ms doubling to this cap, so a restarted Redis is found again within 2 s. */
-  reconnectCapMs: 2_000,
-  reconnectFirstMs: 100,
-} as const;
 
 export interface RedisScripts {
   mlyIncrement(key: string, by: number, windowMs: number): Promise<[number, number]>;
@@ -43,7 +34,10 @@ export interface RedisLinkOptions {
 }
 
 export function reconnectDelay(attempt: number): number {
-  return Math.min(REDIS_LIMITS.reconnectFirstMs * 2 ** Math.min(attempt - 1, 10), REDIS_LIMITS.reconnectCapMs);
+  return Math.min(
+    COORDINATION_LIMITS.reconnectFirstMs * 2 ** Math.min(attempt - 1, 10),
+    COORDINATION_LIMITS.reconnectCapMs,
+  );
 }
 
 function defineScripts(client: Redis): ScriptedRedis {
@@ -70,8 +64,8 @@ export class RedisLink {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResubscribe: false,
-      commandTimeout: options.commandTimeoutMs ?? REDIS_LIMITS.commandTimeoutMs,
-      connectTimeout: REDIS_LIMITS.connectTimeoutMs,
+      commandTimeout: options.commandTimeoutMs ?? COORDINATION_LIMITS.commandTimeoutMs,
+      connectTimeout: COORDINATION_LIMITS.connectTimeoutMs,
       retryStrategy: reconnectDelay,
     };
     this.client = defineScripts(new Redis(redisOptions));

@@ -6,6 +6,7 @@
 import type { Logger } from '@mailyard/logger';
 import { consumeFrom } from './consume.js';
 import { EmbeddedCoordination, queueSignalOver } from './embedded.js';
+import { COORDINATION_LIMITS } from './limits.js';
 import { RedisLoginFailureStore, RedisRateLimitStore } from './redis-counters.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLink } from './redis-link.js';
@@ -25,14 +26,11 @@ export interface RedisCoordinationOptions {
   namespace?: string;
   /** Poll interval of the fallback file notifier (ms); default 250. */
   notifyPollMs?: number;
-  /** How long a command may take before it counts as an outage; default REDIS_LIMITS.commandTimeoutMs. */
+  /** How long a command may take before it counts as an outage; default COORDINATION_LIMITS.commandTimeoutMs. */
   commandTimeoutMs?: number;
-  /** How long createRedisCoordination waits for the first connection; default FIRST_CONNECT_WAIT_MS. */
+  /** How long createRedisCoordination waits for the first connection; default COORDINATION_LIMITS.firstConnectWaitMs. */
   firstConnectWaitMs?: number;
 }
-
-/** How long createRedisCoordination waits for the first connection before it starts on the fallback. */
-export const FIRST_CONNECT_WAIT_MS = 3_000;
 
 export class RedisCoordination implements Coordination {
   readonly backend = 'redis' as const;
@@ -91,6 +89,6 @@ export class RedisCoordination implements Coordination {
  */
 export async function createRedisCoordination(options: RedisCoordinationOptions): Promise<RedisCoordination> {
   const coordination = new RedisCoordination(options);
-  await coordination.waitReady(options.firstConnectWaitMs ?? FIRST_CONNECT_WAIT_MS);
+  await coordination.waitReady(options.firstConnectWaitMs ?? COORDINATION_LIMITS.firstConnectWaitMs);
   return coordination;
 }

@@ -10,8 +10,8 @@ import { type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type ChangeEvent,
+  COORDINATION_LIMITS,
   createRedisCoordination,
-  RECOVERY_OVERLAP_MS,
   type RedisCoordination,
 } from '../src/index.js';
 import { captureLog } from './log-lines.js';
@@ -145,7 +145,7 @@ describe.skipIf(!available)('Redis killed and restarted during use', () => {
     await after?.release();
 
     // Past the overlap, events go through Redis only, on channels subscribed again after the reconnect.
-    await sleep(RECOVERY_OVERLAP_MS + 200);
+    await sleep(COORDINATION_LIMITS.recoveryOverlapMs + 200);
     const linesBefore = eventFileLines(dir.path);
     const count = received.length;
     first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid: 9 });

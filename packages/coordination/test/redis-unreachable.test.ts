@@ -5,7 +5,7 @@
  */
 import { type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { createRedisCoordination, PROBE_INTERVAL_MS, type RedisCoordination } from '../src/index.js';
+import { COORDINATION_LIMITS, createRedisCoordination, type RedisCoordination } from '../src/index.js';
 import { type CapturedLog, captureLog } from './log-lines.js';
 import { type RedisServer, redisServerAvailable, startRedisServer } from './redis-server.js';
 
@@ -70,7 +70,7 @@ describe.skipIf(!available)('Redis unreachable', () => {
       expect(firstCall).toBeLessThan(COMMAND_TIMEOUT_MS + 2_000);
       started = performance.now();
       for (let i = 0; i < 20; i++) await coordination.loginFailures.increment('hung-login', 60_000);
-      expect(performance.now() - started).toBeLessThan(PROBE_INTERVAL_MS);
+      expect(performance.now() - started).toBeLessThan(COORDINATION_LIMITS.probeIntervalMs);
       expect(await coordination.locks.acquire('hung-lock', 5_000)).not.toBeNull();
       expect(coordination.shared).toBe(false);
       expect(messages(40, 'Redis unreachable')).toHaveLength(1);
