@@ -31,6 +31,11 @@ export function asciiCasemap(text: string): string {
   return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
+/** RFC 2047 decoding, skipped for the common text without encoded words. */
+function decoded(text: string): string {
+  return text.includes('=?') ? decodeHeaderWords(text) : text;
+}
+
 function fieldText(fields: HeaderField[], name: string): string | null {
   const field = firstField(fields, name);
   return field ? headerText(field.raw) : null;
@@ -50,8 +55,8 @@ function addrMailbox(entry: AddressEntry | undefined): string {
 /** RFC 5957 §3: the display name (RFC 2047 decoded) when present and not empty, else the addr-spec. */
 function displayValue(entry: AddressEntry | undefined): string {
   if (!entry) return '';
-  if (entry.kind === 'group') return decodeHeaderWords(entry.name).trim();
-  const name = entry.name ? decodeHeaderWords(entry.name).trim() : '';
+  if (entry.kind === 'group') return decoded(entry.name).trim();
+  const name = entry.name ? decoded(entry.name).trim() : '';
   if (name) return name;
   return entry.host ? `${entry.mailbox}@${entry.host}` : entry.mailbox;
 }
@@ -60,7 +65,7 @@ function displayValue(entry: AddressEntry | undefined): string {
 export function sortFields(raw: Buffer): SortFields {
   const { headerEnd } = findHeaderEnd(raw, 0, raw.length);
   const fields = splitHeaderFields(raw, 0, headerEnd);
-  const subject = subjectInfo(decodeHeaderWords(fieldText(fields, 'subject') ?? '').trim());
+  const subject = subjectInfo(decoded(fieldText(fields, 'subject') ?? '').trim());
   const from = firstAddress(fields, 'from');
   const to = firstAddress(fields, 'to');
   const references = messageIdList(fieldText(fields, 'references'));

@@ -1,7 +1,8 @@
 /**
  * The one ingest path (spool drain, IMAP APPEND, API import): index once with @mailyard/mail, then store the
  * message in a single IMMEDIATE transaction — quota check, content row with attachment ranges cut out and
- * stored once per mailbox by hash, FTS row, UID and modseq allocation, journal entry, spool record id.
+ * stored once per mailbox by hash, FTS row, SORT/THREAD keys, UID and modseq allocation, journal entry, spool
+ * record id.
  * Also the inverse: releasing a content row when its last folder entry goes, and splicing raw bytes back.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,6 +10,7 @@ import { QuotaExceededError } from '@mailyard/errors';
 import { keywordsText, parseFlags } from './flags.js';
 import { dropSearchText, queueSearchText } from './fts.js';
 import { type IndexedMessage, indexMessage, threadLinks } from './indexing.js';
+import { writeMessageKeys } from './message-keys.js';
 import { type Db, prep, prepValue } from './schema.js';
 import type { AppendResult } from './types.js';
 
@@ -105,6 +107,7 @@ function insertContent(db: Db, msg: PreparedMessage): number {
   for (const [, , hash] of msg.segments) upsert.run(hash, msg.attachments.get(hash));
   const { index } = msg;
   const headerLines = index.headers.map((h) => `${h.key}: ${h.value}`).join('\n');
+  const sentDate = index.date && !Number.isNaN(index.date.getTime()) ? index.date.getTime() : null;
   const id = prep(
     db,
     `INSERT INTO contents (refcount, size, raw, segments, mime, envelope, bodystructure, body, headers, sent_date, thread_id)
@@ -118,9 +121,10 @@ function insertContent(db: Db, msg: PreparedMessage): number {
     JSON.stringify(index.bodystructure),
     JSON.stringify(index.body),
     JSON.stringify(index.headers),
-    index.date && !Number.isNaN(index.date.getTime()) ? index.date.getTime() : null,
+    sentDate,
     threadFor(db, index),
   ).lastInsertRowid as number;
+  writeMessageKeys(db, id, msg.stripped, sentDate);
   queueSearchText(db, id, {
     subject: index.subject,
     from: index.from,

@@ -114,6 +114,10 @@ const MIGRATIONS: string[] = [
     content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
     text TEXT NOT NULL
   ) STRICT;`,
+  // 5: SORT by DATE and THREAD read the sent date beside the other keys, so they never touch contents rows (whose
+  // raw bytes make every read of a later column walk the blob's pages). Keys are rebuilt to fill it.
+  `ALTER TABLE message_keys ADD COLUMN sent_date INTEGER;
+  DELETE FROM message_keys;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,7 +12,7 @@ import { orderedSubjectThreads, referencesThreads, type ThreadMessage } from './
 import type { SearchOptions, SearchQuery, SortCriterion, SortKey, ThreadAlgorithm, ThreadNode } from './types.js';
 
 /** RFC 5256 §2.2: the sent date is the Date header in UTC, or the internal date when there is none. */
-const SENT_DATE = 'coalesce(c.sent_date, m.internal_date)';
+const SENT_DATE = 'coalesce(k.sent_date, m.internal_date)';
 
 const SORT_COLUMNS: Record<SortKey, string> = {
   arrival: 'm.internal_date',
@@ -26,8 +26,11 @@ const SORT_COLUMNS: Record<SortKey, string> = {
   displayto: 'k.display_to',
 };
 
-const FROM_CLAUSE = `messages m JOIN contents c ON c.id = m.content_id
-  LEFT JOIN message_keys k ON k.content_id = m.content_id`;
+/** The rows a SORT or THREAD reads: contents (wide rows) only when the search program needs them. */
+function fromClause(needsContent: boolean): string {
+  const contents = needsContent ? 'JOIN contents c ON c.id = m.content_id' : '';
+  return `messages m ${contents} LEFT JOIN message_keys k ON k.content_id = m.content_id`;
+}
 
 export function sortFolder(
   db: Db,
@@ -37,9 +40,9 @@ export function sortFolder(
   opts: SearchOptions = {},
 ): number[] {
   const columns = criteria.map((c) => `${SORT_COLUMNS[c.key]}${c.reverse ? ' DESC' : ''}`);
-  if (columns.some((c) => c.startsWith('k.'))) ensureMessageKeys(db, folder);
+  if (columns.some((c) => c.includes('k.'))) ensureMessageKeys(db, folder);
   const where = searchWhere(db, folder, query, opts);
-  const sql = `SELECT m.uid FROM ${FROM_CLAUSE} WHERE m.folder_id = ? AND ${where.sql}
+  const sql = `SELECT m.uid FROM ${fromClause(where.needsContent)} WHERE m.folder_id = ? AND ${where.sql}
     ORDER BY ${[...columns, 'm.uid'].join(', ')}`;
   return db
     .prepare(sql)
@@ -56,7 +59,7 @@ export function threadFolder(
 ): ThreadNode[] {
   ensureMessageKeys(db, folder);
   const where = searchWhere(db, folder, query, opts);
-  const sql = `SELECT m.uid, ${SENT_DATE}, k.subject, k.reply, k.message_id, k.refs FROM ${FROM_CLAUSE}
+  const sql = `SELECT m.uid, ${SENT_DATE}, k.subject, k.reply, k.message_id, k.refs FROM ${fromClause(where.needsContent)}
     WHERE m.folder_id = ? AND ${where.sql} ORDER BY m.uid`;
   const rows = db
     .prepare(sql)

@@ -110,6 +110,7 @@ function linkMessages(messages: readonly ThreadMessage[]): Container[] {
 
 /** Step 3: dummies without children go; a dummy's children move up, except to the root when there are several. */
 function prune(list: Container[], atRoot: boolean, parent: Container | null): Container[] {
+  if (list.length === 0) return list;
   const out: Container[] = [];
   for (const c of list) {
     c.children = prune(c.children, false, c);
@@ -137,8 +138,8 @@ function sortSiblings(list: Container[]): void {
 
 /** Step 6 (and step 4 for the dummies' children): every set of siblings by sent date, deepest first. */
 function sortTree(list: Container[]): void {
-  for (const c of list) sortTree(c.children);
-  sortSiblings(list);
+  for (const c of list) if (c.children.length > 0) sortTree(c.children);
+  if (list.length > 1) sortSiblings(list);
 }
 
 /** Step 5: threads whose roots share a base subject are merged. */
@@ -178,7 +179,7 @@ function groupBySubject(roots: Container[]): Container[] {
 }
 
 function toNode(c: Container): ThreadNode {
-  return { uid: c.message ? c.message.uid : null, children: c.children.map(toNode) };
+  return { uid: c.message ? c.message.uid : null, children: c.children.length ? c.children.map(toNode) : [] };
 }
 
 /** REFERENCES threading (RFC 5256 §3); a root with uid null is a dummy holding sibling threads. */
