@@ -1,17 +1,30 @@
 /**
- * The CAPABILITY list (RFC 3501 §7.2.1). The full list is announced before login too: clients (iOS Mail,
- * Outlook) decide on CONDSTORE/QRESYNC/IDLE from the first answer and never ask again.
+ * The CAPABILITY list (RFC 9051 §7.2.2), one entry per extension with its RFC. The full list is sent in the
+ * greeting (`* OK [CAPABILITY ...]`, RFC 9051 §7.1) and after login, so clients (iOS Mail, Outlook) need no
+ * extra round trip. STARTTLS is offered only on a plaintext connection before login (RFC 9051 §6.2.1);
+ * LOGINDISABLED replaces AUTH=PLAIN before TLS unless insecure logins are allowed (RFC 9051 §6.2.3).
+ * Extensions register here: `registerCapability('ESEARCH')` or with a condition on the session.
  */
-import type { ImapConnection } from 'wildduck/imap-core';
+import type { Session } from './session.js';
 
-export interface CapabilityOptions {
-  /** LOGIN/AUTHENTICATE allowed without TLS (tests, or TLS terminated in front of us). */
-  allowInsecureAuth: boolean;
-  /** APPENDLIMIT (RFC 7889): the largest message APPEND accepts. */
-  appendLimit: number;
+type Condition = (session: Session) => boolean;
+
+const registered: Array<{ name: string | ((session: Session) => string); when: Condition }> = [];
+
+/** Adds a capability, announced when `when` holds (always by default). Order of registration is kept. */
+export function registerCapability(name: string | ((session: Session) => string), when: Condition = () => true): void {
+  registered.push({ name, when });
 }
 
-const ALWAYS = [
+const loginAllowed = (s: Session) => s.transport.secure || s.ctx.deps.config.allowInsecureAuth;
+const beforeLogin = (s: Session) => s.state === 'not-authenticated';
+
+registerCapability('IMAP4rev1'); // RFC 3501
+registerCapability('STARTTLS', (s) => beforeLogin(s) && s.transport.canStartTls); // RFC 9051 §6.2.1
+registerCapability('AUTH=PLAIN', (s) => beforeLogin(s) && loginAllowed(s)); // RFC 4616
+registerCapability('SASL-IR', (s) => beforeLogin(s) && loginAllowed(s)); // RFC 4959
+registerCapability('LOGINDISABLED', (s) => beforeLogin(s) && !loginAllowed(s)); // RFC 9051 §6.2.3
+for (const name of [
   'ID', // RFC 2971
   'ENABLE', // RFC 5161
   'IDLE', // RFC 2177
@@ -22,25 +35,20 @@ const ALWAYS = [
   'UNSELECT', // RFC 3691
   'CONDSTORE', // RFC 7162 §3.1
   'QRESYNC', // RFC 7162 §3.2
-  'QUOTA', // RFC 2087 / RFC 9208
+  'QUOTA', // RFC 9208
   'MOVE', // RFC 6851
   'UTF8=ACCEPT', // RFC 6855
-  'COMPRESS=DEFLATE', // RFC 4978
   'LITERAL+', // RFC 7888
-];
+]) {
+  registerCapability(name);
+}
+registerCapability('COMPRESS=DEFLATE', (s) => !s.transport.compressed); // RFC 4978
+registerCapability((s) => `APPENDLIMIT=${s.ctx.protocol.maxMessageBytes}`); // RFC 7889
 
-export function capabilityList(connection: ImapConnection, options: CapabilityOptions): string[] {
-  const loginAllowed = connection.secure || options.allowInsecureAuth;
-  const list = ['IMAP4rev1'];
-  if (!connection.secure) list.push('STARTTLS');
-  if (connection.state === 'Not Authenticated') {
-    // RFC 3501 §6.2.3 LOGINDISABLED; RFC 4959 SASL-IR.
-    list.push(...(loginAllowed ? ['AUTH=PLAIN', 'SASL-IR'] : ['LOGINDISABLED']));
-  }
-  list.push(...ALWAYS, `APPENDLIMIT=${options.appendLimit}`);
-  return list;
+export function capabilityList(session: Session): string[] {
+  return registered.filter((c) => c.when(session)).map((c) => (typeof c.name === 'string' ? c.name : c.name(session)));
 }
 
-export function sendCapabilities(connection: ImapConnection, options: CapabilityOptions): void {
-  connection.send(`* CAPABILITY ${capabilityList(connection, options).join(' ')}`);
+export function capabilityLine(session: Session): string {
+  return `CAPABILITY ${capabilityList(session).join(' ')}`;
 }

@@ -1,74 +1,49 @@
 /**
- * What every hook shares: injected dependencies, the limits, and per-connection state kept beside imap-core's
- * session object (a WeakMap, so state goes away with the connection).
+ * What every connection of an IMAP server shares: injected dependencies, the per-process limits (failed-login
+ * gate, connection counters, login cache) and the notifier.
  */
 import type { Config } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
-import type { ConnectionCounter, RateLimiter } from '@mailyard/limits';
+import type { ConnectionCounter, LoginGate } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
-import type { MailboxSession } from '@mailyard/mailstore';
-import type { ImapSession } from 'wildduck/imap-core';
+import type { ChangeNotifier, MailboxSession } from '@mailyard/mailstore';
 import type { LoginCache } from './login-cache.js';
 import type { MailyardNotifier } from './notifier.js';
+import type { ProtocolLimits } from './protocol/limits.js';
 
 /** The slice of the Mailstore class the IMAP server uses. */
 export interface MailstoreAccess {
   open(mailboxId: string, password: string): Promise<MailboxSession>;
+  notifier: ChangeNotifier;
+  /** Burns the cost of one unlock (issue 12 item 7: unknown users cost the same as known ones). */
+  simulateUnlock?(password: string): Promise<void>;
 }
 
 export interface ImapDeps {
   config: Config;
   logger: Logger;
   control: Pick<ControlStore, 'verifyMailboxPassword' | 'resolveRecipient'>;
-  mailstore: MailstoreAccess & { notifier: import('@mailyard/mailstore').ChangeNotifier };
+  mailstore: MailstoreAccess;
   /** Implicit TLS (port 993 style) instead of STARTTLS. */
   secure?: boolean;
   tls?: { key: string; cert: string };
   /** Limits shared by the listeners of one process (STARTTLS and implicit TLS); made per server when absent. */
   limits?: ImapLimits;
+  /** Protocol limits (protocol/limits.ts) to override, e.g. lower in tests. */
+  protocol?: Partial<ProtocolLimits>;
 }
 
 /** Failed-login and connection counters: per process, shared by all its IMAP listeners. */
 export interface ImapLimits {
-  authFailures: RateLimiter;
-  /** Client IP -> time until which its logins are refused (the limiter said no); expired entries are dropped. */
-  authBlocks: Map<string, number>;
+  loginGate: LoginGate;
   perUser: ConnectionCounter;
   perIp: ConnectionCounter;
   logins: LoginCache;
 }
 
-export interface HookContext extends ImapLimits {
+export interface ServerContext extends ImapLimits {
   deps: ImapDeps;
   logger: Logger;
   notifier: MailyardNotifier;
-}
-
-export interface ConnectionState {
-  logger: Logger;
-  releaseIp?: () => void;
-  releaseUser?: () => void;
-  mailbox?: MailboxSession;
-  mailboxId?: string;
-  /** RFC 7162 §3.2.3: ENABLE QRESYNC was issued (implies CONDSTORE). */
-  qresync: boolean;
-}
-
-const states = new WeakMap<ImapSession, ConnectionState>();
-
-export function stateOf(session: ImapSession): ConnectionState {
-  const state = states.get(session);
-  if (!state) throw new Error(`no state for IMAP session ${session.id}`);
-  return state;
-}
-
-export function attachState(session: ImapSession, state: ConnectionState): void {
-  states.set(session, state);
-}
-
-/** The unlocked mailbox of an authenticated session. */
-export function mailboxOf(session: ImapSession): MailboxSession {
-  const mailbox = stateOf(session).mailbox;
-  if (!mailbox) throw new Error(`IMAP session ${session.id} has no mailbox`);
-  return mailbox;
+  protocol: ProtocolLimits;
 }

@@ -1,21 +1,22 @@
 import { InputSyntaxError, MailyardError } from '@mailyard/errors';
 import { describe, expect, test } from 'vitest';
+import { parseCommand } from './protocol/parser.js';
+import type { Token } from './protocol/types.js';
 import { parseSearch } from './search-query.js';
 import { parseSequenceSet, sequenceMatcher } from './sequence-set.js';
 
-const atom = (value: string) => ({ type: 'ATOM', value });
+const LIMITS = { maxDepth: 64, maxKeys: 1000 };
+
+/** The search program's tokens as the protocol parser produces them from a wire line. */
+function tokens(program: string): Token[] {
+  return parseCommand({ lines: [Buffer.from(`t SEARCH ${program}`, 'utf8')], literals: [] }, { maxDepth: 64 }).args;
+}
+
+const search = (program: string) => parseSearch(tokens(program), LIMITS);
 
 describe('parseSearch', () => {
   test('implicit AND, OR of groups, NOT, dates and sizes', () => {
-    const { query, usesModseq } = parseSearch([
-      atom('OR'),
-      [atom('FROM'), atom('ann'), atom('SEEN')],
-      atom('LARGER'),
-      atom('100'),
-      atom('NOT'),
-      atom('SINCE'),
-      atom('2-Mar-2026'),
-    ]);
+    const { query, usesModseq } = search('OR (FROM ann SEEN) LARGER 100 NOT SINCE 2-Mar-2026');
     expect(usesModseq).toBe(false);
     expect(query).toEqual({
       key: 'and',
@@ -31,17 +32,7 @@ describe('parseSearch', () => {
   });
 
   test('sequence sets, UID sets, MODSEQ with entry, CHARSET', () => {
-    const { query, usesModseq } = parseSearch([
-      atom('CHARSET'),
-      atom('UTF-8'),
-      atom('1:3,*'),
-      atom('UID'),
-      atom('5'),
-      atom('MODSEQ'),
-      { type: 'STRING', value: '/flags/\\draft' },
-      atom('all'),
-      atom('620162338'),
-    ]);
+    const { query, usesModseq } = search('CHARSET UTF-8 1:3,* UID 5 MODSEQ "/flags/\\\\draft" all 620162338');
     expect(usesModseq).toBe(true);
     expect(query).toEqual({
       key: 'and',
@@ -53,22 +44,22 @@ describe('parseSearch', () => {
     });
   });
 
-  test('UTF-8 text arrives as binary strings from imap-core and is decoded', () => {
-    const binary = Buffer.from('Grüße', 'utf8').toString('binary');
-    expect(parseSearch([atom('SUBJECT'), { type: 'STRING', value: binary }]).query).toEqual({
+  test('UTF-8 text in a quoted string is decoded', () => {
+    expect(search('SUBJECT "Grüße"').query).toEqual({
       key: 'subject',
       value: 'Grüße',
     });
   });
 
-  test.each([
-    [[]],
-    [[atom('FROM')]],
-    [[atom('BEFORE'), atom('yesterday')]],
-    [[atom('LARGER'), atom('x')]],
-    [[atom('0')]],
-  ])('rejects %j as a syntax error', (input) => {
-    expect(() => parseSearch(input)).toThrow(InputSyntaxError);
+  test.each(['', 'FROM', 'BEFORE yesterday', 'LARGER x', '0'])('rejects %j as a syntax error', (input) => {
+    expect(() => search(input)).toThrow(InputSyntaxError);
+  });
+
+  test('5,000 NOTs and 2,000 ORs are a syntax error (BAD), not a crash (issue 12 item 8)', () => {
+    expect(() => search(`${'NOT '.repeat(5000)}ALL`)).toThrow(/nested too deeply/);
+    expect(() => search(`${'OR '.repeat(2000)}${'ALL '.repeat(2001)}`)).toThrow(InputSyntaxError);
+    expect(() => search(`${'('.repeat(60)}ALL${')'.repeat(60)}`)).not.toThrow();
+    expect(() => search(`${'ALL '.repeat(1001)}`)).toThrow(/too large/);
   });
 
   test('fuzz: random token lists only ever fail with classified errors', () => {
@@ -98,12 +89,12 @@ describe('parseSearch', () => {
       return seed;
     };
     for (let i = 0; i < 2000; i++) {
-      const tokens = Array.from({ length: next() % 8 }, () => {
+      const words = Array.from({ length: next() % 8 }, () => {
         const word = vocabulary[next() % vocabulary.length] ?? '';
-        return next() % 7 === 0 ? [atom(word)] : atom(word);
+        return next() % 7 === 0 ? `(${word})` : word;
       });
       try {
-        parseSearch(tokens);
+        search(words.join(' '));
       } catch (err) {
         expect(err).toBeInstanceOf(MailyardError);
       }

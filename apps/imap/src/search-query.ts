@@ -1,11 +1,12 @@
 /**
- * IMAP SEARCH arguments (RFC 3501 §6.4.4, RFC 7162 §3.1.5 MODSEQ) to the mail store's SearchQuery tree.
- * imap-core's own search parser flattens parenthesised groups (so `OR (A B) C` lost its grouping); this one
- * keeps them: a parenthesised list is an AND node.
+ * IMAP SEARCH arguments (RFC 3501 §6.4.4, RFC 9051 §6.4.4, RFC 7162 §3.1.5 MODSEQ) to the mail store's
+ * SearchQuery tree. A parenthesised list is an AND node. Programs are bounded: nesting (parentheses, NOT, OR)
+ * at most `maxDepth` deep and at most `maxKeys` keys, else BAD (issue 12 item 8: 5,000 NOTs, 2,000 ORs).
+ * Message sequence numbers are resolved against the session's view by the caller (`seq` nodes).
  */
 import { InputSyntaxError, UserError } from '@mailyard/errors';
 import type { SearchDateKey, SearchFlagKey, SearchQuery, SearchTextKey } from '@mailyard/mailstore';
-import type { ImapAttribute } from 'wildduck/imap-core';
+import type { Token } from './protocol/types.js';
 import { parseSequenceSet } from './sequence-set.js';
 
 const FLAG_KEYS = new Set<string>([
@@ -34,22 +35,35 @@ export interface ParsedSearch {
   usesModseq: boolean;
 }
 
-type Token = { list: ImapAttribute[] } | { text: string; raw: ImapAttribute };
+type Item = { list: Token[] } | { text: string };
 
-/** Attribute value as text: imap-core keeps strings in 'binary' encoding, so decode the UTF-8 bytes. */
-export function attributeText(attr: ImapAttribute | undefined): string {
-  if (!attr || typeof attr !== 'object' || Array.isArray(attr)) return typeof attr === 'string' ? attr : '';
-  const value = attr.value;
-  return Buffer.isBuffer(value) ? value.toString('utf8') : Buffer.from(String(value), 'binary').toString('utf8');
+export interface SearchLimits {
+  maxDepth: number;
+  maxKeys: number;
+}
+
+/** Shared by a program's nested parsers: how many keys were read so far. */
+interface Budget extends SearchLimits {
+  keys: number;
+}
+
+function tokenText(token: Token): string {
+  if (token.type === 'atom') return token.value;
+  if (token.type === 'list') return '';
+  return token.value.toString('utf8');
 }
 
 class SearchParser {
-  readonly #tokens: Token[];
+  readonly #tokens: Item[];
+  readonly #budget: Budget;
+  readonly #depth: number;
   #pos = 0;
   usesModseq = false;
 
-  constructor(attributes: ImapAttribute[]) {
-    this.#tokens = attributes.map((a) => (Array.isArray(a) ? { list: a } : { text: attributeText(a), raw: a }));
+  constructor(tokens: Token[], budget: Budget, depth = 0) {
+    this.#tokens = tokens.map((t) => (t.type === 'list' ? { list: t.items } : { text: tokenText(t) }));
+    this.#budget = budget;
+    this.#depth = depth;
   }
 
   parseAll(): SearchQuery {
@@ -75,19 +89,21 @@ class SearchParser {
     return token.text;
   }
 
-  #key(): SearchQuery {
+  #key(depth = this.#depth): SearchQuery {
     const token = this.#tokens[this.#pos++];
     if (!token) throw new InputSyntaxError('Missing search key');
+    if (++this.#budget.keys > this.#budget.maxKeys) throw new InputSyntaxError('Search program too large');
+    if (depth >= this.#budget.maxDepth) throw new InputSyntaxError('Search program nested too deeply');
     if ('list' in token) {
-      const inner = new SearchParser(token.list);
+      const inner = new SearchParser(token.list, this.#budget, depth + 1);
       const query = inner.parseAll();
       this.usesModseq ||= inner.usesModseq;
       return query;
     }
-    return this.#named(token.text);
+    return this.#named(token.text, depth);
   }
 
-  #named(text: string): SearchQuery {
+  #named(text: string, depth: number): SearchQuery {
     const key = text.toLowerCase();
     if (key === 'all') return { key: 'all' };
     if (FLAG_KEYS.has(key)) return { key: key as SearchFlagKey };
@@ -97,8 +113,8 @@ class SearchParser {
     if (key === 'larger' || key === 'smaller') return { key, size: parseNumber(this.#next(text)) };
     if (key === 'header') return { key, field: this.#next('header name'), value: this.#next('header value') };
     if (key === 'uid') return { key, set: parseSequenceSet(this.#next('UID set')) };
-    if (key === 'not') return { key, of: this.#key() };
-    if (key === 'or') return { key, left: this.#key(), right: this.#key() };
+    if (key === 'not') return { key, of: this.#key(depth + 1) };
+    if (key === 'or') return { key, left: this.#key(depth + 1), right: this.#key(depth + 1) };
     if (key === 'modseq') return this.#modseq();
     if (/^[\d*:,]+$/.test(text)) return { key: 'seq', set: parseSequenceSet(text) };
     throw new InputSyntaxError(`Unknown search key ${text.toUpperCase()}`);
@@ -128,8 +144,8 @@ export function parseSearchDate(text: string): Date {
   return new Date(Date.UTC(Number(match[3]), month, Number(match[1])));
 }
 
-export function parseSearch(attributes: ImapAttribute[]): ParsedSearch {
-  const parser = new SearchParser(attributes);
+export function parseSearch(tokens: Token[], limits: SearchLimits): ParsedSearch {
+  const parser = new SearchParser(tokens, { ...limits, keys: 0 });
   parser.skipCharset();
   const query = parser.parseAll();
   return { query, usesModseq: parser.usesModseq };

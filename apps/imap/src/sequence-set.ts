@@ -1,4 +1,4 @@
-/** RFC 3501 §9 sequence-set parsing and matching. */
+/** RFC 9051 §9 sequence-set parsing, matching, and resolution against a session's view of a folder. */
 import { InputSyntaxError } from '@mailyard/errors';
 import type { SequenceSet, SetBound } from '@mailyard/mailstore';
 
@@ -8,7 +8,9 @@ function bound(text: string): SetBound {
   if (!BOUND.test(text)) throw new InputSyntaxError(`Invalid sequence set bound ${text}`);
   if (text === '*') return '*';
   const value = Number(text);
-  if (value < 1 || !Number.isSafeInteger(value)) throw new InputSyntaxError(`Invalid sequence number ${text}`);
+  if (value < 1 || !Number.isSafeInteger(value) || value > 0xffffffff) {
+    throw new InputSyntaxError(`Invalid sequence number ${text}`);
+  }
   return value;
 }
 
@@ -30,4 +32,29 @@ export function sequenceMatcher(set: SequenceSet, star: number): (n: number) => 
       : [value(item), value(item)],
   );
   return (n) => ranges.some(([lo = 0, hi = 0]) => n >= lo && n <= hi);
+}
+
+/**
+ * The UIDs (ascending) a set names in a view's UID list. Message numbers beyond the view answer BAD
+ * (RFC 9051 §6.4.5 "invalid message sequence number"); UIDs that do not exist are simply left out (§6.4.9).
+ */
+export function resolveSet(text: string, uids: readonly number[], isUid: boolean): number[] {
+  const set = parseSequenceSet(text);
+  if (isUid) {
+    const star = uids[uids.length - 1] ?? 0;
+    const inSet = sequenceMatcher(set, star);
+    return uids.filter((uid) => inSet(uid));
+  }
+  const count = uids.length;
+  if (count === 0) return [];
+  const picked = new Set<number>();
+  for (const item of set) {
+    const [from, to] = typeof item === 'object' ? [item.from, item.to] : [item, item];
+    const lo = from === '*' ? count : from;
+    const hi = to === '*' ? count : to;
+    const [a, b] = lo <= hi ? [lo, hi] : [hi, lo];
+    if (b > count || a < 1) throw new InputSyntaxError('Invalid message sequence number');
+    for (let seq = a; seq <= b; seq++) picked.add(seq);
+  }
+  return [...picked].sort((x, y) => x - y).map((seq) => uids[seq - 1] as number);
 }

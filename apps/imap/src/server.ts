@@ -1,159 +1,142 @@
 /**
- * createImapServer: wires imap-core to Mailyard. imap-core speaks the protocol; the hooks in handlers/ run each
- * command against the unlocked mailbox; the notifier carries changes between sessions and processes.
+ * createImapServer: a listener speaking IMAP through Mailyard's own protocol layer (src/protocol/). The
+ * protocol core frames and dispatches; the command files in src/commands/ run each command against the
+ * unlocked mailbox; the notifier carries changes between sessions and processes. Each listener caps its
+ * connections (issue 12 item 5) before the per-IP limit is even consulted.
  */
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import type { Config } from '@mailyard/config';
-import { ConnectionCounter, RateLimiter } from '@mailyard/limits';
-import type { CapabilityOptions } from './capabilities.js';
-import { CAPABILITY_OPTIONS, installCommandExtensions } from './commands/index.js';
-import { onClose, onConnect } from './connection-setup.js';
-import type { HookContext, ImapDeps, ImapLimits } from './context.js';
-import { mailboxOf } from './context.js';
-import { onAppend } from './handlers/on-append.js';
-import { onAuth } from './handlers/on-auth.js';
-import { onCopy } from './handlers/on-copy.js';
-import { onCreate } from './handlers/on-create.js';
-import { onDelete } from './handlers/on-delete.js';
-import { onExpunge } from './handlers/on-expunge.js';
-import { onFetch } from './handlers/on-fetch.js';
-import { onGetQuota } from './handlers/on-get-quota.js';
-import { onGetQuotaRoot } from './handlers/on-get-quota-root.js';
-import { onList } from './handlers/on-list.js';
-import { onLsub } from './handlers/on-lsub.js';
-import { onMove } from './handlers/on-move.js';
-import { onOpen } from './handlers/on-open.js';
-import { onRename } from './handlers/on-rename.js';
-import { onSearch } from './handlers/on-search.js';
-import { onStatus } from './handlers/on-status.js';
-import { onStore } from './handlers/on-store.js';
-import { onSubscribe } from './handlers/on-subscribe.js';
-import { onUnsubscribe } from './handlers/on-unsubscribe.js';
-import { IMAPServer, wildduckErrors } from './imap-core.js';
+import { ConnectionCounter, LoginGate } from '@mailyard/limits';
+import { capabilityLine } from './capabilities.js';
+import { COMMANDS } from './commands/index.js';
+import type { ImapDeps, ImapLimits, ServerContext } from './context.js';
 import { LoginCache } from './login-cache.js';
 import { MailyardNotifier } from './notifier.js';
+import { ImapConnection } from './protocol/connection.js';
+import { DEFAULT_PROTOCOL_LIMITS, type ProtocolLimits } from './protocol/limits.js';
+import { Session } from './session.js';
 
 export type { ImapDeps, ImapLimits } from './context.js';
 
 export interface ImapServer {
-  /** imap-core's server instance (for tests and metrics). */
-  readonly server: InstanceType<typeof IMAPServer>;
   readonly notifier: MailyardNotifier;
+  /** The open connections (tests and metrics). */
+  readonly connections: ReadonlySet<ImapConnection<Session>>;
   /** Resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting, says BYE to open connections and resolves once all are gone. */
   close(): Promise<void>;
 }
 
-/** Failed logins per IP: one hour window (fail2ban takes over from the log line for longer bans). */
-const AUTH_WINDOW_MS = 60 * 60 * 1000;
-/** After close(), connections still open get BYE and are closed after this long. */
+/** After close(), connections still open are destroyed after this long. */
 const CLOSE_GRACE_MS = 1000;
-
-function buildContext(deps: ImapDeps): HookContext {
-  const logger = deps.logger.child({ component: 'imap' });
-  const notifier = new MailyardNotifier({
-    changes: deps.mailstore.notifier,
-    logger,
-    mailboxFor: (session) => (session.user ? mailboxOf(session) : undefined),
-  });
-  return { deps, logger, notifier, ...(deps.limits ?? createImapLimits(deps.config)) };
-}
 
 /** The per-process limits from configuration (imap.authFailuresPerIpPerHour, imap.maxConnectionsPer*). */
 export function createImapLimits(config: Pick<Config, 'imap'>): ImapLimits {
+  const failures = config.imap.authFailuresPerIpPerHour;
   return {
-    authFailures: new RateLimiter({ points: config.imap.authFailuresPerIpPerHour, durationMs: AUTH_WINDOW_MS }),
-    authBlocks: new Map(),
+    loginGate: new LoginGate({ perIp: failures, perUserIp: failures }),
     perUser: new ConnectionCounter(config.imap.maxConnectionsPerUser),
     perIp: new ConnectionCounter(config.imap.maxConnectionsPerIp),
     logins: new LoginCache(),
   };
 }
 
-function serverOptions(deps: ImapDeps, ctx: HookContext): Record<string, unknown> {
-  const { config } = deps;
-  const capabilities: CapabilityOptions = {
-    allowInsecureAuth: config.allowInsecureAuth,
-    appendLimit: config.imap.maxLiteralBytes,
-  };
+function protocolLimits(deps: ImapDeps): ProtocolLimits {
+  const { imap, limits } = deps.config;
   return {
-    secure: deps.secure === true,
-    ...(deps.tls ? { key: deps.tls.key, cert: deps.tls.cert } : {}),
-    // imap-core's name for "LOGIN allowed without TLS"; STARTTLS stays offered either way.
-    ignoreSTARTTLS: config.allowInsecureAuth,
-    name: config.hostname,
-    id: { name: 'Mailyard' },
-    maxMessage: config.imap.maxLiteralBytes,
-    enableCompression: true,
-    socketTimeout: config.imap.idleTimeoutMs,
-    idleTimeout: config.imap.idleTimeoutMs,
-    closeTimeout: CLOSE_GRACE_MS,
-    logger: imapCoreLogger(ctx),
-    [CAPABILITY_OPTIONS]: capabilities,
+    ...DEFAULT_PROTOCOL_LIMITS,
+    maxLineBytes: imap.maxLineBytes,
+    maxMessageBytes: imap.maxLiteralBytes,
+    idleTimeoutMs: imap.idleTimeoutMs,
+    commandTimeoutMs: limits.timeoutMs,
+    ...deps.protocol,
   };
 }
 
-/** imap-core logs every connection and command at info/debug: keep that at debug under our logger. */
-function imapCoreLogger(ctx: HookContext) {
-  const core = ctx.logger.child({ component: 'imap-core' });
-  const debug = (obj: object, ...args: unknown[]) => core.debug(obj, ...(args as [string]));
-  return { trace: debug, debug, info: debug, warn: debug, error: debug, fatal: debug };
-}
-
-function setHooks(server: InstanceType<typeof IMAPServer>, ctx: HookContext): void {
-  Object.assign(server, {
-    notifier: ctx.notifier,
-    onConnect: onConnect(ctx),
-    onClose: onClose(),
-    onAuth: onAuth(ctx),
-    onList: onList(),
-    onLsub: onLsub(),
-    onCreate: onCreate(),
-    onRename: onRename(),
-    onDelete: onDelete(),
-    onOpen: onOpen(),
-    onStatus: onStatus(),
-    onAppend: onAppend(),
-    onStore: onStore(),
-    onExpunge: onExpunge(),
-    onCopy: onCopy(),
-    onMove: onMove(),
-    onFetch: onFetch(),
-    onSearch: onSearch(),
-    onSubscribe: onSubscribe(),
-    onUnsubscribe: onUnsubscribe(),
-    onGetQuotaRoot: onGetQuotaRoot(),
-    onGetQuota: onGetQuota(),
-  });
+function buildContext(deps: ImapDeps): ServerContext {
+  const logger = deps.logger.child({ component: 'imap' });
+  return {
+    deps,
+    logger,
+    notifier: new MailyardNotifier(deps.mailstore.notifier, logger),
+    protocol: protocolLimits(deps),
+    ...(deps.limits ?? createImapLimits(deps.config)),
+  };
 }
 
 export function createImapServer(deps: ImapDeps): ImapServer {
-  installCommandExtensions();
   const ctx = buildContext(deps);
-  wildduckErrors.gelf.handler = {
-    emit: (_channel, message) =>
-      ctx.logger.debug({ notice: message._error ?? message.short_message }, 'imap-core notice'),
+  const tls: SecureContext | undefined = deps.tls ? createSecureContext(deps.tls) : undefined;
+  const connections = new Set<ImapConnection<Session>>();
+  const commands = new Map(COMMANDS.map((c) => [c.name, c]));
+
+  const accept = (raw: Socket) => {
+    if (connections.size >= ctx.protocol.maxConnections) {
+      raw.on('error', () => undefined);
+      raw.end('* BYE [UNAVAILABLE] Too many connections\r\n');
+      return;
+    }
+    const socket = deps.secure && tls ? new TLSSocket(raw, { isServer: true, secureContext: tls }) : raw;
+    const id = randomBytes(6).toString('base64url');
+    const logger = ctx.logger.child({ cid: id, ip: raw.remoteAddress });
+    const releaseIp = ctx.perIp.acquire(raw.remoteAddress ?? '');
+    const connection: ImapConnection<Session> = new ImapConnection<Session>({
+      id,
+      socket,
+      secure: deps.secure === true,
+      ...(tls ? { tls } : {}),
+      limits: ctx.protocol,
+      logger,
+      commands,
+      greeting: (session) => `OK [${capabilityLine(session)}] Mailyard IMAP ready`,
+      createSession: (conn) => new Session(ctx, conn, logger),
+      onClose: () => {
+        connections.delete(connection);
+        releaseIp?.();
+      },
+    });
+    connections.add(connection);
+    if (!releaseIp) {
+      logger.warn({ protocol: 'imap' }, 'too many connections from address');
+      connection.bye('[LIMIT] Too many connections from your address');
+      return;
+    }
+    connection.start();
   };
-  const server = new IMAPServer(serverOptions(deps, ctx));
-  setHooks(server, ctx);
-  server.on('error', (err: Error) => ctx.logger.error({ err }, 'imap server error'));
+
+  let server: Server | null = null;
   return {
-    server,
     notifier: ctx.notifier,
+    connections,
     listen: (port, host = deps.config.bind) =>
       new Promise((resolve, reject) => {
-        server.server.once('error', reject);
-        server.listen(port, host, () => {
-          server.server.off('error', reject);
-          resolve((server.server.address() as AddressInfo).port);
+        const listener = createServer({ pauseOnConnect: false }, accept);
+        server = listener;
+        listener.on('error', (err) => ctx.logger.error({ err }, 'imap server error'));
+        listener.once('error', reject);
+        listener.listen(port, host, () => {
+          listener.off('error', reject);
+          resolve((listener.address() as AddressInfo).port);
         });
       }),
     close: () =>
       new Promise((resolve) => {
-        server.close(() => {
+        const done = () => {
           ctx.notifier.close();
           resolve();
+        };
+        for (const connection of connections) connection.bye('Server shutting down');
+        const timer = setTimeout(() => {
+          for (const connection of connections) connection.destroy();
+        }, CLOSE_GRACE_MS);
+        timer.unref();
+        if (!server) return done();
+        server.close(() => {
+          clearTimeout(timer);
+          done();
         });
       }),
   };

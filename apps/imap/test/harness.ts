@@ -154,6 +154,11 @@ export async function fetchOne(
   return result;
 }
 
+/** A message's flags, sorted, without \Recent (which depends on which session saw the message first). */
+export function withoutRecent(flags: Set<string> | undefined): string[] {
+  return [...(flags ?? [])].filter((f) => f !== '\\Recent').sort();
+}
+
 /** STATUS that fails the test instead of returning false. */
 export async function statusOf(client: ImapFlow, path: string, query: StatusQuery): Promise<StatusObject> {
   const result = await client.status(path, query);

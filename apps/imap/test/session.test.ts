@@ -1,7 +1,6 @@
 /** NOOP, CHECK, ID, ENABLE, COMPRESS=DEFLATE, UTF8=ACCEPT, LOGOUT, and a hook failure answering SERVERBUG. */
 import { expectCodeBugs } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { stateOf } from '../src/context.js';
 import { fetchOne, type Harness, message, startHarness, type TestUser } from './harness.js';
 import { loginWire } from './wire-client.js';
 
@@ -56,8 +55,8 @@ test('COMPRESS=DEFLATE through imapflow', async () => {
 test('a hook failure answers NO [SERVERBUG] without detail and logs the code bug', async () => {
   expectCodeBugs(1);
   const wire = await loginWire(h.port, user.address, user.password);
-  const connection = [...h.server.server.connections].filter((c) => c.session.user).pop();
-  const mailbox = connection && stateOf(connection.session).mailbox;
+  const connection = [...h.server.connections].filter((c) => c.session.user).pop();
+  const mailbox = connection?.session.mailbox;
   if (!mailbox) throw new Error('no logged-in connection');
   mailbox.status = () => {
     throw new TypeError('secret internal detail');
@@ -67,6 +66,6 @@ test('a hook failure answers NO [SERVERBUG] without detail and logs the code bug
   expect(reply).not.toMatch(/secret/);
   const bugs = h.codeBugs();
   expect(bugs).toHaveLength(1);
-  expect(bugs[0]).toMatchObject({ hook: 'onStatus', err: { message: 'secret internal detail' } });
+  expect(bugs[0]).toMatchObject({ command: 'STATUS', err: { message: 'secret internal detail' } });
   wire.close();
 });

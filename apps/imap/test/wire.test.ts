@@ -118,10 +118,10 @@ const rows: Row[] = [
     reject: [/^\+ /m],
   },
   {
-    name: 'literal over the non-APPEND limit is refused',
+    name: 'literal over the non-APPEND limit (64 KiB) is refused',
     state: 'authenticated',
-    steps: [['C13 CREATE {5000}\r\n', /^C13 /]],
-    expect: [/^C13 NO Literal too large/m],
+    steps: [['C13 CREATE {70000}\r\n', /^C13 /]],
+    expect: [/^C13 NO \[TOOBIG\] Literal too large/m],
   },
   {
     name: 'APPEND literal over the message size limit: NO [TOOBIG]',

@@ -9,6 +9,8 @@ import type { ParsedCommand, SessionState, TaggedResult, Token } from './types.j
 export interface CommandIo {
   /** Sends one untagged response; `text` is without the leading `* `. Parts are joined (for literals). */
   untagged(text: string | Array<string | Buffer>): Promise<void>;
+  /** Sends many untagged responses in one write (FETCH of many messages). */
+  untaggedLines(lines: Array<string | Buffer>): Promise<void>;
   /** Sends `+ text` and resolves with the client's next line, without CRLF (AUTHENTICATE, IDLE's DONE). */
   continuation(text: string): Promise<Buffer>;
   /**

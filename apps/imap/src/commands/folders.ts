@@ -1,0 +1,65 @@
+/**
+ * CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE (RFC 9051 §6.3.4-8). Names are checked by mailbox-names.ts
+ * (BAD for invalid modified UTF-7 or 8-bit names without UTF8=ACCEPT). RENAME INBOX moves its messages into
+ * the new folder and leaves INBOX empty (RFC 3501 §6.3.5; the store implements it). The number of folders per
+ * mailbox is capped (issue 12 item 12).
+ */
+import { UserError } from '@mailyard/errors';
+import type { Command } from '../protocol/command.js';
+import type { Session } from '../session.js';
+import { expectArgs, mailboxArg } from './args.js';
+
+export const create: Command<Session> = {
+  name: 'CREATE',
+  states: ['authenticated', 'selected'],
+  async run({ args, session }) {
+    expectArgs(args, 1, 2);
+    const mailbox = session.requireMailbox();
+    const path = mailboxArg(args[0], session.utf8).replace(/\/+$/, '');
+    if (!path) return { status: 'NO', code: 'CANNOT', text: 'Invalid folder name' };
+    if (mailbox.listFolders().length >= session.ctx.protocol.maxFolders) {
+      throw new UserError('Too many folders', { code: 'LIMIT' });
+    }
+    mailbox.createFolder(path);
+    return undefined;
+  },
+};
+
+export const deleteFolder: Command<Session> = {
+  name: 'DELETE',
+  states: ['authenticated', 'selected'],
+  async run({ args, session }) {
+    expectArgs(args, 1);
+    const path = mailboxArg(args[0], session.utf8);
+    session.requireMailbox().deleteFolder(path);
+    if (session.view?.path === path) session.deselect();
+    return undefined;
+  },
+};
+
+export const rename: Command<Session> = {
+  name: 'RENAME',
+  states: ['authenticated', 'selected'],
+  async run({ args, session }) {
+    expectArgs(args, 2);
+    const from = mailboxArg(args[0], session.utf8);
+    const to = mailboxArg(args[1], session.utf8);
+    session.requireMailbox().renameFolder(from, to);
+    return undefined;
+  },
+};
+
+function subscription(name: string, subscribed: boolean): Command<Session> {
+  return {
+    name,
+    states: ['authenticated', 'selected'],
+    async run({ args, session }) {
+      expectArgs(args, 1);
+      session.requireMailbox().setSubscribed(mailboxArg(args[0], session.utf8), subscribed);
+      return undefined;
+    },
+  };
+}
+
+export const subscribe = subscription('SUBSCRIBE', true);
+export const unsubscribe = subscription('UNSUBSCRIBE', false);

@@ -1,0 +1,34 @@
+/**
+ * IDLE (RFC 2177, RFC 9051 §6.3.13): `+ idling`, then mailbox changes are sent as they happen (expunges
+ * included) until the client sends DONE. Commands pipelined after DONE run after the tagged OK.
+ */
+import type { Command } from '../protocol/command.js';
+import type { Session } from '../session.js';
+import { expectArgs } from './args.js';
+
+export const idle: Command<Session> = {
+  name: 'IDLE',
+  states: ['authenticated', 'selected'],
+  async run({ args, session, io }) {
+    expectArgs(args, 0);
+    let chain = Promise.resolve();
+    const write = (line: string) => io.untagged(line);
+    const flush = () => {
+      chain = chain
+        .then(() => session.flush(write, true))
+        .catch((err: unknown) => {
+          session.logger.error({ err }, 'IDLE update failed');
+        });
+    };
+    session.onMailboxChange = flush;
+    flush();
+    try {
+      const line = await io.continuation('idling');
+      await chain;
+      if (line.toString('latin1').toUpperCase() !== 'DONE') return { status: 'BAD', text: 'Expected DONE' };
+      return { status: 'OK', text: 'IDLE terminated' };
+    } finally {
+      session.onMailboxChange = undefined;
+    }
+  },
+};

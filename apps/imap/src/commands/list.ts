@@ -1,0 +1,71 @@
+/**
+ * LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.8-9) with CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154)
+ * attributes. The reference and the pattern are joined; `*` matches anything, `%` anything but the "/"
+ * delimiter. An empty pattern asks for the delimiter (`* LIST (\Noselect) "/" ""`).
+ */
+import type { Folder } from '@mailyard/mailstore';
+import { pathFromWire, pathToWire } from '../mailbox-names.js';
+import type { Command } from '../protocol/command.js';
+import { imapString } from '../protocol/encode.js';
+import type { Session } from '../session.js';
+import { astringBytes, expectArgs } from './args.js';
+
+export const DELIMITER = '/';
+
+/** A matcher for a LIST pattern (already decoded to a store path pattern). */
+export function patternMatcher(pattern: string): (path: string) => boolean {
+  const source = pattern
+    .split('')
+    .map((ch) => (ch === '*' ? '.*' : ch === '%' ? '[^/]*' : ch.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  const inbox = /^inbox(\/|$)/i.test(pattern);
+  const regex = new RegExp(`^${inbox ? source.replace(/^inbox/i, 'INBOX') : source}$`, inbox ? '' : '');
+  return (path) => regex.test(path);
+}
+
+/** The LIST attributes of a folder: \HasChildren or \HasNoChildren, and its special use. */
+export function folderAttributes(folder: Folder, all: Folder[]): string[] {
+  const prefix = `${folder.path}${DELIMITER}`;
+  const attrs = [all.some((f) => f.path.startsWith(prefix)) ? '\\HasChildren' : '\\HasNoChildren'];
+  if (folder.specialUse) attrs.push(folder.specialUse);
+  return attrs;
+}
+
+export function decodePattern(bytes: Buffer, utf8: boolean): string {
+  // Wildcards are not part of a mailbox name: decode the literal parts around them.
+  const text = bytes.toString('latin1');
+  return text
+    .split(/([*%])/)
+    .map((part) =>
+      part === '*' || part === '%' || part === '' ? part : pathFromWire(Buffer.from(part, 'latin1'), utf8),
+    )
+    .join('');
+}
+
+function listCommand(name: 'LIST' | 'LSUB'): Command<Session> {
+  return {
+    name,
+    states: ['authenticated', 'selected'],
+    async run({ args, session, io }) {
+      expectArgs(args, 2);
+      const reference = astringBytes(args[0], 'reference');
+      const pattern = astringBytes(args[1], 'mailbox pattern');
+      if (pattern.length === 0) {
+        if (name === 'LIST') await io.untagged(`LIST (\\Noselect) "${DELIMITER}" ""`);
+        return undefined;
+      }
+      const full = decodePattern(Buffer.concat([reference, pattern]), session.utf8);
+      const matches = patternMatcher(full);
+      const folders = session.requireMailbox().listFolders();
+      for (const folder of folders) {
+        if (!matches(folder.path) || (name === 'LSUB' && !folder.subscribed)) continue;
+        const attrs = folderAttributes(folder, folders).join(' ');
+        await io.untagged(`${name} (${attrs}) "${DELIMITER}" ${imapString(pathToWire(folder.path, session.utf8))}`);
+      }
+      return undefined;
+    },
+  };
+}
+
+export const list = listCommand('LIST');
+export const lsub = listCommand('LSUB');

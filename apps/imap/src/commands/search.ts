@@ -1,0 +1,82 @@
+/**
+ * SEARCH and UID SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4; MODSEQ RFC 7162 §3.1.5). Message numbers are
+ * resolved against this session's view; \Recent (RECENT, NEW, OLD) is the session's own set (RFC 3501 §2.3.2).
+ * SEARCH (not UID SEARCH) is followed by no EXPUNGE (RFC 3501 §7.4.1). Extensions (ESEARCH's RETURN, SEARCHRES)
+ * wrap `runSearch`.
+ */
+import type { SearchQuery } from '@mailyard/mailstore';
+import type { Command } from '../protocol/command.js';
+import type { Token } from '../protocol/types.js';
+import { parseSearch } from '../search-query.js';
+import type { SelectedView } from '../selected-view.js';
+import { resolveSet } from '../sequence-set.js';
+import type { Session } from '../session.js';
+
+/** Rewrites message-number sets into UID sets of the view. */
+function resolveSequenceNumbers(query: SearchQuery, view: SelectedView): SearchQuery {
+  switch (query.key) {
+    case 'seq': {
+      const text = query.set.map((i) => (typeof i === 'object' ? `${i.from}:${i.to}` : String(i))).join(',');
+      return { key: 'uid', set: resolveSet(text, view.uids, false) };
+    }
+    case 'and':
+      return { key: 'and', of: query.of.map((q) => resolveSequenceNumbers(q, view)) };
+    case 'or':
+      return {
+        key: 'or',
+        left: resolveSequenceNumbers(query.left, view),
+        right: resolveSequenceNumbers(query.right, view),
+      };
+    case 'not':
+      return { key: 'not', of: resolveSequenceNumbers(query.of, view) };
+    default:
+      return query;
+  }
+}
+
+export interface SearchResult {
+  /** Matching UIDs in the view, ascending. */
+  uids: number[];
+  usesModseq: boolean;
+  /** Highest MODSEQ among the matches (0 when none or MODSEQ not used). */
+  highestModseq: number;
+}
+
+/** Runs a search program (the tokens after any RETURN options) against the session's view. */
+export function runSearch(session: Session, tokens: Token[]): SearchResult {
+  const view = session.requireView();
+  const parsed = parseSearch(tokens, {
+    maxDepth: session.ctx.protocol.maxDepth,
+    maxKeys: session.ctx.protocol.maxSearchKeys,
+  });
+  if (parsed.usesModseq) session.condstore = true;
+  const query = resolveSequenceNumbers(parsed.query, view);
+  const found = view.mailbox.search(view.path, query, { recentUids: view.recent });
+  const uids = found.filter((uid) => view.seqOf(uid) !== undefined).sort((a, b) => a - b);
+  let highestModseq = 0;
+  if (parsed.usesModseq && uids.length > 0) {
+    const listing = view.mailbox.listMessages(view.path);
+    for (const uid of uids) highestModseq = Math.max(highestModseq, view.summaryOf(uid, listing)?.modseq ?? 0);
+  }
+  return { uids, usesModseq: parsed.usesModseq, highestModseq };
+}
+
+function searchCommand(name: string, isUid: boolean): Command<Session> {
+  return {
+    name,
+    states: ['selected'],
+    forbidsExpunge: !isUid,
+    async run({ args, session, io }) {
+      const view = session.requireView();
+      const result = runSearch(session, args);
+      const ids = isUid ? result.uids : result.uids.map((uid) => view.seqOf(uid) as number);
+      // RFC 7162 §3.1.5: (MODSEQ n) only when the program used MODSEQ and something matched.
+      const modseq = result.usesModseq && ids.length > 0 ? ` (MODSEQ ${result.highestModseq})` : '';
+      await io.untagged(`SEARCH${ids.length > 0 ? ` ${ids.join(' ')}` : ''}${modseq}`);
+      return undefined;
+    },
+  };
+}
+
+export const search = searchCommand('SEARCH', false);
+export const uidSearch = searchCommand('UID SEARCH', true);
