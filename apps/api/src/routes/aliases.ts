@@ -118,7 +118,11 @@ async function gatedIssue(
     await deps.loginGate.succeed(ctx.ip, address);
     return issued;
   } catch (err) {
-    if (err instanceof PermissionError) await deps.loginGate.fail(ctx.ip, address);
+    if (err instanceof PermissionError) {
+      await deps.loginGate.fail(ctx.ip, address);
+      // The fixed message fail2ban matches (ansible/roles/security), as for every failed login.
+      deps.logger.info({ ip: ctx.ip, user: address }, 'authentication failed');
+    }
     throw err;
   }
 }
