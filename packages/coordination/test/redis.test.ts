@@ -206,6 +206,24 @@ describe.skipIf(!available)('Redis coordination', () => {
     });
   });
 
+  test('TLS checks the certificate: a self-signed one that is not trusted is refused (fallback, one warning)', async () => {
+    const { first, second, dir, log } = await pair(server.tlsUrl ?? '', { firstConnectWaitMs: 500 });
+    try {
+      expect(first.shared || second.shared).toBe(false);
+      expect((await first.consume('tls', 1, 60_000)).allowed).toBe(true);
+      const warnings = log.lines(40);
+      expect(warnings).toHaveLength(2);
+      expect(JSON.stringify(warnings[0]?.failure)).toMatch(/certificate/i);
+      expect(warnings[0]?.redis).toMatch(/^rediss:\/\/:\[Redacted\]@127\.0\.0\.1:\d+$/);
+      expect(log.text).not.toContain(encodeURIComponent(PASSWORD));
+      expect(log.text).not.toContain(PASSWORD);
+    } finally {
+      await first.close();
+      await second.close();
+      await dir.cleanup();
+    }
+  });
+
   test('a wrong password: no throw, one warning without the password, per-process fallback', async () => {
     const wrong = server.url.replace(encodeURIComponent(PASSWORD), 'not-the-password');
     const { first, second, dir, log } = await pair(wrong, { firstConnectWaitMs: 500 });
