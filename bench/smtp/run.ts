@@ -5,96 +5,29 @@
  * local sink (the running worker: overlapping claims, pooled sessions). Build first (turbo run build --filter=@mailyard/smtp...), then from bench/: node --import tsx smtp/run.ts
  * (BENCH_SCALE scales the message counts).
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { NO_MTA_STS } from '../../apps/smtp/src/outbound/mta-sts.js';
 import { createOutboundWorker } from '../../apps/smtp/src/outbound/worker.js';
 import { MailyardSmtpServer } from '../../apps/smtp/src/smtp-reply.js';
 import { createSelfSignedPair, loadConfig } from '../../packages/config/src/index.js';
-import { SqliteControlStore } from '../../packages/control/src/index.js';
+import type { SqliteControlStore } from '../../packages/control/src/index.js';
 import { createLogger } from '../../packages/logger/src/index.js';
 import { Mailstore } from '../../packages/mailstore/src/index.js';
-import { repoRoot, startDnsServer, tempDir } from '../../packages/testkit/src/index.js';
+import {
+  body,
+  createFixture,
+  DOMAIN,
+  MAILBOX_ID,
+  type MxFixture,
+  PASSWORD,
+  rssMb,
+  Sender,
+  startMx,
+} from './mx-fixture.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const PASSWORD = 'bench password';
-const DOMAIN = 'bench.test';
-
-function body(bytes: number, i: number): Buffer {
-  const head = `From: s${i}@sender.test\r\nTo: inbox@${DOMAIN}\r\nSubject: bench ${i}\r\nMessage-ID: <${i}.${randomBytes(4).toString('hex')}@sender.test>\r\n\r\n`;
-  const line = `${'x'.repeat(76)}\r\n`;
-  return Buffer.from(head + line.repeat(Math.max(1, Math.ceil((bytes - head.length) / line.length))));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-/** A minimal pipelining SMTP client (RFC 2920) on one connection. */
-class Sender {
-  #socket: Socket;
-  #buffer = '';
-  #waiting: Array<(line: string) => void> = [];
-
-  constructor(socket: Socket) {
-    this.#socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      this.#buffer += chunk.toString('latin1');
-      for (let end = this.#buffer.indexOf('\r\n'); end >= 0; end = this.#buffer.indexOf('\r\n')) {
-        const line = this.#buffer.slice(0, end);
-        this.#buffer = this.#buffer.slice(end + 2);
-        if (/^\d{3} /.test(line)) this.#waiting.shift()?.(line);
-      }
-    });
-  }
-
-  static async open(port: number): Promise<Sender> {
-    const socket = connect({ port, host: '127.0.0.1' });
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const sender = new Sender(socket);
-    await sender.reply();
-    sender.#socket.write('EHLO bench.sender.test\r\n');
-    await sender.reply();
-    return sender;
-  }
-
-  reply(): Promise<string> {
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-
-  /** Sends one message; resolves with the final reply. */
-  async send(message: Buffer): Promise<string> {
-    const replies = [this.reply(), this.reply(), this.reply()];
-    this.#socket.write(`MAIL FROM:<s@sender.test> SIZE=${message.length}\r\nRCPT TO:<inbox@${DOMAIN}>\r\nDATA\r\n`);
-    const [mail, rcpt, data] = await Promise.all(replies);
-    if (!mail?.startsWith('250') || !rcpt?.startsWith('250') || !data?.startsWith('354')) {
-      throw new Error(`refused: ${mail} / ${rcpt} / ${data}`);
-    }
-    const done = this.reply();
-    this.#socket.write(Buffer.concat([message, Buffer.from('.\r\n')]));
-    return done;
-  }
-
-  close(): void {
-    this.#socket.end('QUIT\r\n');
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-function rssMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
 async function inbound(port: number, pid: number, senders: number, size: number, total: number): Promise<number> {
@@ -123,20 +56,6 @@ async function inbound(port: number, pid: number, senders: number, size: number,
       `  RSS ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)  [${total} msgs]`,
   );
   return total;
-}
-
-async function startMx(env: Record<string, string>): Promise<ChildProcess> {
-  const main = join(repoRoot(), 'apps', 'smtp', 'dist', 'main.js');
-  const child = fork(main, ['mx'], {
-    env: { ...process.env, ...env },
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`mx exited with ${code}`)));
-  });
-  return child;
 }
 
 async function outbound(deps: Parameters<typeof createOutboundWorker>[0], control: SqliteControlStore, count: number) {
@@ -175,31 +94,20 @@ async function outbound(deps: Parameters<typeof createOutboundWorker>[0], contro
 }
 
 /** Inbound MX figures (skipped with BENCH_ONLY=outbound). */
-async function mxPhase(dataDir: string, masterKey: Buffer, dnsAddress: string, mailstore: Mailstore): Promise<void> {
-  const port = await freePort();
-  const mx = await startMx({
-    MAILYARD_DATA_DIR: dataDir,
-    MAILYARD_MASTER_KEY: masterKey.toString('hex'),
-    MAILYARD_SMTP_MX_PORT: String(port),
-    MAILYARD_DNS_RESOLVER: dnsAddress,
-    MAILYARD_HOSTNAME: 'mx.bench.test',
-    MAILYARD_LOG_LEVEL: 'warn',
-    MAILYARD_SMTP_MESSAGES_PER_SENDER_PER_HOUR: '1000000',
-    MAILYARD_SMTP_MAX_CONNECTIONS_PER_IP: '100',
-  });
-  const pid = mx.pid ?? 0;
+async function mxPhase(fixture: MxFixture): Promise<void> {
+  const mx = await startMx(fixture);
+  const pid = mx.child.pid ?? 0;
+  const port = mx.port;
   console.log(`mx pid ${pid}, idle RSS ${rssMb(pid).rss.toFixed(0)} MB`);
   let accepted = 0;
   accepted += await inbound(port, pid, 1, 4096, Math.round(300 * SCALE));
   accepted += await inbound(port, pid, 20, 4096, Math.round(2000 * SCALE));
   accepted += await inbound(port, pid, 1, 100 * 1024, Math.round(150 * SCALE));
   accepted += await inbound(port, pid, 20, 100 * 1024, Math.round(600 * SCALE));
-  const exited = new Promise((resolve) => mx.once('exit', resolve));
-  mx.kill('SIGTERM');
-  await exited;
+  await mx.stop();
 
   const drainStart = performance.now();
-  const session = await mailstore.open('benchbox', PASSWORD);
+  const session = await fixture.mailstore.open(MAILBOX_ID, PASSWORD);
   const stored = session.status('INBOX').messages;
   session.close();
   console.log(
@@ -208,34 +116,15 @@ async function mxPhase(dataDir: string, masterKey: Buffer, dnsAddress: string, m
 }
 
 async function main(): Promise<void> {
-  await using dir = await tempDir('mailyard-bench-smtp-');
-  const dns = await startDnsServer();
-  dns.table.txt.set('sender.test', [['v=spf1 ip4:127.0.0.1 -all']]);
+  const fixture = await createFixture();
+  const { dir, dns, control, masterKey } = fixture;
   dns.table.mx.set('sink.test', [{ preference: 10, exchange: 'mx.sink.test' }]);
   dns.table.a.set('mx.sink.test', ['127.0.0.1']);
-  const masterKey = randomBytes(32);
-  const control = new SqliteControlStore({ dataDir: dir.path, masterKey });
-  const mailstore = new Mailstore({ dataDir: dir.path });
-  const account = await control.createAccount({ email: `owner@${DOMAIN}`, password: PASSWORD });
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const domain = await control.createDomain({
-    accountId: account.id,
-    name: DOMAIN,
-    verificationToken: 'x',
-    dkim: {
-      selector: 'b1',
-      publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    },
-  });
-  const alias = await control.createAlias(domain.id, { name: 'inbox' });
-  await mailstore.createMailbox('benchbox', PASSWORD);
-  await control.setMailboxCredential(alias.id, 'benchbox', PASSWORD);
 
-  if (process.env.BENCH_ONLY !== 'outbound') await mxPhase(dir.path, masterKey, dns.address, mailstore);
+  if (process.env.BENCH_ONLY !== 'outbound') await mxPhase(fixture);
   // The opened mailbox goes on indexing its 3000 new messages in this process; the outbound process opens no
   // mailbox, so close it rather than let it share the event loop with the worker being measured.
-  await mailstore.close();
+  await fixture.mailstore.close();
   const outboundStore = new Mailstore({ dataDir: dir.path });
 
   const config = loadConfig({
@@ -248,8 +137,7 @@ async function main(): Promise<void> {
   await outbound(deps, control, Math.round(1000 * SCALE));
 
   await outboundStore.close();
-  await control.close();
-  await dns.close();
+  await fixture.close();
 }
 
 await main();

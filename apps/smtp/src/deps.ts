@@ -6,13 +6,16 @@ import { type Config, deriveKey } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
 import { ByteBudget, type RateLimitStore } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
-import type { DeliverMeta } from '@mailyard/mailstore';
+import type { DeliverMeta, DeliverSource } from '@mailyard/mailstore';
 import { createDnsLookup, type DnsLookup } from './dns.js';
+import { type SmtpLimits, smtpLimits } from './limits.js';
 import { createSrs, type Srs } from './srs.js';
 
 /** The part of the mail store SMTP uses: sealing into a mailbox spool needs no mailbox password. */
 export interface MailDelivery {
   deliver(mailboxId: string, raw: Buffer, meta?: DeliverMeta): Promise<void>;
+  /** The same for a message too large to hold in memory, sealed chunk by chunk as it is read. */
+  deliverStream(mailboxId: string, source: DeliverSource, meta?: DeliverMeta): Promise<void>;
 }
 
 export interface SmtpDeps {
@@ -29,12 +32,15 @@ export interface SmtpDeps {
   dns?: DnsLookup;
   /** Rate-limit counters; default in memory (a Redis store shares them between processes). */
   rateLimitStore?: RateLimitStore;
+  /** Overrides of SMTP_LIMITS and the deadlines (tests set small ones). */
+  limits?: Partial<SmtpLimits>;
 }
 
 /** Deps with every default filled in, shared by the handlers of one server. */
-export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore'>> {
+export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 'limits'>> {
   rateLimitStore: RateLimitStore | undefined;
   srs: Srs;
+  limits: SmtpLimits;
 }
 
 export function buildContext(deps: SmtpDeps): SmtpContext {
@@ -44,6 +50,7 @@ export function buildContext(deps: SmtpDeps): SmtpContext {
     budget: deps.budget ?? new ByteBudget(config.limits.inflightBytes),
     dns: deps.dns ?? createDnsLookup({ server: config.dns.resolver, timeoutMs: config.dns.timeoutMs }),
     rateLimitStore: deps.rateLimitStore,
+    limits: smtpLimits(config.limits.timeoutMs, deps.limits),
     srs: createSrs(deriveKey(deps.masterKey, 'smtp.srs')),
   };
 }

@@ -3,6 +3,7 @@
  * and ARC (RFC 8617), reported in an Authentication-Results header (RFC 8601) and Received-SPF (RFC 7208 §9.1).
  * A DMARC failure under p=reject is refused (RFC 7489 §6.6.2 leaves rejection to the receiver; we honour it).
  */
+import type { Readable } from 'node:stream';
 import { authenticate } from 'mailauth';
 import type { SmtpContext } from './deps.js';
 import type { ArcInput } from './routing.js';
@@ -22,8 +23,13 @@ export interface ClientFacts {
   sender: string;
 }
 
-export async function checkSender(ctx: SmtpContext, raw: Buffer, client: ClientFacts): Promise<AuthenticationVerdict> {
-  const result = await authenticate(raw, {
+/** Authenticates the message as received (a stream: mailauth hashes it as it flows, never holding it whole). */
+export async function checkSender(
+  ctx: SmtpContext,
+  message: Readable,
+  client: ClientFacts,
+): Promise<AuthenticationVerdict> {
+  const result = await authenticate(message, {
     ip: client.ip,
     helo: client.helo,
     sender: client.sender,

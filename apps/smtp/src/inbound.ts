@@ -1,15 +1,19 @@
 /**
- * The inbound (MX) flow after DATA: content checks, sender authentication, trace headers, then every copy
- * stored (spool and/or outbound queue) before the 250 reply. Headers are only prepended: the stored message is
- * our headers followed by the original bytes exactly.
+ * The inbound (MX) flow after DATA: content checks, sender authentication (read as a stream, so a spilled
+ * message is never whole in memory), trace headers, then every copy stored (spool and/or outbound queue) before
+ * the 250 reply. The stored message is our headers, the header block as received minus Authentication-Results
+ * fields forged with our authserv-id (RFC 8601 §5), then the rest of the received bytes exactly.
  */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { metrics } from '@mailyard/monitor';
 import type { SMTPServerSession } from 'smtp-server';
+import { withoutForgedResults } from './auth-results.js';
 import { contentRefusal } from './content-checks.js';
 import type { SmtpContext } from './deps.js';
 import { checkSender } from './inbound-auth.js';
 import { receivedHeader } from './message.js';
+import type { ReceivedMessage } from './received-message.js';
 import { deliverLocally, type LocalRecipient, resolveLocal } from './routing.js';
 import { reply } from './smtp-reply.js';
 
@@ -23,12 +27,17 @@ async function recipientsOf(ctx: SmtpContext, session: SMTPServerSession): Promi
 }
 
 /** Stores the message for every recipient and returns the text of the 250 reply; throws a reply to refuse. */
-export async function acceptInbound(ctx: SmtpContext, raw: Buffer, session: SMTPServerSession): Promise<string> {
-  const refusal = contentRefusal(raw);
+export async function acceptInbound(
+  ctx: SmtpContext,
+  message: ReceivedMessage,
+  session: SMTPServerSession,
+): Promise<string> {
+  const refusal = contentRefusal(message, ctx.limits.maxReceivedHeaders);
   if (refusal) throw refusal;
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const helo = session.hostNameAppearsAs || session.remoteAddress;
-  const verdict = await checkSender(ctx, raw, { ip: session.remoteAddress, helo, sender });
+  const received = Readable.from(message.read());
+  const verdict = await checkSender(ctx, received, { ip: session.remoteAddress, helo, sender });
   const log = ctx.logger.child({ component: 'mx', cid: session.id });
   if (verdict.dmarcReject) {
     log.info({ sender, auth: verdict.summary }, 'refused: DMARC policy reject');
@@ -38,7 +47,7 @@ export async function acceptInbound(ctx: SmtpContext, raw: Buffer, session: SMTP
   const recipients = await recipientsOf(ctx, session);
   const id = newMessageId();
   const single = session.envelope.rcptTo.length === 1 ? session.envelope.rcptTo[0]?.address : undefined;
-  const received = receivedHeader({
+  const trace = receivedHeader({
     helo,
     ip: session.remoteAddress,
     by: ctx.config.hostname,
@@ -46,9 +55,9 @@ export async function acceptInbound(ctx: SmtpContext, raw: Buffer, session: SMTP
     id,
     ...(single ? { recipient: single } : {}),
   });
+  const kept = withoutForgedResults(message.header, ctx.config.hostname);
   const outcome = await deliverLocally(ctx, {
-    raw,
-    addedHeaders: received + verdict.headers,
+    body: message.withHead(Buffer.concat([Buffer.from(trace + verdict.headers, 'latin1'), kept])),
     envelopeFrom: sender,
     recipients,
     arc: verdict.arc,

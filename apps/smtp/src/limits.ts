@@ -8,7 +8,7 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-export const SMTP_LIMITS = {
+export const SMTP_LIMITS = Object.freeze({
   /**
    * More Received headers than this means the message is looping between servers (RFC 5321 §6.3 asks for loop
    * detection by counting Received headers; Postfix and Exim both stop at 25 here as well).
@@ -28,7 +28,66 @@ export const SMTP_LIMITS = {
   shutdownGraceMs: 25 * SECOND,
   /** Reverse DNS of a client is skipped: it costs a lookup per connection and feeds nothing we decide on. */
   reverseLookup: false,
-} as const;
+  /**
+   * Connections open at once on one listener (smtp-server maxClients; 421 past it). Each holds a file descriptor,
+   * and one more while it spills a large message to disk; 500 stays clear of the common 1,024-descriptor limit
+   * with room for the spool, SQLite and TLS, and is ten times what a busy small server sees.
+   */
+  maxConnectionsPerListener: 500,
+  /**
+   * Slowest DATA transfer kept open: fewer bytes than this per second over a whole rate window closes the session
+   * (Postfix's smtpd_min_data_rate is 500 B/s). A 56 kbit/s modem still sends 7,000 B/s.
+   */
+  minDataBytesPerSecond: 512,
+  /** The window the minimum rate is measured over: long enough for a TCP retransmission or two to pass. */
+  dataRateWindowMs: 30 * SECOND,
+  /**
+   * Message bytes held in memory before the rest spills to an encrypted temporary file under data/tmp: small
+   * mail (most of it) never touches that file, and a 50 MiB message costs about this much memory, not 50 MiB.
+   */
+  spillThresholdBytes: 1024 * 1024,
+  /** Plaintext per sealed chunk of a spilled message (ChaCha20-Poly1305, one tag each): 16 bytes per 64 KiB. */
+  spillChunkBytes: 64 * 1024,
+  /**
+   * Largest header block accepted (552 5.3.4 past it): it stays in memory to be checked and rewritten. Postfix
+   * keeps 100 KiB of headers (header_size_limit); real mail with 50 Received and ARC sets stays under 64 KiB.
+   */
+  maxHeaderBytes: 256 * 1024,
+  /**
+   * Unknown recipients (550 5.1.1) in one session before each further one is answered only after
+   * unknownRecipientDelayMs, and the count at which the session is closed with 421 (Postfix's
+   * smtpd_soft_error_limit and smtpd_hard_error_limit are 10 and 20 errors of any kind).
+   */
+  unknownRecipientsBeforeDelay: 3,
+  unknownRecipientsPerSession: 10,
+  /** Pause before each 550 5.1.1 past unknownRecipientsBeforeDelay (Postfix's smtpd_error_sleep_time is 1 s). */
+  unknownRecipientDelayMs: SECOND,
+  /**
+   * Unknown recipients per client IP per hour. Past it every RCPT TO from that IP gets 450 4.7.1 until the hour
+   * is over, whether the address exists or not, so the answer no longer tells which addresses exist; a real
+   * server just retries later. Generous for mailing-list senders with stale addresses, tight for a prober.
+   */
+  unknownRecipientsPerIpPerHour: 50,
+  /** Window of the per-IP unknown-recipient count. */
+  unknownRecipientWindowMs: HOUR,
+});
+
+/** The SMTP limits one server runs with: SMTP_LIMITS and two deadlines from config, with overrides for tests. */
+export type SmtpLimits = typeof SMTP_LIMITS & {
+  /**
+   * Longest time one command line may take from its first byte to its line end. A command fits in one packet,
+   * so this only cuts clients that drip bytes to hold a connection: the idle timeout (config smtp.socketTimeoutMs)
+   * never fires while a byte arrives now and then. Default: config limits.timeoutMs (180 s, RFC 5321 §4.5.3.2).
+   */
+  readonly commandTimeoutMs: number;
+  /** Longest time one DATA transfer may take from the 354 reply to the final dot. Default: config limits.timeoutMs. */
+  readonly dataTimeoutMs: number;
+};
+
+/** The limits of a server: SMTP_LIMITS, the deadlines from config limits.timeoutMs, then `overrides`. */
+export function smtpLimits(timeoutMs: number, overrides: Partial<SmtpLimits> = {}): SmtpLimits {
+  return { ...SMTP_LIMITS, commandTimeoutMs: timeoutMs, dataTimeoutMs: timeoutMs, ...overrides };
+}
 
 export const OUTBOUND_LIMITS = {
   /**

@@ -1,6 +1,8 @@
 /**
  * Builds a smtp-server instance with Mailyard's hooks and options, and closes it gracefully: stop accepting,
  * let DATA in flight finish (its reply is sent), then end the remaining sessions with 421 (RFC 5321 §3.8).
+ * Each listener takes at most maxConnectionsPerListener connections (smtp-server's maxClients: 421 past it) and
+ * watches every connection's command and DATA deadlines (server.ts, connection-guard.ts).
  */
 import { once } from 'node:events';
 import type { SMTPServerOptions } from 'smtp-server';
@@ -11,8 +13,8 @@ import { createOnData } from './handlers/on-data.js';
 import { createOnMailFrom } from './handlers/on-mail-from.js';
 import { createOnRcptTo } from './handlers/on-rcpt-to.js';
 import { SMTP_LIMITS } from './limits.js';
+import { MailyardSmtpServer } from './server.js';
 import { createServerState, type ServerMode, type ServerState } from './server-state.js';
-import { MailyardSmtpServer } from './smtp-reply.js';
 
 export interface SmtpListener {
   readonly server: MailyardSmtpServer;
@@ -34,6 +36,7 @@ export function smtpOptions(ctx: SmtpContext, state: ServerState, secure: boolea
     cert: ctx.tls.cert,
     size: config.smtp.maxMessageSize,
     maxRecipients: config.smtp.maxRecipients,
+    maxClients: ctx.limits.maxConnectionsPerListener,
     maxCommandLength: SMTP_LIMITS.maxCommandLength,
     maxAllowedUnauthenticatedCommands: SMTP_LIMITS.maxUnauthenticatedCommands,
     socketTimeout: config.smtp.socketTimeoutMs,
@@ -66,7 +69,11 @@ async function waitForIdle(state: ServerState, graceMs: number): Promise<void> {
 
 export function createListener(ctx: SmtpContext, mode: ServerMode, secure: boolean, shared?: ServerState) {
   const state = shared ?? createServerState(ctx, mode);
-  const server = new MailyardSmtpServer(smtpOptions(ctx, state, secure));
+  const server = new MailyardSmtpServer(smtpOptions(ctx, state, secure), {
+    mode,
+    limits: ctx.limits,
+    guards: state.guards,
+  });
   server.on('error', (err) => ctx.logger.warn({ err, component: mode }, 'smtp connection error'));
   const listener: SmtpListener = {
     server,

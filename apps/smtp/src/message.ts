@@ -1,18 +1,12 @@
 /**
- * What the SMTP processes read from and add to a message: the header block (RFC 5322 §2.2), Received trace
- * headers (RFC 5321 §4.4), the From addresses (RFC 5322 §3.6.2) and the line-ending checks of RFC 5321 §2.3.8.
- * The message itself is never rewritten: headers are only prepended, so the original bytes follow them exactly.
+ * What the SMTP processes read from and add to a message: the header block and its fields (RFC 5322 §2.2, read
+ * through @mailyard/mail's one header parser), the addresses of identity fields such as From and Sender
+ * (RFC 5322 §3.6.2, through its address parser) and Received trace headers (RFC 5321 §4.4). The body is never
+ * rewritten: headers are prepended, and only forged fields are ever removed from the header block.
  */
-import addressparser from 'nodemailer/lib/addressparser/index.js';
+import { findHeaderEnd, type HeaderField, headerText, parseAddressList, splitHeaderFields } from '@mailyard/mail';
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
-
-export interface HeaderField {
-  /** Lowercased field name. */
-  key: string;
-  /** Unfolded value without the leading space. */
-  value: string;
-}
 
 /** The header block (up to and without the blank line); the whole message when it has no body. */
 export function headerBlock(raw: Buffer): string {
@@ -20,44 +14,31 @@ export function headerBlock(raw: Buffer): string {
   return raw.subarray(0, end < 0 ? raw.length : end + 2).toString('latin1');
 }
 
+/** The fields of the header block at the start of `raw`, with their byte ranges (names lowercased). */
 export function headerFields(raw: Buffer): HeaderField[] {
-  const fields: HeaderField[] = [];
-  for (const line of headerBlock(raw).split('\r\n')) {
-    const last = fields[fields.length - 1];
-    if (/^[ \t]/.test(line) && last) {
-      last.value += ` ${line.trim()}`;
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    fields.push({ key: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1).trim() });
+  const { headerEnd } = findHeaderEnd(raw, 0, raw.length);
+  return splitHeaderFields(raw, 0, headerEnd);
+}
+
+/** One mailbox of an address field as written: local part and domain apart, nothing normalized yet. */
+export interface WrittenAddress {
+  local: string;
+  domain: string;
+}
+
+/**
+ * Every mailbox named in the fields called `names` (lowercase), group members included; a field with no mailbox
+ * at all (an empty group) yields an entry with an empty local part so callers can refuse it.
+ */
+export function addressesIn(header: Buffer, names: readonly string[]): WrittenAddress[] {
+  const found: WrittenAddress[] = [];
+  for (const field of headerFields(header).filter((f) => names.includes(f.name))) {
+    const entries = parseAddressList(headerText(field.raw));
+    const mailboxes = entries.flatMap((entry) => (entry.kind === 'group' ? entry.members : [entry]));
+    if (mailboxes.length === 0) found.push({ local: '', domain: '' });
+    for (const mailbox of mailboxes) found.push({ local: mailbox.mailbox, domain: mailbox.host });
   }
-  return fields;
-}
-
-export function countHeaders(raw: Buffer, name: string): number {
-  return headerFields(raw).filter((f) => f.key === name).length;
-}
-
-/** Lowercased addresses of every From field (a message should have one, RFC 5322 §3.6). */
-export function fromAddresses(raw: Buffer): string[] {
-  const values = headerFields(raw)
-    .filter((f) => f.key === 'from')
-    .map((f) => Buffer.from(f.value, 'latin1').toString('utf8'));
-  return values.flatMap((value) => addressparser(value, { flatten: true }).map((a) => a.address.toLowerCase()));
-}
-
-/** RFC 5321 §2.3.8: lines end in CRLF; a bare LF is how SMTP smuggling hides a second message. */
-export function hasBareLineFeed(raw: Buffer): boolean {
-  for (let i = raw.indexOf(0x0a); i >= 0; i = raw.indexOf(0x0a, i + 1)) {
-    if (i === 0 || raw[i - 1] !== 0x0d) return true;
-  }
-  return false;
-}
-
-/** RFC 5321 §4.5.2 / RFC 6152: NUL is not allowed in message content, not even with 8BITMIME. */
-export function hasNul(raw: Buffer): boolean {
-  return raw.includes(0);
+  return found;
 }
 
 export interface TraceInfo {

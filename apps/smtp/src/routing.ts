@@ -6,10 +6,13 @@
  * the original sender.
  *
  * Invariant: `deliverLocally` resolves only when every copy is durable (spool fsynced, queue row committed),
- * so the caller may answer 250.
+ * so the caller may answer 250. A large message is sealed into each spool as a stream; only a forwarded copy
+ * (the outbound queue keeps whole messages) is read into memory, and then within the in-flight byte budget.
  */
+import type { DeliverMeta } from '@mailyard/mailstore';
 import { sealMessage } from 'mailauth';
 import type { SmtpContext } from './deps.js';
+import type { MessageBody } from './received-message.js';
 
 export interface LocalRecipient {
   /** The address as given in RCPT TO. */
@@ -49,10 +52,8 @@ export interface ArcInput {
 }
 
 export interface LocalDelivery {
-  /** The message as it arrived. */
-  raw: Buffer;
-  /** Headers this hop prepends (Received, Authentication-Results...), CRLF-terminated. */
-  addedHeaders: string;
+  /** The message to store: our added headers (Received, Authentication-Results...) and what arrived. */
+  body: MessageBody;
   envelopeFrom: string;
   recipients: LocalRecipient[];
   /** Present on inbound mail: forwarded copies get an ARC set. */
@@ -66,14 +67,29 @@ export interface DeliveryOutcome {
   queued: string[];
 }
 
+/** Seals one mailbox copy: through the group commit when the message is in memory, else streamed. */
+export function storeInMailbox(ctx: SmtpContext, mailboxId: string, body: MessageBody, meta: DeliverMeta = {}) {
+  if (body.inMemory) return ctx.mailstore.deliver(mailboxId, body.inMemory, meta);
+  return ctx.mailstore.deliverStream(mailboxId, body, meta);
+}
+
+/** The whole message in memory, its size held in the byte budget (452 4.3.1 when full) while `use` runs. */
+export async function withWholeMessage<T>(ctx: SmtpContext, body: MessageBody, use: (raw: Buffer) => Promise<T>) {
+  if (body.inMemory) return use(body.inMemory);
+  using _reservation = ctx.budget.reserve(body.size);
+  return use(await body.toBuffer());
+}
+
 export async function deliverLocally(ctx: SmtpContext, d: LocalDelivery): Promise<DeliveryOutcome> {
-  const stored = Buffer.concat([Buffer.from(d.addedHeaders, 'latin1'), d.raw]);
   const mailboxIds = [...new Set(d.recipients.flatMap((r) => (r.mailboxId ? [r.mailboxId] : [])))];
-  const folder = d.folder ? { folder: d.folder } : {};
   const forwards = groupForwards(d.recipients);
   const [queued] = await Promise.all([
-    Promise.all([...forwards].map(([key, targets]) => enqueueForward(ctx, d, stored, key, targets))),
-    Promise.all(mailboxIds.map((id) => ctx.mailstore.deliver(id, stored, folder))),
+    forwards.size === 0
+      ? []
+      : withWholeMessage(ctx, d.body, (stored) =>
+          Promise.all([...forwards].map(([key, targets]) => enqueueForward(ctx, d, stored, key, targets))),
+        ),
+    Promise.all(mailboxIds.map((id) => storeInMailbox(ctx, id, d.body, d.folder ? { folder: d.folder } : {}))),
   ]);
   return { mailboxes: mailboxIds.length, queued };
 }

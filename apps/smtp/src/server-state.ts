@@ -3,13 +3,15 @@
  * counts per client IP, rate limiters, and the count of DATA transfers in progress (for graceful shutdown).
  */
 import { ConnectionCounter, RateLimiter } from '@mailyard/limits';
+import type { ConnectionGuard } from './connection-guard.js';
 import type { SmtpContext } from './deps.js';
 import { SMTP_LIMITS } from './limits.js';
+import type { SendingRights } from './send-as.js';
 
 export type ServerMode = 'mx' | 'submission';
 
 /** What a successful AUTH leaves on the session (session.user). */
-export interface SubmissionUser {
+export interface SubmissionUser extends SendingRights {
   address: string;
   domain: string;
   aliasId: string;
@@ -32,6 +34,12 @@ export interface ServerState {
   authBlockedUntil: Map<string, number>;
   /** DATA transfers being received or stored right now. */
   inflight: { count: number };
+  /** Deadline guards of live connections by session id (server.ts). */
+  guards: Map<string, ConnectionGuard>;
+  /** Unknown recipients (550 5.1.1) per live session id (recipient-probing.ts). */
+  unknownRecipients: Map<string, number>;
+  /** Unknown recipients per client IP per hour (SmtpLimits.unknownRecipientsPerIpPerHour). */
+  unknownRecipientsPerIp: RateLimiter;
 }
 
 export function createServerState(ctx: SmtpContext, mode: ServerMode): ServerState {
@@ -56,5 +64,13 @@ export function createServerState(ctx: SmtpContext, mode: ServerMode): ServerSta
     }),
     authBlockedUntil: new Map(),
     inflight: { count: 0 },
+    guards: new Map(),
+    unknownRecipients: new Map(),
+    unknownRecipientsPerIp: new RateLimiter({
+      points: ctx.limits.unknownRecipientsPerIpPerHour,
+      durationMs: ctx.limits.unknownRecipientWindowMs,
+      window: 'fixed',
+      ...store,
+    }),
   };
 }

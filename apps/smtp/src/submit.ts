@@ -1,31 +1,37 @@
 /**
- * The submission flow after DATA (RFC 6409): the From header must name the user's own domain, the message gets
- * a Received header, a Date and a Message-ID when it has none (RFC 6409 §8.2, §8.3; the Message-ID names the
- * user's domain) and a DKIM signature by that domain (RFC 6376, relaxed/relaxed, rsa-sha256), then local
- * recipients are delivered to their spools, remote ones queued, and a copy goes to the sender's Sent folder,
- * all durable before the 250 reply.
+ * The submission flow after DATA (RFC 6409): every From/Sender address must be one the user may send as
+ * (send-as.ts), forged Authentication-Results are removed (RFC 8601 §5), the message gets a Received header, a
+ * Date and a Message-ID when it has none (RFC 6409 §8.2, §8.3; the Message-ID names the user's domain) and a
+ * DKIM signature by the From domain (RFC 6376, relaxed/relaxed, rsa-sha256), then local recipients are delivered
+ * to their spools, remote ones queued (a domain counts as local only once verified, so mail to an unverified one
+ * goes out by MX), and a copy goes to the sender's Sent folder, all durable before the 250 reply. A large
+ * message is signed and stored as a stream; only the queued copy is read whole, within the byte budget.
  */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { type NewQueueItem, splitAddress } from '@mailyard/control';
 import { ServerError } from '@mailyard/errors';
 import { metrics } from '@mailyard/monitor';
 import { dkimSign } from 'mailauth';
 import type { SMTPServerSession } from 'smtp-server';
+import { withoutForgedResults } from './auth-results.js';
 import { contentRefusal } from './content-checks.js';
 import type { SmtpContext } from './deps.js';
 import { newMessageId } from './inbound.js';
-import { fromAddresses, headerFields, receivedHeader } from './message.js';
+import { addressesIn, headerFields, receivedHeader } from './message.js';
 import { dsnOfSession } from './outbound/dsn.js';
-import { deliverLocally, type LocalRecipient, resolveLocal } from './routing.js';
+import type { MessageBody, ReceivedMessage } from './received-message.js';
+import { deliverLocally, type LocalRecipient, resolveLocal, storeInMailbox, withWholeMessage } from './routing.js';
+import { canonicalAddress, IDENTITY_FIELDS, maySendAs } from './send-as.js';
 import type { SubmissionUser } from './server-state.js';
 import { reply } from './smtp-reply.js';
 
-async function signFor(ctx: SmtpContext, domain: string, message: Buffer): Promise<string> {
+async function signFor(ctx: SmtpContext, domain: string, message: MessageBody): Promise<string> {
   const key = await ctx.control.getDkimKey(domain);
   if (!key) throw new ServerError(`no DKIM key for hosted domain ${domain}`);
   // mailauth 4.x signs only what is listed in signatureData; the top-level fields only satisfy its types.
   const signature = { signingDomain: domain, selector: key.selector, privateKey: key.privateKeyPem };
-  const signed = await dkimSign(message, {
+  const signed = await dkimSign(Readable.from(message.open()), {
     ...signature,
     canonicalization: 'relaxed/relaxed',
     algorithm: 'rsa-sha256',
@@ -37,16 +43,25 @@ async function signFor(ctx: SmtpContext, domain: string, message: Buffer): Promi
   return signed.signatures;
 }
 
-function checkFrom(raw: Buffer, user: SubmissionUser): void {
-  const from = fromAddresses(raw);
+/**
+ * Checks every identity address of the header (550 5.7.1 for one the user may not use, 550 5.6.0 without a From)
+ * and returns the domain to sign with: the first From address's (a verified domain of the user's account).
+ */
+async function checkIdentity(ctx: SmtpContext, header: Buffer, user: SubmissionUser): Promise<string> {
+  const from = addressesIn(header, ['from']);
   if (from.length === 0) throw reply(550, '5.6.0', 'Message has no From address');
-  const foreign = from.find((address) => splitAddress(address)?.domain !== user.domain);
-  if (foreign) throw reply(550, '5.7.1', `From address ${foreign} is not one of yours`);
+  for (const written of addressesIn(header, IDENTITY_FIELDS)) {
+    if (!(await maySendAs(ctx, user, written))) {
+      const shown = written.local ? `${written.local}@${written.domain}` : '(empty group)';
+      throw reply(550, '5.7.1', `From/Sender address ${shown} is not one of yours`);
+    }
+  }
+  return canonicalAddress(from[0] ?? { local: '', domain: '' })?.domain ?? user.domain;
 }
 
 /** RFC 6409 §8.2 and §8.3: the MSA may add a missing Date and Message-ID; they go after our Received header. */
 export function missingOriginHeaders(raw: Buffer, domain: string, now = new Date()): string {
-  const present = new Set(headerFields(raw).map((f) => f.key));
+  const present = new Set(headerFields(raw).map((f) => f.name));
   const date = present.has('date') ? '' : `Date: ${now.toUTCString().replace('GMT', '+0000')}\r\n`;
   const id = present.has('message-id') ? '' : `Message-ID: <${randomBytes(16).toString('hex')}@${domain}>\r\n`;
   return date + id;
@@ -71,11 +86,15 @@ function enqueueRemote(ctx: SmtpContext, session: SMTPServerSession, item: NewQu
   return ctx.control.enqueue({ ...item, ...(dsn ? { dsn } : {}) });
 }
 
-export async function acceptSubmission(ctx: SmtpContext, raw: Buffer, session: SMTPServerSession): Promise<string> {
-  const refusal = contentRefusal(raw);
+export async function acceptSubmission(
+  ctx: SmtpContext,
+  message: ReceivedMessage,
+  session: SMTPServerSession,
+): Promise<string> {
+  const refusal = contentRefusal(message, ctx.limits.maxReceivedHeaders);
   if (refusal) throw refusal;
   const user = session.user as SubmissionUser;
-  checkFrom(raw, user);
+  const signingDomain = await checkIdentity(ctx, message.header, user);
   const id = newMessageId();
   const received = receivedHeader({
     helo: session.hostNameAppearsAs || 'unknown',
@@ -83,19 +102,23 @@ export async function acceptSubmission(ctx: SmtpContext, raw: Buffer, session: S
     protocol: session.transmissionType,
     id,
   });
-  const added = received + missingOriginHeaders(raw, user.domain);
-  const traced = Buffer.concat([Buffer.from(added, 'latin1'), raw]);
-  const signature = await signFor(ctx, user.domain, traced);
-  const signed = Buffer.concat([Buffer.from(signature, 'latin1'), traced]);
+  const head = Buffer.concat([
+    Buffer.from(received + missingOriginHeaders(message.header, user.domain), 'latin1'),
+    withoutForgedResults(message.header, ctx.config.hostname),
+  ]);
+  const signature = await signFor(ctx, signingDomain, message.withHead(head));
+  const signed = message.withHead(Buffer.concat([Buffer.from(signature, 'latin1'), head]));
   const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const { local, remote } = await splitRecipients(
     ctx,
     session.envelope.rcptTo.map((r) => r.address),
   );
   await Promise.all([
-    deliverLocally(ctx, { raw: signed, addedHeaders: '', envelopeFrom, recipients: local }),
-    remote.length > 0 ? enqueueRemote(ctx, session, { envelopeFrom, recipients: remote, body: signed }) : null,
-    user.mailboxId ? ctx.mailstore.deliver(user.mailboxId, signed, { folder: 'Sent', flags: ['\\Seen'] }) : null,
+    deliverLocally(ctx, { body: signed, envelopeFrom, recipients: local }),
+    remote.length > 0
+      ? withWholeMessage(ctx, signed, (body) => enqueueRemote(ctx, session, { envelopeFrom, recipients: remote, body }))
+      : null,
+    user.mailboxId ? storeInMailbox(ctx, user.mailboxId, signed, { folder: 'Sent', flags: ['\\Seen'] }) : null,
   ]);
   metrics.messages.inc({ direction: 'accepted' });
   ctx.logger.info(

@@ -1,7 +1,9 @@
 /**
  * onAuth (submission): AUTH PLAIN (RFC 4616) and LOGIN with an alias address and its mailbox password, checked
- * against the control store. Failures are logged in the one format fail2ban matches and limited per client IP;
- * after that many failures AUTH answers 454 4.7.0 (RFC 4954 §6) without checking the password.
+ * against the control store's verifyMailboxPassword for every attempt, known user or not: it runs the same KDF
+ * work either way, so the reply time does not tell which addresses exist (nothing here answers earlier for an
+ * unknown user). Failures are logged in the one format fail2ban matches and limited per client IP; after that
+ * many failures AUTH answers 454 4.7.0 (RFC 4954 §6) without checking the password, for every user alike.
  */
 import { metrics } from '@mailyard/monitor';
 import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
@@ -38,9 +40,13 @@ async function authenticateUser(
     await recordFailure(state, ip, username);
     return null;
   }
+  const address = username.toLowerCase();
   return {
-    address: username.toLowerCase(),
+    address,
+    local: address.slice(0, address.lastIndexOf('@')),
     domain: found.domain.name,
+    accountId: found.domain.accountId,
+    canSendAs: found.alias.canSendAs,
     aliasId: found.alias.id,
     mailboxId: found.alias.mailboxId,
   };

@@ -1,7 +1,9 @@
 /**
  * onConnect / onSecure / onClose: the connection limit per client IP (421 4.7.0 and close, RFC 5321 §3.8) and,
  * on submission, AUTH withheld until TLS is up (RFC 3207 §4, RFC 8314 §3) unless allowInsecureAuth is set.
+ * After STARTTLS the connection's deadline guard watches the TLS socket; on close the session's counters go.
  */
+import type { Socket } from 'node:net';
 import { metrics } from '@mailyard/monitor';
 import type { SMTPServerSession } from 'smtp-server';
 import type { ServerState } from '../server-state.js';
@@ -31,7 +33,8 @@ export function createOnConnect(state: ServerState) {
 }
 
 export function createOnSecure(state: ServerState) {
-  return (_socket: unknown, session: SMTPServerSession, callback: Callback): void => {
+  return (socket: Socket, session: SMTPServerSession, callback: Callback): void => {
+    state.guards.get(session.id)?.watch(socket);
     if (state.mode === 'submission') session.disabledCommands = undefined;
     callback();
   };
@@ -39,6 +42,7 @@ export function createOnSecure(state: ServerState) {
 
 export function createOnClose(state: ServerState) {
   return (session: SMTPServerSession): void => {
+    state.unknownRecipients.delete(session.id);
     const release = state.releases.get(session.id);
     if (!release) return;
     state.releases.delete(session.id);

@@ -1,7 +1,8 @@
 /**
- * onData: reads DATA within the byte budget, size limit and timeout (read-data.ts), then runs the MX or
- * submission flow. The reply is sent only after every copy is durable; a failure stores nothing new and is
- * mapped to its reply once, here.
+ * onData: reads DATA within the byte budget and size limit, spilling large messages to an encrypted temp file,
+ * under the connection's DATA deadline and minimum rate (read-data.ts), then runs the MX or submission flow.
+ * The reply is sent only after every copy is durable; a failure stores nothing new and is mapped to its reply
+ * once, here. The spill file and the budget are released whatever happens.
  */
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { acceptInbound } from '../inbound.js';
@@ -14,16 +15,22 @@ type Callback = (err?: Error | null, message?: string) => void;
 
 async function receive(state: ServerState, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
   const { ctx } = state;
-  const message = await readMessage(stream, {
+  const { limits } = ctx;
+  const { message, reservation } = await readMessage(stream, {
     budget: ctx.budget,
     maxBytes: ctx.config.smtp.maxMessageSize,
-    timeoutMs: ctx.config.limits.timeoutMs,
+    dataDir: ctx.config.dataDir,
+    spillThresholdBytes: limits.spillThresholdBytes,
+    spillChunkBytes: limits.spillChunkBytes,
+    maxHeaderBytes: limits.maxHeaderBytes,
+    watch: state.guards.get(session.id)?.startData(),
   });
   try {
     const accept = state.mode === 'mx' ? acceptInbound : acceptSubmission;
-    return await accept(ctx, message.raw, session);
+    return await accept(ctx, message, session);
   } finally {
-    message.reservation.release();
+    reservation.release();
+    await message.dispose();
   }
 }
 

@@ -1,10 +1,10 @@
 /**
  * onMailFrom. MX: the per-sender hourly limit (451 4.7.0, RFC 3463 §3.8). Submission: authenticated users only
- * (530 5.7.0, RFC 4954 §6), envelope senders of the user's own domain only (550 5.7.1), the hourly limit per user
- * and the daily limits per alias and per domain.
+ * (530 5.7.0, RFC 4954 §6), envelope senders the user may send as only (550 5.7.1, send-as.ts), the hourly limit
+ * per user and the daily limits per alias and per domain.
  */
-import { splitAddress } from '@mailyard/control';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import { envelopeAddress, maySendAs } from '../send-as.js';
 import type { ServerState, SubmissionUser } from '../server-state.js';
 import { handlerFailure, reply, type SmtpHandlerError } from '../smtp-reply.js';
 
@@ -27,8 +27,7 @@ async function checkSubmission(
   user: SubmissionUser | undefined,
 ): Promise<SmtpHandlerError | null> {
   if (!user) return reply(530, '5.7.0', 'Authentication required');
-  const sender = splitAddress(address);
-  if (!sender || sender.domain !== user.domain) {
+  if (!(await maySendAs(state.ctx, user, envelopeAddress(address)))) {
     return reply(550, '5.7.1', `Sender address not owned by ${user.address}`);
   }
   const hourly = await state.senderLimiter.consume(`submit:${user.address}`);

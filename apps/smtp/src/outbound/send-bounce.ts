@@ -6,6 +6,7 @@
 import { type QueueItem, splitAddress } from '@mailyard/control';
 import { metrics } from '@mailyard/monitor';
 import type { SmtpContext } from '../deps.js';
+import { bodyOf } from '../received-message.js';
 import { deliverLocally, resolveLocal } from '../routing.js';
 import { buildBounce } from './bounce.js';
 import type { RecipientResult } from './results.js';
@@ -29,7 +30,7 @@ export async function sendBounce(ctx: SmtpContext, item: QueueItem, failed: Reci
     ctx.logger.info({ queueId: item.id }, 'bounce dropped: the sender address no longer exists here');
     return;
   }
-  if (local) await deliverLocally(ctx, { raw: body, addedHeaders: '', envelopeFrom: '', recipients: [local] });
+  if (local) await deliverLocally(ctx, { body: bodyOf(body), envelopeFrom: '', recipients: [local] });
   else await ctx.control.enqueue({ envelopeFrom: '', recipients: [to], body });
   metrics.messages.inc({ direction: 'bounced' });
 }

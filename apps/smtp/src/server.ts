@@ -1,0 +1,78 @@
+/**
+ * MailyardSmtpServer: smtp-server as Mailyard runs it, extended by subclassing (no patch of its modules).
+ * - Replies: a handler error whose text starts with an enhanced status code is sent as is (see smtp-reply.ts).
+ *   AUTH where it is not offered says why: on submission before TLS, 530 5.7.0 (RFC 3207 §4); on the MX, which
+ *   has no AUTH at all, 502 5.5.1 (RFC 5321 §4.2.4: a command not implemented here), never a STARTTLS hint.
+ * - Deadlines: each connection gets a ConnectionGuard (per-command and per-DATA time, minimum DATA rate), kept by
+ *   session id for the hooks (onSecure hands it the TLS socket, onData starts the DATA watch).
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { ConnectionGuard, type GuardedConnection, type GuardLimits } from './connection-guard.js';
+import { ENHANCED_PREFIX } from './smtp-reply.js';
+
+type SendContext = string | false | undefined;
+
+/** What Mailyard adds to the options: which service this is and the deadlines to enforce (none when absent). */
+export interface MailyardServerOptions {
+  mode?: 'mx' | 'submission';
+  limits?: GuardLimits;
+  /** Where the guards of live connections are kept by session id (shared by the listeners of one service). */
+  guards?: Map<string, ConnectionGuard>;
+}
+
+/** The parts of smtp-server's (untyped) connection object used here. */
+interface Connection extends GuardedConnection {
+  id: string;
+  secure: boolean;
+  _socket: Socket | TLSSocket;
+}
+
+export class MailyardSmtpServer extends SMTPServer {
+  readonly #extra: MailyardServerOptions;
+  readonly #guards: Map<string, ConnectionGuard>;
+
+  constructor(options: SMTPServerOptions, extra: MailyardServerOptions = {}) {
+    super(options);
+    this.#extra = extra;
+    this.#guards = extra.guards ?? new Map();
+  }
+
+  override connect(socket: Socket | TLSSocket, socketOptions?: Parameters<SMTPServer['connect']>[1]): void {
+    super.connect(socket, socketOptions);
+    // super.connect() adds the new connection last and sends nothing before returning (the greeting waits 100 ms).
+    let newest: Connection | undefined;
+    for (const connection of this.connections) newest = connection as unknown as Connection;
+    if (!newest) return;
+    this.#mapReplies(newest);
+    this.#guard(newest, socket);
+  }
+
+  #guard(connection: Connection, socket: Socket | TLSSocket): void {
+    const { limits } = this.#extra;
+    if (!limits) return;
+    const guard = new ConnectionGuard(connection, limits);
+    guard.watch(socket);
+    this.#guards.set(connection.id, guard);
+    socket.once('close', () => {
+      guard.stop();
+      this.#guards.delete(connection.id);
+    });
+  }
+
+  #mapReplies(connection: Connection): void {
+    const original = connection.send.bind(connection);
+    const mode = this.#extra.mode;
+    connection.send = (code: number, data?: string | string[] | null, context?: SendContext) => {
+      if (typeof data === 'string' && ENHANCED_PREFIX.test(data)) return original(code, data, false);
+      if (code === 500 && context === 'AUTH') {
+        if (mode === 'mx') return original(502, '5.5.1 AUTH not available: this is a mail exchanger', false);
+        if (mode === 'submission' && !connection.secure) {
+          return original(530, '5.7.0 Must issue a STARTTLS command first', false);
+        }
+      }
+      return original(code, data, context);
+    };
+  }
+}
