@@ -139,6 +139,14 @@ describe('Node system errors', () => {
     },
   );
 
+  test.each(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'])(
+    '%s (a TLS peer sent something else) is external, not a bug',
+    (code) => {
+      expect(classify(systemError(code))).toMatchObject({ kind: 'external' });
+      expect(isCodeBug(systemError(code))).toBe(false);
+    },
+  );
+
   test.each(['EACCES', 'EMFILE'])('%s is a temporary server condition', (code) => {
     expect(classify(systemError(code, 'open'))).toMatchObject({ kind: 'serverTemporary', temporary: true });
     expect(isCodeBug(systemError(code, 'open'))).toBe(false);

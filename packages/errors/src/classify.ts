@@ -84,6 +84,12 @@ const EXTERNAL_SYSTEM_CODES = new Set([
   'EDNS',
 ]);
 
+/**
+ * OpenSSL errors from a TLS handshake or record (ERR_SSL_WRONG_VERSION_NUMBER when a client sends plain text
+ * after STARTTLS, ERR_SSL_SSLV3_ALERT_... from the peer): what the other side sent, not a bug of ours.
+ */
+const TLS_PEER_CODES = /^ERR_SSL_/;
+
 /** Conditions of this machine that an operator fixes (permissions, descriptor limits, memory): temporary. */
 const SERVER_TEMPORARY_SYSTEM_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE', 'ENOMEM']);
 
@@ -161,7 +167,7 @@ function classifyByShape(err: Error): Classification {
   if (err.name === 'TimeoutError')
     return { kind: 'timeout', code: 'UNAVAILABLE', temporary: true, publicMessage: 'Timed out' };
   if (code === undefined) return bug();
-  if (EXTERNAL_SYSTEM_CODES.has(code)) return external('UNAVAILABLE', EXTERNAL_TEXT);
+  if (EXTERNAL_SYSTEM_CODES.has(code) || TLS_PEER_CODES.test(code)) return external('UNAVAILABLE', EXTERNAL_TEXT);
   if (STORAGE_FULL_SYSTEM_CODES.has(code) || SQLITE_FULL_CODES.test(code)) {
     return { kind: 'storageFull', code: 'OVERQUOTA', temporary: true, publicMessage: STORAGE_FULL_TEXT };
   }

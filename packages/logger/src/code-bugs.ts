@@ -6,6 +6,7 @@
 //
 // The record lives on globalThis under a registered symbol, so the source and built copies of this module (vitest
 // resolves source, child tools may load dist) share one record per process.
+import { format } from 'node:util';
 import { isCodeBug } from '@mailyard/errors';
 
 /** The message reportError logs code bugs with. */
@@ -92,11 +93,16 @@ function messageOf(first: unknown): string {
 /** The arguments of one pino log call, as its logMethod hook sees them: (obj?, msg?, ...interpolation). */
 export function noteLogCall(args: unknown[], level: number): void {
   if (level < ERROR_LEVEL) return;
-  const [first, second] = args;
+  const [first, second, ...interpolated] = args;
   const fields = first !== null && typeof first === 'object' && !(first instanceof Error) ? first : {};
   const fieldsObject = fields as Record<string, unknown>;
   const loggedError = first instanceof Error ? first : errorOf(fieldsObject);
-  const msg = typeof first === 'string' ? first : typeof second === 'string' ? second : messageOf(first);
+  const msg =
+    typeof first === 'string'
+      ? format(first, ...args.slice(1))
+      : typeof second === 'string'
+        ? format(second, ...interpolated)
+        : messageOf(first);
   const withError = loggedError === undefined ? fieldsObject : { ...fieldsObject, err: loggedError };
   if (!isCodeBugLine(level, msg, withError)) return;
   const { err: _err, error: _error, ...rest } = fieldsObject;
