@@ -28,7 +28,6 @@ export class Interpreter implements Runtime {
   private steps = 0;
   private readonly actions: ActionList;
   private readonly globals = new Map<string, string>();
-  private readonly regexCache = new Map<string, RE2JS>();
   private internalFlags: string[] = [];
   private readonly duplicates = new Map<string, DuplicateRecord & { seen: boolean }>();
   private readonly includeCache = new Map<string, CompiledScript>();
@@ -65,18 +64,12 @@ export class Interpreter implements Runtime {
   }
 
   regex(key: string, caseless: boolean, pos: Position): RE2JS {
-    const cacheKey = `${caseless ? 'i' : 's'}${key}`;
-    let re = this.regexCache.get(cacheKey);
-    if (!re) {
-      try {
-        re = compileRegex(key, caseless, this.limits.maxRegexLength);
-      } catch (err) {
-        if (err instanceof RegexError) throw new SieveRuntimeError(err.message, pos);
-        throw err;
-      }
-      this.regexCache.set(cacheKey, re);
+    try {
+      return compileRegex(key, caseless, this.limits.maxRegexLength);
+    } catch (err) {
+      if (err instanceof RegexError) throw new SieveRuntimeError(err.message, pos);
+      throw err;
     }
-    return re;
   }
 
   flagsOf(variable: string): string[] {
