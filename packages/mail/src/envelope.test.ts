@@ -47,7 +47,7 @@ Message-ID: <msg@id>`);
     expect(indexMessageSync(Buffer.from('\r\nno header at all\r\n')).envelope).toEqual(Array(10).fill(null));
   });
 
-  test('groups: start and end markers, empty groups left out; comment as name', () => {
+  test('groups: start and end markers, empty groups kept (RFC 3501 §7.4.2); comment as name', () => {
     const envelope = envelopeOf(`From: user@domain (Real Name)
 To: group: g1@d1.org, g2@d2.org;, group2: g3@d3.org;
 Cc: group:;, group2: (foo) ;`);
@@ -61,7 +61,12 @@ Cc: group:;, group2: (foo) ;`);
       [null, null, 'g3', 'd3.org'],
       [null, null, null, null],
     ]);
-    expect(envelope[6]).toBeNull();
+    expect(envelope[6]).toEqual([
+      [null, null, 'group', null],
+      [null, null, null, null],
+      [null, null, 'group2', null],
+      [null, null, null, null],
+    ]);
   });
 
   test('source route, quoted names with specials, encoded words kept for the client', () => {

@@ -32,7 +32,10 @@ export function addressField(fields: HeaderField[], name: string): AddressEntry[
   return text ? parseAddressList(text) : [];
 }
 
-/** Envelope address list; NIL when empty. Empty groups are left out, as Dovecot does. */
+/**
+ * Envelope address list; NIL when empty. A group, empty ones (`undisclosed-recipients:;`) included, is a start
+ * marker [NIL NIL name NIL], its members and an end marker [NIL NIL NIL NIL] (RFC 3501 §7.4.2).
+ */
 function envelopeAddresses(entries: AddressEntry[]): EnvelopeAddress[] | null {
   const list: EnvelopeAddress[] = [];
   for (const entry of entries) {
@@ -40,7 +43,6 @@ function envelopeAddresses(entries: AddressEntry[]): EnvelopeAddress[] | null {
       list.push([entry.name, entry.route, entry.mailbox, entry.host]);
       continue;
     }
-    if (entry.members.length === 0) continue;
     list.push([null, null, entry.name, null]);
     for (const member of entry.members) list.push([member.name, member.route, member.mailbox, member.host]);
     list.push([null, null, null, null]);
