@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Sieve scripts write variables as ${name}
 // Sieve engine speed: compile (parse + validate) and run a 50-rule script against a 4 KB message.
 //   cd packages/sieve && npx -y pnpm@10.34.8 run bench      (or: node --conditions=source --import tsx bench/parse-run.ts [rounds])
 // Prints µs per compile, per run (message adapter included) and per compile + run.
