@@ -1,7 +1,7 @@
 /**
  * Coordination benchmark: mailbox event publish -> receive latency between two instances (p50, p99) and counter
  * and lock throughput, for the embedded implementation (event files, memory) and Redis (a private redis-server
- * on a unix socket, started here as the tests do). Two instances live in this one process, so the latency is
+ * started here as the tests do, over its unix socket and over TLS on 127.0.0.1). Two instances live in this one process, so the latency is
  * measured on one clock; events are spaced so each is timed alone, as a delivery or a flag change would be.
  *
  *   pnpm --filter @mailyard/coordination bench        (EVENTS=500 OPS=20000 to change the counts)
@@ -90,14 +90,20 @@ async function main(): Promise<void> {
     await embeddedB.close();
 
     if (!redisServerAvailable()) return;
-    server = await startRedisServer();
+    server = await startRedisServer({ password: 'bench', tls: true });
     const logger = createLogger({ name: 'bench', level: 'warn' });
-    const options = { url: server.url, dataDir: dir.path, logger };
-    const redisA = await createRedisCoordination(options);
-    const redisB = await createRedisCoordination(options);
-    await measure('redis (unix socket)', redisA, redisB);
-    await redisA.close();
-    await redisB.close();
+    const targets = [
+      { label: 'redis (unix socket)', url: server.url },
+      { label: 'redis (TLS on 127.0.0.1)', url: server.tlsUrl ?? '', tls: { ca: server.certificate } },
+    ];
+    for (const { label, ...target } of targets) {
+      const options = { ...target, dataDir: dir.path, logger };
+      const redisA = await createRedisCoordination(options);
+      const redisB = await createRedisCoordination(options);
+      await measure(label, redisA, redisB);
+      await redisA.close();
+      await redisB.close();
+    }
   } finally {
     await server?.stop();
     await dir.cleanup();

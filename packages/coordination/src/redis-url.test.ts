@@ -16,14 +16,16 @@ describe('parseRedisUrl', () => {
     expect(parseRedisUrl('redis://[::1]')).toEqual({ host: '::1', port: 6379, db: 0 });
   });
 
-  test('rediss:// turns TLS on, checking the URL host unless told otherwise', () => {
+  test('rediss:// turns TLS on, sending the host name (not an IP address) for SNI unless told otherwise', () => {
     expect(parseRedisUrl('rediss://:secret@10.0.0.5:6390', { ca: 'PEM' })).toEqual({
       host: '10.0.0.5',
       port: 6390,
       db: 0,
       password: 'secret',
-      tls: { servername: '10.0.0.5', ca: 'PEM' },
+      tls: { ca: 'PEM' },
     });
+    expect(parseRedisUrl('rediss://redis.internal').tls).toEqual({ servername: 'redis.internal' });
+    expect(parseRedisUrl('rediss://redis.internal', { servername: 'other' }).tls).toEqual({ servername: 'other' });
   });
 
   test('unix:// socket with password and database in the query', () => {

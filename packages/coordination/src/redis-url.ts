@@ -3,6 +3,7 @@
  * scheme), and `unix:///path/to/socket[?db=N&password=...]` for a local socket. The password is percent-decoded
  * and kept out of every description: describeRedisUrl() is the only form of the address that may be logged.
  */
+import { isIP } from 'node:net';
 import { REDACTED } from '@mailyard/logger';
 
 export interface RedisTlsOptions {
@@ -22,7 +23,7 @@ export interface RedisConnection {
   username?: string;
   password?: string;
   db: number;
-  tls?: RedisTlsOptions & { servername?: string };
+  tls?: RedisTlsOptions;
 }
 
 const DEFAULT_PORT = 6379;
@@ -46,7 +47,8 @@ export function parseRedisUrl(url: string, tls: RedisTlsOptions = {}): RedisConn
     db: parseDb(parsed.pathname.slice(1), url),
     ...credentials(parsed.username, parsed.password),
   };
-  if (parsed.protocol === 'rediss:') connection.tls = { servername: host, ...tls };
+  // SNI carries host names only (RFC 6066 §3); an IP address is checked against the certificate without it.
+  if (parsed.protocol === 'rediss:') connection.tls = { ...(isIP(host) ? {} : { servername: host }), ...tls };
   return connection;
 }
 
