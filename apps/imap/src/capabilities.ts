@@ -39,6 +39,17 @@ for (const name of [
   'MOVE', // RFC 6851
   'UTF8=ACCEPT', // RFC 6855
   'LITERAL+', // RFC 7888
+  'ESEARCH', // RFC 4731 (commands/esearch.ts)
+  'SEARCHRES', // RFC 5182 (saved-search.ts)
+  'SORT', // RFC 5256 §3 (commands/sort.ts)
+  'SORT=DISPLAY', // RFC 5957
+  'ESORT', // RFC 5267 §3 (SORT RETURN)
+  'THREAD=ORDEREDSUBJECT', // RFC 5256 §3 (commands/thread.ts)
+  'THREAD=REFERENCES', // RFC 5256 §3
+  'WITHIN', // RFC 5032 (search-keys.ts)
+  'SAVEDATE', // RFC 8514 (search-keys.ts, fetch-extensions.ts)
+  'PREVIEW', // RFC 8970 (fetch-extensions.ts)
+  'BINARY', // RFC 3516 (fetch-extensions.ts; APPEND literal8 through the parser)
 ]) {
   registerCapability(name);
 }

@@ -7,6 +7,7 @@
 import { InputSyntaxError, UserError } from '@mailyard/errors';
 import type { SearchDateKey, SearchFlagKey, SearchQuery, SearchTextKey } from '@mailyard/mailstore';
 import type { Token } from './protocol/types.js';
+import { type ExtensionKeyContext, extensionSearchKey } from './search-keys.js';
 import { parseSequenceSet } from './sequence-set.js';
 
 const FLAG_KEYS = new Set<string>([
@@ -42,9 +43,10 @@ export interface SearchLimits {
   maxKeys: number;
 }
 
-/** Shared by a program's nested parsers: how many keys were read so far. */
+/** Shared by a program's nested parsers: how many keys were read so far, and the extension keys' context. */
 interface Budget extends SearchLimits {
   keys: number;
+  extensions: ExtensionKeyContext;
 }
 
 function tokenText(token: Token): string {
@@ -117,6 +119,8 @@ class SearchParser {
     if (key === 'or') return { key, left: this.#key(depth + 1), right: this.#key(depth + 1) };
     if (key === 'modseq') return this.#modseq();
     if (/^[\d*:,]+$/.test(text)) return { key: 'seq', set: parseSequenceSet(text) };
+    const extension = extensionSearchKey(key, (what) => this.#next(what), this.#budget.extensions);
+    if (extension) return extension;
     throw new InputSyntaxError(`Unknown search key ${text.toUpperCase()}`);
   }
 
@@ -144,8 +148,9 @@ export function parseSearchDate(text: string): Date {
   return new Date(Date.UTC(Number(match[3]), month, Number(match[1])));
 }
 
-export function parseSearch(tokens: Token[], limits: SearchLimits): ParsedSearch {
-  const parser = new SearchParser(tokens, { ...limits, keys: 0 });
+/** Parses a SEARCH program; `extensions` carries what extension keys need (SEARCHRES `$`, search-keys.ts). */
+export function parseSearch(tokens: Token[], limits: SearchLimits, extensions: ExtensionKeyContext = {}): ParsedSearch {
+  const parser = new SearchParser(tokens, { ...limits, keys: 0, extensions });
   parser.skipCharset();
   const query = parser.parseAll();
   return { query, usesModseq: parser.usesModseq };

@@ -5,7 +5,7 @@
  */
 import type { Command } from '../protocol/command.js';
 import { packSet } from '../protocol/encode.js';
-import { resolveSet } from '../sequence-set.js';
+import { resolveSetOrSaved } from '../saved-search.js';
 import type { Session } from '../session.js';
 import { atom, expectArgs, mailboxArg } from './args.js';
 
@@ -16,7 +16,7 @@ function transfer(name: string, isUid: boolean, move: boolean): Command<Session>
     async run({ args, session, io }) {
       expectArgs(args, 2);
       const view = session.requireView();
-      const uids = resolveSet(atom(args[0], 'sequence set'), view.uids, isUid).filter((u) => view.isLive(u));
+      const uids = resolveSetOrSaved(atom(args[0], 'sequence set'), view, isUid).filter((u) => view.isLive(u));
       const dest = mailboxArg(args[1], session.utf8);
       if (!view.mailbox.getFolder(dest)) return { status: 'NO', code: 'TRYCREATE', text: 'No such target folder' };
       if (move && view.readOnly) return { status: 'NO', code: 'READ-ONLY', text: 'Folder is read-only' };

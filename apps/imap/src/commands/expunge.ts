@@ -4,7 +4,7 @@
  * tagged OK, together with expunges by other sessions, numbered as the client knows them.
  */
 import type { Command } from '../protocol/command.js';
-import { resolveSet } from '../sequence-set.js';
+import { resolveSetOrSaved } from '../saved-search.js';
 import type { Session } from '../session.js';
 import { atom, expectArgs } from './args.js';
 
@@ -26,7 +26,7 @@ export const uidExpunge: Command<Session> = {
   async run({ args, session }) {
     expectArgs(args, 1);
     const view = session.requireView();
-    const uids = resolveSet(atom(args[0], 'UID set'), view.uids, true);
+    const uids = resolveSetOrSaved(atom(args[0], 'UID set'), view, true);
     if (view.readOnly) return { status: 'NO', code: 'READ-ONLY', text: 'Folder is read-only' };
     if (uids.length > 0) view.mailbox.expunge(view.path, uids);
     return undefined;

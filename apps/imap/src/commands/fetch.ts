@@ -10,7 +10,8 @@ import { FETCH_MACROS, type FetchItem, type FetchSource, parseFetchItem } from '
 import type { Command, CommandIo } from '../protocol/command.js';
 import type { Token } from '../protocol/types.js';
 import type { SelectedView } from '../selected-view.js';
-import { parseSequenceSet, resolveSet, sequenceMatcher } from '../sequence-set.js';
+import { resolveSetOrSaved } from '../saved-search.js';
+import { parseSequenceSet, sequenceMatcher } from '../sequence-set.js';
 import type { Session } from '../session.js';
 import { atom, isAtom, list, number } from './args.js';
 import { expungedSince, vanishedEarlier } from './qresync.js';
@@ -79,7 +80,7 @@ function fetchCommand(name: string, isUid: boolean): Command<Session> {
       if (request.vanished && (!isUid || request.changedSince === undefined || !session.qresync)) {
         throw new InputSyntaxError('VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC');
       }
-      const uids = resolveSet(request.set, view.uids, isUid).filter((uid) => view.isLive(uid));
+      const uids = resolveSetOrSaved(request.set, view, isUid).filter((uid) => view.isLive(uid));
       if (request.changedSince !== undefined || request.items.some((i) => i.name === 'MODSEQ'))
         session.condstore = true;
       if (request.vanished && request.changedSince !== undefined) {

@@ -23,11 +23,15 @@ import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
 import { getquota, getquotaroot } from './quota.js';
-import { search, uidSearch } from './search.js';
+import { esearch, uidEsearch } from './esearch.js';
 import { examine, select } from './select.js';
+import { sort, uidSort } from './sort.js';
 import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store, uidStore } from './store.js';
+import { thread, uidThread } from './thread.js';
+// FETCH items of extensions (BINARY, PREVIEW, EMAILID, THREADID, SAVEDATE) register with fetch-items.ts.
+import '../fetch-extensions.js';
 
 export const COMMANDS: Array<Command<Session>> = [
   capability,
@@ -55,8 +59,12 @@ export const COMMANDS: Array<Command<Session>> = [
   unselect,
   expunge,
   uidExpunge,
-  search,
-  uidSearch,
+  esearch,
+  uidEsearch,
+  sort,
+  uidSort,
+  thread,
+  uidThread,
   fetch,
   uidFetch,
   store,

@@ -7,8 +7,10 @@
 import type { SearchQuery } from '@mailyard/mailstore';
 import type { Command } from '../protocol/command.js';
 import type { Token } from '../protocol/types.js';
+import { savedUids } from '../saved-search.js';
 import { parseSearch } from '../search-query.js';
 import type { SelectedView } from '../selected-view.js';
+import { resolveSentDates } from '../sent-dates.js';
 import { resolveSet } from '../sequence-set.js';
 import type { Session } from '../session.js';
 
@@ -45,12 +47,13 @@ export interface SearchResult {
 /** Runs a search program (the tokens after any RETURN options) against the session's view. */
 export function runSearch(session: Session, tokens: Token[]): SearchResult {
   const view = session.requireView();
-  const parsed = parseSearch(tokens, {
-    maxDepth: session.ctx.protocol.maxDepth,
-    maxKeys: session.ctx.protocol.maxSearchKeys,
-  });
+  const parsed = parseSearch(
+    tokens,
+    { maxDepth: session.ctx.protocol.maxDepth, maxKeys: session.ctx.protocol.maxSearchKeys },
+    { saved: savedUids(view) },
+  );
   if (parsed.usesModseq) session.condstore = true;
-  const query = resolveSequenceNumbers(parsed.query, view);
+  const query = resolveSentDates(resolveSequenceNumbers(parsed.query, view), view.mailbox, view.path);
   const found = view.mailbox.search(view.path, query, { recentUids: view.recent });
   const uids = found.filter((uid) => view.seqOf(uid) !== undefined).sort((a, b) => a - b);
   let highestModseq = 0;

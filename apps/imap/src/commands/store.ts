@@ -11,7 +11,7 @@ import type { Command } from '../protocol/command.js';
 import { packSet } from '../protocol/encode.js';
 import type { Token } from '../protocol/types.js';
 import type { SelectedView } from '../selected-view.js';
-import { resolveSet } from '../sequence-set.js';
+import { resolveSetOrSaved } from '../saved-search.js';
 import type { Session } from '../session.js';
 import { atom, isAtom, list, number } from './args.js';
 import { keywordCount, parseFlags } from './flags.js';
@@ -71,7 +71,7 @@ function storeCommand(name: string, isUid: boolean): Command<Session> {
       if (args.length < 3) throw new InputSyntaxError('Missing STORE arguments');
       const parsed = storeArgs(args, session);
       const view = session.requireView();
-      const uids = resolveSet(parsed.set, view.uids, isUid).filter((uid) => view.isLive(uid));
+      const uids = resolveSetOrSaved(parsed.set, view, isUid).filter((uid) => view.isLive(uid));
       if (view.readOnly) return { status: 'NO', code: 'READ-ONLY', text: 'Folder is read-only' };
       if (parsed.unchangedSince !== undefined) session.condstore = true;
       checkKeywordCap(view, uids, parsed, session.ctx.protocol.maxKeywordsPerMessage);
