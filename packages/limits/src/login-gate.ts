@@ -15,6 +15,9 @@
  *   owns would reset the address count between guesses at other accounts.
  * - The window (default one hour) starts at a key's first failure and the count resets when it ends (the shape of
  *   Redis INCR + PEXPIRE NX, so a Redis LoginFailureStore gives the same answers across processes).
+ * - check() only reads: attempts that pass it at the same moment, before any of them has failed, are all checked.
+ *   Each protocol checks one login at a time per connection and caps connections per address, which bounds that
+ *   overshoot to one attempt per open connection, once.
  *
  * Memory: MemoryLoginFailureStore holds at most `maxKeys` counters (least recently used dropped first) and drops
  * expired ones, so a flood of addresses or user names cannot grow the process.
