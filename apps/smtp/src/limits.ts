@@ -72,8 +72,10 @@ export const SMTP_LIMITS = Object.freeze({
   unknownRecipientWindowMs: HOUR,
 });
 
+type Widened<T> = { readonly [K in keyof T]: T[K] extends number ? number : T[K] extends boolean ? boolean : T[K] };
+
 /** The SMTP limits one server runs with: SMTP_LIMITS and two deadlines from config, with overrides for tests. */
-export type SmtpLimits = typeof SMTP_LIMITS & {
+export type SmtpLimits = Widened<typeof SMTP_LIMITS> & {
   /**
    * Longest time one command line may take from its first byte to its line end. A command fits in one packet,
    * so this only cuts clients that drip bytes to hold a connection: the idle timeout (config smtp.socketTimeoutMs)

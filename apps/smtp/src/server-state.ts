@@ -40,6 +40,8 @@ export interface ServerState {
   unknownRecipients: Map<string, number>;
   /** Unknown recipients per client IP per hour (SmtpLimits.unknownRecipientsPerIpPerHour). */
   unknownRecipientsPerIp: RateLimiter;
+  /** IPs past their unknown-recipient allowance, until when. */
+  unknownBlockedUntil: Map<string, number>;
 }
 
 export function createServerState(ctx: SmtpContext, mode: ServerMode): ServerState {
@@ -66,6 +68,7 @@ export function createServerState(ctx: SmtpContext, mode: ServerMode): ServerSta
     inflight: { count: 0 },
     guards: new Map(),
     unknownRecipients: new Map(),
+    unknownBlockedUntil: new Map(),
     unknownRecipientsPerIp: new RateLimiter({
       points: ctx.limits.unknownRecipientsPerIpPerHour,
       durationMs: ctx.limits.unknownRecipientWindowMs,

@@ -3,6 +3,9 @@
  * - Replies: a handler error whose text starts with an enhanced status code is sent as is (see smtp-reply.ts).
  *   AUTH where it is not offered says why: on submission before TLS, 530 5.7.0 (RFC 3207 §4); on the MX, which
  *   has no AUTH at all, 502 5.5.1 (RFC 5321 §4.2.4: a command not implemented here), never a STARTTLS hint.
+ * - Bare CR: smtp-server splits command lines at CRLF or LF and its parameter parser treats a CR as a space, so
+ *   'ENVID=a<CR>b' would pass as two parameters. A command line holding a CR (any left after the split is bare)
+ *   gets 501 5.5.2 and is not run (RFC 5321 §2.3.8: CR only as part of CRLF), like a bare LF in DATA.
  * - Deadlines: each connection gets a ConnectionGuard (per-command and per-DATA time, minimum DATA rate), kept by
  *   session id for the hooks (onSecure hands it the TLS socket, onData starts the DATA watch).
  */
@@ -26,8 +29,11 @@ export interface MailyardServerOptions {
 interface Connection extends GuardedConnection {
   id: string;
   secure: boolean;
-  _socket: Socket | TLSSocket;
+  _upgrading: boolean;
+  _onCommand(command: Buffer, callback: () => void): void;
 }
+
+const CR = 0x0d;
 
 export class MailyardSmtpServer extends SMTPServer {
   readonly #extra: MailyardServerOptions;
@@ -46,7 +52,18 @@ export class MailyardSmtpServer extends SMTPServer {
     for (const connection of this.connections) newest = connection as unknown as Connection;
     if (!newest) return;
     this.#mapReplies(newest);
+    this.#refuseBareCr(newest);
     this.#guard(newest, socket);
+  }
+
+  #refuseBareCr(connection: Connection): void {
+    const original = connection._onCommand.bind(connection);
+    connection._onCommand = (command: Buffer, callback: () => void) => {
+      // While TLS is being set up the original discards the line unanswered (STARTTLS injection): keep that.
+      if (connection._upgrading || !command.includes(CR)) return original(command, callback);
+      connection.send(501, '5.5.2 Bare CR in command line; lines must end in CRLF');
+      setImmediate(callback);
+    };
   }
 
   #guard(connection: Connection, socket: Socket | TLSSocket): void {

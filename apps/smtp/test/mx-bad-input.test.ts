@@ -80,6 +80,13 @@ describe('broken DATA', () => {
     ['bare LF line endings', 'From: sam@sender.test\nSubject: smuggled\n\nbody\r\n.', /^554 5\.6\.0 /],
     ['bare LF dot smuggling', 'From: sam@sender.test\r\n\r\nbody\n.\nMAIL FROM:<x@y>\r\n.', /^554 5\.6\.0 /],
     ['NUL bytes', 'From: sam@sender.test\r\n\r\nbo\u0000dy\r\n.', /^554 5\.6\.0 /],
+    ['bare CR in the body', 'From: sam@sender.test\r\n\r\nbody\rmore\r\n.', /^554 5\.6\.0 .*bare CR/],
+    [
+      'a From hidden behind a bare CR',
+      'X-Note: hi\rFrom: ceo@bank.test\r\nSubject: x\r\n\r\nbody\r\n.',
+      /^554 5\.6\.0 /,
+    ],
+    ['bare CR dot smuggling', 'From: sam@sender.test\r\n\r\nbody\r.\rMAIL FROM:<x@y>\r\n.', /^554 5\.6\.0 /],
   ])('%s: refused, nothing stored', async (_name, data, expected) => {
     const before = await inboxSize();
     const wire = await inTransaction();
@@ -116,6 +123,67 @@ describe('broken DATA', () => {
     wire.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await inboxSize()).toBe(before);
+  });
+});
+
+describe('DSN parameters (RFC 3461)', () => {
+  test.each([
+    ['ENVID with a bare CR', 'MAIL FROM:<sam@sender.test> ENVID=abc\rdef'],
+    ['ENVID with an xtext CR', 'MAIL FROM:<sam@sender.test> ENVID=abc+0Ddef'],
+  ])('%s is refused with 501', async (_name, line) => {
+    const wire = await ready();
+    expect((await wire.command(line)).lines[0]).toMatch(/^501 /);
+    expect((await wire.command('NOOP')).code).toBe(250);
+    wire.destroy();
+  });
+
+  test.each([
+    ['ORCPT with a bare CR', `RCPT TO:<alice@${HOSTED}> ORCPT=rfc822;alice\r@${HOSTED}`],
+    ['ORCPT with an xtext CR', `RCPT TO:<alice@${HOSTED}> ORCPT=rfc822;alice+0D@${HOSTED}`],
+  ])('%s is refused with 501', async (_name, line) => {
+    const wire = await ready();
+    expect((await wire.command('MAIL FROM:<sam@sender.test>')).code).toBe(250);
+    expect((await wire.command(line)).lines[0]).toMatch(/^501 /);
+    expect((await wire.command(`RCPT TO:<alice@${HOSTED}>`)).code).toBe(250);
+    wire.destroy();
+  });
+});
+
+describe('AUTH on the MX', () => {
+  test('answers 502 5.5.1 (no AUTH here), not a STARTTLS hint, before and after TLS', async () => {
+    const wire = await ready();
+    expect((await wire.command('AUTH PLAIN AGFAAGI=')).lines[0]).toMatch(/^502 5\.5\.1 AUTH not available/);
+    expect((await wire.command('STARTTLS')).code).toBe(220);
+    await wire.startTls();
+    expect((await wire.command('EHLO client.test')).text).not.toMatch(/AUTH/);
+    expect((await wire.command('AUTH PLAIN AGFAAGI=')).lines[0]).toMatch(/^502 5\.5\.1 /);
+    wire.destroy();
+  });
+});
+
+describe('forged Authentication-Results (RFC 8601 §5)', () => {
+  test("a field with our authserv-id is removed before ours is added; other servers' fields are kept", async () => {
+    const wire = await inTransaction();
+    const data = [
+      'Authentication-Results: mx.hosted.test; dkim=pass header.d=bank.test; dmarc=pass',
+      'Authentication-Results: MX.HOSTED.TEST (forged);',
+      '\tspf=pass smtp.mailfrom=bank.test',
+      'Authentication-Results: relay.example; spf=pass',
+      'From: ceo@bank.test',
+      'Subject: trust me',
+      '',
+      'body',
+      '.',
+    ].join('\r\n');
+    expect((await wire.command(data)).lines[0]).toMatch(/^250 /);
+    wire.destroy();
+    const stored = ((await h.mailbox(h.aliases.alice)).at(-1) ?? Buffer.alloc(0)).toString('latin1');
+    const ours = stored.match(/^Authentication-Results: mx\.hosted\.test;/gim) ?? [];
+    expect(ours).toHaveLength(1);
+    expect(stored).not.toContain('dkim=pass header.d=bank.test');
+    expect(stored).not.toContain('(forged)');
+    expect(stored).toContain('Authentication-Results: relay.example; spf=pass\r\nFrom: ceo@bank.test');
+    expect(stored.endsWith('Subject: trust me\r\n\r\nbody\r\n')).toBe(true);
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * onRcptTo. MX: only addresses of hosted domains (550 5.7.1 otherwise: never an open relay) that resolve to an
  * alias, +tag subaddress or catch-all (550 5.1.1 otherwise, RFC 3463 §3.2). Submission: any recipient for an
- * authenticated user, but hosted addresses must exist. The recipient cap (452 4.5.3) is smtp-server's
- * maxRecipients (RFC 5321 §4.5.3.1.10).
+ * authenticated user, but hosted addresses must exist. Unknown recipients are counted against probing
+ * (recipient-probing.ts: delays, 421, 450 per IP). The recipient cap (452 4.5.3) is smtp-server's maxRecipients
+ * (RFC 5321 §4.5.3.1.10).
  */
 import { splitAddress } from '@mailyard/control';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import { probingRefusal, unknownRecipient } from '../recipient-probing.js';
 import { resolveLocal } from '../routing.js';
 import type { ServerState } from '../server-state.js';
 import { handlerFailure, reply, type SmtpHandlerError } from '../smtp-reply.js';
@@ -18,6 +20,8 @@ async function checkRecipient(
   session: SMTPServerSession,
 ): Promise<SmtpHandlerError | null> {
   if (state.mode === 'submission' && !session.user) return reply(530, '5.7.0', 'Authentication required');
+  const blocked = probingRefusal(state, session.remoteAddress);
+  if (blocked) return blocked;
   const parts = splitAddress(address);
   if (!parts) return reply(501, '5.1.3', 'Bad recipient address syntax');
   const hosted = await state.ctx.control.isHostedDomain(parts.domain);
@@ -25,7 +29,7 @@ async function checkRecipient(
     return state.mode === 'mx' ? reply(550, '5.7.1', 'Relaying denied: we do not accept mail for that domain') : null;
   }
   const local = await resolveLocal(state.ctx, address);
-  return local ? null : reply(550, '5.1.1', 'No such user here');
+  return local ? null : unknownRecipient(state, session);
 }
 
 export function createOnRcptTo(state: ServerState) {
