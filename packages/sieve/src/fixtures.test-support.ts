@@ -76,6 +76,20 @@ export const LIST_MAIL = message(
   'See the log below.\r\n-- \r\nunsubscribe: acme-users-request@lists.example.org\r\n',
 );
 
+/** Encoded words in the header and a Latin-1 quoted-printable body. */
+export const ENCODED = message(
+  [
+    'From: =?iso-8859-1?q?Jo=EB_M=FCller?= <joe@example.de>',
+    'To: bob@example.com',
+    'Subject: =?utf-8?b?R3LDvMOfZSBhdXMgS8O2bG4=?=',
+    'Date: Wed, 2 Dec 2026 18:00:00 +0100',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=iso-8859-1',
+    'Content-Transfer-Encoding: quoted-printable',
+  ],
+  'Viele Gr=FC=DFe aus K=F6ln\r\n',
+);
+
 export const CONTEXT: SieveContext = {
   envelope: { from: 'alice+lists@example.org', to: 'bob+sieve@example.com' },
   now: new Date('2026-12-04T12:00:00Z'),

@@ -67,7 +67,7 @@ describe('RFC 5228 base: actions and implicit keep (§2.10.2)', () => {
     ['redirect :copy "x@example.net";', ['redirect+copy:x@example.net', 'implicit-keep']],
     ['fileinto "A"; fileinto "A"; keep; fileinto "INBOX";', ['fileinto:A', 'keep']],
     ['redirect "x@example.net"; redirect "X@example.net";', ['redirect:x@example.net']],
-    ['fileinto "inbox";', ['fileinto:inbox']],
+    ['fileinto "inbox";', ['fileinto:INBOX']],
     ['stop; discard;', ['implicit-keep']],
     ['if true { keep; stop; } discard;', ['keep']],
     ['if false { discard; } elsif true { fileinto "B"; } else { keep; }', ['fileinto:B']],

@@ -175,7 +175,9 @@ export class Interpreter implements Runtime {
 
   private fileinto(command: CommandNode, mailbox: string, copy: boolean, create: boolean): void {
     if (mailbox === '') throw new SieveRuntimeError('fileinto needs a folder name', command.pos);
-    this.actions.add({ type: 'fileinto', mailbox, flags: this.flagsFor(command), create, copy }, command.pos);
+    // INBOX is case-insensitive (RFC 3501 §5.1), so "inbox" is reported as the one INBOX.
+    const name = mailbox.toUpperCase() === 'INBOX' ? 'INBOX' : mailbox;
+    this.actions.add({ type: 'fileinto', mailbox: name, flags: this.flagsFor(command), create, copy }, command.pos);
   }
 
   private redirect(command: CommandNode, address: string, copy: boolean): void {

@@ -19,13 +19,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { SieveOutcome } from '../src/actions.js';
 import { compileScript, runScript } from '../src/engine.js';
-import { LIST_MAIL, MULTIPART, message } from '../src/fixtures.test-support.js';
+import { ENCODED, LIST_MAIL, MULTIPART, message } from '../src/fixtures.test-support.js';
 import { RawMessage } from '../src/raw-message.js';
 
 const ENVELOPE_FROM = 'alice+lists@example.org';
 const ENVELOPE_TO = 'bob+sieve@example.com';
 const SAMPLE = message();
-const MESSAGES: Record<string, Buffer> = { sample: SAMPLE, multipart: MULTIPART, list: LIST_MAIL };
+const MESSAGES: Record<string, Buffer> = { sample: SAMPLE, multipart: MULTIPART, list: LIST_MAIL, encoded: ENCODED };
 
 const H =
   'require ["fileinto", "copy", "reject", "vacation", "envelope", "imap4flags", "variables", "relational", "comparator-i;ascii-numeric", "subaddress", "body", "date", "index", "regex", "mailbox", "encoded-character"];\n';
@@ -126,6 +126,40 @@ const CASES: Array<[string, string, string]> = [
   ['vacation and fileinto', 'sample', 'vacation "away"; fileinto "Seen";'],
   ['invalid redirect at run time', 'sample', 'set "a" "nobody"; redirect "${a}";'],
   ['runtime: vacation twice', 'sample', 'vacation "a"; vacation "b";'],
+  ['detail without separator', 'multipart', 'if address :detail :matches "from" "*" { fileinto "Hit"; }'],
+  ['empty detail key', 'sample', 'if envelope :detail "from" "" { fileinto "Hit"; }'],
+  ['contains empty on missing header', 'sample', 'if header :contains "x-none" "" { fileinto "Hit"; }'],
+  ['matches escapes', 'sample', 'if header :matches "subject" "\\\\[acme-users\\\\]*" { fileinto "Hit"; }'],
+  ['matches question marks', 'sample', 'if header :matches "x-spam-score" "??" { fileinto "Hit"; }'],
+  ['fileinto inbox lowercase', 'sample', 'fileinto "inbox"; keep;'],
+  ['keep with flags then implicit', 'sample', 'keep :flags "A"; addflag "B";'],
+  ['removeflag case-insensitive', 'sample', 'addflag "Foo"; removeflag "foo";'],
+  ['size exact under', 'sample', 'if size :under 1 { fileinto "Hit"; }'],
+  ['address from display name', 'sample', 'if address :all :contains "from" "Alice" { fileinto "Hit"; }'],
+  ['header with encoded words', 'encoded', 'if header :is "subject" "Grüße aus Köln" { fileinto "Hit"; }'],
+  ['address of encoded display name', 'encoded', 'if address :is "from" "joe@example.de" { fileinto "Hit"; }'],
+  ['body of latin-1 text', 'encoded', 'if body :contains "Köln" { fileinto "Hit"; }'],
+  [
+    'count of to and cc',
+    'list',
+    'if address :count "eq" :comparator "i;ascii-numeric" ["to", "cc"] "1" { fileinto "Hit"; }',
+  ],
+  [
+    'value on date year',
+    'list',
+    'if date :value "eq" :comparator "i;ascii-numeric" "date" "year" "2026" { fileinto "Hit"; }',
+  ],
+  [
+    'string count of empty',
+    'sample',
+    'if string :count "eq" :comparator "i;ascii-numeric" ["", ""] "0" { fileinto "Hit"; }',
+  ],
+  ['upper modifier', 'sample', 'set :upper "x" "mixed Case"; fileinto "${x}";'],
+  ['match variable ${0}', 'list', 'if header :matches "subject" "Re: *" { fileinto "${0}"; }'],
+  ['regex case-insensitive default', 'sample', 'if header :regex "subject" "VERSION" { fileinto "Hit"; }'],
+  ['regex octet', 'sample', 'if header :regex :comparator "i;octet" "subject" "VERSION" { fileinto "Hit"; }'],
+  ['discard and redirect copy', 'sample', 'discard; redirect :copy "x@example.net";'],
+  ['vacation and redirect', 'list', 'redirect "x@example.net"; vacation "away";'],
 ];
 
 interface Verdict {
