@@ -84,6 +84,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     output = '';
     const started = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
+    // A test process that dies without its afterAll must not leave a redis-server behind.
+    const orphanGuard = () => started.kill('SIGKILL');
+    process.once('exit', orphanGuard);
+    started.once('exit', () => process.off('exit', orphanGuard));
     started.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });

@@ -183,22 +183,37 @@ describe.skipIf(!available)('Redis coordination', () => {
       expect(eventFiles(dir.path, box)).toEqual([]);
     });
 
-    test('as MailstoreOptions.notifier: a delivery through one store reaches a session open in the other', async () => {
+    test('as MailstoreOptions.notifier: a delivery and a flag change through one store reach the other', async () => {
       const kdf = { N: 1024, r: 8, p: 1 };
       const storeA = new Mailstore({ dataDir: dir.path, kdf, notifier: first.events });
       const storeB = new Mailstore({ dataDir: dir.path, kdf, notifier: second.events });
       try {
         const mailboxId = 'c'.repeat(32);
         await storeA.createMailbox(mailboxId, 'pw');
-        const session = await storeB.open(mailboxId, 'pw');
+        const sessionA = await storeA.open(mailboxId, 'pw');
+        const sessionB = await storeB.open(mailboxId, 'pw');
         const raw = Buffer.from('From: a@example.org\r\nTo: b@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
-        const started = performance.now();
+        let started = performance.now();
         await storeA.deliver(mailboxId, raw);
-        await waitFor(() => session.listMessages('INBOX').length === 1, 5_000, 2);
+        await waitFor(() => sessionB.listMessages('INBOX').length === 1, 5_000, 2);
+        const deliveryMs = performance.now() - started;
+        const flagEvents: number[] = [];
+        const off = storeB.notifier.subscribe(mailboxId, (event) => {
+          if (event.kind === 'flags' && event.folder === 'INBOX') flagEvents.push(performance.now());
+        });
+        const uid = sessionA.listMessages('INBOX')[0]?.uid ?? 0;
+        started = performance.now();
+        sessionA.store('INBOX', [uid], { mode: 'add', flags: ['\\Seen'] });
+        await waitFor(() => flagEvents.length > 0, 5_000, 2);
+        const flagMs = (flagEvents[0] ?? Number.NaN) - started;
+        off();
+        expect(sessionB.listMessages('INBOX')[0]?.flags).toContain('\\Seen');
         console.log(
-          `delivery in one store -> visible in the other's session: ${(performance.now() - started).toFixed(1)} ms`,
+          `mail store over redis: delivery visible in the other store's session after ${deliveryMs.toFixed(1)} ms, ` +
+            `flag change event after ${flagMs.toFixed(1)} ms`,
         );
-        session.close();
+        sessionA.close();
+        sessionB.close();
       } finally {
         await storeA.close();
         await storeB.close();
