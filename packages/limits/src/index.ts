@@ -22,6 +22,7 @@ export { ConnectionCounter } from './connection-counter.js';
 export { DEFAULTS } from './defaults.js';
 export {
   LOGIN_FAILURE_WINDOW_MS,
+  type LoginAttempt,
   type LoginFailureStore,
   LoginGate,
   type LoginGateOptions,

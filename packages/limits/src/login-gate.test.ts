@@ -94,6 +94,41 @@ describe('LoginGate', () => {
     expect((await gate.check('2001:db8:1:3::1', 'd')).allowed).toBe(true);
   });
 
+  test('attempt() keeps N exact when many attempts arrive at once from one address', async () => {
+    const gate = new LoginGate({ perIp: 100, perUserIp: 3 });
+    let checked = 0;
+    const wrongPassword = async () => {
+      checked++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return null;
+    };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => gate.attempt('192.0.2.1', 'alice', wrongPassword)),
+    );
+    expect(checked).toBe(3);
+    expect(results.filter((r) => r.allowed)).toHaveLength(3);
+    expect(results.filter((r) => !r.allowed)).toHaveLength(17);
+    expect(gate.addressesInProgress).toBe(0);
+  });
+
+  test('attempt() returns the check result and forgets the pair on success; a thrown check counts nothing', async () => {
+    const gate = new LoginGate({ perIp: 10, perUserIp: 2 });
+    await gate.attempt('192.0.2.1', 'alice', async () => null);
+    expect(await gate.attempt('192.0.2.1', 'alice', async () => 'account')).toEqual({
+      allowed: true,
+      value: 'account',
+    });
+    await gate.attempt('192.0.2.1', 'alice', async () => null);
+    expect((await gate.check('192.0.2.1', 'alice')).allowed).toBe(true);
+    await expect(
+      gate.attempt('192.0.2.1', 'alice', async () => {
+        throw new Error('store down');
+      }),
+    ).rejects.toThrow('store down');
+    expect((await gate.check('192.0.2.1', 'alice')).allowed).toBe(true);
+    expect(gate.addressesInProgress).toBe(0);
+  });
+
   test('refuses nonsense limits', () => {
     expect(() => new LoginGate({ perIp: 0, perUserIp: 1 })).toThrow(RangeError);
     expect(() => new LoginGate({ perIp: 1, perUserIp: 1, windowMs: 0 })).toThrow(RangeError);

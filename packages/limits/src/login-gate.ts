@@ -15,9 +15,10 @@
  *   owns would reset the address count between guesses at other accounts.
  * - The window (default one hour) starts at a key's first failure and the count resets when it ends (the shape of
  *   Redis INCR + PEXPIRE NX, so a Redis LoginFailureStore gives the same answers across processes).
- * - check() only reads: attempts that pass it at the same moment, before any of them has failed, are all checked.
- *   Each protocol checks one login at a time per connection and caps connections per address, which bounds that
- *   overshoot to one attempt per open connection, once.
+ * - attempt() runs check, the password check and fail/succeed as one step, one at a time per client address in
+ *   this process, so N stays exact when a client fires many logins at once. check() alone only reads: attempts
+ *   that pass it at the same moment, before any of them has failed, are all checked (a protocol that uses the three
+ *   methods directly checks one login at a time per connection, which bounds the overshoot to one per connection).
  *
  * Memory: MemoryLoginFailureStore holds at most `maxKeys` counters (least recently used dropped first) and drops
  * expired ones, so a flood of addresses or user names cannot grow the process.
@@ -149,12 +150,17 @@ function ipv4Tail(part: string): string[] {
   return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
 }
 
+/** The outcome of attempt(): refused before the check, or the check's own result (null: wrong password). */
+export type LoginAttempt<T> = ({ allowed: false } & Omit<LoginVerdict, 'allowed'>) | { allowed: true; value: T | null };
+
 export class LoginGate {
   readonly perIp: number;
   readonly perUserIp: number;
   readonly windowMs: number;
   readonly #store: LoginFailureStore;
   readonly #now: Clock;
+  /** Per client address, the end of the chain of attempts in progress; only addresses with one in progress. */
+  readonly #inProgress = new Map<string, Promise<void>>();
 
   constructor(options: LoginGateOptions) {
     if (!(options.perIp >= 1) || !(options.perUserIp >= 1)) {
@@ -175,6 +181,43 @@ export class LoginGate {
     const byPair = await this.#store.get(pairKey(ip, user));
     if (byPair && byPair.count >= this.perUserIp) return this.#refused(byPair.resetAt, 'user-ip');
     return { allowed: true, retryAfterMs: 0 };
+  }
+
+  /**
+   * check, then `verify` (the password check: its result, or null when the password is wrong), then fail or
+   * succeed, one attempt at a time per client address in this process.
+   */
+  async attempt<T>(ip: string, user: string, verify: () => Promise<T | null>): Promise<LoginAttempt<T>> {
+    return this.#oneAtATime(loginAddressKey(ip), async () => {
+      const verdict = await this.check(ip, user);
+      if (!verdict.allowed) return verdict as LoginAttempt<T>;
+      const value = await verify();
+      if (value === null) await this.fail(ip, user);
+      else await this.succeed(ip, user);
+      return { allowed: true, value };
+    });
+  }
+
+  async #oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#inProgress.get(key) ?? Promise.resolve();
+    let done = () => {};
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const tail = previous.then(() => mine);
+    this.#inProgress.set(key, tail);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      done();
+      if (this.#inProgress.get(key) === tail) this.#inProgress.delete(key);
+    }
+  }
+
+  /** Client addresses with an attempt() in progress (tests: the map empties itself). */
+  get addressesInProgress(): number {
+    return this.#inProgress.size;
   }
 
   /** check(), throwing RateLimitError (SMTP 4xx, IMAP NO [LIMIT], POP3 -ERR, HTTP 429) when refused. */
