@@ -1,8 +1,9 @@
 /**
  * Coordination benchmark: mailbox event publish -> receive latency between two instances (p50, p99) and counter
  * and lock throughput, for the embedded implementation (event files, memory) and Redis (a private redis-server
- * started here as the tests do, over its unix socket and over TLS on 127.0.0.1). Two instances live in this one process, so the latency is
- * measured on one clock; events are spaced so each is timed alone, as a delivery or a flag change would be.
+ * started here as the tests do, over its unix socket and over TLS on 127.0.0.1). Two instances live in this one
+ * process, so the latency is measured on one clock; events are spaced so each is timed alone, as a delivery or a
+ * flag change would be.
  *
  *   pnpm --filter @mailyard/coordination bench        (EVENTS=500 OPS=20000 to change the counts)
  */

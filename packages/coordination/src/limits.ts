@@ -17,7 +17,7 @@ export const COORDINATION_LIMITS = {
    * instances have reconnected (and subscribed again) before events go through Redis alone.
    */
   recoveryOverlapMs: 5_000,
-  /** How long startup waits for the first connection before it serves from the fallback: a local Redis answers in ms. */
+  /** Startup waits this long for the first connection, then serves from the fallback: a local Redis answers in ms. */
   firstConnectWaitMs: 3_000,
   /** Expired lock leases nobody asked for again are swept out at most this often (on the next acquire). */
   lockSweepIntervalMs: 60_000,

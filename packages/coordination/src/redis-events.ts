@@ -7,8 +7,8 @@
  *   id; a process ignores its own messages coming back.
  * - Every subscription is also a subscription to the file notifier (the embedded transport). While Redis is
  *   unusable, publish() writes the files instead, so the instances on this machine keep hearing each other.
- *   For COORDINATION_LIMITS.recoveryOverlapMs after this process's subscriber reconnects, events go both ways, so an instance
- *   whose own reconnect comes a little later does not miss them.
+ *   For COORDINATION_LIMITS.recoveryOverlapMs after this process's subscriber reconnects, events go both ways,
+ *   so an instance whose own reconnect comes a little later does not miss them.
  * - An event may therefore arrive twice, or (published during the moment an instance loses Redis) not at all:
  *   events are hints, and receivers re-read the mail store (changesSince), so neither costs more than latency.
  * - After a reconnect the subscriber subscribes every channel again (autoResubscribe is off: a subscribe that

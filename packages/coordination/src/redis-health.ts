@@ -2,9 +2,10 @@
  * Whether Redis may be used right now, and the one warning per outage.
  *
  * An outage starts at the first failure (a connection error or close, a command that failed or timed out): one
- * warning is logged, and for COORDINATION_LIMITS.probeIntervalMs every call goes straight to the per-process fallback, so a hung
- * Redis costs one command timeout per interval instead of one per call. It ends when both connections are ready
- * and a command succeeds again (or a connection reports ready): one info line. Nothing here throws.
+ * warning is logged, and for COORDINATION_LIMITS.probeIntervalMs every call goes straight to the per-process
+ * fallback, so a hung Redis costs one command timeout per interval instead of one per call. It ends when both
+ * connections are ready and a command succeeds again (or a connection reports ready): one info line. Nothing
+ * here throws.
  */
 import type { Logger } from '@mailyard/logger';
 import { redactText } from '@mailyard/logger';
@@ -55,7 +56,7 @@ export class RedisHealth {
     this.#outages += 1;
     this.#options.logger.warn(
       { redis: this.#options.target, failure: errorSummary(err) },
-      'Redis unreachable: limits, locks and events fall back to this process (and files on this machine) until it is back',
+      'Redis unreachable: limits, locks and events fall back to this process (and files on this machine)',
     );
   }
 

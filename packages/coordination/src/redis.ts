@@ -28,7 +28,7 @@ export interface RedisCoordinationOptions {
   notifyPollMs?: number;
   /** How long a command may take before it counts as an outage; default COORDINATION_LIMITS.commandTimeoutMs. */
   commandTimeoutMs?: number;
-  /** How long createRedisCoordination waits for the first connection; default COORDINATION_LIMITS.firstConnectWaitMs. */
+  /** How long createRedisCoordination waits to connect; default COORDINATION_LIMITS.firstConnectWaitMs. */
   firstConnectWaitMs?: number;
 }
 

@@ -221,7 +221,7 @@ describe.skipIf(!available)('Redis coordination', () => {
     });
   });
 
-  test('TLS checks the certificate: a self-signed one that is not trusted is refused (fallback, one warning)', async () => {
+  test('TLS checks the certificate: an untrusted self-signed one is refused (fallback, one warning)', async () => {
     const { first, second, dir, log } = await pair(server.tlsUrl ?? '', { firstConnectWaitMs: 500 });
     try {
       expect(first.shared || second.shared).toBe(false);
