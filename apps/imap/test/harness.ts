@@ -18,6 +18,7 @@ import {
   type StatusQuery,
 } from 'imapflow';
 import { createImapServer, type ImapServer } from '../src/index.js';
+import type { ProtocolLimits } from '../src/protocol/limits.js';
 
 export const DOMAIN = 'example.test';
 export const PASSWORD = 'correct horse battery';
@@ -62,7 +63,15 @@ function captureStream(lines: LogLine[]): Writable {
   });
 }
 
-export async function startHarness(overrides: DeepPartial<Config> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Protocol limits to lower for a test (apps/imap/src/protocol/limits.ts). */
+  protocol?: Partial<ProtocolLimits>;
+}
+
+export async function startHarness(
+  overrides: DeepPartial<Config> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dir: TempDir = await tempDir('mailyard-imap-');
   const config = loadConfig({
     env: {},
@@ -91,8 +100,17 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
     dkim: { selector: 'test', publicKey: 'AAAA', privateKeyPem: 'unused' },
     verified: true,
   });
-  const server = createImapServer({ config, logger, control, mailstore, tls: runtime.tls });
-  const secureServer = createImapServer({ config, logger, control, mailstore, secure: true, tls: runtime.tls });
+  const protocol = options.protocol ?? {};
+  const server = createImapServer({ config, logger, control, mailstore, tls: runtime.tls, protocol });
+  const secureServer = createImapServer({
+    config,
+    logger,
+    control,
+    mailstore,
+    secure: true,
+    tls: runtime.tls,
+    protocol,
+  });
   const port = await server.listen(0, '127.0.0.1');
   const tlsPort = await secureServer.listen(0, '127.0.0.1');
   const clients: ImapFlow[] = [];

@@ -32,14 +32,21 @@ export function folderAttributes(folder: Folder, all: Folder[]): string[] {
 }
 
 export function decodePattern(bytes: Buffer, utf8: boolean): string {
-  // Wildcards are not part of a mailbox name: decode the literal parts around them.
-  const text = bytes.toString('latin1');
-  return text
+  // Wildcards are not part of a mailbox name: decode the parts around them. A part that is not a valid name
+  // matches nothing, which is an empty answer, not an error (RFC 9051 §6.3.9 lists what matches).
+  return bytes
+    .toString('latin1')
     .split(/([*%])/)
-    .map((part) =>
-      part === '*' || part === '%' || part === '' ? part : pathFromWire(Buffer.from(part, 'latin1'), utf8),
-    )
+    .map((part) => (part === '*' || part === '%' || part === '' ? part : lenientPath(part, utf8)))
     .join('');
+}
+
+function lenientPath(part: string, utf8: boolean): string {
+  try {
+    return pathFromWire(Buffer.from(part, 'latin1'), utf8);
+  } catch {
+    return Buffer.from(part, 'latin1').toString(utf8 ? 'utf8' : 'latin1');
+  }
 }
 
 function listCommand(name: 'LIST' | 'LSUB'): Command<Session> {
