@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Sieve scripts write variables as ${name}
 // Fuzz tests (STYLE.md item 8: every parser that reads network input; scripts arrive over ManageSieve and the API).
 // Seeded, so a failure replays. Mutated scripts must either compile or fail with a SieveSyntaxError carrying a
 // position, and a compiled script must run to an outcome without throwing. :matches is checked against a
