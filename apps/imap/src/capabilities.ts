@@ -50,6 +50,9 @@ for (const name of [
   'SAVEDATE', // RFC 8514 (search-keys.ts, fetch-extensions.ts)
   'PREVIEW', // RFC 8970 (fetch-extensions.ts)
   'BINARY', // RFC 3516 (fetch-extensions.ts; APPEND literal8 through the parser)
+  'OBJECTID', // RFC 8474 (SELECT, STATUS, CREATE, fetch-extensions.ts, search-keys.ts)
+  'STATUS=SIZE', // RFC 8438 (commands/status.ts)
+  'CREATE-SPECIAL-USE', // RFC 6154 §3 (create-options.ts)
 ]) {
   registerCapability(name);
 }

@@ -102,6 +102,7 @@ describe('STATUS SIZE and DELETED (RFC 8438, RFC 9051 §6.3.11)', () => {
     await s.append('INBOX', a, { flags: ['\\Deleted'] });
     await s.append('INBOX', b);
     expect(s.status('INBOX')).toMatchObject({ messages: 2, size: a.length + b.length, deleted: 1 });
+    expect(s.status('INBOX').mailboxId).toBe(s.getFolder('INBOX')?.objectId);
     s.store('INBOX', [2], { mode: 'add', flags: ['\\Deleted'] });
     expect(s.status('INBOX').deleted).toBe(2);
     s.expunge('INBOX');

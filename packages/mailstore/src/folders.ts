@@ -168,6 +168,7 @@ export function folderStatus(db: Db, path: string): FolderStatus {
     uidNext: folder.uidNext,
     uidValidity: folder.uidValidity,
     highestModseq: folder.highestModseq,
+    mailboxId: folder.objectId,
   };
 }
 

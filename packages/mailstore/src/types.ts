@@ -110,6 +110,8 @@ export interface FolderStatus {
   size: number;
   /** Messages with the \\Deleted flag (RFC 9051 §6.3.11 STATUS DELETED). */
   deleted: number;
+  /** RFC 8474 §4.3 STATUS MAILBOXID: the folder's objectId. */
+  mailboxId: string;
 }
 
 export interface AppendOptions {

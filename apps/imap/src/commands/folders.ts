@@ -2,9 +2,11 @@
  * CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE (RFC 9051 §6.3.4-8). Names are checked by mailbox-names.ts
  * (BAD for invalid modified UTF-7 or 8-bit names without UTF8=ACCEPT). RENAME INBOX moves its messages into
  * the new folder and leaves INBOX empty (RFC 3501 §6.3.5; the store implements it). The number of folders per
- * mailbox is capped (issue 12 item 12).
+ * mailbox is capped (issue 12 item 12). CREATE takes USE (CREATE-SPECIAL-USE, RFC 6154 §3, create-options.ts)
+ * and answers with the new folder's MAILBOXID (RFC 8474 §4.1).
  */
 import { UserError } from '@mailyard/errors';
+import { parseCreateOptions } from '../create-options.js';
 import type { Command } from '../protocol/command.js';
 import type { Session } from '../session.js';
 import { expectArgs, mailboxArg } from './args.js';
@@ -16,12 +18,14 @@ export const create: Command<Session> = {
     expectArgs(args, 1, 2);
     const mailbox = session.requireMailbox();
     const path = mailboxArg(args[0], session.utf8).replace(/\/+$/, '');
+    const options = parseCreateOptions(args[1]);
     if (!path) return { status: 'NO', code: 'CANNOT', text: 'Invalid folder name' };
     if (mailbox.listFolders().length >= session.ctx.protocol.maxFolders) {
       throw new UserError('Too many folders', { code: 'LIMIT' });
     }
-    mailbox.createFolder(path);
-    return undefined;
+    const folder = mailbox.createFolder(path, { specialUse: options.specialUse ?? null });
+    // RFC 8474 §4.1: the tagged OK carries the new folder's MAILBOXID.
+    return { status: 'OK', code: `MAILBOXID (${folder.objectId})`, text: 'CREATE completed' };
   },
 };
 

@@ -79,6 +79,7 @@ async function open(call: CommandCall<Session>, readOnly: boolean) {
   await io.untagged(`OK [UIDVALIDITY ${folder.uidValidity}] UIDs valid`);
   await io.untagged(`OK [UIDNEXT ${folder.uidNext}] Predicted next UID`);
   await io.untagged(`OK [HIGHESTMODSEQ ${folder.highestModseq}] Highest`);
+  await io.untagged(`OK [MAILBOXID (${folder.objectId})] Ok`); // RFC 8474 §4.2
   session.view = view;
   session.state = 'selected';
   if (params.qresync) await sendResync(session, view, params.qresync, io);

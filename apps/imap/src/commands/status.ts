@@ -9,13 +9,16 @@ import { imapString } from '../protocol/encode.js';
 import type { Session } from '../session.js';
 import { astringBytes, atom, expectArgs, list, mailboxArg } from './args.js';
 
-export const STATUS_ITEMS: Record<string, (status: FolderStatus) => number> = {
+export const STATUS_ITEMS: Record<string, (status: FolderStatus) => number | string> = {
   MESSAGES: (s) => s.messages,
   RECENT: (s) => s.recent,
   UIDNEXT: (s) => s.uidNext,
   UIDVALIDITY: (s) => s.uidValidity,
   UNSEEN: (s) => s.unseen,
   HIGHESTMODSEQ: (s) => s.highestModseq,
+  SIZE: (s) => s.size, // RFC 8438 STATUS=SIZE
+  DELETED: (s) => s.deleted, // RFC 9051 §6.3.11
+  MAILBOXID: (s) => `(${s.mailboxId})`, // RFC 8474 §4.3
 };
 
 export const status: Command<Session> = {
