@@ -57,6 +57,18 @@ describe('dashboard login gate', () => {
     expect(await tryLogin('198.51.100.9', 'other@example.org', 'other password')).toBe(303);
   });
 
+  test('logins fired at once from one address still get exactly perEmailIp password checks', async () => {
+    const clients = Array.from({ length: 10 }, () => new WebClient(h.base, '198.51.100.50'));
+    for (const client of clients) await client.get('/login');
+    const statuses = await Promise.all(
+      clients.map(
+        async (client) => (await client.post('/login', { email: 'victim@example.org', password: 'x' })).status,
+      ),
+    );
+    expect(statuses.filter((status) => status === 401)).toHaveLength(PER_EMAIL_IP);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10 - PER_EMAIL_IP);
+  });
+
   test('correct logins are never counted', async () => {
     for (let i = 0; i < PER_IP + PER_EMAIL_IP + 2; i++) {
       expect(await tryLogin('198.51.100.20', 'other@example.org', 'other password')).toBe(303);

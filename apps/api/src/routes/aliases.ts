@@ -109,20 +109,19 @@ async function gatedIssue(
 ): Promise<IssuedPassword> {
   const proves = alias.mailboxId !== null && (request.password !== undefined || request.recoveryKey !== undefined);
   if (!proves) return issueMailboxPassword(deps.control, deps.mailstore, alias, request);
-  const verdict = await deps.loginGate.check(ctx.ip, address);
-  if (!verdict.allowed) {
-    throw new RateLimitError('too many wrong passwords or recovery keys, try again later', verdict.retryAfterMs);
-  }
-  try {
-    const issued = await issueMailboxPassword(deps.control, deps.mailstore, alias, request);
-    await deps.loginGate.succeed(ctx.ip, address);
-    return issued;
-  } catch (err) {
-    if (err instanceof PermissionError) {
-      await deps.loginGate.fail(ctx.ip, address);
+  const checked = await deps.loginGate.attempt(ctx.ip, address, async () => {
+    try {
+      return await issueMailboxPassword(deps.control, deps.mailstore, alias, request);
+    } catch (err) {
+      if (!(err instanceof PermissionError)) throw err;
       // The fixed message fail2ban matches (ansible/roles/security), as for every failed login.
       deps.logger.info({ ip: ctx.ip, user: address }, 'authentication failed');
+      return null;
     }
-    throw err;
+  });
+  if (!checked.allowed) {
+    throw new RateLimitError('too many wrong passwords or recovery keys, try again later', checked.retryAfterMs);
   }
+  if (!checked.value) throw new PermissionError('the current password or recovery key is wrong');
+  return checked.value;
 }

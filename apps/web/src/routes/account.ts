@@ -6,7 +6,7 @@
  * before the password is checked, and only failures count. Sign-ups are rate limited per client address.
  */
 import { PermissionError, RateLimitError, ValidationError } from '@mailyard/errors';
-import type { LoginGate, RateLimiter } from '@mailyard/limits';
+import type { RateLimiter } from '@mailyard/limits';
 import { field } from '../form-body.js';
 import { attempt, ok, redirectTo, render, safeNext } from '../page.js';
 import { endSession, startSession } from '../session-middleware.js';
@@ -25,12 +25,6 @@ function tooMany(retryAfterMs: number): RateLimitError {
 async function enforce(limiter: RateLimiter, key: string): Promise<void> {
   const result = await limiter.consume(key);
   if (!result.allowed) throw tooMany(result.retryAfterMs);
-}
-
-/** Refuses (429) before any password is checked when this address, or this email from it, failed too often. */
-async function gate(loginGate: LoginGate, ip: string, email: string): Promise<void> {
-  const verdict = await loginGate.check(ip, email);
-  if (!verdict.allowed) throw tooMany(verdict.retryAfterMs);
 }
 
 function checkNewPassword(password: string, confirm: string): void {
@@ -53,10 +47,12 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
   router.post('/login', async (ctx: WebContext) => {
     const email = field(ctx.state.form, 'email');
     const password = ctx.state.form.get('password') ?? '';
-    await gate(deps.loginGate, ctx.ip, email);
-    const account = email && password ? await deps.control.verifyAccountPassword(email, password) : null;
+    const checked = await deps.loginGate.attempt(ctx.ip, email, async () =>
+      email && password ? deps.control.verifyAccountPassword(email, password) : null,
+    );
+    if (!checked.allowed) throw tooMany(checked.retryAfterMs);
+    const account = checked.value;
     if (!account) {
-      await deps.loginGate.fail(ctx.ip, email);
       deps.logger.info({ ip: ctx.ip, user: email }, 'authentication failed');
       const view = loginView({
         csrf: ctx.state.csrf,
@@ -67,7 +63,6 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
       });
       return render(ctx, 'Log in', view, 401);
     }
-    await deps.loginGate.succeed(ctx.ip, email);
     await startSession(ctx, deps, account);
     redirectTo(ctx, safeNext(field(ctx.state.form, 'next')));
   });
@@ -113,13 +108,13 @@ export function registerAccountRoutes(router: WebRouter, deps: WebRouteDeps): vo
   router.post('/account/password', async (ctx: WebContext) => {
     const account = requireAccount(ctx);
     const form = ctx.state.form;
-    await gate(deps.loginGate, ctx.ip, account.email);
     const result = await attempt(async () => {
       checkNewPassword(form.get('password') ?? '', form.get('confirm') ?? '');
-      if (!(await deps.control.verifyAccountPassword(account.email, form.get('current') ?? ''))) {
-        await deps.loginGate.fail(ctx.ip, account.email);
-        throw new PermissionError('The current password is wrong.');
-      }
+      const checked = await deps.loginGate.attempt(ctx.ip, account.email, () =>
+        deps.control.verifyAccountPassword(account.email, form.get('current') ?? ''),
+      );
+      if (!checked.allowed) throw tooMany(checked.retryAfterMs);
+      if (!checked.value) throw new PermissionError('The current password is wrong.');
       await deps.control.setAccountPassword(account.id, form.get('password') ?? '');
     });
     if (!result.ok) {
