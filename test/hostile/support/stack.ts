@@ -33,6 +33,8 @@ export interface Stack {
   recentLogs(): string[];
   control: SqliteControlStore;
   mailstore: Mailstore;
+  /** Delivers a message into the test mailbox (as SMTP delivery does: sealed into its spool). */
+  deliver(raw: Buffer): Promise<void>;
   /** Starts a listener of the app on port 0; it is closed by close(). Resolves with its port. */
   listen(app: 'imap' | 'smtp' | 'pop3'): Promise<number>;
   close(): Promise<void>;
@@ -122,6 +124,7 @@ export async function startStack(): Promise<Stack> {
     recentLogs: () => [...lines],
     control,
     mailstore,
+    deliver: (raw) => mailstore.deliver(MAILBOX_ID, raw),
     listen,
     async close() {
       for (const close of closers.reverse()) await close();
