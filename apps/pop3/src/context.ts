@@ -11,9 +11,13 @@ export const MAILDROP = 'INBOX';
 /** What POP3 needs of the control store: the login check that maps an address to its mailbox. */
 export type Pop3Control = Pick<ControlStore, 'verifyMailboxPassword'>;
 
-/** What POP3 needs of @mailyard/mailstore's Mailstore: unlocking a mailbox (which drains its spool). */
+/**
+ * What POP3 needs of @mailyard/mailstore's Mailstore: unlocking a mailbox (which drains its spool), and the same
+ * KDF work without a mailbox for logins refused before one is known (so timing does not reveal which users exist).
+ */
 export interface Pop3Mailstore {
   open(mailboxId: string, password: string): Promise<MailboxSession>;
+  simulateUnlock(password: string): Promise<void>;
 }
 
 export interface Pop3Context {

@@ -6,8 +6,9 @@
  * on-list-messages, on-fetch-message, on-update); wildduck-pop3.ts holds the two subclasses that adapt wildduck
  * (command dispatch that keeps the session on unknown or failed commands, RETR in one write, QUIT's UPDATE reply,
  * STLS only before login, error logging) and explains why each change is there; dot-stuffing.ts frames RETR
- * bodies; auth-failure-gate.ts limits failed logins per IP; session-limits.ts holds the per-IP and per-user
- * connection limits and the maildrop lock; open-mailboxes.ts releases what each connection holds; main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
+ * bodies; pace.ts bounds slow clients; auth-failure-gate.ts limits failed logins per IP; session-limits.ts holds
+ * the per-IP and per-user connection limits and the maildrop lock; open-mailboxes.ts releases what each
+ * connection holds; main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
  *
  * Invariants:
  * - The maildrop is INBOX only. Message numbers are fixed for a session; UIDL is `<uidValidity>.<uid>`, stable
@@ -22,7 +23,11 @@
  * - Replies to failures come from @mailyard/errors' toPop3Response; code bugs never leak detail.
  * - Each connection releases the mailbox it unlocked, and its connection slots, when it ends, however it ends.
  * - One logged-in session per mailbox in this process (RFC 1939 §4 maildrop lock): a second gets `-ERR [IN-USE]`
- *   (RFC 2449 §8.1.2). The lock is per process, not across pop3 processes; PM2 runs one.
+ *   (RFC 2449 §8.1.2). The lock is per process, not across pop3 processes; PM2 runs one. QUIT gives it back
+ *   with its reply, after the UPDATE committed.
+ * - Nothing received in plaintext after STLS is ever run (RFC 2595 §4).
+ * - A login costs the same mailbox KDF work whether the user exists or the password is right (simulateUnlock).
+ * - Slow clients are bounded (pace.ts): time per command line, reply drain rate, idle time, sessions per listener.
  *
  * No on-disk state of its own: the mailboxes belong to @mailyard/mailstore, credentials to @mailyard/control.
  */

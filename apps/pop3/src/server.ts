@@ -17,8 +17,11 @@ import { Pop3Server } from './wildduck-pop3.js';
 /** How long close() lets open sessions finish (a RETR in flight, a QUIT) before ending them. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
+/** Connections accepted beyond pop3.maxConnections while their TLS handshake runs (implicit-TLS port). */
+const HANDSHAKES_IN_FLIGHT = 100;
+
 export interface Pop3ServerDeps {
-  config: Pick<Config, 'hostname' | 'allowInsecureAuth' | 'pop3'>;
+  config: Pick<Config, 'hostname' | 'allowInsecureAuth' | 'pop3' | 'limits'>;
   logger: Logger;
   control: Pop3Control;
   mailstore: Pop3Mailstore;
@@ -81,8 +84,16 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
         return true;
       },
       onSessionEnd: (connectionId) => ctx.mailboxes.end(connectionId),
+      onSignOff: (connectionId) => ctx.mailboxes.end(connectionId),
+      pace: {
+        commandTimeoutMs: deps.config.limits.timeoutMs,
+        minBytesPerSecond: deps.config.limits.minTransferBytesPerSecond,
+      },
+      maxConnections: deps.config.pop3.maxConnections,
     },
   );
+  // Sockets still in their TLS handshake are no sessions yet; this bounds them too (Node drops the excess).
+  pop3.server.maxConnections = deps.config.pop3.maxConnections + HANDSHAKES_IN_FLIGHT;
 
   return {
     server: pop3.server,

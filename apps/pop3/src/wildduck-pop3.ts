@@ -1,7 +1,7 @@
 /**
  * wildduck's POP3 server (CommonJS, loaded through createRequire), extended where its behaviour differs from what
  * Mailyard promises. wildduck keeps the state machine and the command implementations (USER, PASS, AUTH PLAIN,
- * CAPA, STAT, LIST, UIDL, TOP, DELE, RSET, NOOP, STLS); the subclasses here change four things:
+ * CAPA, STAT, TOP, DELE, RSET, NOOP, STLS); the subclasses here change six things:
  *
  * 1. Dispatch. wildduck answers an unknown command with `-ERR bad command` and closes the connection, and closes it
  *    after any failed command too. fetchmail sends `LAST` (RFC 1725, dropped from RFC 1939) and would lose its
@@ -14,12 +14,19 @@
  * 2. RETR (RFC 1939 §7) is ours: status line, dot-stuffed body and terminator leave in one write. wildduck's
  *    stream pipeline took several event-loop turns per message and signalled completion before its final "."
  *    was flushed, so a pipelined reply (RFC 2449 §6.6) could overtake it. TOP stays wildduck's.
- * 3. QUIT (RFC 1939 §6): a failed UPDATE answers `-ERR` instead of `+OK`, and the reply names what was removed.
- *    STLS is refused after login (RFC 2595 §4), which wildduck would allow.
+ * 3. QUIT (RFC 1939 §6): a failed UPDATE answers `-ERR` instead of `+OK`, and the reply names what was removed;
+ *    the maildrop lock is given back as the reply leaves, not when the client closes (wildduck waited up to 1.5 s).
+ *    STLS is refused after login (RFC 2595 §4), which wildduck would allow, and everything received after it in
+ *    plaintext is discarded at the TLS boundary (wildduck ran it inside TLS: CVE-2011-0411 command injection).
+ *    LIST and UIDL are ours: a message marked deleted cannot be named, and the listings keep message numbers.
  * 4. Errors and lifecycle: wildduck's per-message GELF records become debug lines; server errors (failed TLS
  *    handshakes, socket errors) go to our logger instead of wildduck's console sink and never surface as an
  *    unhandled 'error' event; `onSessionStart`/`onSessionEnd` run once per connection so the mailbox it unlocked
- *    is released however it ends. Sockets use TCP_NODELAY.
+ *    is released however it ends. Sockets use TCP_NODELAY. A listener past pop3.maxConnections refuses.
+ * 5. Input: read() splits lines itself and ends the connection past MAX_LINE_BYTES (wildduck's buffer grew
+ *    without bound).
+ * 6. Pace (pace.ts): a command line has limits.timeoutMs to arrive; no command runs while a megabyte of replies
+ *    waits unread, and what waits must drain at limits.minTransferBytesPerSecond, or the connection ends.
  */
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -29,6 +36,7 @@ import type POP3ConnectionClass from 'wildduck/lib/pop3/connection';
 import type POP3ServerClass from 'wildduck/lib/pop3/server';
 import type { Pop3ListedMessage, Pop3ServerOptions, Pop3Session } from 'wildduck/lib/pop3/server';
 import { multilineBody } from './dot-stuffing.js';
+import { MAX_LINE_BYTES, Pace, type PaceLimits, type TooSlow } from './pace.js';
 
 const require = createRequire(import.meta.url);
 const POP3Server = require('wildduck/lib/pop3/server') as typeof POP3ServerClass;
@@ -52,7 +60,19 @@ export interface Pop3ServerExtensions {
   onSessionStart(connectionId: string, remoteAddress: string): boolean;
   /** Runs once when a connection is gone, whatever ended it (QUIT, timeout, reset, server close). */
   onSessionEnd(connectionId: string): void;
+  /** Gives back what a session holds (its mailbox, the maildrop lock) as QUIT is answered, before the socket closes. */
+  onSignOff(connectionId: string): void;
+  /** Time and rate bounds of commands and replies (pace.ts). */
+  pace: PaceLimits;
+  /** Sessions per listener (pop3.maxConnections); the next connection is refused. */
+  maxConnections: number;
 }
+
+/** What a too-slow client is told before the connection ends (RFC 3206 §4: SYS/TEMP, it may try again). */
+const TOO_SLOW_REPLY: Record<TooSlow, string> = {
+  line: '-ERR [SYS/TEMP] Command not received in time',
+  reply: '-ERR [SYS/TEMP] Reply not read in time',
+};
 
 /** Maps any failure of a command to one `-ERR` line; code bugs are logged in full and answered generically. */
 function errorReply(logger: Logger, err: Error, command: string): string {
@@ -64,6 +84,54 @@ function errorReply(logger: Logger, err: Error, command: string): string {
 export class Pop3Connection extends POP3Connection {
   #draining = false;
   #again = false;
+  #pace: Pace | null = null;
+
+  override init(): void {
+    const pace = new Pace(
+      this.#extensions().pace,
+      () => this._socket,
+      (what) => this.#tooSlow(what),
+    );
+    this.#pace = pace;
+    this.once('close', () => pace.stop());
+    super.init();
+  }
+
+  /**
+   * wildduck's read() without its unbounded line buffer: input is split into lines here, a line longer than
+   * MAX_LINE_BYTES ends the connection, and the pace (pace.ts) times each line from its first byte.
+   */
+  override read(): void {
+    for (let chunk = this._socket.read() as Buffer | null; chunk !== null; chunk = this._socket.read()) {
+      const lines = `${this._remainder}${chunk.toString('binary')}`.split(/\r?\n/);
+      this._remainder = lines.pop() ?? '';
+      if (this._remainder.length > MAX_LINE_BYTES || lines.some((line) => line.length > MAX_LINE_BYTES)) {
+        this.#cutOff('-ERR Line too long', 'line too long');
+        return;
+      }
+      this.#pace?.input(lines.length, this._remainder.length);
+      if (lines.length > 0) {
+        for (const line of lines) this.queue.push(Buffer.from(line, 'binary').toString());
+        this.processQueue();
+        return;
+      }
+    }
+    this.processing = false;
+  }
+
+  #tooSlow(what: TooSlow): void {
+    this.#cutOff(TOO_SLOW_REPLY[what], what === 'line' ? 'command not received in time' : 'reply not read in time');
+    // A client that does not read its replies will not read this one either: do not wait for it.
+    if (what === 'reply') this._socket.destroy();
+  }
+
+  #cutOff(reply: string, reason: string): void {
+    this.#extensions().logger.info({ protocol: 'pop3', ip: this.remoteAddress, reason }, 'pop3 client cut off');
+    this.queue = [];
+    this._remainder = '';
+    this.send(reply);
+    this.close();
+  }
 
   /** Called by wildduck whenever lines arrive and after every command; synchronous re-entries become iterations. */
   override processQueue(): void {
@@ -83,6 +151,7 @@ export class Pop3Connection extends POP3Connection {
   }
 
   #processLine(): void {
+    if (this.#pace?.mustWait(() => this.processQueue())) return;
     const line = this.queue[0];
     if (line === undefined || this._nextHandler) {
       super.processQueue();
@@ -147,14 +216,60 @@ export class Pop3Connection extends POP3Connection {
     return Buffer.concat([Buffer.from(`+OK ${message.size} octets\r\n`), multilineBody(raw)]);
   }
 
-  /** RFC 2595 §4: STLS is only valid in the AUTHORIZATION state (wildduck would upgrade a logged-in session). */
+  /**
+   * RFC 2595 §4: STLS is only valid in the AUTHORIZATION state (wildduck would upgrade a logged-in session).
+   * Whatever the client sent after STLS arrived in plaintext and is discarded at the TLS boundary, unanswered:
+   * run inside the TLS session, an attacker's injected commands would act for the client (CVE-2011-0411).
+   */
   command_STLS(args: string, done: (err?: Error | null) => void): void {
     if (this.session && this.session.state !== 'AUTHORIZATION') {
       this.send('-ERR Command not accepted');
       done();
       return;
     }
+    if (!this.secured) this.#discardPlaintextInput();
     super.command_STLS?.(args, done);
+  }
+
+  #discardPlaintextInput(): void {
+    this.queue = [];
+    this._remainder = '';
+    while (this._socket.read() !== null);
+    this.#pace?.input(1, 0);
+  }
+
+  /**
+   * LIST and UIDL (RFC 1939 §5, §7): a message marked as deleted may not be named ("-ERR"), and the listings
+   * leave it out while the others keep their numbers. wildduck answered LIST n for a deleted message, and
+   * renumbered the listings after a DELE.
+   */
+  command_LIST(args: string, done: (err?: Error | null) => void): void {
+    done(this.#scanListing(args, (message) => String(message.size), true));
+  }
+
+  command_UIDL(args: string, done: (err?: Error | null) => void): void {
+    done(this.#scanListing(args, (message) => message.id, false));
+  }
+
+  #scanListing(args: string, field: (message: Pop3ListedMessage) => string, withTotals: boolean): Error | null {
+    const session = this.session || undefined;
+    const listing = session?.listing;
+    if (session?.state !== 'TRANSACTION' || !listing) {
+      this.send('-ERR Command not accepted');
+      return null;
+    }
+    if (!args) {
+      const lines = listing.messages.flatMap((m, i) => (m.popped ? [] : [`${i + 1} ${field(m)}`]));
+      this.send([withTotals ? `+OK ${listing.count} ${listing.size}` : '+OK', ...lines]);
+      return null;
+    }
+    const index = Number(args);
+    if (!(index > 0)) return new InputSyntaxError('malformed command');
+    const message = listing.messages[index - 1];
+    if (!message) this.send(`-ERR no such message, only ${listing.messages.length} messages in maildrop`);
+    else if (message.popped) this.send(`-ERR message ${index} already deleted`);
+    else this.send(`+OK ${index} ${field(message)}`);
+    return null;
   }
 
   /** RFC 1939 §6: QUIT in TRANSACTION enters UPDATE, removes the DELE'd messages and reports the outcome. */
@@ -182,8 +297,10 @@ export class Pop3Connection extends POP3Connection {
     });
   }
 
+  /** Gives the maildrop back before the reply leaves, so a client reconnecting at once gets in (RFC 1939 §6). */
   #signOff(reply: string): void {
     this.session = false;
+    this.#extensions().onSignOff(this.id);
     this.send(reply);
     this.close();
   }
@@ -214,6 +331,11 @@ export class Pop3Server extends POP3Server {
   /** wildduck's connect() (no onConnect hook is used) with our connection class, session hooks and TCP_NODELAY. */
   override connect(socket: Socket, socketOptions: { id: string; remoteAddress?: string; ignore?: boolean }): void {
     const remoteAddress = (socketOptions.remoteAddress ?? socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (this.connections.size >= this.extensions.maxConnections) {
+      this.extensions.logger.warn({ protocol: 'pop3', ip: remoteAddress }, 'too many connections on listener');
+      refuse(socket, '-ERR [SYS/TEMP] Too many connections, try again later');
+      return;
+    }
     if (!this.extensions.onSessionStart(socketOptions.id, remoteAddress)) {
       this.extensions.logger.warn({ protocol: 'pop3', ip: remoteAddress }, 'too many connections from address');
       refuse(socket, '-ERR [SYS/TEMP] Too many connections from your address');

@@ -129,6 +129,12 @@ declare module 'wildduck/lib/pop3/connection' {
     logger: Pop3Logger;
     /** Complete lines received and not yet processed (RFC 2449 §6.6 pipelining). */
     queue: string[];
+    /** Bytes received after the last line break: the start of the next line. */
+    _remainder: string;
+    /** True while a read or the processing of received lines is under way ('readable' events wait for it). */
+    processing: boolean;
+    /** Reads what the socket holds into lines and processes them. */
+    read(): void;
     /** Set while a command waits for a continuation line (AUTH PLAIN without an initial response). */
     _nextHandler: ((line: string, done: CommandDone) => void) | null | undefined;
     _server: POP3Server;

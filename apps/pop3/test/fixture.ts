@@ -15,7 +15,7 @@ export const ADDRESS = 'alice@example.test';
 export const PASSWORD = 'correct horse battery staple';
 export const MAILBOX_ID = 'mbx-alice';
 
-const TEST_KDF = { N: 1024, r: 8, p: 1 };
+export const TEST_KDF = { N: 1024, r: 8, p: 1 };
 const TLS = createSelfSignedPair('localhost');
 
 export interface LogLine {
@@ -45,6 +45,8 @@ export interface FixtureOptions {
   limits?: Pop3Limits;
   /** pop3 settings over the defaults (connection limits, failed-login limit). */
   pop3?: Partial<Config['pop3']>;
+  /** `limits` settings over the defaults (command time budget, minimum transfer rate). */
+  limitSettings?: Partial<Config['limits']>;
 }
 
 export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture> {
@@ -61,6 +63,7 @@ export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture>
       hostname: 'localhost',
       allowInsecureAuth: opts.allowInsecureAuth ?? true,
       ...(opts.pop3 ? { pop3: opts.pop3 } : {}),
+      ...(opts.limitSettings ? { limits: opts.limitSettings } : {}),
     },
   });
   const control = new SqliteControlStore({ dataDir: dir.path, masterKey: randomBytes(32), scryptCost: TEST_KDF });

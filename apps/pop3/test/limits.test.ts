@@ -2,6 +2,7 @@
  * Session limits on the wire: the maildrop lock (RFC 1939 §4, `[IN-USE]` from RFC 2449 §8.1.2), connections per
  * client IP and per user name (pop3.maxConnectionsPerIp / pop3.maxConnectionsPerUser), each from configuration.
  */
+import { connect } from 'node:net';
 import { waitFor } from '@mailyard/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ADDRESS, message, PASSWORD, type Pop3Fixture, startPop3 } from './fixture.js';
@@ -38,6 +39,26 @@ describe('maildrop lock', () => {
     expect(await second.command(`USER ${ADDRESS}`)).toMatch(/^\+OK/);
     expect(await second.command(`PASS ${PASSWORD}`)).toMatch(LOGGED_IN);
     second.close();
+  });
+
+  test('QUIT gives the lock back with its reply, before the client has closed its side (RFC 1939 §6)', async () => {
+    f = await startPop3();
+    await f.deliver(message('quit'));
+    // A client that keeps its half of the connection open after QUIT, as some do: wildduck then held the
+    // session, and the lock with it, until its 1.5 s close timer.
+    const lingering = connect({ port: f.port, host: '127.0.0.1', allowHalfOpen: true });
+    let received = '';
+    lingering.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    lingering.write(`USER ${ADDRESS}\r\nPASS ${PASSWORD}\r\nDELE 1\r\nQUIT\r\n`);
+    await waitFor(() => received.includes('+OK Bye'));
+    expect(received).toContain('+OK Bye (1 message deleted)\r\n');
+    const next = await Pop3Wire.connect(f.port);
+    expect(await next.command(`USER ${ADDRESS}`)).toMatch(/^\+OK/);
+    expect(await next.command(`PASS ${PASSWORD}`)).toMatch(/^\+OK maildrop has 0 messages/);
+    next.close();
+    lingering.destroy();
   });
 
   test('AUTH PLAIN is refused the same way, and a dropped connection gives the lock back', async () => {

@@ -79,9 +79,13 @@ export class Pop3Wire {
     return splitMultiline(await this.reply(true));
   }
 
-  /** STLS, then TLS over the same socket (RFC 2595 §4). */
-  async startTls(): Promise<string> {
-    const status = await this.command('STLS');
+  /**
+   * STLS, then TLS over the same socket (RFC 2595 §4). `injected` goes out in plaintext in the same write as the
+   * STLS line, as a man in the middle would add it (CVE-2011-0411).
+   */
+  async startTls(injected = ''): Promise<string> {
+    this.write(`STLS\r\n${injected}`);
+    const status = (await this.reply(false)).toString();
     if (!status.startsWith('+OK')) return status;
     const secure = tlsConnect({ socket: this.#socket, rejectUnauthorized: false });
     await new Promise<void>((resolve, reject) => {
@@ -89,6 +93,8 @@ export class Pop3Wire {
       secure.once('error', reject);
     });
     this.#socket.removeAllListeners('data');
+    if (this.#buffer.length > 0)
+      throw new Error(`plaintext after the STLS reply: ${JSON.stringify(String(this.#buffer))}`);
     this.#socket = secure;
     this.#listen(secure);
     return status;

@@ -3,7 +3,7 @@
  * (a later row passing proves the session survived the earlier ones), then the RFC 1939 §6 UPDATE rules.
  */
 import type { ChangeEvent } from '@mailyard/mailstore';
-import { waitFor } from '@mailyard/testkit';
+import { expectCodeBugs, waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ADDRESS, MAILBOX_ID, message, PASSWORD, type Pop3Fixture, startPop3 } from './fixture.js';
 import { Pop3Wire } from './pop3-wire.js';
@@ -144,8 +144,21 @@ describe('TRANSACTION state', () => {
       ['DELE 1', /^\+OK message 1 deleted\r\n$/],
       ['DELE 1', /^-ERR message 1 already deleted\r\n$/],
       ['RETR 1', /^-ERR message 1 already deleted\r\n$/],
+      // RFC 1939 §5: a message marked as deleted may not be named; the listings skip it and keep the numbers.
+      ['LIST 1', /^-ERR message 1 already deleted\r\n$/],
+      ['UIDL 1', /^-ERR message 1 already deleted\r\n$/],
+      ['TOP 1 0', /^-ERR message 1 already deleted\r\n$/],
+      ['LIST 0', /^-ERR malformed command\r\n$/],
+      ['LIST 2', new RegExp(`^\\+OK 2 ${SECOND.length}\\r\\n$`)],
       ['STAT', new RegExp(`^\\+OK 2 ${SECOND.length + THIRD.length}\\r\\n$`)],
-      ['LIST', new RegExp(`^\\+OK 2 ${SECOND.length + THIRD.length}\\r\\n`), 'multi'],
+      [
+        'LIST',
+        new RegExp(
+          `^\\+OK 2 ${SECOND.length + THIRD.length}\\r\\n2 ${SECOND.length}\\r\\n3 ${THIRD.length}\\r\\n\\.\\r\\n$`,
+        ),
+        'multi',
+      ],
+      ['UIDL', /^\+OK\r\n2 \d+\.2\r\n3 \d+\.3\r\n\.\r\n$/, 'multi'],
       ['RSET', new RegExp(`^\\+OK maildrop has 3 messages \\(${TOTAL} octets\\)\\r\\n$`)],
       ['STAT', new RegExp(`^\\+OK 3 ${TOTAL}\\r\\n$`)],
       ['STLS', /^-ERR /],
@@ -281,6 +294,34 @@ describe('TLS', () => {
     wire.close();
   });
 
+  test('commands pipelined after STLS in plaintext are discarded, never run inside TLS (RFC 2595 §4)', async () => {
+    await f.close();
+    f = await startPop3({ allowInsecureAuth: false });
+    await f.deliver(FIRST);
+    const wire = await Pop3Wire.connect(f.port);
+    const injected = `USER ${ADDRESS}\r\nPASS ${PASSWORD}\r\nDELE 1\r\nQUIT\r\n`;
+    expect(await wire.startTls(injected)).toBe('+OK Begin TLS negotiation\r\n');
+    await runTable(wire, [
+      ['NOOP', /^-ERR Command not accepted\r\n$/],
+      ['STAT', /^-ERR Command not accepted\r\n$/],
+      [`USER ${ADDRESS}`, /^\+OK/],
+      [`PASS ${PASSWORD}`, /^\+OK maildrop has 1 message /],
+      ['QUIT', /^\+OK Bye\r\n$/],
+    ]);
+    const imap = await f.otherProcess().open(MAILBOX_ID, PASSWORD);
+    expect(imap.listMessages('INBOX')).toHaveLength(1);
+    imap.close();
+  });
+
+  test('a partial line after STLS is discarded too', async () => {
+    await f.close();
+    f = await startPop3({ allowInsecureAuth: false });
+    const wire = await Pop3Wire.connect(f.port);
+    expect(await wire.startTls('CAPA')).toBe('+OK Begin TLS negotiation\r\n');
+    await runTable(wire, [['NOOP', /^-ERR Command not accepted\r\n$/]]);
+    wire.close();
+  });
+
   test('implicit TLS port accepts USER/PASS at once (RFC 8314)', async () => {
     await f.close();
     f = await startPop3({ allowInsecureAuth: false, secure: true });
@@ -307,6 +348,7 @@ describe('shutdown', () => {
 
 describe('server faults', () => {
   test('a code bug in a hook is logged in full, answered generically, and the session goes on', async () => {
+    expectCodeBugs(1);
     const verify = f.control.verifyMailboxPassword.bind(f.control);
     f.control.verifyMailboxPassword = async () => {
       throw new TypeError('control store exploded at /secret/path');

@@ -55,7 +55,11 @@ describe('defaults', () => {
     });
     expect(config.api).toMatchObject({ port: 4000, signupOpen: false });
     expect(config.web.port).toBe(3000);
-    expect(config.limits).toEqual({ inflightBytes: 5_368_709_120, timeoutMs: 180_000 });
+    expect(config.limits).toEqual({
+      inflightBytes: 5_368_709_120,
+      timeoutMs: 180_000,
+      minTransferBytesPerSecond: 1024,
+    });
     expect(config.mailbox.quotaBytes).toBe(10_737_418_240);
     expect(config.monitor).toMatchObject({
       heapLimitBytes: 2 * 1024 ** 3,

@@ -138,6 +138,12 @@ const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595).', {
     1,
   ),
   maxConnectionsPerIp: count(20, 'Concurrent POP3 connections from one client IP address.', 1),
+  maxConnections: count(
+    1000,
+    'Concurrent POP3 sessions per listener, from all addresses: a session holds a socket, its listing and at most ' +
+      'one message being sent, so 1,000 stays well inside memory and the usual 65,536 file descriptors.',
+    1,
+  ),
   maxConnectionsPerUser: count(
     5,
     'Concurrent POP3 logins per user name, in progress or logged in (one session per mailbox holds the lock).',
@@ -182,6 +188,12 @@ const web = section('Web dashboard.', {
 const limits = section('Resource limits shared by every protocol (see @mailyard/limits).', {
   inflightBytes: size(5 * GiB, 'Message bytes held in memory at once per process: 100 messages of 50 MiB.', 1),
   timeoutMs: duration(3 * MINUTE, 'Longest any single store, parse or delivery operation may take.', 1),
+  minTransferBytesPerSecond: size(
+    1024,
+    'Slowest a client may read a reply once timeoutMs has passed (POP3 RETR and TOP today): a 2G mobile link ' +
+      'still moves about 5 KiB a second, so only a client stalling on purpose goes slower.',
+    1,
+  ),
 });
 
 const mailbox = section('Mailbox storage and encryption.', {

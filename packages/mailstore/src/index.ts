@@ -31,6 +31,7 @@
  *   period (LRU-capped); the data key is zeroed on close. A wrong password opens and changes nothing.
  * - Plaintext (messages, keys, passwords) never reaches disk outside the encrypted database.
  */
+export { kdfRunCount } from './keys.js';
 export { DEFAULT_QUOTA_BYTES, Mailstore } from './mailstore.js';
 export { FileChangeNotifier } from './notifier.js';
 export { PrivateNotifier } from './private-notifier.js';

@@ -62,7 +62,11 @@ async function checkedUnlock(ctx: Pop3Context, auth: Pop3AuthRequest, ip: string
 async function unlock(ctx: Pop3Context, address: string, password: string): Promise<MailboxSession> {
   const resolved = await ctx.control.verifyMailboxPassword(address, password);
   const mailboxId = resolved?.alias.mailboxId;
-  if (!mailboxId) throw new AuthenticationError(INVALID_CREDENTIALS);
+  if (!mailboxId) {
+    // An unknown user or a wrong password costs the mailbox KDF a right password costs (issue 12 item 7).
+    await ctx.mailstore.simulateUnlock(password);
+    throw new AuthenticationError(INVALID_CREDENTIALS);
+  }
   try {
     return await ctx.mailstore.open(mailboxId, password);
   } catch (err) {
