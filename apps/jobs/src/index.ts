@@ -5,7 +5,8 @@
  * Jobs (job-definitions.ts): check-pm2 every 20 min (healthy = online for pm2.minUptimeMs; only stopped or errored
  * processes are restarted, once per check), check-queue every 15 min, cleanup-tmp hourly (data/tmp, profiles,
  * spool leftovers past their retention), check-domains hourly (DNS re-verification, RFC 7208/6376/7489 records,
- * stored with recordDnsCheck), backup (hourly look, a backup when the newest is older than backup.intervalMs).
+ * stored with recordDnsCheck; a found ownership record verifies the domain, a vanished one withdraws a DNS
+ * verification: @mailyard/control checkDomain), backup (hourly look, a backup when the newest is older than backup.intervalMs).
  * Outbound delivery is the smtp app's `outbound` process; mailbox retention cannot run here (zero-access).
  *
  * On disk: data/backups/<UTC timestamp>/ mirrors the data directory (control.db, mailboxes/, spool/) with a
