@@ -68,3 +68,17 @@ export function isValidAddress(address: string): boolean {
     localOk && (DOMAIN.test(domain) || /^\[[^\]\s]+\]$/.test(domain) || [...domain].some((c) => c.charCodeAt(0) > 0x7f))
   );
 }
+
+/**
+ * The addr-spec of a redirect target or vacation :from: a plain address, or one mailbox with a display name
+ * ("Bob <bob@example.com>", as Pigeonhole accepts it); null when it is not exactly one valid address.
+ */
+export function mailboxAddress(text: string): string | null {
+  const trimmed = text.trim();
+  if (isValidAddress(trimmed)) return trimmed;
+  const found = headerAddresses(trimmed);
+  if (found.length !== 1) return null;
+  const only = found[0] as PlainAddress;
+  const address = `${only.local}@${only.domain}`;
+  return isValidAddress(address) ? address : null;
+}

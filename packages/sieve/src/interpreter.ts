@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { RE2JS } from 're2js';
 import { ActionList, type DuplicateRecord, failedOutcome, type SieveOutcome } from './actions.js';
-import { isValidAddress } from './address.js';
+import { mailboxAddress } from './address.js';
 import type { Argument, CommandNode } from './ast.js';
 import { type Position, SieveRuntimeError, SieveSyntaxError } from './errors.js';
 import type { SieveLimits } from './limits.js';
@@ -180,8 +180,9 @@ export class Interpreter implements Runtime {
     this.actions.add({ type: 'fileinto', mailbox: name, flags: this.flagsFor(command), create, copy }, command.pos);
   }
 
-  private redirect(command: CommandNode, address: string, copy: boolean): void {
-    if (!isValidAddress(address)) throw new SieveRuntimeError(`invalid redirect address "${address}"`, command.pos);
+  private redirect(command: CommandNode, target: string, copy: boolean): void {
+    const address = mailboxAddress(target);
+    if (!address) throw new SieveRuntimeError(`invalid redirect address "${target}"`, command.pos);
     this.actions.add({ type: 'redirect', address, copy }, command.pos);
   }
 

@@ -34,6 +34,8 @@ describe('validator: valid scripts', () => {
     'require "encoded-character"; if header :is "subject" "${hex: 41 42}${unicode:263a}" { keep; }',
     'if true { keep; } elsif false { discard; } elsif true {} else { stop; }',
     'redirect "user.name@example.com";',
+    'redirect "Bob <bob@example.com>";',
+    'require "vacation"; vacation :from "Bob <bob@example.com>" :addresses ["b@example.com"] "x";',
   ])('%s', (script) => {
     expect(errorOf(script)).toBe('valid');
   });
@@ -97,6 +99,13 @@ describe('validator: every error has its line and column', () => {
     ['require "variables"; set "1a" "b";', '1:26 invalid variable name "1a"'],
     ['require "variables"; set :lower :upper "a" "b";', '1:33 tag ":upper" cannot be combined with ":lower"'],
     ['redirect "not an address";', '1:10 invalid redirect address "not an address"'],
+    ['redirect "a@b.c, d@e.f";', '1:10 invalid redirect address "a@b.c, d@e.f"'],
+    ['require "vacation"; vacation :from "not an address" "x";', '1:21 invalid vacation address "not an address"'],
+    ['require "vacation"; vacation :addresses ["a@b.c", "nope"] "x";', '1:21 invalid vacation address "nope"'],
+    [
+      'require "imap4flags"; if hasflag "v" "x" {}',
+      '1:26 hasflag with a variable list needs require "variables" (RFC 5232 §4)',
+    ],
     ['require "include"; include "../etc/passwd";', '1:20 invalid script name "../etc/passwd"'],
     ['require "vacation"; vacation :days 1 :seconds 5 "x";', '1:38 tag ":seconds" needs require "vacation-seconds"'],
     [

@@ -4,7 +4,7 @@
 // and redirect addresses. Annotates each node with its tags and positional arguments, and decodes encoded
 // characters when "encoded-character" is required (RFC 5228 §2.4.2.4).
 
-import { isValidAddress } from './address.js';
+import { mailboxAddress } from './address.js';
 import type { Argument, CommandNode, ScriptNode, TestNode } from './ast.js';
 import { type Position, SieveSyntaxError } from './errors.js';
 import { CAPABILITIES, COMMANDS, COMPARATORS, DATE_PARTS, IMPLIED, RELATIONS, type Spec, TESTS } from './grammar.js';
@@ -173,15 +173,32 @@ class Validator {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(`invalid variable name "${name}"`, command.pos);
       }
     }
-    if (command.name === 'redirect' && first !== null && !this.dynamic(first) && !isValidAddress(first)) {
+    if (command.name === 'redirect' && first !== null && !this.dynamic(first) && !mailboxAddress(first)) {
       fail(`invalid redirect address "${first}"`, command.positional?.[0]?.pos ?? command.pos);
     }
+    if (command.name === 'vacation') this.checkVacationAddresses(command);
     if (command.name === 'include' && first !== null && (first === '' || /[/\\\0]/.test(first))) {
       fail(`invalid script name "${first}"`, command.pos);
     }
   }
 
+  /** RFC 5230 §4.4-4.5: :from and :addresses must be addresses (checked when they hold no variables). */
+  private checkVacationAddresses(command: CommandNode): void {
+    const from = command.tags?.get('from');
+    const addresses = command.tags?.get('addresses');
+    const values = [
+      ...(from && from !== true && from.kind === 'strings' ? from.values : []),
+      ...(addresses && addresses !== true && addresses.kind === 'strings' ? addresses.values : []),
+    ];
+    for (const value of values) {
+      if (!this.dynamic(value) && !mailboxAddress(value)) fail(`invalid vacation address "${value}"`, command.pos);
+    }
+  }
+
   private checkTest(test: TestNode): void {
+    if (test.name === 'hasflag' && test.positional?.length === 2 && !this.variables) {
+      fail('hasflag with a variable list needs require "variables" (RFC 5232 §4)', test.pos);
+    }
     const tags = test.tags as Map<string, Argument | true>;
     const comparatorArg = tags.get('comparator');
     const comparator = comparatorArg === undefined ? 'i;ascii-casemap' : stringArg(comparatorArg as Argument);

@@ -160,6 +160,8 @@ const CASES: Array<[string, string, string]> = [
   ['regex octet', 'sample', 'if header :regex :comparator "i;octet" "subject" "VERSION" { fileinto "Hit"; }'],
   ['discard and redirect copy', 'sample', 'discard; redirect :copy "x@example.net";'],
   ['vacation and redirect', 'list', 'redirect "x@example.net"; vacation "away";'],
+  ['redirect to a mailbox with a display name', 'sample', 'redirect "Bob <bob@example.net>";'],
+  ['vacation :from with a display name', 'sample', 'vacation :from "Bob <bob@example.com>" "away";'],
 ];
 
 interface Verdict {
