@@ -1,7 +1,9 @@
 /** The contract on the embedded implementation: two instances over one data directory, as two processes. */
 import { tempDir } from '@mailyard/testkit';
-import { EmbeddedCoordination } from '../src/index.js';
+import { expect, test } from 'vitest';
+import { createCoordination, EmbeddedCoordination } from '../src/index.js';
 import { runCoordinationContract } from './contract.js';
+import { captureLog } from './log-lines.js';
 
 runCoordinationContract('embedded', async () => {
   const dir = await tempDir('mailyard-coordination-');
@@ -16,4 +18,14 @@ runCoordinationContract('embedded', async () => {
       await dir.cleanup();
     },
   };
+});
+
+test('createCoordination without a Redis URL (or with an empty one) is the embedded implementation', async () => {
+  await using dir = await tempDir('mailyard-coordination-');
+  const { logger } = captureLog();
+  for (const redisUrl of [undefined, '']) {
+    const coordination = await createCoordination({ dataDir: dir.path, logger, redisUrl });
+    expect(coordination.backend).toBe('embedded');
+    await coordination.close();
+  }
 });

@@ -9,7 +9,12 @@ import { LoginGate } from '@mailyard/limits';
 import { Mailstore } from '@mailyard/mailstore';
 import { type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRedisCoordination, type RedisCoordination, type RedisCoordinationOptions } from '../src/index.js';
+import {
+  createCoordination,
+  createRedisCoordination,
+  type RedisCoordination,
+  type RedisCoordinationOptions,
+} from '../src/index.js';
 import { runCoordinationContract } from './contract.js';
 import { captureLog } from './log-lines.js';
 import { type RedisServer, redisServerAvailable, startRedisServer } from './redis-server.js';
@@ -219,6 +224,18 @@ describe.skipIf(!available)('Redis coordination', () => {
         await storeB.close();
       }
     });
+  });
+
+  test('createCoordination with a Redis URL is the Redis implementation, connected', async () => {
+    await using dir = await tempDir('mailyard-coordination-');
+    const log = captureLog();
+    const coordination = await createCoordination({ dataDir: dir.path, logger: log.logger, redisUrl: server.url });
+    try {
+      expect(coordination.backend).toBe('redis');
+      expect((coordination as RedisCoordination).shared).toBe(true);
+    } finally {
+      await coordination.close();
+    }
   });
 
   test('TLS checks the certificate: an untrusted self-signed one is refused (fallback, one warning)', async () => {
