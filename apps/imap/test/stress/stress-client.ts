@@ -110,9 +110,9 @@ export class StressClient {
     const numbered = /^(\d+) (EXISTS|EXPUNGE|FETCH)\b(.*)$/.exec(line);
     if (!numbered) return;
     const n = Number(numbered[1]);
-    if (numbered[2] === 'EXISTS') return this.#exists(n);
-    if (numbered[2] === 'EXPUNGE') return this.#expunge(n, command);
-    this.#fetch(n, numbered[3] ?? '');
+    if (numbered[2] === 'EXISTS') this.#exists(n);
+    else if (numbered[2] === 'EXPUNGE') this.#expunge(n, command);
+    else this.#fetch(n, numbered[3] ?? '');
   }
 
   #exists(n: number): void {
@@ -122,7 +122,10 @@ export class StressClient {
 
   #expunge(n: number, command: string): void {
     if (FORBID_EXPUNGE.test(command)) this.#error(`EXPUNGE during ${command.split(' ')[0]}`);
-    if (n < 1 || n > this.uids.length) return this.#error(`EXPUNGE ${n} of ${this.uids.length}`);
+    if (n < 1 || n > this.uids.length) {
+      this.#error(`EXPUNGE ${n} of ${this.uids.length}`);
+      return;
+    }
     const [uid] = this.uids.splice(n - 1, 1);
     if (uid) {
       this.flags.delete(uid);
@@ -131,7 +134,10 @@ export class StressClient {
   }
 
   #fetch(n: number, data: string): void {
-    if (n < 1 || n > this.uids.length) return this.#error(`FETCH ${n} of ${this.uids.length}`);
+    if (n < 1 || n > this.uids.length) {
+      this.#error(`FETCH ${n} of ${this.uids.length}`);
+      return;
+    }
     const uid = Number(/UID (\d+)/.exec(data)?.[1] ?? 0);
     const known = this.uids[n - 1] ?? 0;
     if (uid && known && uid !== known) this.#error(`FETCH ${n} says UID ${uid}, known as ${known}`);
