@@ -129,6 +129,24 @@ describe('LoginGate', () => {
     expect(gate.addressesInProgress).toBe(0);
   });
 
+  test('a huge user name is counted like any other, under a small key', async () => {
+    const keys: string[] = [];
+    const memory = new MemoryLoginFailureStore();
+    const store = {
+      get: (key: string) => memory.get(key),
+      increment: (key: string, windowMs: number) => {
+        keys.push(key);
+        return memory.increment(key, windowMs);
+      },
+      delete: (key: string) => memory.delete(key),
+    };
+    const gate = new LoginGate({ perIp: 100, perUserIp: 2, store });
+    const huge = `${'x'.repeat(60_000)}@example.test`;
+    expect(await guess(gate, '192.0.2.1', huge, 5)).toBe(2);
+    expect(await guess(gate, '192.0.2.1', huge.toUpperCase(), 1)).toBe(0);
+    expect(Math.max(...keys.map((key) => key.length))).toBeLessThan(200);
+  });
+
   test('refuses nonsense limits', () => {
     expect(() => new LoginGate({ perIp: 0, perUserIp: 1 })).toThrow(RangeError);
     expect(() => new LoginGate({ perIp: 1, perUserIp: 1, windowMs: 0 })).toThrow(RangeError);

@@ -19,10 +19,13 @@
  *   this process, so N stays exact when a client fires many logins at once. check() alone only reads: attempts
  *   that pass it at the same moment, before any of them has failed, are all checked (a protocol that uses the three
  *   methods directly checks one login at a time per connection, which bounds the overshoot to one per connection).
+ *   The price: logins from one address run one after another, each waiting for the password checks before it.
  *
  * Memory: MemoryLoginFailureStore holds at most `maxKeys` counters (least recently used dropped first) and drops
- * expired ones, so a flood of addresses or user names cannot grow the process.
+ * expired ones, so a flood of addresses or user names cannot grow the process; a user name longer than an address
+ * can be (RFC 5321 §4.5.3.1: 320 octets) is keyed by its SHA-256, so no key is large.
  */
+import { createHash } from 'node:crypto';
 import { RateLimitError } from '@mailyard/errors';
 import type { Clock } from './rate-limiter.js';
 
@@ -250,7 +253,12 @@ function ipKey(ip: string): string {
   return `ip:${loginAddressKey(ip)}`;
 }
 
+/** Longest user name kept as it is in a key: a mail address (RFC 5321 §4.5.3.1: 64 + 1 + 255 octets). */
+const MAX_PLAIN_USER = 320;
+
 /** User names compare case-insensitively (addresses are stored lowercased); JSON keeps the two parts apart. */
 function pairKey(ip: string, user: string): string {
-  return `user-ip:${JSON.stringify([user.trim().toLowerCase(), loginAddressKey(ip)])}`;
+  const name = user.trim().toLowerCase();
+  const short = name.length <= MAX_PLAIN_USER ? name : `sha256:${createHash('sha256').update(name).digest('hex')}`;
+  return `user-ip:${JSON.stringify([short, loginAddressKey(ip)])}`;
 }
