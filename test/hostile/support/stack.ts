@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Config, ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
-import { createImapServer } from '@mailyard/imap';
+import { createImapServer, type ImapServer } from '@mailyard/imap';
 import { createLogger, type Logger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { createPop3Server } from '@mailyard/pop3';
+import { createPop3Server, type Pop3Service } from '@mailyard/pop3';
 import { createMxServer } from '@mailyard/smtp';
 import { corpusMessages, type DnsServer, startDnsServer, type TempDir, tempDir } from '@mailyard/testkit';
 
@@ -37,6 +37,8 @@ export interface Stack {
   deliver(raw: Buffer): Promise<void>;
   /** Starts a listener of the app on port 0; it is closed by close(). Resolves with its port. */
   listen(app: 'imap' | 'smtp' | 'pop3'): Promise<number>;
+  /** The last IMAP and POP3 servers listen() started (their open connections and mailboxes). */
+  servers: { imap?: ImapServer; pop3?: Pop3Service };
   close(): Promise<void>;
 }
 
@@ -100,11 +102,13 @@ export async function startStack(): Promise<Stack> {
   const mailstore = new Mailstore({ dataDir: dir.path, kdf: TEST_KDF, notifyPollMs: 50, logger });
   await provision(control, mailstore, runtime.tls.key);
   const closers: Array<() => Promise<void>> = [];
+  const servers: Stack['servers'] = {};
 
   const listen = async (app: 'imap' | 'smtp' | 'pop3'): Promise<number> => {
     const deps = { config, logger, control, mailstore, tls: runtime.tls };
     if (app === 'imap') {
       const server = createImapServer(deps);
+      servers.imap = server;
       closers.push(() => server.close());
       return server.listen(0, '127.0.0.1');
     }
@@ -114,6 +118,7 @@ export async function startStack(): Promise<Stack> {
       return server.listen(0, '127.0.0.1');
     }
     const server = createPop3Server({ ...deps, closeTimeoutMs: 200 });
+    servers.pop3 = server;
     closers.push(() => server.close());
     return server.listen(0, '127.0.0.1');
   };
@@ -126,6 +131,7 @@ export async function startStack(): Promise<Stack> {
     mailstore,
     deliver: (raw) => mailstore.deliver(MAILBOX_ID, raw),
     listen,
+    servers,
     async close() {
       for (const close of closers.reverse()) await close();
       await mailstore.close();
