@@ -53,6 +53,8 @@ for (const name of [
   'OBJECTID', // RFC 8474 (SELECT, STATUS, CREATE, fetch-extensions.ts, search-keys.ts)
   'STATUS=SIZE', // RFC 8438 (commands/status.ts)
   'CREATE-SPECIAL-USE', // RFC 6154 §3 (create-options.ts)
+  'MULTIAPPEND', // RFC 3502 (commands/append.ts, append-items.ts)
+  'CATENATE', // RFC 4469 (append-items.ts)
 ]) {
   registerCapability(name);
 }
