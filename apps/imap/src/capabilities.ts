@@ -55,6 +55,8 @@ for (const name of [
   'CREATE-SPECIAL-USE', // RFC 6154 §3 (create-options.ts)
   'MULTIAPPEND', // RFC 3502 (commands/append.ts, append-items.ts)
   'CATENATE', // RFC 4469 (append-items.ts)
+  'LIST-EXTENDED', // RFC 5258 (commands/list-extended.ts)
+  'LIST-STATUS', // RFC 5819 (commands/list-extended.ts)
 ]) {
   registerCapability(name);
 }

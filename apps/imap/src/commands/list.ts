@@ -1,7 +1,7 @@
 /**
- * LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.8-9) with CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154)
- * attributes. The reference and the pattern are joined; `*` matches anything, `%` anything but the "/"
- * delimiter. An empty pattern asks for the delimiter (`* LIST (\Noselect) "/" ""`).
+ * LSUB (RFC 3501 §6.3.9) and what LIST shares with it (RFC 9051 §6.3.9): CHILDREN (RFC 3348) and SPECIAL-USE
+ * (RFC 6154) attributes, and the pattern rules. The reference and the pattern are joined; `*` matches anything,
+ * `%` anything but the "/" delimiter. LIST itself, with LIST-EXTENDED and LIST-STATUS, is list-extended.ts.
  */
 import type { Folder } from '@mailyard/mailstore';
 import { pathFromWire, pathToWire } from '../mailbox-names.js';
@@ -49,30 +49,23 @@ function lenientPath(part: string, utf8: boolean): string {
   }
 }
 
-function listCommand(name: 'LIST' | 'LSUB'): Command<Session> {
-  return {
-    name,
-    states: ['authenticated', 'selected'],
-    async run({ args, session, io }) {
-      expectArgs(args, 2);
-      const reference = astringBytes(args[0], 'reference');
-      const pattern = astringBytes(args[1], 'mailbox pattern');
-      if (pattern.length === 0) {
-        if (name === 'LIST') await io.untagged(`LIST (\\Noselect) "${DELIMITER}" ""`);
-        return undefined;
-      }
-      const full = decodePattern(Buffer.concat([reference, pattern]), session.utf8);
-      const matches = patternMatcher(full);
-      const folders = session.requireMailbox().listFolders();
-      for (const folder of folders) {
-        if (!matches(folder.path) || (name === 'LSUB' && !folder.subscribed)) continue;
-        const attrs = folderAttributes(folder, folders).join(' ');
-        await io.untagged(`${name} (${attrs}) "${DELIMITER}" ${imapString(pathToWire(folder.path, session.utf8))}`);
-      }
-      return undefined;
-    },
-  };
-}
-
-export const list = listCommand('LIST');
-export const lsub = listCommand('LSUB');
+/** LSUB (RFC 3501 §6.3.9): the subscribed folders among those LIST would give. */
+export const lsub: Command<Session> = {
+  name: 'LSUB',
+  states: ['authenticated', 'selected'],
+  async run({ args, session, io }) {
+    expectArgs(args, 2);
+    const reference = astringBytes(args[0], 'reference');
+    const pattern = astringBytes(args[1], 'mailbox pattern');
+    if (pattern.length === 0) return undefined;
+    const full = decodePattern(Buffer.concat([reference, pattern]), session.utf8);
+    const matches = patternMatcher(full);
+    const folders = session.requireMailbox().listFolders();
+    for (const folder of folders) {
+      if (!matches(folder.path) || !folder.subscribed) continue;
+      const attrs = folderAttributes(folder, folders).join(' ');
+      await io.untagged(`LSUB (${attrs}) "${DELIMITER}" ${imapString(pathToWire(folder.path, session.utf8))}`);
+    }
+    return undefined;
+  },
+};
