@@ -19,7 +19,7 @@ const { join, resolve } = require('node:path');
 
 const root = __dirname;
 
-/** dataDir, pm2.shutdownTimeoutMs and api.instances as @mailyard/config resolves them (it throws on an invalid configuration). */
+/** dataDir, pm2.shutdownTimeoutMs, api.instances and limits.inflightBytes as @mailyard/config resolves them (it throws on an invalid configuration). */
 function readSettings() {
   const configEntry = join(root, 'packages', 'config', 'dist', 'index.js');
   const fallback = {
@@ -27,12 +27,14 @@ function readSettings() {
     dataDir: resolve(root, process.env.MAILYARD_DATA_DIR || 'data'),
     shutdownTimeoutMs: 30000,
     apiInstances: 1,
+    inflightBytes: 5 * 1024 ** 3,
   };
   if (!existsSync(configEntry)) return fallback;
   const script = [
     'const { loadConfig } = await import(process.argv[1]);',
     'const c = loadConfig();',
-    'const picked = { dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs, apiInstances: c.api.instances };',
+    'const picked = { dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs, apiInstances: c.api.instances,',
+    '  inflightBytes: c.limits.inflightBytes };',
     'console.log(JSON.stringify(picked));',
   ].join('\n');
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, configEntry], {
@@ -49,10 +51,32 @@ const apiInstances = settings.apiInstances;
 
 // name, app folder, arguments, mode, instances, memory limit (restart past it; sized for the targets in
 // docs/architecture.md: imap holds one page cache per unlocked mailbox, jobs copies files for backups).
+// inflight: the in-flight byte budget of the process (limits.inflightBytes, lowered to this when set higher), so
+// message bytes held in memory can never push it past its restart line. The SMTP processes: about 115 MB RSS idle,
+// and a byte in the budget costs up to two bytes of RSS (a queued copy is collected, then joined), so
+// 115 MB + 2 x 160 MiB stays under 512 MB. Messages past 1 MiB spill to an encrypted file and hold only about
+// 1 MiB of the budget while received: one 45 MB message peaked at 146 MB RSS, three at once too (bench/smtp).
+const SMTP_INFLIGHT = 160 * 1024 ** 2;
 const processes = [
-  { name: 'mx', app: 'smtp', args: ['mx'], mode: 'fork', instances: 1, memory: '512M' },
-  { name: 'submission', app: 'smtp', args: ['submission'], mode: 'fork', instances: 1, memory: '512M' },
-  { name: 'outbound', app: 'smtp', args: ['outbound'], mode: 'fork', instances: 1, memory: '512M' },
+  { name: 'mx', app: 'smtp', args: ['mx'], mode: 'fork', instances: 1, memory: '512M', inflight: SMTP_INFLIGHT },
+  {
+    name: 'submission',
+    app: 'smtp',
+    args: ['submission'],
+    mode: 'fork',
+    instances: 1,
+    memory: '512M',
+    inflight: SMTP_INFLIGHT,
+  },
+  {
+    name: 'outbound',
+    app: 'smtp',
+    args: ['outbound'],
+    mode: 'fork',
+    instances: 1,
+    memory: '512M',
+    inflight: SMTP_INFLIGHT,
+  },
   // imap: a 2 MB young-generation semi-space instead of V8's 16 MB default. Its work is many small, short-lived
   // allocations per connection, so scavenges stay cheap, and 1,000 IDLE connections keep about 25 MB less RSS
   // (bench/imap prints the figure; it starts the server with these node_args). MALLOC_MMAP_THRESHOLD_ pins glibc's
@@ -105,6 +129,7 @@ module.exports = {
       env: {
         NODE_ENV: 'production',
         MAILYARD_DATA_DIR: settings.dataDir,
+        ...(p.inflight ? { MAILYARD_LIMITS_INFLIGHT_BYTES: String(Math.min(settings.inflightBytes, p.inflight)) } : {}),
         ...p.env,
       },
     })),

@@ -36,10 +36,16 @@ async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
   if (bytes.length > 0) yield bytes;
 }
 
+/** Reads `pieces` into one Buffer of `size` bytes, copying each piece in as it comes (no second copy). */
 async function collect(pieces: AsyncIterable<Buffer>, size: number): Promise<Buffer> {
-  const all: Buffer[] = [];
-  for await (const piece of pieces) all.push(piece);
-  return Buffer.concat(all, size);
+  const whole = Buffer.allocUnsafe(size);
+  let at = 0;
+  for await (const piece of pieces) {
+    if (at + piece.length > size) throw new Error('message longer than its recorded size');
+    at += piece.copy(whole, at);
+  }
+  if (at !== size) throw new Error('message shorter than its recorded size');
+  return whole;
 }
 
 /** A message already whole in memory (a bounce, a test message) as a MessageBody. */
