@@ -66,13 +66,19 @@ function captureStream(lines: LogLine[]): Writable {
 export interface HarnessOptions {
   /** Protocol limits to lower for a test (apps/imap/src/protocol/limits.ts). */
   protocol?: Partial<ProtocolLimits>;
+  /** How long the mail store keeps an unused mailbox open (default 30 s). */
+  idleCloseMs?: number;
+  /** Use this directory as the data dir (e.g. a small tmpfs) instead of a new temp dir; it is not removed. */
+  dataDir?: string;
 }
 
 export async function startHarness(
   overrides: DeepPartial<Config> = {},
   options: HarnessOptions = {},
 ): Promise<Harness> {
-  const dir: TempDir = await tempDir('mailyard-imap-');
+  const dir: TempDir = options.dataDir
+    ? { path: options.dataDir, cleanup: async () => undefined, [Symbol.asyncDispose]: async () => undefined }
+    : await tempDir('mailyard-imap-');
   const config = loadConfig({
     env: {},
     overrides: {
@@ -91,7 +97,12 @@ export async function startHarness(
     masterKey: runtime.masterKey,
     scryptCost: { N: 1024, r: 8, p: 1 },
   });
-  const mailstore = new Mailstore({ dataDir: dir.path, kdf: { N: 1024 }, notifyPollMs: 50 });
+  const mailstore = new Mailstore({
+    dataDir: dir.path,
+    kdf: { N: 1024 },
+    notifyPollMs: 50,
+    ...(options.idleCloseMs !== undefined ? { idleCloseMs: options.idleCloseMs } : {}),
+  });
   const account = await control.createAccount({ email: `admin@${DOMAIN}`, password: PASSWORD });
   const domain = await control.createDomain({
     accountId: account.id,
