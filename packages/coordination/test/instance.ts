@@ -1,6 +1,7 @@
 /**
  * One "instance" for instances.test.ts: a separate Node process with its own RedisCoordination, doing one role
- * and printing JSON lines on stdout. Times are performance.timeOrigin + performance.now(), one clock per machine.
+ * and printing JSON lines on stdout. Times are in ms of process.hrtime (CLOCK_MONOTONIC), which every process on
+ * the machine shares; performance.timeOrigin is not exact enough to compare two processes.
  *
  *   instance.ts <redis url> <data dir> locker <rounds>      takes the lock 'shared' <rounds> times, 3 ms each
  *   instance.ts <redis url> <data dir> listener <count>     prints each event of the mailbox until <count>
@@ -12,7 +13,7 @@ import { createRedisCoordination, type RedisCoordination } from '../src/index.js
 const [url = '', dataDir = '', role = '', countText = '0'] = process.argv.slice(2);
 const count = Number(countText);
 const box = 'd'.repeat(32);
-const clock = () => performance.timeOrigin + performance.now();
+const clock = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
