@@ -5,6 +5,7 @@
  */
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { QuotaExceededError } from '@mailyard/errors';
+import { checkpointIfLarge } from './checkpoint.js';
 import { openMailboxDatabase } from './disk-full.js';
 import { findFolder, listFolders, requireFolder } from './folders.js';
 import { indexPending } from './fts.js';
@@ -237,10 +238,20 @@ export class MailboxHandle {
     const committed = this.#commitPending(chunk.pending);
     if (committed < 0) return -1;
     for (const batch of chunk.readBatches) await removeBatch(batch);
+    this.#checkpoint();
     chunk.pending = [];
     chunk.bytes = 0;
     chunk.readBatches = [];
     return committed;
+  }
+
+  /** Gives the WAL's space back when the drain has grown it (checkpoint.ts); a failure only leaves it large. */
+  #checkpoint(): void {
+    try {
+      checkpointIfLarge(this.db);
+    } catch (err) {
+      this.#deps.logger?.warn({ err, mailboxId: this.id }, 'checkpoint during drain failed');
+    }
   }
 
   /** One IMMEDIATE transaction for spooled messages; -1 when over quota or closed. */

@@ -3,8 +3,14 @@
  *   deliver <dataDir> <mailboxId> <count> <concurrency>   prints "ok <n>" after delivery n returned
  *   append <dataDir> <mailboxId> <password> <count> <tag>  appends through its own handle, prints "done"
  *   listen <dataDir> <mailboxId>                           prints "ready", then one JSON line per event
+ *   read <dataDir> <mailboxId> <password>                  a reader that nearly always holds a snapshot, as busy
+ *                                                          IMAP sessions do: 50 ms read transactions back to back
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readKeyFile, unwrapWithPassword } from '../src/keys.js';
 import { Mailstore } from '../src/mailstore.js';
+import { mailboxPaths } from '../src/paths.js';
+import { openDatabase } from '../src/schema.js';
 
 const [mode, dataDir = '', mailboxId = '', ...rest] = process.argv.slice(2);
 const store = new Mailstore({ dataDir, kdf: { N: 1024 }, notifyPollMs: 100 });
@@ -40,7 +46,22 @@ function listen(): void {
   setInterval(() => undefined, 1000);
 }
 
+async function read(password: string): Promise<void> {
+  const paths = mailboxPaths(dataDir, mailboxId);
+  const db = openDatabase(paths.db, await unwrapWithPassword(await readKeyFile(paths.keyFile), password));
+  const count = db.prepare('SELECT count(*) FROM messages').pluck();
+  process.stdout.write('ready\n');
+  for (;;) {
+    db.exec('BEGIN');
+    count.get();
+    await sleep(50);
+    db.exec('COMMIT');
+    await sleep(1);
+  }
+}
+
 if (mode === 'deliver') await deliver(Number(rest[0]), Number(rest[1]));
+else if (mode === 'read') await read(rest[0] ?? '');
 else if (mode === 'append') await append(rest[0] ?? '', Number(rest[1]), rest[2] ?? 'x');
 else if (mode === 'listen') listen();
 if (mode !== 'listen') await store.close();
