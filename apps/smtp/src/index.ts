@@ -8,21 +8,29 @@
  * null MX (RFC 7505), MTA-STS (RFC 8461), subaddressing (RFC 5233). SRS follows the libsrs2 scheme (srs.ts).
  *
  * Flows: mx.ts + inbound.ts (RCPT only for hosted addresses, SPF/DKIM/DMARC/ARC, spool and/or SRS+ARC forward),
- * submission.ts + submit.ts (AUTH after TLS, own-domain From, missing Date/Message-ID added, DKIM signing, Sent
- * copy), outbound/ (queue worker: overlapping claims, MX lookup, pooled sessions per remote host, opportunistic or
+ * submission.ts + submit.ts (AUTH after TLS, send-as rules in send-as.ts, missing Date/Message-ID added, DKIM
+ * signing, Sent copy), outbound/ (queue worker: overlapping claims, MX lookup, pooled sessions per remote host, opportunistic or
  * MTA-STS-enforced TLS, retries with back-off, DSN parameters honoured and relayed, RFC 3464 bounces). One file per
- * smtp-server hook in handlers/; numbers and their reasons in limits.ts; error -> reply mapping in smtp-reply.ts.
+ * smtp-server hook in handlers/; numbers and their reasons in limits.ts; error -> reply mapping in smtp-reply.ts;
+ * the smtp-server subclass in server.ts (reply mapping, bare-CR commands, per-connection deadlines from
+ * connection-guard.ts); DATA reading, spilling and checks in read-data.ts, spill-file.ts, content-checks.ts.
  *
- * No on-disk state of its own: the outbound queue lives in the control store (bodies sealed with a key derived
- * from the master key), mailbox copies in the mail store's sealed spool.
+ * On disk: only data/tmp/smtp, the encrypted spill files of messages larger than spillThresholdBytes while they
+ * are handled (random key per message, kept in memory). The outbound queue lives in the control store (bodies
+ * sealed with a key derived from the master key), mailbox copies in the mail store's sealed spool.
  *
  * Invariants:
  * - 250 after DATA only once every copy is durable (spool fsynced, queue row committed); a refused or broken
  *   transfer stores nothing.
  * - Never an open relay: the MX accepts only hosted recipients; submission requires AUTH, offered only after TLS.
- * - Stored and forwarded messages are our added headers followed by the received bytes exactly.
+ * - Stored and forwarded messages are our added headers followed by the received bytes exactly, except that
+ *   Authentication-Results fields claiming our authserv-id are removed from the header block (RFC 8601 §5).
  * - A bounce has the null envelope sender, and nothing is ever bounced to the null sender.
- * - Message bytes in memory are counted in the in-flight byte budget from the first byte to the reply.
+ * - Message bytes in memory are counted in the in-flight byte budget from the first byte to the reply; a message
+ *   past the spill threshold holds about the threshold, plus its whole size while a queued copy is read.
+ * - Lines end in CRLF: a bare CR or LF in a command (501) or in DATA (554) is refused, never passed on.
+ * - A client owes us each command line within commandTimeoutMs and each DATA within dataTimeoutMs at a minimum
+ *   rate; past that it gets 421 and the connection closes.
  */
 export type { MailDelivery, SmtpDeps } from './deps.js';
 export { createDnsLookup, type DnsLookup, type DnsOptions } from './dns.js';
