@@ -17,7 +17,6 @@ export interface HealthOptions {
   target: string;
   /** Both connections (commands and subscriber) are in ioredis's 'ready' state. */
   connected: () => boolean;
-  now?: () => number;
 }
 
 /** What is logged of a Redis error: its code and message, never its command arguments (an AUTH carries a password). */
@@ -29,19 +28,17 @@ export function errorSummary(err: unknown): { code?: string; message: string } {
 
 export class RedisHealth {
   readonly #options: HealthOptions;
-  readonly #now: () => number;
   #inOutage = false;
   #skipUntil = 0;
   #outages = 0;
 
   constructor(options: HealthOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
   }
 
   /** Whether a call should try Redis now. */
   usable(): boolean {
-    return this.#options.connected() && this.#now() >= this.#skipUntil;
+    return this.#options.connected() && Date.now() >= this.#skipUntil;
   }
 
   /** Outages seen so far (each logged one warning). */
@@ -50,7 +47,7 @@ export class RedisHealth {
   }
 
   failed(err: unknown): void {
-    this.#skipUntil = this.#now() + COORDINATION_LIMITS.probeIntervalMs;
+    this.#skipUntil = Date.now() + COORDINATION_LIMITS.probeIntervalMs;
     if (this.#inOutage) return;
     this.#inOutage = true;
     this.#outages += 1;
