@@ -56,5 +56,6 @@ export type {
   SieveMessage,
 } from './message.js';
 export { RawMessage } from './raw-message.js';
+export { buildVacationReply, type VacationReply, type VacationReplyInput } from './reply.js';
 export { type VacationDecision, vacationDecision } from './vacation.js';
 export type { CompiledScript } from './validator.js';
