@@ -1,7 +1,8 @@
 /**
  * @mailyard/sieve: the Sieve mail filtering language (RFC 5228) with its extensions: a parser, a validator and an
  * interpreter, pure TypeScript without I/O. Another layer stores scripts, runs them at delivery and carries out
- * the outcome; this package only decides it.
+ * the outcome; this package only decides it, and composes the vacation reply (reply.ts, RFC 5230 §5) for the
+ * caller to queue. vacationDecision (vacation.ts) says whether a reply may go out at all (RFC 5230 §4.5-4.6).
  *
  * Domain and RFCs
  * - RFC 5228 base: require, if/elsif/else, stop, keep, discard, redirect, fileinto; tests address, envelope,
