@@ -17,15 +17,15 @@ import { REPLY_MS } from './support/wire-fuzz.js';
 
 const STALLED_CLIENT = fileURLToPath(new URL('./fixtures/stalled-client.mjs', import.meta.url));
 /** Large messages in the mailbox: BODY[] of 1:* is their sum; the tests ask for it many times over. */
-const LARGE_MESSAGES = 6;
+const LARGE_MESSAGES = 4;
 const LARGE_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** How long the client holds its window closed while memory is watched. */
 const WATCH_MS = 4_000;
 /**
- * What the stalled output may cost the server process (heap plus Buffers): a few messages in flight, far below
- * the hundreds of MB the requested output would take if it were buffered.
+ * What the stalled output may cost the server process (heap plus Buffers): a few messages in flight, well below
+ * the tens to hundreds of MB the requested output would take if it were buffered (a few MB were measured).
  */
-const MAX_GROWTH_BYTES = 64 * 1024 * 1024;
+const MAX_GROWTH_BYTES = 32 * 1024 * 1024;
 
 function largeMessage(n: number): Buffer {
   const lines: string[] = [];
@@ -132,19 +132,19 @@ afterAll(async () => {
 test('IMAP: pipelined FETCH 1:* BODY[] to a client that never reads stays bounded in memory', async () => {
   const port = await stack.listen('imap');
   const before = inUse();
-  // 5 x 1:* over ~24 MB of large messages: about 125 MB of output if it were all buffered.
+  // 4 x 1:* over ~17 MB of large messages: about 70 MB of output if it were all buffered.
   const client = await stalledClient(port, {
     greeting: '^\\* OK',
     setup: `a1 LOGIN "${USER}" "${PASSWORD}"\r\na2 SELECT INBOX\r\n`,
     ready: '^a2 OK',
-    payload: Array.from({ length: 5 }, (_, i) => `f${i} FETCH 1:* BODY[]\r\n`).join(''),
+    payload: Array.from({ length: 4 }, (_, i) => `f${i} FETCH 1:* BODY[]\r\n`).join(''),
     repeat: 1,
   });
   const growth = await peakGrowth(before);
   await answersMeanwhile(port, /^\* OK/m, `b1 LOGIN "${USER}" "${PASSWORD}"\r\nb2 NOOP\r\n`, /^b2 OK/m);
   // Read it all: the output resumes where it stopped and every FETCH completes. (Leaving instead, while FETCH
   // still runs, is an open IMAP finding of the issue 12 report: the command goes on after the connection closed.)
-  await client.drain('^f4 OK');
+  await client.drain('^f3 OK');
   console.log(`imap stalled reader: server memory peak growth ${(growth / 1e6).toFixed(1)} MB`);
   expect(growth).toBeLessThan(MAX_GROWTH_BYTES);
 });
@@ -156,7 +156,7 @@ test('POP3: pipelined RETR of large messages to a client that never reads stays 
     greeting: '^\\+OK',
     setup: `USER ${USER}\r\nPASS ${PASSWORD}\r\nSTAT\r\n`,
     ready: '^\\+OK \\d+ \\d+',
-    // 20 rounds over every message: about 500 MB of output if it were all buffered.
+    // 20 rounds over every message: about 400 MB of output if it were all buffered.
     payload: Array.from({ length: 16 }, (_, i) => `RETR ${i + 1}\r\n`).join(''),
     repeat: 20,
   });
