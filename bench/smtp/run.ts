@@ -7,7 +7,7 @@
  */
 import { NO_MTA_STS } from '../../apps/smtp/src/outbound/mta-sts.js';
 import { createOutboundWorker } from '../../apps/smtp/src/outbound/worker.js';
-import { MailyardSmtpServer } from '../../apps/smtp/src/smtp-reply.js';
+import { MailyardSmtpServer } from '../../apps/smtp/src/server.js';
 import { createSelfSignedPair, loadConfig } from '../../packages/config/src/index.js';
 import type { SqliteControlStore } from '../../packages/control/src/index.js';
 import { createLogger } from '../../packages/logger/src/index.js';
