@@ -10,17 +10,21 @@
  */
 import { ConflictError, ValidationError } from '@mailyard/errors';
 import type Database from 'better-sqlite3-multiple-ciphers';
-import { getDomain } from 'tldts';
 import { normalizeDomain } from './addresses.js';
 import { newId, type SecretBox } from './secrets.js';
 import { isUniqueViolation, pageOf, type StatementFor } from './sqlite-queries.js';
 import { type DomainRow, toDomain } from './sqlite-rows.js';
 import type { DnsCheckResult, Domain, DomainPatch, DomainVerifier, ListQuery, NewDomain, Page } from './types.js';
 
-/** The ASCII name, or ValidationError when it is not a host name or is a public suffix. */
-function claimableName(input: string): string {
+/**
+ * The ASCII name, or ValidationError when it is not a host name or is a public suffix. The Public Suffix List
+ * (tldts) is loaded on the first domain added, not at start-up: it costs every process that opens the store a
+ * noticeable import, and only adding a domain needs it.
+ */
+async function claimableName(input: string): Promise<string> {
   const name = normalizeDomain(input);
   if (!name) throw new ValidationError(`invalid domain name: ${input}`, 'name');
+  const { getDomain } = await import('tldts');
   if (getDomain(name) === null) {
     throw new ValidationError(`${name} is a public suffix: add a domain registered under it`, 'name');
   }
@@ -44,8 +48,8 @@ export class SqliteDomainTable {
     this.#dkimBox = dkimBox;
   }
 
-  create(input: NewDomain): Domain {
-    const name = claimableName(input.name);
+  async create(input: NewDomain): Promise<Domain> {
+    const name = await claimableName(input.name);
     const id = newId();
     const now = Date.now();
     const insert = this.#db.transaction(() => {
