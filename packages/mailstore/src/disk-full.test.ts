@@ -1,4 +1,4 @@
-import { classify } from '@mailyard/errors';
+import { StorageFullError, toImapResponse } from '@mailyard/errors';
 import { afterEach, expect, test } from 'vitest';
 import { TEST_KDF, textMessage } from '../test/fixtures.js';
 import { type SmallFilesystem, smallFilesystem } from '../test/small-fs.js';
@@ -44,16 +44,18 @@ test('on a full disk a mailbox opens, its mail reads back, and writes fail as a 
   expect(listed.map((m) => session.getRaw('INBOX', m.uid))).toEqual(raws);
   expect(session.search('INBOX', { key: 'subject', value: 'kept 1' })).toEqual([listed[1]?.uid]);
 
+  expect(session.claimRecent('INBOX')).toEqual(listed.map((m) => m.uid));
+
   const appended = session.append('INBOX', textMessage({ body: 'y'.repeat(64 * 1024) }));
-  await expect(appended).rejects.toThrow();
-  expect(classify(await appended.catch((err: unknown) => err)).kind).toBe('storageFull');
-  let stored: unknown;
-  try {
-    session.store('INBOX', [listed[0]?.uid as number], { mode: 'add', flags: ['\\Seen'] });
-  } catch (err) {
-    stored = err;
-  }
-  expect(classify(stored).kind).toBe('storageFull');
+  await expect(appended).rejects.toBeInstanceOf(StorageFullError);
+  expect(() => session.store('INBOX', [listed[0]?.uid as number], { mode: 'add', flags: ['\\Seen'] })).toThrow(
+    StorageFullError,
+  );
+  expect(() => session.createFolder('New')).toThrow(StorageFullError);
+  expect(toImapResponse(await appended.catch((err: unknown) => err))).toMatchObject({
+    status: 'NO',
+    code: 'OVERQUOTA',
+  });
   expect(session.listMessages('INBOX')).toHaveLength(3);
   session.close();
 });

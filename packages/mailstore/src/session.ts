@@ -2,7 +2,10 @@
  * MailboxSession: what one protocol session sees of an unlocked mailbox. Thin: validates, runs the folder or
  * message operation on the shared handle, then publishes the change (commit first, notify second).
  */
+import { dirname } from 'node:path';
 import { ServerError, ValidationError } from '@mailyard/errors';
+import { isOutOfSpace, recentUids, storageFullOr } from './disk-full.js';
+import { binarySection, messageAttributes, previews } from './fetch-extensions.js';
 import {
   createFolder,
   findFolder,
@@ -33,7 +36,6 @@ import {
   storeFlags,
   usedBytes,
 } from './messages.js';
-import { binarySection, messageAttributes, previews } from './fetch-extensions.js';
 import { type AppendItem, commitAll, prepareAll } from './multiappend.js';
 import { searchFolder } from './search.js';
 import { sortFolder, threadFolder } from './sort.js';
@@ -80,6 +82,15 @@ export class HandleSession implements MailboxSession {
     return this.#handle.db;
   }
 
+  /** Runs a write: on a full disk it fails as StorageFullError (disk-full.ts), while reads keep working. */
+  #write<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (err) {
+      throw storageFullOr(err, dirname(this.#handle.paths.db));
+    }
+  }
+
   drainSpool(): Promise<number> {
     void this.#db;
     return this.#handle.drainSpool();
@@ -95,20 +106,18 @@ export class HandleSession implements MailboxSession {
   }
 
   createFolder(path: string, opts?: CreateFolderOptions): Folder {
-    const folder = createFolder(this.#db, path, opts);
+    const folder = this.#write(() => createFolder(this.#db, path, opts));
     this.#handle.publish({ folder: folder.path, kind: 'folder' });
     return publicFolder(folder);
   }
 
   renameFolder(from: string, to: string): void {
     const db = this.#db;
-    if (pathKey(from) === 'INBOX') {
+    this.#write(() => {
+      if (pathKey(from) !== 'INBOX') return renameFolderTree(db, from, to);
       const inbox = requireFolder(db, 'INBOX');
-      const dest = createFolder(db, to);
-      moveAllMessages(db, inbox, dest);
-    } else {
-      renameFolderTree(db, from, to);
-    }
+      moveAllMessages(db, inbox, createFolder(db, to));
+    });
     this.#handle.publish({ folder: validatePath(to), kind: 'folder' });
   }
 
@@ -116,12 +125,12 @@ export class HandleSession implements MailboxSession {
     const db = this.#db;
     const folder = requireFolder(db, path);
     if (folder.path === 'INBOX') throw new ValidationError('INBOX cannot be deleted', 'path');
-    deleteFolderWithMessages(db, folder);
+    this.#write(() => deleteFolderWithMessages(db, folder));
     this.#handle.publish({ folder: folder.path, kind: 'folder' });
   }
 
   setSubscribed(path: string, subscribed: boolean): void {
-    setSubscribed(this.#db, path, subscribed);
+    this.#write(() => setSubscribed(this.#db, path, subscribed));
   }
 
   status(path: string): FolderStatus {
@@ -131,12 +140,14 @@ export class HandleSession implements MailboxSession {
   async append(path: string, raw: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
     const folder = requireFolder(this.#db, path);
     const prepared = await prepareMessage(raw);
-    const result = commitMessage(this.#db, prepared, {
-      folderId: folder.id,
-      flags: opts.flags,
-      internalDate: opts.internalDate,
-      quotaBytes: this.#handle.quotaBytes,
-    }) as AppendResult;
+    const result = this.#write(() =>
+      commitMessage(this.#db, prepared, {
+        folderId: folder.id,
+        flags: opts.flags,
+        internalDate: opts.internalDate,
+        quotaBytes: this.#handle.quotaBytes,
+      }),
+    ) as AppendResult;
     this.#handle.scheduleIndexing();
     this.#handle.publish({ folder: folder.path, kind: 'exists', uid: result.uid, modseq: result.modseq });
     return result;
@@ -173,7 +184,7 @@ export class HandleSession implements MailboxSession {
   store(path: string, uids: number[], op: StoreOperation): StoreResult {
     const db = this.#db;
     const folder = requireFolder(db, path);
-    const result = storeFlags(db, folder, uids, op);
+    const result = this.#write(() => storeFlags(db, folder, uids, op));
     for (const u of result.updated) this.#handle.publish({ folder: folder.path, kind: 'flags', ...u });
     return result;
   }
@@ -181,7 +192,7 @@ export class HandleSession implements MailboxSession {
   copy(path: string, uids: number[], dest: string): CopyResult {
     const db = this.#db;
     const target = requireFolder(db, dest);
-    const result = copyMessages(db, requireFolder(db, path), uids, target, this.#handle.quotaBytes);
+    const result = this.#write(() => copyMessages(db, requireFolder(db, path), uids, target, this.#handle.quotaBytes));
     for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'exists', uid });
     return result;
   }
@@ -190,7 +201,7 @@ export class HandleSession implements MailboxSession {
     const db = this.#db;
     const source = requireFolder(db, path);
     const target = requireFolder(db, dest);
-    const result = moveMessages(db, source, uids, target, this.#handle.quotaBytes);
+    const result = this.#write(() => moveMessages(db, source, uids, target, this.#handle.quotaBytes));
     for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'exists', uid });
     for (const uid of result.sourceUids) this.#handle.publish({ folder: source.path, kind: 'expunge', uid });
     return result;
@@ -199,7 +210,7 @@ export class HandleSession implements MailboxSession {
   expunge(path: string, uids?: number[]): number[] {
     const db = this.#db;
     const folder = requireFolder(db, path);
-    const removed = expungeMessages(db, folder, uids);
+    const removed = this.#write(() => expungeMessages(db, folder, uids));
     for (const uid of removed) this.#handle.publish({ folder: folder.path, kind: 'expunge', uid });
     return removed;
   }
@@ -238,7 +249,7 @@ export class HandleSession implements MailboxSession {
     requireFolder(this.#db, path);
     const prepared = await prepareAll(messages);
     const folder = requireFolder(this.#db, path);
-    const results = commitAll(this.#db, folder.id, messages, prepared, this.#handle.quotaBytes);
+    const results = this.#write(() => commitAll(this.#db, folder.id, messages, prepared, this.#handle.quotaBytes));
     this.#handle.scheduleIndexing();
     for (const r of results)
       this.#handle.publish({ folder: folder.path, kind: 'exists', uid: r.uid, modseq: r.modseq });
@@ -250,9 +261,20 @@ export class HandleSession implements MailboxSession {
     return changesSince(db, requireFolder(db, path), modseq);
   }
 
+  /**
+   * On a full disk the claim (a write) fails, and SELECT still answers: the recent messages are reported without
+   * being claimed, which RFC 3501 §2.3.2 allows ("if it is not possible to determine whether or not this session
+   * is the first session to be notified about a message, then that message SHOULD be considered recent").
+   */
   claimRecent(path: string): number[] {
     const db = this.#db;
-    return claimRecent(db, requireFolder(db, path));
+    const folder = requireFolder(db, path);
+    try {
+      return claimRecent(db, folder);
+    } catch (err) {
+      if (!isOutOfSpace(err, dirname(this.#handle.paths.db))) throw err;
+      return recentUids(db, folder.id);
+    }
   }
 
   quota(): QuotaInfo {
