@@ -26,6 +26,8 @@ export class RawMessage implements SieveMessage {
   private readonly root: PartNode;
   private readonly byName = new Map<string, HeaderField[]>();
   private parts: BodyPart[] | null = null;
+  private readonly decoded = new Map<string, string[]>();
+  private body: string | null = null;
 
   constructor(private readonly raw: Buffer) {
     this.size = raw.length;
@@ -42,12 +44,19 @@ export class RawMessage implements SieveMessage {
     return (this.byName.get(name) ?? []).map((field) => headerText(field.raw));
   }
 
+  /** Decoded once per name: a 50-rule script asks for Subject and From many times. */
   header(name: string): string[] {
-    return this.rawHeader(name).map(decodeHeaderWords);
+    let values = this.decoded.get(name);
+    if (!values) {
+      values = this.rawHeader(name).map(decodeHeaderWords);
+      this.decoded.set(name, values);
+    }
+    return values;
   }
 
   rawBody(): string {
-    return this.raw.toString('utf8', this.root.bodyStart, this.root.bodyEnd);
+    this.body ??= this.raw.toString('utf8', this.root.bodyStart, this.root.bodyEnd);
+    return this.body;
   }
 
   bodyParts(): BodyPart[] {
