@@ -60,6 +60,9 @@ for (const name of [
 ]) {
   registerCapability(name);
 }
+// RFC 9051, after ENABLE IMAP4rev2 (session.rev2): no \Recent, ESEARCH-form SEARCH, UTF-8 names; its required
+// extensions are all in the list above.
+registerCapability('IMAP4rev2');
 registerCapability('COMPRESS=DEFLATE', (s) => !s.transport.compressed); // RFC 4978
 registerCapability((s) => `APPENDLIMIT=${s.ctx.protocol.maxMessageBytes}`); // RFC 7889
 

@@ -22,7 +22,6 @@ export const enable: Command<Session> = {
     for (const token of args) {
       const name = atom(token, 'capability').toUpperCase();
       if (!ENABLEABLE.has(name) || session.enabled.has(name)) continue;
-      if (name === 'IMAP4REV2') continue;
       session.enabled.add(name);
       fresh.push(spelled(name));
     }
