@@ -93,10 +93,10 @@ test(`POP3 command parser over a socket: seed ${RUN.seed}, ${RUN.count} lines, n
   expect(stats.cases).toBe(RUN.count);
   expect(stats.heapGrowthMb * 1e6).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
 
-  // A clean session, once the maildrop lock of the last fuzz session is released.
+  // A clean session from another client address, once the maildrop lock of the last fuzz session is released.
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const clean = await WireConnection.open(port);
+    const clean = await WireConnection.open(port, '127.0.0.2');
     try {
       expect(await clean.waitFor(/^\+OK/m, REPLY_MS)).toBe(true);
       clean.socket.write(`USER ${USER}\r\nPASS ${PASSWORD}\r\nSTAT\r\n`);

@@ -149,13 +149,15 @@ test(`SMTP command parser over a socket: seed ${RUN.seed}, ${RUN.count} lines, n
   expect(stats.cases).toBe(RUN.count);
   expect(stats.heapGrowthMb * 1e6).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
 
-  const clean = await WireConnection.open(port);
+  // From another client address: per-IP limits the fuzz may have run into (RCPT probing, failed logins) are
+  // the server working as meant, not a reason it could not serve anyone.
+  const clean = await WireConnection.open(port, '127.0.0.2');
   try {
     expect(await clean.waitFor(/^220 /m, REPLY_MS)).toBe(true);
     for (const line of [ehlo, mail, `RCPT TO:<${USER}>`, 'DATA']) {
       const from = clean.received;
       clean.socket.write(`${line}\r\n`);
-      expect(await clean.waitFor(/^[23]\d\d /m, REPLY_MS, from), line).toBe(true);
+      expect(await clean.waitFor(/^[23]\d\d /m, REPLY_MS, from), `${line}: ${clean.outputSince(from)}`).toBe(true);
     }
     const from = clean.received;
     clean.socket.write(`Subject: after the fuzz\r\n\r\nstill here\r\n.\r\n`);

@@ -28,9 +28,10 @@ export class WireConnection {
     socket.on('error', () => undefined);
   }
 
-  static open(port: number): Promise<WireConnection> {
+  /** Connects to 127.0.0.1; `localAddress` (another loopback address, 127.0.0.2) stands for another client IP. */
+  static open(port: number, localAddress?: string): Promise<WireConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => {
+      const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) }, () => {
         socket.off('error', reject);
         resolve(new WireConnection(socket));
       });
