@@ -1,8 +1,9 @@
 /**
  * FETCH items of extensions, registered with fetch-items.ts: BINARY[section]<partial>, BINARY.PEEK[...] and
  * BINARY.SIZE[section] (RFC 3516 §4.2: the part's content with its transfer encoding undone; literal8 `~{n}` when
- * it holds NUL; an encoding the server cannot decode is NO [UNKNOWN-CTE], §4.3), PREVIEW (RFC 8970 §3: at most
- * 256 characters of the message's text, kept by the store after the first computation), EMAILID and THREADID
+ * it holds NUL; an encoding the server cannot decode is NO [UNKNOWN-CTE], §4.3), PREVIEW and PREVIEW (LAZY)
+ * (RFC 8970 §3: at most 256 characters of the message's text, kept by the store after the first computation),
+ * EMAILID and THREADID
  * (RFC 8474 §5) and SAVEDATE (RFC 8514 §3).
  */
 import { InputSyntaxError, UserError } from '@mailyard/errors';
@@ -76,5 +77,20 @@ const SIMPLE: Record<string, FetchItem> = {
   },
 };
 
+/**
+ * RFC 8970 §3.1 `PREVIEW (LAZY)`: the server may answer NIL rather than compute a preview now. Computing one costs
+ * a few milliseconds and is kept, so LAZY gets the same answer as PREVIEW.
+ */
+function previewWithModifiers(name: string): FetchItem | null {
+  const m = /^PREVIEW \(([^)]*)\)$/i.exec(name);
+  if (!m) return null;
+  const modifiers = (m[1] ?? '').split(' ').filter(Boolean);
+  if (modifiers.length === 0 || modifiers.some((mod) => mod.toUpperCase() !== 'LAZY')) {
+    throw new InputSyntaxError('Unknown PREVIEW modifier');
+  }
+  return SIMPLE.PREVIEW ?? null;
+}
+
 registerFetchItem(binaryItem);
 registerFetchItem((name) => SIMPLE[name.toUpperCase()] ?? null);
+registerFetchItem(previewWithModifiers);

@@ -90,6 +90,12 @@ describe('PREVIEW (RFC 8970)', () => {
     expect(reply).toContain('* 1 FETCH (PREVIEW "hello world")');
     expect(reply).toContain('* 2 FETCH (PREVIEW "Caf\u00c3\u00a9 tonight? Bring the wine.")');
   });
+
+  test('PREVIEW (LAZY) answers the same (RFC 8970 §3.1); another modifier is BAD', async () => {
+    expect(await c.command('P2', 'FETCH 1 (UID PREVIEW (LAZY))')).toContain('* 1 FETCH (UID 1 PREVIEW "hello world")');
+    expect(await c.command('P3', 'FETCH 1 (PREVIEW (EAGER))')).toMatch(/^P3 BAD/m);
+    expect(await c.command('P4', 'FETCH 1 ((LAZY))')).toMatch(/^P4 BAD/m);
+  });
 });
 
 describe('OBJECTID (RFC 8474) and SAVEDATE (RFC 8514)', () => {

@@ -28,7 +28,14 @@ interface FetchRequest {
 
 function itemNames(token: Token | undefined): string[] {
   if (token?.type === 'atom') return FETCH_MACROS[token.value.toUpperCase()] ?? [token.value];
-  return list(token, 'FETCH items').map((t) => atom(t, 'FETCH item'));
+  const names: string[] = [];
+  for (const t of list(token, 'FETCH items')) {
+    // An item's own modifiers follow it as a list, e.g. RFC 8970 `PREVIEW (LAZY)`: joined into the item's name.
+    if (t.type === 'list' && names.length > 0)
+      names.push(`${names.pop()} (${t.items.map((m) => atom(m, 'FETCH modifier')).join(' ')})`);
+    else names.push(atom(t, 'FETCH item'));
+  }
+  return names;
 }
 
 function fetchRequest(args: Token[], isUid: boolean): FetchRequest {
@@ -105,23 +112,62 @@ async function writeReplies(
   const listing = view.mailbox.listMessages(view.path);
   const needsStored = request.items.some((i) => i.needsStored);
   const reportsFlags = request.items.some((i) => i.name === 'FLAGS' || i.name === 'MODSEQ');
-  let batch: Array<string | Buffer> = [];
-  let batchBytes = 0;
+  const batch = new ReplyBatch(io);
   for (const summary of summaries(listing, uids)) {
     if (request.changedSince !== undefined && summary.modseq <= request.changedSince) continue;
     const seq = view.seqOf(summary.uid);
     if (!seq) continue;
-    await view.announceKeywords(summary.flags, (line) => io.untagged(line));
+    if (view.newKeywords(summary.flags).length > 0) {
+      await batch.flush();
+      await view.announceKeywords(summary.flags, (line) => io.untagged(line));
+    }
     const line = messageLine(session, view, seq, summary, request.items, seen.has(summary.uid), needsStored);
     if (reportsFlags || seen.has(summary.uid)) view.told(summary.uid, summary.modseq);
-    batch.push(line);
-    batchBytes += line.length;
-    if (batchBytes < BATCH_BYTES) continue;
-    await io.untaggedLines(batch);
-    batch = [];
-    batchBytes = 0;
+    await batch.add(line);
   }
-  await io.untaggedLines(batch);
+  await batch.flush();
+}
+
+/**
+ * Untagged lines collected into writes of about BATCH_BYTES: text lines are joined into one string (one
+ * Buffer per write, not three per line), lines with literal bytes go as buffers.
+ */
+class ReplyBatch {
+  readonly #io: CommandIo;
+  #text = '';
+  #parts: Array<string | Buffer> = [];
+  #bytes = 0;
+
+  constructor(io: CommandIo) {
+    this.#io = io;
+  }
+
+  async add(line: string | Buffer): Promise<void> {
+    if (typeof line === 'string') {
+      this.#text += `* ${line}\r\n`;
+      this.#bytes += line.length + 4;
+    } else {
+      this.#takeText();
+      this.#parts.push(Buffer.from('* '), line, Buffer.from('\r\n'));
+      this.#bytes += line.length + 4;
+    }
+    if (this.#bytes >= BATCH_BYTES) await this.flush();
+  }
+
+  #takeText(): void {
+    if (!this.#text) return;
+    this.#parts.push(this.#text);
+    this.#text = '';
+  }
+
+  async flush(): Promise<void> {
+    this.#takeText();
+    if (this.#parts.length === 0) return;
+    const parts = this.#parts;
+    this.#parts = [];
+    this.#bytes = 0;
+    await this.#io.raw(parts);
+  }
 }
 
 function messageLine(
