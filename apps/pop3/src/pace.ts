@@ -10,6 +10,7 @@
  *   input is read (so pipelined RETRs cannot pile messages up in memory, RFC 2449 §6.6 pipelining still works),
  *   and what waits must drain within limits.timeoutMs plus its size at limits.minTransferBytesPerSecond.
  * - Between commands: pop3.idleTimeoutMs (wildduck's socket inactivity timeout; RFC 1939 §3: at least 10 minutes).
+ * - A TLS handshake (implicit-TLS port or STLS) must finish within limits.timeoutMs (wildduck-pop3.ts _upgrade).
  * - Per listener: pop3.maxConnections sessions (wildduck-pop3.ts refuses the one past it).
  */
 import type { Socket } from 'node:net';

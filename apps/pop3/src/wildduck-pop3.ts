@@ -357,6 +357,19 @@ export class Pop3Server extends POP3Server {
     connection.init();
   }
 
+  /**
+   * wildduck's TLS start (implicit-TLS accept and STLS) with a deadline: a client that never finishes its
+   * handshake is dropped after limits.timeoutMs instead of holding its socket (and a place under the listener's
+   * connection bound) for ever; wildduck sets no timeout until the session starts.
+   */
+  override _upgrade(socket: Socket, callback: (err: Error | null, tlsSocket?: Socket) => void): void {
+    const timer = setTimeout(() => socket.destroy(), this.extensions.pace.commandTimeoutMs);
+    super._upgrade(socket, (err, tlsSocket) => {
+      clearTimeout(timer);
+      callback(err, tlsSocket);
+    });
+  }
+
   /** wildduck reports each RETR, TOP and deletion here (a GELF record); it throws when this is missing. */
   override loggelf(event: Record<string, unknown>): void {
     this.extensions.logger.debug({ event }, 'pop3 event');

@@ -105,6 +105,8 @@ declare module 'wildduck/lib/pop3/server' {
     loggelf(message: Record<string, unknown>): void;
     connect(socket: Socket, socketOptions: { id: string; remoteAddress?: string; ignore?: boolean }): void;
     _onError(err: Error): void;
+    /** Starts TLS on `socket` (implicit-TLS accept and STLS); calls back once, with the TLS socket or an error. */
+    _upgrade(socket: Socket, callback: (err: Error | null, tlsSocket?: Socket) => void): void;
     listen(port: number, host: string, callback?: () => void): void;
     close(callback?: () => void): void;
   }

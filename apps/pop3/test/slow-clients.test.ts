@@ -141,3 +141,19 @@ describe('connections per listener', () => {
     open[1]?.close();
   });
 });
+
+describe('TLS handshakes', () => {
+  test('a client that never finishes its TLS handshake on the implicit-TLS port is dropped after limits.timeoutMs', async () => {
+    f = await startPop3({ secure: true, limitSettings: { timeoutMs: 300 } });
+    const socket = connect({ port: f.port, host: '127.0.0.1' });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.on('error', () => undefined);
+    socket.write('\x16\x03\x01');
+    const started = Date.now();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(3000);
+    const wire = await Pop3Wire.connect(f.port, { tls: true });
+    expect(wire.greeting).toMatch(/^\+OK/);
+    wire.close();
+  });
+});
