@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Sieve scripts write variables as ${name}
+import { isCodeBug, toBoom } from '@mailyard/errors';
 import { describe, expect, test } from 'vitest';
 import { checkScript, compileScript } from './engine.js';
 import { CAPABILITIES } from './grammar.js';
@@ -124,4 +125,12 @@ test('encoded-character is decoded only when required (RFC 5228 §2.4.2.4)', () 
   expect(decoded.commands[1]?.positional?.[0]).toMatchObject({ values: ['AB😀'] });
   const literal = compileScript('require "reject"; reject "${hex:41 42}";');
   expect(literal.commands[1]?.positional?.[0]).toMatchObject({ values: ['${hex:41 42}'] });
+});
+
+test('a syntax error maps to HTTP 400 with line and column through @mailyard/errors (the API edge)', () => {
+  const err = checkScript('require "fileinto";\nfileinto "a"\nkeep;');
+  const boom = toBoom(err);
+  expect(boom.output.statusCode).toBe(400);
+  expect(boom.output.payload.message).toBe('line 3, column 1: expected ";" after command "fileinto", found "keep"');
+  expect(isCodeBug(err)).toBe(false);
 });

@@ -159,7 +159,12 @@ class Validator {
     }
     if (spec.tests === 'list' && !node.testList)
       fail(`${what} "${node.name}" needs a test list in parentheses`, node.pos);
-    if (!spec.tests && node.tests.length > 0) fail(`${what} "${node.name}" takes no test`, node.pos);
+    const stray = node.tests[0];
+    if (!spec.tests && stray && what === 'command' && !node.testList) {
+      // A forgotten ";" makes the next command parse as a test of this one (RFC 5228 §8.2 grammar).
+      fail(`expected ";" after command "${node.name}", found "${stray.name}"`, stray.pos);
+    }
+    if (!spec.tests && stray) fail(`${what} "${node.name}" takes no test`, node.pos);
   }
 
   private checkCommand(command: CommandNode): void {
