@@ -65,9 +65,31 @@ beforeAll(async () => {
       opts: { internalDate: new Date('2008-02-23T11:00:00Z') },
     },
   ]);
+  // imaptest sort-subject.mbox
+  s.createFolder('Subjects');
+  const subjects = [
+    'a',
+    'C',
+    'b',
+    '_',
+    '[foo] Fwd: [bar] Re: fw: b (fWd)  (fwd)',
+    'b (a)',
+    'Re: [FWD: c]',
+    '[xyz]',
+    null,
+  ];
+  const bodies = ['1', '2', '3', '4', '55', '66', '77', '88', '9'];
+  await s.appendMany(
+    'Subjects',
+    subjects.map((subject, i) => ({ raw: mail(subject === null ? [] : [`Subject: ${subject}`], bodies[i]) })),
+  );
   s.close();
   c = await loginWire(h.port, user.address, user.password);
 });
+
+function lines(reply: string): string[] {
+  return reply.split('\r\n');
+}
 
 afterAll(async () => {
   c?.close();
@@ -103,6 +125,15 @@ describe('SORT', () => {
     const reply = await c.command('S1', command);
     expect(reply.split('\r\n')).toContain(expected);
     expect(reply).toMatch(/^S1 OK/m);
+  });
+
+  test('imaptest "sort-subject": base subjects in i;ascii-casemap order', async () => {
+    await c.command('S0', 'SELECT Subjects');
+    expect(lines(await c.command('I1', 'SORT (SUBJECT) US-ASCII ALL'))).toContain('* SORT 9 1 3 5 6 2 7 8 4');
+    expect(lines(await c.command('I2', 'SORT (REVERSE SUBJECT) US-ASCII ALL'))).toContain('* SORT 4 8 2 7 6 3 5 1 9');
+    expect(lines(await c.command('I3', 'SORT (SUBJECT REVERSE SIZE) US-ASCII ALL'))).toContain(
+      '* SORT 9 1 5 3 6 7 2 8 4',
+    );
   });
 
   test('ESORT (RFC 5267 §3.2): MIN, MAX and ALL in sort order, COUNT', async () => {
