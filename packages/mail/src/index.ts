@@ -27,7 +27,7 @@
 export { type AddressEntry, addressListText, type Group, type Mailbox, parseAddressList } from './address-list.js';
 export { baseSubject, type SubjectInfo, subjectInfo } from './base-subject.js';
 export { type BinarySection, decodeTransferEncoding, getBinarySection } from './binary.js';
-export { decodeTextPart, MAX_TEXT_LENGTH } from './body-text.js';
+export { decodeTextPart, htmlText, MAX_TEXT_LENGTH } from './body-text.js';
 export { countLines } from './bodystructure.js';
 export { decodeHeaderWords } from './charset-text.js';
 export type { Envelope, EnvelopeAddress } from './envelope.js';
