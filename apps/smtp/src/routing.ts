@@ -9,10 +9,11 @@
  * so the caller may answer 250. A large message is sealed into each spool as a stream; only a forwarded copy
  * (the outbound queue keeps whole messages) is read into memory, and then within the in-flight byte budget.
  */
+import type { Reservation } from '@mailyard/limits';
 import type { DeliverMeta } from '@mailyard/mailstore';
 import { sealMessage } from 'mailauth';
 import type { SmtpContext } from './deps.js';
-import type { MessageBody } from './received-message.js';
+import { bodyOf, type MessageBody } from './received-message.js';
 
 export interface LocalRecipient {
   /** The address as given in RCPT TO. */
@@ -67,29 +68,43 @@ export interface DeliveryOutcome {
   queued: string[];
 }
 
-/** Seals one mailbox copy: through the group commit when the message is in memory, else streamed. */
+/** Seals one mailbox copy: a small message through the group commit, a large one as a stream. */
 export function storeInMailbox(ctx: SmtpContext, mailboxId: string, body: MessageBody, meta: DeliverMeta = {}) {
-  if (body.inMemory) return ctx.mailstore.deliver(mailboxId, body.inMemory, meta);
+  if (body.inMemory && body.size <= ctx.limits.spillThresholdBytes) {
+    return ctx.mailstore.deliver(mailboxId, body.inMemory, meta);
+  }
   return ctx.mailstore.deliverStream(mailboxId, body, meta);
 }
 
-/** The whole message in memory, its size held in the byte budget (452 4.3.1 when full) while `use` runs. */
-export async function withWholeMessage<T>(ctx: SmtpContext, body: MessageBody, use: (raw: Buffer) => Promise<T>) {
-  if (body.inMemory) return use(body.inMemory);
-  using _reservation = ctx.budget.reserve(body.size);
-  return use(await body.toBuffer());
+/**
+ * The message whole in memory, for copies the outbound queue keeps (it stores whole messages). Its size is held in
+ * the byte budget until the returned reservation is released; throws TryAgainLaterError (452 4.3.1) when the
+ * budget is full, before anything is stored. A message already in memory is returned as it is.
+ */
+export async function wholeMessage(
+  ctx: SmtpContext,
+  body: MessageBody,
+): Promise<{ body: MessageBody; held: Reservation | undefined }> {
+  if (body.inMemory) return { body, held: undefined };
+  const held = ctx.budget.reserve(body.size);
+  try {
+    return { body: bodyOf(await body.toBuffer()), held };
+  } catch (err) {
+    held.release();
+    throw err;
+  }
 }
 
 export async function deliverLocally(ctx: SmtpContext, d: LocalDelivery): Promise<DeliveryOutcome> {
   const mailboxIds = [...new Set(d.recipients.flatMap((r) => (r.mailboxId ? [r.mailboxId] : [])))];
   const forwards = groupForwards(d.recipients);
+  const whole = forwards.size > 0 ? await wholeMessage(ctx, d.body) : { body: d.body, held: undefined };
+  using _held = whole.held;
+  const body = whole.body;
+  const stored = body.inMemory ?? Buffer.alloc(0);
   const [queued] = await Promise.all([
-    forwards.size === 0
-      ? []
-      : withWholeMessage(ctx, d.body, (stored) =>
-          Promise.all([...forwards].map(([key, targets]) => enqueueForward(ctx, d, stored, key, targets))),
-        ),
-    Promise.all(mailboxIds.map((id) => storeInMailbox(ctx, id, d.body, d.folder ? { folder: d.folder } : {}))),
+    Promise.all([...forwards].map(([key, targets]) => enqueueForward(ctx, d, stored, key, targets))),
+    Promise.all(mailboxIds.map((id) => storeInMailbox(ctx, id, body, d.folder ? { folder: d.folder } : {}))),
   ]);
   return { mailboxes: mailboxIds.length, queued };
 }

@@ -21,7 +21,7 @@ import { newMessageId } from './inbound.js';
 import { addressesIn, headerFields, receivedHeader } from './message.js';
 import { dsnOfSession } from './outbound/dsn.js';
 import type { MessageBody, ReceivedMessage } from './received-message.js';
-import { deliverLocally, type LocalRecipient, resolveLocal, storeInMailbox, withWholeMessage } from './routing.js';
+import { deliverLocally, type LocalRecipient, resolveLocal, storeInMailbox, wholeMessage } from './routing.js';
 import { canonicalAddress, IDENTITY_FIELDS, maySendAs } from './send-as.js';
 import type { SubmissionUser } from './server-state.js';
 import { reply } from './smtp-reply.js';
@@ -113,12 +113,16 @@ export async function acceptSubmission(
     ctx,
     session.envelope.rcptTo.map((r) => r.address),
   );
+  const queued = remote.length > 0 || local.some((r) => r.forwards.length > 0);
+  const whole = queued ? await wholeMessage(ctx, signed) : { body: signed, held: undefined };
+  using _held = whole.held;
+  const body = whole.body;
   await Promise.all([
-    deliverLocally(ctx, { body: signed, envelopeFrom, recipients: local }),
+    deliverLocally(ctx, { body, envelopeFrom, recipients: local }),
     remote.length > 0
-      ? withWholeMessage(ctx, signed, (body) => enqueueRemote(ctx, session, { envelopeFrom, recipients: remote, body }))
+      ? enqueueRemote(ctx, session, { envelopeFrom, recipients: remote, body: body.inMemory ?? Buffer.alloc(0) })
       : null,
-    user.mailboxId ? storeInMailbox(ctx, user.mailboxId, signed, { folder: 'Sent', flags: ['\\Seen'] }) : null,
+    user.mailboxId ? storeInMailbox(ctx, user.mailboxId, body, { folder: 'Sent', flags: ['\\Seen'] }) : null,
   ]);
   metrics.messages.inc({ direction: 'accepted' });
   ctx.logger.info(
