@@ -3,8 +3,9 @@
  * with the reason, and failing under CI=true): LOGIN and SELECT work, existing mail reads, and writes answer
  * NO [OVERQUOTA] (the store's StorageFullError) instead of NO [SERVERBUG], with no code bug logged.
  */
+
+import { type SmallFilesystem, smallFilesystem } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type SmallFilesystem, smallFilesystem } from '../../../packages/mailstore/test/small-fs.js';
 import { type Harness, message, startHarness, type TestUser } from './harness.js';
 import { loginWire } from './wire-client.js';
 

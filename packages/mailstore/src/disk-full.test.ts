@@ -1,7 +1,7 @@
 import { StorageFullError, toImapResponse } from '@mailyard/errors';
+import { type SmallFilesystem, smallFilesystem } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 import { TEST_KDF, textMessage } from '../test/fixtures.js';
-import { type SmallFilesystem, smallFilesystem } from '../test/small-fs.js';
 import { Mailstore } from './mailstore.js';
 import { FileChangeNotifier } from './notifier.js';
 import type { ChangeEvent } from './types.js';

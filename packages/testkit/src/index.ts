@@ -8,6 +8,7 @@
  *   corpus at <root>/../shared/corpus, which is read in place and never copied into the project.
  * - requireTool(): Debian tools (swaks, curl, fetchmail, mbsync, python3, redis-server) looked up on PATH.
  * - waitFor(), Teardown: polling for asynchronous outcomes, and explicit LIFO clean-up.
+ * - smallFilesystem(): a small tmpfs to fill for real full-disk tests (needs root; skip-or-fail rule otherwise).
  * - startDnsServer(): an authoritative UDP DNS responder on 127.0.0.1 answering MX, TXT, A and AAAA from a table.
  * - expectCodeBugs(), beforeTest/afterTest/afterFile: the code-bug check every test runs (test/setup/code-bugs.ts):
  *   a code bug logged in the process (or by a child whose lines go to noteChildLogLine) fails the test.
@@ -32,6 +33,7 @@ export {
 export { createPrng, type FuzzRun, fuzzRun, mutate, type Prng } from './fuzz.js';
 export { portZeroEnvironment, usePortZero } from './ports.js';
 export { closeServer, listen } from './servers.js';
+export { type SmallFilesystem, smallFilesystem } from './small-fs.js';
 export { Teardown } from './teardown.js';
 export { type TempDir, tempDir } from './temp-dir.js';
 export { waitFor } from './wait-for.js';

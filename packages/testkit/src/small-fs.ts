@@ -9,8 +9,7 @@ import { mkdtemp, open, rm, rmdir, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-// testkit's skip-or-fail rule, by path: the mail store does not list testkit among its dependencies (yet).
-import { unavailable } from '../../testkit/src/environment.js';
+import { unavailable } from './environment.js';
 
 const run = promisify(execFile);
 
