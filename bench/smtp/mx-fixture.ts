@@ -1,7 +1,8 @@
 /**
  * What the SMTP benchmarks share: a temp data dir with one hosted domain and one mailbox, a test DNS responder,
  * the built MX process (apps/smtp/dist/main.js) started on a free port, a minimal pipelining SMTP client
- * (RFC 2920), test messages, and the RSS of a process read from /proc.
+ * (RFC 2920), test messages, and the RSS of a process read from /proc. BENCH_SMTP_MAIN names another build of
+ * main.js to measure instead (a build of an earlier commit, for a before/after comparison on the same machine).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -142,7 +143,7 @@ export async function startMx(
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const main = join(repoRoot(), 'apps', 'smtp', 'dist', 'main.js');
+  const main = process.env.BENCH_SMTP_MAIN ?? join(repoRoot(), 'apps', 'smtp', 'dist', 'main.js');
   const child = fork(main, ['mx'], {
     env: {
       ...process.env,
