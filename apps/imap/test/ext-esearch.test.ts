@@ -50,6 +50,11 @@ describe('ESEARCH (RFC 4731)', () => {
     ['SEARCH RETURN () ALL', '* ESEARCH (TAG "E1") ALL 1:6'],
     ['UID SEARCH RETURN (ALL COUNT) SEEN', '* ESEARCH (TAG "E1") UID ALL 1,3,5 COUNT 3'],
     ['SEARCH RETURN (MIN MAX ALL COUNT) SUBJECT absent', '* ESEARCH (TAG "E1") COUNT 0'],
+    // imaptest esearch "nonexistent": a message number past the last one matches nothing
+    ['SEARCH RETURN () 1000', '* ESEARCH (TAG "E1")'],
+    ['SEARCH RETURN (COUNT) 1000', '* ESEARCH (TAG "E1") COUNT 0'],
+    ['UID SEARCH RETURN (MIN) 1000', '* ESEARCH (TAG "E1") UID'],
+    ['SEARCH RETURN (ALL) 5:1000', '* ESEARCH (TAG "E1") ALL 5:6'],
   ])('%s', async (command, expected) => {
     const reply = await c.command('E1', command);
     expect(lines(reply)).toContain(expected);

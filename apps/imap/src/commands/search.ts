@@ -4,23 +4,37 @@
  * SEARCH (not UID SEARCH) is followed by no EXPUNGE (RFC 3501 §7.4.1). Extensions (ESEARCH's RETURN, SEARCHRES)
  * wrap `runSearch`.
  */
-import type { SearchQuery } from '@mailyard/mailstore';
+import type { SearchQuery, SequenceSet } from '@mailyard/mailstore';
 import type { Command } from '../protocol/command.js';
 import type { Token } from '../protocol/types.js';
 import { savedUids } from '../saved-search.js';
 import { parseSearch } from '../search-query.js';
 import type { SelectedView } from '../selected-view.js';
 import { resolveSentDates } from '../sent-dates.js';
-import { resolveSet } from '../sequence-set.js';
 import type { Session } from '../session.js';
+
+/**
+ * The UIDs of the view that a message-number set names. As a SEARCH key a set only selects: numbers past the
+ * last message match nothing rather than failing the command (RFC 9051 §6.4.4; imaptest's esearch group
+ * expects `SEARCH RETURN () 1000` to answer an empty ESEARCH).
+ */
+function sequenceUids(set: SequenceSet, uids: readonly number[]): number[] {
+  const count = uids.length;
+  const picked = new Set<number>();
+  for (const item of set) {
+    const [from, to] = typeof item === 'object' ? [item.from, item.to] : [item, item];
+    const a = from === '*' ? count : from;
+    const b = to === '*' ? count : to;
+    for (let seq = Math.max(1, Math.min(a, b)); seq <= Math.min(count, Math.max(a, b)); seq++) picked.add(seq);
+  }
+  return [...picked].sort((x, y) => x - y).map((seq) => uids[seq - 1] as number);
+}
 
 /** Rewrites message-number sets into UID sets of the view. */
 function resolveSequenceNumbers(query: SearchQuery, view: SelectedView): SearchQuery {
   switch (query.key) {
-    case 'seq': {
-      const text = query.set.map((i) => (typeof i === 'object' ? `${i.from}:${i.to}` : String(i))).join(',');
-      return { key: 'uid', set: resolveSet(text, view.uids, false) };
-    }
+    case 'seq':
+      return { key: 'uid', set: sequenceUids(query.set, view.uids) };
     case 'and':
       return { key: 'and', of: query.of.map((q) => resolveSequenceNumbers(q, view)) };
     case 'or':
