@@ -47,10 +47,12 @@ export interface FixtureOptions {
   pop3?: Partial<Config['pop3']>;
   /** `limits` settings over the defaults (command time budget, minimum transfer rate). */
   limitSettings?: Partial<Config['limits']>;
+  /** A data dir the caller owns and removes (a small filesystem to fill); a fresh temp dir otherwise. */
+  dataDir?: string;
 }
 
 export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture> {
-  const dir = await tempDir('pop3-');
+  const dir: TempDir = opts.dataDir ? callerOwned(opts.dataDir) : await tempDir('pop3-');
   const logs: LogLine[] = [];
   const logger = createLogger({
     level: 'info',
@@ -104,6 +106,11 @@ export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture>
       await dir.cleanup();
     },
   };
+}
+
+function callerOwned(path: string): TempDir {
+  const cleanup = async () => undefined;
+  return { path, cleanup, [Symbol.asyncDispose]: cleanup };
 }
 
 async function createAlice(control: SqliteControlStore, mailstore: Mailstore): Promise<void> {
