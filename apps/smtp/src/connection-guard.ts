@@ -48,9 +48,13 @@ export class ConnectionGuard {
     this.#limits = limits;
   }
 
-  /** Watches the bytes of `socket` (the plain socket, then the TLS socket after STARTTLS). */
+  /**
+   * Watches the bytes of `socket` (the plain socket, then the TLS socket after STARTTLS). A new socket starts a
+   * new byte stream: whatever the old one left half-timed (handshake bytes) no longer counts.
+   */
   watch(socket: Readable): void {
     if (socket === this.#socket || this.#closed) return;
+    this.#clearCommand();
     this.#socket?.off('data', this.#onBytes);
     this.#socket = socket;
     socket.on('data', this.#onBytes);

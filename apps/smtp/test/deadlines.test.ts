@@ -71,6 +71,18 @@ describe('deadlines', () => {
     wire.destroy();
   });
 
+  test('after STARTTLS the TLS session is watched: idle time between commands is fine, a dripped command is cut', async () => {
+    const wire = await ready();
+    expect((await wire.command('STARTTLS')).code).toBe(220);
+    await wire.startTls();
+    await pause(LIMITS.commandTimeoutMs + 200);
+    expect((await wire.command('EHLO client.test')).code).toBe(250);
+    const dripping = drip(wire, 'NOOP and more and more\r\n', 100);
+    expect((await wire.reply(5000)).lines[0]).toMatch(/^421 4\.4\.2 /);
+    expect(await wire.closedByServer()).toBe(true);
+    await dripping;
+  });
+
   test('DATA below the minimum rate is cut with 421 4.4.2, nothing stored, nothing left in the budget', async () => {
     const before = (await h.mailbox(h.aliases.alice)).length;
     const wire = await ready();
