@@ -58,6 +58,11 @@ describe('LIST-EXTENDED (RFC 5258)', () => {
     expect(subscribed).toEqual(['* LIST (\\HasNoChildren \\Subscribed) "/" "Work/Projects/Alpha"']);
     const recursive = lines(await c.command('L4', 'LIST (SUBSCRIBED RECURSIVEMATCH) "" "Work/%"'));
     expect(recursive).toEqual(['* LIST (\\HasChildren) "/" "Work/Projects" ("CHILDINFO" ("SUBSCRIBED"))']);
+    // imaptest listext: no CHILDINFO when the subscribed descendant is listed itself
+    const both = lines(await c.command('L4b', 'LIST (SUBSCRIBED RECURSIVEMATCH) "" "*Alpha"'));
+    expect(both).toEqual(['* LIST (\\HasNoChildren \\Subscribed) "/" "Work/Projects/Alpha"']);
+    const star = lines(await c.command('L4c', 'LIST (SUBSCRIBED RECURSIVEMATCH) "" "Work*"'));
+    expect(star).toEqual(['* LIST (\\HasNoChildren \\Subscribed) "/" "Work/Projects/Alpha"']);
   });
 
   test('RETURN (SUBSCRIBED CHILDREN) marks subscribed folders among all', async () => {

@@ -3,7 +3,8 @@
  * §6.3.9): `LIST [(selection options)] reference (pattern | (patterns)) [RETURN (return options)]`.
  * - Selection: SUBSCRIBED (only subscribed folders, with \Subscribed), REMOTE (no remote folders exist here, so
  *   it changes nothing), RECURSIVEMATCH (with SUBSCRIBED: a folder that is not itself selected but has a
- *   selected child below it is listed with CHILDINFO ("SUBSCRIBED"), §3.5; alone it is BAD, §3), SPECIAL-USE
+ *   selected descendant the patterns do not list is listed with CHILDINFO ("SUBSCRIBED"), §3.5; alone it is
+ *   BAD, §3), SPECIAL-USE
  *   (RFC 6154 §3: only folders with a special use).
  * - Return: CHILDREN (\HasChildren / \HasNoChildren are always sent, which §4 allows), SUBSCRIBED (\Subscribed),
  *   SPECIAL-USE (the attributes; always sent as RFC 6154 §2 allows), STATUS (items) (RFC 5819: a STATUS reply
@@ -97,9 +98,13 @@ interface Listed {
   childInfo: boolean;
 }
 
-function hasSubscribedChild(folder: Folder, all: Folder[]): boolean {
+/**
+ * RFC 5258 §3.5 CHILDINFO: the folder has a subscribed descendant that the patterns do not list itself (a
+ * descendant that is listed needs no hint; imaptest listext checks both cases).
+ */
+function hasUnlistedSubscribedChild(folder: Folder, all: Folder[], listed: (path: string) => boolean): boolean {
   const prefix = `${folder.path}${DELIMITER}`;
-  return all.some((f) => f.subscribed && f.path.startsWith(prefix));
+  return all.some((f) => f.subscribed && f.path.startsWith(prefix) && !listed(f.path));
 }
 
 /** The folders a request lists, in folder order, with their attributes. */
@@ -107,13 +112,14 @@ export function listedFolders(request: ListRequest, folders: Folder[], utf8: boo
   const matchers = request.patterns.map((p) =>
     patternMatcher(decodePattern(Buffer.concat([request.reference, p]), utf8)),
   );
+  const matched = (path: string) => matchers.some((matches) => matches(path));
   const subscribedOnly = request.selection.has('SUBSCRIBED');
   const markSubscribed = subscribedOnly || request.returns.has('SUBSCRIBED');
   const out: Listed[] = [];
   for (const folder of folders) {
-    if (!matchers.some((matches) => matches(folder.path))) continue;
+    if (!matched(folder.path)) continue;
     if (request.selection.has('SPECIAL-USE') && !folder.specialUse) continue;
-    const childInfo = request.selection.has('RECURSIVEMATCH') && hasSubscribedChild(folder, folders);
+    const childInfo = request.selection.has('RECURSIVEMATCH') && hasUnlistedSubscribedChild(folder, folders, matched);
     if (subscribedOnly && !folder.subscribed && !childInfo) continue;
     const attrs = folderAttributes(folder, folders);
     if (markSubscribed && folder.subscribed) attrs.push('\\Subscribed');
