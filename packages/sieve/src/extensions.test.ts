@@ -92,6 +92,9 @@ describe('body (RFC 5173)', () => {
   test.each([
     ['body :contains "Café"', true],
     ['body :text :contains "invoice"', true],
+    ['body :text :contains "<p>"', false],
+    ['body :content "text/html" :contains "<p>"', true],
+    ['body :content "multipart" :contains ""', true],
     ['body :raw :contains "Caf=C3=A9"', true],
     ['body :raw :contains "Café"', false],
     ['body :content "text/plain" :contains "invoice"', false],

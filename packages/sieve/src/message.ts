@@ -2,12 +2,15 @@
 // folders, the duplicate tracker and the script store. All are injected, so the engine itself does no I/O.
 // raw-message.ts implements SieveMessage over raw RFC 5322 bytes with @mailyard/mail.
 
-/** One MIME leaf as the body test sees it (RFC 5173 §5). */
+/** One MIME part as the body test sees it (RFC 5173 §5). */
 export interface BodyPart {
   /** Lowercased "type/subtype". */
   contentType: string;
-  /** Decoded body: transfer encoding undone, and for text parts the charset too (RFC 5173 §5.2 :content). */
+  /** What :content compares (RFC 5173 §5.2): a leaf's decoded body (transfer encoding undone, and for text
+   *  parts the charset too); a multipart's prologue and epilogue. */
   text: string;
+  /** What :text compares: a text part as plain text (text/html converted), null for anything else. */
+  plainText: string | null;
 }
 
 export interface SieveMessage {
@@ -19,7 +22,7 @@ export interface SieveMessage {
   rawHeader(name: string): string[];
   /** The body after the header, undecoded (RFC 5173 :raw). */
   rawBody(): string;
-  /** The MIME leaves in order (RFC 5173 :content and :text). */
+  /** Every MIME part in document order, multiparts included (RFC 5173 :content and :text). */
   bodyParts(): BodyPart[];
 }
 

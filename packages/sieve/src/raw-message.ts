@@ -1,24 +1,38 @@
 // SieveMessage over the raw bytes of an RFC 5322 message, through @mailyard/mail's one MIME splitter and header
-// decoding: header fields unfolded (RFC 5322 §2.2.3) and RFC 2047 decoded, the raw body, and the MIME leaves
-// with their text decoded (RFC 2045 transfer encodings, charsets). Parts are decoded on first use only, so a
-// script that never runs a body test never pays for it.
+// decoding: header fields unfolded (RFC 5322 §2.2.3) and RFC 2047 decoded, the raw body, and the MIME parts
+// with their text decoded (RFC 2045 transfer encodings, charsets; text/html also as plain text for :text).
+// Parts are decoded on first use only, so a script that never runs a body test never pays for it.
 
 import {
   decodeHeaderWords,
   decodeTextPart,
   type HeaderField,
   headerText,
+  htmlText,
   type PartNode,
   parseMimeTree,
 } from '@mailyard/mail';
 import type { BodyPart, SieveMessage } from './message.js';
 
-/** Leaves in document order; the header of an encapsulated message is part of its text (RFC 5173 §5.2). */
-function leaves(node: PartNode, out: PartNode[]): PartNode[] {
-  if (node.message) return leaves(node.message, out);
-  if (node.children.length === 0) out.push(node);
-  for (const child of node.children) leaves(child, out);
+/** Every part in document order; an encapsulated message (message/rfc822) contributes its own parts. */
+function allParts(node: PartNode, out: PartNode[]): PartNode[] {
+  if (node.message) return allParts(node.message, out);
+  out.push(node);
+  for (const child of node.children) allParts(child, out);
   return out;
+}
+
+/** A multipart's prologue and epilogue (RFC 2046 §5.1.1), without its boundary delimiter lines. */
+function prologueAndEpilogue(raw: Buffer, node: PartNode): string {
+  const first = node.children[0] as PartNode;
+  const last = node.children.at(-1) as PartNode;
+  const boundary = `--${node.typeParams.find(([name]) => name.toLowerCase() === 'boundary')?.[1] ?? ''}`;
+  const outside =
+    raw.toString('utf8', node.bodyStart, first.headerStart) + raw.toString('utf8', last.bodyEnd, node.bodyEnd);
+  return outside
+    .split(/\r?\n/)
+    .filter((line) => line !== '' && !line.startsWith(boundary))
+    .join('\r\n');
 }
 
 export class RawMessage implements SieveMessage {
@@ -60,10 +74,15 @@ export class RawMessage implements SieveMessage {
   }
 
   bodyParts(): BodyPart[] {
-    this.parts ??= leaves(this.root, []).map((node) => ({
-      contentType: node.contentType,
-      text: decodeTextPart(this.raw, node),
-    }));
+    this.parts ??= allParts(this.root, []).map((node) => this.part(node));
     return this.parts;
+  }
+
+  private part(node: PartNode): BodyPart {
+    const contentType = node.contentType;
+    if (node.children.length > 0) return { contentType, text: prologueAndEpilogue(this.raw, node), plainText: null };
+    const text = decodeTextPart(this.raw, node);
+    const plainText = contentType === 'text/html' ? htmlText(text) : contentType.startsWith('text/') ? text : null;
+    return { contentType, text, plainText };
   }
 }

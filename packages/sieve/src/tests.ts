@@ -155,7 +155,10 @@ function envelopeValues(rt: Runtime, node: TestNode, parts: string[]): string[] 
   return out;
 }
 
-/** RFC 5173 §5: :raw is the undecoded body; :content picks MIME types (any type); :text (the default) the text parts. */
+/**
+ * RFC 5173 §5: :raw is the undecoded body; :content picks parts by MIME type (multiparts give their prologue and
+ * epilogue); :text (the default) reads the text parts as plain text, HTML converted as Pigeonhole does.
+ */
 function bodyValues(rt: Runtime, node: TestNode): string[] {
   const cap = (text: string) => text.slice(0, rt.limits.maxBodyLength);
   if (node.tags?.has('raw')) return [cap(rt.message.rawBody())];
@@ -166,10 +169,11 @@ function bodyValues(rt: Runtime, node: TestNode): string[] {
       : ['text'];
   const wanted = (type: string) =>
     types.some((t) => t === '' || t === type || (!t.includes('/') && type.startsWith(`${t}/`)));
-  return rt.message
-    .bodyParts()
-    .filter((part) => wanted(part.contentType))
-    .map((part) => cap(part.text));
+  const parts = rt.message.bodyParts();
+  if (!content || content === true) {
+    return parts.flatMap((part) => (part.plainText === null ? [] : [cap(part.plainText)]));
+  }
+  return parts.filter((part) => wanted(part.contentType)).map((part) => cap(part.text));
 }
 
 /** RFC 5229 §5: with :count, empty strings are not counted. */

@@ -110,6 +110,10 @@ const CASES: Array<[string, string, string]> = [
   ['body text', 'multipart', 'if body :text :contains "Café" { fileinto "Hit"; }'],
   ['body raw', 'multipart', 'if body :raw :contains "Caf=C3=A9" { fileinto "Hit"; }'],
   ['body content html', 'multipart', 'if body :content "text/html" :contains "invoice" { fileinto "Hit"; }'],
+  ['body text reads HTML as text', 'multipart', 'if body :text :contains "<p>" { fileinto "Hit"; }'],
+  ['body content html is the source', 'multipart', 'if body :content "text/html" :contains "<p>" { fileinto "Hit"; }'],
+  ['body content multipart', 'multipart', 'if body :content "multipart" :contains "" { fileinto "Hit"; }'],
+  ['body content pdf decoded', 'multipart', 'if body :content "application/pdf" :contains "PDF" { fileinto "Hit"; }'],
   [
     'body content plain misses html',
     'multipart',
