@@ -9,7 +9,7 @@
 import { InputSyntaxError, UserError } from '@mailyard/errors';
 import type { BinarySectionResult } from '@mailyard/mailstore';
 import { type FetchItem, type FetchSource, parseSection, registerFetchItem } from './fetch-items.js';
-import { binary, imapString, internalDate } from './protocol/encode.js';
+import { imapString, internalDate } from './protocol/encode.js';
 
 const BINARY_ITEM = /^(BINARY|BINARY\.PEEK|BINARY\.SIZE)\[([^\]]*)\](?:<(\d+)\.(\d+)>)?$/i;
 
@@ -49,10 +49,21 @@ function binaryItem(name: string): FetchItem | null {
   };
 }
 
+/**
+ * The preview as an IMAP string: quoted when it is ASCII; otherwise a literal of its UTF-8 bytes, since a quoted
+ * string may carry 8-bit text only after UTF8=ACCEPT (RFC 6855 §3) and RFC 8970 text is UTF-8.
+ */
+function previewString(text: string): string | Array<string | Buffer> {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: tests for 7-bit text
+  if (/^[\x00-\x7f]*$/.test(text)) return imapString(text);
+  const bytes = Buffer.from(text, 'utf8');
+  return [`{${bytes.length}}\r\n`, bytes];
+}
+
 const SIMPLE: Record<string, FetchItem> = {
   PREVIEW: {
     name: 'PREVIEW',
-    value: (s) => imapString(binary(s.mailbox.previews(s.path, [s.summary.uid]).get(s.summary.uid) ?? '')),
+    value: (s) => previewString(s.mailbox.previews(s.path, [s.summary.uid]).get(s.summary.uid) ?? ''),
   },
   EMAILID: {
     name: 'EMAILID',

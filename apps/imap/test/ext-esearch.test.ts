@@ -65,6 +65,19 @@ describe('ESEARCH (RFC 4731)', () => {
     expect(lines(await c.command('E2', 'SEARCH UNSEEN'))).toContain('* SEARCH 2 4 6');
   });
 
+  test('MODSEQ (RFC 7162 §3.1.5): the highest of the reported messages', async () => {
+    const modseqs = await c.command('M0', 'FETCH 1:6 (MODSEQ)');
+    const of = (seq: number) =>
+      Number(new RegExp(`^\\* ${seq} FETCH \\(MODSEQ \\((\\d+)\\)\\)`, 'm').exec(modseqs)?.[1]);
+    const all = Math.max(...[1, 2, 3, 4, 5, 6].map(of));
+    expect(lines(await c.command('M1', 'SEARCH RETURN (MIN) MODSEQ 1'))).toContain(
+      `* ESEARCH (TAG "M1") MIN 1 MODSEQ ${of(1)}`,
+    );
+    expect(lines(await c.command('M2', 'SEARCH RETURN (COUNT) MODSEQ 1'))).toContain(
+      `* ESEARCH (TAG "M2") COUNT 6 MODSEQ ${all}`,
+    );
+  });
+
   test('an unknown RETURN option is BAD', async () => {
     expect(await c.command('E3', 'SEARCH RETURN (EVERYTHING) ALL')).toMatch(/^E3 BAD/m);
   });

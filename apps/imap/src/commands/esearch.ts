@@ -8,10 +8,28 @@
 import type { Command } from '../protocol/command.js';
 import { saveResult } from '../saved-search.js';
 import { esearchReply, parseReturn, type ReturnOption, savedResult } from '../search-results.js';
+import type { SelectedView } from '../selected-view.js';
 import type { Session } from '../session.js';
-import { runSearch, search, uidSearch } from './search.js';
+import { runSearch, type SearchResult, search, uidSearch } from './search.js';
 
 const DEFAULT_RETURN: ReadonlySet<ReturnOption> = new Set(['ALL']);
+
+/**
+ * RFC 4731 §3.2 (with RFC 7162 §3.1.5): MODSEQ is the highest of the messages the reply reports: only the
+ * minimum and maximum when just MIN/MAX were asked, else every match.
+ */
+function reportedModseq(view: SelectedView, options: ReadonlySet<ReturnOption>, result: SearchResult): number {
+  if (options.has('ALL') || options.has('COUNT') || result.uids.length === 0) return result.highestModseq;
+  const reported = [
+    options.has('MIN') ? result.uids[0] : undefined,
+    options.has('MAX') ? result.uids.at(-1) : undefined,
+  ];
+  const listing = view.mailbox.listMessages(view.path);
+  let highest = 0;
+  for (const uid of reported)
+    if (uid !== undefined) highest = Math.max(highest, view.summaryOf(uid, listing)?.modseq ?? 0);
+  return highest;
+}
 
 function extended(base: Command<Session>, isUid: boolean): Command<Session> {
   return {
@@ -21,7 +39,7 @@ function extended(base: Command<Session>, isUid: boolean): Command<Session> {
       if (!options && !call.session.rev2) return base.run(call);
       const view = call.session.requireView();
       const wanted = options ?? DEFAULT_RETURN;
-      let result: ReturnType<typeof runSearch>;
+      let result: SearchResult;
       try {
         result = runSearch(call.session, rest);
       } catch (err) {
@@ -30,12 +48,13 @@ function extended(base: Command<Session>, isUid: boolean): Command<Session> {
       }
       if (wanted.has('SAVE')) saveResult(view, savedResult(wanted, result.uids));
       const numbers = isUid ? result.uids : result.uids.map((uid) => view.seqOf(uid) as number);
+      const modseq = result.usesModseq ? reportedModseq(view, wanted, result) : undefined;
       const line = esearchReply({
         tag: call.tag,
         uid: isUid,
         options: wanted,
         numbers,
-        ...(result.usesModseq ? { modseq: result.highestModseq } : {}),
+        ...(modseq !== undefined ? { modseq } : {}),
       });
       if (line) await call.io.untagged(line);
       return undefined;
