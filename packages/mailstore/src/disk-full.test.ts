@@ -1,9 +1,12 @@
+import { readdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { StorageFullError, toImapResponse } from '@mailyard/errors';
 import { type SmallFilesystem, smallFilesystem } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 import { TEST_KDF, textMessage } from '../test/fixtures.js';
 import { Mailstore } from './mailstore.js';
 import { FileChangeNotifier } from './notifier.js';
+import { mailboxPaths } from './paths.js';
 import type { ChangeEvent } from './types.js';
 
 let fs: SmallFilesystem | undefined;
@@ -76,6 +79,19 @@ test('once space is free again the next open writes normally and drains what wai
   expect(session.listMessages('INBOX')).toHaveLength(2);
   await expect(session.append('INBOX', textMessage({ subject: 'after' }))).resolves.toMatchObject({ uid: 3 });
   session.close();
+});
+
+test('a password change on a full disk fails, keeps the old key file and leaves no temporary file', async () => {
+  fs = await smallFilesystem(2 * 1024 * 1024);
+  if (!fs) return;
+  const store = storeOn(fs.dir);
+  await store.createMailbox('m', 'old');
+  await fs.fill();
+  await expect(store.changePassword('m', 'old', 'new')).rejects.toMatchObject({ code: 'ENOSPC' });
+  const keyDir = dirname(mailboxPaths(fs.dir, 'm').keyFile);
+  expect((await readdir(keyDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  await fs.free();
+  (await store.open('m', 'old')).close();
 });
 
 test('a change event that cannot be written for other processes is reported, not thrown', async () => {

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, rename, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const MAILBOX_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
@@ -61,13 +61,19 @@ export async function fsyncDir(dir: string): Promise<void> {
 /** Write a file so that readers see either the old or the whole new content: tmp + fsync + rename + dir fsync. */
 export async function writeFileAtomic(path: string, data: Buffer | string, dir: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, data, { mode: 0o600 });
-  const fd = await open(tmp, 'r+');
   try {
-    await fd.sync();
-  } finally {
-    await fd.close();
+    await writeFile(tmp, data, { mode: 0o600 });
+    const fd = await open(tmp, 'r+');
+    try {
+      await fd.sync();
+    } finally {
+      await fd.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    // A failed write (a full disk) leaves the old file as it was and no partial temporary file beside it.
+    await rm(tmp, { force: true });
+    throw err;
   }
-  await rename(tmp, path);
   await fsyncDir(dir);
 }
