@@ -55,7 +55,8 @@ const apiInstances = settings.apiInstances;
 // message bytes held in memory can never push it past its restart line. The SMTP processes: about 115 MB RSS idle,
 // and a byte in the budget costs up to two bytes of RSS (a queued copy is collected, then joined), so
 // 115 MB + 2 x 160 MiB stays under 512 MB. Messages past 1 MiB spill to an encrypted file and hold only about
-// 1 MiB of the budget while received: one 45 MB message peaked at 146 MB RSS, three at once too (bench/smtp).
+// 1 MiB of the budget while received: one 45 MB message peaked at 146-158 MB RSS, three at once at 146-165 MB
+// (bench/smtp/large-messages.ts).
 const SMTP_INFLIGHT = 160 * 1024 ** 2;
 const processes = [
   { name: 'mx', app: 'smtp', args: ['mx'], mode: 'fork', instances: 1, memory: '512M', inflight: SMTP_INFLIGHT },
