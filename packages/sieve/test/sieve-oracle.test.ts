@@ -15,6 +15,8 @@
 // - An unknown constant date part (currentdate "fortnight" ...): Pigeonhole accepts the script and the test is
 //   false at run time; RFC 5260 §4.2 lists the parts and says nothing of others, and we report the error at
 //   validation so the user sees it when saving the script.
+// - An empty group ("Cc: undisclosed-recipients:;"): Pigeonhole's address test sees one value (it matches "*",
+//   and :count is 1); RFC 5322 §3.4 makes it a group with no mailboxes, so we see no address (:count is 0).
 // - Pigeonhole lowercases system flags (\Seen → \seen); IMAP flags are case-insensitive (RFC 3501 §2.3.2), so
 //   flags are compared case-insensitively.
 
@@ -170,6 +172,20 @@ const CASES: Array<[string, string, string]> = [
   ['regex octet', 'sample', 'if header :regex :comparator "i;octet" "subject" "VERSION" { fileinto "Hit"; }'],
   ['discard and redirect copy', 'sample', 'discard; redirect :copy "x@example.net";'],
   ['vacation and redirect', 'list', 'redirect "x@example.net"; vacation "away";'],
+  ['matches ? on non-ASCII', 'encoded', 'if header :matches "subject" "Gr??e *" { fileinto "Hit"; }'],
+  ['matches capture of non-ASCII', 'encoded', 'if header :matches "subject" "* aus *" { fileinto "${2}"; }'],
+  ['exists with mixed-case name', 'list', 'if exists "LIST-ID" { fileinto "Hit"; }'],
+  [
+    'envelope from localpart with detail',
+    'sample',
+    'if envelope :localpart :is "from" "alice+lists" { fileinto "Hit"; }',
+  ],
+  ['header value gt casemap', 'sample', 'if header :value "gt" "subject" "[B" { fileinto "Hit"; }'],
+  [
+    'nested ifs and stop',
+    'list',
+    'if exists "list-id" { if header :contains "subject" "ARM" { fileinto "Arm"; stop; } fileinto "Lists"; } keep;',
+  ],
   ['redirect to a mailbox with a display name', 'sample', 'redirect "Bob <bob@example.net>";'],
   ['vacation :from with a display name', 'sample', 'vacation :from "Bob <bob@example.com>" "away";'],
 ];
