@@ -80,6 +80,17 @@ describe('LIST-EXTENDED (RFC 5258)', () => {
     expect(reply).toContain('* LIST (\\HasNoChildren \\Sent) "/" "Sent"');
   });
 
+  test('a deleted subscribed folder stays subscribed: \\NonExistent in LIST (SUBSCRIBED), \\Noselect in LSUB', async () => {
+    expect(await c.command('D1', 'CREATE Ephemeral')).toMatch(/^D1 OK/m);
+    expect(await c.command('D2', 'DELETE Ephemeral')).toMatch(/^D2 OK/m);
+    const listed = lines(await c.command('D3', 'LIST (SUBSCRIBED) "" Eph* RETURN (STATUS (MESSAGES))'));
+    expect(listed).toEqual(['* LIST (\\Subscribed \\NonExistent) "/" "Ephemeral"']);
+    expect(lines(await c.command('D4', 'LSUB "" Eph*'))).toEqual(['* LSUB (\\Noselect) "/" "Ephemeral"']);
+    expect(lines(await c.command('D5', 'LIST "" Eph*'))).toEqual([]);
+    expect(await c.command('D6', 'UNSUBSCRIBE Ephemeral')).toMatch(/^D6 OK/m);
+    expect(lines(await c.command('D7', 'LSUB "" Eph*'))).toEqual([]);
+  });
+
   test('bad options are BAD', async () => {
     expect(await c.command('L7', 'LIST (RECURSIVEMATCH) "" *')).toMatch(/^L7 BAD/m);
     expect(await c.command('L8', 'LIST (COLOURFUL) "" *')).toMatch(/^L8 BAD/m);

@@ -86,3 +86,24 @@ test('status counts messages, unseen, recent and size', async () => {
   expect(s.claimRecent('INBOX')).toEqual([1, 2]);
   expect(s.status('INBOX').recent).toBe(0);
 });
+
+test('DELETE keeps a subscribed name subscribed (RFC 3501 §6.3.6) until UNSUBSCRIBE or a new folder takes it', () => {
+  s.createFolder('Old');
+  s.createFolder('Quiet', { subscribed: false });
+  s.deleteFolder('Old');
+  s.deleteFolder('Quiet');
+  expect(s.orphanSubscriptions()).toEqual(['Old']);
+  s.createFolder('Old');
+  expect(s.orphanSubscriptions()).toEqual([]);
+  expect(s.getFolder('Old')?.subscribed).toBe(true);
+  s.deleteFolder('Old');
+  s.setSubscribed('Old', false);
+  expect(s.orphanSubscriptions()).toEqual([]);
+  expect(() => s.setSubscribed('Never', true)).toThrow(NotFoundError);
+  s.createFolder('Gone');
+  s.deleteFolder('Gone');
+  s.createFolder('Other', { subscribed: false });
+  s.renameFolder('Other', 'Gone');
+  expect(s.orphanSubscriptions()).toEqual([]);
+  expect(s.getFolder('Gone')?.subscribed).toBe(true);
+});

@@ -89,6 +89,8 @@ function nextUidValidity(db: Db): number {
 }
 
 function insertFolder(db: Db, key: string, opts: CreateFolderOptions): void {
+  // A name still subscribed from a deleted folder of the same name is the new folder's subscription.
+  prep(db, 'DELETE FROM orphan_subscriptions WHERE path_key = ?').run(key);
   prep(db, 'INSERT INTO folders (path, path_key, special_use, uid_validity, subscribed) VALUES (?, ?, ?, ?, ?)').run(
     key,
     key,
@@ -137,6 +139,9 @@ export function renameFolderTree(db: Db, from: string, to: string): Array<[strin
       const newPath = toKey + folder.path.slice(fromKey.length);
       if (findFolder(db, newPath)) throw new ConflictError(`Folder ${JSON.stringify(newPath)} already exists`);
       update.run(newPath, newPath, folder.id);
+      if (prep(db, 'DELETE FROM orphan_subscriptions WHERE path_key = ?').run(newPath).changes > 0) {
+        prep(db, 'UPDATE folders SET subscribed = 1 WHERE id = ?').run(folder.id);
+      }
       renamed.push([folder.path, newPath]);
     }
     const segments = toKey.split('/');
@@ -150,8 +155,26 @@ export function renameFolderTree(db: Db, from: string, to: string): Array<[strin
 }
 
 export function setSubscribed(db: Db, path: string, subscribed: boolean): void {
-  const folder = requireFolder(db, path);
-  prep(db, 'UPDATE folders SET subscribed = ? WHERE id = ?').run(subscribed ? 1 : 0, folder.id);
+  const key = pathKey(path);
+  // UNSUBSCRIBE also removes the name of a deleted folder (RFC 3501 §6.3.7).
+  const orphan = prep(db, 'DELETE FROM orphan_subscriptions WHERE path_key = ?').run(key).changes > 0;
+  const folder = orphan && !subscribed ? findFolder(db, key) : requireFolder(db, path);
+  if (folder) prep(db, 'UPDATE folders SET subscribed = ? WHERE id = ?').run(subscribed ? 1 : 0, folder.id);
+}
+
+/** Subscribed names whose folder no longer exists (RFC 3501 §6.3.6), in name order. */
+export function orphanSubscriptions(db: Db): string[] {
+  return prepValue(db, 'SELECT path FROM orphan_subscriptions ORDER BY path_key').all() as string[];
+}
+
+/** DELETE keeps a subscribed folder's name subscribed (inside the caller's transaction). */
+export function keepSubscription(db: Db, folder: FolderRef): void {
+  if (folder.subscribed) {
+    prep(db, 'INSERT OR IGNORE INTO orphan_subscriptions (path_key, path) VALUES (?, ?)').run(
+      pathKey(folder.path),
+      folder.path,
+    );
+  }
 }
 
 export function folderStatus(db: Db, path: string): FolderStatus {

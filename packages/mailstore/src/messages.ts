@@ -6,7 +6,7 @@
  * one short IMMEDIATE transaction so processes sharing the mailbox serialise on SQLite's WAL lock.
  */
 import { applyFlags, FLAG_DELETED, formatFlags, keywordsOf, keywordsText, parseFlags, sameFlags } from './flags.js';
-import type { FolderRef } from './folders.js';
+import { type FolderRef, keepSubscription } from './folders.js';
 import { addUsedBytes, allocate, assertQuota, journal, releaseContent, spliceRaw } from './ingest.js';
 import { threadObjectId } from './objectid.js';
 import { type Db, prep, prepValue } from './schema.js';
@@ -262,6 +262,7 @@ export function deleteFolderWithMessages(db: Db, folder: FolderRef): void {
     for (const row of rows) releaseContent(db, row.content_id);
     addUsedBytes(db, -rows.reduce((sum, r) => sum + r.size, 0));
     prep(db, 'DELETE FROM folders WHERE id = ?').run(folder.id);
+    keepSubscription(db, folder);
   });
   run.immediate();
 }

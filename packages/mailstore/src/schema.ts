@@ -118,6 +118,10 @@ const MIGRATIONS: string[] = [
   // raw bytes make every read of a later column walk the blob's pages). Keys are rebuilt to fill it.
   `ALTER TABLE message_keys ADD COLUMN sent_date INTEGER;
   DELETE FROM message_keys;`,
+  // 6: RFC 3501 §6.3.6: deleting a folder does not remove its name from the subscriptions. Subscribed names
+  // whose folder is gone wait here (LSUB and LIST (SUBSCRIBED) show them as \NonExistent) until UNSUBSCRIBE,
+  // or until a folder of that name is created again, which takes the subscription back.
+  `CREATE TABLE orphan_subscriptions (path_key TEXT PRIMARY KEY, path TEXT NOT NULL) STRICT, WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,7 @@ import {
   findFolder,
   folderStatus,
   listFolders,
+  orphanSubscriptions,
   pathKey,
   publicFolder,
   renameFolderTree,
@@ -131,6 +132,10 @@ export class HandleSession implements MailboxSession {
 
   setSubscribed(path: string, subscribed: boolean): void {
     this.#write(() => setSubscribed(this.#db, path, subscribed));
+  }
+
+  orphanSubscriptions(): string[] {
+    return orphanSubscriptions(this.#db);
   }
 
   status(path: string): FolderStatus {

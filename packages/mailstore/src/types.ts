@@ -311,6 +311,8 @@ export interface MailboxSession {
   renameFolder(from: string, to: string): void;
   deleteFolder(path: string): void;
   setSubscribed(path: string, subscribed: boolean): void;
+  /** Subscribed names whose folder was deleted (RFC 3501 §6.3.6: DELETE does not unsubscribe). */
+  orphanSubscriptions(): string[];
   status(path: string): FolderStatus;
 
   append(path: string, raw: Buffer, opts?: AppendOptions): Promise<AppendResult>;

@@ -96,34 +96,61 @@ interface Listed {
   folder: Folder;
   attrs: string[];
   childInfo: boolean;
+  /** False for a subscribed name without a folder: no STATUS for it (RFC 5819 §2). */
+  exists?: boolean;
 }
 
 /**
  * RFC 5258 §3.5 CHILDINFO: the folder has a subscribed descendant that the patterns do not list itself (a
  * descendant that is listed needs no hint; imaptest listext checks both cases).
  */
-function hasUnlistedSubscribedChild(folder: Folder, all: Folder[], listed: (path: string) => boolean): boolean {
+function hasUnlistedSubscribedChild(folder: Folder, subscribed: string[], listed: (path: string) => boolean): boolean {
   const prefix = `${folder.path}${DELIMITER}`;
-  return all.some((f) => f.subscribed && f.path.startsWith(prefix) && !listed(f.path));
+  return subscribed.some((path) => path.startsWith(prefix) && !listed(path));
 }
 
-/** The folders a request lists, in folder order, with their attributes. */
-export function listedFolders(request: ListRequest, folders: Folder[], utf8: boolean): Listed[] {
+/**
+ * The folders a request lists, in folder order, with their attributes. `orphans` are subscribed names whose
+ * folder was deleted: (SUBSCRIBED) lists them as \NonExistent (RFC 5258 §3.1, RFC 3501 §6.3.6).
+ */
+export function listedFolders(
+  request: ListRequest,
+  folders: Folder[],
+  utf8: boolean,
+  orphans: string[] = [],
+): Listed[] {
   const matchers = request.patterns.map((p) =>
     patternMatcher(decodePattern(Buffer.concat([request.reference, p]), utf8)),
   );
   const matched = (path: string) => matchers.some((matches) => matches(path));
   const subscribedOnly = request.selection.has('SUBSCRIBED');
+  const subscribed = [...folders.filter((f) => f.subscribed).map((f) => f.path), ...orphans];
   const markSubscribed = subscribedOnly || request.returns.has('SUBSCRIBED');
   const out: Listed[] = [];
   for (const folder of folders) {
     if (!matched(folder.path)) continue;
     if (request.selection.has('SPECIAL-USE') && !folder.specialUse) continue;
-    const childInfo = request.selection.has('RECURSIVEMATCH') && hasUnlistedSubscribedChild(folder, folders, matched);
+    const childInfo =
+      request.selection.has('RECURSIVEMATCH') && hasUnlistedSubscribedChild(folder, subscribed, matched);
     if (subscribedOnly && !folder.subscribed && !childInfo) continue;
     const attrs = folderAttributes(folder, folders);
     if (markSubscribed && folder.subscribed) attrs.push('\\Subscribed');
     out.push({ folder, attrs, childInfo: childInfo && subscribedOnly });
+  }
+  if (subscribedOnly) {
+    for (const path of orphans) {
+      if (!matched(path) || request.selection.has('SPECIAL-USE')) continue;
+      const folder = {
+        path,
+        specialUse: null,
+        uidValidity: 0,
+        uidNext: 0,
+        highestModseq: 0,
+        subscribed: true,
+        objectId: '',
+      };
+      out.push({ folder, attrs: ['\\Subscribed', '\\NonExistent'], childInfo: false, exists: false });
+    }
   }
   return out;
 }
@@ -137,11 +164,19 @@ function statusLine(mailbox: MailboxSession, folder: Folder, items: string[], na
 
 async function sendList(session: Session, io: CommandIo, request: ListRequest): Promise<void> {
   const mailbox = session.requireMailbox();
-  for (const { folder, attrs, childInfo } of listedFolders(request, mailbox.listFolders(), session.utf8)) {
+  const orphans = request.selection.has('SUBSCRIBED') ? mailbox.orphanSubscriptions() : [];
+  for (const { folder, attrs, childInfo, exists } of listedFolders(
+    request,
+    mailbox.listFolders(),
+    session.utf8,
+    orphans,
+  )) {
     const name = imapString(pathToWire(folder.path, session.utf8));
     const extended = childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
     await io.untagged(`LIST (${attrs.join(' ')}) "${DELIMITER}" ${name}${extended}`);
-    if (request.returns.has('STATUS')) await io.untagged(statusLine(mailbox, folder, request.statusItems, name));
+    if (request.returns.has('STATUS') && exists !== false) {
+      await io.untagged(statusLine(mailbox, folder, request.statusItems, name));
+    }
   }
 }
 

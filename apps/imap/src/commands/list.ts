@@ -66,6 +66,11 @@ export const lsub: Command<Session> = {
       const attrs = folderAttributes(folder, folders).join(' ');
       await io.untagged(`LSUB (${attrs}) "${DELIMITER}" ${imapString(pathToWire(folder.path, session.utf8))}`);
     }
+    // RFC 3501 §6.3.9: a subscribed name whose folder was deleted is still listed, as \Noselect.
+    for (const path of session.requireMailbox().orphanSubscriptions()) {
+      if (matches(path))
+        await io.untagged(`LSUB (\\Noselect) "${DELIMITER}" ${imapString(pathToWire(path, session.utf8))}`);
+    }
     return undefined;
   },
 };
