@@ -21,7 +21,7 @@
 //   flags are compared case-insensitively.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -281,7 +281,8 @@ describe.skipIf(!available)('engine vs Pigeonhole sieve-test', () => {
     const args = ['-c', join(dir, 'dovecot.conf'), '-f', ENVELOPE_FROM, '-r', ENVELOPE_TO, '-a', ENVELOPE_TO];
     args.push(join(dir, 'case.sieve'), join(dir, `${messageName}.eml`));
     const asRoot = process.getuid?.() === 0;
-    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'nobody', '--', 'sieve-test', ...args]] : ['sieve-test', args];
+    const runuser = existsSync('/usr/sbin/runuser') ? '/usr/sbin/runuser' : 'runuser';
+    const [cmd, argv] = asRoot ? [runuser, ['-u', 'nobody', '--', 'sieve-test', ...args]] : ['sieve-test', args];
     const result = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', HOME: dir } });
     return `${result.stdout}${result.stderr}`;
   }
