@@ -174,6 +174,16 @@ const CASES: Array<[string, string, string]> = [
   ['vacation and redirect', 'list', 'redirect "x@example.net"; vacation "away";'],
   ['matches ? on non-ASCII', 'encoded', 'if header :matches "subject" "Gr??e *" { fileinto "Hit"; }'],
   ['matches capture of non-ASCII', 'encoded', 'if header :matches "subject" "* aus *" { fileinto "${2}"; }'],
+  [
+    'count under the default comparator orders as text',
+    'sample',
+    'if header :count "gt" "x-priority" "10" { fileinto "Hit"; }',
+  ],
+  [
+    'value under the default comparator orders as text',
+    'sample',
+    'if header :value "gt" "x-spam-score" "9" { fileinto "Hit"; }',
+  ],
   ['exists with mixed-case name', 'list', 'if exists "LIST-ID" { fileinto "Hit"; }'],
   [
     'envelope from localpart with detail',
