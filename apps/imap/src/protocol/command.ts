@@ -11,6 +11,8 @@ export interface CommandIo {
   untagged(text: string | Array<string | Buffer>): Promise<void>;
   /** Sends many untagged responses in one write (FETCH of many messages). */
   untaggedLines(lines: Array<string | Buffer>): Promise<void>;
+  /** Writes already formatted response bytes (each line with its `* ` and CRLF) in one write. */
+  raw(parts: Array<string | Buffer>): Promise<void>;
   /** Sends `+ text` and resolves with the client's next line, without CRLF (AUTHENTICATE, IDLE's DONE). */
   continuation(text: string): Promise<Buffer>;
   /**

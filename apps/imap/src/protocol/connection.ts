@@ -122,9 +122,11 @@ export class ImapConnection<S extends SessionHandle> {
     if (this.#closed) return Promise.resolve();
     const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
     const target = this.#deflate ?? this.#socket;
-    const ok = target.write(bytes);
+    target.write(bytes);
     if (this.#deflate) this.#scheduleDeflateFlush();
-    if (ok) return Promise.resolve();
+    // Up to outputHighWaterBytes may wait in the socket's buffer (a FETCH keeps producing while the kernel
+    // sends); past it the command waits until the client has read.
+    if (target.writableLength <= this.#limits.outputHighWaterBytes) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         target.off('drain', done);
@@ -409,6 +411,8 @@ export class ImapConnection<S extends SessionHandle> {
     const io: CommandIo = {
       untagged: (text) => this.untagged(text),
       untaggedLines: (lines) => this.#untaggedLines(lines),
+      raw: (parts) =>
+        this.write(parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : Buffer.concat(parts.map(toBuffer))),
       continuation: (text) => {
         void this.write(`+ ${text}${CRLF}`);
         return this.#nextLine();

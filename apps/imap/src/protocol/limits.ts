@@ -40,7 +40,10 @@ export interface ProtocolLimits {
   maxKeywordsPerMessage: number;
   /** Folders per mailbox: LIST replies and the folder table stay small; 10,000 is more than any person files. */
   maxFolders: number;
-  /** Output buffered for a client that does not read, before the session waits for it to drain. */
+  /**
+   * Output buffered for a client that does not read, before the command waits for it to drain: 1 MiB keeps a
+   * large FETCH streaming without a wait per write, and bounds what a client that stops reading can cost.
+   */
   outputHighWaterBytes: number;
   /** Bytes of inflated input taken per turn of the event loop under COMPRESS (bounds work per chunk). */
   inflateChunkBytes: number;
@@ -66,6 +69,6 @@ export const DEFAULT_PROTOCOL_LIMITS: ProtocolLimits = {
   maxBadCommandsBeforeLogin: 10,
   maxKeywordsPerMessage: 64,
   maxFolders: 10_000,
-  outputHighWaterBytes: 256 * 1024,
+  outputHighWaterBytes: 1024 * 1024,
   inflateChunkBytes: 64 * 1024,
 };
