@@ -7,7 +7,11 @@
  *   'ENVID=a<CR>b' would pass as two parameters. A command line holding a CR (any left after the split is bare)
  *   gets 501 5.5.2 and is not run (RFC 5321 §2.3.8: CR only as part of CRLF), like a bare LF in DATA.
  * - Deadlines: each connection gets a ConnectionGuard (per-command and per-DATA time, minimum DATA rate), kept by
- *   session id for the hooks (onSecure hands it the TLS socket, onData starts the DATA watch).
+ *   session id for the hooks (onSecure hands it the TLS socket, onData starts the DATA watch). The implicit-TLS
+ *   handshake, before there is a connection, gets commandTimeoutMs too (_upgrade): smtp-server's own handshake
+ *   timeout is an idle timeout, which a client dripping bytes never meets. A STARTTLS handshake keeps smtp-server's
+ *   idle timeout only (its TLS socket is not reachable from outside, and destroying the plain socket under it
+ *   crashes Node 20), bounded in number by the listener's connection cap.
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -52,11 +56,33 @@ export class MailyardSmtpServer extends SMTPServer {
     for (const connection of this.connections) newest = connection as unknown as Connection;
     if (!newest) return;
     this.#mapReplies(newest);
-    this.#refuseBareCr(newest);
+    this.#wrapCommands(newest);
     this.#guard(newest, socket);
   }
 
-  #refuseBareCr(connection: Connection): void {
+  /**
+   * Implicit TLS: the handshake before connect() must finish within commandTimeoutMs, or it is ended the way
+   * smtp-server ends one that idles: by destroying the TLS socket (never the socket under it, which would tear the
+   * TLS wrap down from below).
+   */
+  override _upgrade(socket: Socket, callback: Parameters<SMTPServer['_upgrade']>[1]): void {
+    let timer: NodeJS.Timeout | undefined;
+    super._upgrade(socket, (err, tlsSocket) => {
+      clearTimeout(timer);
+      callback(err, tlsSocket);
+    });
+    const limits = this.#extra.limits;
+    const handshaking = this._pendingSockets.get(socket);
+    if (!limits || !handshaking || handshaking === socket) return;
+    timer = setTimeout(() => {
+      const err = Object.assign(new Error('TLS handshake took too long'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+      handshaking.destroy(err);
+    }, limits.commandTimeoutMs);
+    timer.unref();
+  }
+
+  /** Command lines holding a bare CR are refused with 501 and not run. */
+  #wrapCommands(connection: Connection): void {
     const original = connection._onCommand.bind(connection);
     connection._onCommand = (command: Buffer, callback: () => void) => {
       // While TLS is being set up the original discards the line unanswered (STARTTLS injection): keep that.

@@ -3,9 +3,11 @@
  * time, a DATA transfer below the minimum rate, and connections past the cap of a listener. Small configured
  * values stand in for the 180 s budget.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SmtpListener } from '../src/listener.js';
 import { createMxServer } from '../src/mx.js';
+import { createSubmissionServer } from '../src/submission.js';
 import { type Harness, HOSTED, startHarness } from './harness.js';
 import { Wire } from './wire.js';
 
@@ -81,6 +83,27 @@ describe('deadlines', () => {
     expect((await wire.reply(5000)).lines[0]).toMatch(/^421 4\.4\.2 /);
     expect(await wire.closedByServer()).toBe(true);
     await dripping;
+  });
+
+  test('an implicit-TLS handshake that never finishes is dropped after the command time', async () => {
+    const submission = createSubmissionServer(h.deps({ limits: LIMITS }));
+    const { implicitTls } = await submission.listen({ starttls: 0, implicitTls: 0 }, '127.0.0.1');
+    try {
+      const socket = connect({ port: implicitTls, host: '127.0.0.1' });
+      socket.on('error', () => undefined);
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const started = Date.now();
+      for (const byte of [0x16, 0x03, 0x01, 0x00]) {
+        if (socket.destroyed) break;
+        socket.write(Buffer.from([byte]));
+        await pause(100);
+      }
+      await closed;
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await submission.close(500);
+    }
   });
 
   test('DATA below the minimum rate is cut with 421 4.4.2, nothing stored, nothing left in the budget', async () => {
