@@ -11,11 +11,16 @@ import { Pop3Wire } from './pop3-wire.js';
 let fs: SmallFilesystem | undefined;
 let f: Pop3Fixture | undefined;
 afterEach(async () => {
-  expect(f?.codeBugs()).toEqual([]);
-  await f?.close();
-  await fs?.cleanup();
+  const fixture = f;
   f = undefined;
-  fs = undefined;
+  try {
+    expect(fixture?.codeBugs()).toEqual([]);
+  } finally {
+    // Unmount even when the test failed: a mount must not outlive its test.
+    await fixture?.close();
+    await fs?.cleanup();
+    fs = undefined;
+  }
 });
 
 async function login(fixture: Pop3Fixture): Promise<Pop3Wire> {
