@@ -2,6 +2,7 @@
  * IDLE (RFC 2177, RFC 9051 §6.3.13): `+ idling`, then mailbox changes are sent as they happen (expunges
  * included) until the client sends DONE. Commands pipelined after DONE run after the tagged OK.
  */
+import { reportError } from '@mailyard/errors';
 import type { Command } from '../protocol/command.js';
 import type { Session } from '../session.js';
 import { expectArgs } from './args.js';

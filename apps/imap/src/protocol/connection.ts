@@ -160,10 +160,11 @@ export class ImapConnection<S extends SessionHandle> {
     return this.write(Buffer.concat(parts));
   }
 
-  /** `* BYE text`, then close. */
+  /** `* BYE text`, then close (without waiting for a client that does not read: close() destroys after a grace). */
   bye(text: string): void {
     if (this.#closed) return;
-    void this.write(`* BYE ${text}${CRLF}`).then(() => this.close());
+    void this.write(`* BYE ${text}${CRLF}`);
+    this.close();
   }
 
   /** Closes after pending output is flushed. */
