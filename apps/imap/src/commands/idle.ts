@@ -18,7 +18,7 @@ export const idle: Command<Session> = {
       chain = chain
         .then(() => session.flush(write, true))
         .catch((err: unknown) => {
-          session.logger.error({ err }, 'IDLE update failed');
+          reportError(session.logger, err, { command: 'IDLE' });
         });
     };
     session.onMailboxChange = flush;
