@@ -13,7 +13,7 @@ import type { SieveLimits } from './limits.js';
 import type { ScriptLocation, SieveContext, SieveMessage } from './message.js';
 import { parseScript } from './parser.js';
 import { compileRegex, RegexError } from './regex.js';
-import { applyModifiers } from './strings.js';
+import { applyModifiers, asciiLower } from './strings.js';
 import { evaluate, type Runtime } from './tests.js';
 import { type CompiledScript, validateScript } from './validator.js';
 import { Scope } from './variables.js';
@@ -34,6 +34,7 @@ export class Interpreter implements Runtime {
   private readonly included = new Set<string>();
   private readonly includeStack: string[] = [];
   private includes = 0;
+  private readonly foldCache = new Map<string, string>();
   private capabilities: ReadonlySet<string>;
 
   constructor(
@@ -70,6 +71,16 @@ export class Interpreter implements Runtime {
       if (err instanceof RegexError) throw new SieveRuntimeError(err.message, pos);
       throw err;
     }
+  }
+
+  fold(text: string): string {
+    if (text.length < 256) return asciiLower(text);
+    let folded = this.foldCache.get(text);
+    if (folded === undefined) {
+      folded = asciiLower(text);
+      this.foldCache.set(text, folded);
+    }
+    return folded;
   }
 
   flagsOf(variable: string): string[] {

@@ -71,7 +71,8 @@ class Parser {
   /** command = identifier arguments (";" / block) */
   private command(depth: number): CommandNode {
     const name = this.shift();
-    const node: CommandNode = { ...this.arguments(name, depth), block: null };
+    const node = this.arguments(name, depth) as CommandNode;
+    node.block = null;
     if (this.isPunct(';')) {
       this.shift();
       return node;

@@ -10,6 +10,7 @@ import type { Position } from './errors.js';
 import type { SieveLimits } from './limits.js';
 import { countMatches, type Matcher, type MatchType, matchOne, type Relation } from './match.js';
 import type { SieveContext, SieveMessage } from './message.js';
+import { asciiLower } from './strings.js';
 import type { Scope } from './variables.js';
 
 /** What a test may use of the running interpreter. */
@@ -22,6 +23,8 @@ export interface Runtime {
   regex(key: string, caseless: boolean, pos: Position): RE2JS;
   /** Current flags of an imap4flags variable ("" for the internal one). */
   flagsOf(variable: string): string[];
+  /** asciiLower, remembered for long values (a body or a long header compared under several keys). */
+  fold(text: string): string;
   /** RFC 7352: has this id been seen? Records it for the caller. */
   duplicate(key: string, seconds: number): boolean;
 }
@@ -54,6 +57,9 @@ function matcherOf(rt: Runtime, node: TestNode): Matcher {
 function matchValues(rt: Runtime, node: TestNode, values: string[], keys: string[]): boolean {
   const matcher = matcherOf(rt, node);
   if (matcher.type === 'count') return countMatches(matcher, values.length, keys);
+  if (matcher.comparator === 'i;ascii-casemap' && (matcher.type === 'is' || matcher.type === 'contains')) {
+    return casemapMatch(rt, node, matcher.type, values, keys);
+  }
   const caseless = matcher.comparator === 'i;ascii-casemap';
   const tick = () => rt.tick(node.pos);
   for (const value of values) {
@@ -62,6 +68,19 @@ function matchValues(rt: Runtime, node: TestNode, values: string[], keys: string
       if (captured === null) continue;
       if (captured.length > 0) rt.scope.setMatches(captured);
       return true;
+    }
+  }
+  return false;
+}
+
+/** The common case (:is or :contains under i;ascii-casemap) with each value folded once, not once per key. */
+function casemapMatch(rt: Runtime, node: TestNode, type: 'is' | 'contains', values: string[], keys: string[]): boolean {
+  const folded = keys.map(asciiLower);
+  for (const value of values) {
+    const v = rt.fold(value);
+    for (const key of folded) {
+      rt.tick(node.pos);
+      if (type === 'is' ? v === key : v.includes(key)) return true;
     }
   }
   return false;
