@@ -139,3 +139,22 @@ describe('WITHIN, SAVEDATE and OBJECTID search keys', () => {
     expect(await c.command('O4', 'SEARCH EMAILID bad.id')).toMatch(/^O4 BAD/m);
   });
 });
+
+// Last: it moves a message out of INBOX.
+describe('SEARCHRES in other commands', () => {
+  test('$ in COPY, MOVE and UID EXPUNGE (RFC 5182 §2.2)', async () => {
+    await c.command('X1', 'CREATE SavedCopies');
+    await c.command('X2', 'UID SEARCH RETURN (SAVE) SUBJECT "note 6"');
+    expect(await c.command('X3', 'COPY $ SavedCopies')).toMatch(/^X3 OK \[COPYUID \d+ 6 1\]/m);
+    await c.command('X4', 'SELECT SavedCopies');
+    await c.command('X5', 'SEARCH RETURN (SAVE) ALL');
+    await c.command('X6', 'STORE $ +FLAGS.SILENT (\\Deleted)');
+    const expunged = await c.command('X7', 'UID EXPUNGE $');
+    expect(expunged).toMatch(/^\* 1 EXPUNGE/m);
+    expect(await c.command('X8', 'STATUS SavedCopies (MESSAGES)')).toMatch(/MESSAGES 0\)/);
+    await c.command('X9', 'SELECT INBOX');
+    await c.command('X10', 'SEARCH RETURN (SAVE) SUBJECT "note 5"');
+    expect(await c.command('X11', 'MOVE $ SavedCopies')).toMatch(/^X11 OK/m);
+    expect(await c.command('X12', 'STATUS SavedCopies (MESSAGES)')).toMatch(/MESSAGES 1\)/);
+  });
+});
