@@ -185,6 +185,20 @@ export class Pop3Connection extends POP3Connection {
     this.processQueue();
   }
 
+  /**
+   * RFC 4616 §2: a PLAIN authorization identity other than the user's own is refused, since no user may act as
+   * another (wildduck ignored it and logged in as the authentication identity, or used it when that was empty).
+   */
+  override authPlain(plain: string, done: (err?: Error | null) => void): void {
+    const [authzid = '', authcid = ''] = Buffer.from(plain, 'base64').toString().split('\0');
+    if (authzid !== '' && authzid.toLowerCase() !== authcid.toLowerCase()) {
+      this.send('-ERR [AUTH] Authorization identity must be the user itself');
+      done();
+      return;
+    }
+    super.authPlain(plain, done);
+  }
+
   /** RFC 1939 §7 RETR: "+OK", the message dot-stuffed, "." — one write, so pipelined replies keep their order. */
   command_RETR(args: string, done: (err?: Error | null) => void): void {
     const outcome = this.#retrieve(args);

@@ -147,6 +147,8 @@ declare module 'wildduck/lib/pop3/connection' {
     send(payload: string | string[]): void;
     close(): void;
     processQueue(): void;
+    /** AUTH PLAIN's credentials (RFC 4616 message, base64), from the command or its continuation line. */
+    authPlain(plain: string, done: CommandDone): void;
     [command: `command_${string}`]: ((args: string, done: CommandDone) => void) | undefined;
   }
   export = POP3Connection;

@@ -86,6 +86,19 @@ describe('AUTHORIZATION state', () => {
     const wire = await Pop3Wire.connect(f.port);
     await runTable(wire, [
       [`AUTH PLAIN ${plain(ADDRESS, 'nope')}`, /^-ERR \[AUTH\] /],
+      // RFC 4616 §2: acting as another identity is refused, whatever the password.
+      [
+        `AUTH PLAIN ${Buffer.from(`bob@example.test\0${ADDRESS}\0${PASSWORD}`).toString('base64')}`,
+        /^-ERR \[AUTH\] Authorization identity/,
+      ],
+      [
+        `AUTH PLAIN ${Buffer.from(`${ADDRESS}\0\0${PASSWORD}`).toString('base64')}`,
+        /^-ERR \[AUTH\] Authorization identity/,
+      ],
+      [
+        `AUTH PLAIN ${Buffer.from(`${ADDRESS.toUpperCase()}\0${ADDRESS}\0nope`).toString('base64')}`,
+        /^-ERR \[AUTH\] Invalid/,
+      ],
       ['AUTH PLAIN', /^\+ \r\n$/],
       [plain(ADDRESS, PASSWORD), /^\+OK maildrop has 3 messages/],
       ['STAT', new RegExp(`^\\+OK 3 ${TOTAL}\\r\\n$`)],
