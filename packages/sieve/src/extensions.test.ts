@@ -123,6 +123,7 @@ describe('relational (RFC 5231) and i;ascii-numeric (RFC 4790 §9.1)', () => {
     ['address :count "gt" :comparator "i;ascii-numeric" ["to", "cc"] "2"', false],
     ['header :is :comparator "i;ascii-numeric" "x-spam-score" "012"', true],
     ['header :value "ne" "subject" "x"', true],
+    ['address :count "eq" :comparator "i;ascii-numeric" "cc" "0"', true],
     ['header :value "le" :comparator "i;octet" "x-priority" "1"', true],
   ])('%s → %s', (test, expected) => {
     expect(folders(`${R}if ${test} { fileinto "yes"; }`)).toEqual([expected ? 'fileinto:yes' : 'implicit-keep']);
