@@ -19,6 +19,7 @@
  *    STLS is refused after login (RFC 2595 §4), which wildduck would allow, and everything received after it in
  *    plaintext is discarded at the TLS boundary (wildduck ran it inside TLS: CVE-2011-0411 command injection).
  *    LIST and UIDL are ours: a message marked deleted cannot be named, and the listings keep message numbers.
+ *    AUTH PLAIN refuses an authorization identity other than the user's own (RFC 4616 §2).
  * 4. Errors and lifecycle: wildduck's per-message GELF records become debug lines; server errors (failed TLS
  *    handshakes, socket errors) go to our logger instead of wildduck's console sink and never surface as an
  *    unhandled 'error' event; `onSessionStart`/`onSessionEnd` run once per connection so the mailbox it unlocked
