@@ -71,7 +71,7 @@ export function threadFolder(
     subject,
     reply: reply === 1,
     messageId,
-    references: JSON.parse(refs) as string[],
+    references: refs === '[]' ? [] : (JSON.parse(refs) as string[]),
   }));
   return algorithm === 'orderedsubject' ? orderedSubjectThreads(messages) : referencesThreads(messages);
 }
