@@ -28,7 +28,8 @@ export interface ViewOptions {
 export type Writer = (line: string) => Promise<void>;
 
 export class SelectedView {
-  readonly path: string;
+  /** The folder path; RENAME of the selected folder by this session moves it. */
+  path: string;
   readonly readOnly: boolean;
   readonly mailbox: MailboxSession;
   readonly uidValidity: number;

@@ -49,6 +49,8 @@ export const rename: Command<Session> = {
     const from = mailboxArg(args[0], session.utf8);
     const to = mailboxArg(args[1], session.utf8);
     session.requireMailbox().renameFolder(from, to);
+    const view = session.view;
+    if (view && (view.path === from || view.path.startsWith(`${from}/`))) view.path = to + view.path.slice(from.length);
     return undefined;
   },
 };

@@ -86,3 +86,12 @@ test('a failure during CLOSE does not leak into the next SELECT (issue 13)', asy
   expect(reply).not.toMatch(/SERVERBUG/);
   expect(f.h.codeBugs()).toHaveLength(1);
 });
+
+test('RENAME of the selected folder keeps the session working under the new name', async () => {
+  const wire = await f.session();
+  await wire.command('R0', 'CREATE Renamed-From');
+  await wire.command('R1', 'SELECT Renamed-From');
+  expect(await wire.command('R2', 'RENAME Renamed-From Renamed-To')).toMatch(/^R2 OK/m);
+  expect(await appendWire(wire, 'R3', 'Renamed-To', message('after rename'))).toMatch(/^\* 1 EXISTS/m);
+  expect(await wire.command('R5', 'FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])')).toMatch(/Subject: after rename/);
+});
