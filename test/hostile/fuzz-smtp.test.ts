@@ -154,7 +154,8 @@ test(`SMTP command parser over a socket: seed ${RUN.seed}, ${RUN.count} lines, n
   const clean = await WireConnection.open(port, '127.0.0.2');
   try {
     expect(await clean.waitFor(/^220 /m, REPLY_MS)).toBe(true);
-    for (const line of [ehlo, mail, `RCPT TO:<${USER}>`, 'DATA']) {
+    // Another sender too: the per-sender message limit the fuzz's DATA transfers may have used up is no failure.
+    for (const line of [ehlo, 'MAIL FROM:<after-the-fuzz@example.net>', `RCPT TO:<${USER}>`, 'DATA']) {
       const from = clean.received;
       clean.socket.write(`${line}\r\n`);
       expect(await clean.waitFor(/^[23]\d\d /m, REPLY_MS, from), `${line}: ${clean.outputSince(from)}`).toBe(true);

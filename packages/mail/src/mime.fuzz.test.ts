@@ -5,7 +5,9 @@
 // per message, and heap growth over the run within a generous bound. A fixed seed and count in CI; FUZZ_SEED and
 // FUZZ_COUNT for longer runs (scripts/fuzz.mjs --target mime). The corpus is read in place from ../shared/corpus:
 // absent, the random-bytes half still runs locally, and CI fails (corpusMessages' rule).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { corpusMessages, createPrng, fuzzRun, mutate, type Prng } from '@mailyard/testkit';
 import { expect, test } from 'vitest';
 import { getBinarySection } from './binary.js';
@@ -84,10 +86,11 @@ test(`MIME splitter: seed ${RUN.seed}, ${RUN.count} random and mutated messages,
     try {
       check(raw);
     } catch (err) {
-      throw new Error(
-        `input ${i} of seed ${RUN.seed} (${raw.length} bytes, base64 head ${raw.subarray(0, 300).toString('base64')}): ${String(err)}`,
-        { cause: err },
-      );
+      const saved = join(tmpdir(), `mailyard-mime-fuzz-${RUN.seed}-${i}.eml`);
+      writeFileSync(saved, raw);
+      throw new Error(`input ${i} of seed ${RUN.seed} (${raw.length} bytes, saved as ${saved}): ${String(err)}`, {
+        cause: err,
+      });
     }
     const ms = performance.now() - t0;
     slowest = Math.max(slowest, ms);
