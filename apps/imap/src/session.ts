@@ -83,13 +83,18 @@ export class Session {
 
   /** Sends pending changes of the selected folder (see SelectedView.flush); `expunge` false after FETCH/STORE/SEARCH. */
   async flush(write: Writer, expunge: boolean): Promise<void> {
-    if (!this.view) return;
-    await this.view.flush(write, {
-      expunge,
-      condstore: this.condstore,
-      qresync: this.qresync,
-      rev2: this.rev2,
-    });
+    const view = this.view;
+    if (!view) return;
+    try {
+      await view.flush(write, { expunge, condstore: this.condstore, qresync: this.qresync, rev2: this.rev2 });
+    } catch (err) {
+      if (view.mailbox.getFolder(view.path)) throw err;
+      // The selected folder was deleted (or renamed) by another session: the client's numbering has nothing left
+      // to refer to, so the session ends, as Dovecot does (RFC 9051 §7.1.5 BYE).
+      this.view = undefined;
+      await write('BYE Selected folder was deleted or renamed elsewhere');
+      this.transport.close();
+    }
   }
 
   end(): void {

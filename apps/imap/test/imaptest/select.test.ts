@@ -95,3 +95,14 @@ test('RENAME of the selected folder keeps the session working under the new name
   expect(await appendWire(wire, 'R3', 'Renamed-To', message('after rename'))).toMatch(/^\* 1 EXISTS/m);
   expect(await wire.command('R5', 'FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])')).toMatch(/Subject: after rename/);
 });
+
+test('a selected folder deleted by another session ends the session with BYE', async () => {
+  const wire = await f.session();
+  await wire.command('D0', 'CREATE Doomed');
+  await wire.command('D1', 'SELECT Doomed');
+  const other = await f.session();
+  expect(await other.command('D2', 'DELETE Doomed')).toMatch(/^D2 OK/m);
+  wire.send('D3 NOOP\r\n');
+  expect(await wire.readUntil(/^\* BYE/)).toMatch(/^\* BYE Selected folder was deleted/m);
+  await wire.closed();
+});
