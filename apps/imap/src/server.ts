@@ -50,6 +50,8 @@ function protocolLimits(deps: ImapDeps): ProtocolLimits {
     ...DEFAULT_PROTOCOL_LIMITS,
     maxLineBytes: imap.maxLineBytes,
     maxMessageBytes: imap.maxLiteralBytes,
+    maxOtherLiteralBytes: imap.maxOtherLiteralBytes,
+    maxConnections: imap.maxConnections,
     idleTimeoutMs: imap.idleTimeoutMs,
     commandTimeoutMs: limits.timeoutMs,
     ...deps.protocol,

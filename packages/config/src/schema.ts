@@ -118,6 +118,12 @@ const imap = section('IMAP4rev1 (RFC 3501) with the extensions listed in docs/rf
   tlsPort: port(2993, 'IMAP over implicit TLS (RFC 8314). Production maps port 993 here.'),
   maxLineBytes: size(64 * 1024, 'Longest command line outside literals; RFC 9051 §4 suggests at least 8192.', 1024),
   maxLiteralBytes: size(50 * MiB, 'Largest literal (APPEND message); kept equal to smtp.maxMessageSize.', 1),
+  maxOtherLiteralBytes: size(
+    64 * 1024,
+    'Largest literal outside APPEND after login (names, search strings); larger ones get NO [TOOBIG].',
+    1024,
+  ),
+  maxConnections: count(5000, 'Connections per IMAP listener; past it new ones get BYE [UNAVAILABLE].', 1),
   maxConnectionsPerUser: count(20, 'Concurrent logged-in connections per mailbox (clients open several).', 1),
   maxConnectionsPerIp: count(50, 'Concurrent connections from one client IP address.', 1),
   idleTimeoutMs: duration(30 * MINUTE, 'Inactivity before logout; RFC 9051 §5.4 requires at least 30 minutes.'),

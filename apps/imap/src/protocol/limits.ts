@@ -9,7 +9,7 @@ export interface ProtocolLimits {
   /** Largest message literal, APPEND (imap.maxLiteralBytes, = the message size limit; RFC 7889 APPENDLIMIT). */
   maxMessageBytes: number;
   /**
-   * Largest literal outside APPEND after login: 64 KiB holds any mailbox name, search string or password a
+   * Largest literal outside APPEND after login (imap.maxOtherLiteralBytes): 64 KiB holds any mailbox name, search string or password a
    * person types, where imap-core's 1 KiB refused long SEARCH texts.
    */
   maxOtherLiteralBytes: number;
@@ -32,7 +32,7 @@ export interface ProtocolLimits {
   /** A literal must arrive at least this fast (bytes/s, checked over `rateWindowMs`): 1 KiB/s is a bad modem. */
   minLiteralRate: number;
   rateWindowMs: number;
-  /** Connections per listener: each costs memory and a file descriptor; the per-IP limit comes first. */
+  /** Connections per listener (imap.maxConnections): each costs memory and a file descriptor. */
   maxConnections: number;
   /** Unknown or malformed commands before login, then BYE: a mail client never sends more than a few. */
   maxBadCommandsBeforeLogin: number;
