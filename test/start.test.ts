@@ -296,7 +296,9 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
 
   test('the CLI creates an account, a domain and a mailbox', async () => {
     expect(await cli('create-account', 'admin@example.org')).toMatch(/API token \(shown once\): \S+/);
-    expect(await cli('add-domain', 'example.org', '--account', 'admin@example.org', '--verified')).toContain('example.org');
+    expect(await cli('add-domain', 'example.org', '--account', 'admin@example.org', '--verified')).toContain(
+      'example.org',
+    );
     const mailbox = await cli('add-mailbox', MAILBOX.address, '--password', MAILBOX.password);
     expect(mailbox).toContain(`login: ${MAILBOX.address}`);
   });

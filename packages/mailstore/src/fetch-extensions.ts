@@ -73,7 +73,7 @@ export function binarySection(
   const mime = getMime(db, folder, uid);
   if (!raw || !mime) return null;
   const result = getBinarySection(raw, JSON.parse(mime), section);
-  if (!result || result.kind !== 'data' || !partial) return result;
+  if (result?.kind !== 'data' || !partial) return result;
   const end = partial.length === undefined ? result.data.length : partial.start + partial.length;
   const start = Math.min(partial.start, result.data.length);
   return { kind: 'data', data: result.data.subarray(start, Math.min(end, result.data.length)) };
