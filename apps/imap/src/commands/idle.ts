@@ -18,6 +18,8 @@ export const idle: Command<Session> = {
       chain = chain
         .then(() => session.flush(write, true))
         .catch((err: unknown) => {
+          // After the client left, a write or the closed mailbox session ends the flush: nobody to tell.
+          if (session.transport.closed) return;
           reportError(session.logger, err, { command: 'IDLE' });
         });
     };

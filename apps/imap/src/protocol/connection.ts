@@ -8,7 +8,11 @@
  * - COMPRESS=DEFLATE (RFC 4978): inflated bytes go through the same framer and limits as plain ones, in bounded
  *   chunks with back-pressure on the socket, and everything stops when the socket closes;
  * - timeouts: idle (before and after login), a whole-command deadline and a minimum literal rate;
- * - a failure belongs to its command: mapped once to NO/BAD here (toImapResponse), logged, then forgotten.
+ * - a failure belongs to its command: mapped once to NO/BAD here (toImapResponse), logged, then forgotten;
+ * - a command's work stops when the connection closes (issue 12 item 1): every CommandIo call throws
+ *   ConnectionClosedError once it has, including a write that was waiting for the client to read, so the command
+ *   stops at its next await; what it throws after the client left (that, or the mail store's "session closed")
+ *   is no code bug and is logged as the stop it is.
  */
 import type { Socket } from 'node:net';
 import { type SecureContext, TLSSocket } from 'node:tls';
@@ -42,6 +46,14 @@ export interface ConnectionOptions<S extends SessionHandle> {
   greeting(session: S): string;
   createSession(connection: ImapConnection<S>): S;
   onClose(): void;
+}
+
+/** Thrown by CommandIo calls once the connection has closed: the running command stops there. */
+export class ConnectionClosedError extends Error {
+  constructor() {
+    super('connection closed');
+    this.name = 'ConnectionClosedError';
+  }
 }
 
 const CRLF = '\r\n';
@@ -398,7 +410,8 @@ export class ImapConnection<S extends SessionHandle> {
     await this.session
       .flush((line) => this.untagged(line), !command?.forbidsExpunge)
       .catch((err: unknown) => {
-        reportError(this.#options.logger, err, { cid: this.id, stage: 'flush' });
+        // Closed meanwhile: the mail store session ended with the connection, which is no code bug.
+        if (!this.#closed) reportError(this.#options.logger, err, { cid: this.id, stage: 'flush' });
       });
     const code = result.code ? `[${result.code}] ` : '';
     await this.write(`${parsed.tag} ${result.status} ${code}${oneLine(result.text)}${CRLF}`);
@@ -408,17 +421,30 @@ export class ImapConnection<S extends SessionHandle> {
     this.#armIdle();
   }
 
+  /** Runs `step` unless the connection has closed, and throws if it closed meanwhile (a write it waited on). */
+  async #whileOpen<T>(step: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new ConnectionClosedError();
+    const result = await step();
+    if (this.#closed) throw new ConnectionClosedError();
+    return result;
+  }
+
   async #execute(command: Command<S>, parsed: ParsedCommand): Promise<TaggedResult> {
     const io: CommandIo = {
-      untagged: (text) => this.untagged(text),
-      untaggedLines: (lines) => this.#untaggedLines(lines),
+      untagged: (text) => this.#whileOpen(() => this.untagged(text)),
+      untaggedLines: (lines) => this.#whileOpen(() => this.#untaggedLines(lines)),
       raw: (parts) =>
-        this.write(parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : Buffer.concat(parts.map(toBuffer))),
-      continuation: (text) => {
-        void this.write(`+ ${text}${CRLF}`);
-        return this.#nextLine();
-      },
-      nextLine: () => this.#nextLine(),
+        this.#whileOpen(() =>
+          this.write(
+            parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : Buffer.concat(parts.map(toBuffer)),
+          ),
+        ),
+      continuation: (text) =>
+        this.#whileOpen(() => {
+          void this.write(`+ ${text}${CRLF}`);
+          return this.#nextLine();
+        }),
+      nextLine: () => this.#whileOpen(() => this.#nextLine()),
     };
     try {
       const result = await command.run({
@@ -430,6 +456,7 @@ export class ImapConnection<S extends SessionHandle> {
       });
       return result ?? { status: 'OK', text: `${parsed.name} completed` };
     } catch (err) {
+      if (this.#closed) return this.#stopped(parsed, err);
       const reply = toImapResponse(err);
       if (!(err instanceof InputSyntaxError))
         reportError(this.#options.logger, err, { cid: this.id, command: parsed.name });
@@ -440,6 +467,18 @@ export class ImapConnection<S extends SessionHandle> {
         ...(reply.code ? { code: reply.code } : {}),
       };
     }
+  }
+
+  /**
+   * The command ended with an error after the client left: it stopped at an await (ConnectionClosedError) or
+   * touched the mail store session that closed with the connection. Nobody gets the reply, and it is not a
+   * code bug; other errors are still worth a warning, with the error.
+   */
+  #stopped(parsed: ParsedCommand, err: unknown): TaggedResult {
+    const context = { cid: this.id, command: parsed.name };
+    if (err instanceof ConnectionClosedError) this.#options.logger.info(context, 'imap command stopped: client left');
+    else this.#options.logger.warn({ ...context, err }, 'imap command failed after the client left');
+    return { status: 'NO', text: 'Connection closed' };
   }
 
   #nextLine(): Promise<Buffer> {
