@@ -20,7 +20,7 @@ export const SMTP_LIMITS = Object.freeze({
   maxUnauthenticatedCommands: 20,
   /** How long a failed-AUTH block lasts once an IP went past its hourly allowance. */
   authFailureWindowMs: HOUR,
-  /** Sender rate window: messages per sender are counted per hour (config smtp.messagesPerSenderPerHour). */
+  /** Submission rate window: messages per authenticated user are counted per hour (smtp.messagesPerSenderPerHour). */
   senderWindowMs: HOUR,
   /** Daily send limit window (config smtp.dailySendLimit). */
   dailyWindowMs: DAY,
@@ -70,6 +70,16 @@ export const SMTP_LIMITS = Object.freeze({
   unknownRecipientsPerIpPerHour: 50,
   /** Window of the per-IP unknown-recipient count. */
   unknownRecipientWindowMs: HOUR,
+  /**
+   * Messages (MAIL FROM commands) per client IP per hour on the MX; past it MAIL FROM gets 451 4.7.0 and a real
+   * server retries later (RFC 5321 §4.5.4.1). Counted by the connecting IP, never by the claimed sender: MAIL FROM
+   * is unauthenticated on the MX, so a count keyed by it would let anyone throttle a real correspondent's mail by
+   * forging their address. 500 an hour is far above what one sending host delivers to a small server, yet it
+   * bounds how fast one host can fill mailboxes.
+   */
+  mxMessagesPerIpPerHour: 500,
+  /** Window of the per-IP MX message count. */
+  mxMessageWindowMs: HOUR,
 });
 
 type Widened<T> = { readonly [K in keyof T]: T[K] extends number ? number : T[K] extends boolean ? boolean : T[K] };

@@ -24,8 +24,10 @@ export interface ServerState {
   connections: ConnectionCounter;
   /** Connection-slot releases by session id, run on close. */
   releases: Map<string, () => void>;
-  /** Messages per sender per hour (config smtp.messagesPerSenderPerHour). */
+  /** Messages per authenticated user per hour on submission (config smtp.messagesPerSenderPerHour). */
   senderLimiter: RateLimiter;
+  /** Messages per client IP per hour on the MX (SmtpLimits.mxMessagesPerIpPerHour); never keyed by MAIL FROM. */
+  mxMessagesPerIp: RateLimiter;
   /** Messages per alias and per domain per day (config smtp.dailySendLimit), submission only. */
   dailyLimiter: RateLimiter;
   /** Failed AUTH per client IP per hour (config smtp.authFailuresPerIpPerHour). */
@@ -55,6 +57,11 @@ export function createServerState(ctx: SmtpContext, mode: ServerMode): ServerSta
     senderLimiter: new RateLimiter({
       points: smtp.messagesPerSenderPerHour,
       durationMs: SMTP_LIMITS.senderWindowMs,
+      ...store,
+    }),
+    mxMessagesPerIp: new RateLimiter({
+      points: ctx.limits.mxMessagesPerIpPerHour,
+      durationMs: ctx.limits.mxMessageWindowMs,
       ...store,
     }),
     dailyLimiter: new RateLimiter({ points: smtp.dailySendLimit, durationMs: SMTP_LIMITS.dailyWindowMs, ...store }),

@@ -38,10 +38,12 @@ export class Wire {
     for (const waiter of this.#waiters.splice(0)) waiter();
   }
 
-  static async open(port: number, opts: { tls?: boolean } = {}): Promise<Wire> {
+  /** `localAddress` picks the client's source address (any 127.x.y.z works on loopback). */
+  static async open(port: number, opts: { tls?: boolean; localAddress?: string } = {}): Promise<Wire> {
+    const local = opts.localAddress ? { localAddress: opts.localAddress } : {};
     const socket = opts.tls
-      ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
-      : connect({ port, host: '127.0.0.1' });
+      ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...local })
+      : connect({ port, host: '127.0.0.1', ...local });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.tls ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);

@@ -1,5 +1,6 @@
 /**
- * onMailFrom. MX: the per-sender hourly limit (451 4.7.0, RFC 3463 §3.8). Submission: authenticated users only
+ * onMailFrom. MX: the hourly limit per client IP (451 4.7.0, RFC 3463 §3.8), never per claimed sender: MAIL FROM
+ * is not authenticated there, and a per-sender count would let anyone throttle a forged sender's mail. Submission: authenticated users only
  * (530 5.7.0, RFC 4954 §6), envelope senders the user may send as only (550 5.7.1, send-as.ts), the hourly limit
  * per user and the daily limits per alias and per domain.
  */
@@ -14,11 +15,10 @@ function retryText(ms: number): string {
   return `try again in ${Math.max(1, Math.ceil(ms / 60_000))} minutes`;
 }
 
-async function checkMx(state: ServerState, address: string, ip: string): Promise<SmtpHandlerError | null> {
-  const key = `mx:${address.toLowerCase() || `<>@${ip}`}`;
-  const limit = await state.senderLimiter.consume(key);
+async function checkMx(state: ServerState, ip: string): Promise<SmtpHandlerError | null> {
+  const limit = await state.mxMessagesPerIp.consume(`mx-ip:${ip}`);
   if (limit.allowed) return null;
-  return reply(451, '4.7.0', `Too many messages from this sender, ${retryText(limit.retryAfterMs)}`);
+  return reply(451, '4.7.0', `Too many messages from your IP address, ${retryText(limit.retryAfterMs)}`);
 }
 
 async function checkSubmission(
@@ -45,7 +45,7 @@ export function createOnMailFrom(state: ServerState) {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
     const check =
       state.mode === 'mx'
-        ? checkMx(state, address.address, session.remoteAddress)
+        ? checkMx(state, session.remoteAddress)
         : checkSubmission(state, address.address, session.user as SubmissionUser | undefined);
     check.then(
       (refusal) => callback(refusal),
