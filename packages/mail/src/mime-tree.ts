@@ -29,10 +29,30 @@ export interface PartNode extends MimePart {
 
 /** Splits a whole message. */
 export function parseMimeTree(raw: Buffer): PartNode {
-  return parsePart(raw, 0, raw.length, '', 0, 'text/plain');
+  return parsePart(raw, 0, raw.length, '', 0, 'text/plain', 'message');
 }
 
-function parsePart(raw: Buffer, start: number, end: number, path: string, depth: number, fallback: string): PartNode {
+/** A node is either a message (the top one or an encapsulated one) or a body part of a multipart. */
+type Role = 'message' | 'part';
+
+/**
+ * RFC 3501 §6.4.5: the part number of a node's body when the node is not multipart. A body part is its own
+ * number; a non-multipart message's body is part 1 under the message ('1' at the top, '1.1' inside part 1).
+ */
+function leafPartNumber(path: string, role: Role): string {
+  if (role === 'part') return path;
+  return path ? `${path}.1` : '1';
+}
+
+function parsePart(
+  raw: Buffer,
+  start: number,
+  end: number,
+  path: string,
+  depth: number,
+  fallback: string,
+  role: Role,
+): PartNode {
   const { headerEnd, bodyStart } = findHeaderEnd(raw, start, end);
   const fields = splitHeaderFields(raw, start, headerEnd);
   const type = contentTypeOf(fields, fallback);
@@ -52,9 +72,10 @@ function parsePart(raw: Buffer, start: number, end: number, path: string, depth:
   if (depth >= MAX_DEPTH) return keepAsLeaf(node);
   if (node.contentType.startsWith('multipart/')) splitMultipart(raw, node, depth);
   else if (node.contentType === 'message/rfc822' && IDENTITY_ENCODINGS.has(node.encoding)) {
-    // RFC 3501 §6.4.5: the parts of an encapsulated message are numbered under the message/rfc822 part; the body
-    // of a non-multipart top-level message is part 1.
-    node.message = parsePart(raw, bodyStart, end, path || '1', depth + 1, 'text/plain');
+    // RFC 3501 §6.4.5: the parts of an encapsulated message are numbered under the message/rfc822 part. When this
+    // node is itself a non-multipart message, that part is its body (part 1 under it), not the message's own path.
+    const partNumber = leafPartNumber(path, role);
+    node.message = parsePart(raw, bodyStart, end, partNumber, depth + 1, 'text/plain', 'message');
   }
   return node;
 }
@@ -116,7 +137,7 @@ function splitMultipart(raw: Buffer, node: PartNode, depth: number): void {
     const start = delimiter.next;
     const end = following ? partEnd(raw, start, following.lineStart) : node.bodyEnd;
     const path = node.path ? `${node.path}.${node.children.length + 1}` : `${node.children.length + 1}`;
-    node.children.push(parsePart(raw, start, end, path, depth + 1, childFallback));
+    node.children.push(parsePart(raw, start, end, path, depth + 1, childFallback, 'part'));
   }
 }
 
