@@ -4,10 +4,10 @@
  * last session released it, and close() zeroes the data key.
  */
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
-import { QuotaExceededError } from '@mailyard/errors';
+import { QuotaExceededError, ValidationError } from '@mailyard/errors';
 import { checkpointIfLarge } from './checkpoint.js';
 import { openMailboxDatabase } from './disk-full.js';
-import { findFolder, listFolders, requireFolder } from './folders.js';
+import { createFolder, type FolderRef, findFolder, listFolders, requireFolder } from './folders.js';
 import { indexPending } from './fts.js';
 import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
 import { decryptPrivateKey, type KeyFile, sameKey } from './keys.js';
@@ -254,15 +254,36 @@ export class MailboxHandle {
     }
   }
 
+  /**
+   * Where a spooled message goes: its folder when that exists; created first when the entry asks for it (Sieve
+   * fileinto :create, RFC 5490 §3.2), its path added to `created`; INBOX otherwise, also for a name the store
+   * refuses (RFC 5228 §4.1 lets an implementation file into a mailbox of its choosing).
+   */
+  #targetFolder(meta: SpoolMeta, created: string[]): FolderRef {
+    if (!meta.folder) return requireFolder(this.db, 'INBOX');
+    const found = findFolder(this.db, meta.folder);
+    if (found) return found;
+    if (!meta.create) return requireFolder(this.db, 'INBOX');
+    try {
+      const folder = createFolder(this.db, meta.folder);
+      created.push(folder.path);
+      return folder;
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return requireFolder(this.db, 'INBOX');
+    }
+  }
+
   /** One IMMEDIATE transaction for spooled messages; -1 when over quota or closed. */
   #commitPending(chunk: Pending[]): number {
     if (chunk.length === 0) return 0;
     if (this.#closed) return -1;
     const added: Array<{ folder: string; uid: number; modseq: number }> = [];
+    const created: string[] = [];
     let overQuota = false;
     const run = this.db.transaction(() => {
       for (const { meta, prepared } of chunk) {
-        const folder = (meta.folder && findFolder(this.db, meta.folder)) || requireFolder(this.db, 'INBOX');
+        const folder = this.#targetFolder(meta, created);
         try {
           const result = commitMessage(this.db, prepared, {
             folderId: folder.id,
@@ -280,6 +301,7 @@ export class MailboxHandle {
       }
     });
     run.immediate();
+    for (const path of created) this.publish({ folder: path, kind: 'folder' });
     for (const a of added) this.publish({ folder: a.folder, kind: 'exists', uid: a.uid, modseq: a.modseq });
     if (overQuota) {
       this.#deps.logger?.warn({ mailboxId: this.id }, 'mailbox over quota; delivered mail stays in the spool');

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { smallFilesystem } from '@mailyard/testkit';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { TEST_KDF, type TestStore, testStore, textMessage } from '../test/fixtures.js';
+import { readKeyFile } from './keys.js';
 import { Mailstore } from './mailstore.js';
 import { mailboxPaths } from './paths.js';
-import { openRecord, privateKeyObject, publicKeyObject, sealRecord } from './spool.js';
+import { frameRecords, openRecord, privateKeyObject, publicKeyObject, sealRecord } from './spool.js';
 
 let t: TestStore;
 beforeEach(async () => {
@@ -67,6 +68,33 @@ test('deliver honours a target folder and falls back to INBOX when it is gone', 
   const s = await t.store.open('m', 'pw');
   expect(s.listMessages('Sent')[0]?.flags).toEqual(['\\Seen']);
   expect(s.status('INBOX').messages).toBe(1);
+  s.close();
+});
+
+test('a record asking to create its folder makes it (with parents) and files there, keywords kept', async () => {
+  await t.store.deliver('m', textMessage({ subject: 'lists' }), {
+    folder: 'Lists/Sieve',
+    createFolder: true,
+    flags: ['\\Flagged', '$Work'],
+  });
+  await t.store.deliver('m', textMessage({ subject: 'bad name' }), { folder: 'a//b', createFolder: true });
+  const s = await t.store.open('m', 'pw');
+  expect(s.listFolders().map((f) => f.path)).toEqual(expect.arrayContaining(['Lists', 'Lists/Sieve']));
+  expect(s.listMessages('Lists/Sieve')[0]?.flags).toEqual(expect.arrayContaining(['\\Flagged', '$Work']));
+  expect(s.status('INBOX').messages).toBe(1);
+  s.close();
+});
+
+test('a record written before folder fields existed (id and internalDate only) drains into INBOX', async () => {
+  const { publicKey } = await readKeyFile(mailboxPaths(t.dir, 'm').keyFile);
+  const raw = textMessage({ subject: 'old format' });
+  const sealed = sealRecord(publicKeyObject(publicKey), { meta: { id: 'old1', internalDate: 1_000_000 }, raw });
+  const spoolDir = mailboxPaths(t.dir, 'm').spoolDir;
+  await mkdir(spoolDir, { recursive: true });
+  await writeFile(join(spoolDir, '0000000001-1-old.sealed'), frameRecords([sealed]));
+  const s = await t.store.open('m', 'pw');
+  const [only] = s.listMessages('INBOX');
+  expect(s.getRaw('INBOX', only?.uid ?? 0)?.equals(raw)).toBe(true);
   s.close();
 });
 

@@ -4,7 +4,9 @@
  * Sealing (per record): ephemeral X25519 key pair, shared secret with the mailbox public key,
  * HKDF-SHA256(secret, salt = ephemeral public || mailbox public) -> ChaCha20-Poly1305 key, used once
  * (so a zero nonce is safe). Record = ephemeral public (32) || ciphertext || tag (16).
- * Plaintext = u16 meta length || meta JSON { id, internalDate, folder?, flags? } || raw message.
+ * Plaintext = u16 meta length || meta JSON { id, internalDate, folder?, create?, flags? } || raw message.
+ * The meta fields after id and internalDate are optional, so records written before a field existed read as
+ * before: no folder means INBOX, no create means "fall back to INBOX when the folder is missing", no flags none.
  *
  * Layout: spool/<ab>/<id>/<time>-<pid>-<rand>.sealed, each file a batch of u32-length-prefixed records.
  * Why one file per batch rather than one shared append-only file: a batch file is written under a dot-prefixed
@@ -38,7 +40,10 @@ import type { DeliverMeta, DeliverSource } from './types.js';
 export interface SpoolMeta {
   id: string;
   internalDate: number;
+  /** Target folder (DeliverMeta.folder); absent: INBOX. */
   folder?: string;
+  /** Create the folder at drain time when missing (DeliverMeta.createFolder); absent: false. */
+  create?: boolean;
   flags?: string[];
 }
 
@@ -78,6 +83,7 @@ export function spoolMeta(meta: DeliverMeta): SpoolMeta {
     id: randomBytes(16).toString('hex'),
     internalDate: (meta.internalDate ?? new Date()).getTime(),
     ...(meta.folder ? { folder: meta.folder } : {}),
+    ...(meta.folder && meta.createFolder ? { create: true } : {}),
     ...(meta.flags?.length ? { flags: meta.flags } : {}),
   };
 }

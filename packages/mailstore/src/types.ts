@@ -52,8 +52,15 @@ export interface CreateMailboxResult {
 
 export interface DeliverMeta {
   internalDate?: Date;
-  /** Target folder path; INBOX when absent or when the folder no longer exists at drain time. */
+  /**
+   * Target folder path; INBOX when absent, or when the folder does not exist at drain time and createFolder is not
+   * set (RFC 5490 §3.2 leaves the fallback to the implementation; Sieve fileinto without :create, a Junk folder the
+   * user deleted). Decided where the plaintext was (SMTP time: Sieve, spam), carried sealed in the spool entry.
+   */
   folder?: string;
+  /** Create `folder` (and missing parents) at drain time when it does not exist (Sieve fileinto :create). */
+  createFolder?: boolean;
+  /** System flags and keywords to set on the stored message (Sieve imap4flags, \Seen on a Sent copy). */
   flags?: string[];
 }
 
