@@ -5,7 +5,7 @@
  * Backend: `SqliteControlStore` (`<dataDir>/control.db`, encrypted with a key derived from the master key under the
  * label 'control.db') is the only one built. A MongoDB backend is not built (its setting, MAILYARD_MONGODB_URI, is
  * refused at config load); any second backend goes behind the same `ControlStore` interface and must pass
- * `runControlStoreContract` (src/contract.ts).
+ * `runControlStoreContract` (test/contract.ts).
  *
  * Invariants:
  * - Domain names are stored lowercased in ASCII (IDNA punycode); alias names lowercased; '*' is the catch-all.

@@ -5,7 +5,7 @@ import { deriveKey } from '@mailyard/config';
 import { tempDir } from '@mailyard/testkit';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, test } from 'vitest';
-import { runControlStoreContract } from './contract.js';
+import { runControlStoreContract } from '../test/contract.js';
 import type { ScryptCost } from './secrets.js';
 import { SqliteControlStore } from './sqlite.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';

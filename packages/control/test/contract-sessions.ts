@@ -3,7 +3,7 @@
  * several web processes, and a restarted one, share the same logins.
  */
 import { describe, expect, test } from 'vitest';
-import type { ControlStore } from './types.js';
+import type { ControlStore } from '../src/types.js';
 
 const HOUR = 3_600_000;
 

@@ -5,10 +5,10 @@
  */
 import { ConflictError, PermissionError, ValidationError } from '@mailyard/errors';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { ScryptCost } from '../src/secrets.js';
+import type { ControlStore, NewDomain } from '../src/types.js';
 import { runDomainClaimContract } from './contract-domains.js';
 import { runSessionContract } from './contract-sessions.js';
-import type { ScryptCost } from './secrets.js';
-import type { ControlStore, NewDomain } from './types.js';
 
 export interface ControlStoreFixture {
   store: ControlStore;

@@ -5,8 +5,8 @@
  */
 import { ConflictError, ValidationError } from '@mailyard/errors';
 import { describe, expect, test } from 'vitest';
-import type { ScryptCost } from './secrets.js';
-import type { ControlStore, NewDomain } from './types.js';
+import type { ScryptCost } from '../src/secrets.js';
+import type { ControlStore, NewDomain } from '../src/types.js';
 
 const DKIM = { selector: 'my1', publicKey: 'MIIBIjANBgkq', privateKeyPem: '-----BEGIN PRIVATE KEY-----\nabc\n' };
 
