@@ -63,9 +63,10 @@ describe('corpus', () => {
     try {
       delete process.env.CI;
       expect(corpusDir(root)).toBeUndefined();
-      expect(corpusMessages(root)).toEqual([]);
+      expect(corpusMessages({ root })).toEqual([]);
       process.env.CI = 'true';
       expect(() => corpusDir(root)).toThrow(/corpus/);
+      expect(() => corpusMessages({ root })).toThrow(/corpus/);
     } finally {
       remove();
     }
@@ -78,5 +79,13 @@ describe('corpus', () => {
     expect(messages.every((path) => path.startsWith(`${dir}/`) && path.endsWith('.eml'))).toBe(true);
     expect(messages.some((path) => path.endsWith('.lf.eml'))).toBe(false);
     expect(messages.map((path) => basename(path))).toEqual([...messages.map((path) => basename(path))].sort());
+  });
+
+  test.skipIf(dir === undefined)('withLfTwins adds each *.lf.eml twin', () => {
+    const crlf = corpusMessages();
+    const all = corpusMessages({ withLfTwins: true });
+    const twins = all.filter((path) => path.endsWith('.lf.eml'));
+    expect(twins.length).toBeGreaterThan(0);
+    expect(all.length).toBe(crlf.length + twins.length);
   });
 });

@@ -34,15 +34,22 @@ export function corpusDir(root: string = repoRoot()): string | undefined {
   return undefined;
 }
 
+export interface CorpusOptions {
+  /** Also the *.lf.eml twins (the raw upstream bytes with LF line endings); default: only the CRLF messages. */
+  withLfTwins?: boolean;
+  /** The repository root the corpus sits beside; default: this workspace's. */
+  root?: string;
+}
+
 /**
- * Absolute paths of the corpus messages (*.eml with CRLF line endings), sorted; the *.lf.eml twins holding the
- * raw upstream bytes are left out. Empty when the corpus is absent locally.
+ * Absolute paths of the corpus messages (*.eml with CRLF line endings, and with `withLfTwins` their *.lf.eml
+ * twins), sorted. Empty when the corpus is absent locally (the reason printed); throws when absent in CI.
  */
-export function corpusMessages(root?: string): string[] {
-  const dir = corpusDir(root);
+export function corpusMessages(options: CorpusOptions = {}): string[] {
+  const dir = corpusDir(options.root);
   if (dir === undefined) return [];
   return readdirSync(dir)
-    .filter((name) => name.endsWith('.eml') && !name.endsWith('.lf.eml'))
+    .filter((name) => name.endsWith('.eml') && (options.withLfTwins === true || !name.endsWith('.lf.eml')))
     .sort()
     .map((name) => join(dir, name));
 }

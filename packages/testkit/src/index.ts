@@ -5,9 +5,11 @@
  * - listen()/closeServer(): servers on port 0 of 127.0.0.1 (or ::1; no other address is allowed), closed with
  *   their open connections.
  * - repoRoot(), corpusDir(), corpusMessages(): the workspace root (holds pnpm-workspace.yaml) and the shared mail
- *   corpus at <root>/../shared/corpus, which is read in place and never copied into the project.
+ *   corpus at <root>/../shared/corpus, which is read in place and never copied into the project. The one way
+ *   tests reach the corpus: absent, it is skipped with the reason printed, and fails the run when CI=true.
  * - requireTool(): Debian tools (swaks, curl, fetchmail, mbsync, python3, redis-server) looked up on PATH.
- * - waitFor(), Teardown: polling for asynchronous outcomes, and explicit LIFO clean-up.
+ * - waitFor(), Teardown: polling for asynchronous outcomes (never a fixed sleep), and explicit LIFO clean-up.
+ * - captureLog(): a real @mailyard/logger logger whose JSON lines are kept in memory for assertions.
  * - smallFilesystem(): a small tmpfs to fill for real full-disk tests (needs root; skip-or-fail rule otherwise).
  * - startDnsServer(): an authoritative UDP DNS responder on 127.0.0.1 answering MX, TXT, A and AAAA from a table.
  * - expectCodeBugs(), beforeTest/afterTest/afterFile: the code-bug check every test runs (test/setup/code-bugs.ts):
@@ -22,6 +24,7 @@
 export { afterFile, afterTest, beforeTest, expectCodeBugs, noteChildLogLine } from './code-bugs.js';
 export { type DnsServer, type DnsTable, startDnsServer, txtChunks } from './dns-server.js';
 export {
+  type CorpusOptions,
   corpusDir,
   corpusMessages,
   findExecutable,
@@ -31,6 +34,7 @@ export {
   unavailable,
 } from './environment.js';
 export { createPrng, type FuzzRun, fuzzRun, mutate, type Prng } from './fuzz.js';
+export { captureLog, type LogCapture, type LogCaptureOptions, type LogLine } from './log-capture.js';
 export { portZeroEnvironment, usePortZero } from './ports.js';
 export { closeServer, listen } from './servers.js';
 export { type SmallFilesystem, smallFilesystem } from './small-fs.js';
