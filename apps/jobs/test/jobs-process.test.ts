@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
-import { Teardown, tempDir, waitFor } from '@mailyard/testkit';
+import { captureLog, Teardown, tempDir, waitFor } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 import { startJobsProcess } from '../src/jobs-process.js';
-import { captureLogger } from './log-capture.js';
 
 const teardown = new Teardown();
 afterEach(() => teardown.run());
@@ -27,7 +26,7 @@ async function setup() {
   });
   const control = new SqliteControlStore({ dataDir: dir.path, masterKey: randomBytes(32) });
   teardown.defer(() => control.close());
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLog();
   const jobsRoot = fileURLToPath(new URL('./fixtures/', import.meta.url));
   const jobs = await startJobsProcess({ config, logger, control, jobs: [], jobsRoot, metricsPort: 0 });
   teardown.defer(() => jobs.stop());

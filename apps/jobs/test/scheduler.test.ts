@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@mailyard/config';
 import { ExternalError } from '@mailyard/errors';
-import { expectCodeBugs, tempDir, waitFor } from '@mailyard/testkit';
+import { captureLog, expectCodeBugs, tempDir, waitFor } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 import { type JobOutcome, runJob } from '../src/job-runtime.js';
 import { createScheduler, type Scheduler } from '../src/scheduler.js';
-import { captureLogger } from './log-capture.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const stops: Array<() => Promise<void>> = [];
@@ -24,7 +23,7 @@ test('a job that throws is logged as a code bug, alerted, retried next run, and 
   const dir = await tempDir('mailyard-scheduler-throws-');
   stops.push(dir.cleanup);
   const trace = join(dir.path, 'trace');
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLog();
   const outcomes: JobOutcome[] = [];
   const alerts: string[] = [];
   const scheduler = track(
@@ -56,7 +55,7 @@ test('a job that throws is logged as a code bug, alerted, retried next run, and 
 });
 
 test('a run past its time limit is terminated and counted as a timeout, not a code bug', async () => {
-  const { logger } = captureLogger();
+  const { logger } = captureLog();
   const outcomes: JobOutcome[] = [];
   const scheduler = track(
     createScheduler({
@@ -79,7 +78,7 @@ test('a job still running is not started again', async () => {
   const dir = await tempDir('mailyard-scheduler-');
   stops.push(dir.cleanup);
   const trace = join(dir.path, 'trace');
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLog();
   const scheduler = track(
     createScheduler({
       logger,
@@ -98,7 +97,7 @@ test('a job still running is not started again', async () => {
 });
 
 test('runJob logs start and finish with duration, and classifies an expected failure as no code bug', async () => {
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLog();
   const config = loadConfig({ env: {} });
   const context = { config, logger, alert: () => undefined, signal: new AbortController().signal };
   const ok = await runJob('demo', async () => ({ freed: 3 }), context);
