@@ -117,6 +117,16 @@ const MIGRATIONS: string[] = [
   ALTER TABLE domains ADD COLUMN verified_by TEXT;
   UPDATE domains SET verified_at = created_at, verified_by = 'migration';
   `,
+  // 7: Sieve marks (vacation replies sent, duplicate ids seen), per owner (mailbox id), by SHA-256 of the key.
+  `
+  CREATE TABLE sieve_marks (
+    owner_id TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, digest)
+  ) WITHOUT ROWID;
+  CREATE INDEX sieve_marks_expiry ON sieve_marks(expires_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

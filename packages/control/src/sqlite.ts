@@ -29,6 +29,7 @@ import { DEFAULT_LEASE_MS, SqliteOutboundQueue } from './sqlite-queue.js';
 import { type AliasRow, type DomainRow, type TokenRow, toAlias, toDomain, toToken } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteSessionTable } from './sqlite-sessions.js';
+import { SqliteSieveMarkTable } from './sqlite-sieve-marks.js';
 import type * as T from './types.js';
 
 export interface SqliteControlStoreOptions {
@@ -51,6 +52,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #queue: SqliteOutboundQueue;
   readonly #aliases: SqliteAliasTable;
   readonly #sessions: SqliteSessionTable;
+  readonly #sieveMarks: SqliteSieveMarkTable;
   readonly #accounts: SqliteAccountTable;
   readonly #cost: ScryptCost;
   readonly #observeKdf: KdfObserver | undefined;
@@ -71,6 +73,7 @@ export class SqliteControlStore implements T.ControlStore {
     this.#sql = statementCache(this.#db);
     this.#aliases = new SqliteAliasTable(this.#sql);
     this.#sessions = new SqliteSessionTable(this.#sql);
+    this.#sieveMarks = new SqliteSieveMarkTable(this.#sql);
     this.#domains = new SqliteDomainTable(
       this.#db,
       this.#sql,
@@ -178,6 +181,19 @@ export class SqliteControlStore implements T.ControlStore {
 
   async expireSessions(now = new Date()): Promise<number> {
     return this.#sessions.expire(now.getTime());
+  }
+
+  // Sieve marks
+  async claimSieveMark(ownerId: string, key: string, expiresAt: Date): Promise<boolean> {
+    return this.#sieveMarks.claim(ownerId, key, expiresAt.getTime());
+  }
+
+  async sieveMarksSeen(ownerId: string, keys: string[]): Promise<Set<string>> {
+    return this.#sieveMarks.seen(ownerId, keys);
+  }
+
+  async expireSieveMarks(now = new Date()): Promise<number> {
+    return this.#sieveMarks.expire(now.getTime());
   }
 
   // domains

@@ -307,6 +307,17 @@ export interface ControlStore {
    */
   resolveRecipient(address: string): Promise<ResolvedRecipient | null>;
 
+  // Sieve marks: vacation's senders answered (RFC 5230 §4.2, RFC 6131) and duplicate's ids seen (RFC 7352)
+  /**
+   * Records `key` for `ownerId` until `expiresAt` unless a live mark of it exists; true when it recorded (the first
+   * time in the period). Atomic across processes: two deliveries at once record it once.
+   */
+  claimSieveMark(ownerId: string, key: string, expiresAt: Date): Promise<boolean>;
+  /** Which of `keys` have a live mark for `ownerId`. */
+  sieveMarksSeen(ownerId: string, keys: string[]): Promise<Set<string>>;
+  /** Deletes marks expired at `now` (default: the current time); returns how many. */
+  expireSieveMarks(now?: Date): Promise<number>;
+
   // outbound queue and delivery log
   enqueue(input: NewQueueItem): Promise<QueueItemSummary>;
   /** Leases up to `limit` due items to `workerId` for `leaseMs`; an item is leased to one worker at a time. */

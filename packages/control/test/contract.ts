@@ -9,6 +9,7 @@ import type { ScryptCost } from '../src/secrets.js';
 import type { ControlStore, NewDomain } from '../src/types.js';
 import { runDomainClaimContract } from './contract-domains.js';
 import { runSessionContract } from './contract-sessions.js';
+import { runSieveMarkContract } from './contract-sieve-marks.js';
 
 export interface ControlStoreFixture {
   store: ControlStore;
@@ -144,6 +145,11 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
       () => store,
       () => openSecond(),
       () => kdfLog,
+    );
+
+    runSieveMarkContract(
+      () => store,
+      () => openSecond(),
     );
 
     describe('domains', () => {
