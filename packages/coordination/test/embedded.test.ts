@@ -1,9 +1,8 @@
 /** The contract on the embedded implementation: two instances over one data directory, as two processes. */
-import { tempDir } from '@mailyard/testkit';
+import { captureLog, tempDir } from '@mailyard/testkit';
 import { expect, test } from 'vitest';
 import { createCoordination, EmbeddedCoordination } from '../src/index.js';
 import { runCoordinationContract } from './contract.js';
-import { captureLog } from './log-lines.js';
 
 runCoordinationContract('embedded', async () => {
   const dir = await tempDir('mailyard-coordination-');

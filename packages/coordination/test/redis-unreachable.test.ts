@@ -3,10 +3,9 @@
  * coordination starts anyway and serves from this process, a hung Redis costs at most one command timeout per
  * probe interval, and both cases end with Redis shared again, one warning and one recovery line each.
  */
-import { type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import { captureLog, type LogCapture, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { COORDINATION_LIMITS, createRedisCoordination, type RedisCoordination } from '../src/index.js';
-import { type CapturedLog, captureLog } from './log-lines.js';
 import { type RedisServer, redisServerAvailable, startRedisServer } from './redis-server.js';
 
 const available = redisServerAvailable();
@@ -15,7 +14,7 @@ const COMMAND_TIMEOUT_MS = 300;
 describe.skipIf(!available)('Redis unreachable', () => {
   let server: RedisServer;
   let dir: TempDir;
-  let log: CapturedLog;
+  let log: LogCapture;
   let coordination: RedisCoordination | undefined;
 
   beforeEach(async () => {
@@ -38,7 +37,7 @@ describe.skipIf(!available)('Redis unreachable', () => {
       firstConnectWaitMs: 500,
     });
   const messages = (level: number, prefix: string) =>
-    log.lines(level).filter((line) => String(line.msg).startsWith(prefix));
+    log.atLeast(level).filter((line) => String(line.msg).startsWith(prefix));
 
   test('absent at start: starts on the fallback with one warning, then connects when Redis comes up', async () => {
     await server.kill();

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoginGate } from '@mailyard/limits';
 import { Mailstore } from '@mailyard/mailstore';
-import { type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import { captureLog, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createCoordination,
@@ -16,7 +16,6 @@ import {
   type RedisCoordinationOptions,
 } from '../src/index.js';
 import { runCoordinationContract } from './contract.js';
-import { captureLog } from './log-lines.js';
 import { type RedisServer, redisServerAvailable, startRedisServer } from './redis-server.js';
 
 const PASSWORD = 'p@ss word/with:odd#chars';
@@ -62,7 +61,7 @@ describe.skipIf(!available)('Redis coordination', () => {
         await first.close();
         await second.close();
         await dir.cleanup();
-        expect(log.lines(40)).toEqual([]);
+        expect(log.atLeast(40)).toEqual([]);
       },
     };
   });
@@ -77,7 +76,7 @@ describe.skipIf(!available)('Redis coordination', () => {
         await first.close();
         await second.close();
         await dir.cleanup();
-        expect(log.lines(40)).toEqual([]);
+        expect(log.atLeast(40)).toEqual([]);
       },
     };
   });
@@ -243,7 +242,7 @@ describe.skipIf(!available)('Redis coordination', () => {
     try {
       expect(first.shared || second.shared).toBe(false);
       expect((await first.consume('tls', 1, 60_000)).allowed).toBe(true);
-      const warnings = log.lines(40);
+      const warnings = log.atLeast(40);
       expect(warnings).toHaveLength(2);
       expect(JSON.stringify(warnings[0]?.failure)).toMatch(/certificate/i);
       expect(warnings[0]?.redis).toMatch(/^rediss:\/\/:\[Redacted\]@127\.0\.0\.1:\d+$/);
@@ -266,7 +265,7 @@ describe.skipIf(!available)('Redis coordination', () => {
       expect((await first.consume('k', 1, 60_000)).allowed).toBe(false);
       const lock = await first.locks.acquire('x', 1_000);
       expect(lock).not.toBeNull();
-      const warnings = log.lines(40);
+      const warnings = log.atLeast(40);
       expect(warnings).toHaveLength(2);
       expect(warnings[0]?.redis).toMatch(/^unix:\/\/.*password=\[Redacted\]$/);
       expect(log.text).not.toContain('not-the-password');
