@@ -1,7 +1,9 @@
 /**
  * The inbound (MX) flow after DATA: content checks, sender authentication (read as a stream, so a spilled
  * message is never whole in memory), trace headers, then every copy stored (spool and/or outbound queue) before
- * the 250 reply. The stored message is our headers, the header block as received minus Authentication-Results
+ * the 250 reply. Each recipient's active Sieve script runs on the plaintext before that reply (sieve-delivery.ts):
+ * when every recipient's script rejects the message the DATA reply is its 550 (RFC 5429 §2.1.1) and nothing
+ * is stored. The stored message is our headers, the header block as received minus Authentication-Results
  * fields forged with our authserv-id (RFC 8601 §5), then the rest of the received bytes exactly.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,10 +13,10 @@ import type { SMTPServerSession } from 'smtp-server';
 import { withoutForgedResults } from './auth-results.js';
 import { contentRefusal } from './content-checks.js';
 import type { SmtpContext } from './deps.js';
-import { checkSender } from './inbound-auth.js';
+import { type AuthenticationVerdict, checkSender } from './inbound-auth.js';
 import { receivedHeader } from './message.js';
 import type { ReceivedMessage } from './received-message.js';
-import { deliverLocally, type LocalRecipient, resolveLocal } from './routing.js';
+import { deliverPlanned, type LocalDelivery, type LocalRecipient, planLocal, resolveLocal } from './routing.js';
 import { reply } from './smtp-reply.js';
 
 export function newMessageId(): string {
@@ -24,6 +26,11 @@ export function newMessageId(): string {
 async function recipientsOf(ctx: SmtpContext, session: SMTPServerSession): Promise<LocalRecipient[]> {
   const resolved = await Promise.all(session.envelope.rcptTo.map((r) => resolveLocal(ctx, r.address)));
   return resolved.filter((r): r is LocalRecipient => r !== null);
+}
+
+/** SPF or DMARC failed: the envelope sender may be forged, so no automatic reply goes to it (Sieve vacation). */
+function isForged(verdict: AuthenticationVerdict): boolean {
+  return ['fail', 'softfail'].includes(verdict.summary.spf) || verdict.summary.dmarc === 'fail';
 }
 
 /** Stores the message for every recipient and returns the text of the 250 reply; throws a reply to refuse. */
@@ -56,12 +63,21 @@ export async function acceptInbound(
     ...(single ? { recipient: single } : {}),
   });
   const kept = withoutForgedResults(message.header, ctx.config.hostname);
-  const outcome = await deliverLocally(ctx, {
+  const delivery: LocalDelivery = {
     body: message.withHead(Buffer.concat([Buffer.from(trace + verdict.headers, 'latin1'), kept])),
     envelopeFrom: sender,
     recipients,
     arc: verdict.arc,
-  });
+    senderForged: isForged(verdict),
+    messageId: id,
+  };
+  using plan = await planLocal(ctx, delivery);
+  if (plan.refusal) {
+    log.info({ id, sender, recipients: recipients.length }, "refused: rejected by the recipients' Sieve scripts");
+    metrics.messages.inc({ direction: 'rejected' });
+    throw plan.refusal;
+  }
+  const outcome = await deliverPlanned(ctx, delivery, plan);
   metrics.messages.inc({ direction: 'accepted' });
   log.info({ id, sender, recipients: recipients.length, ...outcome, auth: verdict.summary }, 'message accepted');
   return `Ok: queued as ${id}`;

@@ -14,6 +14,14 @@ export const SMTP_LIMITS = Object.freeze({
    * detection by counting Received headers; Postfix and Exim both stop at 25 here as well).
    */
   maxReceivedHeaders: 25,
+  /**
+   * Sieve redirects one message may go through (its X-Sieve-Redirected-From fields) before scripts stop
+   * redirecting it and keep it instead (RFC 5228 §4.2 asks for loop control). A chain of a user redirecting to a
+   * colleague who redirects to a shared mailbox is three; more is a loop between scripts.
+   */
+  maxSieveRedirectHops: 5,
+  /** Characters of a Sieve reject reason sent in the 550 reply (RFC 5321 §4.5.3.1.5: a reply line is 512 octets). */
+  maxRejectReplyChars: 200,
   /** RFC 5321 §4.5.3.1.4: a command line is at most 512 octets; SMTP extensions add parameters, so allow 4 KiB. */
   maxCommandLength: 4096,
   /** Commands a client may send before authenticating on submission (smtp-server's default is 10). */

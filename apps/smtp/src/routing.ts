@@ -9,17 +9,22 @@
  * so the caller may answer 250. A large message is sealed into each spool as a stream; only a forwarded copy
  * (the outbound queue keeps whole messages) is read into memory, and then within the in-flight byte budget.
  */
+
+import { splitAddress } from '@mailyard/control';
 import type { Reservation } from '@mailyard/limits';
 import type { DeliverMeta } from '@mailyard/mailstore';
 import { sealMessage } from 'mailauth';
 import type { SmtpContext } from './deps.js';
 import { bodyOf, type MessageBody } from './received-message.js';
+import { carryOutSieve, type LocalPlan, mailboxCopies, planRecipients, recordDuplicates } from './sieve-delivery.js';
 
 export interface LocalRecipient {
   /** The address as given in RCPT TO. */
   address: string;
   /** The hosted domain that owns the address (ASCII). */
   domain: string;
+  /** The alias the address resolved to; null for an SRS return. */
+  aliasId: string | null;
   mailboxId: string | null;
   /** External addresses this recipient forwards to. */
   forwards: string[];
@@ -35,14 +40,21 @@ export async function resolveLocal(ctx: SmtpContext, address: string): Promise<L
   if (/^srs0=/i.test(local)) {
     const original = ctx.srs.reverse(local);
     if (!original || !(await ctx.control.isHostedDomain(domain))) return null;
-    return { address, domain, mailboxId: null, forwards: [original], srsReturn: true };
+    return { address, domain, aliasId: null, mailboxId: null, forwards: [original], srsReturn: true };
   }
   const resolved = await ctx.control.resolveRecipient(address);
   if (!resolved) return null;
   const { alias } = resolved;
   const mailboxId = alias.hasImap ? alias.mailboxId : null;
   if (!mailboxId && alias.recipients.length === 0) return null;
-  return { address, domain: resolved.domain.name, mailboxId, forwards: alias.recipients, srsReturn: false };
+  return {
+    address,
+    domain: resolved.domain.name,
+    aliasId: alias.id,
+    mailboxId,
+    forwards: alias.recipients,
+    srsReturn: false,
+  };
 }
 
 export interface ArcInput {
@@ -59,8 +71,14 @@ export interface LocalDelivery {
   recipients: LocalRecipient[];
   /** Present on inbound mail: forwarded copies get an ARC set. */
   arc?: ArcInput | undefined;
-  /** Folder of the mailbox copies (default INBOX). */
+  /** Folder of the mailbox copies when no script decides (default INBOX). */
   folder?: string;
+  /** The authenticated submitter, for Sieve's envelope "auth" (RFC 5228 §5.4). */
+  auth?: string | null;
+  /** SPF or DMARC of the message failed: no vacation reply goes to its (possibly forged) sender. */
+  senderForged?: boolean;
+  /** Our queue id of the message, named in Sieve reject notices. */
+  messageId?: string;
 }
 
 export interface DeliveryOutcome {
@@ -95,18 +113,75 @@ export async function wholeMessage(
   }
 }
 
+/** Whether delivering needs the message whole in memory: for the outbound queue, or to run a Sieve script. */
+function needsWhole(ctx: SmtpContext, d: LocalDelivery): boolean {
+  return groupForwards(d.recipients).size > 0 || (ctx.sieve !== undefined && d.recipients.some((r) => r.mailboxId));
+}
+
+/**
+ * Decides where the message goes for every recipient (their Sieve scripts run here) without storing anything,
+ * so the caller can still refuse it: plan.refusal is the 550 when every recipient rejected it (RFC 5429 §2.1.1).
+ * Dispose the plan when done (it may hold the message in the byte budget).
+ */
+export async function planLocal(ctx: SmtpContext, d: LocalDelivery): Promise<LocalPlan> {
+  const whole = needsWhole(ctx, d) ? await wholeMessage(ctx, d.body) : { body: d.body, held: undefined };
+  try {
+    return await planRecipients(ctx, d, whole.body, whole.held);
+  } catch (err) {
+    whole.held?.release();
+    throw err;
+  }
+}
+
+/** Plans and delivers; a recipient whose script rejects gets a notice to the sender (RFC 5429 §2.1.2). */
 export async function deliverLocally(ctx: SmtpContext, d: LocalDelivery): Promise<DeliveryOutcome> {
-  const mailboxIds = [...new Set(d.recipients.flatMap((r) => (r.mailboxId ? [r.mailboxId] : [])))];
-  const forwards = groupForwards(d.recipients);
-  const whole = forwards.size > 0 ? await wholeMessage(ctx, d.body) : { body: d.body, held: undefined };
-  using _held = whole.held;
-  const body = whole.body;
-  const stored = body.inMemory ?? Buffer.alloc(0);
+  using plan = await planLocal(ctx, d);
+  return deliverPlanned(ctx, d, plan);
+}
+
+/** Carries out a plan: resolves only when every copy, forward, redirect and notice is durable. */
+export async function deliverPlanned(ctx: SmtpContext, d: LocalDelivery, plan: LocalPlan): Promise<DeliveryOutcome> {
+  const accepted = plan.recipients.filter((p) => p.verdict?.reject == null).map((p) => p.recipient);
+  const forwards = groupForwards(accepted);
+  const stored = plan.body.inMemory ?? Buffer.alloc(0);
+  const copies = mailboxCopies(plan, d.folder);
   const [queued] = await Promise.all([
     Promise.all([...forwards].map(([key, targets]) => enqueueForward(ctx, d, stored, key, targets))),
-    Promise.all(mailboxIds.map((id) => storeInMailbox(ctx, id, body, d.folder ? { folder: d.folder } : {}))),
+    Promise.all(copies.map(([id, meta]) => storeInMailbox(ctx, id, plan.body, meta))),
+    carryOutSieve(ctx, d, plan, {
+      sendLocal: (to, from, raw) => sendToLocal(ctx, to, from, raw),
+      enqueueRedirects: (recipient, copy, targets) => enqueueRedirects(ctx, d, recipient, copy, targets),
+    }),
   ]);
-  return { mailboxes: mailboxIds.length, queued };
+  await recordDuplicates(ctx, plan);
+  return { mailboxes: new Set(copies.map(([id]) => id)).size, queued };
+}
+
+/** A message for one address: through the local path when it is hosted here; 'remote' when it is not. */
+async function sendToLocal(
+  ctx: SmtpContext,
+  to: string,
+  envelopeFrom: string,
+  raw: Buffer,
+): Promise<'delivered' | 'unknown' | 'remote'> {
+  const domain = splitAddress(to)?.domain;
+  if (!domain || !(await ctx.control.isHostedDomain(domain))) return 'remote';
+  const local = await resolveLocal(ctx, to);
+  if (!local) return 'unknown';
+  await deliverLocally(ctx, { body: bodyOf(raw), envelopeFrom, recipients: [local] });
+  return 'delivered';
+}
+
+/** Redirects to addresses elsewhere: one queue item, SRS-rewritten by the recipient's domain like a forward. */
+async function enqueueRedirects(
+  ctx: SmtpContext,
+  d: LocalDelivery,
+  recipient: LocalRecipient,
+  copy: Buffer,
+  targets: string[],
+): Promise<string[]> {
+  if (targets.length === 0) return [];
+  return [await enqueueForward(ctx, d, copy, `forward:${recipient.domain}`, targets)];
 }
 
 /** Forward targets per forwarding domain ('' + domain for SRS returns, which keep the null sender). */

@@ -4,44 +4,35 @@
  * Date and a Message-ID when it has none (RFC 6409 §8.2, §8.3; the Message-ID names the user's domain) and a
  * DKIM signature by the From domain (RFC 6376, relaxed/relaxed, rsa-sha256), then local recipients are delivered
  * to their spools, remote ones queued (a domain counts as local only once verified, so mail to an unverified one
- * goes out by MX), and a copy goes to the sender's Sent folder, all durable before the 250 reply. A large
+ * goes out by MX), and a copy goes to the sender's Sent folder, all durable before the 250 reply. Local
+ * recipients' Sieve scripts run as for mail from outside (sieve-delivery.ts); when every recipient is local and
+ * each one's script rejects, the reply is their 550 and nothing is stored, not even the Sent copy. A large
  * message is signed and stored as a stream; only the queued copy is read whole, within the byte budget.
  */
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { type NewQueueItem, splitAddress } from '@mailyard/control';
-import { ServerError } from '@mailyard/errors';
 import { metrics } from '@mailyard/monitor';
-import { dkimSign } from 'mailauth';
 import type { SMTPServerSession } from 'smtp-server';
 import { withoutForgedResults } from './auth-results.js';
 import { contentRefusal } from './content-checks.js';
 import type { SmtpContext } from './deps.js';
+import { signFor } from './dkim-sign.js';
 import { newMessageId } from './inbound.js';
 import { addressesIn, headerFields, receivedHeader } from './message.js';
 import { dsnOfSession } from './outbound/dsn.js';
-import type { MessageBody, ReceivedMessage } from './received-message.js';
-import { deliverLocally, type LocalRecipient, resolveLocal, storeInMailbox, wholeMessage } from './routing.js';
+import type { ReceivedMessage } from './received-message.js';
+import {
+  deliverPlanned,
+  type LocalDelivery,
+  type LocalRecipient,
+  planLocal,
+  resolveLocal,
+  storeInMailbox,
+  wholeMessage,
+} from './routing.js';
 import { canonicalAddress, IDENTITY_FIELDS, maySendAs } from './send-as.js';
 import type { SubmissionUser } from './server-state.js';
 import { reply } from './smtp-reply.js';
-
-async function signFor(ctx: SmtpContext, domain: string, message: MessageBody): Promise<string> {
-  const key = await ctx.control.getDkimKey(domain);
-  if (!key) throw new ServerError(`no DKIM key for hosted domain ${domain}`);
-  // mailauth 4.x signs only what is listed in signatureData; the top-level fields only satisfy its types.
-  const signature = { signingDomain: domain, selector: key.selector, privateKey: key.privateKeyPem };
-  const signed = await dkimSign(Readable.from(message.open()), {
-    ...signature,
-    canonicalization: 'relaxed/relaxed',
-    algorithm: 'rsa-sha256',
-    signatureData: [{ ...signature, canonicalization: 'relaxed/relaxed', algorithm: 'rsa-sha256' }],
-  });
-  if (signed.errors.length > 0 || !signed.signatures.startsWith('DKIM-Signature:')) {
-    throw new ServerError(`DKIM signing failed for ${domain}`, { cause: signed.errors[0] });
-  }
-  return signed.signatures;
-}
 
 /**
  * Checks every identity address of the header (550 5.7.1 for one the user may not use, 550 5.6.0 without a From)
@@ -117,8 +108,11 @@ export async function acceptSubmission(
   const whole = queued ? await wholeMessage(ctx, signed) : { body: signed, held: undefined };
   using _held = whole.held;
   const body = whole.body;
+  const delivery: LocalDelivery = { body, envelopeFrom, recipients: local, auth: user.address, messageId: id };
+  using plan = await planLocal(ctx, delivery);
+  if (plan.refusal && remote.length === 0) throw plan.refusal;
   await Promise.all([
-    deliverLocally(ctx, { body, envelopeFrom, recipients: local }),
+    deliverPlanned(ctx, delivery, plan),
     remote.length > 0
       ? enqueueRemote(ctx, session, { envelopeFrom, recipients: remote, body: body.inMemory ?? Buffer.alloc(0) })
       : null,

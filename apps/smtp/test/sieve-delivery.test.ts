@@ -1,0 +1,296 @@
+/**
+ * Sieve at delivery through the real MX and submission (real sockets, the test DNS responder, the outbound worker
+ * delivering to a remote MX on 127.0.0.1, IMAP through imapflow): fileinto with :create and flags, a missing
+ * folder falling back to INBOX, vacation once per sender and never to lists or the null sender, redirect to a
+ * local mailbox and to an external MX, discard, reject (550 alone, DSN among several), loops, runtime errors.
+ */
+import { createImapServer, type ImapServer } from '@mailyard/imap';
+import { ImapFlow } from 'imapflow';
+import { createTransport } from 'nodemailer';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { SmtpListener } from '../src/listener.js';
+import { createMxServer } from '../src/mx.js';
+import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
+import { createOutboundWorker, type OutboundWorker } from '../src/outbound/worker.js';
+import { controlSieveTracker, type SieveOwner, type SieveScriptSource } from '../src/sieve-scripts.js';
+import { createSubmissionServer, type SubmissionServer } from '../src/submission.js';
+import {
+  type Harness,
+  HOSTED,
+  message,
+  PASSWORD,
+  REMOTE,
+  type RemoteMx,
+  startHarness,
+  startRemoteMx,
+} from './harness.js';
+import { Wire } from './wire.js';
+
+let h: Harness;
+let mx: SmtpListener;
+let mxPort: number;
+let submission: SubmissionServer;
+let submissionPort: number;
+let imap: ImapServer;
+let imapPort: number;
+let remote: RemoteMx;
+let worker: OutboundWorker;
+
+/** Active scripts by alias id: what the control store will hold once scripts are stored there. */
+const active = new Map<string, string>();
+const scripts: SieveScriptSource = {
+  async activeScript(owner: SieveOwner) {
+    const content = active.get(owner.aliasId);
+    return content === undefined ? null : { name: 'test', content };
+  },
+  async listScripts(owner: SieveOwner) {
+    const content = active.get(owner.aliasId);
+    return content === undefined ? [] : [{ name: 'test', content }];
+  },
+};
+
+const SENDER = 'sam@sender.test';
+
+beforeAll(async () => {
+  h = await startHarness({ allowInsecureAuth: true });
+  const deps = h.deps({ sieve: { scripts, tracker: controlSieveTracker(h.control) } });
+  mx = createMxServer(deps);
+  mxPort = await mx.listen(0, '127.0.0.1');
+  submission = createSubmissionServer(deps);
+  submissionPort = (await submission.listen({ starttls: 0, implicitTls: 0 }, '127.0.0.1')).implicitTls;
+  imap = createImapServer({ config: h.config, logger: h.logger, control: h.control, mailstore: h.mailstore });
+  imapPort = await imap.listen(0, '127.0.0.1');
+  remote = await startRemoteMx();
+  worker = createOutboundWorker({ ...deps, mtaSts: NO_MTA_STS, portOverride: remote.port, retryDelayMs: () => 0 });
+  h.dns.table.txt.set('sender.test', [['v=spf1 ip4:127.0.0.1 -all']]);
+  h.dns.table.mx.set('sender.test', [{ preference: 10, exchange: `mx.${REMOTE}` }]);
+});
+
+afterAll(async () => {
+  await worker.stop();
+  await imap.close();
+  await submission.close(1000);
+  await mx.close(1000);
+  await remote.close();
+  await h.close();
+});
+
+beforeEach(() => {
+  remote.received.length = 0;
+});
+
+afterEach(() => {
+  active.clear();
+});
+
+function setScript(alias: keyof Harness['aliases'], content: string): void {
+  active.set(h.aliases[alias].id, content);
+}
+
+async function sendToMx(to: string[], raw: Buffer, from = SENDER) {
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: mxPort,
+    secure: false,
+    name: 'client.sender.test',
+    tls: { rejectUnauthorized: false },
+  });
+  return transport.sendMail({ envelope: { from, to }, raw });
+}
+
+/** Subjects of the messages in a folder of an alias's mailbox. */
+async function subjects(alias: keyof Harness['aliases'], folder = 'INBOX'): Promise<string[]> {
+  const raws = await h.mailbox(h.aliases[alias], folder);
+  return raws.map((raw) => /^Subject: (.*)$/m.exec(raw.toString('utf8'))?.[1]?.trim() ?? '');
+}
+
+/** Delivers everything due in the outbound queue to the remote MX; returns what it received. */
+async function flushQueue() {
+  while ((await worker.runOnce()) > 0) {
+    // until nothing is due
+  }
+  return remote.received;
+}
+
+describe('fileinto and keep', () => {
+  test('fileinto :create files into a new folder with its flags, and IMAP shows it there', async () => {
+    setScript(
+      'alice',
+      `require ["fileinto", "mailbox", "imap4flags"];
+       if header :contains "subject" "sieve-list" { fileinto :create :flags ["\\\\Flagged", "$Lists"] "Lists/Sieve"; }`,
+    );
+    await sendToMx([`alice@${HOSTED}`], message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'sieve-list one' }));
+    await sendToMx([`alice@${HOSTED}`], message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'plain two' }));
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: imapPort,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: `alice@${HOSTED}`, pass: PASSWORD },
+      logger: false,
+    });
+    await client.connect();
+    try {
+      const folders = (await client.list()).map((f) => f.path);
+      expect(folders).toContain('Lists/Sieve');
+      const lock = await client.getMailboxLock('Lists/Sieve');
+      try {
+        const fetched = [];
+        for await (const m of client.fetch('1:*', { envelope: true, flags: true })) fetched.push(m);
+        expect(fetched.map((m) => m.envelope?.subject)).toEqual(['sieve-list one']);
+        expect([...(fetched[0]?.flags ?? [])].sort()).toEqual(['$Lists', '\\Flagged']);
+      } finally {
+        lock.release();
+      }
+      const status = await client.status('INBOX', { messages: true });
+      expect(status && status.messages).toBe(1);
+    } finally {
+      await client.logout();
+    }
+  });
+
+  test('fileinto a folder that does not exist, without :create, lands in INBOX (RFC 5490 §3.2)', async () => {
+    setScript('bob', `require "fileinto"; fileinto "No/Such/Folder";`);
+    await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'nowhere folder' }));
+    expect(await subjects('bob')).toContain('nowhere folder');
+    const session = await h.mailstore.open(h.aliases.bob.mailboxId ?? '', PASSWORD);
+    try {
+      expect(session.listFolders().map((f) => f.path)).not.toContain('No/Such/Folder');
+    } finally {
+      session.close();
+    }
+  });
+
+  test('discard: 250 and nothing stored', async () => {
+    setScript('bob', 'if header :contains "subject" "junk-me" { discard; }');
+    const info = await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'junk-me' }));
+    expect(info.response).toMatch(/^250 /);
+    expect(await subjects('bob')).not.toContain('junk-me');
+  });
+
+  test('a script that fails at run time keeps the message in INBOX and logs why', async () => {
+    setScript('bob', 'require ["reject", "fileinto"]; fileinto "Archive"; reject "no";');
+    await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'runtime error' }));
+    expect(await subjects('bob')).toContain('runtime error');
+    expect(h.logs.some((l) => l.msg === 'sieve runtime error; message kept')).toBe(true);
+  });
+});
+
+describe('reject', () => {
+  test('a single recipient rejecting: 550 5.7.1 with the reason, nothing stored', async () => {
+    setScript('bob', 'require "reject"; if address :is "from" "sam@sender.test" { reject "Not from you, Sam."; }');
+    const wire = await Wire.open(mxPort);
+    try {
+      expect((await wire.reply()).code).toBe(220);
+      await wire.command('EHLO client.sender.test');
+      await wire.command(`MAIL FROM:<${SENDER}>`);
+      expect((await wire.command(`RCPT TO:<bob@${HOSTED}>`)).code).toBe(250);
+      expect((await wire.command('DATA')).code).toBe(354);
+      wire.write(message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'rejected one' }));
+      const reply = await wire.command('.');
+      expect(reply.code).toBe(550);
+      expect(reply.text).toContain('5.7.1 Not from you, Sam.');
+    } finally {
+      wire.destroy();
+    }
+    expect(await subjects('bob')).not.toContain('rejected one');
+  });
+
+  test('one of two recipients rejecting: 250, the other gets it, the sender gets a DSN', async () => {
+    setScript('bob', 'require "ereject"; ereject "bob is not taking mail";');
+    const raw = message({ from: SENDER, to: `alice@${HOSTED}, bob@${HOSTED}`, subject: 'half rejected' });
+    const info = await sendToMx([`alice@${HOSTED}`, `bob@${HOSTED}`], raw);
+    expect(info.response).toMatch(/^250 /);
+    expect(await subjects('alice')).toContain('half rejected');
+    expect(await subjects('bob')).not.toContain('half rejected');
+    const [dsn] = await flushQueue();
+    expect(dsn?.from).toBe('');
+    expect(dsn?.to).toEqual([SENDER]);
+    const text = dsn?.raw.toString('utf8') ?? '';
+    expect(text).toContain('Content-Type: multipart/report; report-type=delivery-status');
+    expect(text).toContain(`Final-Recipient: rfc822; bob@${HOSTED}`);
+    expect(text).toContain('Status: 5.7.1');
+    expect(text).toContain('bob is not taking mail');
+  });
+});
+
+describe('redirect', () => {
+  test('redirect reaches a second local mailbox and an external MX (SRS sender) through the outbound queue', async () => {
+    setScript('alice', `redirect "bob@${HOSTED}"; redirect "carol@${REMOTE}";`);
+    await sendToMx([`alice@${HOSTED}`], message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'redirect me' }));
+    expect(await subjects('alice')).not.toContain('redirect me');
+    const bobs = await h.mailbox(h.aliases.bob);
+    const copy = bobs.find((raw) => raw.includes('redirect me'))?.toString('utf8') ?? '';
+    expect(copy).toMatch(new RegExp(`^X-Sieve-Redirected-From: alice@${HOSTED}\\r\\n`));
+    const [out] = await flushQueue();
+    expect(out?.to).toEqual([`carol@${REMOTE}`]);
+    expect(out?.from).toMatch(/^SRS0=[^=]{4}=[A-Z2-7]{2}=sender\.test=sam@hosted\.test$/);
+    expect(out?.raw.toString('utf8')).toContain(`X-Sieve-Redirected-From: alice@${HOSTED}`);
+  });
+
+  test('two scripts redirecting to each other stop: the message is kept, not bounced around', async () => {
+    setScript('alice', `redirect "bob@${HOSTED}";`);
+    setScript('bob', `redirect "alice@${HOSTED}";`);
+    await sendToMx([`alice@${HOSTED}`], message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'ping pong' }));
+    const total = [...(await subjects('alice')), ...(await subjects('bob'))].filter((s) => s === 'ping pong');
+    expect(total).toHaveLength(1);
+    expect(await flushQueue()).toHaveLength(0);
+  });
+});
+
+describe('vacation', () => {
+  const VACATION = 'require "vacation"; vacation :days 7 :subject "Away" "I am away until Monday.";';
+
+  test('answers an external sender once within :days, with Auto-Submitted and In-Reply-To', async () => {
+    setScript('alice', VACATION);
+    const first = message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'are you there' });
+    await sendToMx([`alice@${HOSTED}`], first);
+    await sendToMx([`alice@${HOSTED}`], message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'still there?' }));
+    expect(await subjects('alice')).toEqual(expect.arrayContaining(['are you there', 'still there?']));
+    const replies = await flushQueue();
+    expect(replies).toHaveLength(1);
+    const reply = replies[0];
+    expect(reply?.from).toBe('');
+    expect(reply?.to).toEqual([SENDER]);
+    const text = reply?.raw.toString('utf8') ?? '';
+    const originalId = /^Message-ID: (.*)$/m.exec(first.toString('utf8'))?.[1]?.trim() ?? 'none';
+    expect(text).toMatch(/^DKIM-Signature: /);
+    expect(text).toContain('Auto-Submitted: auto-replied');
+    expect(text).toContain(`In-Reply-To: ${originalId}`);
+    expect(text).toContain('Subject: Away');
+    expect(text).toContain('I am away until Monday.');
+  });
+
+  test('never answers a list message, bulk mail or the null sender', async () => {
+    setScript('bob', VACATION);
+    const to = `bob@${HOSTED}`;
+    await sendToMx(
+      [to],
+      message({ from: 'list@sender.test', to, extra: 'List-Id: <news.sender.test>' }),
+      'x@sender.test',
+    );
+    await sendToMx([to], message({ from: 'news@sender.test', to, extra: 'Precedence: bulk' }), 'y@sender.test');
+    await sendToMx([to], message({ from: 'daemon@sender.test', to, subject: 'bounce' }), '');
+    expect((await subjects('bob')).length).toBeGreaterThanOrEqual(3);
+    expect(await flushQueue()).toHaveLength(0);
+    const why = h.logs.filter((l) => l.msg === 'vacation not sent').map((l) => l.why);
+    expect(why).toEqual(expect.arrayContaining(['mailing list message', 'Precedence: bulk', 'null sender']));
+  });
+});
+
+describe('mail between local mailboxes', () => {
+  test('submission to a local recipient runs that recipient’s script', async () => {
+    setScript('bob', 'require "fileinto"; if header :contains "subject" "from alice" { fileinto "Archive"; }');
+    const transport = createTransport({
+      host: '127.0.0.1',
+      port: submissionPort,
+      secure: true,
+      auth: { user: `alice@${HOSTED}`, pass: PASSWORD },
+      tls: { rejectUnauthorized: false },
+    });
+    const raw = message({ from: `alice@${HOSTED}`, to: `bob@${HOSTED}`, subject: 'from alice, filed' });
+    await transport.sendMail({ envelope: { from: `alice@${HOSTED}`, to: [`bob@${HOSTED}`] }, raw });
+    expect(await subjects('bob', 'Archive')).toContain('from alice, filed');
+    expect(await subjects('bob')).not.toContain('from alice, filed');
+  });
+});
