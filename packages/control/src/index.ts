@@ -1,6 +1,7 @@
 /**
  * @mailyard/control — the control store: accounts, API tokens, dashboard sessions, hosted domains with their DKIM
- * keys, aliases (forwarding and mailbox credentials), the outbound queue and its delivery log.
+ * keys, aliases (forwarding and mailbox credentials), Sieve scripts per alias (sieve-scripts.ts: the checks before
+ * every write), the outbound queue and its delivery log.
  *
  * Backend: `SqliteControlStore` (`<dataDir>/control.db`, encrypted with a key derived from the master key under the
  * label 'control.db') is the only one built. A MongoDB backend is not built (its setting, MAILYARD_MONGODB_URI, is
@@ -71,6 +72,13 @@ export {
   SecretBox,
   verifyPassword,
 } from './secrets.js';
+export {
+  checkedScriptName,
+  checkScriptContent,
+  checkScriptCount,
+  checkScriptSize,
+  SIEVE_STORAGE_LIMITS,
+} from './sieve-scripts.js';
 export { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
 export { SCHEMA_VERSION } from './sqlite-schema.js';
 export type * from './types.js';

@@ -127,6 +127,20 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX sieve_marks_expiry ON sieve_marks(expires_at);
   `,
+  // 8: Sieve scripts per alias (RFC 5804 §1.3: many named scripts, at most one active: the partial unique index).
+  `
+  CREATE TABLE sieve_scripts (
+    id TEXT PRIMARY KEY,
+    alias_id TEXT NOT NULL REFERENCES aliases(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    content TEXT NOT NULL,
+    is_active INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (alias_id, name)
+  );
+  CREATE UNIQUE INDEX sieve_scripts_active ON sieve_scripts(alias_id) WHERE is_active = 1;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

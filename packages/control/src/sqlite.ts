@@ -30,6 +30,7 @@ import { type AliasRow, type DomainRow, type TokenRow, toAlias, toDomain, toToke
 import { migrate } from './sqlite-schema.js';
 import { SqliteSessionTable } from './sqlite-sessions.js';
 import { SqliteSieveMarkTable } from './sqlite-sieve-marks.js';
+import { SqliteSieveScriptTable } from './sqlite-sieve-scripts.js';
 import type * as T from './types.js';
 
 export interface SqliteControlStoreOptions {
@@ -52,6 +53,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #queue: SqliteOutboundQueue;
   readonly #aliases: SqliteAliasTable;
   readonly #sessions: SqliteSessionTable;
+  readonly #sieveScripts: SqliteSieveScriptTable;
   readonly #sieveMarks: SqliteSieveMarkTable;
   readonly #accounts: SqliteAccountTable;
   readonly #cost: ScryptCost;
@@ -73,6 +75,7 @@ export class SqliteControlStore implements T.ControlStore {
     this.#sql = statementCache(this.#db);
     this.#aliases = new SqliteAliasTable(this.#sql);
     this.#sessions = new SqliteSessionTable(this.#sql);
+    this.#sieveScripts = new SqliteSieveScriptTable(this.#db, this.#sql);
     this.#sieveMarks = new SqliteSieveMarkTable(this.#sql);
     this.#domains = new SqliteDomainTable(
       this.#db,
@@ -292,6 +295,44 @@ export class SqliteControlStore implements T.ControlStore {
       return { domain: toDomain(found.domain), alias: toAlias(found.alias) };
     }
     return null;
+  }
+
+  // Sieve scripts
+
+  async listSieveScripts(aliasId: string): Promise<T.SieveScript[]> {
+    return this.#sieveScripts.list(aliasId);
+  }
+
+  async getSieveScript(aliasId: string, idOrName: string): Promise<T.SieveScript | null> {
+    return this.#sieveScripts.get(aliasId, idOrName);
+  }
+
+  async getActiveSieveScript(aliasId: string): Promise<T.SieveScript | null> {
+    return this.#sieveScripts.active(aliasId);
+  }
+
+  async createSieveScript(aliasId: string, input: T.NewSieveScript): Promise<T.SieveScript> {
+    return this.#sieveScripts.create(aliasId, input);
+  }
+
+  async putSieveScript(aliasId: string, name: string, content: string): Promise<T.SieveScript> {
+    return this.#sieveScripts.put(aliasId, name, content);
+  }
+
+  async updateSieveScript(aliasId: string, idOrName: string, patch: T.SieveScriptPatch): Promise<T.SieveScript | null> {
+    return this.#sieveScripts.update(aliasId, idOrName, patch);
+  }
+
+  async renameSieveScript(aliasId: string, from: string, to: string): Promise<T.SieveScript | null> {
+    return this.#sieveScripts.update(aliasId, from, { name: to });
+  }
+
+  async deleteSieveScript(aliasId: string, idOrName: string, opts: { allowActive?: boolean } = {}): Promise<boolean> {
+    return this.#sieveScripts.delete(aliasId, idOrName, opts.allowActive === true);
+  }
+
+  async setActiveSieveScript(aliasId: string, idOrName: string | null): Promise<boolean> {
+    return this.#sieveScripts.setActive(aliasId, idOrName);
   }
 
   // outbound queue

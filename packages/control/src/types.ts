@@ -141,6 +141,31 @@ export interface ResolvedRecipient {
   alias: Alias;
 }
 
+/** A stored Sieve script of an alias (RFC 5228); it compiled when it was stored. */
+export interface SieveScript {
+  id: string;
+  aliasId: string;
+  /** RFC 5804 §1.6 name, unique per alias, case-sensitive. */
+  name: string;
+  content: string;
+  /** At most one script per alias is active: the one delivery runs (RFC 5804 §1.3). */
+  isActive: boolean;
+  /** Bytes of content in UTF-8. */
+  size: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewSieveScript {
+  name: string;
+  content: string;
+  /** Activate it in the same write (and deactivate the alias's other script). */
+  isActive?: boolean;
+}
+
+/** isActive false deactivates the script (the alias then has none active); true activates it. */
+export type SieveScriptPatch = Partial<NewSieveScript>;
+
 export type RecipientStatus = 'pending' | 'deferred' | 'delivered' | 'failed';
 
 export interface QueueRecipient {
@@ -317,6 +342,31 @@ export interface ControlStore {
   sieveMarksSeen(ownerId: string, keys: string[]): Promise<Set<string>>;
   /** Deletes marks expired at `now` (default: the current time); returns how many. */
   expireSieveMarks(now?: Date): Promise<number>;
+
+  // Sieve scripts per alias (the caller checks the alias is in its scope). Every write checks the script first:
+  // ValidationError for a bad name (RFC 5804 §1.6), QuotaExceededError (code QUOTA/MAXSIZE, QUOTA/MAXSCRIPTS)
+  // over SIEVE_STORAGE_LIMITS, SieveSyntaxError (line, column) for a script that does not compile, ConflictError
+  // for a name already taken.
+  /** The alias's scripts by name. */
+  listSieveScripts(aliasId: string): Promise<SieveScript[]>;
+  /** By id or exact name; null when the alias has none such. */
+  getSieveScript(aliasId: string, idOrName: string): Promise<SieveScript | null>;
+  /** The script delivery runs for the alias, or null: one indexed read, made for the MX. */
+  getActiveSieveScript(aliasId: string): Promise<SieveScript | null>;
+  /** A new script (ConflictError when the name is taken), active at once when input.isActive. */
+  createSieveScript(aliasId: string, input: NewSieveScript): Promise<SieveScript>;
+  /** ManageSieve PUTSCRIPT (RFC 5804 §2.6): replaces the content of the script named `name`, or creates it. */
+  putSieveScript(aliasId: string, name: string, content: string): Promise<SieveScript>;
+  updateSieveScript(aliasId: string, idOrName: string, patch: SieveScriptPatch): Promise<SieveScript | null>;
+  /** RFC 5804 §2.11.1: null when `from` does not exist, ConflictError when `to` does. */
+  renameSieveScript(aliasId: string, from: string, to: string): Promise<SieveScript | null>;
+  /**
+   * False when there is no such script. The active script is refused (ConflictError, code ACTIVE, as RFC 5804
+   * §2.10 asks) unless opts.allowActive (the REST API deletes it and the alias is left without one).
+   */
+  deleteSieveScript(aliasId: string, idOrName: string, opts?: { allowActive?: boolean }): Promise<boolean>;
+  /** Activates the script and deactivates the others in one write; null deactivates all. False when not found. */
+  setActiveSieveScript(aliasId: string, idOrName: string | null): Promise<boolean>;
 
   // outbound queue and delivery log
   enqueue(input: NewQueueItem): Promise<QueueItemSummary>;

@@ -10,6 +10,7 @@ import type { ControlStore, NewDomain } from '../src/types.js';
 import { runDomainClaimContract } from './contract-domains.js';
 import { runSessionContract } from './contract-sessions.js';
 import { runSieveMarkContract } from './contract-sieve-marks.js';
+import { runSieveScriptContract } from './contract-sieve-scripts.js';
 
 export interface ControlStoreFixture {
   store: ControlStore;
@@ -148,6 +149,11 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
     );
 
     runSieveMarkContract(
+      () => store,
+      () => openSecond(),
+    );
+
+    runSieveScriptContract(
       () => store,
       () => openSecond(),
     );
