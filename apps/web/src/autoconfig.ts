@@ -8,9 +8,9 @@
  */
 import type { ControlStore } from '@mailyard/control';
 import { splitAddress } from '@mailyard/control';
+import { readBoundedBody } from '@mailyard/limits';
 import type { Context } from 'koa';
 import { clientSettings, type ServerSetting } from './client-settings.js';
-import { readBody } from './form-body.js';
 import { html, type SafeHtml } from './html.js';
 import type { WebRouteDeps, WebRouter } from './web-context.js';
 
@@ -102,7 +102,9 @@ export function registerAutoconfigRoutes(router: WebRouter, deps: WebRouteDeps):
   router.get('/mail/config-v1.1.xml', thunderbird);
 
   router.post('/autodiscover/autodiscover.xml', async (ctx: Context) => {
-    const body = (await readBody(ctx, AUTODISCOVER_LIMIT_BYTES)).toString('utf8');
+    const body = (
+      await readBoundedBody(ctx, { maxBytes: AUTODISCOVER_LIMIT_BYTES, label: 'the autodiscover request' })
+    ).toString('utf8');
     const address = requestedAddress(body);
     if (!address || !(await hostedDomainOf(deps.control, address))) return notHosted(ctx);
     sendXml(ctx, outlookConfig(address, clientSettings(deps.config)));

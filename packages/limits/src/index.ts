@@ -5,6 +5,8 @@
  *   50 MiB maximum). DATA, APPEND and uploads reserve before they buffer; a full budget is a temporary
  *   TryAgainLaterError (SMTP 452 4.3.1, IMAP NO [LIMIT], HTTP 503), never an out-of-memory crash.
  *   meterStream() grows a reservation as a stream flows and enforces the message size limit on the way.
+ * - readBoundedBody: the one HTTP request body reader (API JSON, dashboard forms), refusing a body over its limit
+ *   by Content-Length before reading and cutting a streamed one off as soon as it passes (HTTP 413).
  * - withTimeout / deadline: per-operation deadlines (default 180 s, RFC 5321 §4.5.3.2) that fail with TimeoutError.
  * - RateLimiter over a RateLimitStore (memory now, Redis later) and ConnectionCounter per IP or user.
  * - LoginGate over a LoginFailureStore: the one failed-login gate (failures per IP and per user+IP, never per user
@@ -17,6 +19,7 @@
  * No on-disk state.
  */
 export { TimeoutError } from '@mailyard/errors';
+export { type BodyExchange, type BodyReaderOptions, readBoundedBody } from './body-reader.js';
 export { ByteBudget, type Ledger, Reservation } from './byte-budget.js';
 export { ConnectionCounter } from './connection-counter.js';
 export { DEFAULTS } from './defaults.js';
