@@ -16,7 +16,14 @@ import type { DeliverMeta } from '@mailyard/mailstore';
 import { sealMessage } from 'mailauth';
 import type { SmtpContext } from './deps.js';
 import { bodyOf, type MessageBody } from './received-message.js';
-import { carryOutSieve, type LocalPlan, mailboxCopies, planRecipients, recordDuplicates } from './sieve-delivery.js';
+import {
+  activeScripts,
+  carryOutSieve,
+  type LocalPlan,
+  mailboxCopies,
+  planRecipients,
+  recordDuplicates,
+} from './sieve-delivery.js';
 
 export interface LocalRecipient {
   /** The address as given in RCPT TO. */
@@ -113,20 +120,18 @@ export async function wholeMessage(
   }
 }
 
-/** Whether delivering needs the message whole in memory: for the outbound queue, or to run a Sieve script. */
-function needsWhole(ctx: SmtpContext, d: LocalDelivery): boolean {
-  return groupForwards(d.recipients).size > 0 || (ctx.sieve !== undefined && d.recipients.some((r) => r.mailboxId));
-}
-
 /**
  * Decides where the message goes for every recipient (their Sieve scripts run here) without storing anything,
  * so the caller can still refuse it: plan.refusal is the 550 when every recipient rejected it (RFC 5429 §2.1.1).
- * Dispose the plan when done (it may hold the message in the byte budget).
+ * The message is read whole only for the outbound queue or a script. Dispose the plan when done (it may hold the
+ * message in the byte budget).
  */
 export async function planLocal(ctx: SmtpContext, d: LocalDelivery): Promise<LocalPlan> {
-  const whole = needsWhole(ctx, d) ? await wholeMessage(ctx, d.body) : { body: d.body, held: undefined };
+  const scripts = await activeScripts(ctx, d.recipients);
+  const needsWhole = groupForwards(d.recipients).size > 0 || scripts.size > 0;
+  const whole = needsWhole ? await wholeMessage(ctx, d.body) : { body: d.body, held: undefined };
   try {
-    return await planRecipients(ctx, d, whole.body, whole.held);
+    return await planRecipients(ctx, d, whole, scripts);
   } catch (err) {
     whole.held?.release();
     throw err;

@@ -28,6 +28,7 @@ import {
   sendRejectNotice,
 } from './sieve-actions.js';
 import { duplicateKey, filterMessage, type SieveVerdict } from './sieve-filter.js';
+import type { StoredScript } from './sieve-scripts.js';
 import { reply, type SmtpHandlerError } from './smtp-reply.js';
 
 export interface PlannedRecipient {
@@ -53,21 +54,40 @@ export interface SieveRouting {
   enqueueRedirects(recipient: LocalRecipient, copy: Buffer, targets: string[]): Promise<string[]>;
 }
 
+/** The active script of each mailbox's first recipient (one indexed read each), by mailbox id. */
+export async function activeScripts(ctx: SmtpContext, recipients: LocalRecipient[]): Promise<ActiveScripts> {
+  const found: ActiveScripts = new Map();
+  const source = ctx.sieve?.scripts;
+  if (!source) return found;
+  await Promise.all(
+    [...firstPerMailbox(recipients).values()].map(async (recipient) => {
+      const { aliasId, mailboxId, address } = recipient;
+      if (!aliasId || !mailboxId) return;
+      const stored = await source.activeScript({ aliasId, mailboxId, address });
+      if (stored) found.set(mailboxId, { recipient, stored });
+    }),
+  );
+  return found;
+}
+
+export type ActiveScripts = Map<string, { recipient: LocalRecipient; stored: StoredScript }>;
+
 export async function planRecipients(
   ctx: SmtpContext,
   d: LocalDelivery,
-  body: MessageBody,
-  held: Reservation | undefined,
+  whole: { body: MessageBody; held: Reservation | undefined },
+  scripts: ActiveScripts,
 ): Promise<LocalPlan> {
-  const first = firstPerMailbox(d.recipients);
-  const message = ctx.sieve && body.inMemory && first.size > 0 ? new RawMessage(body.inMemory) : null;
+  const { body, held } = whole;
+  const message = scripts.size > 0 && body.inMemory ? new RawMessage(body.inMemory) : null;
   const log = ctx.logger.child({ component: 'sieve' });
   const recipients = await Promise.all(
     d.recipients.map(async (recipient): Promise<PlannedRecipient> => {
       const { aliasId, mailboxId, address } = recipient;
-      if (!message || !aliasId || !mailboxId || first.get(mailboxId) !== recipient) return { recipient, verdict: null };
+      const script = mailboxId ? scripts.get(mailboxId) : undefined;
+      if (!message || !aliasId || !mailboxId || script?.recipient !== recipient) return { recipient, verdict: null };
       const owner = { aliasId, mailboxId, address };
-      const input = { owner, message, envelopeFrom: d.envelopeFrom, auth: d.auth ?? null, log };
+      const input = { owner, stored: script.stored, message, envelopeFrom: d.envelopeFrom, auth: d.auth ?? null, log };
       return { recipient, verdict: await filterMessage(ctx, input) };
     }),
   );

@@ -27,7 +27,7 @@ import {
 } from '@mailyard/sieve';
 import type { SmtpContext } from './deps.js';
 import { SMTP_LIMITS } from './limits.js';
-import type { SieveOwner } from './sieve-scripts.js';
+import type { SieveOwner, StoredScript } from './sieve-scripts.js';
 
 /** The header a redirected copy gets, naming the recipient whose script redirected it. */
 export const REDIRECTED_FROM = 'X-Sieve-Redirected-From';
@@ -53,6 +53,8 @@ export interface SieveVerdict {
 
 export interface FilterInput {
   owner: SieveOwner;
+  /** The owner's active script (SieveScriptSource.activeScript). */
+  stored: StoredScript;
   message: RawMessage;
   envelopeFrom: string;
   /** The authenticated submitter (RFC 5228 §5.4 envelope "auth"), on submission only. */
@@ -70,12 +72,9 @@ export function storableFlags(flags: string[]): string[] {
   return flags.filter((flag) => SYSTEM_FLAG.test(flag) || (KEYWORD.test(flag) && !ATOM_SPECIALS.test(flag)));
 }
 
-/** The verdict of the owner's active script, or null when there is none (or it does not compile). */
+/** The verdict of the owner's active script, or null when it does not compile (implicit keep). */
 export async function filterMessage(ctx: SmtpContext, input: FilterInput): Promise<SieveVerdict | null> {
-  const sieve = ctx.sieve;
-  if (!sieve) return null;
-  const stored = await sieve.scripts.activeScript(input.owner);
-  if (!stored) return null;
+  const { stored } = input;
   const compiled = ctx.sieveScripts.compile(stored.content);
   if ('error' in compiled) {
     input.log.warn({ script: stored.name, err: compiled.error.message }, 'sieve script does not compile; message kept');
