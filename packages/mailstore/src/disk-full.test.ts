@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StorageFullError, toImapResponse } from '@mailyard/errors';
-import { type SmallFilesystem, smallFilesystem } from '@mailyard/testkit';
+import { type SmallFilesystem, smallFilesystem, waitFor } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 import { TEST_KDF, textMessage } from '../test/fixtures.js';
 import { Mailstore } from './mailstore.js';
@@ -107,7 +107,7 @@ test('a change event that cannot be written for other processes is reported, not
     notifier.subscribe('m', (event) => heard.push(event));
     await fs.fill();
     notifier.publish({ mailboxId: 'm', folder: 'INBOX', kind: 'exists', uid: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => failures.length > 0);
     expect(heard).toHaveLength(1);
     expect(failures).toEqual([{ code: 'ENOSPC', mailboxId: 'm' }]);
   } finally {

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthenticationError } from '@mailyard/errors';
+import { waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
 
@@ -111,7 +112,7 @@ test('sessions share one handle; the handle closes after the grace period and ke
   expect(b.getFolder('Shared')).not.toBeNull();
   a.close();
   b.close();
-  await new Promise((r) => setTimeout(r, 80));
+  await waitFor(() => !t.store.isOpen('m'));
   expect(() => b.listFolders()).toThrow(/closed/);
   const c = await t.store.open('m', 'pw');
   expect(c.getFolder('Shared')).not.toBeNull();
@@ -136,9 +137,7 @@ test('change events carry folder names sealed: on disk nothing, to a holder of t
   s.createFolder('Hidden Orchid');
   await s.append('Hidden Orchid', textMessage());
   await s.append('INBOX', textMessage());
-  const deadline = Date.now() + 2000;
-  while ((received.length < 3 || keyless.length < 3) && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => received.length >= 3 && keyless.length >= 3);
   expect(received).toEqual(['folder:Hidden Orchid', 'exists:Hidden Orchid', 'exists:INBOX']);
   expect(keyless).toEqual(['folder:', 'exists:', 'exists:INBOX']);
   for (const file of await allFiles(t.dir)) expect((await readFile(file)).includes('Hidden Orchid'), file).toBe(false);

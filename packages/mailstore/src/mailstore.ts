@@ -98,6 +98,11 @@ export class Mailstore {
     return existsSync(mailboxPaths(this.#dataDir, mailboxId).keyFile);
   }
 
+  /** True while this process holds the mailbox unlocked: in use, or idle until idleCloseMs closes it. */
+  isOpen(mailboxId: string): boolean {
+    return this.#handles.has(mailboxId);
+  }
+
   async createMailbox(
     mailboxId: string,
     password: string,

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { FileChangeNotifier } from './notifier.js';
 import type { ChangeEvent } from './types.js';
@@ -27,14 +28,6 @@ function collect(n: FileChangeNotifier, mailboxId: string): ChangeEvent[] {
   return events;
 }
 
-async function until(check: () => boolean, ms = 1000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 test("events reach other notifier instances once, and the publisher's own subscribers once", async () => {
   const a = notifier();
   const b = notifier();
@@ -44,8 +37,9 @@ test("events reach other notifier instances once, and the publisher's own subscr
   a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'exists', uid: 1 });
   a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'flags', uid: 1, modseq: 7 });
   expect(atA).toHaveLength(2);
-  await until(() => atB.length === 2);
+  await waitFor(() => atB.length === 2);
   expect(atB[1]).toEqual({ mailboxId: 'box', folder: 'INBOX', kind: 'flags', uid: 1, modseq: 7 });
+  // Time for a duplicate or stray delivery to show (several polls of 100 ms): none may come.
   await new Promise((r) => setTimeout(r, 250));
   expect(atA).toHaveLength(2);
   expect(atB).toHaveLength(2);
@@ -59,6 +53,7 @@ test('unsubscribe stops delivery', async () => {
   const off = b.subscribe('box', (e) => events.push(e));
   off();
   a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'spool' });
+  // Nothing may arrive: three polls of 100 ms give a delivery after unsubscribe the time to show.
   await new Promise((r) => setTimeout(r, 300));
   expect(events).toEqual([]);
 });

@@ -1,3 +1,4 @@
+import { waitFor } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
 import type { ChangeEvent } from './types.js';
@@ -21,7 +22,7 @@ test('unlocking expunges Trash and Junk mail older than the retention period, an
   const oldInbox = await setup.append('INBOX', textMessage({ subject: 'old inbox' }), { internalDate: old });
   const oldArchive = await setup.append('Archive', textMessage({ subject: 'old archive' }), { internalDate: old });
   setup.close();
-  await new Promise((resolve) => setTimeout(resolve, 60)); // idleCloseMs 20: the handle closes, so retention runs again
+  await waitFor(() => !t?.store.isOpen('m')); // idleCloseMs 20: the handle closes, so retention runs again
 
   const watcher = t.another();
   const events: ChangeEvent[] = [];
@@ -45,7 +46,7 @@ test('unlocking expunges Trash and Junk mail older than the retention period, an
   ).toEqual([oldJunk.uid]);
   const used = s.quota().usedBytes;
   expect(used).toBeGreaterThan(0);
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  await waitFor(() => events.filter((e) => e.kind === 'expunge').length >= 2);
   expect(events.filter((e) => e.kind === 'expunge').length).toBe(2);
   unsubscribe();
   s.close();
@@ -58,7 +59,7 @@ test('retentionDays 0 keeps Trash forever', async () => {
   const s = await t.store.open('m', 'pw');
   await s.append('Trash', textMessage(), { internalDate: new Date(Date.now() - 400 * DAY) });
   s.close();
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await waitFor(() => !t?.store.isOpen('m'));
   const again = await t.store.open('m', 'pw');
   expect(again.listMessages('Trash')).toHaveLength(1);
   again.close();
