@@ -5,7 +5,7 @@
  * mailbox is capped (issue 12 item 12). CREATE takes USE (CREATE-SPECIAL-USE, RFC 6154 §3, create-options.ts)
  * and answers with the new folder's MAILBOXID (RFC 8474 §4.1).
  */
-import { UserError } from '@mailyard/errors';
+import { NotFoundError, UserError } from '@mailyard/errors';
 import { parseCreateOptions } from '../create-options.js';
 import type { Command } from '../protocol/command.js';
 import type { Session } from '../session.js';
@@ -55,16 +55,47 @@ export const rename: Command<Session> = {
   },
 };
 
+/**
+ * RFC 9051 §6.3.7 SUBSCRIBE: OK for an existing folder, and for a name still on the subscription list after its
+ * folder was deleted (§6.3.9: such names stay subscribed, LIST shows them \NonExistent; subscribing again is
+ * "already subscribed"). A name that is neither is NO [NONEXISTENT]: the RFC lets the server refuse it, and
+ * Dovecot does the same. RFC 9051 §6.3.8 UNSUBSCRIBE: OK also when the name was not subscribed.
+ * Other sessions hear of it through a 'folder' change event (NOTIFY SubscriptionChange, RFC 5465 §5.5).
+ */
 function subscription(name: string, subscribed: boolean): Command<Session> {
   return {
     name,
     states: ['authenticated', 'selected'],
     async run({ args, session }) {
       expectArgs(args, 1);
-      session.requireMailbox().setSubscribed(mailboxArg(args[0], session.utf8), subscribed);
+      const mailbox = session.requireMailbox();
+      const path = mailboxArg(args[0], session.utf8);
+      const folder = mailbox.getFolder(path);
+      const orphan = !folder && isOrphanSubscription(mailbox.orphanSubscriptions(), path);
+      if (!folder && !orphan) {
+        if (subscribed) throw new NotFoundError(`Folder ${path} does not exist`);
+        return undefined;
+      }
+      // A subscribed orphan needs no write (and the store would refuse it: the folder is gone).
+      if (subscribed && orphan) return undefined;
+      mailbox.setSubscribed(folder?.path ?? path, subscribed);
+      if (session.mailboxId) {
+        session.ctx.deps.mailstore.notifier.publish({
+          mailboxId: session.mailboxId,
+          folder: folder?.path ?? path,
+          kind: 'folder',
+        });
+      }
       return undefined;
     },
   };
+}
+
+/** Names compare as the store keys them: a first level INBOX in any case, everything else exactly. */
+function isOrphanSubscription(orphans: readonly string[], path: string): boolean {
+  const [first, ...rest] = path.split('/');
+  const key = first?.toUpperCase() === 'INBOX' ? ['INBOX', ...rest].join('/') : path;
+  return orphans.includes(key);
 }
 
 export const subscribe = subscription('SUBSCRIBE', true);
