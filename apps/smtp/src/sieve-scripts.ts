@@ -50,6 +50,21 @@ export interface SieveDeps {
   tracker: SieveTracker;
 }
 
+/** Scripts from the control store (table sieve_scripts, per alias): one indexed read of the active one. */
+export function controlSieveScripts(
+  control: Pick<ControlStore, 'getActiveSieveScript' | 'listSieveScripts'>,
+): SieveScriptSource {
+  return {
+    activeScript: (owner) => control.getActiveSieveScript(owner.aliasId),
+    listScripts: (owner) => control.listSieveScripts(owner.aliasId),
+  };
+}
+
+/** Scripts and marks of the control store: what every SMTP process uses unless its deps say otherwise. */
+export function controlSieve(control: ControlStore): SieveDeps {
+  return { scripts: controlSieveScripts(control), tracker: controlSieveTracker(control) };
+}
+
 /** The tracker over the control store's Sieve marks (table sieve_marks), keyed by mailbox id. */
 export function controlSieveTracker(control: Pick<ControlStore, 'claimSieveMark' | 'sieveMarksSeen'>): SieveTracker {
   return {

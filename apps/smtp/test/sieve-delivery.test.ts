@@ -12,7 +12,7 @@ import type { SmtpListener } from '../src/listener.js';
 import { createMxServer } from '../src/mx.js';
 import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
 import { createOutboundWorker, type OutboundWorker } from '../src/outbound/worker.js';
-import { controlSieveTracker, type SieveOwner, type SieveScriptSource } from '../src/sieve-scripts.js';
+import { controlSieve } from '../src/sieve-scripts.js';
 import { createSubmissionServer, type SubmissionServer } from '../src/submission.js';
 import {
   type Harness,
@@ -36,24 +36,11 @@ let imapPort: number;
 let remote: RemoteMx;
 let worker: OutboundWorker;
 
-/** Active scripts by alias id: what the control store will hold once scripts are stored there. */
-const active = new Map<string, string>();
-const scripts: SieveScriptSource = {
-  async activeScript(owner: SieveOwner) {
-    const content = active.get(owner.aliasId);
-    return content === undefined ? null : { name: 'test', content };
-  },
-  async listScripts(owner: SieveOwner) {
-    const content = active.get(owner.aliasId);
-    return content === undefined ? [] : [{ name: 'test', content }];
-  },
-};
-
 const SENDER = 'sam@sender.test';
 
 beforeAll(async () => {
   h = await startHarness({ allowInsecureAuth: true });
-  const deps = h.deps({ sieve: { scripts, tracker: controlSieveTracker(h.control) } });
+  const deps = h.deps({ sieve: controlSieve(h.control) });
   mx = createMxServer(deps);
   mxPort = await mx.listen(0, '127.0.0.1');
   submission = createSubmissionServer(deps);
@@ -79,12 +66,15 @@ beforeEach(() => {
   remote.received.length = 0;
 });
 
-afterEach(() => {
-  active.clear();
+afterEach(async () => {
+  for (const alias of Object.values(h.aliases)) await h.control.setActiveSieveScript(alias.id, null);
 });
 
-function setScript(alias: keyof Harness['aliases'], content: string): void {
-  active.set(h.aliases[alias].id, content);
+/** Stores the script in the control store (as ManageSieve PUTSCRIPT does) and makes it the active one. */
+async function setScript(alias: keyof Harness['aliases'], content: string): Promise<void> {
+  const id = h.aliases[alias].id;
+  await h.control.putSieveScript(id, 'test', content);
+  await h.control.setActiveSieveScript(id, 'test');
 }
 
 async function sendToMx(to: string[], raw: Buffer, from = SENDER) {
@@ -114,7 +104,7 @@ async function flushQueue() {
 
 describe('fileinto and keep', () => {
   test('fileinto :create files into a new folder with its flags, and IMAP shows it there', async () => {
-    setScript(
+    await setScript(
       'alice',
       `require ["fileinto", "mailbox", "imap4flags"];
        if header :contains "subject" "sieve-list" { fileinto :create :flags ["\\\\Flagged", "$Lists"] "Lists/Sieve"; }`,
@@ -143,14 +133,14 @@ describe('fileinto and keep', () => {
         lock.release();
       }
       const status = await client.status('INBOX', { messages: true });
-      expect(status && status.messages).toBe(1);
+      expect(status ? status.messages : null).toBe(1);
     } finally {
       await client.logout();
     }
   });
 
   test('fileinto a folder that does not exist, without :create, lands in INBOX (RFC 5490 §3.2)', async () => {
-    setScript('bob', `require "fileinto"; fileinto "No/Such/Folder";`);
+    await setScript('bob', `require "fileinto"; fileinto "No/Such/Folder";`);
     await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'nowhere folder' }));
     expect(await subjects('bob')).toContain('nowhere folder');
     const session = await h.mailstore.open(h.aliases.bob.mailboxId ?? '', PASSWORD);
@@ -162,14 +152,14 @@ describe('fileinto and keep', () => {
   });
 
   test('discard: 250 and nothing stored', async () => {
-    setScript('bob', 'if header :contains "subject" "junk-me" { discard; }');
+    await setScript('bob', 'if header :contains "subject" "junk-me" { discard; }');
     const info = await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'junk-me' }));
     expect(info.response).toMatch(/^250 /);
     expect(await subjects('bob')).not.toContain('junk-me');
   });
 
   test('a script that fails at run time keeps the message in INBOX and logs why', async () => {
-    setScript('bob', 'require ["reject", "fileinto"]; fileinto "Archive"; reject "no";');
+    await setScript('bob', 'require ["reject", "fileinto"]; fileinto "Archive"; reject "no";');
     await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'runtime error' }));
     expect(await subjects('bob')).toContain('runtime error');
     expect(h.logs.some((l) => l.msg === 'sieve runtime error; message kept')).toBe(true);
@@ -178,7 +168,10 @@ describe('fileinto and keep', () => {
 
 describe('reject', () => {
   test('a single recipient rejecting: 550 5.7.1 with the reason, nothing stored', async () => {
-    setScript('bob', 'require "reject"; if address :is "from" "sam@sender.test" { reject "Not from you, Sam."; }');
+    await setScript(
+      'bob',
+      'require "reject"; if address :is "from" "sam@sender.test" { reject "Not from you, Sam."; }',
+    );
     const wire = await Wire.open(mxPort);
     try {
       expect((await wire.reply()).code).toBe(220);
@@ -197,7 +190,7 @@ describe('reject', () => {
   });
 
   test('one of two recipients rejecting: 250, the other gets it, the sender gets a DSN', async () => {
-    setScript('bob', 'require "ereject"; ereject "bob is not taking mail";');
+    await setScript('bob', 'require "ereject"; ereject "bob is not taking mail";');
     const raw = message({ from: SENDER, to: `alice@${HOSTED}, bob@${HOSTED}`, subject: 'half rejected' });
     const info = await sendToMx([`alice@${HOSTED}`, `bob@${HOSTED}`], raw);
     expect(info.response).toMatch(/^250 /);
@@ -216,7 +209,7 @@ describe('reject', () => {
 
 describe('redirect', () => {
   test('redirect reaches a second local mailbox and an external MX (SRS sender) through the outbound queue', async () => {
-    setScript('alice', `redirect "bob@${HOSTED}"; redirect "carol@${REMOTE}";`);
+    await setScript('alice', `redirect "bob@${HOSTED}"; redirect "carol@${REMOTE}";`);
     await sendToMx([`alice@${HOSTED}`], message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'redirect me' }));
     expect(await subjects('alice')).not.toContain('redirect me');
     const bobs = await h.mailbox(h.aliases.bob);
@@ -229,8 +222,8 @@ describe('redirect', () => {
   });
 
   test('two scripts redirecting to each other stop: the message is kept, not bounced around', async () => {
-    setScript('alice', `redirect "bob@${HOSTED}";`);
-    setScript('bob', `redirect "alice@${HOSTED}";`);
+    await setScript('alice', `redirect "bob@${HOSTED}";`);
+    await setScript('bob', `redirect "alice@${HOSTED}";`);
     await sendToMx([`alice@${HOSTED}`], message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'ping pong' }));
     const total = [...(await subjects('alice')), ...(await subjects('bob'))].filter((s) => s === 'ping pong');
     expect(total).toHaveLength(1);
@@ -242,7 +235,7 @@ describe('vacation', () => {
   const VACATION = 'require "vacation"; vacation :days 7 :subject "Away" "I am away until Monday.";';
 
   test('answers an external sender once within :days, with Auto-Submitted and In-Reply-To', async () => {
-    setScript('alice', VACATION);
+    await setScript('alice', VACATION);
     const first = message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'are you there' });
     await sendToMx([`alice@${HOSTED}`], first);
     await sendToMx([`alice@${HOSTED}`], message({ from: SENDER, to: `alice@${HOSTED}`, subject: 'still there?' }));
@@ -262,7 +255,7 @@ describe('vacation', () => {
   });
 
   test('never answers a list message, bulk mail or the null sender', async () => {
-    setScript('bob', VACATION);
+    await setScript('bob', VACATION);
     const to = `bob@${HOSTED}`;
     await sendToMx(
       [to],
@@ -278,9 +271,29 @@ describe('vacation', () => {
   });
 });
 
+describe('forged senders and duplicates', () => {
+  test('vacation never answers a sender whose SPF fails (backscatter to a forged address)', async () => {
+    h.dns.table.txt.set('forged.test', [['v=spf1 -all']]);
+    await setScript('alice', 'require "vacation"; vacation :days 1 "Away.";');
+    const to = `alice@${HOSTED}`;
+    await sendToMx([to], message({ from: 'ceo@forged.test', to, subject: 'forged one' }), 'ceo@forged.test');
+    expect(await subjects('alice')).toContain('forged one');
+    expect(await flushQueue()).toHaveLength(0);
+    expect(h.logs.some((l) => l.msg === 'vacation not sent' && l.why === 'sender failed SPF or DMARC')).toBe(true);
+  });
+
+  test('duplicate (RFC 7352): the second copy of a Message-ID is discarded', async () => {
+    await setScript('bob', 'require "duplicate"; if duplicate { discard; stop; }');
+    const raw = message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'twice sent' });
+    await sendToMx([`bob@${HOSTED}`], raw);
+    await sendToMx([`bob@${HOSTED}`], raw);
+    expect((await subjects('bob')).filter((s) => s === 'twice sent')).toHaveLength(1);
+  });
+});
+
 describe('mail between local mailboxes', () => {
   test('submission to a local recipient runs that recipient’s script', async () => {
-    setScript('bob', 'require "fileinto"; if header :contains "subject" "from alice" { fileinto "Archive"; }');
+    await setScript('bob', 'require "fileinto"; if header :contains "subject" "from alice" { fileinto "Archive"; }');
     const transport = createTransport({
       host: '127.0.0.1',
       port: submissionPort,
