@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import type { Config } from '@mailyard/config';
-import { ConnectionCounter, LoginGate } from '@mailyard/limits';
+import { ConnectionCounter, type LoginFailureStore, LoginGate, MemoryLoginFailureStore } from '@mailyard/limits';
 import { capabilityLine } from './capabilities.js';
 import { COMMANDS } from './commands/index.js';
 import type { ImapDeps, ImapLimits, ServerContext } from './context.js';
@@ -33,11 +33,17 @@ export interface ImapServer {
 /** After close(), connections still open are destroyed after this long. */
 const CLOSE_GRACE_MS = 1000;
 
-/** The per-process limits from configuration (imap.authFailuresPerIpPerHour, imap.maxConnectionsPer*). */
-export function createImapLimits(config: Pick<Config, 'imap'>): ImapLimits {
+/**
+ * The per-process limits from configuration (imap.authFailuresPerIpPerHour, imap.maxConnectionsPer*). Failed
+ * logins are counted in `loginFailures` (this process's memory by default; a shared store counts across processes).
+ */
+export function createImapLimits(
+  config: Pick<Config, 'imap'>,
+  loginFailures: LoginFailureStore = new MemoryLoginFailureStore(),
+): ImapLimits {
   const failures = config.imap.authFailuresPerIpPerHour;
   return {
-    loginGate: new LoginGate({ perIp: failures, perUserIp: failures }),
+    loginGate: new LoginGate({ perIp: failures, perUserIp: failures, store: loginFailures }),
     perUser: new ConnectionCounter(config.imap.maxConnectionsPerUser),
     perIp: new ConnectionCounter(config.imap.maxConnectionsPerIp),
     logins: new LoginCache(),

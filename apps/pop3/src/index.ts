@@ -6,7 +6,7 @@
  * on-list-messages, on-fetch-message, on-update); wildduck-pop3.ts holds the two subclasses that adapt wildduck
  * (command dispatch that keeps the session on unknown or failed commands, RETR in one write, QUIT's UPDATE reply,
  * STLS only before login, error logging) and explains why each change is there; dot-stuffing.ts frames RETR
- * bodies; pace.ts bounds slow clients; auth-failure-gate.ts limits failed logins per IP; session-limits.ts holds
+ * bodies; pace.ts bounds slow clients; session-limits.ts holds the failed-login gate (@mailyard/limits LoginGate),
  * the per-IP and per-user connection limits and the maildrop lock; open-mailboxes.ts releases what each
  * connection holds; main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
  *
@@ -19,7 +19,7 @@
  * - RETR sends the stored bytes exactly, dot-stuffed on the wire (RFC 1939 §3).
  * - USER/PASS and AUTH PLAIN only after TLS (STLS or the TLS port) unless config.allowInsecureAuth.
  * - Every failed login is logged as `authentication failed` with {protocol: 'pop3', ip, user} (fail2ban matches
- *   it) and counted per client IP; past the limit the IP is refused until the window lets it in again.
+ *   it) and counted by the one LoginGate; past the limit the address is refused until its one-hour window ends.
  * - Replies to failures come from @mailyard/errors' toPop3Response; code bugs never leak detail.
  * - Each connection releases the mailbox it unlocked, and its connection slots, when it ends, however it ends.
  * - One logged-in session per mailbox in this process (RFC 1939 §4 maildrop lock): a second gets `-ERR [IN-USE]`
@@ -32,7 +32,6 @@
  * No on-disk state of its own: the mailboxes belong to @mailyard/mailstore, credentials to @mailyard/control.
  */
 /// <reference path="./wildduck.d.ts" />
-export { AUTH_FAILURE_WINDOW_MS, AUTH_FAILURES_PER_IP, AuthFailureGate } from './auth-failure-gate.js';
 export { MAILDROP, type Pop3Control, type Pop3Mailstore } from './context.js';
 export { createPop3Server, DEFAULT_CLOSE_TIMEOUT_MS, type Pop3ServerDeps, type Pop3Service } from './server.js';
 export { createPop3Limits, type Pop3Limits } from './session-limits.js';

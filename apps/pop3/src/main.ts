@@ -4,6 +4,7 @@
  * config.bind, tells PM2 it is ready, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, let sessions
  * finish (at most 20 s), stop monitoring, close the stores, exit within 30 s.
  */
+import { MemoryLoginFailureStore } from '@mailyard/limits';
 import { listenWithImplicitTls, runProcess } from '@mailyard/runtime';
 import { createPop3Server } from './server.js';
 import { createPop3Limits } from './session-limits.js';
@@ -12,7 +13,8 @@ import { createPop3Limits } from './session-limits.js';
 const SESSION_GRACE_MS = 20_000;
 
 runProcess({ processName: 'pop3' }, async ({ config, logger, control, mailstore, runtime }) => {
-  const limits = createPop3Limits(config);
+  // One failed-login gate for both listeners; its counters live in this process's memory.
+  const limits = createPop3Limits(config, new MemoryLoginFailureStore());
   const deps = { config, logger, control, mailstore, tls: runtime.tls, limits, closeTimeoutMs: SESSION_GRACE_MS };
   const create = (secure: boolean) => createPop3Server({ ...deps, secure });
   const stop = await listenWithImplicitTls(create, config.pop3, config.bind);

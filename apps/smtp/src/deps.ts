@@ -4,10 +4,11 @@
  */
 import { type Config, deriveKey } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
-import { ByteBudget, type RateLimitStore } from '@mailyard/limits';
+import { ByteBudget, type LoginGate, type RateLimitStore } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { DeliverMeta, DeliverSource } from '@mailyard/mailstore';
 import { createDnsLookup, type DnsLookup } from './dns.js';
+import { createSubmissionLoginGate } from './handlers/on-auth.js';
 import { type SmtpLimits, smtpLimits } from './limits.js';
 import { CompiledScriptCache, type SieveDeps } from './sieve-scripts.js';
 import { createSrs, type Srs } from './srs.js';
@@ -29,6 +30,8 @@ export interface SmtpDeps {
   tls: { key: string; cert: string };
   /** Default: the in-flight budget of config limits.inflightBytes. Share one per process. */
   budget?: ByteBudget;
+  /** The failed-login gate of submission AUTH; default: smtp.authFailuresPerIpPerHour, counted in memory. */
+  loginGate?: LoginGate;
   /** Default: node:dns through config dns.resolver. */
   dns?: DnsLookup;
   /** Rate-limit counters; default in memory (a Redis store shares them between processes). */
@@ -54,6 +57,7 @@ export function buildContext(deps: SmtpDeps): SmtpContext {
   return {
     ...deps,
     budget: deps.budget ?? new ByteBudget(config.limits.inflightBytes),
+    loginGate: deps.loginGate ?? createSubmissionLoginGate(config),
     dns: deps.dns ?? createDnsLookup({ server: config.dns.resolver, timeoutMs: config.dns.timeoutMs }),
     rateLimitStore: deps.rateLimitStore,
     limits: smtpLimits(config.limits.timeoutMs, deps.limits),

@@ -26,8 +26,6 @@ export const SMTP_LIMITS = Object.freeze({
   maxCommandLength: 4096,
   /** Commands a client may send before authenticating on submission (smtp-server's default is 10). */
   maxUnauthenticatedCommands: 20,
-  /** How long a failed-AUTH block lasts once an IP went past its hourly allowance. */
-  authFailureWindowMs: HOUR,
   /** Submission rate window: messages per authenticated user are counted per hour (smtp.messagesPerSenderPerHour). */
   senderWindowMs: HOUR,
   /** Daily send limit window (config smtp.dailySendLimit). */

@@ -5,8 +5,10 @@
  * accepting, lets DATA in flight (or delivery attempts) finish, stops monitoring, closes the stores and exits
  * within 30 s.
  */
+import { MemoryLoginFailureStore } from '@mailyard/limits';
 import { runProcess } from '@mailyard/runtime';
 import type { SmtpDeps } from './deps.js';
+import { createSubmissionLoginGate } from './handlers/on-auth.js';
 import { SMTP_LIMITS } from './limits.js';
 import { createMxServer } from './mx.js';
 import { createOutboundWorker } from './outbound/worker.js';
@@ -44,6 +46,8 @@ if (!ROLES.includes(role)) {
   console.error(`usage: node dist/main.js ${ROLES.join('|')}`);
   process.exit(1);
 }
-runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime }) =>
-  start(role, { config, logger, control, mailstore, masterKey: runtime.masterKey, tls: runtime.tls }),
-);
+runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime }) => {
+  // One failed-login gate per process (submission AUTH); its counters live in this process's memory.
+  const loginGate = createSubmissionLoginGate(config, new MemoryLoginFailureStore());
+  return start(role, { config, logger, control, mailstore, masterKey: runtime.masterKey, tls: runtime.tls, loginGate });
+});

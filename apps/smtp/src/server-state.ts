@@ -30,10 +30,6 @@ export interface ServerState {
   mxMessagesPerIp: RateLimiter;
   /** Messages per alias and per domain per day (config smtp.dailySendLimit), submission only. */
   dailyLimiter: RateLimiter;
-  /** Failed AUTH per client IP per hour (config smtp.authFailuresPerIpPerHour). */
-  authFailures: RateLimiter;
-  /** IPs past their failed-AUTH allowance, until when. */
-  authBlockedUntil: Map<string, number>;
   /** DATA transfers being received or stored right now. */
   inflight: { count: number };
   /** Deadline guards of live connections by session id (server.ts). */
@@ -65,13 +61,6 @@ export function createServerState(ctx: SmtpContext, mode: ServerMode): ServerSta
       ...store,
     }),
     dailyLimiter: new RateLimiter({ points: smtp.dailySendLimit, durationMs: SMTP_LIMITS.dailyWindowMs, ...store }),
-    authFailures: new RateLimiter({
-      points: smtp.authFailuresPerIpPerHour,
-      durationMs: SMTP_LIMITS.authFailureWindowMs,
-      window: 'fixed',
-      ...store,
-    }),
-    authBlockedUntil: new Map(),
     inflight: { count: 0 },
     guards: new Map(),
     unknownRecipients: new Map(),

@@ -2,7 +2,10 @@
  * USER/PASS (RFC 1939 §7) and AUTH PLAIN (RFC 5034, RFC 4616): the control store maps the address and password
  * to a mailbox, then the mail store unlocks it with the same password (which also drains its spool into INBOX).
  * wildduck itself refuses both commands before TLS unless insecure auth is allowed (its ignoreSTARTTLS option).
- * Every failure is logged as `authentication failed` (fail2ban matches that message) and counted per client IP.
+ * Every failure is logged as `authentication failed` (fail2ban matches that message) and counted by the one
+ * LoginGate (@mailyard/limits): exactly pop3.authFailuresPerIpPerHour failures are checked per client address
+ * (and per user + address) in an hour; the next attempt is refused with `-ERR [SYS/TEMP]` before the password is
+ * looked at.
  *
  * Limits: a login takes a per-user-name slot (pop3.maxConnectionsPerUser, refused with `[SYS/TEMP]`) for the
  * password check and, once logged in, for the session; after the password, the maildrop lock (RFC 1939 §4) admits
@@ -46,15 +49,18 @@ async function authenticate(ctx: Pop3Context, auth: Pop3AuthRequest, session: Po
   }
 }
 
-/** The password check and unlock, with failed logins logged and counted per IP. */
+/** The password check and unlock, with failed logins logged and counted by the login gate. */
 async function checkedUnlock(ctx: Pop3Context, auth: Pop3AuthRequest, ip: string): Promise<MailboxSession> {
+  const gate = ctx.limits.loginGate;
   try {
-    ctx.limits.authGate.check(ip);
-    return await unlock(ctx, auth.username, auth.password);
+    await gate.enforce(ip, auth.username);
+    const mailbox = await unlock(ctx, auth.username, auth.password);
+    await gate.succeed(ip, auth.username);
+    return mailbox;
   } catch (err) {
     if (!isLoginRefusal(err)) throw err;
     ctx.logger.warn({ protocol: 'pop3', ip, user: auth.username }, 'authentication failed');
-    if (err instanceof AuthenticationError) await ctx.limits.authGate.recordFailure(ip);
+    if (err instanceof AuthenticationError) await gate.fail(ip, auth.username);
     throw err;
   }
 }
