@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { addressesIn, headerFields, receivedHeader } from './message.js';
+import { addressesIn, headerBlock, headerFields, receivedHeader } from './message.js';
 
 const raw = (text: string) => Buffer.from(text, 'utf8');
 
@@ -13,6 +13,12 @@ describe('header parsing (through @mailyard/mail)', () => {
       ['received', 'x'],
       ['received', 'y'],
     ]);
+  });
+
+  test('the header block for a bounce: up to the blank line, or the whole message without one', () => {
+    expect(headerBlock(raw('A: 1\r\nB: 2\r\n\r\nbody\r\n\r\nmore'))).toBe('A: 1\r\nB: 2\r\n');
+    expect(headerBlock(raw('A: 1\r\n'))).toBe('A: 1\r\n');
+    expect(headerBlock(raw('\r\nbody\r\n\r\n'))).toBe('');
   });
 
   test('addresses of identity fields, with display names, groups and UTF-8 names, as written', () => {

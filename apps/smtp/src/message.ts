@@ -1,17 +1,21 @@
 /**
  * What the SMTP processes read from and add to a message: the header block and its fields (RFC 5322 §2.2, read
- * through @mailyard/mail's one header parser), the addresses of identity fields such as From and Sender
+ * through @mailyard/mail's one header parser; SMTP never splits a header itself), the addresses of identity fields such as From and Sender
  * (RFC 5322 §3.6.2, through its address parser) and Received trace headers (RFC 5321 §4.4). The body is never
  * rewritten: headers are prepended, and only forged fields are ever removed from the header block.
  */
-import { findHeaderEnd, type HeaderField, headerText, parseAddressList, splitHeaderFields } from '@mailyard/mail';
-
-const CRLF_CRLF = Buffer.from('\r\n\r\n');
+import {
+  findHeaderEnd,
+  type HeaderField,
+  headerText,
+  mailboxesOf,
+  parseAddressList,
+  splitHeaderFields,
+} from '@mailyard/mail';
 
 /** The header block (up to and without the blank line); the whole message when it has no body. */
 export function headerBlock(raw: Buffer): string {
-  const end = raw.indexOf(CRLF_CRLF);
-  return raw.subarray(0, end < 0 ? raw.length : end + 2).toString('latin1');
+  return raw.subarray(0, findHeaderEnd(raw, 0, raw.length).headerEnd).toString('latin1');
 }
 
 /** The fields of the header block at the start of `raw`, with their byte ranges (names lowercased). */
@@ -33,8 +37,7 @@ export interface WrittenAddress {
 export function addressesIn(header: Buffer, names: readonly string[]): WrittenAddress[] {
   const found: WrittenAddress[] = [];
   for (const field of headerFields(header).filter((f) => names.includes(f.name))) {
-    const entries = parseAddressList(headerText(field.raw));
-    const mailboxes = entries.flatMap((entry) => (entry.kind === 'group' ? entry.members : [entry]));
+    const mailboxes = mailboxesOf(parseAddressList(headerText(field.raw)));
     if (mailboxes.length === 0) found.push({ local: '', domain: '' });
     for (const mailbox of mailboxes) found.push({ local: mailbox.mailbox, domain: mailbox.host });
   }

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { MessageTooLargeError } from '@mailyard/errors';
 import type { ByteBudget, Reservation } from '@mailyard/limits';
+import { findHeaderEnd } from '@mailyard/mail';
 import type { SMTPServerDataStream } from 'smtp-server';
 import type { DataWatch } from './connection-guard.js';
 import { LineEndingScan } from './content-checks.js';
@@ -33,7 +34,11 @@ export interface ReceivedData {
   reservation: Reservation;
 }
 
-const CRLF_CRLF = Buffer.from('\r\n\r\n');
+/** The end of the blank line after the header block (RFC 5322 §2.1, found by @mailyard/mail); -1 until it arrived. */
+function blankLineEnd(received: Buffer): number {
+  const { headerEnd, bodyStart } = findHeaderEnd(received, 0, received.length);
+  return bodyStart > headerEnd ? bodyStart : -1;
+}
 
 /** The header block: everything up to and with the first blank line, kept while it stays under the cap. */
 class HeaderCollector {
@@ -46,13 +51,11 @@ class HeaderCollector {
 
   push(piece: Buffer): void {
     if (this.header || this.tooLarge) return;
-    const searchFrom = Math.max(0, this.#bytes - 3);
     this.#pieces.push(piece);
     this.#bytes += piece.length;
     const joined = Buffer.concat(this.#pieces, this.#bytes);
     this.#pieces = [joined];
-    const blank = joined.indexOf(CRLF_CRLF, searchFrom);
-    const end = joined[0] === 0x0d && joined[1] === 0x0a ? 2 : blank < 0 ? -1 : blank + 4;
+    const end = blankLineEnd(joined);
     if (end > 0 && end <= this.max) this.header = Buffer.from(joined.subarray(0, end));
     else if (end > 0 || this.#bytes > this.max) this.tooLarge = true;
     if (this.header || this.tooLarge) this.#pieces = [];

@@ -115,6 +115,11 @@ export function parseAddressList(input: string): AddressEntry[] {
   return entries;
 }
 
+/** Every mailbox of an address list in order, group members in the group's place (RFC 5322 §3.4). */
+export function mailboxesOf(entries: AddressEntry[]): Mailbox[] {
+  return entries.flatMap((entry) => (entry.kind === 'group' ? entry.members : [entry]));
+}
+
 function startsGroup(tokens: Token[]): boolean {
   return !tokens.some((token) => isSpecial(token, '@') || isSpecial(token, '<'));
 }

@@ -24,7 +24,14 @@
  * On disk: nothing. The mail store keeps the IndexedMessage fields it needs next to the sealed raw bytes.
  */
 
-export { type AddressEntry, addressListText, type Group, type Mailbox, parseAddressList } from './address-list.js';
+export {
+  type AddressEntry,
+  addressListText,
+  type Group,
+  type Mailbox,
+  mailboxesOf,
+  parseAddressList,
+} from './address-list.js';
 export { baseSubject, type SubjectInfo, subjectInfo } from './base-subject.js';
 export { type BinarySection, decodeTransferEncoding, getBinarySection } from './binary.js';
 export { decodeTextPart, htmlText, MAX_TEXT_LENGTH } from './body-text.js';
