@@ -2,7 +2,8 @@
  * Builds a smtp-server instance with Mailyard's hooks and options, and closes it gracefully: stop accepting,
  * let DATA in flight finish (its reply is sent), then end the remaining sessions with 421 (RFC 5321 §3.8).
  * Each listener takes at most maxConnectionsPerListener connections (smtp-server's maxClients: 421 past it) and
- * watches every connection's command and DATA deadlines (server.ts, connection-guard.ts).
+ * watches every connection's command and DATA deadlines (server.ts, connection-guard.ts). The pause before the
+ * greeting (early-talker test) is the listener's own setting: smtp.mxGreetingDelayMs or submissionGreetingDelayMs.
  */
 import { once } from 'node:events';
 import type { SMTPServerOptions } from 'smtp-server';
@@ -13,7 +14,7 @@ import { createOnData } from './handlers/on-data.js';
 import { createOnMailFrom } from './handlers/on-mail-from.js';
 import { createOnRcptTo } from './handlers/on-rcpt-to.js';
 import { SMTP_LIMITS } from './limits.js';
-import { MailyardSmtpServer } from './server.js';
+import { MailyardSmtpServer, refuseBareCr } from './server.js';
 import { createServerState, type ServerMode, type ServerState } from './server-state.js';
 
 export interface SmtpListener {
@@ -42,6 +43,9 @@ export function smtpOptions(ctx: SmtpContext, state: ServerState, secure: boolea
     socketTimeout: config.smtp.socketTimeoutMs,
     closeTimeout: SMTP_LIMITS.shutdownGraceMs,
     disableReverseLookup: !SMTP_LIMITS.reverseLookup,
+    // Pre-greet test per listener (options of our smtp-server patch, see server.ts): off unless configured.
+    greetingDelay: submission ? config.smtp.submissionGreetingDelayMs : config.smtp.mxGreetingDelayMs,
+    onCommandLine: refuseBareCr,
     hideDSN: false,
     hideENHANCEDSTATUSCODES: false,
     hideREQUIRETLS: true,

@@ -1,11 +1,16 @@
 /**
- * MailyardSmtpServer: smtp-server as Mailyard runs it, extended by subclassing (no patch of its modules).
+ * MailyardSmtpServer: smtp-server as Mailyard runs it, extended by subclassing and by the two options our reviewed
+ * patch adds (patches/smtp-server@3.21.6.patch: greetingDelay, onCommandLine; an upgrade of smtp-server fails the
+ * install until the patch is redone, so they cannot switch off silently).
+ * - Greeting: smtp-server waited a fixed 100 ms before the 220 to catch early talkers; the pause is now a setting
+ *   per listener (smtp.mxGreetingDelayMs, smtp.submissionGreetingDelayMs; listener.ts), off by default.
  * - Replies: a handler error whose text starts with an enhanced status code is sent as is (see smtp-reply.ts).
  *   AUTH where it is not offered says why: on submission before TLS, 530 5.7.0 (RFC 3207 §4); on the MX, which
  *   has no AUTH at all, 502 5.5.1 (RFC 5321 §4.2.4: a command not implemented here), never a STARTTLS hint.
  * - Bare CR: smtp-server splits command lines at CRLF or LF and its parameter parser treats a CR as a space, so
  *   'ENVID=a<CR>b' would pass as two parameters. A command line holding a CR (any left after the split is bare)
- *   gets 501 5.5.2 and is not run (RFC 5321 §2.3.8: CR only as part of CRLF), like a bare LF in DATA.
+ *   gets 501 5.5.2 and is not run (RFC 5321 §2.3.8: CR only as part of CRLF), like a bare LF in DATA
+ *   (refuseBareCr, the onCommandLine hook; smtp-server discards lines sent during a TLS handshake before it).
  * - Deadlines: each connection gets a ConnectionGuard (per-command and per-DATA time, minimum DATA rate), kept by
  *   session id for the hooks (onSecure hands it the TLS socket, onData starts the DATA watch). The implicit-TLS
  *   handshake, before there is a connection, gets commandTimeoutMs too (_upgrade): smtp-server's own handshake
@@ -33,11 +38,14 @@ export interface MailyardServerOptions {
 interface Connection extends GuardedConnection {
   id: string;
   secure: boolean;
-  _upgrading: boolean;
-  _onCommand(command: Buffer, callback: () => void): void;
 }
 
 const CR = 0x0d;
+
+/** The onCommandLine hook: a command line holding a bare CR is answered 501 5.5.2 and not run. */
+export function refuseBareCr(line: Buffer): [number, string] | null {
+  return line.includes(CR) ? [501, '5.5.2 Bare CR in command line; lines must end in CRLF'] : null;
+}
 
 export class MailyardSmtpServer extends SMTPServer {
   readonly #extra: MailyardServerOptions;
@@ -51,12 +59,12 @@ export class MailyardSmtpServer extends SMTPServer {
 
   override connect(socket: Socket | TLSSocket, socketOptions?: Parameters<SMTPServer['connect']>[1]): void {
     super.connect(socket, socketOptions);
-    // super.connect() adds the new connection last and sends nothing before returning (the greeting waits 100 ms).
+    // super.connect() adds the new connection last and sends nothing before returning (the greeting waits at least
+    // for the next turn of the event loop, see the patch).
     let newest: Connection | undefined;
     for (const connection of this.connections) newest = connection as unknown as Connection;
     if (!newest) return;
     this.#mapReplies(newest);
-    this.#wrapCommands(newest);
     this.#guard(newest, socket);
   }
 
@@ -79,17 +87,6 @@ export class MailyardSmtpServer extends SMTPServer {
       handshaking.destroy(err);
     }, limits.commandTimeoutMs);
     timer.unref();
-  }
-
-  /** Command lines holding a bare CR are refused with 501 and not run. */
-  #wrapCommands(connection: Connection): void {
-    const original = connection._onCommand.bind(connection);
-    connection._onCommand = (command: Buffer, callback: () => void) => {
-      // While TLS is being set up the original discards the line unanswered (STARTTLS injection): keep that.
-      if (connection._upgrading || !command.includes(CR)) return original(command, callback);
-      connection.send(501, '5.5.2 Bare CR in command line; lines must end in CRLF');
-      setImmediate(callback);
-    };
   }
 
   #guard(connection: Connection, socket: Socket | TLSSocket): void {

@@ -44,10 +44,11 @@ export function flag(defaultValue: boolean, description: string) {
   return describe(z.boolean().default(defaultValue), { description });
 }
 
-function unitNumber(parse: (text: string) => number | undefined, min: number) {
+function unitNumber(parse: (text: string) => number | undefined, min: number, max?: number) {
+  const number = z.number().int().min(min);
   return z.preprocess(
     (value) => (typeof value === 'string' ? (parse(value) ?? value) : value),
-    z.number().int().min(min),
+    max === undefined ? number : number.max(max),
   );
 }
 
@@ -55,8 +56,8 @@ export function size(defaultBytes: number, description: string, min = 0) {
   return describe(unitNumber(parseSize, min).default(defaultBytes), { description, kind: 'size' });
 }
 
-export function duration(defaultMs: number, description: string, min = 0) {
-  return describe(unitNumber(parseDuration, min).default(defaultMs), { description, kind: 'duration' });
+export function duration(defaultMs: number, description: string, min = 0, max?: number) {
+  return describe(unitNumber(parseDuration, min, max).default(defaultMs), { description, kind: 'duration' });
 }
 
 export function text(defaultValue: string, description: string) {
