@@ -41,9 +41,6 @@ interface DrainChunk {
 /** Spool record ids are remembered this long; a batch file never waits in the spool anywhere near as long. */
 const INGESTED_ID_TTL_MS = 90 * 24 * 3600 * 1000;
 
-/** Messages indexed per full-text transaction: short enough not to stall the event loop for long. */
-const INDEX_BATCH = 50;
-
 /** Process-random key for the in-memory login cache: a repeat login is checked without running scrypt. */
 const LOGIN_CACHE_KEY = randomBytes(32);
 
@@ -100,8 +97,9 @@ export class MailboxHandle {
   }
 
   /**
-   * Builds the full-text index of newly stored mail in small batches between other work (see fts.ts). Waits
-   * while a drain pass runs, so indexing does not slow down making new mail visible; each pass reschedules it.
+   * Builds the full-text index of newly stored mail one bounded turn at a time (fts.ts INDEX_TURN), yielding to
+   * the event loop with setImmediate between turns, so no turn holds up other sessions for long. Waits while a
+   * drain pass runs, so indexing does not slow down making new mail visible; each pass reschedules it.
    */
   scheduleIndexing(): void {
     if (this.#indexing || this.#closed || this.#passRunning || this.degraded) return;
@@ -109,7 +107,7 @@ export class MailboxHandle {
       this.#indexing = null;
       if (this.#closed || this.#passRunning) return;
       try {
-        if (indexPending(this.db, INDEX_BATCH) > 0) this.scheduleIndexing();
+        if (indexPending(this.db).more) this.scheduleIndexing();
       } catch (err) {
         this.#deps.logger?.error({ err, mailboxId: this.id }, 'full-text indexing failed');
       }
@@ -188,7 +186,7 @@ export class MailboxHandle {
         this.#passRunning = false;
       }
       this.scheduleIndexing();
-      // Under a steady inflow one indexing batch still runs between passes, so the index does not starve.
+      // Under a steady inflow one indexing turn still runs between passes, so the index does not starve.
       if (this.#drainAgain) await new Promise<void>((resolve) => setImmediate(resolve));
     } while (this.#drainAgain && !this.#closed);
     return total;

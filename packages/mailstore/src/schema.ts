@@ -7,7 +7,8 @@
  * fts is an FTS5 trigram index of lowercased text, so a phrase MATCH is an exact case-insensitive substring
  * test (RFC 3501 §6.4.4) answered from the index's positions. (detail=none would halve the insert cost but
  * makes every candidate row be re-read: ten times slower for common words.) New text waits in fts_pending
- * until fts.ts indexes it. changes is the CONDSTORE/QRESYNC journal (RFC 7162).
+ * until fts.ts indexes it; the index holds a capped prefix of each message, fts_overflow the whole text of
+ * longer ones. changes is the CONDSTORE/QRESYNC journal (RFC 7162).
  */
 import Database from 'better-sqlite3-multiple-ciphers';
 
@@ -122,6 +123,14 @@ const MIGRATIONS: string[] = [
   // whose folder is gone wait here (LSUB and LIST (SUBSCRIBED) show them as \NonExistent) until UNSUBSCRIBE,
   // or until a folder of that name is created again, which takes the subscription back.
   `CREATE TABLE orphan_subscriptions (path_key TEXT PRIMARY KEY, path TEXT NOT NULL) STRICT, WITHOUT ROWID;`,
+  // 7: the index holds only a prefix of each message's text (fts.ts FTS_INDEXED_CHARS: indexing hostile text
+  // stalled the process). A longer message keeps the whole text of each cut column here, searched by substring;
+  // a column held whole is null. Rows indexed before stay as they are (whole text, still exact); rows still
+  // pending are capped when indexed.
+  `CREATE TABLE fts_overflow (
+    content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+    subject TEXT, addr_from TEXT, addr_to TEXT, addr_cc TEXT, addr_bcc TEXT, headers TEXT, body TEXT
+  ) STRICT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

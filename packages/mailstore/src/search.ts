@@ -3,7 +3,8 @@
  *
  * String keys are case-insensitive substring matches: the FTS5 table holds lowercased text under the trigram
  * tokenizer, so a phrase MATCH of three or more characters is an exact substring test answered by the index,
- * and shorter needles fall back to GLOB over the same columns (a scan, still exact). HEADER narrows with the index and
+ * and shorter needles fall back to GLOB over the same columns (a scan, still exact). Text the index does not
+ * hold (not yet indexed, or past the indexed prefix of a long message: fts.ts) is tested with instr(). HEADER narrows with the index and
  * then checks the named field in the stored header list. Dates compare calendar days (UTC) as the
  * RFC asks, "disregarding time and timezone"; SENT* use the Date: header, or the internal date when absent.
  * Extensions: SAVED* on the save date (RFC 8514), OLDER/YOUNGER in seconds (RFC 5032 WITHIN), EMAILID and
@@ -11,7 +12,6 @@
  */
 import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from './flags.js';
 import type { FolderRef } from './folders.js';
-import { hasPending, indexAllPending } from './fts.js';
 import { threadIdValue } from './objectid.js';
 import { type Db, prepValue } from './schema.js';
 import type { SearchOptions, SearchQuery, SequenceSet, SetBound } from './types.js';
@@ -68,17 +68,33 @@ function ftsPhrase(text: string): string {
 }
 
 /**
- * Needles of three or more characters: a trigram phrase MATCH restricted to the columns (exact substring, from
- * the index). Shorter ones have no trigram: GLOB over the same columns, a scan but still exact.
+ * Messages whose text (in `columns`) holds `needle`, case-insensitively (both sides lowercased, fts.ts). Needles
+ * of three or more characters: a trigram phrase MATCH restricted to the columns (exact substring, from the
+ * index). Shorter ones have no trigram: GLOB over the same columns, a scan but still exact. Text the index does
+ * not hold is tested by substring too: rows still waiting in fts_pending, and the whole text of the columns cut
+ * from messages longer than the indexed prefix (fts_overflow; the column is null when it was not cut).
  */
 function ftsMatch(columns: string[], needle: string): Compiled {
+  const unindexed = unindexedMatch(columns, needle);
   if ([...needle].length >= 3) {
     const query = `{${columns.join(' ')}} : ${ftsPhrase(needle)}`;
-    return { sql: 'm.content_id IN (SELECT rowid FROM fts WHERE fts MATCH ?)', params: [query] };
+    const sql = `(m.content_id IN (SELECT rowid FROM fts WHERE fts MATCH ?) OR ${unindexed.sql})`;
+    return { sql, params: [query, ...unindexed.params] };
   }
   const glob = `*${globEscape(needle)}*`;
   const sql = columns.map((c) => `${c} GLOB ?`).join(' OR ');
-  return { sql: `m.content_id IN (SELECT rowid FROM fts WHERE ${sql})`, params: columns.map(() => glob) };
+  return {
+    sql: `(m.content_id IN (SELECT rowid FROM fts WHERE ${sql}) OR ${unindexed.sql})`,
+    params: [...columns.map(() => glob), ...unindexed.params],
+  };
+}
+
+/** instr() is a plain substring test: the same answer the index gives for the same lowercased text. */
+function unindexedMatch(columns: string[], needle: string): Compiled {
+  const test = columns.map((c) => `instr(${c}, ?) > 0`).join(' OR ');
+  const sql = `m.content_id IN (SELECT content_id FROM fts_pending WHERE ${test}
+    UNION ALL SELECT content_id FROM fts_overflow WHERE ${test})`;
+  return { sql, params: [...columns.map(() => needle), ...columns.map(() => needle)] };
 }
 
 function textMatch(key: string, value: string): Compiled {
@@ -269,10 +285,12 @@ export interface SearchWhere {
   needsContent: boolean;
 }
 
-/** Compiles a query for statements that add their own columns and order (SORT, THREAD); indexes pending text. */
+/**
+ * Compiles a query for statements that add their own columns and order (SORT, THREAD). It never indexes: text
+ * not yet indexed is searched where it waits (ftsMatch), so a SEARCH costs no indexing however much is pending.
+ */
 export function searchWhere(db: Db, folder: FolderRef, query: SearchQuery, opts: SearchOptions = {}): SearchWhere {
   const where = compile({ db, folder, opts, now: Date.now() }, query);
-  if (where.sql.includes('fts') && hasPending(db)) indexAllPending(db);
   return { sql: where.sql, params: where.params, needsContent: where.sql.includes('c.') };
 }
 
