@@ -3,12 +3,10 @@
  * and talks to it with fetch. Every log line at error level (a code bug) is collected so tests can assert none.
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { type Config, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
-import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { tempDir } from '@mailyard/testkit';
+import { captureLog, type LogLine, tempDir } from '@mailyard/testkit';
 import { type Api, createApi, OPERATIONS, type RateLimits } from '../src/index.js';
 
 export interface Harness {
@@ -18,7 +16,8 @@ export interface Harness {
   control: SqliteControlStore;
   mailstore: Mailstore;
   /** Log entries at level error or above (code bugs). */
-  errors: Array<Record<string, unknown>>;
+  /** Lines logged at error level or above (a test expects none). */
+  readonly errors: LogLine[];
   call(method: string, path: string, opts?: CallOptions): Promise<Reply>;
   signUp(email: string, token?: string): Promise<string>;
   close(): Promise<void>;
@@ -85,15 +84,8 @@ export async function startHarness(
       dns: opts.resolver ? { resolver: opts.resolver } : {},
     },
   });
-  const errors: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      const entry = JSON.parse(chunk.toString()) as Record<string, unknown>;
-      if (Number(entry.level) >= 50) errors.push(entry);
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'warn', destination });
+  const log = captureLog({ level: 'warn' });
+  const { logger } = log;
   const control = new SqliteControlStore({ dataDir, masterKey: randomBytes(32), scryptCost: { N: 1024, r: 8, p: 1 } });
   const mailstore = new Mailstore({ dataDir, kdf: { N: 1024 } });
   const api = createApi({ config, logger, control, mailstore, rateLimits: opts.rateLimits });
@@ -121,7 +113,9 @@ export async function startHarness(
     config,
     control,
     mailstore,
-    errors,
+    get errors() {
+      return log.atLeast(50);
+    },
     call,
     async signUp(email, token) {
       const res = await call('POST', '/v1/account', { json: { email, password: 'long enough pw' }, token });

@@ -3,12 +3,10 @@
  * (password costs lowered), users made through control + mailstore.createMailbox, and a captured log.
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { type Config, type DeepPartial, ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
-import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { type TempDir, tempDir } from '@mailyard/testkit';
+import { captureLog, type LogLine, type TempDir, tempDir } from '@mailyard/testkit';
 import {
   type FetchMessageObject,
   type FetchQueryObject,
@@ -22,12 +20,6 @@ import type { ProtocolLimits } from '../src/protocol/limits.js';
 
 export const DOMAIN = 'example.test';
 export const PASSWORD = 'correct horse battery';
-
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
 
 export interface TestUser {
   address: string;
@@ -52,15 +44,6 @@ export interface Harness {
   /** Log lines at error level that report code bugs. */
   codeBugs(): LogLine[];
   close(): Promise<void>;
-}
-
-function captureStream(lines: LogLine[]): Writable {
-  return new Writable({
-    write(chunk, _encoding, done) {
-      for (const text of String(chunk).split('\n')) if (text) lines.push(JSON.parse(text) as LogLine);
-      done();
-    },
-  });
 }
 
 export interface HarnessOptions {
@@ -90,8 +73,8 @@ export async function startHarness(
     },
   });
   const runtime = await ensureRuntimeFiles(config);
-  const logs: LogLine[] = [];
-  const logger = createLogger({ level: 'info', destination: captureStream(logs) });
+  const log = captureLog({ level: 'info' });
+  const { logger, lines: logs } = log;
   const control = new SqliteControlStore({
     dataDir: dir.path,
     masterKey: runtime.masterKey,
@@ -159,7 +142,7 @@ export async function startHarness(
       clients.push(client);
       return client;
     },
-    codeBugs: () => logs.filter((line) => line.msg === 'code bug'),
+    codeBugs: log.codeBugs,
     async close() {
       await Promise.all(clients.map((c) => c.logout().catch(() => c.close())));
       await server.close();

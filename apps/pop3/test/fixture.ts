@@ -6,9 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, createSelfSignedPair, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
-import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { type TempDir, tempDir } from '@mailyard/testkit';
+import { captureLog, type LogLine, type TempDir, tempDir } from '@mailyard/testkit';
 import { createPop3Server, type Pop3Limits, type Pop3Service } from '../src/index.js';
 
 export const ADDRESS = 'alice@example.test';
@@ -17,12 +16,6 @@ export const MAILBOX_ID = 'mbx-alice';
 
 export const TEST_KDF = { N: 1024, r: 8, p: 1 };
 const TLS = createSelfSignedPair('localhost');
-
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
 
 export interface Pop3Fixture {
   port: number;
@@ -53,11 +46,8 @@ export interface FixtureOptions {
 
 export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture> {
   const dir: TempDir = opts.dataDir ? callerOwned(opts.dataDir) : await tempDir('pop3-');
-  const logs: LogLine[] = [];
-  const logger = createLogger({
-    level: 'info',
-    destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
-  });
+  const log = captureLog({ level: 'info' });
+  const { logger, lines: logs } = log;
   const config = loadConfig({
     env: {},
     overrides: {
@@ -98,7 +88,7 @@ export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture>
     logs,
     deliver: (raw) => mailstore.deliver(MAILBOX_ID, Buffer.isBuffer(raw) ? raw : Buffer.from(raw)),
     otherProcess: newMailstore,
-    codeBugs: () => logs.filter((line) => line.level >= 50),
+    codeBugs: () => log.atLeast(50),
     async close() {
       await service.close();
       for (const store of mailstores) await store.close();

@@ -4,12 +4,19 @@
  * (smtp-server on port 0) that receives what the outbound worker delivers.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { type Config, createSelfSignedPair, type DeepPartial, loadConfig } from '@mailyard/config';
 import { type Alias, SqliteControlStore } from '@mailyard/control';
-import { createLogger, type Logger } from '@mailyard/logger';
+import type { Logger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { type DnsServer, startDnsServer, type TempDir, tempDir, txtChunks } from '@mailyard/testkit';
+import {
+  captureLog,
+  type DnsServer,
+  type LogLine,
+  startDnsServer,
+  type TempDir,
+  tempDir,
+  txtChunks,
+} from '@mailyard/testkit';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import type { SmtpDeps } from '../src/deps.js';
 
@@ -37,12 +44,6 @@ export function publishDkim(dns: DnsServer, domain: string, key: DkimKey): void 
   dns.table.txt.set(`${key.selector}._domainkey.${domain}`, [txtChunks(`v=DKIM1; k=rsa; p=${key.publicKey}`)]);
 }
 
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
 export interface Harness {
   dir: TempDir;
   config: Config;
@@ -58,16 +59,6 @@ export interface Harness {
   /** Messages in a folder of an alias's mailbox, oldest first. */
   mailbox(alias: Alias, folder?: string): Promise<Buffer[]>;
   close(): Promise<void>;
-}
-
-function recordingLogger(lines: LogLine[]): Logger {
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  return createLogger({ level: 'info', destination: destination as never, pretty: false });
 }
 
 async function addMailbox(h: { control: SqliteControlStore; mailstore: Mailstore }, alias: Alias): Promise<Alias> {
@@ -90,8 +81,8 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
       ...overrides,
     },
   });
-  const logs: LogLine[] = [];
-  const logger = recordingLogger(logs);
+  const log = captureLog({ level: 'info' });
+  const { logger, lines: logs } = log;
   const masterKey = randomBytes(32);
   const control = new SqliteControlStore({ dataDir: dir.path, masterKey, scryptCost: { N: 1024, r: 8, p: 1 } });
   const mailstore = new Mailstore({ dataDir: dir.path, kdf: { N: 1024 }, notifyPollMs: 50, logger });
@@ -142,7 +133,7 @@ export async function startHarness(overrides: DeepPartial<Config> = {}): Promise
       await control.close();
       await dns.close();
       await dir.cleanup();
-      const errors = logs.filter((line) => line.level >= 50);
+      const errors = log.atLeast(50);
       if (errors.length > 0) throw new Error(`errors were logged: ${JSON.stringify(errors).slice(0, 2000)}`);
     },
   };

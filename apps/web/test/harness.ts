@@ -3,22 +3,15 @@
  * dir (password costs lowered), with a DNS responder on 127.0.0.1 for record checks, and a captured log.
  * `WebClient` is a cookie-keeping HTTP client that fills in the CSRF token of the last page it fetched.
  */
-import { Writable } from 'node:stream';
 import { type Config, type DeepPartial, ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import type { LoginFailureStore } from '@mailyard/limits';
-import { createLogger, type Logger } from '@mailyard/logger';
+import type { Logger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { type DnsServer, startDnsServer, tempDir } from '@mailyard/testkit';
+import { captureLog, type DnsServer, type LogLine, startDnsServer, tempDir } from '@mailyard/testkit';
 import { createWebApp, type LoginLimits, type WebApp } from '../src/index.js';
 
 export const HOSTNAME = 'mx.mailyard.test';
-
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
 
 export interface Harness {
   base: string;
@@ -45,15 +38,6 @@ export interface HarnessOptions {
   sessionSecret?: Buffer;
 }
 
-function captureStream(lines: LogLine[]): Writable {
-  return new Writable({
-    write(chunk, _encoding, done) {
-      for (const text of String(chunk).split('\n')) if (text) lines.push(JSON.parse(text) as LogLine);
-      done();
-    },
-  });
-}
-
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = await tempDir('mailyard-web-');
   const dns = await startDnsServer();
@@ -69,8 +53,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   });
   const runtime = await ensureRuntimeFiles(config);
-  const logs: LogLine[] = [];
-  const logger = createLogger({ level: 'info', destination: captureStream(logs) });
+  const log = captureLog({ level: 'info' });
+  const { logger, lines: logs } = log;
   const control = new SqliteControlStore({
     dataDir: dir.path,
     masterKey: runtime.masterKey,
@@ -98,7 +82,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logger,
     tls: runtime.tls,
     logs,
-    codeBugs: () => logs.filter((line) => line.msg === 'code bug'),
+    codeBugs: log.codeBugs,
     async close() {
       await web.close();
       await mailstore.close();
