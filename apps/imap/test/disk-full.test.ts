@@ -4,7 +4,7 @@
  * NO [OVERQUOTA] (the store's StorageFullError) instead of NO [SERVERBUG], with no code bug logged.
  */
 
-import { type SmallFilesystem, smallFilesystem } from '@mailyard/testkit';
+import { type SmallFilesystem, smallFilesystem, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Harness, message, startHarness, type TestUser } from './harness.js';
 import { loginWire } from './wire-client.js';
@@ -21,8 +21,9 @@ beforeAll(async () => {
   const client = await h.client(user);
   for (const subject of ['one', 'two']) await client.append('INBOX', message(subject));
   await client.logout();
-  // Let the store close the mailbox, so the LOGIN below opens it afresh on the full disk.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The store closes the mailbox, so the LOGIN below opens it afresh on the full disk.
+  const harness = h;
+  await waitFor(() => !harness.mailstore.isOpen(user.mailboxId));
 });
 afterAll(async () => {
   await h?.close();

@@ -3,6 +3,8 @@
  * skips with the reason without root, fails under CI=true): login works, mail reads back byte for byte, and the
  * UPDATE at QUIT, a write, answers -ERR [SYS/TEMP] and removes nothing; once space is free it succeeds.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type SmallFilesystem, smallFilesystem, waitFor } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 import { ADDRESS, MAILBOX_ID, message, PASSWORD, type Pop3Fixture, startPop3 } from './fixture.js';
@@ -23,6 +25,11 @@ afterEach(async () => {
   }
 });
 
+/** Whether a mailbox database under `dataDir` has its -shm file (SQLite removes it when the last connection closes). */
+function hasShmFile(dataDir: string): boolean {
+  return readdirSync(join(dataDir, 'mailboxes'), { recursive: true }).some((name) => String(name).endsWith('-shm'));
+}
+
 async function login(fixture: Pop3Fixture): Promise<Pop3Wire> {
   const wire = await Pop3Wire.connect(fixture.port);
   expect(await wire.command(`USER ${ADDRESS}`)).toMatch(/^\+OK/);
@@ -39,7 +46,8 @@ test('on a full disk POP3 logs in and reads; QUIT with DELE answers -ERR [SYS/TE
   await f.deliver(message('second'));
   (await f.mailstore.open(MAILBOX_ID, PASSWORD)).close();
   // The idle handle closes after 20 ms and SQLite removes the -shm file the next open must create again.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  const { mailstore, dir } = f;
+  await waitFor(() => !mailstore.isOpen(MAILBOX_ID) && !hasShmFile(dir.path));
   await fs.fill();
 
   const wire = await login(f);
@@ -50,7 +58,7 @@ test('on a full disk POP3 logs in and reads; QUIT with DELE answers -ERR [SYS/TE
   await waitFor(() => fixture.service.openMailboxes === 0);
 
   await fs.free();
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await waitFor(() => !mailstore.isOpen(MAILBOX_ID));
   const again = await login(f);
   expect(await again.command('DELE 1')).toMatch(/^\+OK/);
   expect(await again.command('QUIT')).toBe('+OK Bye (1 message deleted)\r\n');

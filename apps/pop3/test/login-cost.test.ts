@@ -7,7 +7,7 @@
 import { kdfRunCount } from '@mailyard/mailstore';
 import { waitFor } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
-import { ADDRESS, PASSWORD, type Pop3Fixture, startPop3, TEST_KDF } from './fixture.js';
+import { ADDRESS, MAILBOX_ID, PASSWORD, type Pop3Fixture, startPop3, TEST_KDF } from './fixture.js';
 import { Pop3Wire } from './pop3-wire.js';
 
 let f: Pop3Fixture | undefined;
@@ -31,8 +31,8 @@ test('unknown user, wrong password and right password cost the same mailbox KDF 
   expect(await wire.command('QUIT')).toMatch(/^\+OK/);
   const fixture = f;
   await waitFor(() => fixture.service.openMailboxes === 0);
-  // Let the mail store close the idle handle, so the right password below is checked by the KDF again.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The mail store closes the idle handle, so the right password below is checked by the KDF again.
+  await waitFor(() => !fixture.mailstore.isOpen(MAILBOX_ID));
 
   const other = await Pop3Wire.connect(f.port);
   const unknown = await kdfRunsOf(other, 'nobody@example.test', PASSWORD, /^-ERR \[AUTH\] /);

@@ -6,6 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '@mailyard/testkit';
 import { dkimVerify } from 'mailauth';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -51,13 +52,15 @@ async function spillFiles(): Promise<string[]> {
 
 /** The content of the one spill file once it holds more than `atLeast` bytes (waits up to 10 s). */
 async function spilledBytes(atLeast: number): Promise<Buffer> {
-  const giveUpAt = Date.now() + 10_000;
-  for (;;) {
-    const [name] = await spillFiles();
-    const bytes = name ? await readFile(join(h.dir.path, 'tmp', 'smtp', name)).catch(() => Buffer.alloc(0)) : null;
-    if ((bytes && bytes.length > atLeast) || Date.now() > giveUpAt) return bytes ?? Buffer.alloc(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return waitFor(
+    async () => {
+      const [name] = await spillFiles();
+      const bytes = name ? await readFile(join(h.dir.path, 'tmp', 'smtp', name)).catch(() => null) : null;
+      return bytes && bytes.length > atLeast ? bytes : null;
+    },
+    10_000,
+    50,
+  );
 }
 
 describe('large messages on the MX', () => {

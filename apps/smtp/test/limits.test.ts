@@ -1,5 +1,6 @@
 /** The MX limits on the wire: connections per IP, the in-flight byte budget (messages per IP: mx-rate-limit.test.ts). */
 import { ByteBudget } from '@mailyard/limits';
+import { waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SmtpListener } from '../src/listener.js';
 import { createMxServer } from '../src/mx.js';
@@ -35,11 +36,11 @@ describe('MX limits', () => {
     expect((await third.reply()).lines[0]).toMatch(/^421 4\.7\.0 /);
     expect(await third.closedByServer()).toBe(true);
     first.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => mx.state.connections.count('127.0.0.1') === 1);
     const fourth = await greeted();
     second.destroy();
     fourth.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => mx.state.connections.count('127.0.0.1') === 0);
   });
 
   test('a full in-flight byte budget answers 452 4.3.1 and stores nothing', async () => {

@@ -10,6 +10,8 @@ import { dkimKey, type Harness, HOSTED, message, publishDkim, startHarness } fro
 import { Wire } from './wire.js';
 
 const run = promisify(execFile);
+/** swaks is a Debian tool: missing, its test is skipped with the reason printed (a failure when CI=true). */
+const hasSwaks = requireTool('swaks');
 
 let h: Harness;
 let mx: SmtpListener;
@@ -80,8 +82,7 @@ describe('inbound MX end to end', () => {
     expect(added).toMatch(/by mx\.hosted\.test with ESMTPS? id [0-9A-F]+\r\n\tfor <alice@hosted\.test>/);
   });
 
-  test('swaks: a +tag subaddress reaches the base alias', async () => {
-    if (!requireTool('swaks')) return;
+  test.skipIf(!hasSwaks)('swaks: a +tag subaddress reaches the base alias', async () => {
     const before = (await h.mailbox(h.aliases.alice)).length;
     const { stdout } = await run('swaks', [
       '--server',

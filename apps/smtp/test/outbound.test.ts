@@ -5,6 +5,7 @@
 
 import { deriveKey } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
+import { waitFor } from '@mailyard/testkit';
 import { authenticate } from 'mailauth';
 import { createTransport } from 'nodemailer';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -323,9 +324,7 @@ describe('outbound retries and bounces', () => {
     await h.control.enqueue({ envelopeFrom: '', recipients: ['x@slow.test'], body });
     for (let i = 0; i < 4; i++) await h.control.enqueue({ envelopeFrom: '', recipients: [`f${i}@${REMOTE}`], body });
     w.start();
-    for (let waited = 0; remote.received.length < 4 && waited < 5000; waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(() => remote.received.length >= 4);
     expect(remote.received.map((m) => m.to[0]).sort()).toEqual([0, 1, 2, 3].map((i) => `f${i}@${REMOTE}`));
     release();
     await w.stop();
