@@ -1,10 +1,10 @@
 /**
  * What every connection of an IMAP server shares: injected dependencies, the per-process limits (failed-login
- * gate, connection counters, login cache) and the notifier.
+ * gate, byte budget, connection counters, login cache) and the notifier.
  */
 import type { Config } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
-import type { ConnectionCounter, LoginGate } from '@mailyard/limits';
+import type { ByteBudget, ConnectionCounter, LoginGate } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { ChangeNotifier, MailboxSession } from '@mailyard/mailstore';
 import type { LoginCache } from './login-cache.js';
@@ -33,9 +33,11 @@ export interface ImapDeps {
   protocol?: Partial<ProtocolLimits>;
 }
 
-/** Failed-login and connection counters: per process, shared by all its IMAP listeners. */
+/** Failed-login and connection counters and the byte budget: per process, shared by all its IMAP listeners. */
 export interface ImapLimits {
   loginGate: LoginGate;
+  /** In-flight message bytes (limits.inflightBytes): APPEND literals reserve from it before they are read. */
+  budget: ByteBudget;
   perUser: ConnectionCounter;
   perIp: ConnectionCounter;
   logins: LoginCache;

@@ -8,7 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import type { Config } from '@mailyard/config';
-import { ConnectionCounter, type LoginFailureStore, LoginGate, MemoryLoginFailureStore } from '@mailyard/limits';
+import {
+  ByteBudget,
+  ConnectionCounter,
+  type LoginFailureStore,
+  LoginGate,
+  MemoryLoginFailureStore,
+} from '@mailyard/limits';
 import { capabilityLine } from './capabilities.js';
 import { COMMANDS } from './commands/index.js';
 import type { ImapDeps, ImapLimits, ServerContext } from './context.js';
@@ -34,16 +40,18 @@ export interface ImapServer {
 const CLOSE_GRACE_MS = 1000;
 
 /**
- * The per-process limits from configuration (imap.authFailuresPerIpPerHour, imap.maxConnectionsPer*). Failed
- * logins are counted in `loginFailures` (this process's memory by default; a shared store counts across processes).
+ * The per-process limits from configuration (imap.authFailuresPerIpPerHour, imap.maxConnectionsPer*,
+ * limits.inflightBytes). Failed logins are counted in `loginFailures` (this process's memory by default; a shared
+ * store counts across processes).
  */
 export function createImapLimits(
-  config: Pick<Config, 'imap'>,
+  config: Pick<Config, 'imap' | 'limits'>,
   loginFailures: LoginFailureStore = new MemoryLoginFailureStore(),
 ): ImapLimits {
   const failures = config.imap.authFailuresPerIpPerHour;
   return {
     loginGate: new LoginGate({ perIp: failures, perUserIp: failures, store: loginFailures }),
+    budget: new ByteBudget(config.limits.inflightBytes),
     perUser: new ConnectionCounter(config.imap.maxConnectionsPerUser),
     perIp: new ConnectionCounter(config.imap.maxConnectionsPerIp),
     logins: new LoginCache(),
@@ -101,6 +109,7 @@ export function createImapServer(deps: ImapDeps): ImapServer {
       commands,
       greeting: (session) => `OK [${capabilityLine(session)}] Mailyard IMAP ready`,
       createSession: (conn) => new Session(ctx, conn, logger),
+      messageBudget: ctx.budget,
       onClose: () => {
         connections.delete(connection);
         releaseIp?.();

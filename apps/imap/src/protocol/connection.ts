@@ -46,6 +46,12 @@ export interface ConnectionOptions<S extends SessionHandle> {
   greeting(session: S): string;
   createSession(connection: ImapConnection<S>): S;
   onClose(): void;
+  /**
+   * The process's in-flight byte budget (limits ByteBudget): every message literal (APPEND, MULTIAPPEND, CATENATE)
+   * reserves its size before its bytes are accepted and gives it back once the command has answered. A full budget
+   * throws (TryAgainLaterError: NO [LIMIT] instead of the continuation). Absent: literals are not counted.
+   */
+  messageBudget?: { reserve(bytes: number): { release(): void } };
 }
 
 /** Thrown by CommandIo calls once the connection has closed: the running command stops there. */
@@ -80,6 +86,8 @@ export class ImapConnection<S extends SessionHandle> {
   #commandTimer: NodeJS.Timeout | null = null;
   #rateTimer: NodeJS.Timeout | null = null;
   #literalBytes = 0;
+  /** Budget reservations of the message literals of the command being read or run. */
+  #reservations: Array<{ release(): void }> = [];
   #closeWaiters: Array<() => void> = [];
   #flushScheduled = false;
   /** The inflate stream's input buffer is full: the socket stays paused until it drains. */
@@ -201,6 +209,7 @@ export class ImapConnection<S extends SessionHandle> {
     this.#input = [];
     this.#inflate?.destroy();
     this.#clearTimers();
+    this.#releaseReservations();
     for (const waiter of this.#closeWaiters.splice(0)) waiter();
     this.#lineWaiter?.(Buffer.alloc(0));
     this.#lineWaiter = null;
@@ -276,6 +285,7 @@ export class ImapConnection<S extends SessionHandle> {
     try {
       command = parseCommand(framed, { maxDepth: this.#limits.maxDepth });
     } catch (err) {
+      this.#releaseReservations();
       this.#badInput(framed, err);
       return;
     }
@@ -338,9 +348,34 @@ export class ImapConnection<S extends SessionHandle> {
       this.#countBad();
       return 'refuse';
     }
+    if (isMessage && !this.#reserve(tag, header)) return header.sync ? 'refuse' : 'close';
     if (header.sync) void this.write(`+ Go ahead${CRLF}`);
     this.#startRateWatch();
     return isMessage ? 'accept-message' : 'accept';
+  }
+
+  /**
+   * Reserves a message literal's bytes from the budget before any is read. Refused: a synchronising literal gets
+   * the tagged NO (RFC 9051 §7.5: the client then abandons the command; RFC 3502 §3 for MULTIAPPEND), a
+   * non-synchronising one, already on its way (RFC 7888 §4), BYE. Earlier literals of the command are given back.
+   */
+  #reserve(tag: string, header: LiteralHeader): boolean {
+    if (!this.#options.messageBudget) return true;
+    try {
+      this.#reservations.push(this.#options.messageBudget.reserve(header.size));
+      return true;
+    } catch (err) {
+      this.#releaseReservations();
+      const reply = toImapResponse(err);
+      const text = `[${reply.code ?? 'LIMIT'}] ${oneLine(reply.text)}`;
+      if (header.sync) void this.write(`${tag} NO ${text}${CRLF}`);
+      else this.bye(text);
+      return false;
+    }
+  }
+
+  #releaseReservations(): void {
+    for (const reservation of this.#reservations.splice(0)) reservation.release();
   }
 
   #armIdle(): void {
@@ -413,6 +448,7 @@ export class ImapConnection<S extends SessionHandle> {
         // Closed meanwhile: the mail store session ended with the connection, which is no code bug.
         if (!this.#closed) reportError(this.#options.logger, err, { cid: this.id, stage: 'flush' });
       });
+    this.#releaseReservations();
     const code = result.code ? `[${result.code}] ` : '';
     await this.write(`${parsed.tag} ${result.status} ${code}${oneLine(result.text)}${CRLF}`);
     const after = this.session.afterReply;
