@@ -12,7 +12,7 @@ import { reportError, toBoom } from '@mailyard/errors';
 import { LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { monitoringEndpoints } from '@mailyard/monitor';
-import { closeHttpServer, listenHttpServer } from '@mailyard/runtime';
+import { closeServer, listenServer } from '@mailyard/runtime';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
@@ -143,10 +143,10 @@ export function createApi(deps: ApiDeps): Api {
     router,
     listen(port, host = deps.config.bind) {
       server = createServer(app.callback());
-      return listenHttpServer(server, port, host);
+      return listenServer(server, port, host);
     },
     close() {
-      return closeHttpServer(server);
+      return closeServer(server);
     },
   };
 }

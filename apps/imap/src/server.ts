@@ -5,7 +5,7 @@
  * connections (issue 12 item 5) before the per-IP limit is even consulted.
  */
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import type { Config } from '@mailyard/config';
 import {
@@ -15,6 +15,7 @@ import {
   LoginGate,
   MemoryLoginFailureStore,
 } from '@mailyard/limits';
+import { closeServer, listenServer } from '@mailyard/runtime';
 import { capabilityLine } from './capabilities.js';
 import { COMMANDS } from './commands/index.js';
 import type { ImapDeps, ImapLimits, ServerContext } from './context.js';
@@ -128,33 +129,24 @@ export function createImapServer(deps: ImapDeps): ImapServer {
   return {
     notifier: ctx.notifier,
     connections,
-    listen: (port, host = deps.config.bind) =>
-      new Promise((resolve, reject) => {
-        const listener = createServer({ pauseOnConnect: false }, accept);
-        server = listener;
-        listener.on('error', (err) => ctx.logger.error({ err }, 'imap server error'));
-        listener.once('error', reject);
-        listener.listen(port, host, () => {
-          listener.off('error', reject);
-          resolve((listener.address() as AddressInfo).port);
-        });
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        const done = () => {
-          ctx.notifier.close();
-          resolve();
-        };
-        for (const connection of connections) connection.bye('Server shutting down');
-        const timer = setTimeout(() => {
-          for (const connection of connections) connection.destroy();
-        }, CLOSE_GRACE_MS);
-        timer.unref();
-        if (!server) return done();
-        server.close(() => {
-          clearTimeout(timer);
-          done();
-        });
-      }),
+    listen: (port, host = deps.config.bind) => {
+      const listener = createServer({ pauseOnConnect: false }, accept);
+      server = listener;
+      listener.on('error', (err) => ctx.logger.error({ err }, 'imap server error'));
+      return listenServer(listener, port, host);
+    },
+    close: async () => {
+      for (const connection of connections) connection.bye('Server shutting down');
+      const timer = setTimeout(() => {
+        for (const connection of connections) connection.destroy();
+      }, CLOSE_GRACE_MS);
+      timer.unref();
+      try {
+        await closeServer(server);
+      } finally {
+        clearTimeout(timer);
+        ctx.notifier.close();
+      }
+    },
   };
 }

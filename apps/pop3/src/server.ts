@@ -2,9 +2,10 @@
  * createPop3Server(deps): one POP3 listener (RFC 1939) over the mail store, either plain with STLS (RFC 2595) or
  * implicit TLS (RFC 8314, `secure`). Importing this starts nothing; main.ts and the tests call the factory.
  */
-import type { AddressInfo, Server } from 'node:net';
+import type { Server } from 'node:net';
 import { type Config, createSelfSignedPair } from '@mailyard/config';
 import type { Logger } from '@mailyard/logger';
+import { listenServer } from '@mailyard/runtime';
 import type { Pop3Context, Pop3Control, Pop3Mailstore } from './context.js';
 import { onAuth } from './handlers/on-auth.js';
 import { onFetchMessage, readMessage } from './handlers/on-fetch-message.js';
@@ -100,7 +101,7 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
     get openMailboxes() {
       return ctx.mailboxes.size;
     },
-    listen: (port, host) => listen(pop3.server, port, host),
+    listen: (port, host) => listenServer(pop3.server, port, host),
     close: () =>
       new Promise<void>((resolve) => {
         pop3.close(() => {
@@ -109,14 +110,4 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
         });
       }),
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

@@ -5,7 +5,7 @@
  * watches every connection's command and DATA deadlines (server.ts, connection-guard.ts). The pause before the
  * greeting (early-talker test) is the listener's own setting: smtp.mxGreetingDelayMs or submissionGreetingDelayMs.
  */
-import { once } from 'node:events';
+import { listenServer } from '@mailyard/runtime';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { SmtpContext } from './deps.js';
 import { createOnAuth } from './handlers/on-auth.js';
@@ -82,13 +82,7 @@ export function createListener(ctx: SmtpContext, mode: ServerMode, secure: boole
   const listener: SmtpListener = {
     server,
     state,
-    async listen(port, host = ctx.config.bind) {
-      server.listen(port, host);
-      await once(server.server, 'listening');
-      const address = server.server.address();
-      if (address === null || typeof address === 'string') throw new Error('SMTP listener has no TCP address');
-      return address.port;
-    },
+    listen: (port, host = ctx.config.bind) => listenServer(server.server, port, host),
     async close(graceMs = SMTP_LIMITS.shutdownGraceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await waitForIdle(state, graceMs);

@@ -12,7 +12,7 @@ import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolv
 import { LOGIN_FAILURE_WINDOW_MS, type LoginFailureStore, LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { monitoringEndpoints } from '@mailyard/monitor';
-import { closeHttpServer, listenHttpServer } from '@mailyard/runtime';
+import { closeServer, listenServer } from '@mailyard/runtime';
 import Koa, { type Next } from 'koa';
 import { registerAutoconfigRoutes } from './autoconfig.js';
 import { errorPages, notFoundPage } from './error-pages.js';
@@ -152,10 +152,10 @@ export function createWebApp(deps: WebDeps): WebApp {
     sessions: shared.sessions,
     listen(port, host = deps.config.bind) {
       server = deps.tls ? createHttpsServer(deps.tls, app.callback()) : createHttpServer(app.callback());
-      return listenHttpServer(server, port, host);
+      return listenServer(server, port, host);
     },
     close() {
-      return closeHttpServer(server);
+      return closeServer(server);
     },
   };
 }

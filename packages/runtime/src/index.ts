@@ -18,11 +18,12 @@
  * - Only the first signal starts a shutdown; later ones are logged and ignored, never cut a close short.
  * - Exit code 0 only when stop finished; 1 when it failed or outlasted the deadline.
  * - Importing this module starts nothing.
+ * listenServer / closeServer bind and unbind every app's server (net, tls or http), the one listen/close.
  * listenWithImplicitTls serves a protocol on its plain and its implicit-TLS port (RFC 8314), as imap and pop3 do.
  * openStores is the same store opening for short-lived commands (the CLI), without logger, monitoring or signals.
  */
 export { type Booted, type BootedProcess, type BootOptions, bootProcess } from './boot-process.js';
-export { closeHttpServer, listenHttpServer } from './http-server.js';
+export { closeServer, listenServer } from './listen-server.js';
 export { type Listener, listenWithImplicitTls } from './listen-with-implicit-tls.js';
 export { type OpenedStores, openControl, openMailstore, openStores } from './open-stores.js';
 export { type RunProcessOptions, runProcess, type StopApp } from './run-process.js';
