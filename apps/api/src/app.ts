@@ -9,7 +9,7 @@ import { Router } from '@koa/router';
 import type { Config } from '@mailyard/config';
 import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
 import { reportError, toBoom } from '@mailyard/errors';
-import { LoginGate, RateLimiter } from '@mailyard/limits';
+import { ByteBudget, LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { monitoringEndpoints } from '@mailyard/monitor';
 import { closeServer, listenServer } from '@mailyard/runtime';
@@ -48,6 +48,8 @@ export interface ApiDeps {
   rateLimits?: Partial<RateLimits>;
   /** Gate of failed mailbox-password checks (generate-password with `password` or `recovery_key`). */
   loginGate?: LoginGate;
+  /** The process's in-flight byte budget, which request bodies reserve from; default: limits.inflightBytes. */
+  budget?: ByteBudget;
 }
 
 /**
@@ -113,6 +115,7 @@ export function createApi(deps: ApiDeps): Api {
     mailstore: deps.mailstore,
     resolver: deps.resolver ?? defaultResolver(deps.config),
     loginGate: deps.loginGate ?? new LoginGate(DEFAULT_PASSWORD_GATE),
+    budget: deps.budget ?? new ByteBudget(deps.config.limits.inflightBytes),
   };
   const app = new Koa<ApiState>({ proxy: deps.config.api.trustProxy });
   const router = new Router<ApiState>({ prefix: '/v1' });
