@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requestFilePath } from '../src/profiling-triggers.js';
 
@@ -31,32 +32,17 @@ function startChild(dataDir: string, processName: string): Promise<RunningChild>
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const seen: ChildLine[] = [];
-  const waiters = new Set<() => void>();
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
     seen.push(JSON.parse(text) as ChildLine);
-    for (const wake of waiters) wake();
   });
 
-  function waitFor(match: (line: ChildLine) => boolean, timeoutMs = 15_000): Promise<ChildLine> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = seen.find(match);
-        if (!found) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`child never logged the line awaited; it logged: ${JSON.stringify(seen)}`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
+  const waitForLine = (match: (line: ChildLine) => boolean, timeoutMs = 15_000): Promise<ChildLine> =>
+    waitFor(() => seen.find(match), timeoutMs).catch((err: unknown) => {
+      throw new Error(`child never logged the line awaited; it logged: ${JSON.stringify(seen)}`, { cause: err });
     });
-  }
 
-  return waitFor((l) => l.message === 'ready').then(
-    (ready) => ({ process: child, pid: ready.pid as number, waitFor }),
+  return waitForLine((l) => l.message === 'ready').then(
+    (ready) => ({ process: child, pid: ready.pid as number, waitFor: waitForLine }),
     (err: unknown) => {
       child.kill('SIGKILL');
       throw err;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@mailyard/testkit';
 import { afterEach, expect, test } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -16,12 +17,9 @@ const childScript = fileURLToPath(new URL('../test/fixtures/booted-child.ts', im
 type LogLine = { msg: string; [key: string]: unknown };
 
 async function seen(lines: LogLine[], msg: string): Promise<LogLine> {
-  for (let waited = 0; waited < 5_000; waited += 20) {
-    const line = lines.find((l) => l.msg === msg);
-    if (line) return line;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`never logged "${msg}": ${JSON.stringify(lines)}`);
+  return waitFor(() => lines.find((l) => l.msg === msg)).catch((err: unknown) => {
+    throw new Error(`never logged "${msg}": ${JSON.stringify(lines)}`, { cause: err });
+  });
 }
 
 let dataDir: string | undefined;

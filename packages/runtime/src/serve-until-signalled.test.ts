@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@mailyard/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -64,7 +65,7 @@ describe('serveUntilSignalled', () => {
     const served = serve('slow', 5_000);
     await served.ready;
     served.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => served.messages.includes('stop started'));
     served.child.kill('SIGINT');
     expect(await served.exited).toEqual({ code: 0, signal: null });
     expect(served.messages).toEqual([
