@@ -44,6 +44,8 @@ for (const name of [
   'SORT', // RFC 5256 §3 (commands/sort.ts)
   'SORT=DISPLAY', // RFC 5957
   'ESORT', // RFC 5267 §3 (SORT RETURN)
+  'CONTEXT=SEARCH', // RFC 5267 §4 (search-context.ts: UPDATE, CANCELUPDATE; PARTIAL)
+  'CONTEXT=SORT', // RFC 5267 §4
   'THREAD=ORDEREDSUBJECT', // RFC 5256 §3 (commands/thread.ts)
   'THREAD=REFERENCES', // RFC 5256 §3
   'WITHIN', // RFC 5032 (search-keys.ts)

@@ -9,10 +9,12 @@
  * - EXISTS (and RECENT for IMAP4rev1) for new messages, which this session then claims as \Recent when none
  *   has (RFC 3501 §2.3.2);
  * - `* FLAGS` again when a new keyword appears, then FETCH FLAGS (+UID under QRESYNC, +MODSEQ under CONDSTORE)
- *   for changed flags, never with a MODSEQ lower than one told before (the value is read back from the store).
+ *   for changed flags, never with a MODSEQ lower than one told before (the value is read back from the store);
+ * - RFC 5267 update contexts (search-context.ts): REMOVEFROM before the EXPUNGEs, ADDTO after EXISTS.
  */
 import type { MailboxSession, MessageSummary } from '@mailyard/mailstore';
 import { packSet } from './protocol/encode.js';
+import { SearchContexts } from './search-context.js';
 
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -46,6 +48,10 @@ export class SelectedView {
   readonly #pendingExpunge = new Set<number>();
   readonly #pendingFlags = new Set<number>();
   #pendingNew: number[] = [];
+  /** Grows whenever the view learns of a change or changes what the client holds (update contexts re-run then). */
+  revision = 0;
+  /** SEARCH/SORT RETURN (UPDATE) results kept up to date (RFC 5267 §4). */
+  readonly contexts = new SearchContexts();
 
   constructor(mailbox: MailboxSession, path: string, readOnly: boolean) {
     const folder = mailbox.getFolder(path);
@@ -150,6 +156,7 @@ export class SelectedView {
   poll(): void {
     const changes = this.mailbox.changesSince(this.path, this.#journalModseq);
     if (changes.length === 0) return;
+    this.revision++;
     const known = new Set(this.#pendingNew);
     for (const change of changes) {
       this.#journalModseq = Math.max(this.#journalModseq, change.modseq);
@@ -176,9 +183,11 @@ export class SelectedView {
   /** Tells the client what changed, as far as `options` allow (see the module comment for the order). */
   async flush(write: Writer, options: ViewOptions): Promise<void> {
     this.poll();
+    await this.contexts.removals(this, write);
     if (options.expunge && this.#pendingExpunge.size > 0) await this.#flushExpunges(write, options.qresync);
     if (this.#pendingNew.length > 0) await this.#flushNew(write, options.rev2);
     if (this.#pendingFlags.size > 0) await this.#flushFlags(write, options);
+    await this.contexts.additions(this, write);
   }
 
   async #flushExpunges(write: Writer, qresync: boolean): Promise<void> {
@@ -198,6 +207,7 @@ export class SelectedView {
 
   /** Removes UIDs from the view (after telling the client, or after our own EXPUNGE reply). */
   #removeUids(gone: Set<number>): void {
+    this.revision++;
     this.uids = this.uids.filter((uid) => !gone.has(uid));
     for (const uid of gone) {
       this.recent.delete(uid);
@@ -212,6 +222,7 @@ export class SelectedView {
     this.#pendingNew = [];
     const last = this.uids[this.uids.length - 1] ?? 0;
     for (const uid of fresh) if (uid > last) this.uids.push(uid);
+    this.revision++;
     this.#seqIndex = null;
     for (const uid of this.#takeRecent()) if (this.seqOf(uid) !== undefined) this.recent.add(uid);
     const listing = this.mailbox.listMessages(this.path);

@@ -3,14 +3,16 @@
  * SAVE) program` answers `* ESEARCH (TAG "t") [UID] ...` and SAVE keeps the result for `$`. Under IMAP4rev2 every
  * SEARCH answers in ESEARCH form, ALL when no RETURN is given (RFC 9051 §6.4.4, §7.3.4). Without RETURN and
  * IMAP4rev2 the classic SEARCH (search.ts) answers. A failed SEARCH ... RETURN (SAVE) leaves `$` empty (RFC
- * 5182 §2.1).
+ * 5182 §2.1). CONTEXT=SEARCH (RFC 5267 §4): RETURN (UPDATE) keeps the result up to date (search-context.ts), and
+ * RETURN (PARTIAL low:high) answers only those positions of the result.
  */
 import type { Command } from '../protocol/command.js';
 import { saveResult } from '../saved-search.js';
+import { checkUpdateTag, startUpdates } from '../search-context.js';
 import { esearchReply, parseReturn, type ReturnOption, savedResult } from '../search-results.js';
 import type { SelectedView } from '../selected-view.js';
 import type { Session } from '../session.js';
-import { runSearch, type SearchResult, search, uidSearch } from './search.js';
+import { evaluateSearch, type PreparedSearch, prepareSearch, type SearchResult, search, uidSearch } from './search.js';
 
 const DEFAULT_RETURN: ReadonlySet<ReturnOption> = new Set(['ALL']);
 
@@ -35,13 +37,16 @@ function extended(base: Command<Session>, isUid: boolean): Command<Session> {
   return {
     ...base,
     async run(call) {
-      const { options, rest } = parseReturn(call.args);
+      const { options, partial, rest } = parseReturn(call.args);
       if (!options && !call.session.rev2) return base.run(call);
       const view = call.session.requireView();
       const wanted = options ?? DEFAULT_RETURN;
+      if (wanted.has('UPDATE')) checkUpdateTag(view, call.tag);
+      let prepared: PreparedSearch;
       let result: SearchResult;
       try {
-        result = runSearch(call.session, rest);
+        prepared = prepareSearch(call.session, rest);
+        result = evaluateSearch(view, prepared);
       } catch (err) {
         if (wanted.has('SAVE')) saveResult(view, []);
         throw err;
@@ -55,8 +60,12 @@ function extended(base: Command<Session>, isUid: boolean): Command<Session> {
         options: wanted,
         numbers,
         ...(modseq !== undefined ? { modseq } : {}),
+        ...(partial ? { partial } : {}),
       });
       if (line) await call.io.untagged(line);
+      if (!wanted.has('UPDATE')) return undefined;
+      const context = { tag: call.tag, uid: isUid, sorted: false, evaluate: () => evaluateSearch(view, prepared).uids };
+      await startUpdates(view, context, result.uids, (text) => call.io.untagged(text), partial !== undefined);
       return undefined;
     },
   };

@@ -7,6 +7,7 @@ import type { Command } from '../protocol/command.js';
 import type { Session } from '../session.js';
 import { append } from './append.js';
 import { authenticate } from './authenticate.js';
+import { cancelupdate } from './cancelupdate.js';
 import { capability } from './capability.js';
 import { close, unselect } from './close.js';
 import { compress } from './compress.js';
@@ -66,6 +67,7 @@ export const COMMANDS: Array<Command<Session>> = [
   uidSort,
   thread,
   uidThread,
+  cancelupdate,
   fetch,
   uidFetch,
   store,

@@ -58,8 +58,14 @@ export interface SearchResult {
   highestModseq: number;
 }
 
-/** Runs a search program (the tokens after any RETURN options) against the session's view. */
-export function runSearch(session: Session, tokens: Token[]): SearchResult {
+/** A search program parsed once, its message numbers turned into UIDs (an UPDATE context re-runs it). */
+export interface PreparedSearch {
+  query: SearchQuery;
+  usesModseq: boolean;
+}
+
+/** Parses a search program (the tokens after any RETURN options) against the session's view. */
+export function prepareSearch(session: Session, tokens: Token[]): PreparedSearch {
   const view = session.requireView();
   const parsed = parseSearch(
     tokens,
@@ -67,15 +73,25 @@ export function runSearch(session: Session, tokens: Token[]): SearchResult {
     { saved: savedUids(view) },
   );
   if (parsed.usesModseq) session.condstore = true;
-  const query = resolveSentDates(resolveSequenceNumbers(parsed.query, view), view.mailbox, view.path);
+  return { query: resolveSequenceNumbers(parsed.query, view), usesModseq: parsed.usesModseq };
+}
+
+/** Runs a prepared program against the view as it is now: matches the client has been told of, ascending. */
+export function evaluateSearch(view: SelectedView, prepared: PreparedSearch): SearchResult {
+  const query = resolveSentDates(prepared.query, view.mailbox, view.path);
   const found = view.mailbox.search(view.path, query, { recentUids: view.recent });
   const uids = found.filter((uid) => view.seqOf(uid) !== undefined).sort((a, b) => a - b);
   let highestModseq = 0;
-  if (parsed.usesModseq && uids.length > 0) {
+  if (prepared.usesModseq && uids.length > 0) {
     const listing = view.mailbox.listMessages(view.path);
     for (const uid of uids) highestModseq = Math.max(highestModseq, view.summaryOf(uid, listing)?.modseq ?? 0);
   }
-  return { uids, usesModseq: parsed.usesModseq, highestModseq };
+  return { uids, usesModseq: prepared.usesModseq, highestModseq };
+}
+
+/** Runs a search program (the tokens after any RETURN options) against the session's view. */
+export function runSearch(session: Session, tokens: Token[]): SearchResult {
+  return evaluateSearch(session.requireView(), prepareSearch(session, tokens));
 }
 
 function searchCommand(name: string, isUid: boolean): Command<Session> {

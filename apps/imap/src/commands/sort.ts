@@ -3,17 +3,21 @@
  * `SORT RETURN (MIN MAX ALL COUNT SAVE) ...` answers in ESEARCH form, MIN/MAX and ALL in sort order; SAVE keeps
  * the result for SEARCHRES `$`, RFC 5182). The search program is SEARCH's (search.ts, so `$`, MODSEQ and the
  * extension keys work the same); the store orders the matches by the casemapped keys it keeps (RFC 5256 §2.1
- * base subject, i;ascii-casemap). SORT (not UID SORT) is followed by no EXPUNGE, like SEARCH.
+ * base subject, i;ascii-casemap). SORT (not UID SORT) is followed by no EXPUNGE, like SEARCH. CONTEXT=SORT (RFC
+ * 5267 §4): RETURN (UPDATE) keeps the sorted result up to date (search-context.ts), RETURN (PARTIAL low:high)
+ * answers only those positions of it.
  */
 import { InputSyntaxError, UserError } from '@mailyard/errors';
 import type { SearchQuery, SequenceSet, SortCriterion, SortKey } from '@mailyard/mailstore';
 import type { Command } from '../protocol/command.js';
 import type { Token } from '../protocol/types.js';
 import { saveResult } from '../saved-search.js';
+import { checkUpdateTag, startUpdates } from '../search-context.js';
 import { esearchReply, parseReturn, savedResult } from '../search-results.js';
+import type { SelectedView } from '../selected-view.js';
 import type { Session } from '../session.js';
 import { astring, list } from './args.js';
-import { runSearch } from './search.js';
+import { evaluateSearch, type PreparedSearch, prepareSearch, type SearchResult } from './search.js';
 
 const SORT_KEYS: Record<string, SortKey> = {
   ARRIVAL: 'arrival',
@@ -78,18 +82,22 @@ function sortCommand(name: string, isUid: boolean): Command<Session> {
     states: ['selected'],
     forbidsExpunge: !isUid,
     async run({ tag, args, session, io }) {
-      const { options, rest } = parseReturn(args);
+      const { options, partial, rest } = parseReturn(args);
       const criteria = parseSortCriteria(rest[0]);
       checkCharset(rest[1]);
       const view = session.requireView();
-      let found: ReturnType<typeof runSearch>;
+      if (options?.has('UPDATE')) checkUpdateTag(view, tag);
+      let prepared: PreparedSearch;
+      let found: SearchResult;
       try {
-        found = runSearch(session, rest.slice(2));
+        prepared = prepareSearch(session, rest.slice(2));
+        found = evaluateSearch(view, prepared);
       } catch (err) {
         if (options?.has('SAVE')) saveResult(view, []);
         throw err;
       }
-      const sorted = view.mailbox.sort(view.path, criteria, uidSetQuery(found.uids));
+      const sortNow = (uids: readonly number[]) => view.mailbox.sort(view.path, criteria, uidSetQuery(uids));
+      const sorted = sortNow(found.uids);
       const numbers = isUid ? sorted : sorted.map((uid) => view.seqOf(uid) as number);
       const modseq = found.usesModseq && numbers.length > 0 ? found.highestModseq : undefined;
       if (!options) {
@@ -99,11 +107,37 @@ function sortCommand(name: string, isUid: boolean): Command<Session> {
         return undefined;
       }
       if (options.has('SAVE')) saveResult(view, savedResult(options, sorted, true));
-      const line = esearchReply({ tag, uid: isUid, options, numbers, sorted: true, ...(modseq ? { modseq } : {}) });
+      const line = esearchReply({
+        tag,
+        uid: isUid,
+        options,
+        numbers,
+        sorted: true,
+        ...(modseq ? { modseq } : {}),
+        ...(partial ? { partial } : {}),
+      });
       if (line) await io.untagged(line);
+      if (!options.has('UPDATE')) return undefined;
+      const evaluate = () => sortedNow(view, prepared, sortNow);
+      await startUpdates(
+        view,
+        { tag, uid: isUid, sorted: true, evaluate },
+        sorted,
+        (text) => io.untagged(text),
+        !!partial,
+      );
       return undefined;
     },
   };
+}
+
+/** The sorted result of a kept program as the view stands now (an UPDATE context re-runs it). */
+function sortedNow(
+  view: SelectedView,
+  prepared: PreparedSearch,
+  sortNow: (uids: readonly number[]) => number[],
+): number[] {
+  return sortNow(evaluateSearch(view, prepared).uids);
 }
 
 export const sort = sortCommand('SORT', false);
