@@ -10,7 +10,7 @@ import type { DeliverMeta, DeliverSource } from '@mailyard/mailstore';
 import { createDnsLookup, type DnsLookup } from './dns.js';
 import { createSubmissionLoginGate } from './handlers/on-auth.js';
 import { type SmtpLimits, smtpLimits } from './limits.js';
-import { CompiledScriptCache, type SieveDeps } from './sieve-scripts.js';
+import { CompiledScriptCache, controlSieve, type SieveDeps } from './sieve-scripts.js';
 import { createSrs, type Srs } from './srs.js';
 
 /** The part of the mail store SMTP uses: sealing into a mailbox spool needs no mailbox password. */
@@ -38,14 +38,13 @@ export interface SmtpDeps {
   rateLimitStore?: RateLimitStore;
   /** Overrides of SMTP_LIMITS and the deadlines (tests set small ones). */
   limits?: Partial<SmtpLimits>;
-  /** Sieve scripts and reply tracking (sieve-scripts.ts); without it no script runs at delivery. */
+  /** Sieve scripts and marks (sieve-scripts.ts). Default: the control store's (controlSieve). */
   sieve?: SieveDeps;
 }
 
 /** Deps with every default filled in, shared by the handlers of one server. */
-export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 'limits' | 'sieve'>> {
+export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 'limits'>> {
   rateLimitStore: RateLimitStore | undefined;
-  sieve: SieveDeps | undefined;
   /** Compiled Sieve scripts of this process, by script text. */
   sieveScripts: CompiledScriptCache;
   srs: Srs;
@@ -62,7 +61,7 @@ export function buildContext(deps: SmtpDeps): SmtpContext {
     rateLimitStore: deps.rateLimitStore,
     limits: smtpLimits(config.limits.timeoutMs, deps.limits),
     srs: createSrs(deriveKey(deps.masterKey, 'smtp.srs')),
-    sieve: deps.sieve,
+    sieve: deps.sieve ?? controlSieve(deps.control),
     sieveScripts: new CompiledScriptCache(),
   };
 }

@@ -62,7 +62,7 @@ export async function answerVacation(ctx: SmtpContext, input: VacationInput): Pr
   if (why) return why;
   const key = `vacation:${action.handle}:${decision.to.toLowerCase()}`;
   const now = new Date();
-  const first = await ctx.sieve?.tracker.claim(
+  const first = await ctx.sieve.tracker.claim(
     recipient.mailboxId,
     key,
     new Date(now.getTime() + action.seconds * 1000),

@@ -57,8 +57,7 @@ export interface SieveRouting {
 /** The active script of each mailbox's first recipient (one indexed read each), by mailbox id. */
 export async function activeScripts(ctx: SmtpContext, recipients: LocalRecipient[]): Promise<ActiveScripts> {
   const found: ActiveScripts = new Map();
-  const source = ctx.sieve?.scripts;
-  if (!source) return found;
+  const source = ctx.sieve.scripts;
   await Promise.all(
     [...firstPerMailbox(recipients).values()].map(async (recipient) => {
       const { aliasId, mailboxId, address } = recipient;
@@ -202,8 +201,7 @@ async function redirect(
 
 /** RFC 7352 §3: the ids a delivered message was checked under are remembered for their period. */
 export async function recordDuplicates(ctx: SmtpContext, plan: LocalPlan): Promise<void> {
-  const tracker = ctx.sieve?.tracker;
-  if (!tracker) return;
+  const tracker = ctx.sieve.tracker;
   const now = Date.now();
   const claims = plan.recipients.flatMap(({ recipient, verdict }) =>
     (verdict?.duplicates ?? []).map((dup) =>

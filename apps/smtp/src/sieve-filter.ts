@@ -91,7 +91,7 @@ export async function filterMessage(ctx: SmtpContext, input: FilterInput): Promi
 
 async function runContext(ctx: SmtpContext, input: FilterInput, includes: boolean): Promise<SieveContext> {
   const personal = includes
-    ? new Map((await ctx.sieve?.scripts.listScripts(input.owner))?.map((s) => [s.name, s.content]) ?? [])
+    ? new Map((await ctx.sieve.scripts.listScripts(input.owner)).map((s) => [s.name, s.content]))
     : null;
   return {
     envelope: { from: input.envelopeFrom, to: input.owner.address, auth: input.auth ?? null },
@@ -110,7 +110,7 @@ async function rerunWithDuplicates(
   first: SieveOutcome,
 ): Promise<SieveOutcome> {
   const keys = first.duplicates.map((d) => duplicateKey(d.key));
-  const seen = (await ctx.sieve?.tracker.seen(input.owner.mailboxId, keys)) ?? new Set<string>();
+  const seen = await ctx.sieve.tracker.seen(input.owner.mailboxId, keys);
   if (seen.size === 0) return first;
   return runScript(script, input.message, { ...context, duplicates: { seen: (key) => seen.has(duplicateKey(key)) } });
 }

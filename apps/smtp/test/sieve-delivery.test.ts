@@ -12,7 +12,6 @@ import type { SmtpListener } from '../src/listener.js';
 import { createMxServer } from '../src/mx.js';
 import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
 import { createOutboundWorker, type OutboundWorker } from '../src/outbound/worker.js';
-import { controlSieve } from '../src/sieve-scripts.js';
 import { createSubmissionServer, type SubmissionServer } from '../src/submission.js';
 import {
   type Harness,
@@ -40,7 +39,8 @@ const SENDER = 'sam@sender.test';
 
 beforeAll(async () => {
   h = await startHarness({ allowInsecureAuth: true });
-  const deps = h.deps({ sieve: controlSieve(h.control) });
+  // No sieve deps given: the MX, submission and worker read scripts and marks from the control store by default.
+  const deps = h.deps();
   mx = createMxServer(deps);
   mxPort = await mx.listen(0, '127.0.0.1');
   submission = createSubmissionServer(deps);
