@@ -2,8 +2,17 @@
  * One unlocked mailbox in this process: the database handle shared by all sessions, the keys, and the
  * spool drain. Reference-counted by sessions; the owner (Mailstore) closes it after a grace period once the
  * last session released it, and close() zeroes the data key.
+ *
+ * When the spool drains: at unlock (every login), on each 'spool' change event (a delivery in any process), and,
+ * as a safety net, whenever the spool directory changed since the last drain began, checked every
+ * SPOOL_RECHECK_MS while the handle is open. Change events are hints that can be lost (an inotify queue
+ * overflow, a notification file cut back while a busy reader was not looking) and a drain can fail (the
+ * database busy in another process, a full disk); without the recheck, mail delivered then waited for the next
+ * delivery or login however long that took (issue 15: once, 43 s after the last 250). With it, mail is visible to
+ * every session of this process (IDLE, NOOP or STATUS polling) within SPOOL_RECHECK_MS plus one drain.
  */
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { QuotaExceededError, ValidationError } from '@mailyard/errors';
 import { checkpointIfLarge } from './checkpoint.js';
 import { openMailboxDatabase } from './disk-full.js';
@@ -44,10 +53,18 @@ const INGESTED_ID_TTL_MS = 90 * 24 * 3600 * 1000;
 /** Process-random key for the in-memory login cache: a repeat login is checked without running scrypt. */
 const LOGIN_CACHE_KEY = randomBytes(32);
 
+/**
+ * How often an open handle looks whether its spool directory changed since the last drain began (one stat of
+ * the directory): the bound on visibility when change events are lost or a drain failed.
+ */
+export const SPOOL_RECHECK_MS = 5_000;
+
 export interface HandleDeps {
   quotaBytes: number;
   publish(event: ChangeEvent): void;
   logger?: MailstoreLogger;
+  /** A drain the recheck started failed (the owner logs it as it logs every drain failure). */
+  onDrainError?(err: unknown): void;
 }
 
 /** How often retention may run for one open mailbox. */
@@ -77,6 +94,9 @@ export class MailboxHandle {
   #drainAgain = false;
   #closed = false;
   #retentionRanAt = 0;
+  /** The spool directory's stamp when the last drain pass began ('' forces the next recheck to drain). */
+  #spoolStamp = '';
+  #recheck: NodeJS.Timeout | null = null;
 
   constructor(id: string, paths: MailboxPaths, file: KeyFile, dataKey: Buffer, stamp: string, deps: HandleDeps) {
     this.id = id;
@@ -94,6 +114,17 @@ export class MailboxHandle {
     this.#privateKey = privateKeyObject(decryptPrivateKey(file, dataKey), file.publicKey);
     this.#publicRaw = Buffer.from(file.publicKey, 'base64');
     this.scheduleIndexing();
+    if (!this.degraded) {
+      this.#recheck = setInterval(() => void this.#recheckSpool(), SPOOL_RECHECK_MS);
+      this.#recheck.unref();
+    }
+  }
+
+  /** Drains when the spool directory changed since the last drain began (or that drain failed). */
+  async #recheckSpool(): Promise<void> {
+    if (this.#closed || this.#drain) return;
+    if ((await spoolStamp(this.paths.spoolDir)) === this.#spoolStamp) return;
+    await this.drainSpool().catch((err: unknown) => this.#deps.onDrainError?.(err));
   }
 
   /**
@@ -181,7 +212,11 @@ export class MailboxHandle {
       this.#drainAgain = false;
       this.#passRunning = true;
       try {
+        this.#spoolStamp = await spoolStamp(this.paths.spoolDir);
         total += await this.#drainOnce();
+      } catch (err) {
+        this.#spoolStamp = '';
+        throw err;
       } finally {
         this.#passRunning = false;
       }
@@ -312,6 +347,7 @@ export class MailboxHandle {
     if (this.#closed) return;
     this.#closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.#recheck) clearInterval(this.#recheck);
     if (this.#indexing) clearImmediate(this.#indexing);
     await this.#drain?.catch(() => undefined);
     this.db.close();
@@ -319,6 +355,16 @@ export class MailboxHandle {
     this.#dataKey.fill(0);
     this.notifyKey.fill(0);
     this.#logins.clear();
+  }
+}
+
+/** What changes when a batch file is renamed into or removed from the spool directory; '-' when it is absent. */
+async function spoolStamp(spoolDir: string): Promise<string> {
+  try {
+    const s = await stat(spoolDir);
+    return `${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch {
+    return '-';
   }
 }
 

@@ -231,6 +231,7 @@ export class Mailstore {
         quotaBytes: this.#quotaBytes,
         publish: (event) => this.notifier.publish(event),
         logger: this.#logger,
+        onDrainError: (err) => this.#report(err, mailboxId, 'spool drain failed'),
       });
       this.#unsubscribe.get(mailboxId)?.();
       this.#handles.set(mailboxId, handle);

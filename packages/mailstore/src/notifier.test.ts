@@ -57,3 +57,17 @@ test('unsubscribe stops delivery', async () => {
   await new Promise((r) => setTimeout(r, 300));
   expect(events).toEqual([]);
 });
+
+test('a reader that finds the file cut back tells its subscribers to re-read (drain, every folder)', async () => {
+  const a = notifier();
+  const b = notifier();
+  const atB = collect(b, 'box');
+  // Past 1 MiB in one write (one tick), which B reads whole; the next write then starts the file over.
+  for (let uid = 1; uid <= 12_000; uid++) a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'exists', uid });
+  await waitFor(() => atB.length === 12_000, 20_000);
+  a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'flags', uid: 1, modseq: 9 });
+  await waitFor(() => atB.some((e) => e.kind === 'flags'), 20_000);
+  const afterCut = atB.slice(12_000);
+  expect(afterCut).toContainEqual({ mailboxId: 'box', folder: '', kind: 'spool' });
+  expect(afterCut).toContainEqual({ mailboxId: 'box', folder: '', kind: 'folder' });
+});

@@ -5,7 +5,10 @@
  * notify/<ab>/<id>.events (the lines of one event-loop tick go out in one write). Other processes learn of new lines through fs.watch on the shard directory and,
  * because inotify can miss or merge events, a stat poll (default every 250 ms) of each subscribed file.
  * Events are hints: a subscriber re-reads state (changesSince, listMessages) rather than trusting the payload.
- * The file is cut back to empty when it passes 1 MiB; a reader that finds it shorter than its offset starts over.
+ * The file is cut back to empty when it passes 1 MiB; a reader that finds it shorter than its offset starts over,
+ * and as lines written between its last read and the cut are lost to it, it tells its subscribers to re-read
+ * everything (a 'spool' event and a 'folder' event for folder '': drain, and look at every folder again).
+ * Mail never depends on these hints alone: an open mailbox also rechecks its spool (handle.ts).
  * Invariant: publish only after the change committed.
  */
 import { randomBytes } from 'node:crypto';
@@ -166,6 +169,7 @@ export class FileChangeNotifier implements ChangeNotifier {
     if (size < sub.offset) {
       sub.offset = 0;
       sub.partial = '';
+      this.#resync(sub);
     }
     if (size === sub.offset) return;
     const chunk = readRange(sub.file, sub.offset, size - sub.offset);
@@ -185,6 +189,12 @@ export class FileChangeNotifier implements ChangeNotifier {
     if (parsed.src === this.#source) return;
     const { src: _src, ...event } = parsed;
     this.#dispatch(sub, event);
+  }
+
+  /** After a cut-back the reader may have missed lines: subscribers re-read state (events are only hints). */
+  #resync(sub: Subscription): void {
+    this.#dispatch(sub, { mailboxId: sub.mailboxId, folder: '', kind: 'spool' });
+    this.#dispatch(sub, { mailboxId: sub.mailboxId, folder: '', kind: 'folder' });
   }
 
   #dispatch(sub: Subscription | undefined, event: ChangeEvent): void {
