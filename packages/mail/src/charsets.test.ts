@@ -1,18 +1,14 @@
 // Decoded subjects, addresses and body text of the corpus' charsets and utf8-headers messages (strings read from
 // the files by hand), so that SEARCH finds non-ASCII text.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { corpusDir } from '@mailyard/testkit';
 import { describe, expect, test } from 'vitest';
 import { indexMessageSync } from './index-message.js';
 
-const corpusDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/corpus');
-const present = existsSync(corpusDir);
-if (!present) {
-  if (process.env.CI === 'true') throw new Error(`mail corpus missing at ${corpusDir}`);
-  console.log(`skipping charset corpus tests: ${corpusDir} not found`);
-}
+/** The shared corpus (testkit: skipped with the reason printed when absent locally, a failure when CI=true). */
+const dir = corpusDir();
 
 interface Expected {
   subject?: string;
@@ -83,9 +79,9 @@ const EXPECTED: Record<string, Expected> = {
   'utf8-headers--zbateson--m0001.eml': { to: 'Jürgen Schmürgen <schmuergen@example.com>' },
 };
 
-describe.skipIf(!present)('charsets and UTF-8 headers of the corpus', () => {
+describe.skipIf(dir === undefined)('charsets and UTF-8 headers of the corpus', () => {
   test.each(Object.entries(EXPECTED))('%s', (name, expected) => {
-    const indexed = indexMessageSync(readFileSync(path.join(corpusDir, name)));
+    const indexed = indexMessageSync(readFileSync(path.join(dir as string, name)));
     if (expected.subject !== undefined) expect(indexed.subject).toBe(expected.subject);
     if (expected.from !== undefined) expect(indexed.from).toBe(expected.from);
     if (expected.to !== undefined) expect(indexed.to).toBe(expected.to);

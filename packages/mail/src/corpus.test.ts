@@ -3,9 +3,9 @@
 // body ranges agree with mailsplit's (an independent implementation) wherever mailsplit reads the MIME structure.
 // Line endings: messages are stored unconverted, so a *.lf.eml is checked against its own bytes.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { corpusMessages } from '@mailyard/testkit';
 import { describe, expect, test } from 'vitest';
 import { countLines } from './bodystructure.js';
 import { paramValue, parseStructured } from './content-params.js';
@@ -16,20 +16,9 @@ import { MAX_DEPTH } from './mime-tree.js';
 import { getSection } from './section.js';
 import type { MimePart } from './types.js';
 
-const corpusDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/corpus');
-
-function corpusFiles(): string[] {
-  if (!existsSync(corpusDir)) {
-    if (process.env.CI === 'true') throw new Error(`mail corpus missing at ${corpusDir}`);
-    console.log(`skipping corpus tests: ${corpusDir} not found`);
-    return [];
-  }
-  return readdirSync(corpusDir)
-    .filter((name) => name.endsWith('.eml'))
-    .sort();
-}
-
-const files = corpusFiles();
+/** File names of the corpus messages, LF twins included (testkit: skipped locally when absent, a CI failure). */
+const paths = new Map(corpusMessages({ withLfTwins: true }).map((file) => [path.basename(file), file]));
+const files = [...paths.keys()];
 
 /** A node of the tree and the section names that address its header and body. */
 interface Addressed {
@@ -141,7 +130,7 @@ describe.skipIf(files.length === 0)('corpus', () => {
   });
 
   test.each(files)('%s', async (name) => {
-    const raw = readFileSync(path.join(corpusDir, name));
+    const raw = readFileSync(paths.get(name) as string);
     const indexed = await indexMessage(raw);
     const { mime } = indexed;
     expect(indexed.size).toBe(raw.length);

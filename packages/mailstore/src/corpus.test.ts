@@ -1,22 +1,13 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { getSection, indexMessage } from '@mailyard/mail';
+import { corpusMessages } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type TestStore, testStore } from '../test/fixtures.js';
-import { repoRoot } from '../test/processes.js';
 import type { MailboxSession, StoredMimePart } from './types.js';
 
-/** ../shared/corpus from the repo root: skip with a reason locally, fail when CI=true. */
-function corpusDir(): string | undefined {
-  const dir = join(repoRoot, '..', 'shared', 'corpus');
-  if (existsSync(dir)) return dir;
-  if (process.env.CI === 'true') throw new Error(`mail corpus missing at ${dir}`);
-  console.log(`skipping corpus test: no mail corpus at ${dir}`);
-  return undefined;
-}
-
-const dir = corpusDir();
+/** The corpus messages with their LF twins (testkit: skipped with the reason locally, a failure when CI=true). */
+const corpus = corpusMessages({ withLfTwins: true });
 let t: TestStore;
 let s: MailboxSession;
 
@@ -40,14 +31,14 @@ function sectionsOf(part: StoredMimePart, out: string[] = []): string[] {
   return out;
 }
 
-test.skipIf(!dir)(
+test.skipIf(corpus.length === 0)(
   'every corpus message appends, reads back byte-identical and its sections fetch',
   async () => {
-    const files = (await readdir(dir as string)).filter((f) => f.endsWith('.eml')).sort();
-    expect(files.length).toBeGreaterThan(50);
+    expect(corpus.length).toBeGreaterThan(50);
     let sections = 0;
-    for (const file of files) {
-      const raw = await readFile(join(dir as string, file));
+    for (const path of corpus) {
+      const file = basename(path);
+      const raw = await readFile(path);
       const { uid } = await s.append('INBOX', raw);
       expect(s.getRaw('INBOX', uid)?.equals(raw), file).toBe(true);
       const stored = s.getMessage('INBOX', uid);
@@ -62,7 +53,7 @@ test.skipIf(!dir)(
         sections += 1;
       }
     }
-    expect(sections).toBeGreaterThan(files.length * 3);
+    expect(sections).toBeGreaterThan(corpus.length * 3);
     expect(s.storageStats().attachments).toBeGreaterThan(0);
   },
   60_000,
