@@ -13,7 +13,7 @@ import type {
   TxtMxResolver,
 } from '@mailyard/control';
 import { AuthenticationError, NotFoundError } from '@mailyard/errors';
-import type { LoginGate } from '@mailyard/limits';
+import type { ByteBudget, LoginGate } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { readJsonBody } from './body.js';
 import { listQuery } from './schemas.js';
@@ -33,6 +33,8 @@ export interface RouteDeps {
   mailstore: MailboxAdmin;
   resolver: TxtMxResolver;
   loginGate: LoginGate;
+  /** The process's in-flight byte budget: every request body reserves its bytes from it while it is handled. */
+  budget: ByteBudget;
 }
 
 export function requireAuth(ctx: ApiContext): { account: Account; token: ApiToken } {
@@ -45,7 +47,7 @@ export function param(ctx: ApiContext, name: string): string {
 }
 
 export async function body(ctx: ApiContext, deps: RouteDeps): Promise<unknown> {
-  return readJsonBody(ctx, deps.config.api.bodyLimitBytes);
+  return readJsonBody(ctx, deps.config.api.bodyLimitBytes, deps.budget);
 }
 
 /** The caller's domain named by `:domain` (id, ASCII or Unicode name); 404 for unknown and foreign ones alike. */
