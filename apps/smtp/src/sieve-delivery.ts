@@ -122,7 +122,10 @@ export function mailboxCopies(plan: LocalPlan, folder: string | undefined): Arra
   return copies;
 }
 
-/** Redirects, vacation replies and reject notices of every verdict; resolves when each is durable. */
+/**
+ * Redirects, vacation replies and reject notices of every verdict; resolves when each is durable. Called only
+ * when the message is accepted, so every rejecting recipient's sender gets a notice.
+ */
 export async function carryOutSieve(
   ctx: SmtpContext,
   d: LocalDelivery,
@@ -146,7 +149,7 @@ export async function carryOutSieve(
       'sieve decided',
     );
     if (verdict.reject !== null) {
-      if (plan.refusal) continue;
+      // Carrying a plan out means its refusal was not sent (submission with remote recipients too): notify.
       const notice = { envelopeFrom: d.envelopeFrom, recipient: recipient.address, reason: verdict.reject };
       tasks.push(
         sendRejectNotice(ctx, {

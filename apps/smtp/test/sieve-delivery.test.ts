@@ -292,18 +292,37 @@ describe('forged senders and duplicates', () => {
 });
 
 describe('mail between local mailboxes', () => {
-  test('submission to a local recipient runs that recipient’s script', async () => {
-    await setScript('bob', 'require "fileinto"; if header :contains "subject" "from alice" { fileinto "Archive"; }');
-    const transport = createTransport({
+  const submit = (to: string[], raw: Buffer) =>
+    createTransport({
       host: '127.0.0.1',
       port: submissionPort,
       secure: true,
       auth: { user: `alice@${HOSTED}`, pass: PASSWORD },
       tls: { rejectUnauthorized: false },
-    });
+    }).sendMail({ envelope: { from: `alice@${HOSTED}`, to }, raw });
+
+  test('submission to a local recipient runs that recipient’s script', async () => {
+    await setScript('bob', 'require "fileinto"; if header :contains "subject" "from alice" { fileinto "Archive"; }');
     const raw = message({ from: `alice@${HOSTED}`, to: `bob@${HOSTED}`, subject: 'from alice, filed' });
-    await transport.sendMail({ envelope: { from: `alice@${HOSTED}`, to: [`bob@${HOSTED}`] }, raw });
+    await submit([`bob@${HOSTED}`], raw);
     expect(await subjects('bob', 'Archive')).toContain('from alice, filed');
     expect(await subjects('bob')).not.toContain('from alice, filed');
+  });
+
+  test('submission: a local reject is a 550 when it was the only recipient, else a DSN in the sender’s INBOX', async () => {
+    await setScript('bob', 'require "reject"; reject "bob does not read mail from alice";');
+    const alone = message({ from: `alice@${HOSTED}`, to: `bob@${HOSTED}`, subject: 'bob only' });
+    await expect(submit([`bob@${HOSTED}`], alone)).rejects.toMatchObject({ responseCode: 550 });
+    expect(await subjects('alice', 'Sent')).not.toContain('bob only');
+    const both = message({ from: `alice@${HOSTED}`, to: `bob@${HOSTED}, carol@${REMOTE}`, subject: 'bob and carol' });
+    await submit([`bob@${HOSTED}`, `carol@${REMOTE}`], both);
+    expect(await subjects('bob')).not.toContain('bob and carol');
+    expect(await subjects('alice', 'Sent')).toContain('bob and carol');
+    const dsn = (await h.mailbox(h.aliases.alice))
+      .map((r) => r.toString('utf8'))
+      .find((t) => t.includes('bob and carol'));
+    expect(dsn).toContain('Status: 5.7.1');
+    expect(dsn).toContain('bob does not read mail from alice');
+    expect((await flushQueue()).map((m) => m.to)).toEqual([[`carol@${REMOTE}`]]);
   });
 });
