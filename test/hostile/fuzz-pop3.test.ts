@@ -6,7 +6,7 @@
  * growth (support/wire-fuzz.ts), and the server must still serve a clean session afterwards. Fixed seed and count
  * in CI; FUZZ_SEED and FUZZ_COUNT (scripts/fuzz.mjs --target pop3) for longer runs.
  */
-import { createPrng, fuzzRun, mutate, type Prng } from '@mailyard/testkit';
+import { createPrng, fuzzRun, mutate, type Prng, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { PASSWORD, type Stack, startStack, USER } from './support/stack.js';
 import { WireConnection } from './support/wire.js';
@@ -93,19 +93,22 @@ test(`POP3 command parser over a socket: seed ${RUN.seed}, ${RUN.count} lines, n
   expect(stats.cases).toBe(RUN.count);
   expect(stats.heapGrowthMb * 1e6).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
 
-  // A clean session from another client address, once the maildrop lock of the last fuzz session is released.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const clean = await WireConnection.open(port, '127.0.0.2');
-    try {
-      expect(await clean.waitFor(/^\+OK/m, REPLY_MS)).toBe(true);
-      clean.socket.write(`USER ${USER}\r\nPASS ${PASSWORD}\r\nSTAT\r\n`);
-      if (await clean.waitFor(/^\+OK \d+ \d+/m, REPLY_MS)) break;
-      expect(clean.output).toMatch(/IN-USE/);
-    } finally {
-      clean.destroy();
-    }
-    if (Date.now() > deadline) throw new Error('no clean POP3 session within 10 s after the fuzz run');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  // A clean session from another client address, once the maildrop lock of the last fuzz session is released
+  // (until then the maildrop answers IN-USE); tried again every 250 ms for up to 10 s.
+  await waitFor(
+    async () => {
+      const clean = await WireConnection.open(port, '127.0.0.2');
+      try {
+        expect(await clean.waitFor(/^\+OK/m, REPLY_MS)).toBe(true);
+        clean.socket.write(`USER ${USER}\r\nPASS ${PASSWORD}\r\nSTAT\r\n`);
+        if (await clean.waitFor(/^\+OK \d+ \d+/m, REPLY_MS)) return true;
+        expect(clean.output).toMatch(/IN-USE/);
+        return false;
+      } finally {
+        clean.destroy();
+      }
+    },
+    10_000,
+    250,
+  );
 });

@@ -12,7 +12,15 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { listSettings } from '@mailyard/config';
-import { closeServer, noteChildLogLine, portZeroEnvironment, repoRoot, type TempDir, tempDir } from '@mailyard/testkit';
+import {
+  closeServer,
+  noteChildLogLine,
+  portZeroEnvironment,
+  repoRoot,
+  type TempDir,
+  tempDir,
+  waitFor,
+} from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const root = repoRoot();
@@ -87,12 +95,12 @@ async function startInstance(): Promise<LogLine[]> {
 }
 
 async function metricsPortOf(lines: LogLine[]): Promise<number> {
-  for (let waited = 0; waited < 5_000; waited += 20) {
-    const line = lines.find((l) => l.msg === 'metrics listening');
-    if (typeof line?.port === 'number') return line.port;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no "metrics listening" line: ${JSON.stringify(lines)}`);
+  const line = await waitFor(() =>
+    lines.find((l) => l.msg === 'metrics listening' && typeof l.port === 'number'),
+  ).catch((err: unknown) => {
+    throw new Error(`no "metrics listening" line: ${JSON.stringify(lines)}`, { cause: err });
+  });
+  return line.port as number;
 }
 
 beforeAll(async () => {
