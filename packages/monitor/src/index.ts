@@ -47,6 +47,7 @@
  * never keeps a process alive.
  */
 
+export { type QueueSnapshot, type WatchedBudget, watchByteBudget, watchOutboundQueue } from './gauge-sources.js';
 export {
   DEFAULT_THRESHOLDS,
   type DiskUsage,

@@ -5,6 +5,7 @@
 // when collectProcessMetrics() is first called, which createMonitor().start() and createMetricsServer() do.
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { budgetBytesInUse, queueSnapshot } from './gauge-sources.js';
 import { HEALTH_CHECKS } from './health-checks.js';
 
 export const registry = new Registry();
@@ -51,16 +52,29 @@ export const metrics = {
     name: 'mailyard_queue_depth',
     help: 'Messages waiting in the outbound queue',
     registers,
+    /** Read at scrape time from the queue source the outbound process registers (watchOutboundQueue). */
+    async collect() {
+      const snapshot = await queueSnapshot();
+      if (snapshot) this.set(snapshot.messages);
+    },
   }),
   queueBytes: new Gauge({
     name: 'mailyard_queue_bytes',
     help: 'Bytes of messages waiting in the outbound queue',
     registers,
+    async collect() {
+      const snapshot = await queueSnapshot();
+      if (snapshot) this.set(snapshot.bytes);
+    },
   }),
   byteBudgetInUse: new Gauge({
     name: 'mailyard_byte_budget_in_use_bytes',
     help: 'Bytes reserved from the in-flight message byte budget',
     registers,
+    /** The sum over this process's budgets (watchByteBudget), read at scrape time. */
+    collect() {
+      this.set(budgetBytesInUse());
+    },
   }),
   mailboxOpens: new Counter({
     name: 'mailyard_mailbox_opens_total',
