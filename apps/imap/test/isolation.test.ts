@@ -74,6 +74,7 @@ test("no notification of another mailbox's changes", async () => {
   await bobClient.mailboxOpen('INBOX');
   await bobClient.messageFlagsAdd('1:*', ['\\Seen']);
   await bobClient.logout();
+  // Time on purpose: nothing may arrive, and a wrong notification would within a few 50 ms notify polls.
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect(wire.buffer).toBe('');
   wire.send('DONE\r\n');

@@ -2,7 +2,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, tempDir, unavailable } from '@mailyard/testkit';
+import { repoRoot, tempDir, unavailable, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMxServer } from '../src/mx.js';
 import { type Harness, HOSTED, startHarness } from './harness.js';
@@ -32,7 +32,7 @@ describe('graceful close', () => {
     await busy.command(`RCPT TO:<alice@${HOSTED}>`);
     expect((await busy.command('DATA')).code).toBe(354);
     busy.write('From: sam@sender.test\r\nSubject: in flight\r\n\r\nfirst half, ');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => mx.state.inflight.count === 1);
     const closing = mx.close(5000);
     await expect(Wire.open(port)).rejects.toThrow(/ECONNREFUSED/);
     expect((await busy.command('second half\r\n.')).lines[0]).toMatch(/^250 2\.6\.0 /);
@@ -79,6 +79,7 @@ describe('node dist/main.js', () => {
     }
     await using dir = await tempDir('mailyard-smtp-main-');
     const child = await runUntilReady(role, dir.path);
+    // Time on purpose: the process must still be running a moment after it said ready.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(child.exitCode).toBeNull();
     const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));

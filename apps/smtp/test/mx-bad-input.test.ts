@@ -1,4 +1,5 @@
 /** Hostile and broken input on the MX wire: the right reply, nothing partial stored, and the server keeps serving. */
+import { waitFor } from '@mailyard/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { SmtpListener } from '../src/listener.js';
 import { createMxServer } from '../src/mx.js';
@@ -119,9 +120,9 @@ describe('broken DATA', () => {
     const before = await inboxSize();
     const wire = await inTransaction();
     wire.write('From: sam@sender.test\r\nSubject: cut\r\n\r\nhalf a mess');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => mx.state.inflight.count === 1);
     wire.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => mx.state.inflight.count === 0);
     expect(await inboxSize()).toBe(before);
   });
 });
