@@ -119,6 +119,12 @@ export class SqliteOutboundQueue {
     return rows.map(toQueueSummary);
   }
 
+  stats(): { messages: number; bytes: number } {
+    return this.#sql(
+      `SELECT count(*) AS messages, coalesce(sum(length(body)), 0) AS bytes FROM queue WHERE state = 'queued'`,
+    ).get() as { messages: number; bytes: number };
+  }
+
   deliveryLog(queueId: string): DeliveryLogEntry[] {
     const rows = this.#sql(
       'SELECT queue_id, recipient, status, message, at FROM delivery_log WHERE queue_id = ? ORDER BY id',

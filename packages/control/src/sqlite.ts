@@ -357,6 +357,10 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#queue.listRecent(limit);
   }
 
+  async queueStats(): Promise<{ messages: number; bytes: number }> {
+    return this.#queue.stats();
+  }
+
   async deliveryLog(queueId: string): Promise<T.DeliveryLogEntry[]> {
     return this.#queue.deliveryLog(queueId);
   }

@@ -375,6 +375,8 @@ export interface ControlStore {
   recordAttempt(queueId: string, workerId: string, result: AttemptResult): Promise<QueueItemSummary>;
   complete(queueId: string, workerId: string, state: Exclude<QueueState, 'queued'>): Promise<void>;
   listRecent(limit: number): Promise<QueueItemSummary[]>;
+  /** Messages still queued (not delivered or failed) and the bytes of their sealed bodies (the queue metrics). */
+  queueStats(): Promise<{ messages: number; bytes: number }>;
   deliveryLog(queueId: string): Promise<DeliveryLogEntry[]>;
 
   close(): Promise<void>;

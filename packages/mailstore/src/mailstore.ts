@@ -65,6 +65,7 @@ export class Mailstore {
   readonly #retentionDays: number;
   readonly #logger: MailstoreLogger | undefined;
   readonly #ownsNotifier: boolean;
+  readonly #onDatabaseOpen: (() => void) | undefined;
   readonly #spool = new SpoolWriter();
   readonly #handles = new Map<string, MailboxHandle>();
   readonly #opening = new Map<string, Promise<MailboxHandle>>();
@@ -82,6 +83,7 @@ export class Mailstore {
     this.#retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.#logger = opts.logger;
     this.#ownsNotifier = !opts.notifier;
+    this.#onDatabaseOpen = opts.onDatabaseOpen;
     const transport =
       opts.notifier ??
       new FileChangeNotifier(opts.dataDir, {
@@ -233,6 +235,7 @@ export class Mailstore {
         logger: this.#logger,
         onDrainError: (err) => this.#report(err, mailboxId, 'spool drain failed'),
       });
+      this.#onDatabaseOpen?.();
       this.#unsubscribe.get(mailboxId)?.();
       this.#handles.set(mailboxId, handle);
       this.#unsubscribe.set(

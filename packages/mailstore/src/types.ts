@@ -34,6 +34,8 @@ export interface MailstoreOptions {
   notifier?: ChangeNotifier;
   /** Poll interval of the file notifier's fallback (ms). Default 250. */
   notifyPollMs?: number;
+  /** Called each time a mailbox database is opened (a miss of the open-handle cache): the mailboxOpens metric. */
+  onDatabaseOpen?: () => void;
   /** Days Trash and Junk keep mail before it is expunged when the mailbox is next unlocked (0 keeps it forever; default 30). */
   retentionDays?: number;
 }
