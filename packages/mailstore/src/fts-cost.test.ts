@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
 import { createDefaultFolders, type FolderRef, requireFolder } from './folders.js';
-import { FTS_INDEXED_CHARS, indexPending } from './fts.js';
+import { FTS_INDEXED_CHARS, INDEX_TURN, indexPending } from './fts.js';
 import { commitMessage, prepareMessage } from './ingest.js';
 import { readKeyFile, unwrapWithPassword } from './keys.js';
 import { mailboxPaths } from './paths.js';
@@ -99,7 +99,8 @@ describe('a mailbox database driven directly (ingest, indexPending, searchFolder
     for (let i = 0; i < 4; i++) await ingest(longMessage(`small message ${i}`, `small${i}@example.org`));
 
     const turns = [];
-    for (let turn = indexPending(db); ; turn = indexPending(db)) {
+    const byChars = { chars: FTS_INDEXED_CHARS, ms: Number.POSITIVE_INFINITY };
+    for (let turn = indexPending(db, byChars); ; turn = indexPending(db, byChars)) {
       turns.push(turn);
       expect(turn.chars).toBeLessThanOrEqual(FTS_INDEXED_CHARS);
       if (!turn.more) break;
@@ -157,6 +158,7 @@ describe('through the store (Mailstore, a session, the handle that indexes in th
   }
 
   test('the handle indexes one turn per event-loop iteration, yielding between turns', async () => {
+    expect(INDEX_TURN.chars).toBe(FTS_INDEXED_CHARS); // so each capped message below is a turn of its own
     t = await testStore();
     await t.store.createMailbox('m', 'pw');
     const s = await t.store.open('m', 'pw');

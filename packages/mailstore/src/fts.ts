@@ -3,8 +3,9 @@
  * row, cheap) and the trigram index is built afterwards, off the path that makes new mail visible: indexing
  * text costs more than the rest of an ingest, so it also waits while a spool drain runs (handle.ts).
  *
- * Indexing cost grows with the number of distinct trigrams, so high-entropy text is the worst case (about 1 ms
- * per KiB) and anyone who can send mail can supply it. Two limits keep it off the event loop:
+ * Indexing cost grows with the number of distinct trigrams, faster than linearly within one message, so
+ * high-entropy text is the worst case (a message of 2 Mi random characters blocked the process for seconds) and
+ * anyone who can send mail can supply it. Two limits keep it off the event loop:
  * - the index holds at most FTS_INDEXED_CHARS of each message's text; a message with more keeps its whole text
  *   in fts_overflow, searched there by a plain substring test (search.ts), so nothing becomes unsearchable;
  * - indexPending() does one turn of work, bounded by INDEX_TURN, and the caller yields between turns.
@@ -15,22 +16,25 @@ import { type Db, prep } from './schema.js';
 
 /**
  * Characters of a message's search text (subject, addresses, headers, body, in that order) that go into the
- * trigram index. 64 Ki characters of random text take about 65 ms to index, ordinary prose far less; the rest
- * of a longer message is searched by substring (fts_overflow), which costs nothing to store beyond the text.
+ * trigram index. The cost of indexing one message's random text grows faster than its length: measured on the
+ * encrypted store under load, 16 Ki characters took about 25 ms, 32 Ki about 100 ms, 64 Ki about 200 ms (and
+ * 64 Ki about 65 ms on an idle machine); ordinary prose costs a small fraction of that, and the text of most
+ * mail is far shorter than 32 Ki. The rest of a longer message is searched by substring (fts_overflow).
  */
-export const FTS_INDEXED_CHARS = 64 * 1024;
+export const FTS_INDEXED_CHARS = 32 * 1024;
 
 /**
- * One indexing turn: stop once this many characters were indexed (a turn holds at least one message, and
- * never starts a message that would take it past `chars`), or once `ms` have passed. With both, a turn blocks
- * the event loop for about the cost of one capped message at most.
+ * One indexing turn, one IMMEDIATE transaction: stop once `chars` characters were indexed (a turn holds at least
+ * one message, and never starts one that would take it past `chars`), or once `ms` have passed since it began.
+ * The commit that follows (FTS5 writes its segment) costs about as much again, so `ms` is half the block the
+ * event loop should tolerate; `chars` bounds a turn to one capped message of hostile text.
  */
 export interface IndexBudget {
   chars: number;
   ms: number;
 }
 
-export const INDEX_TURN: IndexBudget = { chars: FTS_INDEXED_CHARS, ms: 20 };
+export const INDEX_TURN: IndexBudget = { chars: FTS_INDEXED_CHARS, ms: 10 };
 
 const COLUMNS = ['subject', 'addr_from', 'addr_to', 'addr_cc', 'addr_bcc', 'headers', 'body'] as const;
 const FTS_COLUMNS = COLUMNS.join(', ');
