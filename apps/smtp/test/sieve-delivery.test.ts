@@ -151,6 +151,21 @@ describe('fileinto and keep', () => {
     }
   });
 
+  test('a message large enough to spill to disk (2 MiB) is filtered too, and stored whole', async () => {
+    await setScript('bob', 'require ["fileinto", "body"]; if body :contains "needle-in-body" { fileinto "Archive"; }');
+    const big = `${'y'.repeat(76)}\r\n`.repeat(27_000);
+    const raw = message({
+      from: SENDER,
+      to: `bob@${HOSTED}`,
+      subject: 'large filtered',
+      body: `needle-in-body\r\n${big}`,
+    });
+    await sendToMx([`bob@${HOSTED}`], raw);
+    const [stored] = (await h.mailbox(h.aliases.bob, 'Archive')).filter((r) => r.includes('large filtered'));
+    expect(stored?.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(stored?.subarray(stored.length - raw.length).equals(raw)).toBe(true);
+  });
+
   test('discard: 250 and nothing stored', async () => {
     await setScript('bob', 'if header :contains "subject" "junk-me" { discard; }');
     const info = await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'junk-me' }));
