@@ -89,14 +89,15 @@ const config: KnipConfig = {
     'binaries',
     'unresolved',
   ],
+  // System programs, not packages: the interop test mounts and enters a Debian chroot (umount, chroot), the Sieve
+  // oracle test runs Pigeonhole's sieve-test (Debian dovecot-sieve), and the ManageSieve client test runs
+  // sieve-connect (Debian sieve-connect), each skipped with the reason when missing.
+  ignoreBinaries: ['chroot', 'umount', 'sieve-test', 'sieve-connect'],
   workspaces: {
     '.': {
       entry: ['scripts/*.mjs'],
       // pm2 is run as `pnpm exec pm2-runtime` from an argument array in scripts/run.mjs, which knip does not read.
       ignoreDependencies: ['pm2'],
-      // System programs, not packages: the interop test mounts and enters a Debian chroot (umount, chroot), and
-      // the Sieve oracle test runs Pigeonhole's sieve-test when it is installed (Debian dovecot-sieve).
-      ignoreBinaries: ['chroot', 'umount', 'sieve-test'],
     },
     ...appsAndPackages(),
     test: {
