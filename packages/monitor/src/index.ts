@@ -87,3 +87,11 @@ export {
 } from './process-monitoring.js';
 export { DEFAULT_RETENTION, pruneProfiles, type RetentionPolicy } from './profiles.js';
 export { installProfilingSignals, type ProfilingTriggerOptions, requestFilePath } from './profiling-triggers.js';
+export {
+  countConnections,
+  type HttpMetricsContext,
+  httpMetrics,
+  httpResult,
+  openConnection,
+  timeCommand,
+} from './protocol-metrics.js';

@@ -6,6 +6,7 @@
  * (simulateUnlock; issue 12 item 7), and each failure logs the fixed line fail2ban matches.
  */
 import { AuthenticationError, RateLimitError } from '@mailyard/errors';
+import { metrics } from '@mailyard/monitor';
 import { capabilityLine } from '../capabilities.js';
 import type { CommandIo } from '../protocol/command.js';
 import type { TaggedResult } from '../protocol/types.js';
@@ -30,6 +31,7 @@ async function fail(session: Session, address: string, password: string, unlocke
   const { ctx } = session;
   if (!unlocked) await ctx.deps.mailstore.simulateUnlock?.(password);
   ctx.logger.warn({ protocol: 'imap', ip: session.transport.remoteAddress, user: address }, 'authentication failed');
+  metrics.authFailures.inc({ protocol: 'imap' });
   await ctx.loginGate.fail(session.transport.remoteAddress, address);
   throw new AuthenticationError('Invalid credentials');
 }

@@ -19,6 +19,7 @@ import { type SecureContext, TLSSocket } from 'node:tls';
 import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
 import { InputSyntaxError, reportError, toImapResponse } from '@mailyard/errors';
 import type { Logger } from '@mailyard/logger';
+import { openConnection, timeCommand } from '@mailyard/monitor';
 import type { Command, CommandIo } from './command.js';
 import type { ProtocolLimits } from './limits.js';
 import { parseCommand, UntaggedSyntaxError } from './parser.js';
@@ -88,6 +89,8 @@ export class ImapConnection<S extends SessionHandle> {
   #literalBytes = 0;
   /** Budget reservations of the message literals of the command being read or run. */
   #reservations: Array<{ release(): void }> = [];
+  /** Ends this connection's count in mailyard_connections{protocol="imap"}. */
+  readonly #uncount = openConnection('imap');
   #closeWaiters: Array<() => void> = [];
   #flushScheduled = false;
   /** The inflate stream's input buffer is full: the socket stays paused until it drains. */
@@ -210,6 +213,7 @@ export class ImapConnection<S extends SessionHandle> {
     this.#inflate?.destroy();
     this.#clearTimers();
     this.#releaseReservations();
+    this.#uncount();
     for (const waiter of this.#closeWaiters.splice(0)) waiter();
     this.#lineWaiter?.(Buffer.alloc(0));
     this.#lineWaiter = null;
@@ -432,6 +436,8 @@ export class ImapConnection<S extends SessionHandle> {
 
   async #run(parsed: ParsedCommand): Promise<void> {
     const command = this.#options.commands.get(parsed.name);
+    // Known command names only: an unknown one is counted as UNKNOWN, so clients cannot add metric labels.
+    const recordCommand = timeCommand('imap', command ? parsed.name : 'UNKNOWN');
     let result: TaggedResult;
     if (!command) {
       result = { status: 'BAD', text: 'Unknown command' };
@@ -449,6 +455,7 @@ export class ImapConnection<S extends SessionHandle> {
         if (!this.#closed) reportError(this.#options.logger, err, { cid: this.id, stage: 'flush' });
       });
     this.#releaseReservations();
+    recordCommand(commandResult(result));
     const code = result.code ? `[${result.code}] ` : '';
     await this.write(`${parsed.tag} ${result.status} ${code}${oneLine(result.text)}${CRLF}`);
     const after = this.session.afterReply;
@@ -565,6 +572,13 @@ export class ImapConnection<S extends SessionHandle> {
     this.#inflate = inflate;
     this.#deflate = deflate;
   }
+}
+
+/** The metric result of a tagged reply: NO [SERVERBUG] is our fault (error), other NO the user's (no). */
+function commandResult(result: TaggedResult): 'ok' | 'no' | 'bad' | 'error' {
+  if (result.status === 'OK') return 'ok';
+  if (result.status === 'BAD') return 'bad';
+  return result.code === 'SERVERBUG' ? 'error' : 'no';
 }
 
 function toBuffer(part: string | Buffer): Buffer {
