@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { createApi } from '@mailyard/api';
+import { createApiServer } from '@mailyard/api';
 import { loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: {}, overrides: { dataDir, hostname: 'mx.bench.example' } });
   const control = new SqliteControlStore({ dataDir, masterKey: randomBytes(32) });
   const mailstore = new Mailstore({ dataDir });
-  const api = createApi({
+  const api = createApiServer({
     config,
     logger: createLogger({ level: 'warn' }),
     control,

@@ -1,5 +1,5 @@
 /**
- * createApi: the Koa application of the REST API. Middleware order: errors (one mapping to JSON through
+ * createApiServer: the Koa application of the REST API. Middleware order: errors (one mapping to JSON through
  * @mailyard/errors toBoom) -> request log -> /metrics and /health -> rate limits and authentication ->
  * router (/v1) -> 404/405.
  */
@@ -11,7 +11,7 @@ import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolv
 import { reportError, toBoom } from '@mailyard/errors';
 import { ByteBudget, LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
-import { monitoringEndpoints } from '@mailyard/monitor';
+import { countConnections, httpMetrics, monitoringEndpoints, watchByteBudget } from '@mailyard/monitor';
 import { closeServer, listenServer } from '@mailyard/runtime';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
@@ -59,7 +59,7 @@ export interface ApiDeps {
  */
 export const DEFAULT_PASSWORD_GATE = { perIp: 20, perUserIp: 10 };
 
-export interface Api {
+export interface ApiServer {
   app: Koa<ApiState>;
   router: Router<ApiState>;
   /** Listens on `port` (0 = any) at config.bind, or `host` when given; resolves with the bound port. */
@@ -105,7 +105,7 @@ async function unmatched(ctx: ApiContext, next: Next) {
   if (ctx.status === 501) throw Boom.notImplemented('method not implemented');
 }
 
-export function createApi(deps: ApiDeps): Api {
+export function createApiServer(deps: ApiDeps): ApiServer {
   const logger = deps.logger.child({ component: 'api' });
   const limits = { ...configuredRateLimits(deps.config), ...deps.rateLimits };
   const routeDeps: RouteDeps = {
@@ -127,6 +127,8 @@ export function createApi(deps: ApiDeps): Api {
   registerDomainRoutes(router, routeDeps);
   registerAliasRoutes(router, routeDeps);
 
+  watchByteBudget(routeDeps.budget);
+  app.use(httpMetrics('api'));
   app.use(errorHandler(logger));
   app.use(requestLog(logger));
   app.use(monitoringEndpoints);
@@ -146,6 +148,7 @@ export function createApi(deps: ApiDeps): Api {
     router,
     listen(port, host = deps.config.bind) {
       server = createServer(app.callback());
+      countConnections(server, 'api');
       return listenServer(server, port, host);
     },
     close() {

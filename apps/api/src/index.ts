@@ -14,6 +14,6 @@
  *
  * No on-disk state of its own: control.db and the mailboxes belong to @mailyard/control and @mailyard/mailstore.
  */
-export { type Api, type ApiDeps, configuredRateLimits, createApi, type RateLimits } from './app.js';
+export { type ApiDeps, type ApiServer, configuredRateLimits, createApiServer, type RateLimits } from './app.js';
 export { basicToken } from './auth.js';
 export { OPERATIONS, openApiDocument } from './openapi.js';

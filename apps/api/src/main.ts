@@ -4,13 +4,13 @@
  * down gracefully on SIGTERM/SIGINT (at most 30 s).
  */
 import { runProcess } from '@mailyard/runtime';
-import { createApi } from './app.js';
+import { createApiServer } from './app.js';
 
 // No metrics listener of its own: /metrics and /health are routes of the app on api.port.
 runProcess(
   { processName: 'api', monitoring: { metricsPort: false } },
   async ({ config, logger, control, mailstore }) => {
-    const api = createApi({ config, logger, control, mailstore });
+    const api = createApiServer({ config, logger, control, mailstore });
     const port = await api.listen(config.api.port);
     logger.info({ port, bind: config.bind }, 'api listening');
     return () => api.close();

@@ -7,10 +7,10 @@ import { type Config, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { Mailstore } from '@mailyard/mailstore';
 import { captureLog, type LogLine, tempDir } from '@mailyard/testkit';
-import { type Api, createApi, OPERATIONS, type RateLimits } from '../src/index.js';
+import { type ApiServer, createApiServer, OPERATIONS, type RateLimits } from '../src/index.js';
 
 export interface Harness {
-  api: Api;
+  api: ApiServer;
   base: string;
   config: Config;
   control: SqliteControlStore;
@@ -88,7 +88,7 @@ export async function startHarness(
   const { logger } = log;
   const control = new SqliteControlStore({ dataDir, masterKey: randomBytes(32), scryptCost: { N: 1024, r: 8, p: 1 } });
   const mailstore = new Mailstore({ dataDir, kdf: { N: 1024 } });
-  const api = createApi({ config, logger, control, mailstore, rateLimits: opts.rateLimits });
+  const api = createApiServer({ config, logger, control, mailstore, rateLimits: opts.rateLimits });
   const port = await api.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
 

@@ -27,7 +27,7 @@ export { type RestoreReport, restoreBackup } from './backups/restore-backup.js';
 export { type DomainCheckReport, recheckDomains } from './domain-checks.js';
 export { JOB_NAMES, type JobName, scheduledJobs } from './job-definitions.js';
 export { type JobContext, type JobOutcome, type JobTask, runJob } from './job-runtime.js';
-export { type JobsProcess, type JobsProcessDeps, startJobsProcess } from './jobs-process.js';
+export { type JobsDeps, type JobsProcess, startJobsProcess } from './jobs-process.js';
 export { checkPm2, connectPm2, judgeProcess, type Pm2CheckReport, type Pm2Control } from './pm2-health.js';
 export { checkQueue, type QueueCheckReport } from './queue-checks.js';
 export { createScheduler, type JobDefinition, type Scheduler } from './scheduler.js';

@@ -10,7 +10,7 @@ import { scheduledJobs } from './job-definitions.js';
 import type { JobOutcome } from './job-runtime.js';
 import { createScheduler, type JobDefinition, type Scheduler } from './scheduler.js';
 
-export interface JobsProcessDeps {
+export interface JobsDeps {
   config: Config;
   logger: Logger;
   /** Control store for mailing alerts through the outbound queue; without it alerts are only logged. */
@@ -33,7 +33,7 @@ export interface JobsProcess {
   stop(): Promise<void>;
 }
 
-export async function startJobsProcess(deps: JobsProcessDeps): Promise<JobsProcess> {
+export async function startJobsProcess(deps: JobsDeps): Promise<JobsProcess> {
   const { config, logger, control } = deps;
   const alert = createAlerter({
     logger,

@@ -33,5 +33,5 @@
  */
 /// <reference path="./wildduck.d.ts" />
 export { MAILDROP, type Pop3Control, type Pop3Mailstore } from './context.js';
-export { createPop3Server, DEFAULT_CLOSE_TIMEOUT_MS, type Pop3ServerDeps, type Pop3Service } from './server.js';
+export { createPop3Server, DEFAULT_CLOSE_TIMEOUT_MS, type Pop3Deps, type Pop3Server } from './server.js';
 export { createPop3Limits, type Pop3Limits } from './session-limits.js';

@@ -13,7 +13,7 @@ import { onListMessages } from './handlers/on-list-messages.js';
 import { onUpdate } from './handlers/on-update.js';
 import { OpenMailboxes } from './open-mailboxes.js';
 import { createPop3Limits, type Pop3Limits } from './session-limits.js';
-import { Pop3Server } from './wildduck-pop3.js';
+import { WildduckPop3Server } from './wildduck-pop3.js';
 
 /** How long close() lets open sessions finish (a RETR in flight, a QUIT) before ending them. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -21,7 +21,7 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 /** Connections accepted beyond pop3.maxConnections while their TLS handshake runs (implicit-TLS port). */
 const HANDSHAKES_IN_FLIGHT = 100;
 
-export interface Pop3ServerDeps {
+export interface Pop3Deps {
   config: Pick<Config, 'hostname' | 'allowInsecureAuth' | 'pop3' | 'limits'>;
   logger: Logger;
   control: Pop3Control;
@@ -35,7 +35,7 @@ export interface Pop3ServerDeps {
   closeTimeoutMs?: number;
 }
 
-export interface Pop3Service {
+export interface Pop3Server {
   /** Resolves with the bound port (useful with port 0). */
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting, lets sessions finish for up to closeTimeoutMs, then ends them and releases their mailboxes. */
@@ -45,7 +45,7 @@ export interface Pop3Service {
   readonly server: Server;
 }
 
-export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
+export function createPop3Server(deps: Pop3Deps): Pop3Server {
   const logger = deps.logger.child({ component: 'pop3' });
   const ctx: Pop3Context = {
     logger,
@@ -55,7 +55,7 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Service {
     mailboxes: new OpenMailboxes(),
   };
   const tls = deps.tls ?? createSelfSignedPair(deps.config.hostname);
-  const pop3 = new Pop3Server(
+  const pop3 = new WildduckPop3Server(
     {
       secure: deps.secure === true,
       key: tls.key,

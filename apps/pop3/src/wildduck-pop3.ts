@@ -5,7 +5,7 @@
  *
  * 1. Dispatch. wildduck answers an unknown command with `-ERR bad command` and closes the connection, and closes it
  *    after any failed command too. fetchmail sends `LAST` (RFC 1725, dropped from RFC 1939) and would lose its
- *    session. `Pop3Connection.processQueue` takes over the line dispatch: an unknown command gets `-ERR` and the
+ *    session. `WildduckPop3Connection.processQueue` takes over the line dispatch: an unknown command gets `-ERR` and the
  *    session goes on (RFC 1939 §3); a failed command is answered through @mailyard/errors' toPop3Response
  *    (RFC 2449 §8 / RFC 3206 response codes) and the session goes on. Message numbers must be decimal digits
  *    (wildduck would index its listing with "1.5" and throw). Commands that finish at once are run in a loop, not
@@ -82,7 +82,7 @@ function errorReply(logger: Logger, err: Error, command: string): string {
   return toPop3Response(classified);
 }
 
-export class Pop3Connection extends POP3Connection {
+export class WildduckPop3Connection extends POP3Connection {
   #draining = false;
   #again = false;
   #pace: Pace | null = null;
@@ -321,7 +321,7 @@ export class Pop3Connection extends POP3Connection {
   }
 
   #extensions(): Pop3ServerExtensions {
-    return (this._server as Pop3Server).extensions;
+    return (this._server as WildduckPop3Server).extensions;
   }
 }
 
@@ -335,7 +335,7 @@ function refuse(socket: Socket, reply: string): void {
   socket.end(`${reply}\r\n`);
 }
 
-export class Pop3Server extends POP3Server {
+export class WildduckPop3Server extends POP3Server {
   readonly extensions: Pop3ServerExtensions;
 
   constructor(options: Pop3ServerOptions, extensions: Pop3ServerExtensions) {
@@ -359,7 +359,7 @@ export class Pop3Server extends POP3Server {
     // Replies go out as several small writes (status line, body, terminator); with Nagle's algorithm each RETR
     // would wait on the client's delayed ACK (about 40 ms).
     socket.setNoDelay(true);
-    const connection = new Pop3Connection(this, socket, socketOptions);
+    const connection = new WildduckPop3Connection(this, socket, socketOptions);
     this.connections.add(connection);
     connection.on('error', (err: Error) => {
       this.connections.delete(connection);

@@ -8,7 +8,7 @@ import { type Config, createSelfSignedPair, loadConfig } from '@mailyard/config'
 import { SqliteControlStore } from '@mailyard/control';
 import { Mailstore } from '@mailyard/mailstore';
 import { captureLog, type LogLine, type TempDir, tempDir } from '@mailyard/testkit';
-import { createPop3Server, type Pop3Limits, type Pop3Service } from '../src/index.js';
+import { createPop3Server, type Pop3Limits, type Pop3Server } from '../src/index.js';
 
 export const ADDRESS = 'alice@example.test';
 export const PASSWORD = 'correct horse battery staple';
@@ -20,7 +20,7 @@ const TLS = createSelfSignedPair('localhost');
 export interface Pop3Fixture {
   port: number;
   config: Config;
-  service: Pop3Service;
+  service: Pop3Server;
   mailstore: Mailstore;
   control: SqliteControlStore;
   dir: TempDir;

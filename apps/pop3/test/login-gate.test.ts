@@ -7,14 +7,14 @@ import { MemoryLoginFailureStore } from '@mailyard/limits';
 import { captureLog } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Pop3Control } from '../src/context.js';
-import { createPop3Server, type Pop3Service } from '../src/server.js';
+import { createPop3Server, type Pop3Server } from '../src/server.js';
 import { createPop3Limits } from '../src/session-limits.js';
 import { ADDRESS, PASSWORD, type Pop3Fixture, startPop3 } from './fixture.js';
 import { Pop3Wire } from './pop3-wire.js';
 
 const N = 3;
 let f: Pop3Fixture;
-let service: Pop3Service;
+let service: Pop3Server;
 let port: number;
 /** Calls of the control store's password check made by `service`. */
 let passwordChecks = 0;

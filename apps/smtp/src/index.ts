@@ -36,7 +36,7 @@ export type { MailDelivery, SmtpDeps } from './deps.js';
 export { createDnsLookup, type DnsLookup, type DnsOptions } from './dns.js';
 export { OUTBOUND_LIMITS, SMTP_LIMITS } from './limits.js';
 export type { SmtpListener } from './listener.js';
-export { createMxServer } from './mx.js';
+export { createMxServer, type MxServer } from './mx.js';
 export { buildBounce } from './outbound/bounce.js';
 export {
   createMtaStsSource,

@@ -5,6 +5,9 @@
 import { buildContext, type SmtpDeps } from './deps.js';
 import { createListener, type SmtpListener } from './listener.js';
 
-export function createMxServer(deps: SmtpDeps): SmtpListener {
+/** The MX is one SMTP listener; submission (submission.ts) is two sharing one state. */
+export type MxServer = SmtpListener;
+
+export function createMxServer(deps: SmtpDeps): MxServer {
   return createListener(buildContext(deps), 'mx', false);
 }

@@ -1,5 +1,5 @@
 /**
- * createWebApp: the Koa application of the dashboard. Middleware order: security headers -> error pages (one
+ * createWebServer: the Koa application of the dashboard. Middleware order: security headers -> error pages (one
  * mapping through @mailyard/errors) -> /metrics and /health -> session -> CSRF check of every state-changing
  * request -> routes -> 404 page.
  */
@@ -11,7 +11,7 @@ import type { Config } from '@mailyard/config';
 import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
 import { LOGIN_FAILURE_WINDOW_MS, type LoginFailureStore, LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
-import { monitoringEndpoints } from '@mailyard/monitor';
+import { countConnections, httpMetrics, monitoringEndpoints } from '@mailyard/monitor';
 import { closeServer, listenServer } from '@mailyard/runtime';
 import Koa, { type Next } from 'koa';
 import { registerAutoconfigRoutes } from './autoconfig.js';
@@ -54,7 +54,7 @@ export interface WebDeps {
   loginFailures?: LoginFailureStore;
 }
 
-export interface WebApp {
+export interface WebServer {
   app: Koa<WebState>;
   sessions: DashboardSessions;
   /** Listens on `port` (0 = any) at config.bind, or `host` when given; resolves with the bound port. */
@@ -131,12 +131,13 @@ function buildRouter(deps: WebRouteDeps): Router<WebState> {
   return router;
 }
 
-export function createWebApp(deps: WebDeps): WebApp {
+export function createWebServer(deps: WebDeps): WebServer {
   const logger = deps.logger.child({ component: 'web' });
   const shared = routeDeps(deps, logger);
   const app = new Koa<WebState>({ proxy: deps.config.api.trustProxy });
   const router = buildRouter(shared);
 
+  app.use(httpMetrics('web'));
   app.use(securityHeaders());
   app.use(errorPages(logger));
   app.use(monitoringEndpoints);
@@ -152,6 +153,7 @@ export function createWebApp(deps: WebDeps): WebApp {
     sessions: shared.sessions,
     listen(port, host = deps.config.bind) {
       server = deps.tls ? createHttpsServer(deps.tls, app.callback()) : createHttpServer(app.callback());
+      countConnections(server, 'web');
       return listenServer(server, port, host);
     },
     close() {

@@ -22,7 +22,7 @@
  * - Another account's domains and aliases answer 404, exactly like ones that do not exist.
  * - Secrets (API tokens, mailbox passwords, recovery keys) appear on exactly one page, the one creating them.
  */
-export { createWebApp, DEFAULT_LOGIN_LIMITS, type WebApp, type WebDeps } from './app.js';
+export { createWebServer, DEFAULT_LOGIN_LIMITS, type WebDeps, type WebServer } from './app.js';
 export { outlookConfig, requestedAddress, thunderbirdConfig } from './autoconfig.js';
 export { clientSettings, type ServerSetting } from './client-settings.js';
 export { escapeHtml, html, SafeHtml } from './html.js';

@@ -7,7 +7,7 @@
  */
 import { deriveKey } from '@mailyard/config';
 import { runProcess } from '@mailyard/runtime';
-import { createWebApp } from './app.js';
+import { createWebServer } from './app.js';
 import { isLoopbackBind } from './client-settings.js';
 
 // No metrics listener of its own: /metrics and /health are routes of the app on web.port.
@@ -16,7 +16,7 @@ runProcess(
   async ({ config, logger, control, mailstore, runtime }) => {
     const sessionSecret = deriveKey(runtime.masterKey, 'web.session');
     const tls = isLoopbackBind(config) ? undefined : runtime.tls;
-    const web = createWebApp({ config, logger, control, mailstore, sessionSecret, tls });
+    const web = createWebServer({ config, logger, control, mailstore, sessionSecret, tls });
     const port = await web.listen(config.web.port);
     logger.info({ port, bind: config.bind }, 'web listening');
     return () => web.close();

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createWebApp } from '../src/index.js';
+import { createWebServer } from '../src/index.js';
 import { type Harness, HOSTNAME, startHarness, WebClient } from './harness.js';
 
 describe('mail client autoconfiguration', () => {
@@ -97,7 +97,7 @@ describe('mail client autoconfiguration', () => {
   });
 
   test('over TLS the session cookie is Secure with the __Host- prefix and HSTS is sent', async () => {
-    const web = createWebApp({
+    const web = createWebServer({
       config: h.config,
       logger: h.logger,
       control: h.control,

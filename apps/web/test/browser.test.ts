@@ -7,7 +7,7 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Api, createApi } from '@mailyard/api';
+import { type ApiServer, createApiServer } from '@mailyard/api';
 import { expectedRecords } from '@mailyard/control';
 import { createImapServer, type ImapServer } from '@mailyard/imap';
 import { findExecutable, repoRoot, unavailable } from '@mailyard/testkit';
@@ -38,7 +38,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   let h: Harness;
   let imap: ImapServer;
   let imapPort: number;
-  let api: Api;
+  let api: ApiServer;
   let apiBase: string;
   let browser: Browser;
   let context: BrowserContext;
@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     h = await startHarness();
     imap = createImapServer({ config: h.config, logger: h.logger, control: h.control, mailstore: h.mailstore });
     imapPort = await imap.listen(0, '127.0.0.1');
-    api = createApi({ config: h.config, logger: h.logger, control: h.control, mailstore: h.mailstore });
+    api = createApiServer({ config: h.config, logger: h.logger, control: h.control, mailstore: h.mailstore });
     apiBase = `http://127.0.0.1:${await api.listen(0, '127.0.0.1')}`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     context = await browser.newContext({ viewport: { width: 1200, height: 900 } });

@@ -9,7 +9,7 @@ import type { LoginFailureStore } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
 import { captureLog, type DnsServer, type LogLine, startDnsServer, tempDir } from '@mailyard/testkit';
-import { createWebApp, type LoginLimits, type WebApp } from '../src/index.js';
+import { createWebServer, type LoginLimits, type WebServer } from '../src/index.js';
 
 export const HOSTNAME = 'mx.mailyard.test';
 
@@ -17,7 +17,7 @@ export interface Harness {
   base: string;
   config: Config;
   dataDir: string;
-  web: WebApp;
+  web: WebServer;
   control: SqliteControlStore;
   mailstore: Mailstore;
   dns: DnsServer;
@@ -61,7 +61,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     scryptCost: { N: 1024, r: 8, p: 1 },
   });
   const mailstore = new Mailstore({ dataDir: dir.path, kdf: { N: 1024 }, notifyPollMs: 50 });
-  const web = createWebApp({
+  const web = createWebServer({
     config,
     logger,
     control,

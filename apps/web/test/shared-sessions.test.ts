@@ -6,21 +6,21 @@ import { randomBytes } from 'node:crypto';
 import { ensureRuntimeFiles } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createWebApp, type WebApp } from '../src/index.js';
+import { createWebServer, type WebServer } from '../src/index.js';
 import { type Harness, startHarness, WebClient } from './harness.js';
 
 describe('sessions shared by two web instances', () => {
   const sessionSecret = randomBytes(32);
   let h: Harness;
   let control: SqliteControlStore;
-  let other: WebApp;
+  let other: WebServer;
   let otherBase: string;
 
   beforeAll(async () => {
     h = await startHarness({ sessionSecret });
     const { masterKey } = await ensureRuntimeFiles(h.config);
     control = new SqliteControlStore({ dataDir: h.dataDir, masterKey, scryptCost: { N: 1024, r: 8, p: 1 } });
-    other = createWebApp({ config: h.config, logger: h.logger, control, mailstore: h.mailstore, sessionSecret });
+    other = createWebServer({ config: h.config, logger: h.logger, control, mailstore: h.mailstore, sessionSecret });
     otherBase = `http://127.0.0.1:${await other.listen(0, '127.0.0.1')}`;
   });
   afterAll(async () => {

@@ -12,7 +12,7 @@ import { SqliteControlStore } from '@mailyard/control';
 import { createImapServer, type ImapServer } from '@mailyard/imap';
 import { createLogger, type Logger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { createPop3Server, type Pop3Service } from '@mailyard/pop3';
+import { createPop3Server, type Pop3Server } from '@mailyard/pop3';
 import { createMxServer } from '@mailyard/smtp';
 import { corpusMessages, type DnsServer, startDnsServer, type TempDir, tempDir } from '@mailyard/testkit';
 
@@ -38,7 +38,7 @@ export interface Stack {
   /** Starts a listener of the app on port 0; it is closed by close(). Resolves with its port. */
   listen(app: 'imap' | 'smtp' | 'pop3'): Promise<number>;
   /** The last IMAP and POP3 servers listen() started (their open connections and mailboxes). */
-  servers: { imap?: ImapServer; pop3?: Pop3Service };
+  servers: { imap?: ImapServer; pop3?: Pop3Server };
   close(): Promise<void>;
 }
 
