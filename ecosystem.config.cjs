@@ -94,6 +94,8 @@ const processes = [
     env: { MALLOC_MMAP_THRESHOLD_: '1048576' },
   },
   { name: 'pop3', app: 'pop3', args: [], mode: 'fork', instances: 1, memory: '512M' },
+  // managesieve: only the control store, at most a 64 KiB script per session in memory.
+  { name: 'managesieve', app: 'managesieve', args: [], mode: 'fork', instances: 1, memory: '256M' },
   { name: 'api', app: 'api', args: [], mode: 'cluster', instances: apiInstances, memory: '512M' },
   { name: 'web', app: 'web', args: [], mode: 'fork', instances: 1, memory: '512M' },
   { name: 'jobs', app: 'jobs', args: [], mode: 'fork', instances: 1, memory: '768M' },

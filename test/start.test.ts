@@ -2,7 +2,7 @@
  * The README's start path, for real: the built apps under `pm2-runtime start ecosystem.config.cjs`, as
  * `npm start` runs them, in a temp data dir with every MAILYARD_*_PORT on a free port of 127.0.0.1.
  *
- * 1. All 8 processes report ready (PM2 prints `App [name:n] online` only after the process sent 'ready') and
+ * 1. All 9 processes report ready (PM2 prints `App [name:n] online` only after the process sent 'ready') and
  *    every listener answers, including /metrics and /health of each monitored process.
  * 2. The CLI creates an account, a domain and a mailbox; swaks sends to the MX; curl reads the message back over
  *    IMAP (STARTTLS) with its subject and body.
@@ -34,10 +34,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const root = repoRoot();
 const run = promisify(execFile);
-const APPS = ['smtp', 'imap', 'pop3', 'api', 'web', 'jobs'];
-const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api', 'web', 'jobs'];
+const APPS = ['smtp', 'imap', 'pop3', 'managesieve', 'api', 'web', 'jobs'];
+const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'managesieve', 'api', 'web', 'jobs'];
 /** Processes serving /metrics on metrics.<name>Port; api and web serve it on their own port. */
-const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'jobs'];
+const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'managesieve', 'jobs'];
 const MAILBOX = { address: 'alice@example.org', password: 'start test password 4711' };
 const SHUTDOWN_LIMIT_MS = 30_000;
 
@@ -278,7 +278,10 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
   });
 
   test('every process is online and every listener answers, /metrics and /health included', async () => {
-    const listeners = ['SMTP_MX', 'SMTP_SUBMISSION', 'SMTP_SUBMISSION_TLS', 'IMAP', 'IMAP_TLS', 'POP3', 'POP3_TLS'];
+    const listeners = [
+      ...['SMTP_MX', 'SMTP_SUBMISSION', 'SMTP_SUBMISSION_TLS', 'IMAP', 'IMAP_TLS', 'POP3', 'POP3_TLS'],
+      'MANAGESIEVE',
+    ];
     for (const name of listeners) expect(await canConnect(port(ports, name)), name).toBe(true);
     const http = [
       ...['API', 'WEB'].map((name) => port(ports, name)),

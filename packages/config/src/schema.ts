@@ -173,6 +173,28 @@ const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595).', {
   ),
 });
 
+const managesieve = section(
+  'ManageSieve (RFC 5804): mail clients manage their Sieve scripts (STARTTLS, no implicit TLS).',
+  {
+    port: port(4190, 'ManageSieve listener with STARTTLS; 4190 is its IANA port (RFC 5804 §1.8).'),
+    idleTimeoutMs: duration(
+      30 * MINUTE,
+      'Inactivity before the server says BYE: clients keep a session open while a person edits a script.',
+    ),
+    authFailuresPerIpPerHour: count(
+      10,
+      'Failed AUTHENTICATE attempts per client IP (and per user + IP) per hour; past it logins get NO (TRYLATER).',
+      1,
+    ),
+    maxConnectionsPerIp: count(10, 'Concurrent ManageSieve connections from one client IP address.', 1),
+    maxConnections: count(
+      500,
+      'Concurrent ManageSieve sessions: a session holds a socket and at most one script (64 KiB) being read.',
+      1,
+    ),
+  },
+);
+
 const api = section('REST API (/v1).', {
   port: port(4000, 'HTTP listener of the REST API.'),
   instances: count(
@@ -257,6 +279,7 @@ const metrics = section('Prometheus metrics listeners for processes without an H
   pop3Port: port(9104, 'Metrics of the pop3 process.'),
   jobsPort: port(9105, 'Metrics of the jobs process.'),
   outboundPort: port(9106, 'Metrics of the outbound process (the outbound queue worker).'),
+  managesievePort: port(9107, 'Metrics of the managesieve process.'),
 });
 
 const pm2 = section('Process supervision checks run by the jobs process.', {
@@ -317,6 +340,7 @@ export const configSchema = z.strictObject({
   smtp,
   imap,
   pop3,
+  managesieve,
   api,
   web,
   limits,

@@ -1,0 +1,91 @@
+/**
+ * Script commands (RFC 5804 §2.5-2.12) over the control store's Sieve scripts of the logged-in alias. The store
+ * checks every script before it is written (name per §1.6, size, count, syntax with line and column), so PUTSCRIPT
+ * and CHECKSCRIPT answer NO with the same text the REST API gives in its 400.
+ */
+import { checkedScriptName, checkScriptContent, checkScriptCount, checkScriptSize } from '@mailyard/control';
+import type { SieveUser } from '../context.js';
+import type { Token } from '../protocol/reader.js';
+import { response, sieveString } from '../protocol/writer.js';
+import type { Session } from '../session.js';
+import { arity, numberArg, stringArg } from './arguments.js';
+
+function owner(session: Session): SieveUser {
+  if (!session.user) throw new Error('script command without an authenticated user');
+  return session.user;
+}
+
+/** §2.5: would a script of this name and size fit? Checks name, size and, for a new name, the script count. */
+export async function haveSpace(session: Session, args: Token[]): Promise<void> {
+  arity(args, 2);
+  const name = checkedScriptName(stringArg(args, 0, 'script name'));
+  checkScriptSize(numberArg(args, 1, 'script size'));
+  const scripts = await session.ctx.control.listSieveScripts(owner(session).aliasId);
+  if (!scripts.some((script) => script.name === name)) checkScriptCount(scripts.length);
+  session.write(response('OK', 'Putscript would succeed'));
+}
+
+/** §2.6: stores (or replaces) the script after checking it; a syntax error is NO with its line and column. */
+export async function putScript(session: Session, args: Token[]): Promise<void> {
+  arity(args, 2);
+  const name = stringArg(args, 0, 'script name');
+  const content = stringArg(args, 1, 'script');
+  await session.ctx.control.putSieveScript(owner(session).aliasId, name, content);
+  session.write(response('OK', 'Script stored'));
+}
+
+/** §2.12: the PUTSCRIPT check without storing anything. */
+export async function checkScriptCommand(session: Session, args: Token[]): Promise<void> {
+  arity(args, 1);
+  checkScriptContent(stringArg(args, 0, 'script'));
+  session.write(response('OK', 'Script is valid'));
+}
+
+/** §2.7: one line per script, the active one marked ACTIVE. */
+export async function listScripts(session: Session, args: Token[]): Promise<void> {
+  arity(args, 0);
+  const scripts = await session.ctx.control.listSieveScripts(owner(session).aliasId);
+  const lines = scripts.map((script) => `${sieveString(script.name)}${script.isActive ? ' ACTIVE' : ''}\r\n`);
+  session.write(`${lines.join('')}${response('OK', 'Listscripts completed')}`);
+}
+
+/** §2.8: activates the named script; the empty name deactivates whatever is active. */
+export async function setActive(session: Session, args: Token[]): Promise<void> {
+  arity(args, 1);
+  const name = stringArg(args, 0, 'script name');
+  const found = await session.ctx.control.setActiveSieveScript(owner(session).aliasId, name === '' ? null : name);
+  if (!found) return session.write(response('NO', `There is no script named ${name}`, 'NONEXISTENT'));
+  session.write(response('OK', name === '' ? 'No script is active' : 'Script activated'));
+}
+
+/** §2.9: the script as a literal, then OK. */
+export async function getScript(session: Session, args: Token[]): Promise<void> {
+  arity(args, 1);
+  const name = stringArg(args, 0, 'script name');
+  const script = await session.ctx.control.getSieveScript(owner(session).aliasId, name);
+  if (!script || script.name !== name) {
+    return session.write(response('NO', `There is no script named ${name}`, 'NONEXISTENT'));
+  }
+  session.write(
+    `{${Buffer.byteLength(script.content)}}\r\n${script.content}\r\n${response('OK', 'Getscript completed')}`,
+  );
+}
+
+/** §2.10: the active script cannot be deleted (NO (ACTIVE)). */
+export async function deleteScript(session: Session, args: Token[]): Promise<void> {
+  arity(args, 1);
+  const name = stringArg(args, 0, 'script name');
+  const deleted = await session.ctx.control.deleteSieveScript(owner(session).aliasId, name);
+  if (!deleted) return session.write(response('NO', `There is no script named ${name}`, 'NONEXISTENT'));
+  session.write(response('OK', 'Script deleted'));
+}
+
+/** §2.11.1: NONEXISTENT for an unknown old name, ALREADYEXISTS when the new name is taken. */
+export async function renameScript(session: Session, args: Token[]): Promise<void> {
+  arity(args, 2);
+  const from = stringArg(args, 0, 'old script name');
+  const to = stringArg(args, 1, 'new script name');
+  const renamed = await session.ctx.control.renameSieveScript(owner(session).aliasId, from, to);
+  if (!renamed) return session.write(response('NO', `There is no script named ${from}`, 'NONEXISTENT'));
+  session.write(response('OK', 'Script renamed'));
+}
