@@ -5,6 +5,7 @@
 import type { Server } from 'node:net';
 import { type Config, createSelfSignedPair } from '@mailyard/config';
 import type { Logger } from '@mailyard/logger';
+import { openConnection } from '@mailyard/monitor';
 import { listenServer } from '@mailyard/runtime';
 import type { Pop3Context, Pop3Control, Pop3Mailstore } from './context.js';
 import { onAuth } from './handlers/on-auth.js';
@@ -82,6 +83,7 @@ export function createPop3Server(deps: Pop3Deps): Pop3Server {
         if (!releaseIp) return false;
         ctx.mailboxes.begin(connectionId);
         ctx.mailboxes.retain(connectionId, releaseIp);
+        ctx.mailboxes.retain(connectionId, openConnection('pop3'));
         return true;
       },
       onSessionEnd: (connectionId) => ctx.mailboxes.end(connectionId),

@@ -28,11 +28,14 @@
  *    without bound).
  * 6. Pace (pace.ts): a command line has limits.timeoutMs to arrive; no command runs while a megabyte of replies
  *    waits unread, and what waits must drain at limits.minTransferBytesPerSecond, or the connection ends.
+ * 7. Metrics: each command is counted by name (UNKNOWN for names wildduck does not know) with its result: ok, no
+ *    (an -ERR reply or a user error), bad (syntax), error (a code bug), and its duration.
  */
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { InputSyntaxError, reportError, toPop3Response } from '@mailyard/errors';
+import { InputSyntaxError, isCodeBug, reportError, toPop3Response } from '@mailyard/errors';
 import type { Logger } from '@mailyard/logger';
+import { type CommandResult, timeCommand } from '@mailyard/monitor';
 import type POP3ConnectionClass from 'wildduck/lib/pop3/connection';
 import type POP3ServerClass from 'wildduck/lib/pop3/server';
 import type { Pop3ListedMessage, Pop3ServerOptions, Pop3Session } from 'wildduck/lib/pop3/server';
@@ -75,6 +78,12 @@ const TOO_SLOW_REPLY: Record<TooSlow, string> = {
   reply: '-ERR [SYS/TEMP] Reply not read in time',
 };
 
+function commandResult(err: Error | null | undefined, negative: boolean): CommandResult {
+  if (!err) return negative ? 'no' : 'ok';
+  if (err instanceof InputSyntaxError || WILDDUCK_SYNTAX_MESSAGES.has(err.message)) return 'bad';
+  return isCodeBug(err) ? 'error' : 'no';
+}
+
 /** Maps any failure of a command to one `-ERR` line; code bugs are logged in full and answered generically. */
 function errorReply(logger: Logger, err: Error, command: string): string {
   const classified = WILDDUCK_SYNTAX_MESSAGES.has(err.message) ? new InputSyntaxError(err.message) : err;
@@ -86,6 +95,14 @@ export class WildduckPop3Connection extends POP3Connection {
   #draining = false;
   #again = false;
   #pace: Pace | null = null;
+  /** The command being run, for its metric: its recorder and whether a reply to it began with -ERR. */
+  #current: { record: (result: CommandResult) => void; negative: boolean | undefined } | null = null;
+
+  override send(payload: string | string[]): void {
+    const first = Array.isArray(payload) ? payload[0] : payload;
+    if (this.#current && this.#current.negative === undefined) this.#current.negative = first?.startsWith('-ERR');
+    super.send(payload);
+  }
 
   override init(): void {
     const pace = new Pace(
@@ -166,10 +183,12 @@ export class WildduckPop3Connection extends POP3Connection {
     const run = this[`command_${command}`];
     if (typeof run !== 'function') {
       // RFC 1939 §3: an unrecognized command gets a negative response; the session stays as it was.
+      timeCommand('pop3', 'UNKNOWN')('bad');
       this.send('-ERR unknown command');
       this.processQueue();
       return;
     }
+    this.#current = { record: timeCommand('pop3', command), negative: undefined };
     if (NUMBERED_COMMANDS.has(command) && !NUMBERS.test(args)) {
       this.#commandDone(command, new InputSyntaxError('malformed command'));
       return;
@@ -183,6 +202,9 @@ export class WildduckPop3Connection extends POP3Connection {
 
   #commandDone(command: string, err: Error | null | undefined): void {
     if (err) this.send(errorReply(this.#extensions().logger, err, command));
+    const current = this.#current;
+    this.#current = null;
+    current?.record(commandResult(err, current.negative === true));
     this.processQueue();
   }
 

@@ -14,6 +14,7 @@
  */
 import { AuthenticationError, MailyardError, RateLimitError, UserError } from '@mailyard/errors';
 import type { MailboxSession } from '@mailyard/mailstore';
+import { metrics } from '@mailyard/monitor';
 import type { OnAuth, Pop3AuthRequest, Pop3Session, Pop3User } from 'wildduck/lib/pop3/server';
 import type { Pop3Context } from '../context.js';
 
@@ -60,7 +61,10 @@ async function checkedUnlock(ctx: Pop3Context, auth: Pop3AuthRequest, ip: string
   } catch (err) {
     if (!isLoginRefusal(err)) throw err;
     ctx.logger.warn({ protocol: 'pop3', ip, user: auth.username }, 'authentication failed');
-    if (err instanceof AuthenticationError) await gate.fail(ip, auth.username);
+    if (err instanceof AuthenticationError) {
+      metrics.authFailures.inc({ protocol: 'pop3' });
+      await gate.fail(ip, auth.username);
+    }
     throw err;
   }
 }
