@@ -4,6 +4,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { waitFor } from '@mailyard/testkit';
 
 export interface Reply {
   code: number;
@@ -105,11 +106,12 @@ export class Wire {
     this.#attach(secure);
   }
 
-  /** Resolves once the server closed the connection. */
+  /** True once the server closed the connection; false if it is still open after `timeoutMs`. */
   async closedByServer(timeoutMs = 5000): Promise<boolean> {
-    const giveUpAt = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 20));
-    return this.closed;
+    return waitFor(() => this.closed, timeoutMs, 20).then(
+      () => true,
+      () => false,
+    );
   }
 
   destroy(): void {
