@@ -28,6 +28,7 @@ for (const name of [
   'ID', // RFC 2971
   'ENABLE', // RFC 5161
   'IDLE', // RFC 2177
+  'NOTIFY', // RFC 5465 (commands/notify.ts, notify-session.ts)
   'NAMESPACE', // RFC 2342
   'CHILDREN', // RFC 3348
   'SPECIAL-USE', // RFC 6154

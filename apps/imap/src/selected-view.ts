@@ -25,6 +25,8 @@ export interface ViewOptions {
   qresync: boolean;
   /** IMAP4rev2 enabled: no RECENT (RFC 9051 §7.4). */
   rev2: boolean;
+  /** FETCH FLAGS for changed flags may be sent now (false: a NOTIFY push without FlagChange keeps them). */
+  flags?: boolean;
 }
 
 export type Writer = (line: string) => Promise<void>;
@@ -186,7 +188,7 @@ export class SelectedView {
     await this.contexts.removals(this, write);
     if (options.expunge && this.#pendingExpunge.size > 0) await this.#flushExpunges(write, options.qresync);
     if (this.#pendingNew.length > 0) await this.#flushNew(write, options.rev2);
-    if (this.#pendingFlags.size > 0) await this.#flushFlags(write, options);
+    if (options.flags !== false && this.#pendingFlags.size > 0) await this.#flushFlags(write, options);
     await this.contexts.additions(this, write);
   }
 

@@ -7,6 +7,7 @@
 import type { Logger } from '@mailyard/logger';
 import type { MailboxSession } from '@mailyard/mailstore';
 import type { ServerContext } from './context.js';
+import type { NotifySession } from './notify-session.js';
 import type { SessionState } from './protocol/types.js';
 import type { SelectedView, Writer } from './selected-view.js';
 
@@ -20,6 +21,11 @@ export interface Transport {
   /** Whether STARTTLS can be offered (a TLS certificate is configured and TLS is not on yet). */
   readonly canStartTls: boolean;
   readonly closed: boolean;
+  /** A command is running (NOTIFY holds its unsolicited responses for the end of it). */
+  readonly busy: boolean;
+  /** Writes an untagged response, or raw response bytes, outside a command (NOTIFY, RFC 5465). */
+  untagged(text: string | Array<string | Buffer>): Promise<void>;
+  write(data: string | Buffer): Promise<void>;
   startTls(): Promise<void>;
   startCompression(): void;
   /** Sends BYE-free close after the current reply. */
@@ -45,6 +51,8 @@ export class Session {
   /** Gives back what a login holds (mailbox reference, connection slot, notifier subscription). */
   releaseLogin?: () => void;
   badCommands = 0;
+  /** NOTIFY SET in force (RFC 5465, notify-session.ts). */
+  notify?: NotifySession;
 
   constructor(ctx: ServerContext, transport: Transport, logger: Logger) {
     this.ctx = ctx;
@@ -83,6 +91,7 @@ export class Session {
 
   /** Sends pending changes of the selected folder (see SelectedView.flush); `expunge` false after FETCH/STORE/SEARCH. */
   async flush(write: Writer, expunge: boolean): Promise<void> {
+    await this.notify?.flush(write);
     const view = this.view;
     if (!view) return;
     try {

@@ -23,7 +23,12 @@ export const idle: Command<Session> = {
           reportError(session.logger, err, { command: 'IDLE' });
         });
     };
-    session.onMailboxChange = flush;
+    // NOTIFY (RFC 5465 §4) keeps hearing of changes during IDLE; what it holds goes out with IDLE's flush.
+    const previous = session.onMailboxChange;
+    session.onMailboxChange = (folder) => {
+      previous?.(folder);
+      flush();
+    };
     flush();
     try {
       const line = await io.continuation('idling');
@@ -31,7 +36,7 @@ export const idle: Command<Session> = {
       if (line.toString('latin1').toUpperCase() !== 'DONE') return { status: 'BAD', text: 'Expected DONE' };
       return { status: 'OK', text: 'IDLE terminated' };
     } finally {
-      session.onMailboxChange = undefined;
+      session.onMailboxChange = previous;
     }
   },
 };

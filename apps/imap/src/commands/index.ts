@@ -25,6 +25,7 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { notify } from './notify.js';
 import { getquota, getquotaroot } from './quota.js';
 import { examine, select } from './select.js';
 import { sort, uidSort } from './sort.js';
@@ -77,6 +78,7 @@ export const COMMANDS: Array<Command<Session>> = [
   move,
   uidMove,
   idle,
+  notify,
   getquota,
   getquotaroot,
   compress,

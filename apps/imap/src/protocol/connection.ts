@@ -129,6 +129,11 @@ export class ImapConnection<S extends SessionHandle> {
     return this.#closed;
   }
 
+  /** A command is running (IDLE included). */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
   get canStartTls(): boolean {
     return !this.#secure && this.#options.tls !== undefined;
   }

@@ -47,6 +47,11 @@ export interface ProtocolLimits {
   outputHighWaterBytes: number;
   /** Bytes of inflated input taken per turn of the event loop under COMPRESS (bounds work per chunk). */
   inflateChunkBytes: number;
+  /**
+   * NOTIFY (RFC 5465 §5.8): folder changes waiting to be told while a command runs or the client is not reading;
+   * past it the session gets NOTIFICATIONOVERFLOW and NOTIFY is off. A person's changes come a few per second.
+   */
+  maxPendingNotifications: number;
 }
 
 const MINUTE = 60_000;
@@ -71,4 +76,5 @@ export const DEFAULT_PROTOCOL_LIMITS: ProtocolLimits = {
   maxFolders: 10_000,
   outputHighWaterBytes: 1024 * 1024,
   inflateChunkBytes: 64 * 1024,
+  maxPendingNotifications: 1000,
 };
