@@ -15,6 +15,7 @@ import {
   LoginGate,
   MemoryLoginFailureStore,
 } from '@mailyard/limits';
+import { watchByteBudget } from '@mailyard/monitor';
 import { closeServer, listenServer } from '@mailyard/runtime';
 import { capabilityLine } from './capabilities.js';
 import { COMMANDS } from './commands/index.js';
@@ -50,9 +51,11 @@ export function createImapLimits(
   loginFailures: LoginFailureStore = new MemoryLoginFailureStore(),
 ): ImapLimits {
   const failures = config.imap.authFailuresPerIpPerHour;
+  const budget = new ByteBudget(config.limits.inflightBytes);
+  watchByteBudget(budget);
   return {
     loginGate: new LoginGate({ perIp: failures, perUserIp: failures, store: loginFailures }),
-    budget: new ByteBudget(config.limits.inflightBytes),
+    budget,
     perUser: new ConnectionCounter(config.imap.maxConnectionsPerUser),
     perIp: new ConnectionCounter(config.imap.maxConnectionsPerIp),
     logins: new LoginCache(),

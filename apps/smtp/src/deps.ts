@@ -7,6 +7,7 @@ import type { ControlStore } from '@mailyard/control';
 import { ByteBudget, type LoginGate, type RateLimitStore } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { DeliverMeta, DeliverSource } from '@mailyard/mailstore';
+import { watchByteBudget } from '@mailyard/monitor';
 import { createDnsLookup, type DnsLookup } from './dns.js';
 import { createSubmissionLoginGate } from './handlers/on-auth.js';
 import { type SmtpLimits, smtpLimits } from './limits.js';
@@ -53,9 +54,11 @@ export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 
 
 export function buildContext(deps: SmtpDeps): SmtpContext {
   const { config } = deps;
+  const budget = deps.budget ?? new ByteBudget(config.limits.inflightBytes);
+  watchByteBudget(budget);
   return {
     ...deps,
-    budget: deps.budget ?? new ByteBudget(config.limits.inflightBytes),
+    budget,
     loginGate: deps.loginGate ?? createSubmissionLoginGate(config),
     dns: deps.dns ?? createDnsLookup({ server: config.dns.resolver, timeoutMs: config.dns.timeoutMs }),
     rateLimitStore: deps.rateLimitStore,

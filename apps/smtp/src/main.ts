@@ -6,6 +6,7 @@
  * within 30 s.
  */
 import { MemoryLoginFailureStore } from '@mailyard/limits';
+import { watchOutboundQueue } from '@mailyard/monitor';
 import { runProcess } from '@mailyard/runtime';
 import type { SmtpDeps } from './deps.js';
 import { createSubmissionLoginGate } from './handlers/on-auth.js';
@@ -36,9 +37,14 @@ async function start(role: Role, deps: SmtpDeps): Promise<() => Promise<void>> {
     return () => submission.close(SMTP_LIMITS.shutdownGraceMs);
   }
   const worker = createOutboundWorker(deps);
+  // This process delivers the queue, so its /metrics reports the queue's depth and bytes.
+  const unwatch = watchOutboundQueue(() => deps.control.queueStats());
   worker.start();
   logger.info('outbound worker started');
-  return () => worker.stop();
+  return async () => {
+    unwatch();
+    await worker.stop();
+  };
 }
 
 const role = process.argv[2] as Role;

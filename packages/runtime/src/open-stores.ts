@@ -2,6 +2,7 @@
 import { type Config, ensureRuntimeFiles, type RuntimeFiles } from '@mailyard/config';
 import { type ControlStore, openControlStore } from '@mailyard/control';
 import { Mailstore, type MailstoreLogger } from '@mailyard/mailstore';
+import { metrics } from '@mailyard/monitor';
 
 /** The control store in the data dir (SQLite). */
 export function openControl(runtime: RuntimeFiles): ControlStore {
@@ -16,6 +17,7 @@ export function openMailstore(config: Config, runtime: RuntimeFiles, logger?: Ma
     kdf: { N: config.mailbox.kdfCost },
     idleCloseMs: config.mailbox.unlockGraceMs,
     retentionDays: config.mailbox.trashRetentionDays,
+    onDatabaseOpen: () => metrics.mailboxOpens.inc(),
     ...(logger ? { logger } : {}),
   });
 }
