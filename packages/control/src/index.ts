@@ -31,7 +31,7 @@
  * Domain logic shared by the REST API, the dashboard and the CLI also lives here: adding a domain with its DKIM key
  * (domain-setup.ts), the DNS records it must publish and their check (dns-records.ts), what a check does to
  * verification (domain-verification.ts), and mailbox passwords
- * (mailbox-password.ts).
+ * (mailbox-password.ts). Backups ask controlBackupFiles (backup-files.ts) what to copy.
  */
 import { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
 import type { ControlStore } from './types.js';
@@ -44,6 +44,7 @@ export {
   splitAddress,
   stripSubaddress,
 } from './addresses.js';
+export { CONTROL_DATABASE_FILE, type ControlBackupFiles, controlBackupFiles } from './backup-files.js';
 export {
   type CheckedRecord,
   checkRecords,

@@ -4,11 +4,13 @@
  * WAL journal, foreign keys on, busy timeout so that several processes (api, smtp, jobs) share it.
  * All SQL of the control store lives in this file and its sqlite-* siblings.
  */
+
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveKey } from '@mailyard/config';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { splitAddress, stripSubaddress } from './addresses.js';
+import { CONTROL_DATABASE_FILE } from './backup-files.js';
 import {
   DEFAULT_SCRYPT_COST,
   hashPassword,
@@ -63,8 +65,8 @@ export class SqliteControlStore implements T.ControlStore {
 
   constructor(opts: SqliteControlStoreOptions) {
     mkdirSync(opts.dataDir, { recursive: true });
-    this.#db = new Database(join(opts.dataDir, 'control.db'));
-    const key = deriveKey(opts.masterKey, 'control.db').toString('hex');
+    this.#db = new Database(join(opts.dataDir, CONTROL_DATABASE_FILE));
+    const key = deriveKey(opts.masterKey, CONTROL_DATABASE_FILE).toString('hex');
     this.#db.pragma(`cipher='chacha20'`);
     this.#db.pragma(`key="x'${key}'"`);
     this.#db.pragma('journal_mode = WAL');

@@ -19,6 +19,8 @@
  *   notify/<ab>/<id>.events                 change events for other processes (notifier.ts); folder names in
  *                                           them other than INBOX are sealed (private-notifier.ts)
  *
+ * Backups list what to copy through listMailboxIds and mailboxBackupFiles (backup-files.ts), never by path.
+ *
  * Invariants:
  * - deliver() resolves only after the sealed batch and its directory entry are fsynced; open() drains the spool.
  * - A spool batch is removed only after each of its records committed; record ids in the database make a
@@ -31,6 +33,7 @@
  *   period (LRU-capped); the data key is zeroed on close. A wrong password opens and changes nothing.
  * - Plaintext (messages, keys, passwords) never reaches disk outside the encrypted database.
  */
+export { listMailboxIds, type MailboxBackupFiles, mailboxBackupFiles } from './backup-files.js';
 export { kdfRunCount } from './keys.js';
 export { DEFAULT_QUOTA_BYTES, Mailstore } from './mailstore.js';
 export { FileChangeNotifier } from './notifier.js';

@@ -1,19 +1,19 @@
 // backup: a copy of the control store and of every mailbox, still encrypted, in data/backups/<timestamp>/.
-// The directory mirrors the data directory, so restoring is copying files back:
-//   control.db (+ -wal)                  control store (encrypted with a key derived from the master key)
-//   mailboxes/<ab>/<id>.db (+ -wal)      mailbox database (encrypted with the mailbox's data key)
-//   mailboxes/<ab>/<id>.keys.json        its key file (data key wrapped by the mailbox password / recovery key)
-//   spool/<ab>/<id>/*.sealed             mail delivered but not yet drained into the mailbox
-//   manifest.json                        every file with its size and SHA-256
-// Not included: keys/master.key (keep it apart from the backups: it decrypts control.db), tls/, tmp/, profiles/,
-// and the outbound queue, which lives in control.db.
-// Per mailbox, the spool is copied before the database: a batch drained in between is then in both copies, and
-// the record ids kept in the database make its second ingest after a restore a no-op; the other order could lose it.
+// The directory mirrors the data directory, so restoring is copying files back. What to copy is asked of the
+// stores, which own their layout: controlBackupFiles (@mailyard/control: control.db, where the outbound queue
+// lives too) and listMailboxIds / mailboxBackupFiles (@mailyard/mailstore: per mailbox its sealed spool batches,
+// key file and database, in that order). Beside them, manifest.json lists every file with its size and SHA-256.
+// Not included: keys/master.key (keep it apart from the backups: it decrypts control.db), tls/, tmp/, profiles/.
+// Databases are copied live and keyless (live-database-copy.ts); a spool batch drained while the backup runs is in
+// the database copy that follows it. A mailbox deleted during the copy, or one whose database keeps changing, is
+// skipped with its reason and tried again at the next backup.
 // A backup is assembled under .<name>.partial and renamed into place when complete; older backups beyond
 // retentionCount are deleted, and partial directories left by an interrupted run are removed.
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { controlBackupFiles } from '@mailyard/control';
 import { NotFoundError, TryAgainLaterError } from '@mailyard/errors';
+import { listMailboxIds, type MailboxBackupFiles, mailboxBackupFiles } from '@mailyard/mailstore';
 import { copyLiveDatabase } from './live-database-copy.js';
 import { describeFile, MANIFEST_VERSION, type Manifest, writeManifest } from './manifest.js';
 
@@ -37,7 +37,6 @@ export interface BackupReport {
 }
 
 const BACKUP_NAME = /^\d{8}T\d{6}-\d{3}Z$/;
-const KEY_FILE_SUFFIX = '.keys.json';
 
 /** 20261129T141600-123Z: sorts by time, safe in file names. */
 export function backupName(at: Date): string {
@@ -51,22 +50,6 @@ async function list(dir: string): Promise<string[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-}
-
-interface MailboxFiles {
-  id: string;
-  shard: string;
-}
-
-/** Every mailbox with a key file (the key file is written last on creation and removed first on deletion). */
-export async function listMailboxes(dataDir: string): Promise<MailboxFiles[]> {
-  const found: MailboxFiles[] = [];
-  for (const shard of await list(join(dataDir, 'mailboxes'))) {
-    for (const name of await list(join(dataDir, 'mailboxes', shard))) {
-      if (name.endsWith(KEY_FILE_SUFFIX)) found.push({ id: name.slice(0, -KEY_FILE_SUFFIX.length), shard });
-    }
-  }
-  return found;
 }
 
 class BackupWriter {
@@ -97,13 +80,10 @@ class BackupWriter {
     }
   }
 
-  async copyMailbox({ id, shard }: MailboxFiles): Promise<void> {
-    const spool = join('spool', shard, id);
-    for (const name of await list(join(this.dataDir, spool))) {
-      if (name.endsWith('.sealed')) await this.copyFile(join(spool, name)).catch(ignoreVanished);
-    }
-    await this.copyFile(join('mailboxes', shard, `${id}${KEY_FILE_SUFFIX}`));
-    await this.copyDatabase(join('mailboxes', shard, `${id}.db`));
+  async copyMailbox(files: MailboxBackupFiles): Promise<void> {
+    for (const batch of files.spoolBatches) await this.copyFile(batch).catch(ignoreVanished);
+    await this.copyFile(files.keyFile);
+    await this.copyDatabase(files.database);
   }
 }
 
@@ -144,17 +124,17 @@ export async function makeBackup(options: BackupOptions): Promise<BackupReport> 
   const mailboxes: string[] = [];
   const skipped: Manifest['skipped'] = [];
 
-  if ((await list(dataDir)).includes('control.db')) await writer.copyDatabase('control.db');
-  for (const mailbox of await listMailboxes(dataDir)) {
+  for (const database of (await controlBackupFiles(dataDir)).databases) await writer.copyDatabase(database);
+  for (const mailboxId of await listMailboxIds(dataDir)) {
     const mark = writer.files.length;
     try {
-      await writer.copyMailbox(mailbox);
-      mailboxes.push(mailbox.id);
+      await writer.copyMailbox(await mailboxBackupFiles(dataDir, mailboxId));
+      mailboxes.push(mailboxId);
     } catch (err) {
       const reason = skipReason(err);
       if (reason === undefined) throw err;
       await writer.discardFrom(mark);
-      skipped.push({ mailboxId: mailbox.id, reason });
+      skipped.push({ mailboxId, reason });
     }
   }
 

@@ -6,6 +6,7 @@
 // left alone: mail spooled after the backup still reaches its mailbox on the next login.
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { CONTROL_DATABASE_FILE } from '@mailyard/control';
 import { ValidationError } from '@mailyard/errors';
 import { readManifest, verifyManifest } from './manifest.js';
 
@@ -42,6 +43,6 @@ export async function restoreBackup(backupDir: string, dataDir: string): Promise
     files: manifest.files.length,
     bytes: manifest.files.reduce((sum, file) => sum + file.bytes, 0),
     mailboxes: manifest.mailboxes.length,
-    controlStore: manifest.files.some((file) => file.path === 'control.db'),
+    controlStore: manifest.files.some((file) => file.path === CONTROL_DATABASE_FILE),
   };
 }
