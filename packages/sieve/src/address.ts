@@ -14,8 +14,24 @@ export interface PlainAddress {
   domain: string;
 }
 
+/**
+ * Parsed address headers by value: a rule list tests From and To many times per message (address :domain,
+ * :localpart ...), and parsing dominated such runs. Bounded; emptied when full. Results are never mutated.
+ */
+const PARSED = new Map<string, readonly PlainAddress[]>();
+const MAX_PARSED = 256;
+
 /** Every mailbox of an address header, group members included; empty groups add nothing (RFC 5228 §5.1). */
-export function headerAddresses(value: string): PlainAddress[] {
+export function headerAddresses(value: string): readonly PlainAddress[] {
+  const cached = PARSED.get(value);
+  if (cached) return cached;
+  const parsed = parseAddresses(value);
+  if (PARSED.size >= MAX_PARSED) PARSED.clear();
+  PARSED.set(value, parsed);
+  return parsed;
+}
+
+function parseAddresses(value: string): PlainAddress[] {
   const out: PlainAddress[] = [];
   for (const entry of parseAddressList(value)) {
     const mailboxes = entry.kind === 'group' ? entry.members : [entry];
