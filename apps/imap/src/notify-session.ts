@@ -13,6 +13,8 @@
  *   EXPUNGEs for a command that may carry them (NOOP, IDLE ...), so message numbers never move under the client.
  *   Without a SELECTED group the selected folder is reported as plain IMAP does, at the end of commands.
  * - When: at once while no command runs; during a command (IDLE included) at its end or IDLE's next wake-up.
+ *   The store calls are synchronous, so a push runs to its end before the next command is read, unless a write
+ *   waits for a client that stopped reading (then a command the client sends meanwhile may run beside it).
  * - Overflow (§5.8): more than `maxPendingNotifications` folder changes waiting to be told (a client that does not
  *   read, a long command) ends NOTIFY with `* OK [NOTIFICATIONOVERFLOW]`, as if the client sent NOTIFY NONE.
  */

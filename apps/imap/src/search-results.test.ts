@@ -67,3 +67,37 @@ describe('SEARCHRES saved result (RFC 5182 §2.1)', () => {
     expect(savedResult(opts('SAVE', 'MAX'), [])).toEqual([]);
   });
 });
+
+describe('CONTEXT return options (RFC 5267 §4.1, §4.4)', () => {
+  test('UPDATE and CONTEXT are accepted; PARTIAL takes a range, reversed ranges are the same range', () => {
+    const parsed = parseReturn([atom('RETURN'), list(atom('CONTEXT'), atom('update'), atom('PARTIAL'), atom('5:2'))]);
+    expect([...(parsed.options ?? [])]).toEqual(['UPDATE', 'PARTIAL']);
+    expect(parsed.partial).toEqual({ low: 2, high: 5 });
+    expect([...(parseReturn([atom('RETURN'), list(atom('CONTEXT'))]).options ?? [])]).toEqual(['ALL']);
+  });
+
+  test.each([['1'], ['1:*'], ['*:1'], ['0:3']])('PARTIAL %s is BAD', (range) => {
+    expect(() => parseReturn([atom('RETURN'), list(atom('PARTIAL'), atom(range))])).toThrow(/PARTIAL/);
+  });
+
+  test('PARTIAL with ALL, and UPDATE twice, are BAD', () => {
+    expect(() => parseReturn([atom('RETURN'), list(atom('PARTIAL'), atom('1:2'), atom('ALL'))])).toThrow(/ALL/);
+    expect(() => parseReturn([atom('RETURN'), list(atom('UPDATE'), atom('UPDATE'))])).toThrow(/twice/);
+  });
+
+  test('the PARTIAL reply: the positions asked, the numbers there in result order, or NIL', () => {
+    const options = parseReturn([atom('RETURN'), list(atom('PARTIAL'), atom('2:3'), atom('COUNT'))]);
+    const reply = (numbers: number[], sorted = false) =>
+      esearchReply({
+        tag: 'T',
+        uid: false,
+        options: options.options ?? new Set(),
+        numbers,
+        sorted,
+        ...(options.partial ? { partial: options.partial } : {}),
+      });
+    expect(reply([4, 7, 9, 12])).toBe('ESEARCH (TAG "T") PARTIAL (2:3 7,9) COUNT 4');
+    expect(reply([9, 8, 7], true)).toBe('ESEARCH (TAG "T") PARTIAL (2:3 8,7) COUNT 3');
+    expect(reply([1])).toBe('ESEARCH (TAG "T") PARTIAL (2:3 NIL) COUNT 1');
+  });
+});
