@@ -93,5 +93,6 @@ export {
   httpMetrics,
   httpResult,
   openConnection,
+  readMetric,
   timeCommand,
 } from './protocol-metrics.js';

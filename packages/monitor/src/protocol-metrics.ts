@@ -5,7 +5,7 @@
  * patterns), never from client input as sent, so a client cannot grow the label space.
  */
 import type { Server } from 'node:net';
-import { type CommandResult, metrics } from './metrics.js';
+import { type CommandResult, metrics, registry } from './metrics.js';
 
 /** Starts timing one command; the returned function records it with its result (call it once). */
 export function timeCommand(protocol: string, command: string): (result: CommandResult) => void {
@@ -68,4 +68,24 @@ export function httpMetrics(protocol: string) {
       metrics.commandSeconds.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
     }
   };
+}
+
+/**
+ * The current value of one series of a catalogue metric (a histogram's observation count), 0 when it has none:
+ * what tests assert on, read through the registry as a scrape would (collect callbacks run).
+ */
+export async function readMetric(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name} in the catalogue`);
+  const values = (await metric.get()).values as Array<{
+    value: number;
+    labels: Record<string, string | number | undefined>;
+    metricName?: string;
+  }>;
+  const matching = values.filter((v) =>
+    Object.entries(labels).every(([key, value]) => String(v.labels[key]) === value),
+  );
+  const counts = matching.filter((v) => v.metricName === `${name}_count`);
+  if (counts.length > 0) return counts.reduce((sum, v) => sum + v.value, 0);
+  return matching.filter((v) => v.metricName === undefined || v.metricName === name).reduce((s, v) => s + v.value, 0);
 }
