@@ -16,7 +16,7 @@ import { commitMessage, prepareMessage } from './ingest.js';
 import { readKeyFile, unwrapWithPassword } from './keys.js';
 import { mailboxPaths } from './paths.js';
 import { type Db, openDatabase } from './schema.js';
-import { searchFolder } from './search.js';
+import { headerMatchFunction, searchFolder } from './search.js';
 
 /** Lowercase base64 noise: every trigram new, the costliest text to index. Holds no '_' and no Cyrillic. */
 function noise(chars: number): string {
@@ -52,6 +52,10 @@ describe('a mailbox database driven directly (ingest, indexPending, searchFolder
   async function freshDb(): Promise<void> {
     dir = await mkdtemp(join(tmpdir(), 'fts-cost-'));
     db = openDatabase(join(dir, 'm.db'), key);
+    // HEADER's check of the named field, registered as the mailbox handle registers it (handle.ts).
+    db.function('mailyard_header_match', { deterministic: true }, (h, f, n) =>
+      headerMatchFunction(String(h), String(f), String(n)),
+    );
     createDefaultFolders(db);
     inbox = requireFolder(db, 'INBOX');
   }
@@ -91,6 +95,19 @@ describe('a mailbox database driven directly (ingest, indexPending, searchFolder
     for (const needle of needles) expect([needle, body(needle), text(needle)]).toEqual([needle, [2], [2]]);
     expect(body('short')).toEqual([1]);
     expect(Math.max(...indexedLengths(db))).toBeLessThanOrEqual(FTS_INDEXED_CHARS);
+  });
+
+  test('a header longer than the prefix pushes the whole body out of the index, and both stay searchable', async () => {
+    await freshDb();
+    const header = `X-Filler: ${noise(FTS_INDEXED_CHARS + 1000)}end_of_filler`;
+    await ingest(textMessage({ headers: header, body: 'the body_after_headers line', messageId: 'h@example.org' }));
+    expect(indexPending(db)).toMatchObject({ rows: 1, more: false });
+    const row = db.prepare('SELECT body FROM fts WHERE rowid = 1').pluck().get();
+    expect(row).toBe('');
+    expect([body('body_after_headers'), text('body_after_headers'), text('end_of_filler')]).toEqual([[1], [1], [1]]);
+    expect(body('end_of_filler')).toEqual([]);
+    const byHeader = (field: string) => searchFolder(db, inbox, { key: 'header', field, value: 'END_OF_FILLER' });
+    expect([byHeader('x-filler'), byHeader('subject')]).toEqual([[1], []]);
   });
 
   test('a turn never starts a second message past its character budget, and a zero time budget indexes one', async () => {

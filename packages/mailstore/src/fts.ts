@@ -138,8 +138,8 @@ function nextPending(db: Db, after: number): PendingRow | undefined {
 }
 
 /**
- * Indexes one pending row. Rows queued before the cap existed (schema 7) may hold a message's whole text: they
- * are capped here the same way, so the index never takes more than FTS_INDEXED_CHARS of any message.
+ * Indexes one pending row. Rows queued before schema 7 may hold a message's whole text: they are capped here
+ * the same way, so the index never takes more than FTS_INDEXED_CHARS of any message.
  */
 function indexRow(db: Db, row: PendingRow): number {
   const { indexed, overflow } = capText(row);
