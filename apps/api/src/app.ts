@@ -20,6 +20,8 @@ import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
+import { registerSieveRoutes } from './routes/sieve.js';
+import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 
 export interface RateLimits {
@@ -126,6 +128,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerTokenRoutes(router, routeDeps);
   registerDomainRoutes(router, routeDeps);
   registerAliasRoutes(router, routeDeps);
+  registerSieveRoutes(router, routeDeps);
+  registerMailboxSieveRoutes(router, routeDeps);
 
   watchByteBudget(routeDeps.budget);
   app.use(httpMetrics('api'));

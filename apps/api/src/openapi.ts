@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import * as out from './responses.js';
+import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
 import * as schemas from './schemas.js';
 
 export interface Operation {
@@ -16,7 +17,51 @@ export interface Operation {
   reply?: z.ZodType;
   paged?: boolean;
   status: number;
-  auth?: 'required' | 'optional' | 'none';
+  /** 'mailbox': HTTP Basic with the mailbox address and password instead of a token (routes/sieve-scripts.ts). */
+  auth?: 'required' | 'optional' | 'none' | 'mailbox';
+}
+
+/** The six Sieve operations under `base`, for account tokens or the mailbox's own credentials. */
+function sieveOperations(base: string, whose: string, auth?: 'mailbox'): Operation[] {
+  const item = `${base}/{script}`;
+  return [
+    {
+      method: 'get',
+      path: base,
+      summary: `List ${whose} Sieve scripts`,
+      reply: z.array(sieveScriptOut),
+      status: 200,
+      auth,
+    },
+    {
+      method: 'post',
+      path: base,
+      summary: `Add a Sieve script to ${whose} (checked first: a syntax error is a 400 with its line and column)`,
+      body: sieveScriptCreate,
+      reply: sieveScriptOut,
+      status: 201,
+      auth,
+    },
+    { method: 'get', path: item, summary: 'A Sieve script', reply: sieveScriptOut, status: 200, auth },
+    {
+      method: 'put',
+      path: item,
+      summary: 'Update a Sieve script (name, content, is_active)',
+      body: sieveScriptUpdate,
+      reply: sieveScriptOut,
+      status: 200,
+      auth,
+    },
+    { method: 'delete', path: item, summary: 'Delete a Sieve script (also the active one)', status: 204, auth },
+    {
+      method: 'post',
+      path: `${item}/activate`,
+      summary: 'Make this the active script (the one delivery runs); the others become inactive',
+      reply: sieveScriptOut,
+      status: 200,
+      auth,
+    },
+  ];
 }
 
 export const OPERATIONS: Operation[] = [
@@ -133,12 +178,15 @@ export const OPERATIONS: Operation[] = [
     reply: out.mailboxPasswordOut,
     status: 201,
   },
+  ...sieveOperations('/domains/{domain}/aliases/{alias}/sieve', "an alias's"),
+  ...sieveOperations('/sieve-scripts', "the authenticated mailbox's", 'mailbox'),
 ];
 
 const PATH_PARAMETERS: Record<string, string> = {
   id: 'Token id',
   domain: 'Domain id, or its name in ASCII or Unicode',
   alias: "Alias id or name ('*' is the catch-all)",
+  script: 'Sieve script id or name',
 };
 
 const PAGING_PARAMETERS = [
@@ -177,6 +225,7 @@ function operationObject(op: Operation) {
     summary: op.summary,
     operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
     ...(op.auth === 'none' ? { security: [] } : op.auth === 'optional' ? { security: [{}, { basic: [] }] } : {}),
+    ...(op.auth === 'mailbox' ? { security: [{ mailbox: [] }] } : {}),
     parameters: [...pathParams, ...(op.paged ? PAGING_PARAMETERS : [])],
     ...(op.body
       ? {
@@ -205,6 +254,7 @@ export function openApiDocument() {
     components: {
       securitySchemes: {
         basic: { type: 'http', scheme: 'basic', description: 'API token as the username, empty password' },
+        mailbox: { type: 'http', scheme: 'basic', description: 'Mailbox address as the username, mailbox password' },
       },
       responses: {
         Error: {
