@@ -13,6 +13,7 @@
  *   users with a script by the sender's retry interval, for the rare reject.
  * - A recipient that rejects gets nothing else: no copies, no alias forwarding, no redirect, no vacation.
  */
+import { reportError } from '@mailyard/errors';
 import type { Reservation } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { DeliverMeta } from '@mailyard/mailstore';
@@ -177,7 +178,7 @@ export async function carryOutSieve(
         answerVacation(ctx, input).then(
           (why) => log.info({ to: d.envelopeFrom, why: why || undefined }, why ? 'vacation not sent' : 'vacation sent'),
           // The message itself is delivered: a reply that cannot go out (no DKIM key, queue error) is logged only.
-          (err: unknown) => log.warn({ err }, 'vacation reply failed'),
+          (err: unknown) => reportError(log, err, { action: 'vacation reply' }),
         ),
       );
     }
