@@ -8,7 +8,7 @@ import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { createImapServer } from '../../apps/imap/dist/index.js';
+import { createImapServer } from '@mailyard/imap';
 
 const { dataDir, overrides } = JSON.parse(process.argv[2] ?? '{}');
 const config = loadConfig({ env: {}, overrides: { dataDir, ...overrides } });

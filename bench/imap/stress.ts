@@ -14,7 +14,7 @@ import { SqliteControlStore } from '@mailyard/control';
 import { createImapServer } from '@mailyard/imap';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { runStress } from '../../apps/imap/test/stress/stress-run.js';
+import { runStress } from '@mailyard/testkit';
 
 const SECONDS = Number(process.env.BENCH_STRESS_SECONDS ?? 60);
 const CLIENTS = Number(process.env.BENCH_STRESS_CLIENTS ?? 10);

@@ -15,11 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readKeyFile, unwrapWithPassword } from '../../packages/mailstore/src/keys.js';
-import { Mailstore } from '../../packages/mailstore/src/mailstore.js';
-import { mailboxPaths } from '../../packages/mailstore/src/paths.js';
-import { type Db, openDatabase } from '../../packages/mailstore/src/schema.js';
-import type { MailboxSession } from '../../packages/mailstore/src/types.js';
+import { type MailboxSession, Mailstore } from '@mailyard/mailstore';
+import { type Db, mailboxPaths, openDatabase, readKeyFile, unwrapWithPassword } from '@mailyard/mailstore/internals';
 
 const MIB = Number(process.env.FTS_BENCH_MIB ?? 4);
 const NEEDLE = 'needleinthehaystack';

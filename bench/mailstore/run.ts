@@ -1,22 +1,28 @@
 /**
  * Mail store benchmark: prints deliveries/s into the sealed spool, drain (ingest) rate, unlock time, SELECT
  * and FETCH FLAGS of a 100,000-message folder, and FTS search over 50,000 messages, encrypted and (for the
- * overhead) unencrypted. Run from the repo root: node --import tsx bench/mailstore/run.ts
+ * overhead) unencrypted. Run from the repo root: node --conditions=source --import tsx bench/mailstore/run.ts
  * Sizes scale with BENCH_SCALE (default 1).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FolderRef } from '../../packages/mailstore/src/folders.js';
-import { createDefaultFolders, findFolder } from '../../packages/mailstore/src/folders.js';
-import { indexAllPending } from '../../packages/mailstore/src/fts.js';
-import { commitMessage, prepareMessage } from '../../packages/mailstore/src/ingest.js';
-import { ListingCache } from '../../packages/mailstore/src/listing.js';
-import { Mailstore } from '../../packages/mailstore/src/mailstore.js';
-import { copyMessages, storeFlags } from '../../packages/mailstore/src/messages.js';
-import { openDatabase } from '../../packages/mailstore/src/schema.js';
-import { headerMatchFunction, searchFolder } from '../../packages/mailstore/src/search.js';
+import { Mailstore } from '@mailyard/mailstore';
+import {
+  commitMessage,
+  copyMessages,
+  createDefaultFolders,
+  type FolderRef,
+  findFolder,
+  headerMatchFunction,
+  indexAllPending,
+  ListingCache,
+  openDatabase,
+  prepareMessage,
+  searchFolder,
+  storeFlags,
+} from '@mailyard/mailstore/internals';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const WORDS = Array.from({ length: 5000 }, (_, i) => `w${(i * 7919).toString(36)}${'aeiou'[i % 5]}x`);

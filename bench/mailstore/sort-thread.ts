@@ -9,8 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Mailstore } from '../../packages/mailstore/src/mailstore.js';
-import type { SortKey } from '../../packages/mailstore/src/types.js';
+import { Mailstore, type SortKey } from '@mailyard/mailstore';
 
 const COUNT = Math.round(20_000 * Number(process.env.BENCH_SCALE ?? 1));
 const SUBJECTS = Array.from({ length: 2000 }, (_, i) => `Topic ${(i * 7919).toString(36)}`);

@@ -9,9 +9,9 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { SqliteControlStore } from '../../packages/control/src/index.js';
-import { Mailstore } from '../../packages/mailstore/src/index.js';
-import { type DnsServer, repoRoot, startDnsServer, type TempDir, tempDir } from '../../packages/testkit/src/index.js';
+import { SqliteControlStore } from '@mailyard/control';
+import { Mailstore } from '@mailyard/mailstore';
+import { type DnsServer, repoRoot, startDnsServer, type TempDir, tempDir } from '@mailyard/testkit';
 
 export const PASSWORD = 'bench password';
 export const DOMAIN = 'bench.test';

@@ -5,13 +5,11 @@
  * local sink (the running worker: overlapping claims, pooled sessions). Build first (turbo run build --filter=@mailyard/smtp...), then from bench/: node --import tsx smtp/run.ts
  * (BENCH_SCALE scales the message counts).
  */
-import { NO_MTA_STS } from '../../apps/smtp/src/outbound/mta-sts.js';
-import { createOutboundWorker } from '../../apps/smtp/src/outbound/worker.js';
-import { MailyardSmtpServer } from '../../apps/smtp/src/server.js';
-import { createSelfSignedPair, loadConfig } from '../../packages/config/src/index.js';
-import type { SqliteControlStore } from '../../packages/control/src/index.js';
-import { createLogger } from '../../packages/logger/src/index.js';
-import { Mailstore } from '../../packages/mailstore/src/index.js';
+import { createSelfSignedPair, loadConfig } from '@mailyard/config';
+import type { SqliteControlStore } from '@mailyard/control';
+import { createLogger } from '@mailyard/logger';
+import { Mailstore } from '@mailyard/mailstore';
+import { createOutboundWorker, GuardedSmtpServer, NO_MTA_STS } from '@mailyard/smtp';
 import {
   body,
   createFixture,
@@ -60,7 +58,7 @@ async function inbound(port: number, pid: number, senders: number, size: number,
 
 async function outbound(deps: Parameters<typeof createOutboundWorker>[0], control: SqliteControlStore, count: number) {
   const received = { n: 0 };
-  const sink = new MailyardSmtpServer({
+  const sink = new GuardedSmtpServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,

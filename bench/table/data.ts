@@ -5,9 +5,9 @@
  * deliveries, `pop` with 100 messages, and `idle<n>` for the IDLE connections. Messages are about 4 KB.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { ensureRuntimeFiles, loadConfig } from '../../packages/config/src/index.js';
-import { SqliteControlStore } from '../../packages/control/src/index.js';
-import { Mailstore } from '../../packages/mailstore/src/index.js';
+import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
+import { SqliteControlStore } from '@mailyard/control';
+import { Mailstore } from '@mailyard/mailstore';
 
 export const DOMAIN = 'bench.test';
 export const PASSWORD = 'bench password 1';

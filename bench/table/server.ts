@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { portZeroEnvironment, repoRoot } from '../../packages/testkit/src/index.js';
+import { portZeroEnvironment, repoRoot } from '@mailyard/testkit';
 import { listeningPorts, type ServerProcess, serverProcesses } from './processes.js';
 
 export interface RunningServer {

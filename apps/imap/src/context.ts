@@ -8,7 +8,7 @@ import type { ByteBudget, ConnectionCounter, LoginGate } from '@mailyard/limits'
 import type { Logger } from '@mailyard/logger';
 import type { ChangeNotifier, MailboxSession } from '@mailyard/mailstore';
 import type { LoginCache } from './login-cache.js';
-import type { MailyardNotifier } from './notifier.js';
+import type { SessionChangeRelay } from './notifier.js';
 import type { ProtocolLimits } from './protocol/limits.js';
 
 /** The slice of the Mailstore class the IMAP server uses. */
@@ -46,6 +46,6 @@ export interface ImapLimits {
 export interface ServerContext extends ImapLimits {
   deps: ImapDeps;
   logger: Logger;
-  notifier: MailyardNotifier;
+  notifier: SessionChangeRelay;
   protocol: ProtocolLimits;
 }

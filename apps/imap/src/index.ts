@@ -20,5 +20,5 @@
  *   from the store's change journal, so sequence numbers stay consistent per session.
  */
 export { capabilityList, registerCapability } from './capabilities.js';
-export { MailyardNotifier } from './notifier.js';
+export { SessionChangeRelay } from './notifier.js';
 export { createImapLimits, createImapServer, type ImapDeps, type ImapLimits, type ImapServer } from './server.js';

@@ -16,7 +16,8 @@ export interface Watcher {
   onMailboxChange?: (folder: string) => void;
 }
 
-export class MailyardNotifier {
+/** Relays the mail store's change events (ChangeNotifier) to the watching sessions of this process. */
+export class SessionChangeRelay {
   readonly #changes: ChangeNotifier;
   readonly #logger: Logger;
   readonly #watchers = new Map<string, Set<Watcher>>();

@@ -21,7 +21,7 @@ import { capabilityLine } from './capabilities.js';
 import { COMMANDS } from './commands/index.js';
 import type { ImapDeps, ImapLimits, ServerContext } from './context.js';
 import { LoginCache } from './login-cache.js';
-import { MailyardNotifier } from './notifier.js';
+import { SessionChangeRelay } from './notifier.js';
 import { ImapConnection } from './protocol/connection.js';
 import { DEFAULT_PROTOCOL_LIMITS, type ProtocolLimits } from './protocol/limits.js';
 import { Session } from './session.js';
@@ -29,7 +29,7 @@ import { Session } from './session.js';
 export type { ImapDeps, ImapLimits } from './context.js';
 
 export interface ImapServer {
-  readonly notifier: MailyardNotifier;
+  readonly notifier: SessionChangeRelay;
   /** The open connections (tests and metrics). */
   readonly connections: ReadonlySet<ImapConnection<Session>>;
   /** Resolves with the bound port (0 picks a free one). */
@@ -81,7 +81,7 @@ function buildContext(deps: ImapDeps): ServerContext {
   return {
     deps,
     logger,
-    notifier: new MailyardNotifier(deps.mailstore.notifier, logger),
+    notifier: new SessionChangeRelay(deps.mailstore.notifier, logger),
     protocol: protocolLimits(deps),
     ...(deps.limits ?? createImapLimits(deps.config)),
   };

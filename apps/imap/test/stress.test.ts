@@ -3,9 +3,10 @@
  * for a bounded time, each checking its own view, then all compared with a fresh session. A longer run:
  * bench/imap/stress.ts.
  */
+
+import { runStress } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Harness, startHarness, type TestUser } from './harness.js';
-import { runStress } from './stress/stress-run.js';
 
 let h: Harness;
 let user: TestUser;

@@ -46,5 +46,6 @@ export {
   NO_MTA_STS,
 } from './outbound/mta-sts.js';
 export { createOutboundWorker, type OutboundDeps, type OutboundWorker } from './outbound/worker.js';
+export { GuardedSmtpServer, type GuardedSmtpServerOptions } from './server.js';
 export { createSrs, type Srs } from './srs.js';
 export { createSubmissionServer, type SubmissionServer } from './submission.js';

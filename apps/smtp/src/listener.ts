@@ -14,11 +14,11 @@ import { createOnData } from './handlers/on-data.js';
 import { createOnMailFrom } from './handlers/on-mail-from.js';
 import { createOnRcptTo } from './handlers/on-rcpt-to.js';
 import { SMTP_LIMITS } from './limits.js';
-import { MailyardSmtpServer, refuseBareCr } from './server.js';
+import { GuardedSmtpServer, refuseBareCr } from './server.js';
 import { createServerState, type ServerMode, type ServerState } from './server-state.js';
 
 export interface SmtpListener {
-  readonly server: MailyardSmtpServer;
+  readonly server: GuardedSmtpServer;
   readonly state: ServerState;
   /** Listens on `port` (0 picks one) of `host` (default config bind) and resolves with the port. */
   listen(port: number, host?: string): Promise<number>;
@@ -73,7 +73,7 @@ async function waitForIdle(state: ServerState, graceMs: number): Promise<void> {
 
 export function createListener(ctx: SmtpContext, mode: ServerMode, secure: boolean, shared?: ServerState) {
   const state = shared ?? createServerState(ctx, mode);
-  const server = new MailyardSmtpServer(smtpOptions(ctx, state, secure), {
+  const server = new GuardedSmtpServer(smtpOptions(ctx, state, secure), {
     mode,
     limits: ctx.limits,
     guards: state.guards,

@@ -1,5 +1,5 @@
 /**
- * MailyardSmtpServer: smtp-server as Mailyard runs it, extended by subclassing and by the two options our reviewed
+ * GuardedSmtpServer: smtp-server as Mailyard runs it, extended by subclassing and by the two options our reviewed
  * patch adds (patches/smtp-server@3.21.6.patch: greetingDelay, onCommandLine; an upgrade of smtp-server fails the
  * install until the patch is redone, so they cannot switch off silently).
  * - Greeting: smtp-server waited a fixed 100 ms before the 220 to catch early talkers; the pause is now a setting
@@ -27,7 +27,7 @@ import { ENHANCED_PREFIX } from './smtp-reply.js';
 type SendContext = string | false | undefined;
 
 /** What Mailyard adds to the options: which service this is and the deadlines to enforce (none when absent). */
-export interface MailyardServerOptions {
+export interface GuardedSmtpServerOptions {
   mode?: 'mx' | 'submission';
   limits?: GuardLimits;
   /** Where the guards of live connections are kept by session id (shared by the listeners of one service). */
@@ -47,11 +47,11 @@ export function refuseBareCr(line: Buffer): [number, string] | null {
   return line.includes(CR) ? [501, '5.5.2 Bare CR in command line; lines must end in CRLF'] : null;
 }
 
-export class MailyardSmtpServer extends SMTPServer {
-  readonly #extra: MailyardServerOptions;
+export class GuardedSmtpServer extends SMTPServer {
+  readonly #extra: GuardedSmtpServerOptions;
   readonly #guards: Map<string, ConnectionGuard>;
 
-  constructor(options: SMTPServerOptions, extra: MailyardServerOptions = {}) {
+  constructor(options: SMTPServerOptions, extra: GuardedSmtpServerOptions = {}) {
     super(options);
     this.#extra = extra;
     this.#guards = extra.guards ?? new Map();

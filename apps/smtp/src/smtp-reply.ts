@@ -3,7 +3,7 @@
  *
  * smtp-server derives the enhanced code of a handler error from its reply code alone (550 -> 5.1.1), which would
  * say "bad mailbox" for a relay refusal. Handler errors therefore carry their enhanced code at the start of the
- * message ('5.7.1 Relaying denied'), and MailyardSmtpServer (server.ts) sends such a text as is instead of adding
+ * message ('5.7.1 Relaying denied'), and GuardedSmtpServer (server.ts) sends such a text as is instead of adding
  * a second code. Everything else keeps smtp-server's mapping.
  */
 import { type ErrorLogger, reportError, toSmtpReply } from '@mailyard/errors';

@@ -16,6 +16,8 @@
  *   a code bug logged in the process (or by a child whose lines go to noteChildLogLine) fails the test.
  * - createPrng(), mutate(), fuzzRun(): a seeded PRNG, byte mutations of real inputs, and the seed and count of a
  *   fuzz run (fixed in CI, FUZZ_SEED/FUZZ_COUNT for longer runs).
+ * - runStress(): the IMAP stress run (random commands from many raw sessions, each checking its view), for
+ *   apps/imap's stress test and bench/imap/stress.ts.
  * - portZeroEnvironment()/usePortZero(): every MAILYARD_*_PORT set to 0, so processes tests start never collide.
  *
  * Invariant: a missing corpus or tool makes a test skip with a printed reason locally and fail when CI=true.
@@ -34,6 +36,7 @@ export {
   unavailable,
 } from './environment.js';
 export { createPrng, type FuzzRun, fuzzRun, mutate, type Prng } from './fuzz.js';
+export { runStress, type StressOptions, type StressResult } from './imap-stress.js';
 export { captureLog, type LogCapture, type LogCaptureOptions, type LogLine } from './log-capture.js';
 export { portZeroEnvironment, usePortZero } from './ports.js';
 export { closeServer, listen } from './servers.js';

@@ -1,10 +1,11 @@
 /**
  * The IMAP stress run: `clients` sessions on one mailbox doing random SELECT, FETCH, STORE, EXPUNGE, APPEND,
- * MOVE and NOOP for `durationMs`, each checking its own view (stress-client.ts). At the end every session
+ * MOVE and NOOP for `durationMs`, each checking its own view (imap-stress-client.ts). At the end every session
  * catches up (NOOP, FETCH 1:*) and must agree with a fresh session on every UID and flag.
- * Used by test/stress.test.ts (bounded time in CI) and bench/imap/stress.ts (longer).
+ * Used by apps/imap/test/stress.test.ts (bounded time in CI) and bench/imap/stress.ts (longer); it lives in testkit
+ * so that both reach it through a package export.
  */
-import { StressClient } from './stress-client.js';
+import { StressClient } from './imap-stress-client.js';
 
 export interface StressOptions {
   port: number;
