@@ -36,7 +36,7 @@ describe('DashboardSessions', () => {
     expect((await here.create(stores.account.id)).id).not.toBe(session.id);
     expect((await there.get(session.id))?.accountId).toBe(stores.account.id);
     const brief = await new DashboardSessions(stores.first, { maxAgeMs: 10 }).create(stores.account.id);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // past its 10 ms lifetime
     expect(await there.get(brief.id)).toBeNull();
   });
 

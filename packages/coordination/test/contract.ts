@@ -70,6 +70,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         expect(here.events).toEqual(events);
         await waitFor(() => there.events.length === events.length);
         expect(there.events).toEqual(events);
+        // Time on purpose: a duplicate or stray event would show within it.
         await sleep(300);
         expect(here.events).toHaveLength(events.length);
         expect(there.events).toHaveLength(events.length);
@@ -85,6 +86,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         dropped.off();
         first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid: 2 });
         await waitFor(() => kept.events.length === 2);
+        // Time on purpose (here and below): nothing may reach an unsubscribed listener.
         await sleep(300);
         expect(dropped.events).toHaveLength(1);
         kept.off();
@@ -114,6 +116,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         offThere();
         first.queue.notify();
         expect(here).toBe(2);
+        // Time on purpose: the other instance, unsubscribed, must not be woken.
         await sleep(300);
         expect(there).toBe(1);
         offHere();
@@ -128,7 +131,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         expect(one.count).toBe(1);
         expect(one.resetAt).toBeGreaterThanOrEqual(started + 1_900);
         expect(one.resetAt).toBeLessThanOrEqual(Date.now() + 2_000);
-        await sleep(500);
+        await sleep(500); // time passes inside the window, which must not move
         const three = await first.rateLimits.increment(key, 2_000, 2);
         expect(three.count).toBe(3);
         // Pushed back, it would end 500 ms later; the margin is for a busy machine's scheduling.
@@ -140,7 +143,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
       test('start again at zero once the window has passed', async () => {
         const key = unique('rl');
         await first.rateLimits.increment(key, 150, 5);
-        await sleep(250);
+        await sleep(250); // past the 150 ms window
         expect((await first.rateLimits.increment(key, 150, 1)).count).toBe(1);
       });
 
@@ -173,7 +176,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         const key = unique('consume');
         expect(await first.consume(key, 5, 200, 4)).toMatchObject({ allowed: true, remaining: 1 });
         expect(await first.consume(key, 5, 200, 2)).toMatchObject({ allowed: false, remaining: 0 });
-        await sleep(300);
+        await sleep(300); // past the 200 ms window
         expect(await first.consume(key, 5, 200, 5)).toMatchObject({ allowed: true, remaining: 0 });
         await expect(first.consume(key, 5, 200, 6)).rejects.toThrow(RangeError);
         await expect(first.consume(key, 5, 200, 0)).rejects.toThrow(RangeError);
@@ -185,7 +188,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         const key = unique('lf');
         expect(await first.loginFailures.get(key)).toBeNull();
         const one = await first.loginFailures.increment(key, 2_000);
-        await sleep(500);
+        await sleep(500); // time passes inside the window, which must not move
         const two = await first.loginFailures.increment(key, 2_000);
         expect([one.count, two.count]).toEqual([1, 2]);
         const read = await first.loginFailures.get(key);
@@ -195,7 +198,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         await first.loginFailures.delete(key);
         expect(await first.loginFailures.get(key)).toBeNull();
         await first.loginFailures.increment(key, 150);
-        await sleep(250);
+        await sleep(250); // past the 150 ms window
         expect(await first.loginFailures.get(key)).toBeNull();
       });
 
@@ -265,7 +268,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         const name = unique('lock');
         const stale = await first.locks.acquire(name, 150);
         expect(stale).not.toBeNull();
-        await sleep(300);
+        await sleep(300); // past the 150 ms lease
         const fresh = await first.locks.acquire(name, 10_000);
         expect(fresh).not.toBeNull();
         expect(fresh?.token).toBeGreaterThan(stale?.token ?? Number.POSITIVE_INFINITY);
@@ -279,7 +282,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         const name = unique('lock');
         const lock = await first.locks.acquire(name, 1_000);
         expect(await lock?.extend(10_000)).toBe(true);
-        await sleep(1_200);
+        await sleep(1_200); // past the first 1 s ttl
         expect(await first.locks.acquire(name, 10_000)).toBeNull();
         expect(await lock?.extend()).toBe(true);
         await lock?.release();

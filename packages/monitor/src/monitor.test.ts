@@ -93,6 +93,7 @@ describe('createMonitor with injected samples', () => {
     monitor.observe(swollen);
     clock += 2 * 60_000;
     monitor.observe(healthySample());
+    // Time on purpose: a second snapshot, which must not be written, would appear within it.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await snapshots()).toHaveLength(1);
     expect(logger.lines.filter((l) => l.message === 'heap past limit; writing heap snapshot')).toHaveLength(1);
