@@ -166,6 +166,23 @@ describe('fileinto and keep', () => {
     expect(stored?.subarray(stored.length - raw.length).equals(raw)).toBe(true);
   });
 
+  test('include :personal runs another script of the same user (RFC 6609); redirect :copy keeps a copy', async () => {
+    const bob = h.aliases.bob.id;
+    await h.control.putSieveScript(
+      bob,
+      'common',
+      'require "fileinto"; if header :contains "subject" "inc-test" { fileinto "Archive"; }',
+    );
+    await setScript(
+      'bob',
+      `require ["include", "copy"]; include :personal "common"; redirect :copy "alice@${HOSTED}";`,
+    );
+    await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'inc-test one' }));
+    expect(await subjects('bob', 'Archive')).toContain('inc-test one');
+    expect(await subjects('alice')).toContain('inc-test one');
+    await h.control.deleteSieveScript(bob, 'common');
+  });
+
   test('discard: 250 and nothing stored', async () => {
     await setScript('bob', 'if header :contains "subject" "junk-me" { discard; }');
     const info = await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'junk-me' }));
