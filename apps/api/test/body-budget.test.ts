@@ -10,7 +10,7 @@ import { loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { ByteBudget } from '@mailyard/limits';
 import { Mailstore } from '@mailyard/mailstore';
-import { captureLog, type TempDir, tempDir } from '@mailyard/testkit';
+import { captureLog, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ApiServer, createApiServer } from '../src/index.js';
 
@@ -82,11 +82,14 @@ async function holdUpload(body: string, held: number): Promise<{ socket: Socket;
 
 /** Waits until a request that needs `bytes` is refused, i.e. the held upload has reserved its bytes. */
 async function untilReserved(bytes: number): Promise<Response> {
-  for (;;) {
-    const res = await post(signUp(bytes, 'probe@mailyard.test'));
-    if (res.status === 503) return res;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return waitFor(
+    async () => {
+      const res = await post(signUp(bytes, 'probe@mailyard.test'));
+      return res.status === 503 ? res : null;
+    },
+    10_000,
+    20,
+  );
 }
 
 test('with the budget held by an upload in progress: 503, Retry-After and a message; after it, accepted', async () => {

@@ -7,6 +7,7 @@
  * (SPOOL_RECHECK_MS) still drains it. Each wait is for the condition itself, with a generous timeout.
  */
 import { type ChangeNotifier, Mailstore } from '@mailyard/mailstore';
+import { waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Harness, message, startHarness, type TestUser } from './harness.js';
 import { loginWire, type WireClient } from './wire-client.js';
@@ -33,22 +34,19 @@ async function messagesByStatus(wire: WireClient, tag: string): Promise<number> 
 
 /** Polls STATUS every 200 ms until INBOX holds `count` messages. */
 async function statusPoller(wire: WireClient, count: number): Promise<void> {
-  const giveUp = Date.now() + GENEROUS_MS;
-  for (let n = 0; Date.now() < giveUp; n++) {
-    if ((await messagesByStatus(wire, `S${n}`)) >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`STATUS never showed ${count} messages`);
+  let n = 0;
+  await waitFor(async () => (await messagesByStatus(wire, `S${n++}`)) >= count, GENEROUS_MS, 200).catch((err) => {
+    throw new Error(`STATUS never showed ${count} messages`, { cause: err });
+  });
 }
 
 /** Polls NOOP every 200 ms in the selected INBOX until `* <count> EXISTS` comes. */
 async function noopPoller(wire: WireClient, count: number): Promise<void> {
-  const giveUp = Date.now() + GENEROUS_MS;
-  for (let n = 0; Date.now() < giveUp; n++) {
-    if (new RegExp(`^\\* ${count} EXISTS`, 'm').test(await wire.command(`N${n}`, 'NOOP'))) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`NOOP never announced ${count} EXISTS`);
+  const exists = new RegExp(`^\\* ${count} EXISTS`, 'm');
+  let n = 0;
+  await waitFor(async () => exists.test(await wire.command(`N${n++}`, 'NOOP')), GENEROUS_MS, 200).catch((err) => {
+    throw new Error(`NOOP never announced ${count} EXISTS`, { cause: err });
+  });
 }
 
 /** A session for each kind of waiting, all logged in before the delivery. */
