@@ -58,8 +58,28 @@ const apiInstances = settings.apiInstances;
 // 1 MiB of the budget while received: one 45 MB message peaked at 146-158 MB RSS, three at once at 146-165 MB
 // (bench/smtp/large-messages.ts).
 const SMTP_INFLIGHT = 160 * 1024 ** 2;
+// Memory at rest (issue 15; measured with `npm run bench:table -- --rest-only`, figures in docs/operations.md):
+// - a young-generation semi-space of 2 MB instead of V8's 16 MB for the protocol servers, whose work is many
+//   small, short-lived allocations per connection (scavenges stay cheap), and of 1 MB for the quiet processes:
+//   about 10-25 MB less RSS each at rest, as the 16 MB semi-spaces filled while modules loaded stay committed;
+// - --optimize-for-size for the processes that serve an operator now and then (dashboard, jobs, ManageSieve):
+//   about 4 MB less each, at some speed they do not need;
+// - MALLOC_ARENA_MAX=2: glibc otherwise gives each thread that allocates (libuv's pool, V8's helpers) an arena
+//   of its own, and each keeps what it freed.
+const BUSY = ['--max-semi-space-size=2'];
+const QUIET = ['--max-semi-space-size=1'];
+const OCCASIONAL = ['--max-semi-space-size=1', '--optimize-for-size'];
 const processes = [
-  { name: 'mx', app: 'smtp', args: ['mx'], mode: 'fork', instances: 1, memory: '512M', inflight: SMTP_INFLIGHT },
+  {
+    name: 'mx',
+    app: 'smtp',
+    args: ['mx'],
+    mode: 'fork',
+    instances: 1,
+    memory: '512M',
+    inflight: SMTP_INFLIGHT,
+    nodeArgs: BUSY,
+  },
   {
     name: 'submission',
     app: 'smtp',
@@ -68,6 +88,7 @@ const processes = [
     instances: 1,
     memory: '512M',
     inflight: SMTP_INFLIGHT,
+    nodeArgs: BUSY,
   },
   {
     name: 'outbound',
@@ -77,10 +98,10 @@ const processes = [
     instances: 1,
     memory: '512M',
     inflight: SMTP_INFLIGHT,
+    nodeArgs: QUIET,
   },
-  // imap: a 2 MB young-generation semi-space instead of V8's 16 MB default. Its work is many small, short-lived
-  // allocations per connection, so scavenges stay cheap, and 1,000 IDLE connections keep about 25 MB less RSS
-  // (bench/imap prints the figure; it starts the server with these node_args). MALLOC_MMAP_THRESHOLD_ pins glibc's
+  // imap: the 2 MB semi-space also keeps 1,000 IDLE connections at about 25 MB less RSS (bench/imap prints the
+  // figure; it starts the server with these node_args). MALLOC_MMAP_THRESHOLD_ pins glibc's
   // mmap threshold at 1 MB: without it, freeing scrypt's 16 MB buffers at each first login raises the threshold
   // and every malloc arena then keeps what it frees (1,000 IDLE connections: about 200 MB RSS instead of 128 MB).
   {
@@ -90,15 +111,23 @@ const processes = [
     mode: 'fork',
     instances: 1,
     memory: '1G',
-    nodeArgs: ['--max-semi-space-size=2'],
+    nodeArgs: BUSY,
     env: { MALLOC_MMAP_THRESHOLD_: '1048576' },
   },
-  { name: 'pop3', app: 'pop3', args: [], mode: 'fork', instances: 1, memory: '512M' },
+  { name: 'pop3', app: 'pop3', args: [], mode: 'fork', instances: 1, memory: '512M', nodeArgs: BUSY },
   // managesieve: only the control store, at most a 64 KiB script per session in memory.
-  { name: 'managesieve', app: 'managesieve', args: [], mode: 'fork', instances: 1, memory: '256M' },
-  { name: 'api', app: 'api', args: [], mode: 'cluster', instances: apiInstances, memory: '512M' },
-  { name: 'web', app: 'web', args: [], mode: 'fork', instances: 1, memory: '512M' },
-  { name: 'jobs', app: 'jobs', args: [], mode: 'fork', instances: 1, memory: '768M' },
+  {
+    name: 'managesieve',
+    app: 'managesieve',
+    args: [],
+    mode: 'fork',
+    instances: 1,
+    memory: '256M',
+    nodeArgs: OCCASIONAL,
+  },
+  { name: 'api', app: 'api', args: [], mode: 'cluster', instances: apiInstances, memory: '512M', nodeArgs: QUIET },
+  { name: 'web', app: 'web', args: [], mode: 'fork', instances: 1, memory: '512M', nodeArgs: OCCASIONAL },
+  { name: 'jobs', app: 'jobs', args: [], mode: 'fork', instances: 1, memory: '768M', nodeArgs: OCCASIONAL },
 ];
 
 module.exports = {
@@ -109,13 +138,17 @@ module.exports = {
       name: p.name,
       script: p.script,
       args: p.args,
-      ...(p.nodeArgs ? { node_args: p.nodeArgs } : {}),
+      node_args: p.nodeArgs,
       cwd: root,
       exec_mode: p.mode,
       instances: p.instances,
       max_memory_restart: p.memory,
       // Each process calls process.send('ready') once it listens; PM2 counts it online only then (15 s allowed:
       // the first start creates the master key and a self-signed certificate).
+      // No @pm2/io in the apps: PM2 otherwise loads it into every process (about 13 MB RSS each) and it reports
+      // metrics to the daemon over IPC every second, waking both at rest; /metrics (@mailyard/monitor) covers it.
+      pmx: false,
+      automation: false,
       wait_ready: true,
       listen_timeout: 15000,
       // SIGINT, then SIGKILL after this long: every process stops accepting and finishes its work within it.
@@ -133,6 +166,7 @@ module.exports = {
         NODE_ENV: 'production',
         MAILYARD_DATA_DIR: settings.dataDir,
         ...(p.inflight ? { MAILYARD_LIMITS_INFLIGHT_BYTES: String(Math.min(settings.inflightBytes, p.inflight)) } : {}),
+        MALLOC_ARENA_MAX: '2',
         ...p.env,
       },
     })),

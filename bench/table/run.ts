@@ -12,7 +12,8 @@
  *   store's ingest (medians of warm runs);
  * - 500 IDLE connections (10 per mailbox): RSS and PSS growth of the imap process.
  * Build first (npx -y pnpm@10.34.8 build). `npm run bench:table` (root) or `pnpm run table` (bench/);
- * `--quick` runs smaller sizes (2,000-message INBOX, 15 s at rest, fewer messages) for a fast check.
+ * `--quick` runs smaller sizes (2,000-message INBOX, 15 s at rest, fewer messages) for a fast check;
+ * `--rest-only` stops after the figures at rest.
  * Clients use source addresses in 127.0.1.0/24 so per-IP limits see many hosts (wire.ts).
  */
 import { join } from 'node:path';
@@ -23,8 +24,10 @@ import { type RunningServer, startServer } from './server.js';
 import { imapLogin, smtpDeliver, sourceAddresses, Wire } from './wire.js';
 
 const QUICK = process.argv.includes('--quick');
+/** Only the whole server at rest (memory and CPU per process), for docs/operations.md and for trying flags. */
+const REST_ONLY = process.argv.includes('--rest-only');
 const SIZES = {
-  bigMessages: QUICK ? 2_000 : 20_000,
+  bigMessages: QUICK || REST_ONLY ? 2_000 : 20_000,
   popMessages: 100,
   idleMailboxes: 50,
   idleConnections: QUICK ? 100 : 500,
@@ -285,6 +288,7 @@ async function main(): Promise<void> {
     );
     await new Promise((resolve) => setTimeout(resolve, 5000));
     await atRest(server, SIZES.idleSeconds);
+    if (REST_ONLY) return printTable();
     await smtpSequential(server.ports.mx, data.users.sink, SIZES.sequentialMessages);
     await smtpConcurrent(server.ports, data.users.sink, SIZES.concurrentMessages, SIZES.concurrency);
     await pop3(server.ports.pop3, data.users.pop, SIZES.popMessages);

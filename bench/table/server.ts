@@ -1,6 +1,6 @@
 /**
- * The server under the table benchmark, started the way `npm start` ends: `pm2-runtime start ecosystem.config.cjs`
- * in the foreground, over the built apps (dist/), with PM2_HOME and the data directory in a temp dir and every
+ * The server under the table benchmark, started the way `npm start` ends (scripts/run.mjs): `pm2-runtime start
+ * ecosystem.config.cjs --no-auto-exit` in the foreground, over the built apps (dist/), with PM2_HOME and the data directory in a temp dir and every
  * MAILYARD_*_PORT set to 0. The listening ports are then read from /proc (processes.ts) and told apart by their
  * greeting: `220` SMTP, `* OK` IMAP, `+OK` POP3 (TLS and HTTP listeners say nothing first).
  */
@@ -57,7 +57,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
   const root = repoRoot();
   const child = spawn(
     process.execPath,
-    [join(root, 'node_modules', 'pm2', 'bin', 'pm2-runtime'), 'start', 'ecosystem.config.cjs'],
+    [join(root, 'node_modules', 'pm2', 'bin', 'pm2-runtime'), 'start', 'ecosystem.config.cjs', '--no-auto-exit'],
     {
       cwd: root,
       env: { ...process.env, ...portZeroEnvironment(), ...env },
@@ -77,7 +77,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
     if (child.exitCode !== null) throw new Error(`pm2-runtime exited with ${child.exitCode}`);
     const procs = serverProcesses(pid);
     const apps = new Set(procs.map((p) => p.name.replace(/#\d+$/, '')));
-    const expected = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api', 'web', 'jobs'];
+    const expected = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'managesieve', 'api', 'web', 'jobs'];
     if (expected.every((name) => apps.has(name))) {
       const mx = await findPort(procs, 'mx', 'smtp');
       const imap = await findPort(procs, 'imap', 'imap');
