@@ -35,6 +35,7 @@ if (command === 'test') {
   // test except the slow interoperability suites (`interop`, run by .ci/run as a step of its own).
   run(['run', 'typecheck']);
   run(['run', 'lint']);
+  run(['run', 'deps']);
   run(['exec', 'vitest', 'run', '--exclude', 'test/interop/**', ...process.argv.slice(3)]);
 } else if (command === 'interop') {
   run(['exec', 'vitest', 'run', 'test/interop', ...process.argv.slice(3)]);
