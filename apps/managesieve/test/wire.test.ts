@@ -4,6 +4,7 @@
  * the failed-login gate, connection limits). The session must go on after every NO.
  */
 import { connect as tlsConnect } from 'node:tls';
+import { waitFor } from '@mailyard/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ADDRESS, PASSWORD, plainAuth, type SieveFixture, startManageSieve, type Wire } from './fixture.js';
 
@@ -174,20 +175,17 @@ describe('ManageSieve wire protocol', () => {
     secure.on('data', (text: string) => {
       received += text;
     });
-    const waitFor = async (pattern: RegExp) => {
-      const deadline = Date.now() + 10_000;
-      while (!pattern.test(received)) {
-        if (Date.now() > deadline) throw new Error(`timed out: ${received}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    };
-    await waitFor(/OK "[^"]*"\r\n$/);
+    const receivedMatch = (pattern: RegExp) =>
+      waitFor(() => pattern.test(received), 10_000, 10).catch((err: unknown) => {
+        throw new Error(`timed out: ${received}`, { cause: err });
+      });
+    await receivedMatch(/OK "[^"]*"\r\n$/);
     expect(received).toContain('"SASL" "PLAIN LOGIN"\r\n');
     expect(received).not.toContain('"STARTTLS"');
     expect(received).not.toContain('NO');
     received = '';
     secure.write(`AUTHENTICATE "PLAIN" "${plainAuth(ADDRESS, PASSWORD)}"\r\nLISTSCRIPTS\r\n`);
-    await waitFor(/Listscripts completed"\r\n$/);
+    await receivedMatch(/Listscripts completed"\r\n$/);
     expect(received).toBe('OK "Logged in"\r\nOK "Listscripts completed"\r\n');
     secure.destroy();
   });
