@@ -7,7 +7,8 @@
  *   UIDVALIDITY [HIGHESTMODSEQ with FlagChange])` when those values changed since last told; MailboxName gives
  *   `* LIST () "/" name` for a new folder, `* LIST (\NonExistent) "/" name` for a deleted one and
  *   `* LIST () "/" new ("OLDNAME" ("old"))` for a renamed one (§5.4, RFC 5258 §3.6); SubscriptionChange gives
- *   `* LIST (\Subscribed) "/" name` or `* LIST () "/" name` (§5.5). The selected folder never gets STATUS.
+ *   `* LIST (\Subscribed) "/" name` or `* LIST () "/" name` (§5.5), and `* LIST (\NonExistent) "/" name` when a
+ *   deleted folder's name leaves the subscriptions. The selected folder never gets STATUS.
  * - The selected folder (§6): SELECTED sends EXISTS, EXPUNGE (VANISHED under QRESYNC), FETCH FLAGS (with
  *   FlagChange) and MessageNew's fetch-att as they happen, also between commands; SELECTED-DELAYED holds the
  *   EXPUNGEs for a command that may carry them (NOOP, IDLE ...), so message numbers never move under the client.
@@ -65,6 +66,8 @@ export class NotifySession {
   readonly #told = new Map<string, string>();
   /** The folder list as last told: MAILBOXID -> name and subscription. */
   #folders = new Map<string, FolderState>();
+  /** Subscribed names of deleted folders, as last told (RFC 9051 §6.3.9). */
+  #orphans = new Set<string>();
   /** Folders changed since the last flush ('' = some folder, unknown which). */
   readonly #dirty = new Set<string>();
   #pending = 0;
@@ -86,6 +89,7 @@ export class NotifySession {
     const session = this.#session;
     const mailbox = session.requireMailbox();
     this.#folders = this.#folderStates(mailbox.listFolders());
+    this.#orphans = new Set(mailbox.orphanSubscriptions());
     const lines: string[] = [];
     for (const folder of this.#folders.values()) {
       const text = this.#statusText(folder);
@@ -127,8 +131,10 @@ export class NotifySession {
     if (this.#dirty.size === 0 || !this.#session.mailbox) return;
     const dirty = new Set(this.#dirty);
     this.#dirty.clear();
-    const folders = this.#folderStates(this.#session.requireMailbox().listFolders());
+    const mailbox = this.#session.requireMailbox();
+    const folders = this.#folderStates(mailbox.listFolders());
     await this.#tellFolderList(folders, write);
+    await this.#tellOrphans(new Set(mailbox.orphanSubscriptions()), folders, write);
     for (const folder of folders.values()) {
       if (dirty.has(folder.path) || dirty.has('')) await this.#tellStatus(folder, write);
     }
@@ -210,6 +216,18 @@ export class NotifySession {
     if (text === null || this.#told.get(folder.path) === text) return;
     this.#told.set(folder.path, text);
     await write(`STATUS ${this.#name(folder.path)} (${text})`);
+  }
+
+  /** SubscriptionChange for a deleted folder's name that is no longer subscribed (UNSUBSCRIBE of it, §5.5). */
+  async #tellOrphans(now: Set<string>, folders: Map<string, FolderState>, write: Writer): Promise<void> {
+    const before = this.#orphans;
+    this.#orphans = now;
+    const existing = new Set([...folders.values()].map((f) => f.path));
+    for (const name of before) {
+      if (now.has(name) || existing.has(name)) continue;
+      const group = this.#others.find((g) => matches(g, { path: name, subscribed: true }));
+      if (group?.events.has('SubscriptionChange')) await write(`LIST (\\NonExistent) "/" ${this.#name(name)}`);
+    }
   }
 
   /** MailboxName and SubscriptionChange: the folder list against the one last told. */

@@ -114,6 +114,17 @@ describe('other folders', () => {
     expect(await unsolicited(watcher, /^\* LIST .*"Watched"$/)).toContain('* LIST (\\Subscribed) "/" "Watched"');
   });
 
+  test('SubscriptionChange alone: a deleted folder name leaving the subscriptions is LIST (\\NonExistent)', async () => {
+    const quiet = await session();
+    await other.command('C4', 'CREATE Doomed');
+    expect(await quiet.command('N1', 'NOTIFY SET (PERSONAL (SubscriptionChange))')).toMatch(/^N1 OK/m);
+    // DELETE keeps the name subscribed: no subscription changed, nothing to tell
+    await other.command('D2', 'DELETE Doomed');
+    await other.command('U2', 'UNSUBSCRIBE Doomed');
+    expect(await unsolicited(quiet, /^\* LIST .*"Doomed"$/)).toEqual(['* LIST (\\NonExistent) "/" "Doomed"']);
+    expect(untagged(await quiet.command('N2', 'NOOP'))).toEqual([]);
+  });
+
   test('during IDLE the STATUS comes too', async () => {
     watcher.send('I1 IDLE\r\n');
     await watcher.readUntil(/^\+ /);
