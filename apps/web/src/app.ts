@@ -20,6 +20,7 @@ import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerOutboundRoutes } from './routes/outbound.js';
+import { registerSieveRoutes } from './routes/sieve.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { checkCsrf, loadSession } from './session-middleware.js';
 import { DashboardSessions } from './sessions.js';
@@ -125,6 +126,7 @@ function buildRouter(deps: WebRouteDeps): Router<WebState> {
   registerAccountRoutes(router, deps);
   registerDomainRoutes(router, deps);
   registerAliasRoutes(router, deps);
+  registerSieveRoutes(router, deps);
   registerTokenRoutes(router, deps);
   registerOutboundRoutes(router, deps);
   registerAutoconfigRoutes(router, deps);

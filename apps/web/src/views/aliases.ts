@@ -126,6 +126,8 @@ export function aliasView(o: {
   </form>
   <h2>Mailbox password</h2>
   ${passwordSection(o)}
+  <h2>Filters and vacation reply</h2>
+  <p><a href="${path}/sieve">Sieve filters, vacation reply and script editor</a></p>
   <h2>Delete</h2>
   <p><a href="${path}/delete">Delete this alias</a>${o.alias.mailboxId ? ' and its mailbox with all its mail' : ''}.</p>`;
 }
