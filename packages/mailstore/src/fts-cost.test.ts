@@ -14,6 +14,7 @@ import { createDefaultFolders, type FolderRef, requireFolder } from './folders.j
 import { FTS_INDEXED_CHARS, INDEX_TURN, indexPending } from './fts.js';
 import { commitMessage, prepareMessage } from './ingest.js';
 import { readKeyFile, unwrapWithPassword } from './keys.js';
+import { copyMessages } from './messages.js';
 import { mailboxPaths } from './paths.js';
 import { type Db, openDatabase } from './schema.js';
 import { headerMatchFunction, searchFolder } from './search.js';
@@ -90,6 +91,11 @@ describe('a mailbox database driven directly (ingest, indexPending, searchFolder
     const needles = ['across_the_cut', 'far_away_word', 'жq', 'the_cut', 'FAR_AWAY'];
     for (const needle of needles) expect([needle, body(needle), text(needle)]).toEqual([needle, [2], [2]]);
     expect(body('not_in_any_message')).toEqual([]);
+
+    // A copy shares the content row (and its overflow text); a folder without it finds nothing.
+    copyMessages(db, inbox, [2], requireFolder(db, 'Archive'), Number.MAX_SAFE_INTEGER);
+    const inFolder = (path: string) => searchFolder(db, requireFolder(db, path), { key: 'body', value: 'far_away' });
+    expect([inFolder('Archive'), inFolder('Junk')]).toEqual([[1], []]);
 
     expect(indexPending(db, UNLIMITED)).toEqual({ rows: 2, chars: expect.any(Number), more: false });
     for (const needle of needles) expect([needle, body(needle), text(needle)]).toEqual([needle, [2], [2]]);

@@ -74,8 +74,8 @@ function ftsPhrase(text: string): string {
  * not hold is tested by substring too: rows still waiting in fts_pending, and the whole text of the columns cut
  * from messages longer than the indexed prefix (fts_overflow; the column is null when it was not cut).
  */
-function ftsMatch(columns: string[], needle: string): Compiled {
-  const unindexed = unindexedMatch(columns, needle);
+function ftsMatch(folderId: number, columns: string[], needle: string): Compiled {
+  const unindexed = unindexedMatch(folderId, columns, needle);
   if ([...needle].length >= 3) {
     const query = `{${columns.join(' ')}} : ${ftsPhrase(needle)}`;
     const sql = `(m.content_id IN (SELECT rowid FROM fts WHERE fts MATCH ?) OR ${unindexed.sql})`;
@@ -89,23 +89,29 @@ function ftsMatch(columns: string[], needle: string): Compiled {
   };
 }
 
-/** instr() is a plain substring test: the same answer the index gives for the same lowercased text. */
-function unindexedMatch(columns: string[], needle: string): Compiled {
-  const test = columns.map((c) => `instr(${c}, ?) > 0`).join(' OR ');
-  const sql = `m.content_id IN (SELECT content_id FROM fts_pending WHERE ${test}
-    UNION ALL SELECT content_id FROM fts_overflow WHERE ${test})`;
-  return { sql, params: [...columns.map(() => needle), ...columns.map(() => needle)] };
+/**
+ * instr() is a plain substring test: the same answer the index gives for the same lowercased text. Only rows of
+ * messages in the searched folder are read (CASE tests that first; a column is read only when used), so long
+ * mail elsewhere in the mailbox (Junk, say) costs this search an index lookup per message, not a scan.
+ */
+function unindexedMatch(folderId: number, columns: string[], needle: string): Compiled {
+  const inFolder = 'EXISTS (SELECT 1 FROM messages f WHERE f.content_id = u.content_id AND f.folder_id = ?)';
+  const test = `CASE WHEN ${inFolder} THEN ${columns.map((c) => `instr(u.${c}, ?) > 0`).join(' OR ')} END`;
+  const sql = `m.content_id IN (SELECT u.content_id FROM fts_pending u WHERE ${test}
+    UNION ALL SELECT u.content_id FROM fts_overflow u WHERE ${test})`;
+  const params = [folderId, ...columns.map(() => needle)];
+  return { sql, params: [...params, ...params] };
 }
 
-function textMatch(key: string, value: string): Compiled {
+function textMatch(folderId: number, key: string, value: string): Compiled {
   const needle = value.toLowerCase();
   if (needle.length === 0) return { sql: '1', params: [] };
-  return ftsMatch(TEXT_COLUMNS[key] ?? [], needle);
+  return ftsMatch(folderId, TEXT_COLUMNS[key] ?? [], needle);
 }
 
-function headerMatch(field: string, value: string): Compiled {
+function headerMatch(folderId: number, field: string, value: string): Compiled {
   const needle = value.toLowerCase();
-  const narrow = needle.length > 0 ? ftsMatch(['headers'], needle) : { sql: '1', params: [] };
+  const narrow = needle.length > 0 ? ftsMatch(folderId, ['headers'], needle) : { sql: '1', params: [] };
   return {
     sql: `${narrow.sql} AND mailyard_header_match(c.headers, ?, ?)`,
     params: [...narrow.params, field.toLowerCase(), needle],
@@ -236,7 +242,7 @@ function compile(ctx: Context, q: SearchQuery): Compiled {
       return { sql, params: [` ${q.keyword.toLowerCase()} `] };
     }
     case 'header':
-      return headerMatch(q.field, q.value);
+      return headerMatch(ctx.folder.id, q.field, q.value);
     case 'larger':
       return { sql: 'm.size > ?', params: [q.size] };
     case 'smaller':
@@ -270,7 +276,7 @@ function compile(ctx: Context, q: SearchQuery): Compiled {
     case 'subject':
     case 'body':
     case 'text':
-      return textMatch(q.key, q.value);
+      return textMatch(ctx.folder.id, q.key, q.value);
     default: {
       const [bit, set] = FLAG_BITS[q.key] as [number, boolean];
       return { sql: `(m.flags & ${bit}) ${set ? '!=' : '='} 0`, params: [] };
