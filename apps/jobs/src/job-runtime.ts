@@ -58,7 +58,10 @@ export function runAsWorker(job: string, task: JobTask): void {
   if (!port) return;
   const data = (workerData ?? {}) as JobWorkerData;
   const config = loadConfig(data.configOverrides ? { overrides: data.configOverrides } : {});
-  const logger = createLogger({ level: config.log.level, name: 'jobs' }).child({ component: 'jobs', job });
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'jobs' }).child({
+    component: 'jobs',
+    job,
+  });
   const controller = new AbortController();
   port.on('message', (message: unknown) => {
     if (message !== 'cancel') return;

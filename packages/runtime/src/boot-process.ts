@@ -39,7 +39,7 @@ export type Booted<O extends BootOptions> = O extends { mailstore: false }
 export async function bootProcess<O extends BootOptions>(options: O): Promise<Booted<O>> {
   const { processName } = options;
   const config = loadConfig();
-  const logger = createLogger({ level: config.log.level, name: processName });
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: processName });
   const runtime = await ensureRuntimeFiles(config);
   const control = openControl(runtime);
   const mailstore = options.mailstore === false ? undefined : openMailstore(config, runtime, logger);
