@@ -5,7 +5,7 @@
  * merged event costs latency, never correctness.
  *
  * A 'spool' event for a mailbox this process holds unlocked drains the spool at once (RFC 2177: IDLE clients
- * see new mail within a second); the drain commits into INBOX and publishes 'exists', which wakes the sessions.
+ * see new mail within a second); the drain commits into INBOX and publishes 'added', which wakes the sessions.
  */
 import type { Logger } from '@mailyard/logger';
 import type { ChangeEvent, ChangeNotifier, MailboxSession } from '@mailyard/mailstore';

@@ -133,7 +133,7 @@ describe.skipIf(!requireTool('fetchmail'))('fetchmail', () => {
     const imapProcess = fixture.otherProcess();
     const expunged: number[] = [];
     const unsubscribe = imapProcess.notifier.subscribe(MAILBOX_ID, (event) => {
-      if (event.kind === 'expunge' && event.uid !== undefined) expunged.push(event.uid);
+      if (event.kind === 'expunged' && event.uid !== undefined) expunged.push(event.uid);
     });
     const home = join(fixture.dir.path, 'fetchmail');
     const out = join(home, 'delivered');

@@ -234,7 +234,7 @@ describe('UPDATE state (RFC 1939 §6)', () => {
       ['QUIT', /^\+OK Bye \(1 message deleted\)\r\n$/],
     ]);
     await first.waitClosed();
-    const expunged = await waitFor(() => events.find((e) => e.kind === 'expunge'));
+    const expunged = await waitFor(() => events.find((e) => e.kind === 'expunged'));
     expect(expunged).toMatchObject({ mailboxId: MAILBOX_ID, folder: 'INBOX', uid: 2 });
     unsubscribe();
 

@@ -32,7 +32,7 @@ async function eventLatency(from: Coordination, to: Coordination): Promise<{ p50
   });
   for (let uid = 1; uid <= EVENTS; uid++) {
     sentAt.set(uid, performance.now());
-    from.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid });
+    from.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid });
     await sleep(5);
   }
   const giveUp = Date.now() + 5_000;

@@ -62,7 +62,7 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         const there = collect(second, box);
         const elsewhere = collect(second, mailboxId());
         const events: ChangeEvent[] = [
-          { mailboxId: box, folder: 'INBOX', kind: 'exists', uid: 1, modseq: 2 },
+          { mailboxId: box, folder: 'INBOX', kind: 'added', uid: 1, modseq: 2 },
           { mailboxId: box, folder: 'INBOX', kind: 'flags', uid: 1, modseq: 3 },
           { mailboxId: box, folder: '', kind: 'spool' },
         ];
@@ -81,16 +81,16 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         const box = mailboxId();
         const kept = collect(second, box);
         const dropped = collect(second, box);
-        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid: 1 });
+        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid: 1 });
         await waitFor(() => kept.events.length === 1 && dropped.events.length === 1);
         dropped.off();
-        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid: 2 });
+        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid: 2 });
         await waitFor(() => kept.events.length === 2);
         // Time on purpose (here and below): nothing may reach an unsubscribed listener.
         await sleep(300);
         expect(dropped.events).toHaveLength(1);
         kept.off();
-        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid: 3 });
+        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid: 3 });
         await sleep(300);
         expect(kept.events).toHaveLength(2);
       });

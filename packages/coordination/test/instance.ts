@@ -50,7 +50,7 @@ async function publisher(coordination: RedisCoordination): Promise<void> {
   const sentAt: number[] = [];
   for (let uid = 1; uid <= count; uid++) {
     sentAt.push(clock());
-    coordination.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid });
+    coordination.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid });
     await sleep(5);
   }
   print({ sentAt });

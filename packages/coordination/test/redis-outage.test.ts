@@ -57,7 +57,7 @@ describe.skipIf(!available)('Redis killed and restarted during use', () => {
           await lock?.release();
         }),
         Promise.resolve().then(() => {
-          instance.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid: round });
+          instance.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid: round });
           instance.queue.notify();
         }),
       ];
@@ -148,7 +148,7 @@ describe.skipIf(!available)('Redis killed and restarted during use', () => {
     await sleep(COORDINATION_LIMITS.recoveryOverlapMs + 200);
     const linesBefore = eventFileLines(dir.path);
     const count = received.length;
-    first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid: 9 });
+    first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid: 9 });
     await waitFor(() => received.length === count + 1);
     await sleep(200);
     expect(eventFileLines(dir.path)).toBe(linesBefore);

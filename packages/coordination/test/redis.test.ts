@@ -173,7 +173,7 @@ describe.skipIf(!available)('Redis coordination', () => {
       });
       for (let uid = 1; uid <= 300; uid++) {
         sentAt.set(uid, performance.now());
-        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'exists', uid });
+        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid });
         if (uid % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
       }
       await waitFor(() => received.length === 300);

@@ -106,7 +106,7 @@ test('a change event that cannot be written for other processes is reported, not
     const heard: ChangeEvent[] = [];
     notifier.subscribe('m', (event) => heard.push(event));
     await fs.fill();
-    notifier.publish({ mailboxId: 'm', folder: 'INBOX', kind: 'exists', uid: 1 });
+    notifier.publish({ mailboxId: 'm', folder: 'INBOX', kind: 'added', uid: 1 });
     await waitFor(() => failures.length > 0);
     expect(heard).toHaveLength(1);
     expect(failures).toEqual([{ code: 'ENOSPC', mailboxId: 'm' }]);

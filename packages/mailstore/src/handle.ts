@@ -185,7 +185,7 @@ export class MailboxHandle {
     for (const folder of listFolders(this.db)) {
       if (folder.specialUse !== '\\Trash' && folder.specialUse !== '\\Junk') continue;
       for (const uid of expungeOlderThan(this.db, folder, cutoff)) {
-        this.publish({ folder: folder.path, kind: 'expunge', uid });
+        this.publish({ folder: folder.path, kind: 'expunged', uid });
         removed += 1;
       }
     }
@@ -335,7 +335,7 @@ export class MailboxHandle {
     });
     run.immediate();
     for (const path of created) this.publish({ folder: path, kind: 'folder' });
-    for (const a of added) this.publish({ folder: a.folder, kind: 'exists', uid: a.uid, modseq: a.modseq });
+    for (const a of added) this.publish({ folder: a.folder, kind: 'added', uid: a.uid, modseq: a.modseq });
     if (overQuota) {
       this.#deps.logger?.warn({ mailboxId: this.id }, 'mailbox over quota; delivered mail stays in the spool');
       return -1;

@@ -12,7 +12,7 @@ import { dropSearchText, queueSearchText } from './fts.js';
 import { type IndexedMessage, indexMessage, threadLinks } from './indexing.js';
 import { writeMessageKeys } from './message-keys.js';
 import { type Db, prep, prepValue } from './schema.js';
-import type { AppendResult } from './types.js';
+import type { AppendResult, JournalKind } from './types.js';
 
 /** [offset in the original message, length, sha256 hex] of each attachment range cut out of the raw bytes. */
 type Segment = [number, number, string];
@@ -156,7 +156,7 @@ export function allocate(db: Db, folderId: number, count = 1): FolderCounters {
   return row;
 }
 
-export function journal(db: Db, folderId: number, modseq: number, uid: number, kind: string): void {
+export function journal(db: Db, folderId: number, modseq: number, uid: number, kind: JournalKind): void {
   prep(db, 'INSERT OR REPLACE INTO changes (folder_id, modseq, uid, kind) VALUES (?, ?, ?, ?)').run(
     folderId,
     modseq,

@@ -34,7 +34,7 @@ test("events reach other notifier instances once, and the publisher's own subscr
   const atA = collect(a, 'box');
   const atB = collect(b, 'box');
   const other = collect(b, 'other-box');
-  a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'exists', uid: 1 });
+  a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'added', uid: 1 });
   a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'flags', uid: 1, modseq: 7 });
   expect(atA).toHaveLength(2);
   await waitFor(() => atB.length === 2);
@@ -63,7 +63,7 @@ test('a reader that finds the file cut back tells its subscribers to re-read (dr
   const b = notifier();
   const atB = collect(b, 'box');
   // Past 1 MiB in one write (one tick), which B reads whole; the next write then starts the file over.
-  for (let uid = 1; uid <= 12_000; uid++) a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'exists', uid });
+  for (let uid = 1; uid <= 12_000; uid++) a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'added', uid });
   await waitFor(() => atB.length === 12_000, 20_000);
   a.publish({ mailboxId: 'box', folder: 'INBOX', kind: 'flags', uid: 1, modseq: 9 });
   await waitFor(() => atB.some((e) => e.kind === 'flags'), 20_000);

@@ -68,9 +68,9 @@ test('a change in one process reaches a subscriber in another within 1 s', async
   const session = await t.store.open('shared', 'pw');
   const started = Date.now();
   const { uid } = await session.append('INBOX', Buffer.from('Subject: hi\r\n\r\nhello\r\n'));
-  const line = await listener.waitForLine((l) => l.includes('"exists"'), 1000);
+  const line = await listener.waitForLine((l) => l.includes('"added"'), 1000);
   expect(Date.now() - started).toBeLessThan(1000);
-  expect(JSON.parse(line)).toMatchObject({ mailboxId: 'shared', folder: 'INBOX', kind: 'exists', uid });
+  expect(JSON.parse(line)).toMatchObject({ mailboxId: 'shared', folder: 'INBOX', kind: 'added', uid });
   session.close();
 }, 30_000);
 
@@ -78,7 +78,7 @@ test('a delivery from another process is drained at once into a mailbox held ope
   const session = await t.store.open('shared', 'pw');
   const seen = new Promise<[ChangeEvent, number]>((resolve) => {
     const off = t.store.notifier.subscribe('shared', (event) => {
-      if (event.kind !== 'exists') return;
+      if (event.kind !== 'added') return;
       off();
       resolve([event, Date.now()]);
     });

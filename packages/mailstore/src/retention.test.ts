@@ -46,8 +46,8 @@ test('unlocking expunges Trash and Junk mail older than the retention period, an
   ).toEqual([oldJunk.uid]);
   const used = s.quota().usedBytes;
   expect(used).toBeGreaterThan(0);
-  await waitFor(() => events.filter((e) => e.kind === 'expunge').length >= 2);
-  expect(events.filter((e) => e.kind === 'expunge').length).toBe(2);
+  await waitFor(() => events.filter((e) => e.kind === 'expunged').length >= 2);
+  expect(events.filter((e) => e.kind === 'expunged').length).toBe(2);
   unsubscribe();
   s.close();
   await watcher.close();

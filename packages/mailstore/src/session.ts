@@ -154,7 +154,7 @@ export class HandleSession implements MailboxSession {
       }),
     ) as AppendResult;
     this.#handle.scheduleIndexing();
-    this.#handle.publish({ folder: folder.path, kind: 'exists', uid: result.uid, modseq: result.modseq });
+    this.#handle.publish({ folder: folder.path, kind: 'added', uid: result.uid, modseq: result.modseq });
     return result;
   }
 
@@ -198,7 +198,7 @@ export class HandleSession implements MailboxSession {
     const db = this.#db;
     const target = requireFolder(db, dest);
     const result = this.#write(() => copyMessages(db, requireFolder(db, path), uids, target, this.#handle.quotaBytes));
-    for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'exists', uid });
+    for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'added', uid });
     return result;
   }
 
@@ -207,8 +207,8 @@ export class HandleSession implements MailboxSession {
     const source = requireFolder(db, path);
     const target = requireFolder(db, dest);
     const result = this.#write(() => moveMessages(db, source, uids, target, this.#handle.quotaBytes));
-    for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'exists', uid });
-    for (const uid of result.sourceUids) this.#handle.publish({ folder: source.path, kind: 'expunge', uid });
+    for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'added', uid });
+    for (const uid of result.sourceUids) this.#handle.publish({ folder: source.path, kind: 'expunged', uid });
     return result;
   }
 
@@ -216,7 +216,7 @@ export class HandleSession implements MailboxSession {
     const db = this.#db;
     const folder = requireFolder(db, path);
     const removed = this.#write(() => expungeMessages(db, folder, uids));
-    for (const uid of removed) this.#handle.publish({ folder: folder.path, kind: 'expunge', uid });
+    for (const uid of removed) this.#handle.publish({ folder: folder.path, kind: 'expunged', uid });
     return removed;
   }
 
@@ -256,8 +256,7 @@ export class HandleSession implements MailboxSession {
     const folder = requireFolder(this.#db, path);
     const results = this.#write(() => commitAll(this.#db, folder.id, messages, prepared, this.#handle.quotaBytes));
     this.#handle.scheduleIndexing();
-    for (const r of results)
-      this.#handle.publish({ folder: folder.path, kind: 'exists', uid: r.uid, modseq: r.modseq });
+    for (const r of results) this.#handle.publish({ folder: folder.path, kind: 'added', uid: r.uid, modseq: r.modseq });
     return results;
   }
 

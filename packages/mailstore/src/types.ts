@@ -72,7 +72,14 @@ export interface DeliverSource {
   open(): AsyncIterable<Buffer>;
 }
 
-export type ChangeKind = 'exists' | 'expunge' | 'flags' | 'folder' | 'spool';
+/**
+ * One vocabulary for what changed, in the store's words (not IMAP's EXISTS/EXPUNGE responses): the journal of a
+ * folder (Change, persisted in each mailbox database) records added, flags and expunged; change events
+ * (ChangeEvent, between sessions and processes) use the same words, plus folder (created, renamed, deleted) and
+ * spool (a delivery waits to be drained).
+ */
+export type JournalKind = 'added' | 'flags' | 'expunged';
+export type ChangeKind = JournalKind | 'folder' | 'spool';
 
 export interface ChangeEvent {
   mailboxId: string;
@@ -194,7 +201,7 @@ export interface CopyResult {
 export interface Change {
   modseq: number;
   uid: number;
-  kind: 'added' | 'flags' | 'expunged';
+  kind: JournalKind;
 }
 
 export interface QuotaInfo {
