@@ -43,7 +43,7 @@ const shipped = [
   'ecosystem.config.cjs',
 ].map((path) => ({ path: relative(root, join(root, path)), text: read(path) }));
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Setting paths from the tables of docs/configuration.md, with the description column. */
 function documentedSettings(): Array<{ path: string; description: string }> {
@@ -68,10 +68,12 @@ function hasReader(path: string, processes: Set<string>): boolean {
   const parts = path.split('.');
   const key = parts.at(-1) ?? '';
   const section = parts.length > 1 ? (parts.at(-2) ?? '') : 'config';
-  const direct = new RegExp(`\\b${escape(section)}\\??\\.${escape(key)}\\b`);
-  const destructured = new RegExp(`\\{[^}]*\\b${escape(key)}\\b[^}]*\\}\\s*=\\s*[\\w.]*\\b${escape(section)}\\b`);
-  const sectionTaken = new RegExp(`=\\s*[\\w.]*\\bconfig\\??\\.${escape(section)}\\s*[;,)]`);
-  const keyRead = new RegExp(`\\.${escape(key)}\\b`);
+  const direct = new RegExp(`\\b${escapeRegExp(section)}\\??\\.${escapeRegExp(key)}\\b`);
+  const destructured = new RegExp(
+    `\\{[^}]*\\b${escapeRegExp(key)}\\b[^}]*\\}\\s*=\\s*[\\w.]*\\b${escapeRegExp(section)}\\b`,
+  );
+  const sectionTaken = new RegExp(`=\\s*[\\w.]*\\bconfig\\??\\.${escapeRegExp(section)}\\s*[;,)]`);
+  const keyRead = new RegExp(`\\.${escapeRegExp(key)}\\b`);
   const schema = 'packages/config/src/schema.ts';
   for (const { path: file, text } of shipped) {
     if (file === schema) continue;
@@ -129,7 +131,7 @@ function usedOutsideMonitor(file: string, seen = new Set<string>()): boolean {
   seen.add(file);
   const exported = [...read(file).matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1] ?? '');
   const importsOne = (text: string, from: string) =>
-    exported.some((name) => new RegExp(`import \\{[^}]*\\b${name}\\b[^}]*\\} from '${escape(from)}'`).test(text));
+    exported.some((name) => new RegExp(`import \\{[^}]*\\b${name}\\b[^}]*\\} from '${escapeRegExp(from)}'`).test(text));
   const base = file.split('/').at(-1)?.replace(/\.ts$/, '.js') ?? '';
   return shipped.some(({ path, text }) => {
     if (!path.startsWith('packages/monitor/')) return importsOne(text, '@mailyard/monitor');
