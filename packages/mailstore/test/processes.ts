@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { waitFor } from '@mailyard/testkit';
 
 export const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = join(packageDir, '..', '..');
@@ -33,38 +34,23 @@ export function startChild(args: string[]): Child {
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    lines.push(line);
-    for (const w of [...waiters]) w();
-  });
+  createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => lines.push(line));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const waitForLine = (match: (line: string) => boolean, timeoutMs = 30_000) =>
-    new Promise<string>((resolve, reject) => {
-      const check = () => {
-        const found = lines.find(match);
-        if (found === undefined) return;
-        cleanup();
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`child did not print the expected line within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      void exited.then(() => {
-        setTimeout(() => {
-          check();
-          if (!waiters.has(check)) return;
-          cleanup();
-          reject(new Error('child exited before printing the expected line'));
-        }, 50);
-      });
-      check();
+  // 'close' comes after stdout ended, so by then every line the child printed is in `lines`.
+  let closed = false;
+  proc.once('close', () => {
+    closed = true;
+  });
+  const waitForLine = async (match: (line: string) => boolean, timeoutMs = 30_000): Promise<string> => {
+    const outcome = await waitFor(() => {
+      const line = lines.find(match);
+      if (line !== undefined) return { line };
+      return closed ? { line: undefined } : undefined;
+    }, timeoutMs).catch((err: unknown) => {
+      throw new Error(`child did not print the expected line within ${timeoutMs} ms`, { cause: err });
     });
+    if (outcome.line === undefined) throw new Error('child exited before printing the expected line');
+    return outcome.line;
+  };
   return { proc, lines, waitForLine, exited };
 }
