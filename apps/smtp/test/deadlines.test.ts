@@ -4,6 +4,7 @@
  * values stand in for the 180 s budget.
  */
 import { connect } from 'node:net';
+import { waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SmtpListener } from '../src/listener.js';
 import { createMxServer } from '../src/mx.js';
@@ -116,7 +117,7 @@ describe('deadlines', () => {
     expect((await wire.reply(5000)).lines[0]).toMatch(/^421 4\.4\.2 DATA too slow/);
     expect(await wire.closedByServer()).toBe(true);
     await dripping;
-    await pause(100);
+    await waitFor(() => mx.state.inflight.count === 0);
     expect((await h.mailbox(h.aliases.alice)).length).toBe(before);
     expect(mx.state.ctx.budget.inUse).toBe(0);
   });
@@ -147,10 +148,10 @@ describe('deadlines', () => {
     expect((await extra.reply()).lines[0]).toMatch(/^421 /);
     expect(await extra.closedByServer()).toBe(true);
     open.pop()?.destroy();
-    await pause(100);
+    await waitFor(() => mx.server.connections.size === 2);
     const again = await ready();
     for (const wire of [...open, again]) wire.destroy();
-    await pause(100);
+    await waitFor(() => mx.server.connections.size === 0);
   });
 
   test('a message sent at a normal pace still gets through', async () => {
