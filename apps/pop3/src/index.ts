@@ -6,9 +6,9 @@
  * on-list-messages, on-fetch-message, on-update); wildduck-pop3.ts holds the two subclasses that adapt wildduck
  * (command dispatch that keeps the session on unknown or failed commands, RETR in one write, QUIT's UPDATE reply,
  * STLS only before login, error logging) and explains why each change is there; dot-stuffing.ts frames RETR
- * bodies; pace.ts bounds slow clients; session-limits.ts holds the failed-login gate (@mailyard/limits LoginGate),
- * the per-IP and per-user connection limits and the maildrop lock; open-mailboxes.ts releases what each
- * connection holds; main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
+ * bodies; limits.ts holds every fixed limit with its reason; pace.ts bounds slow clients; session-limits.ts
+ * holds the failed-login gate (@mailyard/limits LoginGate), the per-IP and per-user connection limits and the
+ * maildrop lock; open-mailboxes.ts releases what each connection holds; main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
  *
  * Invariants:
  * - The maildrop is INBOX only. Message numbers are fixed for a session; UIDL is `<uidValidity>.<uid>`, stable
@@ -33,5 +33,6 @@
  */
 /// <reference path="./wildduck.d.ts" />
 export { MAILDROP, type Pop3Control, type Pop3Mailstore } from './context.js';
-export { createPop3Server, DEFAULT_CLOSE_TIMEOUT_MS, type Pop3Deps, type Pop3Server } from './server.js';
+export { POP3_LIMITS } from './limits.js';
+export { createPop3Server, type Pop3Deps, type Pop3Server } from './server.js';
 export { createPop3Limits, type Pop3Limits } from './session-limits.js';

@@ -6,16 +6,22 @@
  */
 import { MemoryLoginFailureStore } from '@mailyard/limits';
 import { listenWithImplicitTls, runProcess } from '@mailyard/runtime';
+import { POP3_LIMITS } from './limits.js';
 import { createPop3Server } from './server.js';
 import { createPop3Limits } from './session-limits.js';
-
-/** Sessions get most of the shutdown deadline; the stores need the rest to close cleanly. */
-const SESSION_GRACE_MS = 20_000;
 
 runProcess({ processName: 'pop3' }, async ({ config, logger, control, mailstore, runtime }) => {
   // One failed-login gate for both listeners; its counters live in this process's memory.
   const limits = createPop3Limits(config, new MemoryLoginFailureStore());
-  const deps = { config, logger, control, mailstore, tls: runtime.tls, limits, closeTimeoutMs: SESSION_GRACE_MS };
+  const deps = {
+    config,
+    logger,
+    control,
+    mailstore,
+    tls: runtime.tls,
+    limits,
+    closeTimeoutMs: POP3_LIMITS.shutdownGraceMs,
+  };
   const create = (secure: boolean) => createPop3Server({ ...deps, secure });
   const stop = await listenWithImplicitTls(create, config.pop3, config.bind);
   logger.info({ port: config.pop3.port, tlsPort: config.pop3.tlsPort, bind: config.bind }, 'pop3 listening');

@@ -4,9 +4,9 @@
  * for as long as it likes:
  *
  * - A command line must arrive whole within limits.timeoutMs (180 s) of its first byte, and be at most
- *   MAX_LINE_BYTES long (RFC 2449 §4 allows 255 octets for a command; an AUTH PLAIN continuation line of
+ *   POP3_LIMITS.maxLineBytes long (RFC 2449 §4 allows 255 octets for a command; an AUTH PLAIN continuation line of
  *   RFC 5034 §4 carries a base64 user name and password and may be longer).
- * - Replies: while more than OUTPUT_HIGH_WATER bytes wait to be sent, no further command runs and no further
+ * - Replies: while more than POP3_LIMITS.outputHighWaterBytes bytes wait to be sent, no further command runs and no further
  *   input is read (so pipelined RETRs cannot pile messages up in memory, RFC 2449 §6.6 pipelining still works),
  *   and what waits must drain within limits.timeoutMs plus its size at limits.minTransferBytesPerSecond.
  * - Between commands: pop3.idleTimeoutMs (wildduck's socket inactivity timeout; RFC 1939 §3: at least 10 minutes).
@@ -14,12 +14,7 @@
  * - Per listener: pop3.maxConnections sessions (wildduck-pop3.ts refuses the one past it).
  */
 import type { Socket } from 'node:net';
-
-/** Longest line accepted, its line break excluded. */
-export const MAX_LINE_BYTES = 8 * 1024;
-
-/** Reply bytes waiting in memory past which commands pause: one mid-sized message, or many short replies. */
-export const OUTPUT_HIGH_WATER = 1024 * 1024;
+import { POP3_LIMITS } from './limits.js';
 
 export interface PaceLimits {
   /** limits.timeoutMs: time for one command line to arrive, and the base allowance for a reply to drain. */
@@ -55,13 +50,13 @@ export class Pace {
   }
 
   /**
-   * True while replies wait to drain past OUTPUT_HIGH_WATER: the caller stops and `resume` runs once they have
+   * True while replies wait to drain past POP3_LIMITS.outputHighWaterBytes: the caller stops and `resume` runs once they have
    * drained. The first call of a wait sets its deadline from the bytes waiting then.
    */
   mustWait(resume: () => void): boolean {
     const socket = this.#socket();
     if (this.#drainTimer) return true;
-    if (socket.writableLength <= OUTPUT_HIGH_WATER || socket.destroyed) return false;
+    if (socket.writableLength <= POP3_LIMITS.outputHighWaterBytes || socket.destroyed) return false;
     const ms = this.#limits.commandTimeoutMs + (socket.writableLength / this.#limits.minBytesPerSecond) * 1000;
     this.#drainTimer = setTimeout(() => {
       this.#drainTimer = null;

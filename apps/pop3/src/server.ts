@@ -12,15 +12,10 @@ import { onAuth } from './handlers/on-auth.js';
 import { onFetchMessage, readMessage } from './handlers/on-fetch-message.js';
 import { onListMessages } from './handlers/on-list-messages.js';
 import { onUpdate } from './handlers/on-update.js';
+import { POP3_LIMITS } from './limits.js';
 import { OpenMailboxes } from './open-mailboxes.js';
 import { createPop3Limits, type Pop3Limits } from './session-limits.js';
 import { WildduckPop3Server } from './wildduck-pop3.js';
-
-/** How long close() lets open sessions finish (a RETR in flight, a QUIT) before ending them. */
-export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-
-/** Connections accepted beyond pop3.maxConnections while their TLS handshake runs (implicit-TLS port). */
-const HANDSHAKES_IN_FLIGHT = 100;
 
 export interface Pop3Deps {
   config: Pick<Config, 'hostname' | 'allowInsecureAuth' | 'pop3' | 'limits'>;
@@ -66,7 +61,7 @@ export function createPop3Server(deps: Pop3Deps): Pop3Server {
       disableVersionString: true,
       id: { name: 'Mailyard POP3' },
       socketTimeout: deps.config.pop3.idleTimeoutMs,
-      closeTimeout: deps.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
+      closeTimeout: deps.closeTimeoutMs ?? POP3_LIMITS.closeTimeoutMs,
       // wildduck adds `component` to every line itself; the child logger would repeat it.
       logger: deps.logger,
       component: 'pop3',
@@ -96,7 +91,7 @@ export function createPop3Server(deps: Pop3Deps): Pop3Server {
     },
   );
   // Sockets still in their TLS handshake are no sessions yet; this bounds them too (Node drops the excess).
-  pop3.server.maxConnections = deps.config.pop3.maxConnections + HANDSHAKES_IN_FLIGHT;
+  pop3.server.maxConnections = deps.config.pop3.maxConnections + POP3_LIMITS.handshakesInFlight;
 
   return {
     server: pop3.server,

@@ -24,7 +24,7 @@
  *    handshakes, socket errors) go to our logger instead of wildduck's console sink and never surface as an
  *    unhandled 'error' event; `onSessionStart`/`onSessionEnd` run once per connection so the mailbox it unlocked
  *    is released however it ends. Sockets use TCP_NODELAY. A listener past pop3.maxConnections refuses.
- * 5. Input: read() splits lines itself and ends the connection past MAX_LINE_BYTES (wildduck's buffer grew
+ * 5. Input: read() splits lines itself and ends the connection past POP3_LIMITS.maxLineBytes (wildduck's buffer grew
  *    without bound).
  * 6. Pace (pace.ts): a command line has limits.timeoutMs to arrive; no command runs while a megabyte of replies
  *    waits unread, and what waits must drain at limits.minTransferBytesPerSecond, or the connection ends.
@@ -40,7 +40,8 @@ import type POP3ConnectionClass from 'wildduck/lib/pop3/connection';
 import type POP3ServerClass from 'wildduck/lib/pop3/server';
 import type { Pop3ListedMessage, Pop3ServerOptions, Pop3Session } from 'wildduck/lib/pop3/server';
 import { multilineBody } from './dot-stuffing.js';
-import { MAX_LINE_BYTES, Pace, type PaceLimits, type TooSlow } from './pace.js';
+import { POP3_LIMITS } from './limits.js';
+import { Pace, type PaceLimits, type TooSlow } from './pace.js';
 
 const require = createRequire(import.meta.url);
 const POP3Server = require('wildduck/lib/pop3/server') as typeof POP3ServerClass;
@@ -117,13 +118,14 @@ export class WildduckPop3Connection extends POP3Connection {
 
   /**
    * wildduck's read() without its unbounded line buffer: input is split into lines here, a line longer than
-   * MAX_LINE_BYTES ends the connection, and the pace (pace.ts) times each line from its first byte.
+   * POP3_LIMITS.maxLineBytes ends the connection, and the pace (pace.ts) times each line from its first byte.
    */
   override read(): void {
     for (let chunk = this._socket.read() as Buffer | null; chunk !== null; chunk = this._socket.read()) {
       const lines = `${this._remainder}${chunk.toString('binary')}`.split(/\r?\n/);
       this._remainder = lines.pop() ?? '';
-      if (this._remainder.length > MAX_LINE_BYTES || lines.some((line) => line.length > MAX_LINE_BYTES)) {
+      const max = POP3_LIMITS.maxLineBytes;
+      if (this._remainder.length > max || lines.some((line) => line.length > max)) {
         this.#cutOff('-ERR Line too long', 'line too long');
         return;
       }
@@ -347,13 +349,10 @@ export class WildduckPop3Connection extends POP3Connection {
   }
 }
 
-/** A refused client that never closes its side is cut off after this long. */
-const REFUSAL_LINGER_MS = 5_000;
-
 /** RFC 3206 §4: SYS/TEMP says the condition is temporary and the client may try again later. */
 function refuse(socket: Socket, reply: string): void {
   socket.on('error', () => undefined);
-  socket.setTimeout(REFUSAL_LINGER_MS, () => socket.destroy());
+  socket.setTimeout(POP3_LIMITS.refusalLingerMs, () => socket.destroy());
   socket.end(`${reply}\r\n`);
 }
 

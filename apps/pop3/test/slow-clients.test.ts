@@ -7,7 +7,10 @@
 import { connect } from 'node:net';
 import { waitFor } from '@mailyard/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
-import { MAX_LINE_BYTES } from '../src/pace.js';
+import { POP3_LIMITS } from '../src/limits.js';
+
+const MAX_LINE_BYTES = POP3_LIMITS.maxLineBytes;
+
 import { ADDRESS, MAILBOX_ID, message, PASSWORD, type Pop3Fixture, startPop3 } from './fixture.js';
 import { Pop3Wire } from './pop3-wire.js';
 

@@ -17,6 +17,7 @@ import type { MailboxSession } from '@mailyard/mailstore';
 import { metrics } from '@mailyard/monitor';
 import type { OnAuth, Pop3AuthRequest, Pop3Session, Pop3User } from 'wildduck/lib/pop3/server';
 import type { Pop3Context } from '../context.js';
+import { POP3_LIMITS } from '../limits.js';
 
 const INVALID_CREDENTIALS = 'Invalid user name or password';
 
@@ -29,12 +30,9 @@ export function onAuth(ctx: Pop3Context): OnAuth {
   };
 }
 
-/** How long a client refused for too many connections of its user should wait before trying again. */
-const USER_BUSY_RETRY_MS = 60_000;
-
 async function authenticate(ctx: Pop3Context, auth: Pop3AuthRequest, session: Pop3Session): Promise<Pop3User> {
   const releaseUser = ctx.limits.perUser.acquire(auth.username.toLowerCase());
-  if (!releaseUser) throw new RateLimitError('Too many connections for this user', USER_BUSY_RETRY_MS);
+  if (!releaseUser) throw new RateLimitError('Too many connections for this user', POP3_LIMITS.userBusyRetryMs);
   try {
     const mailbox = await checkedUnlock(ctx, auth, session.remoteAddress);
     const releaseLock = ctx.limits.maildrops.acquire(mailbox.id);
