@@ -1,19 +1,14 @@
 // Indexing speed over the shared mail corpus: node bench/index-corpus.mjs [rounds]  (after `turbo run build`).
 // Prints messages/s and MB/s for the first (cold) pass and for the following warm passes.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { corpusMessages } from '@mailyard/testkit';
 import { indexMessageSync } from '../dist/index.js';
 
-const corpusDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/corpus');
-if (!existsSync(corpusDir)) {
-  console.log(`corpus not found at ${corpusDir}`);
-  process.exit(0);
-}
-const messages = readdirSync(corpusDir)
-  .filter((name) => name.endsWith('.eml'))
-  .map((name) => readFileSync(path.join(corpusDir, name)));
+// The corpus with its LF twins; absent, corpusMessages prints why and gives none.
+const files = corpusMessages({ withLfTwins: true });
+if (files.length === 0) process.exit(0);
+const messages = files.map((file) => readFileSync(file));
 const bytes = messages.reduce((sum, raw) => sum + raw.length, 0);
 const rounds = Number(process.argv[2] ?? 20);
 
