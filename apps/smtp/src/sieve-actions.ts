@@ -18,7 +18,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { splitAddress } from '@mailyard/control';
-import type { Logger } from '@mailyard/logger';
 import { buildVacationReply, type RawMessage, type VacationAction, vacationDecision } from '@mailyard/sieve';
 import type { SmtpContext } from './deps.js';
 import { signFor } from './dkim-sign.js';
@@ -49,7 +48,6 @@ export interface VacationInput {
   envelopeFrom: string;
   /** SPF or DMARC of the incoming message failed. */
   senderForged: boolean;
-  log: Logger;
   sendLocal: LocalSender;
 }
 

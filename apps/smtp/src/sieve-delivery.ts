@@ -27,6 +27,7 @@ import {
   redirectedCopy,
   rejectReplyText,
   sendRejectNotice,
+  type VacationInput,
 } from './sieve-actions.js';
 import { duplicateKey, filterMessage, type SieveVerdict } from './sieve-filter.js';
 import type { StoredScript } from './sieve-scripts.js';
@@ -171,19 +172,20 @@ export async function carryOutSieve(
         message: plan.message,
         envelopeFrom: d.envelopeFrom,
         senderForged: d.senderForged ?? false,
-        log,
         sendLocal: routing.sendLocal,
       };
-      tasks.push(
-        answerVacation(ctx, input).then(
-          (why) => log.info({ to: d.envelopeFrom, why: why || undefined }, why ? 'vacation not sent' : 'vacation sent'),
-          // The message itself is delivered: a reply that cannot go out (no DKIM key, queue error) is logged only.
-          (err: unknown) => reportError(log, err, { action: 'vacation reply' }),
-        ),
-      );
+      tasks.push(vacationTask(ctx, log, input));
     }
   }
   await Promise.all(tasks);
+}
+
+/** The message itself is delivered: a reply that cannot go out (no DKIM key, queue error) is only reported. */
+function vacationTask(ctx: SmtpContext, log: Logger, input: VacationInput): Promise<unknown> {
+  return answerVacation(ctx, input).then(
+    (why) => log.info({ to: input.envelopeFrom, why: why || undefined }, why ? 'vacation not sent' : 'vacation sent'),
+    (err: unknown) => reportError(log, err, { action: 'vacation reply' }),
+  );
 }
 
 /** Local targets through the local path (their scripts run), the rest through the outbound queue. */
