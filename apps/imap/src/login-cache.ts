@@ -7,12 +7,9 @@
  * The hash key is random per process and never leaves memory.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { IMAP_LIMITS } from './protocol/limits.js';
 
 const KEY = randomBytes(32);
-/** How long a verified login is remembered. */
-const TTL_MS = 5 * 60 * 1000;
-/** Entries kept at most; the oldest go first. */
-const MAX_ENTRIES = 10_000;
 
 export class LoginCache {
   readonly #entries = new Map<string, { mailboxId: string; expiresAt: number }>();
@@ -34,8 +31,8 @@ export class LoginCache {
   remember(address: string, password: string, mailboxId: string): void {
     const key = this.#digest(address, password);
     this.#entries.delete(key);
-    this.#entries.set(key, { mailboxId, expiresAt: Date.now() + TTL_MS });
-    if (this.#entries.size <= MAX_ENTRIES) return;
+    this.#entries.set(key, { mailboxId, expiresAt: Date.now() + IMAP_LIMITS.loginCacheTtlMs });
+    if (this.#entries.size <= IMAP_LIMITS.loginCacheEntries) return;
     const oldest = this.#entries.keys().next().value;
     if (oldest !== undefined) this.#entries.delete(oldest);
   }

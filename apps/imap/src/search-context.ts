@@ -18,15 +18,9 @@
  */
 import { InputSyntaxError } from '@mailyard/errors';
 import { imapString, packSet } from './protocol/encode.js';
+import { IMAP_LIMITS } from './protocol/limits.js';
 import { orderedSet } from './search-results.js';
 import type { SelectedView, Writer } from './selected-view.js';
-
-/**
- * Contexts one selected folder keeps up to date: each re-runs its search (and sort) on every change of the folder,
- * so the number is bounded; past it the command still answers, with `* NO [NOUPDATE "tag"]` (§4.2). Dovecot
- * keeps ten as well.
- */
-export const MAX_UPDATE_CONTEXTS = 10;
 
 export interface UpdateContext {
   tag: string;
@@ -60,7 +54,7 @@ export class SearchContexts {
 
   /** Keeps `initial` (UIDs in result order) up to date; false when the folder already keeps as many as it may. */
   add(context: UpdateContext, initial: readonly number[]): boolean {
-    if (this.#held.size >= MAX_UPDATE_CONTEXTS) return false;
+    if (this.#held.size >= IMAP_LIMITS.maxUpdateContexts) return false;
     this.#held.set(context.tag, { context, result: [...initial] });
     return true;
   }

@@ -23,7 +23,7 @@ import type { ImapDeps, ImapLimits, ServerContext } from './context.js';
 import { LoginCache } from './login-cache.js';
 import { SessionChangeRelay } from './notifier.js';
 import { ImapConnection } from './protocol/connection.js';
-import { DEFAULT_PROTOCOL_LIMITS, type ProtocolLimits } from './protocol/limits.js';
+import { DEFAULT_PROTOCOL_LIMITS, IMAP_LIMITS, type ProtocolLimits } from './protocol/limits.js';
 import { Session } from './session.js';
 
 export type { ImapDeps, ImapLimits } from './context.js';
@@ -37,9 +37,6 @@ export interface ImapServer {
   /** Stops accepting, says BYE to open connections and resolves once all are gone. */
   close(): Promise<void>;
 }
-
-/** After close(), connections still open are destroyed after this long. */
-const CLOSE_GRACE_MS = 1000;
 
 /**
  * The per-process limits from configuration (imap.authFailuresPerIpPerHour, imap.maxConnectionsPer*,
@@ -142,7 +139,7 @@ export function createImapServer(deps: ImapDeps): ImapServer {
       for (const connection of connections) connection.bye('Server shutting down');
       const timer = setTimeout(() => {
         for (const connection of connections) connection.destroy();
-      }, CLOSE_GRACE_MS);
+      }, IMAP_LIMITS.closeGraceMs);
       timer.unref();
       try {
         await closeServer(server);

@@ -8,6 +8,7 @@ import { InputSyntaxError } from '@mailyard/errors';
 import type { MessageSummary, StoredMessage } from '@mailyard/mailstore';
 import { FETCH_MACROS, type FetchItem, type FetchSource, parseFetchItem } from '../fetch-items.js';
 import type { Command, CommandIo } from '../protocol/command.js';
+import { IMAP_LIMITS } from '../protocol/limits.js';
 import type { Token } from '../protocol/types.js';
 import { resolveSetOrSaved } from '../saved-search.js';
 import type { SelectedView } from '../selected-view.js';
@@ -15,9 +16,6 @@ import { parseSequenceSet, sequenceMatcher } from '../sequence-set.js';
 import type { Session } from '../session.js';
 import { atom, isAtom, list, number } from './args.js';
 import { expungedSince, vanishedEarlier } from './qresync.js';
-
-/** Replies are written in batches of about this many bytes. */
-const BATCH_BYTES = 256 * 1024;
 
 interface FetchRequest {
   set: string;
@@ -151,7 +149,7 @@ class ReplyBatch {
       this.#parts.push(Buffer.from('* '), line, Buffer.from('\r\n'));
       this.#bytes += line.length + 4;
     }
-    if (this.#bytes >= BATCH_BYTES) await this.flush();
+    if (this.#bytes >= IMAP_LIMITS.fetchBatchBytes) await this.flush();
   }
 
   #takeText(): void {

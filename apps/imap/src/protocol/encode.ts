@@ -4,9 +4,8 @@
  * parenthesised lists. Text is produced as "binary" strings (one char per byte, UTF-8 bytes for non-ASCII), so a
  * whole response line becomes bytes with Buffer.from(line, 'latin1').
  */
+import { IMAP_LIMITS } from './limits.js';
 
-/** Longest string sent quoted; longer ones go as literals (keeps lines short for clients). */
-const MAX_QUOTED = 1024;
 const NEEDS_LITERAL = /[\r\n\0]/;
 
 /** A JavaScript (UTF-16) string as its UTF-8 bytes, one char per byte. */
@@ -18,7 +17,7 @@ export function binary(text: string): string {
 /** An IMAP string for `value` (a binary string or bytes). */
 export function imapString(value: string | Buffer): string {
   const text = typeof value === 'string' ? value : value.toString('latin1');
-  if (text.length > MAX_QUOTED || NEEDS_LITERAL.test(text)) return `{${text.length}}\r\n${text}`;
+  if (text.length > IMAP_LIMITS.maxQuotedBytes || NEEDS_LITERAL.test(text)) return `{${text.length}}\r\n${text}`;
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Every limit of the IMAP protocol layer, with the reason for its number. Configuration (imap.maxLineBytes,
+ * Every limit of the IMAP server, with the reason for its number, in one place (STYLE.md §7): ProtocolLimits, which
+ * configuration and tests may set per server, and IMAP_LIMITS, the fixed ones. Configuration (imap.maxLineBytes,
  * imap.maxLiteralBytes, imap.idleTimeoutMs, limits.timeoutMs) overrides some; tests lower others through
  * ImapDeps.protocol.
  */
@@ -78,3 +79,30 @@ export const DEFAULT_PROTOCOL_LIMITS: ProtocolLimits = {
   inflateChunkBytes: 64 * 1024,
   maxPendingNotifications: 1000,
 };
+
+/** The IMAP server's fixed limits (not configurable), each with its reason. */
+export const IMAP_LIMITS = Object.freeze({
+  /**
+   * How long a verified (address, password) is remembered by the login cache (login-cache.ts): clients reconnect
+   * every few minutes, so 5 minutes spares most repeat logins the password KDF, while a changed password or a
+   * disabled alias is still checked on every login.
+   */
+  loginCacheTtlMs: 5 * MINUTE,
+  /** Logins the cache holds at most, the oldest dropped first: 10,000 entries of about 100 bytes is 1 MB. */
+  loginCacheEntries: 10_000,
+  /** close(): connections still open after their BYE are destroyed after 1 s (a client that does not read). */
+  closeGraceMs: 1000,
+  /**
+   * FETCH replies are written in batches of about 256 KiB: one write per batch instead of one per message, small
+   * enough that output stays well under outputHighWaterBytes.
+   */
+  fetchBatchBytes: 256 * 1024,
+  /** Longest string sent quoted; longer ones go as literals, so reply lines stay short for clients. */
+  maxQuotedBytes: 1024,
+  /**
+   * RFC 5267 search contexts one selected folder keeps up to date: each re-runs its search (and sort) on every
+   * change of the folder, so the number is bounded; past it the command still answers, with
+   * `* NO [NOUPDATE "tag"]` (§4.2). Dovecot keeps ten as well.
+   */
+  maxUpdateContexts: 10,
+});
