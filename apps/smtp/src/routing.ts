@@ -3,11 +3,14 @@
  * into the mailbox spool of the alias, and/or to the alias's forwarding recipients through the outbound queue
  * with an SRS-rewritten envelope sender and an ARC seal by the forwarding domain (RFC 8617), so that forwarded
  * mail still passes SPF and DMARC at its destination. SRS0 addresses of a hosted domain route bounces back to
- * the original sender.
+ * the original sender. Each recipient's active Sieve script decides its mailbox copies (folder, flags), redirects,
+ * reject and vacation (sieve-delivery.ts): planLocal runs the scripts and may yield a refusal before anything is
+ * stored, deliverPlanned carries the plan out; deliverLocally does both.
  *
- * Invariant: `deliverLocally` resolves only when every copy is durable (spool fsynced, queue row committed),
- * so the caller may answer 250. A large message is sealed into each spool as a stream; only a forwarded copy
- * (the outbound queue keeps whole messages) is read into memory, and then within the in-flight byte budget.
+ * Invariant: `deliverLocally` / `deliverPlanned` resolve only when every copy is durable (spool fsynced, queue row
+ * committed), so the caller may answer 250. A large message is sealed into each spool as a stream; only a
+ * forwarded copy (the outbound queue keeps whole messages) or one a script reads is held in memory, and then
+ * within the in-flight byte budget.
  */
 
 import { splitAddress } from '@mailyard/control';
