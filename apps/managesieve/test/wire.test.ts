@@ -85,6 +85,19 @@ describe('ManageSieve wire protocol', () => {
     await wire.closed();
   });
 
+  test('names are only names: a script named like another script id is the one addressed', async () => {
+    fixture = await startManageSieve();
+    const first = await fixture.control.createSieveScript(fixture.alice.id, { name: 'first', content: 'keep;\n' });
+    const wire = await loggedIn();
+    expect(await wire.command(`GETSCRIPT "${first.id}"`)).toMatch(/^NO \(NONEXISTENT\)/);
+    expect(await wire.command(`DELETESCRIPT "${first.id}"`)).toMatch(/^NO \(NONEXISTENT\)/);
+    expect(await wire.command(`SETACTIVE "${first.id}"`)).toMatch(/^NO \(NONEXISTENT\)/);
+    expect(await wire.command(`PUTSCRIPT "${first.id}" {8+}\r\ndiscard;\r\n`)).toMatch(/^OK/);
+    expect(await wire.command(`GETSCRIPT "${first.id}"`)).toMatch(/^\{8\}\r\ndiscard;\r\n/);
+    expect(await wire.command(`DELETESCRIPT "${first.id}"`)).toMatch(/^OK/);
+    expect((await fixture.control.listSieveScripts(fixture.alice.id)).map((s) => s.name)).toEqual(['first']);
+  });
+
   test('a script with a syntax error is NO with its line and column, and nothing is stored', async () => {
     fixture = await startManageSieve();
     const wire = await loggedIn();

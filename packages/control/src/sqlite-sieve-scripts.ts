@@ -102,9 +102,15 @@ export class SqliteSieveScriptTable {
     return this.get(aliasId, current.id);
   }
 
-  /** ManageSieve PUTSCRIPT (RFC 5804 §2.6): replaces the content of the script of that name, or creates it. */
+  /**
+   * ManageSieve PUTSCRIPT (RFC 5804 §2.6): replaces the content of the script of that name, or creates it. By name
+   * only: a name that happens to be another script's id must not replace that script.
+   */
   put(aliasId: string, name: string, content: string): SieveScript {
-    const existing = this.#row(aliasId, checkedScriptName(name));
+    const existing = this.#sql('SELECT * FROM sieve_scripts WHERE alias_id = ? AND name = ?').get(
+      aliasId,
+      checkedScriptName(name),
+    ) as SieveScriptRow | undefined;
     if (existing) return this.update(aliasId, existing.id, { content }) as SieveScript;
     return this.create(aliasId, { name, content });
   }

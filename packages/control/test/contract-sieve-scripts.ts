@@ -81,6 +81,10 @@ export function runSieveScriptContract(current: () => ControlStore, openSecond: 
       const created = await store.putSieveScript(alice.id, 'main', KEEP);
       const replaced = await store.putSieveScript(alice.id, 'main', FILE_LISTS);
       expect(replaced).toMatchObject({ id: created.id, content: FILE_LISTS });
+      const namedLikeId = await store.putSieveScript(alice.id, created.id, KEEP);
+      expect(namedLikeId.id).not.toBe(created.id);
+      expect((await store.getSieveScript(alice.id, 'main'))?.content).toBe(FILE_LISTS);
+      expect(await store.deleteSieveScript(alice.id, namedLikeId.id)).toBe(true);
       const updated = await store.updateSieveScript(alice.id, created.id, { name: 'filters', isActive: true });
       expect(updated).toMatchObject({ id: created.id, name: 'filters', content: FILE_LISTS, isActive: true });
       expect(await store.updateSieveScript(alice.id, 'filters', { isActive: false })).toMatchObject({

@@ -3,6 +3,8 @@
  * checks every script before it is written (name per §1.6, size, count, syntax with line and column), so PUTSCRIPT
  * and CHECKSCRIPT answer NO with the same text the REST API gives in its 400.
  */
+
+import type { SieveScript } from '@mailyard/control';
 import { checkedScriptName, checkScriptContent, checkScriptCount, checkScriptSize } from '@mailyard/control';
 import type { SieveUser } from '../context.js';
 import type { Token } from '../protocol/reader.js';
@@ -13,6 +15,19 @@ import { arity, numberArg, stringArg } from './arguments.js';
 function owner(session: Session): SieveUser {
   if (!session.user) throw new Error('script command without an authenticated user');
   return session.user;
+}
+
+/**
+ * The script of exactly this name. The store's getSieveScript takes an id or a name (id first), and ManageSieve
+ * speaks only names, so the name is looked up in the list (at most SIEVE_STORAGE_LIMITS.maxScripts rows).
+ */
+async function named(session: Session, name: string): Promise<SieveScript | null> {
+  const scripts = await session.ctx.control.listSieveScripts(owner(session).aliasId);
+  return scripts.find((script) => script.name === name) ?? null;
+}
+
+function nonexistent(session: Session, name: string): void {
+  session.write(response('NO', `There is no script named ${name}`, 'NONEXISTENT'));
 }
 
 /** §2.5: would a script of this name and size fit? Checks name, size and, for a new name, the script count. */
@@ -53,8 +68,9 @@ export async function listScripts(session: Session, args: Token[]): Promise<void
 export async function setActive(session: Session, args: Token[]): Promise<void> {
   arity(args, 1);
   const name = stringArg(args, 0, 'script name');
-  const found = await session.ctx.control.setActiveSieveScript(owner(session).aliasId, name === '' ? null : name);
-  if (!found) return session.write(response('NO', `There is no script named ${name}`, 'NONEXISTENT'));
+  const script = name === '' ? null : await named(session, name);
+  if (name !== '' && !script) return nonexistent(session, name);
+  await session.ctx.control.setActiveSieveScript(owner(session).aliasId, script?.id ?? null);
   session.write(response('OK', name === '' ? 'No script is active' : 'Script activated'));
 }
 
@@ -62,10 +78,8 @@ export async function setActive(session: Session, args: Token[]): Promise<void> 
 export async function getScript(session: Session, args: Token[]): Promise<void> {
   arity(args, 1);
   const name = stringArg(args, 0, 'script name');
-  const script = await session.ctx.control.getSieveScript(owner(session).aliasId, name);
-  if (!script || script.name !== name) {
-    return session.write(response('NO', `There is no script named ${name}`, 'NONEXISTENT'));
-  }
+  const script = await named(session, name);
+  if (!script) return nonexistent(session, name);
   session.write(
     `{${Buffer.byteLength(script.content)}}\r\n${script.content}\r\n${response('OK', 'Getscript completed')}`,
   );
@@ -75,8 +89,10 @@ export async function getScript(session: Session, args: Token[]): Promise<void> 
 export async function deleteScript(session: Session, args: Token[]): Promise<void> {
   arity(args, 1);
   const name = stringArg(args, 0, 'script name');
-  const deleted = await session.ctx.control.deleteSieveScript(owner(session).aliasId, name);
-  if (!deleted) return session.write(response('NO', `There is no script named ${name}`, 'NONEXISTENT'));
+  const script = await named(session, name);
+  if (!script || !(await session.ctx.control.deleteSieveScript(owner(session).aliasId, script.id))) {
+    return nonexistent(session, name);
+  }
   session.write(response('OK', 'Script deleted'));
 }
 
@@ -85,7 +101,9 @@ export async function renameScript(session: Session, args: Token[]): Promise<voi
   arity(args, 2);
   const from = stringArg(args, 0, 'old script name');
   const to = stringArg(args, 1, 'new script name');
-  const renamed = await session.ctx.control.renameSieveScript(owner(session).aliasId, from, to);
-  if (!renamed) return session.write(response('NO', `There is no script named ${from}`, 'NONEXISTENT'));
+  const script = await named(session, from);
+  if (!script || !(await session.ctx.control.renameSieveScript(owner(session).aliasId, script.id, to))) {
+    return nonexistent(session, from);
+  }
   session.write(response('OK', 'Script renamed'));
 }
