@@ -5,12 +5,13 @@
 // The same message is mailed at most once per repeatMs (default 1 h) so a flapping check cannot flood a mailbox.
 import { randomBytes } from 'node:crypto';
 import type { NewQueueItem } from '@mailyard/control';
-import type { AlertFn, AlertLevel, MonitorLogger } from '@mailyard/monitor';
+import type { MinimalLogger } from '@mailyard/errors';
+import type { AlertFn, AlertLevel } from '@mailyard/monitor';
 
 export type { AlertFn, AlertLevel };
 
 export interface AlerterOptions {
-  logger: MonitorLogger;
+  logger: MinimalLogger;
   /** Where to mail alerts; unset: alerts are only logged. */
   adminEmail?: string;
   /** This server's hostname: the sender is postmaster@<hostname>. */

@@ -6,7 +6,7 @@
  * message ('5.7.1 Relaying denied'), and GuardedSmtpServer (server.ts) sends such a text as is instead of adding
  * a second code. Everything else keeps smtp-server's mapping.
  */
-import { type ErrorLogger, reportError, toSmtpReply } from '@mailyard/errors';
+import { type MinimalLogger, reportError, toSmtpReply } from '@mailyard/errors';
 
 /** A reply text that starts with its enhanced status code. */
 export const ENHANCED_PREFIX = /^[245]\.\d{1,3}\.\d{1,3} /;
@@ -29,7 +29,11 @@ export function toHandlerError(err: unknown): SmtpHandlerError {
 }
 
 /** Logs `err` once at the level its fault deserves and returns the reply for it. */
-export function handlerFailure(logger: ErrorLogger, err: unknown, context: Record<string, unknown>): SmtpHandlerError {
+export function handlerFailure(
+  logger: MinimalLogger,
+  err: unknown,
+  context: Record<string, unknown>,
+): SmtpHandlerError {
   reportError(logger, err, context);
   return toHandlerError(err);
 }

@@ -45,5 +45,6 @@ export {
   ValidationError,
 } from './classes.js';
 export { type Classification, classify, INTERNAL_ERROR_TEXT, isCodeBug, type ReplyKind } from './classify.js';
+export type { MinimalLogger } from './minimal-logger.js';
 export { type ImapResponse, type SmtpReply, toBoom, toImapResponse, toPop3Response, toSmtpReply } from './replies.js';
-export { type ErrorLogger, reportError } from './report.js';
+export { reportError } from './report.js';

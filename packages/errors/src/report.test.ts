@@ -1,19 +1,20 @@
 import { describe, expect, test } from 'vitest';
 import { NotFoundError, ServerError, TryAgainLaterError } from './classes.js';
-import { type ErrorLogger, reportError } from './report.js';
+import type { MinimalLogger } from './minimal-logger.js';
+import { reportError } from './report.js';
 
 interface Entry {
-  level: 'error' | 'warn' | 'info';
+  level: 'error' | 'warn' | 'info' | 'debug';
   obj: Record<string, unknown>;
   msg: string;
 }
 
-function recordingLogger(): ErrorLogger & { entries: Entry[] } {
+function recordingLogger(): MinimalLogger & { entries: Entry[] } {
   const entries: Entry[] = [];
-  const at = (level: Entry['level']) => (obj: object, msg: string) => {
-    entries.push({ level, obj: obj as Record<string, unknown>, msg });
+  const at = (level: Entry['level']) => (obj: object, msg?: string) => {
+    entries.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
   };
-  return { entries, error: at('error'), warn: at('warn'), info: at('info') };
+  return { entries, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
 describe('reportError', () => {

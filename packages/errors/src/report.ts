@@ -3,15 +3,13 @@
  * (message, stack, details, cause); expected failures are logged briefly so they can be counted, not paged on.
  */
 import { type Classification, classify } from './classify.js';
+import type { MinimalLogger } from './minimal-logger.js';
 
-/** The part of a pino logger this package uses; declared here so errors does not depend on the logger package. */
-export interface ErrorLogger {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
-
-export function reportError(logger: ErrorLogger, err: unknown, context: Record<string, unknown> = {}): Classification {
+export function reportError(
+  logger: MinimalLogger,
+  err: unknown,
+  context: Record<string, unknown> = {},
+): Classification {
   const c = classify(err);
   const fields = { ...context, errorKind: c.kind, errorCode: c.code, ...detailsOf(c) };
   if (c.kind === 'bug') {

@@ -13,6 +13,8 @@
  *   is counted process-wide (codeBugCount, codeBugsSince), so a test run fails when one is logged anywhere.
  * - Printf-style arguments (`logger.info('user %s', value)`) are not inspected: put data in the object.
  */
+
+export type { MinimalLogger } from '@mailyard/errors';
 export {
   CODE_BUG_MESSAGE,
   type CodeBugLine,

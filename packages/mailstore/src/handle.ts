@@ -13,7 +13,7 @@
  */
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { QuotaExceededError, ValidationError } from '@mailyard/errors';
+import { type MinimalLogger, QuotaExceededError, ValidationError } from '@mailyard/errors';
 import { checkpointIfLarge } from './checkpoint.js';
 import { openMailboxDatabase } from './disk-full.js';
 import { createFolder, type FolderRef, findFolder, listFolders, requireFolder } from './folders.js';
@@ -27,7 +27,7 @@ import { notifyKey } from './private-notifier.js';
 import { type Db, prep, prepValue } from './schema.js';
 import { headerMatchFunction } from './search.js';
 import { listBatches, openRecord, privateKeyObject, readBatch, removeBatch, type SpoolMeta } from './spool.js';
-import type { ChangeEvent, MailstoreLogger } from './types.js';
+import type { ChangeEvent } from './types.js';
 
 /**
  * Spooled messages committed per drain transaction, at most (bytes of raw message): about 1,000 messages of
@@ -62,7 +62,7 @@ export const SPOOL_RECHECK_MS = 5_000;
 export interface HandleDeps {
   quotaBytes: number;
   publish(event: ChangeEvent): void;
-  logger?: MailstoreLogger;
+  logger?: MinimalLogger;
   /** A drain the recheck started failed (the owner logs it as it logs every drain failure). */
   onDrainError?(err: unknown): void;
 }

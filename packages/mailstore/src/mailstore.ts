@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { AuthenticationError, ConflictError, NotFoundError } from '@mailyard/errors';
+import { AuthenticationError, ConflictError, type MinimalLogger, NotFoundError } from '@mailyard/errors';
 import { isOutOfSpace } from './disk-full.js';
 import { createDefaultFolders } from './folders.js';
 import { MailboxHandle } from './handle.js';
@@ -35,7 +35,6 @@ import type {
   DeliverMeta,
   DeliverSource,
   MailboxSession,
-  MailstoreLogger,
   MailstoreOptions,
 } from './types.js';
 
@@ -63,7 +62,7 @@ export class Mailstore {
   readonly #idleCloseMs: number;
   readonly #maxIdle: number;
   readonly #retentionDays: number;
-  readonly #logger: MailstoreLogger | undefined;
+  readonly #logger: MinimalLogger | undefined;
   readonly #ownsNotifier: boolean;
   readonly #onDatabaseOpen: (() => void) | undefined;
   readonly #spool = new SpoolWriter();

@@ -3,13 +3,7 @@
  * they never see SQLite, keys or the schema. Stable: fields are added, never renamed.
  */
 
-/** Minimal structured logger (pino's Logger satisfies it). */
-export interface MailstoreLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import type { MinimalLogger } from '@mailyard/errors';
 
 /** scrypt cost for password-derived wrapping keys (node:crypto scrypt). Tests lower N. */
 export interface KdfOptions {
@@ -24,7 +18,7 @@ export interface MailstoreOptions {
   dataDir: string;
   /** Per-mailbox quota in bytes. Default 10 GiB. */
   quotaBytes?: number;
-  logger?: MailstoreLogger;
+  logger?: MinimalLogger;
   kdf?: KdfOptions;
   /** How long an unlocked mailbox handle stays open after its last session closed. Default 30 s. */
   idleCloseMs?: number;

@@ -27,4 +27,4 @@ export { closeServer, listenServer } from './listen-server.js';
 export { type Listener, listenWithImplicitTls } from './listen-with-implicit-tls.js';
 export { type OpenedStores, openControl, openMailstore, openStores } from './open-stores.js';
 export { type RunProcessOptions, runProcess, type StopApp } from './run-process.js';
-export { type ServeUntilSignalledOptions, type ShutdownLogger, serveUntilSignalled } from './serve-until-signalled.js';
+export { type ServeUntilSignalledOptions, serveUntilSignalled } from './serve-until-signalled.js';

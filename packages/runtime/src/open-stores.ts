@@ -1,7 +1,8 @@
 // The control store and the mail store, opened from configuration the same way in every process and in the CLI.
 import { type Config, ensureRuntimeFiles, type RuntimeFiles } from '@mailyard/config';
 import { type ControlStore, openControlStore } from '@mailyard/control';
-import { Mailstore, type MailstoreLogger } from '@mailyard/mailstore';
+import type { MinimalLogger } from '@mailyard/logger';
+import { Mailstore } from '@mailyard/mailstore';
 import { metrics } from '@mailyard/monitor';
 
 /** The control store in the data dir (SQLite). */
@@ -10,7 +11,7 @@ export function openControl(runtime: RuntimeFiles): ControlStore {
 }
 
 /** The mail store with the configured quota, password KDF cost and unlock grace period. */
-export function openMailstore(config: Config, runtime: RuntimeFiles, logger?: MailstoreLogger): Mailstore {
+export function openMailstore(config: Config, runtime: RuntimeFiles, logger?: MinimalLogger): Mailstore {
   return new Mailstore({
     dataDir: runtime.paths.root,
     quotaBytes: config.mailbox.quotaBytes,
@@ -31,7 +32,7 @@ export interface OpenedStores {
 }
 
 /** Both stores for a short-lived command (the CLI): creates the data dir layout and keys when missing. */
-export async function openStores(config: Config, logger?: MailstoreLogger): Promise<OpenedStores> {
+export async function openStores(config: Config, logger?: MinimalLogger): Promise<OpenedStores> {
   const runtime = await ensureRuntimeFiles(config);
   const control = openControl(runtime);
   const mailstore = openMailstore(config, runtime, logger);

@@ -2,14 +2,10 @@
 // the first signal run the process's stop within a deadline. Depends on nothing but Node, so a bare child process
 // can exercise it in tests.
 
-/** The logging this module needs; a @mailyard/logger Logger satisfies it. */
-export interface ShutdownLogger {
-  info(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { MinimalLogger } from '@mailyard/logger';
 
 export interface ServeUntilSignalledOptions {
-  logger: ShutdownLogger;
+  logger: MinimalLogger;
   /** PM2 process name (mx, imap, ...); log lines read "<processName> shutting down". */
   processName: string;
   /** After this long the process exits 1 even if stop has not finished (PM2's kill_timeout follows soon after). */
