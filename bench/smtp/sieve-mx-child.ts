@@ -3,11 +3,11 @@
  * MX's own CPU time from /proc apart from its clients'. Built like the mx process builds it: config, the control
  * store and mail store of the data dir, createMxServer with its default (control store) Sieve wiring.
  */
-import { createMxServer } from '../../apps/smtp/src/mx.js';
-import { createSelfSignedPair, loadConfig } from '../../packages/config/src/index.js';
-import { SqliteControlStore } from '../../packages/control/src/index.js';
-import { createLogger } from '../../packages/logger/src/index.js';
-import { Mailstore } from '../../packages/mailstore/src/index.js';
+import { createSelfSignedPair, loadConfig } from '@mailyard/config';
+import { SqliteControlStore } from '@mailyard/control';
+import { createLogger } from '@mailyard/logger';
+import { Mailstore } from '@mailyard/mailstore';
+import { createMxServer } from '@mailyard/smtp';
 
 const dataDir = process.env.BENCH_DATA_DIR ?? '';
 const masterKey = Buffer.from(process.env.BENCH_MASTER_KEY ?? '', 'hex');

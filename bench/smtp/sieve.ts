@@ -12,7 +12,7 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileScript, RawMessage, runScript } from '../../packages/sieve/src/index.js';
+import { compileScript, RawMessage, runScript } from '@mailyard/sieve';
 import { body, createFixture, DOMAIN, MAILBOX_ID, PASSWORD, Sender } from './mx-fixture.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
