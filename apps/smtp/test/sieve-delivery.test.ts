@@ -341,6 +341,18 @@ describe('mail between local mailboxes', () => {
     expect(await subjects('bob')).not.toContain('from alice, filed');
   });
 
+  test('a vacation reply to a local sender lands in the sender’s INBOX, signed, without the outbound queue', async () => {
+    await setScript('bob', 'require "vacation"; vacation :days 3 :subject "Bob is out" "Back on Monday.";');
+    await submit([`bob@${HOSTED}`], message({ from: `alice@${HOSTED}`, to: `bob@${HOSTED}`, subject: 'lunch?' }));
+    const reply = (await h.mailbox(h.aliases.alice))
+      .map((r) => r.toString('utf8'))
+      .find((t) => t.includes('Bob is out'));
+    expect(reply).toMatch(/^(?:.*\r\n)*DKIM-Signature: .*d=hosted\.test/);
+    expect(reply).toContain('Auto-Submitted: auto-replied');
+    expect(reply).toContain('Back on Monday.');
+    expect(await flushQueue()).toHaveLength(0);
+  });
+
   test('submission: a local reject is a 550 when it was the only recipient, else a DSN in the sender’s INBOX', async () => {
     await setScript('bob', 'require "reject"; reject "bob does not read mail from alice";');
     const alone = message({ from: `alice@${HOSTED}`, to: `bob@${HOSTED}`, subject: 'bob only' });
