@@ -5,8 +5,7 @@
  * SEARCHRES (RFC 5182 §2.1: `$`, the result a SEARCH RETURN (SAVE) kept, as UIDs).
  */
 import { InputSyntaxError } from '@mailyard/errors';
-import type { SearchQuery } from '@mailyard/mailstore';
-import { parseSearchDate } from './search-query.js';
+import { parseSearchDate, type SearchQuery } from './search-query.js';
 
 /** RFC 8474 §7: objectid = 1*255(ALPHA / DIGIT / "_" / "-"). */
 const OBJECT_ID = /^[A-Za-z0-9_-]{1,255}$/;

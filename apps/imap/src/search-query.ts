@@ -1,14 +1,25 @@
 /**
- * IMAP SEARCH arguments (RFC 3501 §6.4.4, RFC 9051 §6.4.4, RFC 7162 §3.1.5 MODSEQ) to the mail store's
- * SearchQuery tree. A parenthesised list is an AND node. Programs are bounded: nesting (parentheses, NOT, OR)
+ * IMAP SEARCH arguments (RFC 3501 §6.4.4, RFC 9051 §6.4.4, RFC 7162 §3.1.5 MODSEQ) to IMAP's SearchQuery tree:
+ * the mail store's MessageQuery criteria plus message-number sets, which the caller resolves to UIDs against the
+ * session's view before the store sees the query. A parenthesised list is an AND node. Programs are bounded: nesting (parentheses, NOT, OR)
  * at most `maxDepth` deep and at most `maxKeys` keys, else BAD (issue 12 item 8: 5,000 NOTs, 2,000 ORs).
  * Message sequence numbers are resolved against the session's view by the caller (`seq` nodes).
  */
 import { InputSyntaxError, UserError } from '@mailyard/errors';
-import type { SearchDateKey, SearchFlagKey, SearchQuery, SearchTextKey } from '@mailyard/mailstore';
+import type { MessageQuery, SearchDateKey, SearchFlagKey, SearchTextKey } from '@mailyard/mailstore';
 import type { Token } from './protocol/types.js';
 import { type ExtensionKeyContext, extensionSearchKey } from './search-keys.js';
-import { parseSequenceSet } from './sequence-set.js';
+import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
+
+/** An IMAP search program: the store's criteria, with sequence sets of UIDs (`uid`) or message numbers (`seq`). */
+export type SearchQuery =
+  | Exclude<MessageQuery, { key: 'and' | 'or' | 'not' | 'uid' }>
+  | { key: 'and'; of: SearchQuery[] }
+  | { key: 'or'; left: SearchQuery; right: SearchQuery }
+  | { key: 'not'; of: SearchQuery }
+  | { key: 'uid'; set: SequenceSet }
+  /** Message sequence numbers of the session's view. */
+  | { key: 'seq'; set: SequenceSet };
 
 const FLAG_KEYS = new Set<string>([
   'answered',

@@ -5,7 +5,7 @@
  * whose UTC day is within a day of the asked one are checked against their Date header here. Messages without
  * a readable Date header use the internal date, as the store does.
  */
-import type { MailboxSession, SearchQuery } from '@mailyard/mailstore';
+import type { MailboxSession, MessageQuery } from '@mailyard/mailstore';
 
 const DAY_MS = 86_400_000;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -51,7 +51,7 @@ class SentDates {
     return day;
   }
 
-  #search(query: SearchQuery): number[] {
+  #search(query: MessageQuery): number[] {
     return this.#mailbox.search(this.#path, query);
   }
 
@@ -71,7 +71,7 @@ class SentDates {
   }
 }
 
-function hasSentKey(query: SearchQuery): boolean {
+function hasSentKey(query: MessageQuery): boolean {
   switch (query.key) {
     case 'and':
       return query.of.some(hasSentKey);
@@ -84,7 +84,7 @@ function hasSentKey(query: SearchQuery): boolean {
   }
 }
 
-function rewrite(query: SearchQuery, dates: SentDates): SearchQuery {
+function rewrite(query: MessageQuery, dates: SentDates): MessageQuery {
   switch (query.key) {
     case 'and':
       return { key: 'and', of: query.of.map((q) => rewrite(q, dates)) };
@@ -99,6 +99,6 @@ function rewrite(query: SearchQuery, dates: SentDates): SearchQuery {
 }
 
 /** The query with every SENT* key replaced by the UIDs it matches by the written day. */
-export function resolveSentDates(query: SearchQuery, mailbox: MailboxSession, path: string): SearchQuery {
+export function resolveSentDates(query: MessageQuery, mailbox: MailboxSession, path: string): MessageQuery {
   return hasSentKey(query) ? rewrite(query, new SentDates(mailbox, path)) : query;
 }

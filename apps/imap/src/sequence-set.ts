@@ -1,6 +1,10 @@
 /** RFC 9051 §9 sequence-set parsing, matching, and resolution against a session's view of a folder. */
 import { InputSyntaxError } from '@mailyard/errors';
-import type { SequenceSet, SetBound } from '@mailyard/mailstore';
+
+/** A bound of a sequence set; '*' is the largest number in use (the last message, or the highest UID). */
+export type SetBound = number | '*';
+/** RFC 9051 §9 sequence-set: single numbers and inclusive ranges (either order), of message numbers or UIDs. */
+export type SequenceSet = Array<SetBound | { from: SetBound; to: SetBound }>;
 
 const BOUND = /^(\d+|\*)$/;
 

@@ -14,7 +14,7 @@ import { FLAG_ANSWERED, FLAG_DELETED, FLAG_DRAFT, FLAG_FLAGGED, FLAG_SEEN } from
 import type { FolderRef } from './folders.js';
 import { threadIdValue } from './objectid.js';
 import { type Db, prepValue } from './schema.js';
-import type { SearchOptions, SearchQuery, SequenceSet, SetBound } from './types.js';
+import type { MessageQuery, SearchOptions, UidBound, UidSet } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -124,12 +124,12 @@ export function headerMatchFunction(headersJson: string, field: string, needle: 
   return headers.some((h) => h.key === field && h.value.toLowerCase().includes(needle)) ? 1 : 0;
 }
 
-function resolveBound(bound: SetBound, star: number): number {
+function resolveBound(bound: UidBound, star: number): number {
   return bound === '*' ? star : bound;
 }
 
-/** RFC 3501 §9 seq-range: "*" is the largest number in use; a:b and b:a mean the same. */
-function setRanges(set: SequenceSet, star: number): Array<[number, number]> {
+/** UID ranges as RFC 3501 §9 reads them: "*" is the highest UID in the folder; a:b and b:a mean the same. */
+function setRanges(set: UidSet, star: number): Array<[number, number]> {
   return set.map((item) => {
     if (typeof item !== 'object') {
       const n = resolveBound(item, star);
@@ -148,7 +148,7 @@ function uidList(ctx: Context): number[] {
   return ctx.uidList;
 }
 
-function uidSet(ctx: Context, set: SequenceSet): Compiled {
+function uidSet(ctx: Context, set: UidSet): Compiled {
   const list = uidList(ctx);
   if (list.length === 0 || set.length === 0) return { sql: '0', params: [] };
   const ranges = setRanges(set, list[list.length - 1] as number);
@@ -160,15 +160,6 @@ function uidSet(ctx: Context, set: SequenceSet): Compiled {
     sql: `(${ranges.map(() => 'm.uid BETWEEN ? AND ?').join(' OR ')})`,
     params: ranges.flat(),
   };
-}
-
-function seqSet(ctx: Context, set: SequenceSet): Compiled {
-  const list = uidList(ctx);
-  const uids: number[] = [];
-  for (const [a, b] of setRanges(set, list.length)) {
-    for (let seq = Math.max(a, 1); seq <= Math.min(b, list.length); seq++) uids.push(list[seq - 1] as number);
-  }
-  return { sql: 'm.uid IN (SELECT value FROM json_each(?))', params: [JSON.stringify(uids)] };
 }
 
 function recent(ctx: Context): Compiled {
@@ -212,7 +203,7 @@ function all(parts: Compiled[], joiner: string, empty: string): Compiled {
   return { sql: `(${parts.map((p) => p.sql).join(joiner)})`, params: parts.flatMap((p) => p.params) };
 }
 
-function compile(ctx: Context, q: SearchQuery): Compiled {
+function compile(ctx: Context, q: MessageQuery): Compiled {
   switch (q.key) {
     case 'all':
       return { sql: '1', params: [] };
@@ -249,8 +240,6 @@ function compile(ctx: Context, q: SearchQuery): Compiled {
       return { sql: 'm.size < ?', params: [q.size] };
     case 'uid':
       return uidSet(ctx, q.set);
-    case 'seq':
-      return seqSet(ctx, q.set);
     case 'modseq':
       return { sql: 'm.modseq >= ?', params: [q.modseq] };
     case 'older':
@@ -295,12 +284,12 @@ export interface SearchWhere {
  * Compiles a query for statements that add their own columns and order (SORT, THREAD). It never indexes: text
  * not yet indexed is searched where it waits (ftsMatch), so a SEARCH costs no indexing however much is pending.
  */
-export function searchWhere(db: Db, folder: FolderRef, query: SearchQuery, opts: SearchOptions = {}): SearchWhere {
+export function searchWhere(db: Db, folder: FolderRef, query: MessageQuery, opts: SearchOptions = {}): SearchWhere {
   const where = compile({ db, folder, opts, now: Date.now() }, query);
   return { sql: where.sql, params: where.params, needsContent: where.sql.includes('c.') };
 }
 
-export function searchFolder(db: Db, folder: FolderRef, query: SearchQuery, opts: SearchOptions = {}): number[] {
+export function searchFolder(db: Db, folder: FolderRef, query: MessageQuery, opts: SearchOptions = {}): number[] {
   const where = searchWhere(db, folder, query, opts);
   const join = where.needsContent ? 'JOIN contents c ON c.id = m.content_id' : '';
   const sql = `SELECT m.uid FROM messages m ${join} WHERE m.folder_id = ? AND ${where.sql} ORDER BY m.uid`;

@@ -51,11 +51,11 @@ import type {
   FolderStatus,
   MailboxSession,
   MessageAttributes,
+  MessageQuery,
   MessageSummary,
   PartialRange,
   QuotaInfo,
   SearchOptions,
-  SearchQuery,
   SortCriterion,
   StorageStats,
   StoredMessage,
@@ -220,17 +220,17 @@ export class HandleSession implements MailboxSession {
     return removed;
   }
 
-  search(path: string, query: SearchQuery, opts?: SearchOptions): number[] {
+  search(path: string, query: MessageQuery, opts?: SearchOptions): number[] {
     const db = this.#db;
     return searchFolder(db, requireFolder(db, path), query, opts);
   }
 
-  sort(path: string, criteria: SortCriterion[], query: SearchQuery, opts?: SearchOptions): number[] {
+  sort(path: string, criteria: SortCriterion[], query: MessageQuery, opts?: SearchOptions): number[] {
     const db = this.#db;
     return sortFolder(db, requireFolder(db, path), criteria, query, opts);
   }
 
-  thread(path: string, algorithm: ThreadAlgorithm, query: SearchQuery, opts?: SearchOptions): ThreadNode[] {
+  thread(path: string, algorithm: ThreadAlgorithm, query: MessageQuery, opts?: SearchOptions): ThreadNode[] {
     const db = this.#db;
     return threadFolder(db, requireFolder(db, path), algorithm, query, opts);
   }

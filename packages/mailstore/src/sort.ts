@@ -9,7 +9,7 @@ import { ensureMessageKeys } from './message-keys.js';
 import type { Db } from './schema.js';
 import { searchWhere } from './search.js';
 import { orderedSubjectThreads, referencesThreads, type ThreadMessage } from './thread.js';
-import type { SearchOptions, SearchQuery, SortCriterion, SortKey, ThreadAlgorithm, ThreadNode } from './types.js';
+import type { MessageQuery, SearchOptions, SortCriterion, SortKey, ThreadAlgorithm, ThreadNode } from './types.js';
 
 /** RFC 5256 §2.2: the sent date is the Date header in UTC, or the internal date when there is none. */
 const SENT_DATE = 'coalesce(k.sent_date, m.internal_date)';
@@ -36,7 +36,7 @@ export function sortFolder(
   db: Db,
   folder: FolderRef,
   criteria: readonly SortCriterion[],
-  query: SearchQuery,
+  query: MessageQuery,
   opts: SearchOptions = {},
 ): number[] {
   const columns = criteria.map((c) => `${SORT_COLUMNS[c.key]}${c.reverse ? ' DESC' : ''}`);
@@ -54,7 +54,7 @@ export function threadFolder(
   db: Db,
   folder: FolderRef,
   algorithm: ThreadAlgorithm,
-  query: SearchQuery,
+  query: MessageQuery,
   opts: SearchOptions = {},
 ): ThreadNode[] {
   ensureMessageKeys(db, folder);

@@ -215,10 +215,10 @@ export interface PartialRange {
   length?: number;
 }
 
-/** A bound of an RFC 3501 sequence set; '*' is the largest number in use. */
-export type SetBound = number | '*';
-/** RFC 3501 §9 sequence-set: single numbers and inclusive ranges (either order). */
-export type SequenceSet = Array<SetBound | { from: SetBound; to: SetBound }>;
+/** A bound of a UID range; '*' is the highest UID in the folder. */
+export type UidBound = number | '*';
+/** UIDs: single values and inclusive ranges (either order). Message numbers are the protocol's to resolve. */
+export type UidSet = Array<UidBound | { from: UidBound; to: UidBound }>;
 
 /** Flag keys of RFC 3501 §6.4.4 that take no argument. */
 export type SearchFlagKey =
@@ -243,23 +243,23 @@ export type SearchTextKey = 'bcc' | 'cc' | 'from' | 'to' | 'subject' | 'body' | 
 export type SearchDateKey = 'before' | 'on' | 'since' | 'sentbefore' | 'senton' | 'sentsince';
 
 /**
- * RFC 3501 §6.4.4 SEARCH as a typed tree, plus RFC 7162 §3.1.5 MODSEQ.
- * A list of keys (implicit AND) is { key: 'and', of: [...] }.
+ * What the store can select messages by, as a typed tree: the criteria of RFC 3501 §6.4.4 SEARCH that concern a
+ * stored message, plus RFC 7162 §3.1.5 MODSEQ. A list of criteria (implicit AND) is { key: 'and', of: [...] }.
+ * The IMAP app parses its own SEARCH program (with message-number sets, apps/imap/src/search-query.ts) and hands
+ * the store this narrower query, message numbers already resolved to UIDs against its session's view.
  */
-export type SearchQuery =
+export type MessageQuery =
   | { key: 'all' }
-  | { key: 'and'; of: SearchQuery[] }
-  | { key: 'or'; left: SearchQuery; right: SearchQuery }
-  | { key: 'not'; of: SearchQuery }
+  | { key: 'and'; of: MessageQuery[] }
+  | { key: 'or'; left: MessageQuery; right: MessageQuery }
+  | { key: 'not'; of: MessageQuery }
   | { key: SearchFlagKey }
   | { key: 'keyword' | 'unkeyword'; keyword: string }
   | { key: SearchTextKey; value: string }
   | { key: 'header'; field: string; value: string }
   | { key: SearchDateKey; date: Date }
   | { key: 'larger' | 'smaller'; size: number }
-  | { key: 'uid'; set: SequenceSet }
-  /** Message sequence numbers, resolved against the folder's ascending uid list. */
-  | { key: 'seq'; set: SequenceSet }
+  | { key: 'uid'; set: UidSet }
   | { key: 'modseq'; modseq: number; entry?: { name: string; type: 'priv' | 'shared' | 'all' } }
   /** RFC 8514 §4 SAVEDBEFORE/SAVEDON/SAVEDSINCE: calendar day (UTC) of the save date. */
   | { key: SearchSavedDateKey; date: Date }
@@ -335,11 +335,11 @@ export interface MailboxSession {
   copy(path: string, uids: number[], dest: string): CopyResult;
   move(path: string, uids: number[], dest: string): CopyResult;
   expunge(path: string, uids?: number[]): number[];
-  search(path: string, query: SearchQuery, opts?: SearchOptions): number[];
+  search(path: string, query: MessageQuery, opts?: SearchOptions): number[];
   /** RFC 5256 SORT (and RFC 5957 SORT=DISPLAY): UIDs of the matching messages in sort order. */
-  sort(path: string, criteria: SortCriterion[], query: SearchQuery, opts?: SearchOptions): number[];
+  sort(path: string, criteria: SortCriterion[], query: MessageQuery, opts?: SearchOptions): number[];
   /** RFC 5256 THREAD over the matching messages, as trees of UIDs. */
-  thread(path: string, algorithm: ThreadAlgorithm, query: SearchQuery, opts?: SearchOptions): ThreadNode[];
+  thread(path: string, algorithm: ThreadAlgorithm, query: MessageQuery, opts?: SearchOptions): ThreadNode[];
   /** EMAILID, THREADID and SAVEDATE of these messages (missing UIDs are left out), in UID order. */
   messageAttributes(path: string, uids: number[]): MessageAttributes[];
   /** RFC 8970 PREVIEW text of these messages, computed once per message and kept. */

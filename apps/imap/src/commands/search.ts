@@ -4,13 +4,14 @@
  * SEARCH (not UID SEARCH) is followed by no EXPUNGE (RFC 3501 §7.4.1). Extensions (ESEARCH's RETURN, SEARCHRES)
  * wrap `runSearch`.
  */
-import type { SearchQuery, SequenceSet } from '@mailyard/mailstore';
+import type { MessageQuery } from '@mailyard/mailstore';
 import type { Command } from '../protocol/command.js';
 import type { Token } from '../protocol/types.js';
 import { savedUids } from '../saved-search.js';
-import { parseSearch } from '../search-query.js';
+import { parseSearch, type SearchQuery } from '../search-query.js';
 import type { SelectedView } from '../selected-view.js';
 import { resolveSentDates } from '../sent-dates.js';
+import type { SequenceSet } from '../sequence-set.js';
 import type { Session } from '../session.js';
 
 /**
@@ -30,8 +31,8 @@ function sequenceUids(set: SequenceSet, uids: readonly number[]): number[] {
   return [...picked].sort((x, y) => x - y).map((seq) => uids[seq - 1] as number);
 }
 
-/** Rewrites message-number sets into UID sets of the view. */
-function resolveSequenceNumbers(query: SearchQuery, view: SelectedView): SearchQuery {
+/** Rewrites message-number sets into UID sets of the view: the store's query knows UIDs only. */
+function resolveSequenceNumbers(query: SearchQuery, view: SelectedView): MessageQuery {
   switch (query.key) {
     case 'seq':
       return { key: 'uid', set: sequenceUids(query.set, view.uids) };
@@ -60,7 +61,7 @@ export interface SearchResult {
 
 /** A search program parsed once, its message numbers turned into UIDs (an UPDATE context re-runs it). */
 export interface PreparedSearch {
-  query: SearchQuery;
+  query: MessageQuery;
   usesModseq: boolean;
 }
 

@@ -8,7 +8,7 @@
  * answers only those positions of it.
  */
 import { InputSyntaxError, UserError } from '@mailyard/errors';
-import type { SearchQuery, SequenceSet, SortCriterion, SortKey } from '@mailyard/mailstore';
+import type { MessageQuery, SortCriterion, SortKey, UidSet } from '@mailyard/mailstore';
 import type { Command } from '../protocol/command.js';
 import type { Token } from '../protocol/types.js';
 import { saveResult } from '../saved-search.js';
@@ -63,8 +63,8 @@ export function checkCharset(token: Token | undefined): void {
 }
 
 /** A UID list (ascending) as a compact UID set query: consecutive runs become ranges. */
-export function uidSetQuery(uids: readonly number[]): SearchQuery {
-  const set: SequenceSet = [];
+export function uidSetQuery(uids: readonly number[]): MessageQuery {
+  const set: UidSet = [];
   let i = 0;
   while (i < uids.length) {
     const from = uids[i] as number;
