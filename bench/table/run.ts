@@ -17,7 +17,7 @@
  * Clients use source addresses in 127.0.1.0/24 so per-IP limits see many hosts (wire.ts).
  */
 import { join } from 'node:path';
-import { startDnsServer, tempDir } from '../../packages/testkit/src/index.js';
+import { startDnsServer, tempDir } from '@mailyard/testkit';
 import { createBenchData, DOMAIN, message, PASSWORD } from './data.js';
 import { CLOCK_TICKS_PER_SECOND, cpuTicksOf, memoryOf, type ServerProcess } from './processes.js';
 import { type RunningServer, startServer } from './server.js';
