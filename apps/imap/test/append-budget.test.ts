@@ -74,6 +74,17 @@ test('MULTIAPPEND: a literal past the budget refuses the command, and the earlie
   wire.close();
 });
 
+test('MULTIAPPEND: a later literal over the size limit (TOOBIG) gives the earlier literals back too', async () => {
+  const wire = await loginWire(h.port, user.address, user.password);
+  await startAppend(wire, 'T1', 6000);
+  wire.send(`${message(6000)} {${60 * 1024 * 1024}}\r\n`);
+  expect(await wire.readUntil(/^T1 /)).toMatch(/^T1 NO \[TOOBIG\]/);
+  await startAppend(wire, 'T2', 9000);
+  wire.send(`${message(9000)}\r\n`);
+  expect(await wire.readUntil(/^T2 /)).toMatch(/^T2 OK \[APPENDUID /m);
+  wire.close();
+});
+
 test('CATENATE: TEXT literals reserve from the budget too', async () => {
   const wire = await loginWire(h.port, user.address, user.password);
   wire.send('C1 APPEND INBOX CATENATE (TEXT {4000}\r\n');

@@ -349,6 +349,8 @@ export class ImapConnection<S extends SessionHandle> {
         ? this.#limits.maxPreAuthLiteralBytes
         : this.#limits.maxOtherLiteralBytes;
     if (header.size > limit) {
+      // The command is dropped: earlier literals of it (MULTIAPPEND, CATENATE) give their bytes back.
+      this.#releaseReservations();
       if (!header.sync) {
         this.bye('[TOOBIG] Literal too large');
         return 'close';
