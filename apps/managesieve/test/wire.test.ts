@@ -203,6 +203,22 @@ describe('ManageSieve wire protocol', () => {
     secure.destroy();
   });
 
+  test('an idle session gets BYE at managesieve.idleTimeoutMs; a closing server says BYE to every session', async () => {
+    fixture = await startManageSieve({ idleTimeoutMs: 300 });
+    const idle = await fixture.wire();
+    expect(await idle.response()).toBe('BYE (TRYLATER) "Idle timeout, closing the connection"\r\n');
+    await idle.closed();
+    await fixture.close();
+    fixture = await startManageSieve();
+    const busy = await loggedIn();
+    expect(await busy.command('NOOP')).toMatch(/^OK/);
+    const closing = fixture.service.close();
+    expect(await busy.response()).toBe('BYE (TRYLATER) "Server shutting down"\r\n');
+    await busy.closed();
+    await closing;
+    expect(fixture.service.sessions).toBe(0);
+  });
+
   test('connections past maxConnectionsPerIp get BYE (TRYLATER)', async () => {
     fixture = await startManageSieve({ maxConnectionsPerIp: 2 });
     await fixture.wire();
