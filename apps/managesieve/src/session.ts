@@ -51,10 +51,6 @@ export class Session {
     return this.#tls;
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   capabilities(): string {
     return capabilityResponse({
       tls: this.#tls,

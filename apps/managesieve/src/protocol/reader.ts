@@ -73,11 +73,6 @@ export class CommandReader {
     this.#limits = { ...MANAGESIEVE_LIMITS, ...limits };
   }
 
-  /** Bytes held that no line has taken yet. */
-  get buffered(): number {
-    return this.#buffer.length;
-  }
-
   push(chunk: Buffer): void {
     if (this.#failed) return;
     this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
