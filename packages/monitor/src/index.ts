@@ -76,7 +76,6 @@ export {
   createMonitor,
   type HealthReport,
   type Monitor,
-  type MonitorLogger,
   type MonitorOptions,
 } from './monitor.js';
 export {

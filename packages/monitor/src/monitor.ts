@@ -2,6 +2,7 @@
 // snapshot when the heap passes its limit (at most once an hour), and writes profiles on request.
 
 import v8 from 'node:v8';
+import type { MinimalLogger } from '@mailyard/errors';
 import {
   createHealthEvaluator,
   DEFAULT_THRESHOLDS,
@@ -22,22 +23,11 @@ import {
   writeHeapSnapshotFile,
 } from './profiles.js';
 
-/**
- * The logger calls the monitor makes; a pino Logger (`@mailyard/logger`'s Logger) satisfies it. Structural so
- * this package does not depend on how the logger is built.
- */
-export interface MonitorLogger {
-  debug(details: object, message: string): void;
-  info(details: object, message: string): void;
-  warn(details: object, message: string): void;
-  error(details: object, message: string): void;
-}
-
 export type AlertLevel = 'info' | 'warn' | 'error';
 export type AlertFn = (level: AlertLevel, message: string, details: Record<string, unknown>) => void;
 
 export interface MonitorOptions {
-  logger: MonitorLogger;
+  logger: MinimalLogger;
   dataDir: string;
   /** Names this process in profile file names and alerts (the PM2 process name: mx, imap, jobs, ...). */
   processName: string;
@@ -67,7 +57,7 @@ export interface HealthReport {
 }
 
 export interface Monitor {
-  readonly logger: MonitorLogger;
+  readonly logger: MinimalLogger;
   readonly processName: string;
   readonly profilesDir: string;
   readonly cpuProfileSeconds: number;
@@ -106,7 +96,7 @@ const DESCRIBE: Record<HealthCheckName, string> = {
   disk: 'data disk filling up',
 };
 
-function alertThroughLogger(logger: MonitorLogger): AlertFn {
+function alertThroughLogger(logger: MinimalLogger): AlertFn {
   return (level, message, details) => logger[level](details, message);
 }
 

@@ -5,8 +5,9 @@
 // their own port (pass metricsPort: false). The configuration is taken structurally, so this package does not
 // depend on @mailyard/config.
 
+import type { MinimalLogger } from '@mailyard/errors';
 import { createMetricsServer, type MetricsServer } from './metrics-server.js';
-import { type AlertFn, createMonitor, type Monitor, type MonitorLogger } from './monitor.js';
+import { type AlertFn, createMonitor, type Monitor } from './monitor.js';
 import { installProfilingSignals } from './profiling-triggers.js';
 
 /** The settings read here; @mailyard/config's Config satisfies it. */
@@ -27,7 +28,7 @@ export interface ProcessMonitoringConfig {
 }
 
 export interface ProcessMonitoringOptions {
-  logger: MonitorLogger;
+  logger: MinimalLogger;
   config: ProcessMonitoringConfig;
   /** PM2 process name: mx, submission, imap, pop3, api, web, jobs. */
   processName: string;
