@@ -41,8 +41,8 @@ interface Entries {
 const appMain = ['src/main.ts'];
 
 const entries: Record<string, Entries> = {
-  // src/cli.ts is the `mailyard` command (package.json bin, built to dist/cli.js).
-  'apps/api': { shipped: [...appMain, 'src/cli.ts'] },
+  // src/cli.ts is the `mailyard` command (package.json bin, built to dist/cli.js); the CLI has no main.ts.
+  'apps/cli': { shipped: ['src/cli.ts'] },
   // test/fixtures/deliver.ts is a child process of the IDLE tests.
   'apps/imap': { shipped: appMain, startedByPath: ['test/fixtures/*.ts'] },
   // Bree runs each job as a worker from its built file (dist/jobs/<name>.js); restore.ts is a command run by
