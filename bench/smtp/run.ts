@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   // The opened mailbox goes on indexing its 3000 new messages in this process; the outbound process opens no
   // mailbox, so close it rather than let it share the event loop with the worker being measured.
   await fixture.mailstore.close();
-  const outboundStore = new Mailstore({ dataDir: dir.path });
+  const outboundMailstore = new Mailstore({ dataDir: dir.path });
 
   const config = loadConfig({
     env: {},
@@ -131,10 +131,10 @@ async function main(): Promise<void> {
   });
   const logger = createLogger({ level: 'warn' });
   const tls = createSelfSignedPair('mx.bench.test');
-  const deps = { config, logger, control, mailstore: outboundStore, masterKey, tls };
+  const deps = { config, logger, control, mailstore: outboundMailstore, masterKey, tls };
   await outbound(deps, control, Math.round(1000 * SCALE));
 
-  await outboundStore.close();
+  await outboundMailstore.close();
   await fixture.close();
 }
 
