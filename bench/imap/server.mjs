@@ -6,9 +6,9 @@
  */
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
+import { createImapServer } from '@mailyard/imap';
 import { createLogger } from '@mailyard/logger';
 import { Mailstore } from '@mailyard/mailstore';
-import { createImapServer } from '@mailyard/imap';
 
 const { dataDir, overrides } = JSON.parse(process.argv[2] ?? '{}');
 const config = loadConfig({ env: {}, overrides: { dataDir, ...overrides } });
