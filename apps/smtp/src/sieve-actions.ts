@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { splitAddress } from '@mailyard/control';
+import { mailboxesOf, parseAddressList } from '@mailyard/mail';
 import { buildVacationReply, type RawMessage, type VacationAction, vacationDecision } from '@mailyard/sieve';
 import type { SmtpContext } from './deps.js';
 import { signFor } from './dkim-sign.js';
@@ -78,11 +79,15 @@ export async function answerVacation(ctx: SmtpContext, input: VacationInput): Pr
   return '';
 }
 
-/** RFC 5230 §4.2 lets us refuse a :from that is not the user's: anything outside the recipient's domain. */
-function ownFrom(from: string | null, recipient: ActingRecipient): string | null {
+/**
+ * RFC 5230 §4.2 lets us refuse a :from that is not the user's: anything but one address (RFC 5322 §3.4, parsed by
+ * @mailyard/mail) in the recipient's domain.
+ */
+export function ownFrom(from: string | null, recipient: ActingRecipient): string | null {
   if (from === null) return null;
-  const address = /<([^>]*)>\s*$/.exec(from)?.[1] ?? from.trim();
-  const domain = splitAddress(address)?.domain;
+  const mailboxes = mailboxesOf(parseAddressList(from));
+  const only = mailboxes.length === 1 ? mailboxes[0] : undefined;
+  const domain = only ? splitAddress(`${only.mailbox}@${only.host}`)?.domain : undefined;
   return domain === recipient.domain ? from : null;
 }
 
