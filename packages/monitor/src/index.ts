@@ -19,7 +19,8 @@
  *   CPU profile    `kill -USR2 <pid>` or `pm2 sendSignal SIGUSR2 <name>` records cpuProfileSeconds (default 30)
  *                  through node:inspector's Profiler. A SIGUSR2 while a profile runs is ignored with a log line.
  *   heap snapshot  `touch <dataDir>/profiles/heapsnapshot.<pid>.request` (or heapsnapshot.<pm2 name>.request).
- *                  The process polls for the file every 2 s, deletes it and writes the snapshot. A file, not a
+ *                  The process notices the file at once (a watch on the directory; else within 60 s), deletes
+ *                  it and writes the snapshot. A file, not a
  *                  signal: SIGUSR1 is Node's own (it opens the inspector); SIGWINCH arrives on every terminal
  *                  resize; SIGHUP and SIGINT are hang-up and stop. A file also works through PM2, on any
  *                  platform, and from another container sharing the data volume.
