@@ -214,7 +214,7 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
   }
 
   function cli(...args: string[]): Promise<string> {
-    return run(process.execPath, [join(root, 'apps', 'api', 'dist', 'cli.js'), ...args], { cwd: root, env }).then(
+    return run(process.execPath, [join(root, 'apps', 'cli', 'dist', 'cli.js'), ...args], { cwd: root, env }).then(
       (r) => r.stdout,
     );
   }

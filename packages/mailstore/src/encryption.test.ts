@@ -138,8 +138,8 @@ test('change events carry folder names sealed: on disk nothing, to a holder of t
   await s.append('Hidden Orchid', textMessage());
   await s.append('INBOX', textMessage());
   await waitFor(() => received.length >= 3 && keyless.length >= 3);
-  expect(received).toEqual(['folder:Hidden Orchid', 'exists:Hidden Orchid', 'exists:INBOX']);
-  expect(keyless).toEqual(['folder:', 'exists:', 'exists:INBOX']);
+  expect(received).toEqual(['folder:Hidden Orchid', 'added:Hidden Orchid', 'added:INBOX']);
+  expect(keyless).toEqual(['folder:', 'added:', 'added:INBOX']);
   for (const file of await allFiles(t.dir)) expect((await readFile(file)).includes('Hidden Orchid'), file).toBe(false);
   s.close();
   heldThere.close();
