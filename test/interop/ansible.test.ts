@@ -362,6 +362,7 @@ describe.skipIf(!ready)('ansible playbook', () => {
         [587, 2587],
         [993, 2993],
         [995, 2995],
+        [4190, 24190],
       ]) {
         expect(ports).toContain(`tcp dport ${pub} redirect to :${local}`);
       }
