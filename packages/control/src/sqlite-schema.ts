@@ -141,6 +141,31 @@ const MIGRATIONS: string[] = [
   );
   CREATE UNIQUE INDEX sieve_scripts_active ON sieve_scripts(alias_id) WHERE is_active = 1;
   `,
+  // 9: spam filter settings per domain (NULL score: the server default, config spam.*), the domain's sender allow
+  // and block lists (an address or a domain each), and greylisting triplets (SHA-256 of client network, sender and
+  // recipient) with the time a retry is first accepted and when the triplet is forgotten.
+  `
+  CREATE TABLE domain_spam_settings (
+    domain_id TEXT PRIMARY KEY REFERENCES domains(id) ON DELETE CASCADE,
+    junk_score REAL,
+    reject_score REAL,
+    greylisting INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE domain_spam_lists (
+    domain_id TEXT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+    list TEXT NOT NULL CHECK (list IN ('allow', 'block')),
+    entry TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (domain_id, list, entry)
+  ) WITHOUT ROWID;
+  CREATE TABLE greylist (
+    digest TEXT PRIMARY KEY,
+    retry_after INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX greylist_expiry ON greylist(expires_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
