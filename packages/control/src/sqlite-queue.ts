@@ -10,6 +10,7 @@ import { type StatementFor, statementCache } from './sqlite-queries.js';
 import { type QueueRow, toQueueSummary } from './sqlite-rows.js';
 import type {
   AttemptResult,
+  CancelOutcome,
   DeliveryLogEntry,
   NewQueueItem,
   QueueItem,
@@ -21,6 +22,8 @@ import type {
 export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 const FINAL: ReadonlySet<string> = new Set(['delivered', 'failed']);
+
+const CANCELLED = 'cancelled by the sender before delivery';
 
 export class SqliteOutboundQueue {
   readonly #db: Database.Database;
@@ -112,6 +115,29 @@ export class SqliteOutboundQueue {
         ).run(state, JSON.stringify(recipients), queueId);
       })
       .immediate();
+  }
+
+  summary(id: string): QueueItemSummary | null {
+    const row = this.#sql('SELECT * FROM queue WHERE id = ?').get(id) as QueueRow | undefined;
+    return row ? toQueueSummary(row) : null;
+  }
+
+  cancel(id: string, now: number): CancelOutcome {
+    const cancel = this.#db.transaction((): CancelOutcome => {
+      const row = this.#sql('SELECT * FROM queue WHERE id = ?').get(id) as QueueRow | undefined;
+      if (!row) return 'unknown';
+      if (row.state !== 'queued') return 'final';
+      if (row.locked_until !== null && row.locked_until > now) return 'busy';
+      const recipients = (JSON.parse(row.recipients) as QueueRecipient[]).map((r) =>
+        FINAL.has(r.status) ? r : { ...r, status: 'failed' as const, lastError: CANCELLED },
+      );
+      this.#sql(
+        `UPDATE queue SET state = 'cancelled', recipients = ?, body = NULL, last_error = ?, locked_by = NULL,
+             locked_until = NULL WHERE id = ?`,
+      ).run(JSON.stringify(recipients), CANCELLED, id);
+      return 'cancelled';
+    });
+    return cancel.immediate();
   }
 
   listRecent(limit: number): QueueItemSummary[] {

@@ -30,6 +30,7 @@ import { type StatementFor, statementCache } from './sqlite-queries.js';
 import { DEFAULT_LEASE_MS, SqliteOutboundQueue } from './sqlite-queue.js';
 import { type AliasRow, type DomainRow, type TokenRow, toAlias, toDomain, toToken } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
+import { SqliteSentEmailTable } from './sqlite-sent-emails.js';
 import { SqliteSessionTable } from './sqlite-sessions.js';
 import { SqliteSieveMarkTable } from './sqlite-sieve-marks.js';
 import { SqliteSieveScriptTable } from './sqlite-sieve-scripts.js';
@@ -53,6 +54,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #sql: StatementFor;
   readonly #domains: SqliteDomainTable;
   readonly #queue: SqliteOutboundQueue;
+  readonly #sentEmails: SqliteSentEmailTable;
   readonly #aliases: SqliteAliasTable;
   readonly #sessions: SqliteSessionTable;
   readonly #sieveScripts: SqliteSieveScriptTable;
@@ -79,6 +81,7 @@ export class SqliteControlStore implements T.ControlStore {
     this.#sessions = new SqliteSessionTable(this.#sql);
     this.#sieveScripts = new SqliteSieveScriptTable(this.#db, this.#sql);
     this.#sieveMarks = new SqliteSieveMarkTable(this.#sql);
+    this.#sentEmails = new SqliteSentEmailTable(this.#sql);
     this.#domains = new SqliteDomainTable(
       this.#db,
       this.#sql,
@@ -365,6 +368,32 @@ export class SqliteControlStore implements T.ControlStore {
 
   async deliveryLog(queueId: string): Promise<T.DeliveryLogEntry[]> {
     return this.#queue.deliveryLog(queueId);
+  }
+
+  async getQueueItem(queueId: string): Promise<T.QueueItemSummary | null> {
+    return this.#queue.summary(queueId);
+  }
+
+  async cancelQueued(queueId: string, now = new Date()): Promise<T.CancelOutcome> {
+    return this.#queue.cancel(queueId, now.getTime());
+  }
+
+  // messages sent through the REST API
+
+  async recordSentEmail(input: T.NewSentEmail): Promise<T.SentEmail> {
+    return this.#sentEmails.record(input);
+  }
+
+  async getSentEmail(accountId: string, id: string): Promise<T.SentEmail | null> {
+    return this.#sentEmails.get(accountId, id);
+  }
+
+  async listSentEmails(accountId: string, page: number, limit: number): Promise<T.Page<T.SentEmail>> {
+    return this.#sentEmails.list(accountId, page, limit);
+  }
+
+  async countSentEmails(by: T.SentEmailCount, since: Date): Promise<number> {
+    return this.#sentEmails.count(by, since);
   }
 
   async close(): Promise<void> {

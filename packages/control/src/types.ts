@@ -174,7 +174,8 @@ export interface QueueRecipient {
   lastError: string | null;
 }
 
-export type QueueState = 'queued' | 'delivered' | 'failed';
+/** 'cancelled': its sender withdrew it before delivery (DELETE /v1/emails/:id); it is never tried again. */
+export type QueueState = 'queued' | 'delivered' | 'failed' | 'cancelled';
 
 /** RFC 3461 NOTIFY values of one recipient. */
 export type DsnNotify = 'NEVER' | 'SUCCESS' | 'FAILURE' | 'DELAY';
@@ -230,6 +231,35 @@ export interface DeliveryLogEntry {
   message: string | null;
   at: Date;
 }
+
+/** A message sent through the REST API (POST /v1/emails): no content, only where it went. */
+export interface SentEmail {
+  id: string;
+  accountId: string;
+  /** The sending alias when it was sent with mailbox credentials; null with an account token. */
+  aliasId: string | null;
+  /** The From address (lowercase local part, ASCII domain): the envelope sender too. */
+  sender: string;
+  /** The sender's domain (ASCII). */
+  domain: string;
+  /** The Message-ID header field of the message, without angle brackets. */
+  messageId: string;
+  subject: string;
+  size: number;
+  /** Hosted recipients it was delivered to before the reply. */
+  localRecipients: string[];
+  /** The outbound queue item of its remote recipients; null when every recipient was local. */
+  queueId: string | null;
+  createdAt: Date;
+}
+
+export type NewSentEmail = Omit<SentEmail, 'id' | 'createdAt'> & { createdAt?: Date };
+
+/** What a sending limit counts: the messages of one sender address, or of one domain. */
+export type SentEmailCount = { sender: string } | { domain: string };
+
+/** Outcome of cancelling a queued message: 'busy' while a worker is delivering it, 'final' once it is done. */
+export type CancelOutcome = 'cancelled' | 'busy' | 'final' | 'unknown';
 
 export type SortKey = 'name' | '-name' | 'created_at' | '-created_at';
 
@@ -378,6 +408,21 @@ export interface ControlStore {
   /** Messages still queued (not delivered or failed) and the bytes of their sealed bodies (the queue metrics). */
   queueStats(): Promise<{ messages: number; bytes: number }>;
   deliveryLog(queueId: string): Promise<DeliveryLogEntry[]>;
+  /** One queue item without its body; null when unknown. */
+  getQueueItem(queueId: string): Promise<QueueItemSummary | null>;
+  /**
+   * Withdraws a queued item that no worker holds: state 'cancelled', its body dropped, its undelivered recipients
+   * failed. Decided in one write transaction, so a worker cannot claim it halfway.
+   */
+  cancelQueued(queueId: string, now?: Date): Promise<CancelOutcome>;
+
+  // messages sent through the REST API (scoped to the account like domains)
+  recordSentEmail(input: NewSentEmail): Promise<SentEmail>;
+  getSentEmail(accountId: string, id: string): Promise<SentEmail | null>;
+  /** Newest first. */
+  listSentEmails(accountId: string, page: number, limit: number): Promise<Page<SentEmail>>;
+  /** Messages sent through the API by one sender or domain after `since` (the API's sending limits). */
+  countSentEmails(by: SentEmailCount, since: Date): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { ScryptCost } from '../src/secrets.js';
 import type { ControlStore, NewDomain } from '../src/types.js';
 import { runDomainClaimContract } from './contract-domains.js';
+import { runSentEmailContract } from './contract-sent-emails.js';
 import { runSessionContract } from './contract-sessions.js';
 import { runSieveMarkContract } from './contract-sieve-marks.js';
 import { runSieveScriptContract } from './contract-sieve-scripts.js';
@@ -157,6 +158,8 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
       () => store,
       () => openSecond(),
     );
+
+    runSentEmailContract(() => store);
 
     describe('domains', () => {
       test('stores IDN names in punycode and finds them by id, ASCII or Unicode name', async () => {
