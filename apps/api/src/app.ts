@@ -16,6 +16,7 @@ import { closeServer, listenServer } from '@mailyard/runtime';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
+import { type MailboxOpener, MailboxSessions } from './mailbox-auth.js';
 import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
@@ -43,7 +44,8 @@ export interface ApiDeps {
   config: Config;
   logger: Logger;
   control: ControlStore;
-  mailstore: MailboxAdmin;
+  /** The process's mail store: mailbox passwords, and the mailboxes HTTP clients unlock with their credentials. */
+  mailstore: MailboxAdmin & MailboxOpener;
   /** DNS resolver for record checks; default: node:dns, pointed at config.dns.resolver when set. */
   resolver?: TxtMxResolver;
   /** Overrides the configured rate limits (tests). */
@@ -110,13 +112,16 @@ async function unmatched(ctx: ApiContext, next: Next) {
 export function createApiServer(deps: ApiDeps): ApiServer {
   const logger = deps.logger.child({ component: 'api' });
   const limits = { ...configuredRateLimits(deps.config), ...deps.rateLimits };
+  const loginGate = deps.loginGate ?? new LoginGate(DEFAULT_PASSWORD_GATE);
+  const mailboxes = new MailboxSessions({ control: deps.control, mailstore: deps.mailstore, loginGate, logger });
   const routeDeps: RouteDeps = {
     config: deps.config,
     logger,
     control: deps.control,
     mailstore: deps.mailstore,
+    mailboxes,
     resolver: deps.resolver ?? defaultResolver(deps.config),
-    loginGate: deps.loginGate ?? new LoginGate(DEFAULT_PASSWORD_GATE),
+    loginGate,
     budget: deps.budget ?? new ByteBudget(deps.config.limits.inflightBytes),
   };
   const app = new Koa<ApiState>({ proxy: deps.config.api.trustProxy });
@@ -155,8 +160,9 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       countConnections(server, 'api');
       return listenServer(server, port, host);
     },
-    close() {
-      return closeServer(server);
+    async close() {
+      await closeServer(server);
+      mailboxes.close();
     },
   };
 }

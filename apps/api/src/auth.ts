@@ -7,7 +7,7 @@ import { AuthenticationError, RateLimitError } from '@mailyard/errors';
 import type { RateLimiter } from '@mailyard/limits';
 import type { Next } from 'koa';
 import type { ApiContext } from './context.js';
-import { MAILBOX_CREDENTIAL_PREFIX } from './routes/sieve-scripts.js';
+import { usesMailboxCredentials } from './mailbox-auth.js';
 
 /** The token from `Authorization: Basic base64(token ":")`; null without the header. */
 export function basicToken(header: string | undefined): string | null {
@@ -35,8 +35,8 @@ export interface AuthLimits {
 export function authenticate(control: ControlStore, limits: AuthLimits) {
   return async (ctx: ApiContext, next: Next) => {
     await enforce(limits.perIp, `ip:${ctx.ip}`, 'from this address');
-    // Mailbox credentials, not a token: routes/sieve-scripts.ts checks them.
-    if (ctx.path.startsWith(MAILBOX_CREDENTIAL_PREFIX)) return next();
+    // Mailbox credentials, not a token: mailbox-auth.ts checks them.
+    if (usesMailboxCredentials(ctx.path)) return next();
     const token = basicToken(ctx.get('authorization') || undefined);
     if (token !== null) {
       const auth = await control.authenticateToken(token);

@@ -16,6 +16,7 @@ import { AuthenticationError, NotFoundError } from '@mailyard/errors';
 import type { ByteBudget, LoginGate } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { readJsonBody } from './body.js';
+import type { MailboxOpener, MailboxSessions } from './mailbox-auth.js';
 import { listQuery } from './schemas.js';
 import { parseInput } from './validation.js';
 
@@ -30,7 +31,9 @@ export interface RouteDeps {
   config: Config;
   logger: Logger;
   control: ControlStore;
-  mailstore: MailboxAdmin;
+  mailstore: MailboxAdmin & MailboxOpener;
+  /** Mailboxes unlocked by HTTP clients' mailbox credentials (mailbox-auth.ts). */
+  mailboxes: MailboxSessions;
   resolver: TxtMxResolver;
   loginGate: LoginGate;
   /** The process's in-flight byte budget: every request body reserves its bytes from it while it is handled. */
