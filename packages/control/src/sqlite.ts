@@ -34,6 +34,7 @@ import { SqliteSentEmailTable } from './sqlite-sent-emails.js';
 import { SqliteSessionTable } from './sqlite-sessions.js';
 import { SqliteSieveMarkTable } from './sqlite-sieve-marks.js';
 import { SqliteSieveScriptTable } from './sqlite-sieve-scripts.js';
+import { SqliteSpamTable } from './sqlite-spam.js';
 import type * as T from './types.js';
 
 export interface SqliteControlStoreOptions {
@@ -59,6 +60,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #sessions: SqliteSessionTable;
   readonly #sieveScripts: SqliteSieveScriptTable;
   readonly #sieveMarks: SqliteSieveMarkTable;
+  readonly #spam: SqliteSpamTable;
   readonly #accounts: SqliteAccountTable;
   readonly #cost: ScryptCost;
   readonly #observeKdf: KdfObserver | undefined;
@@ -81,6 +83,7 @@ export class SqliteControlStore implements T.ControlStore {
     this.#sessions = new SqliteSessionTable(this.#sql);
     this.#sieveScripts = new SqliteSieveScriptTable(this.#db, this.#sql);
     this.#sieveMarks = new SqliteSieveMarkTable(this.#sql);
+    this.#spam = new SqliteSpamTable(this.#db, this.#sql);
     this.#sentEmails = new SqliteSentEmailTable(this.#sql);
     this.#domains = new SqliteDomainTable(
       this.#db,
@@ -300,6 +303,20 @@ export class SqliteControlStore implements T.ControlStore {
       return { domain: toDomain(found.domain), alias: toAlias(found.alias) };
     }
     return null;
+  }
+
+  // spam filter settings and greylisting
+
+  async getSpamSettings(domainId: string): Promise<T.DomainSpamSettings> {
+    return this.#spam.get(domainId);
+  }
+
+  async updateSpamSettings(domainId: string, patch: T.SpamSettingsPatch): Promise<T.DomainSpamSettings> {
+    return this.#spam.update(domainId, patch);
+  }
+
+  async greylist(triplet: string, delayMs: number, expiryMs: number, now = new Date()): Promise<T.GreylistAnswer> {
+    return this.#spam.greylist(triplet, now.getTime(), delayMs, expiryMs);
   }
 
   // Sieve scripts

@@ -284,6 +284,28 @@ export interface Page<T> {
  * Scoped reads take the owning account or domain id and return null for anything outside it: callers turn that
  * into 404 and never learn whether the resource exists elsewhere.
  */
+/** A domain's spam filter settings (docs/spam.md); null scores follow the server defaults (config spam.*). */
+export interface DomainSpamSettings {
+  junkScore: number | null;
+  rejectScore: number | null;
+  /** Defer (451) mail from a client/sender/recipient triplet not seen before (config spam.greylistDelayMs). */
+  greylisting: boolean;
+  /** Senders never treated as spam by score: addresses or domains (a domain covers its subdomains). */
+  allow: string[];
+  /** Senders whose mail is refused. */
+  block: string[];
+}
+
+/** Fields absent stay as they are; a list given replaces the whole list. */
+export type SpamSettingsPatch = Partial<DomainSpamSettings>;
+
+export interface GreylistAnswer {
+  /** True when the triplet was seen before and retried after its delay. */
+  pass: boolean;
+  /** When a retry is (or was) first accepted. */
+  retryAfter: Date;
+}
+
 export interface ControlStore {
   // accounts
   countAccounts(): Promise<number>;
@@ -397,6 +419,17 @@ export interface ControlStore {
   deleteSieveScript(aliasId: string, idOrName: string, opts?: { allowActive?: boolean }): Promise<boolean>;
   /** Activates the script and deactivates the others in one write; null deactivates all. False when not found. */
   setActiveSieveScript(aliasId: string, idOrName: string | null): Promise<boolean>;
+
+  // spam filter settings per domain (the caller checks the domain is in its scope) and greylisting
+  /** The domain's settings; defaults (null scores, no greylisting, empty lists) when never set. */
+  getSpamSettings(domainId: string): Promise<DomainSpamSettings>;
+  /** ValidationError for a score outside 0..1000, rejectScore not above junkScore, or a bad list entry. */
+  updateSpamSettings(domainId: string, patch: SpamSettingsPatch): Promise<DomainSpamSettings>;
+  /**
+   * Looks a greylisting triplet up and records it, atomically across processes: the first attempt is deferred
+   * until `delayMs` later; a retry after that passes and keeps the triplet for `expiryMs`.
+   */
+  greylist(triplet: string, delayMs: number, expiryMs: number, now?: Date): Promise<GreylistAnswer>;
 
   // outbound queue and delivery log
   enqueue(input: NewQueueItem): Promise<QueueItemSummary>;

@@ -12,6 +12,7 @@ import { runSentEmailContract } from './contract-sent-emails.js';
 import { runSessionContract } from './contract-sessions.js';
 import { runSieveMarkContract } from './contract-sieve-marks.js';
 import { runSieveScriptContract } from './contract-sieve-scripts.js';
+import { runSpamContract } from './contract-spam.js';
 
 export interface ControlStoreFixture {
   store: ControlStore;
@@ -160,6 +161,11 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
     );
 
     runSentEmailContract(() => store);
+
+    runSpamContract(
+      () => store,
+      async () => (await store.createDomain(newDomain((await account()).id, 'spam-settings.example'))).id,
+    );
 
     describe('domains', () => {
       test('stores IDN names in punycode and finds them by id, ASCII or Unicode name', async () => {
