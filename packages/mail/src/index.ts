@@ -40,6 +40,7 @@ export { decodeHeaderWords } from './charset-text.js';
 export type { Envelope, EnvelopeAddress } from './envelope.js';
 export { findHeaderEnd, type HeaderBounds, type HeaderField, headerText, splitHeaderFields } from './header-block.js';
 export { ATTACHMENT_MIN_BYTES, indexMessage, indexMessageSync } from './index-message.js';
+export { type AttachmentInfo, type MessageContent, messageContent } from './message-parts.js';
 export { MAX_DEPTH, type PartNode, parseMimeTree } from './mime-tree.js';
 export { messagePreview, PREVIEW_MAX_CHARS } from './preview.js';
 export {
