@@ -1,0 +1,21 @@
+/**
+ * @mailyard/transfer — moving a mailbox in and out: export as mbox (mboxrd), a Maildir++ tree or a zip of EML
+ * files; import mbox (mboxo/mboxrd), Maildir trees (flags from file names, Dovecot keyword files), EML files and
+ * zip archives. Everything streams message by message; imports go through the store's append (transfer.ts).
+ * Used by the `mailyard export`/`import` commands.
+ */
+export { detectFormat, type ImportFormat, readSource } from './detect.js';
+export { readEmlFiles, readEmlZip, writeEmlZip } from './eml.js';
+export { findMaildirs, readMaildir, writeMaildir } from './maildir.js';
+export { readMbox, writeMbox } from './mbox.js';
+export {
+  type ExportOptions,
+  exportMessages,
+  exportSize,
+  type ImportOptions,
+  type ImportSummary,
+  importMessages,
+  messageIdOf,
+  type SkippedMessage,
+} from './transfer.js';
+export type { ProgressCallback, ReadItem, TransferMessage, UnreadableMessage } from './types.js';

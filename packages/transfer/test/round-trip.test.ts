@@ -1,0 +1,141 @@
+/**
+ * Every export format read back by our importer gives the same messages: bytes, folder, flags, keywords and
+ * internal dates, for the whole shared corpus; a second import of the same file skips everything as duplicates.
+ */
+
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type MailboxSession, Mailstore } from '@mailyard/mailstore';
+import { corpusMessages, type TempDir, tempDir } from '@mailyard/testkit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  detectFormat,
+  exportMessages,
+  importMessages,
+  readSource,
+  writeEmlZip,
+  writeMaildir,
+  writeMbox,
+} from '../src/index.js';
+
+const KEYWORDS = ['$Forwarded', 'Work', '$label1', 'project-x'];
+const FLAG_SETS = [[], ['\\Seen'], ['\\Seen', '\\Answered'], ['\\Flagged', '\\Draft'], ['\\Deleted', '\\Seen']];
+
+interface Snapshot {
+  folder: string;
+  raw: Buffer;
+  flags: string[];
+  internalDate: number;
+}
+
+function snapshot(session: MailboxSession): Snapshot[] {
+  const out: Snapshot[] = [];
+  for (const folder of session.listFolders()) {
+    for (const m of session.listMessages(folder.path)) {
+      out.push({
+        folder: folder.path,
+        raw: session.getRaw(folder.path, m.uid) as Buffer,
+        flags: [...m.flags].filter((f) => f !== '\\Recent').sort(),
+        internalDate: m.internalDate.getTime(),
+      });
+    }
+  }
+  return out;
+}
+
+describe('export and import round trip of the corpus', () => {
+  let dir: TempDir;
+  let store: Mailstore;
+  let source: MailboxSession;
+  let expected: Snapshot[];
+  const files = corpusMessages();
+
+  beforeAll(async () => {
+    dir = await tempDir('mailyard-transfer-');
+    store = new Mailstore({ dataDir: join(dir.path, 'data'), kdf: { N: 1024 } });
+    await store.createMailbox('source0001', 'pw');
+    source = await store.open('source0001', 'pw');
+    source.createFolder('Archive/2024.old');
+    source.createFolder('Ünïcode & Co');
+    const folders = ['INBOX', 'Archive', 'Archive/2024.old', 'Ünïcode & Co'];
+    let i = 0;
+    for (const file of files) {
+      const flags = [...(FLAG_SETS[i % FLAG_SETS.length] ?? [])];
+      if (i % 3 === 0) flags.push(KEYWORDS[i % KEYWORDS.length] as string);
+      // Milliseconds on purpose: every format must keep them.
+      const internalDate = new Date(Date.UTC(2020, i % 12, 1 + (i % 28), i % 24, i % 60, i % 60, i % 1000));
+      await source.append(folders[i % folders.length] as string, await readFile(file), { flags, internalDate });
+      i += 1;
+    }
+    expected = snapshot(source);
+  });
+
+  afterAll(async () => {
+    source?.close();
+    await store?.close();
+    await dir?.cleanup();
+  });
+
+  test.skipIf(files.length === 0)('the corpus is in the source mailbox', () => {
+    expect(expected.length).toBe(files.length);
+  });
+
+  const writers: Record<string, (path: string) => Promise<void>> = {
+    mbox: async (path) => pipeline(Readable.from(writeMbox(exportMessages(source))), createWriteStream(path)),
+    maildir: async (path) => {
+      await writeMaildir(path, exportMessages(source));
+    },
+    zip: async (path) => {
+      await writeEmlZip(exportMessages(source), path);
+    },
+  };
+
+  for (const [format, write] of Object.entries(writers)) {
+    test.skipIf(files.length === 0)(`${format}: byte-identical messages with folders, flags and dates`, async () => {
+      const path = join(dir.path, `export.${format}`);
+      await write(path);
+      expect(await detectFormat(path)).toBe(format);
+      const target = `${format}target`.padEnd(10, '0');
+      await store.createMailbox(target, 'pw');
+      const session = await store.open(target, 'pw');
+      try {
+        let progressCalls = 0;
+        const summary = await importMessages(session, readSource(path, await detectFormat(path)), {
+          onProgress: () => {
+            progressCalls += 1;
+          },
+        });
+        expect(summary.skipped).toEqual([]);
+        expect(summary.duplicates).toBe(0);
+        expect(summary.imported).toBe(expected.length);
+        expect(progressCalls).toBe(expected.length);
+        const got = snapshot(session);
+        expect(got.length).toBe(expected.length);
+        for (let i = 0; i < expected.length; i++) {
+          const want = expected[i] as Snapshot;
+          const have = got[i] as Snapshot;
+          expect({ ...have, raw: undefined }).toEqual({ ...want, raw: undefined });
+          expect(have.raw.equals(want.raw)).toBe(true);
+        }
+        // Run again: everything is a duplicate, nothing is added.
+        const again = await importMessages(session, readSource(path, format === 'zip' ? 'zip' : (format as 'mbox')));
+        expect(again.imported).toBe(0);
+        expect(again.duplicates).toBe(expected.length);
+        expect(snapshot(session).length).toBe(expected.length);
+      } finally {
+        session.close();
+      }
+    });
+  }
+
+  test.skipIf(files.length === 0)('one folder exports alone', async () => {
+    const path = join(dir.path, 'archive.mbox');
+    await pipeline(Readable.from(writeMbox(exportMessages(source, { folder: 'Archive' }))), createWriteStream(path));
+    const read = [];
+    for await (const item of readSource(path, 'mbox')) read.push(item);
+    expect(read.length).toBe(expected.filter((m) => m.folder === 'Archive').length);
+  });
+});
