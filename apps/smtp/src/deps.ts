@@ -12,6 +12,8 @@ import { createDnsLookup, type DnsLookup } from './dns.js';
 import { createSubmissionLoginGate } from './handlers/on-auth.js';
 import { type SmtpLimits, smtpLimits } from './limits.js';
 import { CompiledScriptCache, controlSieve, type SieveDeps } from './sieve-scripts.js';
+import { builtInChecks } from './spam/filter.js';
+import type { SpamCheck } from './spam/verdict.js';
 import { createSrs, type Srs } from './srs.js';
 
 /** The part of the mail store SMTP uses: sealing into a mailbox spool needs no mailbox password. */
@@ -27,8 +29,8 @@ export interface SmtpDeps {
   control: ControlStore;
   mailstore: MailDelivery;
   masterKey: Buffer;
-  /** PEM key and certificate for STARTTLS and implicit TLS. */
-  tls: { key: string; cert: string };
+  /** PEM key and certificate for STARTTLS and implicit TLS; the listeners need it, the HTTP sender does not. */
+  tls?: { key: string; cert: string };
   /** Default: the in-flight budget of config limits.inflightBytes. Share one per process. */
   budget?: ByteBudget;
   /** The failed-login gate of submission AUTH; default: smtp.authFailuresPerIpPerHour, counted in memory. */
@@ -41,26 +43,34 @@ export interface SmtpDeps {
   limits?: Partial<SmtpLimits>;
   /** Sieve scripts and marks (sieve-scripts.ts). Default: the control store's (controlSieve). */
   sieve?: SieveDeps;
+  /** Spam checks added to the built-in ones of config spam.* (spam/verdict.ts says how to write one). */
+  spamChecks?: SpamCheck[];
 }
 
 /** Deps with every default filled in, shared by the handlers of one server. */
-export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 'limits'>> {
+export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 'limits' | 'tls'>> {
+  tls: { key: string; cert: string } | null;
   rateLimitStore: RateLimitStore | undefined;
   /** Compiled Sieve scripts of this process, by script text. */
   sieveScripts: CompiledScriptCache;
   srs: Srs;
   limits: SmtpLimits;
+  /** Every spam check of the MX: the built-in ones, then SmtpDeps.spamChecks. */
+  spamChecks: SpamCheck[];
 }
 
 export function buildContext(deps: SmtpDeps): SmtpContext {
   const { config } = deps;
   const budget = deps.budget ?? new ByteBudget(config.limits.inflightBytes);
   watchByteBudget(budget);
+  const dns = deps.dns ?? createDnsLookup({ server: config.dns.resolver, timeoutMs: config.dns.timeoutMs });
   return {
     ...deps,
+    tls: deps.tls ?? null,
     budget,
+    dns,
+    spamChecks: [...builtInChecks({ config, dns }), ...(deps.spamChecks ?? [])],
     loginGate: deps.loginGate ?? createSubmissionLoginGate(config),
-    dns: deps.dns ?? createDnsLookup({ server: config.dns.resolver, timeoutMs: config.dns.timeoutMs }),
     rateLimitStore: deps.rateLimitStore,
     limits: smtpLimits(config.limits.timeoutMs, deps.limits),
     srs: createSrs(deriveKey(deps.masterKey, 'smtp.srs')),

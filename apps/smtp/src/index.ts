@@ -36,6 +36,7 @@ export type { MailDelivery, SmtpDeps } from './deps.js';
 export { createDnsLookup, type DnsLookup, type DnsOptions } from './dns.js';
 export { OUTBOUND_LIMITS, SMTP_LIMITS } from './limits.js';
 export type { SmtpListener } from './listener.js';
+export { createMessageSender, type HttpSender, type HttpSubmission, type MessageSender } from './message-sender.js';
 export { createMxServer, type MxServer } from './mx.js';
 export { buildBounce } from './outbound/bounce.js';
 export {
@@ -49,3 +50,4 @@ export { createOutboundWorker, type OutboundDeps, type OutboundWorker } from './
 export { GuardedSmtpServer, type GuardedSmtpServerOptions } from './server.js';
 export { createSrs, type Srs } from './srs.js';
 export { createSubmissionServer, type SubmissionServer } from './submission.js';
+export type { Submitted } from './submit.js';

@@ -5,6 +5,7 @@
  * watches every connection's command and DATA deadlines (server.ts, connection-guard.ts). The pause before the
  * greeting (early-talker test) is the listener's own setting: smtp.mxGreetingDelayMs or submissionGreetingDelayMs.
  */
+import { ServerError } from '@mailyard/errors';
 import { listenServer } from '@mailyard/runtime';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { SmtpContext } from './deps.js';
@@ -29,6 +30,7 @@ export interface SmtpListener {
 export function smtpOptions(ctx: SmtpContext, state: ServerState, secure: boolean): SMTPServerOptions {
   const { config } = ctx;
   const submission = state.mode === 'submission';
+  if (!ctx.tls) throw new ServerError('an SMTP listener needs a TLS key and certificate (SmtpDeps.tls)');
   return {
     name: config.hostname,
     banner: submission ? 'Mailyard submission' : 'Mailyard',

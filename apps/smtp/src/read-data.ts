@@ -149,3 +149,19 @@ export async function readMessage(stream: SMTPServerDataStream, opts: ReadOption
   if (receiver.failure) throw receiver.failure;
   return { message: await receiver.finish(), reservation: receiver.reservation };
 }
+
+/** A whole message already in memory (one built or uploaded over HTTP) as DATA would have delivered it. */
+export function messageOfBuffer(raw: Buffer, maxHeaderBytes: number): ReceivedMessage {
+  const header = new HeaderCollector(maxHeaderBytes);
+  header.push(raw);
+  const scan = new LineEndingScan();
+  scan.scan(raw);
+  return new ReceivedMessage({
+    size: raw.length,
+    header: header.finish(),
+    headerTooLarge: header.tooLarge,
+    findings: scan.finish(),
+    memory: raw,
+    file: null,
+  });
+}

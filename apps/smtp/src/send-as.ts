@@ -62,3 +62,16 @@ export async function maySendAs(ctx: SmtpContext, rights: SendingRights, written
   const domain = await ctx.control.findDomainByName(address.domain);
   return domain !== null && domain.accountId === rights.accountId && domain.verifiedAt !== null;
 }
+
+/**
+ * What an account's API token may send as: an address that resolves to an alias (exact, +tag or catch-all) of a
+ * verified domain the account owns. A token is the account owner's key, so every alias of theirs is theirs to use.
+ */
+export async function accountMaySendAs(ctx: SmtpContext, accountId: string, written: WrittenAddress): Promise<boolean> {
+  const address = canonicalAddress(written);
+  if (!address) return false;
+  const domain = await ctx.control.findDomainByName(address.domain);
+  if (!domain || domain.accountId !== accountId || domain.verifiedAt === null) return false;
+  const resolved = await ctx.control.resolveRecipient(`${address.local}@${address.domain}`);
+  return resolved !== null && resolved.domain.id === domain.id && resolved.alias.isEnabled;
+}
