@@ -72,11 +72,15 @@ export class SqliteSentEmailTable {
     return row ? toSentEmail(row) : null;
   }
 
-  list(accountId: string, page: number, limit: number): Page<SentEmail> {
-    const total = this.#sql('SELECT count(*) FROM sent_emails WHERE account_id = ?').pluck().get(accountId) as number;
+  list(accountId: string, page: number, limit: number, aliasId?: string): Page<SentEmail> {
+    const scope = aliasId === undefined ? 'account_id = ?' : 'account_id = ? AND alias_id = ?';
+    const args = aliasId === undefined ? [accountId] : [accountId, aliasId];
+    const total = this.#sql(`SELECT count(*) FROM sent_emails WHERE ${scope}`)
+      .pluck()
+      .get(...args) as number;
     const rows = this.#sql(
-      'SELECT * FROM sent_emails WHERE account_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
-    ).all(accountId, limit, (page - 1) * limit) as SentEmailRow[];
+      `SELECT * FROM sent_emails WHERE ${scope} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+    ).all(...args, limit, (page - 1) * limit) as SentEmailRow[];
     return { items: rows.map(toSentEmail), total, page, limit };
   }
 

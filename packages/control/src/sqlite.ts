@@ -405,8 +405,8 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#sentEmails.get(accountId, id);
   }
 
-  async listSentEmails(accountId: string, page: number, limit: number): Promise<T.Page<T.SentEmail>> {
-    return this.#sentEmails.list(accountId, page, limit);
+  async listSentEmails(accountId: string, page: number, limit: number, aliasId?: string): Promise<T.Page<T.SentEmail>> {
+    return this.#sentEmails.list(accountId, page, limit, aliasId);
   }
 
   async countSentEmails(by: T.SentEmailCount, since: Date): Promise<number> {

@@ -452,8 +452,8 @@ export interface ControlStore {
   // messages sent through the REST API (scoped to the account like domains)
   recordSentEmail(input: NewSentEmail): Promise<SentEmail>;
   getSentEmail(accountId: string, id: string): Promise<SentEmail | null>;
-  /** Newest first. */
-  listSentEmails(accountId: string, page: number, limit: number): Promise<Page<SentEmail>>;
+  /** Newest first; only those of one sending alias when `aliasId` is given. */
+  listSentEmails(accountId: string, page: number, limit: number, aliasId?: string): Promise<Page<SentEmail>>;
   /** Messages sent through the API by one sender or domain after `since` (the API's sending limits). */
   countSentEmails(by: SentEmailCount, since: Date): Promise<number>;
 

@@ -29,11 +29,14 @@ export function runSentEmailContract(current: () => ControlStore): void {
       const b = await store.createAccount({ email: 'b@owner.test', password: 'b password!' });
       const hourAgo = new Date(Date.now() - 3_600_000);
       const first = await store.recordSentEmail(sent(a.id, { createdAt: hourAgo }));
-      const second = await store.recordSentEmail(sent(a.id, { sender: 'other@example.com', queueId: 'q1' }));
+      const second = await store.recordSentEmail(
+        sent(a.id, { sender: 'other@example.com', queueId: 'q1', aliasId: 'alias-1' }),
+      );
       await store.recordSentEmail(sent(b.id, { sender: 'x@b.example', domain: 'b.example' }));
       const page = await store.listSentEmails(a.id, 1, 10);
       expect(page.total).toBe(2);
       expect(page.items.map((e) => e.id)).toEqual([second.id, first.id]);
+      expect((await store.listSentEmails(a.id, 1, 10, 'alias-1')).items.map((e) => e.id)).toEqual([second.id]);
       expect(second).toMatchObject({ queueId: 'q1', localRecipients: ['you@example.com'], subject: 'Hello' });
       expect(await store.getSentEmail(a.id, first.id)).toEqual(first);
       expect(await store.getSentEmail(b.id, first.id)).toBeNull();
