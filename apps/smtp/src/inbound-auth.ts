@@ -13,6 +13,8 @@ export interface AuthenticationVerdict {
   headers: string;
   /** DMARC failed and the domain asks for reject. */
   dmarcReject: boolean;
+  /** The policy the From domain's DMARC record asks for on failure ('none' without a record). */
+  dmarcPolicy: string;
   arc: ArcInput | undefined;
   summary: { spf: string; dkim: string; dmarc: string; arc: string };
 }
@@ -42,6 +44,7 @@ export async function checkSender(
   return {
     headers: result.headers,
     dmarcReject: dmarc?.status.result === 'fail' && dmarc.policy === 'reject',
+    dmarcPolicy: dmarc?.policy ?? 'none',
     arc: arc?.authResults ? { cv: arc.status.result, authResults: arc.authResults } : undefined,
     summary: {
       spf: result.spf ? result.spf.status.result : 'none',

@@ -1,10 +1,11 @@
 /**
  * The inbound (MX) flow after DATA: content checks, sender authentication (read as a stream, so a spilled
- * message is never whole in memory), trace headers, then every copy stored (spool and/or outbound queue) before
+ * message is never whole in memory), the spam verdict (spam/filter.ts: 550, 451 greylisting, or Junk per
+ * recipient, with X-Spam-* headers), trace headers, then every copy stored (spool and/or outbound queue) before
  * the 250 reply. Each recipient's active Sieve script runs on the plaintext before that reply (sieve-delivery.ts):
  * when every recipient's script rejects the message the DATA reply is its 550 (RFC 5429 §2.1.1) and nothing
  * is stored. The stored message is our headers, the header block as received minus Authentication-Results
- * fields forged with our authserv-id (RFC 8601 §5), then the rest of the received bytes exactly.
+ * fields forged with our authserv-id (RFC 8601 §5) and X-Spam-* fields (only we write them), then the rest of the received bytes exactly.
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -18,6 +19,8 @@ import { receivedHeader } from './message.js';
 import type { ReceivedMessage } from './received-message.js';
 import { deliverPlanned, type LocalDelivery, type LocalRecipient, planLocal, resolveLocal } from './routing.js';
 import { reply } from './smtp-reply.js';
+import { judgeInbound } from './spam/filter.js';
+import { withoutSpamFields } from './spam/headers.js';
 
 export function newMessageId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
@@ -52,6 +55,19 @@ export async function acceptInbound(
     throw reply(550, '5.7.1', 'Message refused: DMARC policy of the sender domain says reject');
   }
   const recipients = await recipientsOf(ctx, session);
+  const spam = await judgeInbound(
+    ctx,
+    ctx.spamChecks,
+    message,
+    { ip: session.remoteAddress, helo, sender },
+    verdict,
+    recipients,
+  );
+  if (spam?.refusal) {
+    log.info({ sender, auth: verdict.summary, spam: spam.summary }, 'refused by the spam filter');
+    if (spam.refusal.responseCode >= 500) metrics.messages.inc({ direction: 'rejected' });
+    throw spam.refusal;
+  }
   const id = newMessageId();
   const single = session.envelope.rcptTo.length === 1 ? session.envelope.rcptTo[0]?.address : undefined;
   const trace = receivedHeader({
@@ -62,14 +78,17 @@ export async function acceptInbound(
     id,
     ...(single ? { recipient: single } : {}),
   });
-  const kept = withoutForgedResults(message.header, ctx.config.hostname);
+  const cleaned = withoutForgedResults(message.header, ctx.config.hostname);
+  const kept = spam ? withoutSpamFields(cleaned) : cleaned;
+  const added = trace + verdict.headers + (spam?.headers ?? '');
   const delivery: LocalDelivery = {
-    body: message.withHead(Buffer.concat([Buffer.from(trace + verdict.headers, 'latin1'), kept])),
+    body: message.withHead(Buffer.concat([Buffer.from(added, 'latin1'), kept])),
     envelopeFrom: sender,
     recipients,
     arc: verdict.arc,
     senderForged: isForged(verdict),
     messageId: id,
+    ...(spam ? { junk: spam.junk } : {}),
   };
   using plan = await planLocal(ctx, delivery);
   if (plan.refusal) {
@@ -79,6 +98,9 @@ export async function acceptInbound(
   }
   const outcome = await deliverPlanned(ctx, delivery, plan);
   metrics.messages.inc({ direction: 'accepted' });
-  log.info({ id, sender, recipients: recipients.length, ...outcome, auth: verdict.summary }, 'message accepted');
+  log.info(
+    { id, sender, recipients: recipients.length, ...outcome, auth: verdict.summary, spam: spam?.summary },
+    'message accepted',
+  );
   return `Ok: queued as ${id}`;
 }

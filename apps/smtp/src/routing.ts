@@ -83,6 +83,8 @@ export interface LocalDelivery {
   arc?: ArcInput | undefined;
   /** Folder of the mailbox copies when no script decides (default INBOX). */
   folder?: string;
+  /** Recipients the spam filter files in Junk: their kept copies go there; a Sieve fileinto still wins. */
+  junk?: ReadonlySet<LocalRecipient>;
   /** The authenticated submitter, for Sieve's envelope "auth" (RFC 5228 §5.4). */
   auth?: string | null;
   /** SPF or DMARC of the message failed: no vacation reply goes to its (possibly forged) sender. */
@@ -152,7 +154,7 @@ export async function deliverPlanned(ctx: SmtpContext, d: LocalDelivery, plan: L
   const accepted = plan.recipients.filter((p) => p.verdict?.reject == null).map((p) => p.recipient);
   const forwards = groupForwards(accepted);
   const stored = plan.body.inMemory ?? Buffer.alloc(0);
-  const copies = mailboxCopies(plan, d.folder);
+  const copies = mailboxCopies(plan, d.folder, d.junk);
   const [queued] = await Promise.all([
     Promise.all([...forwards].map(([key, targets]) => enqueueForward(ctx, d, stored, key, targets))),
     Promise.all(copies.map(([id, meta]) => storeInMailbox(ctx, id, plan.body, meta))),

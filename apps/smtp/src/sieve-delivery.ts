@@ -32,6 +32,7 @@ import {
 import { duplicateKey, filterMessage, type SieveVerdict } from './sieve-filter.js';
 import type { StoredScript } from './sieve-scripts.js';
 import { reply, type SmtpHandlerError } from './smtp-reply.js';
+import { JUNK_FOLDER } from './spam/filter.js';
 
 export interface PlannedRecipient {
   recipient: LocalRecipient;
@@ -110,16 +111,26 @@ function firstPerMailbox(recipients: LocalRecipient[]): Map<string, LocalRecipie
   return first;
 }
 
-/** Every spool entry to write: [mailbox id, target folder and flags]. */
-export function mailboxCopies(plan: LocalPlan, folder: string | undefined): Array<[string, DeliverMeta]> {
+/**
+ * Every spool entry to write: [mailbox id, target folder and flags]. A recipient in `junk` (the spam verdict) has
+ * its kept copies (no script, or a script's keep) filed in Junk; a script's fileinto keeps its own folder.
+ */
+export function mailboxCopies(
+  plan: LocalPlan,
+  folder: string | undefined,
+  junk?: ReadonlySet<LocalRecipient>,
+): Array<[string, DeliverMeta]> {
   const copies: Array<[string, DeliverMeta]> = [];
   const done = new Set<string>();
   for (const { recipient, verdict } of plan.recipients) {
     const id = recipient.mailboxId;
     if (!id || done.has(id)) continue;
     done.add(id);
-    if (!verdict) copies.push([id, folder ? { folder } : {}]);
-    else if (verdict.reject === null) for (const copy of verdict.copies) copies.push([id, copy]);
+    const kept = junk?.has(recipient) ? { folder: JUNK_FOLDER, createFolder: true } : folder ? { folder } : {};
+    if (!verdict) copies.push([id, kept]);
+    else if (verdict.reject === null) {
+      for (const copy of verdict.copies) copies.push([id, copy.folder === undefined ? { ...copy, ...kept } : copy]);
+    }
   }
   return copies;
 }

@@ -299,6 +299,40 @@ const dns = section('DNS lookups for outbound MX, MTA-STS and domain verificatio
   timeoutMs: duration(5000, 'Time allowed for one DNS query.', 1),
 });
 
+/** A spam score threshold: any number, one decimal shown (scores are sums of symbol scores, see docs/spam.md). */
+function score(defaultValue: number, description: string) {
+  return z.number().min(0).default(defaultValue).register(settingRegistry, { description });
+}
+
+const DNS_ZONES = /^\s*[a-z0-9.-]+\.[a-z]{2,}\.?(?:\s*,\s*[a-z0-9.-]+\.[a-z]{2,}\.?)*\s*$/i;
+
+const spam = section('The built-in spam filter of the MX (docs/spam.md); domains may set their own thresholds.', {
+  enabled: flag(true, 'Score every inbound message before the 250 reply, file it in Junk or refuse it.'),
+  // SpamAssassin's long-standing "required" score; reject well above it so only near-certain spam is refused.
+  junkScore: score(5, 'A message scoring at or above this goes to the Junk folder (domain setting overrides).'),
+  rejectScore: score(15, 'A message scoring at or above this is refused with 550 5.7.1 (domain setting overrides).'),
+  ipBlocklists: optional(z.string().regex(DNS_ZONES), {
+    description:
+      'DNS blocklist zones asked about the client IP (reversed octets, or IPv6 nibbles). Unset: none, because the ' +
+      'public lists refuse queries that come through public or shared resolvers; use them through a resolver of ' +
+      'your own (dns.resolver) and within their terms.',
+    allowed: "comma-separated zone names, e.g. 'zen.spamhaus.org'",
+  }),
+  domainBlocklists: optional(z.string().regex(DNS_ZONES), {
+    description:
+      'Domain blocklist zones (URIBL style) asked about the sender domain and the domains linked in the message. ' +
+      'Unset: none, for the same reason as ipBlocklists.',
+    allowed: "comma-separated zone names, e.g. 'dbl.spamhaus.org'",
+  }),
+  // Large enough for nearly every text message with inline images; spam is small (SpamAssassin's spamc skips
+  // anything over 500 KB for the same reason): a larger message is not read for content checks.
+  maxScanBytes: size(MiB, 'Largest message the content checks read; a larger one is marked as not scanned.', 0),
+  timeoutMs: duration(10_000, 'Time all checks of one message get; a check without an answer by then counts 0.', 1),
+  greylistDelayMs: duration(5 * MINUTE, 'Greylisting: how soon a retry of a deferred message is accepted.'),
+  // A month and a bit: a sender who writes monthly is not greylisted again.
+  greylistExpiryMs: duration(35 * DAY, 'Greylisting: how long a client/sender/recipient triplet is remembered.', 1),
+});
+
 const alerts = section('Who hears about trouble.', {
   adminEmail: optional(z.email(), {
     description: 'Address that receives health alerts and job failures. Unset: alerts are only logged.',
@@ -349,6 +383,7 @@ export const configSchema = z.strictObject({
   metrics,
   pm2,
   dns,
+  spam,
   alerts,
   backup,
   tmp,

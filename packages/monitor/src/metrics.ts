@@ -48,6 +48,13 @@ export const metrics = {
     labelNames: ['direction'],
     registers,
   }),
+  /** The spam filter's decision per inbound message (accept, junk, reject, defer). */
+  spamVerdicts: new Counter<'action'>({
+    name: 'mailyard_spam_verdicts_total',
+    help: 'Inbound messages by spam verdict: accept, junk, reject, defer',
+    labelNames: ['action'],
+    registers,
+  }),
   queueDepth: new Gauge({
     name: 'mailyard_queue_depth',
     help: 'Messages waiting in the outbound queue',

@@ -1,0 +1,210 @@
+/**
+ * What DNS says about the client and the message:
+ * - DNS blocklists (DNSBL, RFC 5782) for the client IP: the address reversed (IPv4 octets, IPv6 nibbles) under
+ *   each zone of config spam.ipBlocklists, and URIBL-style domain lists (spam.domainBlocklists) for the envelope
+ *   sender domain, the From domain and the link host names in the scanned body. An A answer in 127.0.0.0/8 means
+ *   listed, except 127.255.255.0/24 (Spamhaus' "query refused / public resolver" codes) and, for domain lists,
+ *   127.0.0.1 (URIBL's refusal code): those are logged as failures, not hits.
+ * - The client's reverse DNS (a PTR record) and the HELO name (RFC 5321 §4.1.4: a FQDN or an address literal that
+ *   is the client's own address).
+ * Every lookup fails open: an error or a timeout adds nothing but a zero-score *_FAILED symbol.
+ */
+import { isIP } from 'node:net';
+import type { SpamCheck, SpamCheckResult, SpamInput, SpamSymbol } from './verdict.js';
+
+/** node:dns-like resolve(name, rrtype); rejects with node's error codes (ENOTFOUND, ENODATA...). */
+export type Resolve = (name: string, rrtype: string) => Promise<unknown[]>;
+
+const IP_LISTED_SCORE = 6;
+const DOMAIN_LISTED_SCORE = 6;
+/** Link host names looked up per message, so a message full of links cannot make us send hundreds of queries. */
+const MAX_LINK_DOMAINS = 20;
+
+function noRecords(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOTFOUND' || code === 'ENODATA';
+}
+
+/** The DNSBL query name of an address (RFC 5782 §2.1, §2.4); null for something that is not an IP. */
+export function reversedIp(ip: string): string | null {
+  const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  if (isIP(plain) === 4) return plain.split('.').reverse().join('.');
+  if (isIP(plain) !== 6) return null;
+  const [head = '', tail = ''] = plain.includes('::') ? plain.split('::') : [plain, ''];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return groups
+    .map((g) => g.padStart(4, '0'))
+    .join('')
+    .split('')
+    .reverse()
+    .join('.');
+}
+
+/**
+ * The name a URIBL lists for a host: its last two labels, or three under a short second-level label of a
+ * country code (example.co.uk). A heuristic instead of the Public Suffix List: a wrong guess is a query that
+ * finds nothing.
+ */
+export function listedName(host: string): string {
+  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
+  const second = labels[labels.length - 2] ?? '';
+  const top = labels[labels.length - 1] ?? '';
+  const keep = top.length === 2 && second.length <= 3 && labels.length > 2 ? 3 : 2;
+  return labels.slice(-keep).join('.');
+}
+
+export function zones(setting: string | undefined): string[] {
+  if (!setting) return [];
+  return setting
+    .split(',')
+    .map((z) => z.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((z) => z.length > 0);
+}
+
+type Answer = { listed: string } | { refused: string } | null;
+
+async function ask(resolve: Resolve, name: string, domainList: boolean): Promise<Answer> {
+  try {
+    const answers = (await resolve(name, 'A')).map(String);
+    const hit = answers.find((a) => a.startsWith('127.'));
+    if (!hit) return null;
+    if (hit.startsWith('127.255.255.') || (domainList && hit === '127.0.0.1')) return { refused: hit };
+    return { listed: hit };
+  } catch (err) {
+    if (noRecords(err)) return null;
+    throw err;
+  }
+}
+
+function failed(name: string, err: unknown): SpamSymbol {
+  const why = err instanceof Error ? err.message : String(err);
+  return { name, score: 0, description: why };
+}
+
+async function lookUp(
+  resolve: Resolve,
+  query: string,
+  zone: string,
+  listed: (answer: string) => SpamSymbol,
+  domainList: boolean,
+): Promise<SpamSymbol | null> {
+  try {
+    const answer = await ask(resolve, `${query}.${zone}`, domainList);
+    if (!answer) return null;
+    if ('refused' in answer) return failed('DNSBL_FAILED', new Error(`${zone} refused the query (${answer.refused})`));
+    return listed(answer.listed);
+  } catch (err) {
+    return failed('DNSBL_FAILED', err);
+  }
+}
+
+/** Host names of http(s) links in the scanned message (raw bytes: quoted-printable soft breaks are rare in hosts). */
+export function linkDomains(scanned: Buffer | null): string[] {
+  if (!scanned) return [];
+  const text = scanned.toString('latin1');
+  const found = new Set<string>();
+  for (const match of text.matchAll(/https?:\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)/gi)) {
+    found.add(listedName(match[1] ?? ''));
+    if (found.size >= MAX_LINK_DOMAINS) break;
+  }
+  return [...found];
+}
+
+function messageDomains(input: SpamInput): string[] {
+  const domains = new Set<string>();
+  const sender = input.envelope.from.split('@')[1];
+  if (sender) domains.add(listedName(sender));
+  const from = input.headers.find((h) => h.name === 'from')?.raw ?? '';
+  const fromDomain = /@([a-z0-9.-]+\.[a-z]{2,})/i.exec(from)?.[1];
+  if (fromDomain) domains.add(listedName(fromDomain));
+  for (const d of linkDomains(input.scanned)) domains.add(d);
+  return [...domains].filter((d) => d.includes('.') && isIP(d) === 0);
+}
+
+export function blocklistCheck(resolve: Resolve, ipZones: string[], domainZones: string[]): SpamCheck {
+  return {
+    name: 'dnsbl',
+    async check(input): Promise<SpamCheckResult> {
+      const reversed = reversedIp(input.client.ip);
+      const ipLookups = reversed
+        ? ipZones.map((zone) =>
+            lookUp(
+              resolve,
+              reversed,
+              zone,
+              (a) => ({
+                name: 'DNSBL_IP',
+                score: IP_LISTED_SCORE,
+                description: `client ${input.client.ip} listed in ${zone} (${a})`,
+              }),
+              false,
+            ),
+          )
+        : [];
+      const domains = domainZones.length > 0 ? messageDomains(input) : [];
+      const domainLookups = domains.flatMap((domain) =>
+        domainZones.map((zone) =>
+          lookUp(
+            resolve,
+            domain,
+            zone,
+            (a) => ({
+              name: 'DNSBL_DOMAIN',
+              score: DOMAIN_LISTED_SCORE,
+              description: `${domain} listed in ${zone} (${a})`,
+            }),
+            true,
+          ),
+        ),
+      );
+      const symbols = await Promise.all([...ipLookups, ...domainLookups]);
+      return { symbols: symbols.filter((s): s is SpamSymbol => s !== null) };
+    },
+  };
+}
+
+/** RFC 5321 §4.1.4 and §2.3.5: a FQDN, or an address literal that is the client's own address. */
+export function heloAnomaly(helo: string, clientIp: string, ourHostname: string): SpamSymbol | null {
+  const name = helo.toLowerCase().replace(/\.$/, '');
+  if (name === ourHostname.toLowerCase()) {
+    return { name: 'HELO_IS_OURS', score: 3, description: 'The client greets with our own host name' };
+  }
+  const literal = /^\[(?:ipv6:)?([0-9a-f:.]+)\]$/i.exec(name)?.[1];
+  if (literal) {
+    const client = clientIp.startsWith('::ffff:') ? clientIp.slice(7) : clientIp;
+    if (literal === client) return null;
+    return { name: 'HELO_LITERAL_MISMATCH', score: 1.5, description: 'HELO address literal is not the client' };
+  }
+  if (isIP(name) !== 0) return { name: 'HELO_BARE_IP', score: 1, description: 'HELO is an address without brackets' };
+  if (!name.includes('.')) return { name: 'HELO_NOT_FQDN', score: 1, description: 'HELO is not a full domain name' };
+  return null;
+}
+
+function arpaName(ip: string): string | null {
+  const reversed = reversedIp(ip);
+  if (!reversed) return null;
+  return `${reversed}.${isIP(ip.startsWith('::ffff:') ? ip.slice(7) : ip) === 4 ? 'in-addr' : 'ip6'}.arpa`;
+}
+
+export function clientCheck(resolve: Resolve, ourHostname: string): SpamCheck {
+  return {
+    name: 'client',
+    async check({ client }): Promise<SpamCheckResult> {
+      const symbols: SpamSymbol[] = [];
+      const helo = heloAnomaly(client.helo, client.ip, ourHostname);
+      if (helo) symbols.push(helo);
+      const arpa = arpaName(client.ip);
+      if (!arpa) return { symbols };
+      try {
+        const names = await resolve(arpa, 'PTR');
+        if (names.length === 0) symbols.push({ name: 'RDNS_NONE', score: 1, description: 'Client has no PTR' });
+      } catch (err) {
+        if (noRecords(err)) symbols.push({ name: 'RDNS_NONE', score: 1, description: 'Client has no reverse DNS' });
+        else symbols.push(failed('RDNS_FAILED', err));
+      }
+      return { symbols };
+    },
+  };
+}
