@@ -152,12 +152,13 @@ describe('a mailbox database driven directly (ingest, indexPending, searchFolder
     db.prepare('UPDATE fts_pending SET body = ? WHERE content_id = 1').run(indexedWhole);
     db.exec(`INSERT INTO fts (rowid, ${oldCols}) SELECT content_id, ${oldCols} FROM fts_pending WHERE content_id = 1;
       DELETE FROM fts_pending WHERE content_id = 1; DELETE FROM fts_overflow;
-      DROP TABLE fts_overflow; UPDATE schema_version SET version = 6;`);
+      DROP TABLE fts_overflow; DROP TABLE bayes_trained; DROP TABLE bayes_tokens;
+      DELETE FROM meta WHERE key LIKE 'bayes_%'; UPDATE schema_version SET version = 6;`);
     db.prepare('UPDATE fts_pending SET body = ? WHERE content_id = 2').run(legacy);
     db.close();
 
     db = openDatabase(join(dir, 'm.db'), key);
-    expect(count(db, 'SELECT version FROM schema_version')).toBe(7);
+    expect(count(db, 'SELECT version FROM schema_version')).toBe(8);
     expect([body('indexed_long_ago'), body('legacy_tail_word')]).toEqual([[1], [2]]);
     expect(indexPending(db)).toMatchObject({ rows: 1, more: false });
     expect([body('indexed_long_ago'), body('legacy_tail_word')]).toEqual([[1], [2]]);

@@ -14,9 +14,10 @@
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { type MinimalLogger, QuotaExceededError, ValidationError } from '@mailyard/errors';
+import { type DrainFilter, drainFilter, isLikelySpam, type SpamLearningSettings } from './bayes.js';
 import { checkpointIfLarge } from './checkpoint.js';
 import { openMailboxDatabase } from './disk-full.js';
-import { createFolder, type FolderRef, findFolder, listFolders, requireFolder } from './folders.js';
+import { createFolder, type FolderRef, findFolder, listFolders, pathKey, requireFolder } from './folders.js';
 import { indexPending } from './fts.js';
 import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
 import { decryptPrivateKey, type KeyFile, sameKey } from './keys.js';
@@ -61,6 +62,7 @@ export const SPOOL_RECHECK_MS = 5_000;
 
 export interface HandleDeps {
   quotaBytes: number;
+  spamLearning: SpamLearningSettings;
   publish(event: ChangeEvent): void;
   logger?: MinimalLogger;
   /** A drain the recheck started failed (the owner logs it as it logs every drain failure). */
@@ -151,6 +153,10 @@ export class MailboxHandle {
 
   get quotaBytes(): number {
     return this.#deps.quotaBytes;
+  }
+
+  get spamLearning(): SpamLearningSettings {
+    return this.#deps.spamLearning;
   }
 
   publish(event: Omit<ChangeEvent, 'mailboxId'>): void {
@@ -307,6 +313,17 @@ export class MailboxHandle {
     }
   }
 
+  /**
+   * Likely spam bound for INBOX goes to Junk instead (bayes.ts). An entry that names another folder (Sieve
+   * fileinto, the MX's own spam verdict) keeps it, even when that folder is missing and it falls back to INBOX.
+   */
+  #filedFolder(meta: SpoolMeta, prepared: PreparedMessage, filter: DrainFilter | null, created: string[]): FolderRef {
+    const folder = this.#targetFolder(meta, created);
+    if (!filter || (meta.folder && pathKey(meta.folder) !== 'INBOX')) return folder;
+    const { subject, from, text } = prepared.index;
+    return isLikelySpam(this.db, filter, { subject, from, body: text }) ? filter.junk : folder;
+  }
+
   /** One IMMEDIATE transaction for spooled messages; -1 when over quota or closed. */
   #commitPending(chunk: Pending[]): number {
     if (chunk.length === 0) return 0;
@@ -315,8 +332,10 @@ export class MailboxHandle {
     const created: string[] = [];
     let overQuota = false;
     const run = this.db.transaction(() => {
+      const junk = listFolders(this.db).find((f) => f.specialUse === '\\Junk') ?? null;
+      const filter = drainFilter(this.db, this.#deps.spamLearning, junk);
       for (const { meta, prepared } of chunk) {
-        const folder = this.#targetFolder(meta, created);
+        const folder = this.#filedFolder(meta, prepared, filter, created);
         try {
           const result = commitMessage(this.db, prepared, {
             folderId: folder.id,

@@ -19,6 +19,9 @@
  *   notify/<ab>/<id>.events                 change events for other processes (notifier.ts); folder names in
  *                                           them other than INBOX are sealed (private-notifier.ts)
  *
+ * Spam learning (bayes.ts): COPY/MOVE into \Junk trains the mailbox's own classifier as spam, out of it as ham; the
+ * drain files likely spam bound for INBOX into Junk. Its token counts live in the encrypted database only.
+ *
  * Backups list what to copy through listMailboxIds and mailboxBackupFiles (backup-files.ts), never by path.
  *
  * Invariants:

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuthenticationError, ConflictError, type MinimalLogger, NotFoundError } from '@mailyard/errors';
+import { DEFAULT_SPAM_LEARNING, type SpamLearningSettings } from './bayes.js';
 import { isOutOfSpace } from './disk-full.js';
 import { createDefaultFolders } from './folders.js';
 import { MailboxHandle } from './handle.js';
@@ -62,6 +63,7 @@ export class Mailstore {
   readonly #idleCloseMs: number;
   readonly #maxIdle: number;
   readonly #retentionDays: number;
+  readonly #spamLearning: SpamLearningSettings;
   readonly #logger: MinimalLogger | undefined;
   readonly #ownsNotifier: boolean;
   readonly #onDatabaseOpen: (() => void) | undefined;
@@ -80,6 +82,7 @@ export class Mailstore {
     this.#idleCloseMs = opts.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
     this.#maxIdle = opts.maxIdleHandles ?? DEFAULT_MAX_IDLE_HANDLES;
     this.#retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    this.#spamLearning = { ...DEFAULT_SPAM_LEARNING, ...opts.spamLearning };
     this.#logger = opts.logger;
     this.#ownsNotifier = !opts.notifier;
     this.#onDatabaseOpen = opts.onDatabaseOpen;
@@ -230,6 +233,7 @@ export class Mailstore {
       const paths = mailboxPaths(this.#dataDir, mailboxId);
       const handle = new MailboxHandle(mailboxId, paths, file, dataKey, stamp, {
         quotaBytes: this.#quotaBytes,
+        spamLearning: this.#spamLearning,
         publish: (event) => this.notifier.publish(event),
         logger: this.#logger,
         onDrainError: (err) => this.#report(err, mailboxId, 'spool drain failed'),

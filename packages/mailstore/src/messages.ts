@@ -5,6 +5,7 @@
  * RFC 6851), EXPUNGE of \Deleted messages (RFC 3501 §6.4.3; UID EXPUNGE RFC 4315 §2.1). Each writer runs in
  * one short IMMEDIATE transaction so processes sharing the mailbox serialise on SQLite's WAL lock.
  */
+import { learnFromTransfer } from './bayes.js';
 import { applyFlags, FLAG_DELETED, formatFlags, keywordsOf, keywordsText, parseFlags, sameFlags } from './flags.js';
 import { type FolderRef, keepSubscription } from './folders.js';
 import { addUsedBytes, allocate, assertQuota, journal, releaseContent, spliceRaw } from './ingest.js';
@@ -163,9 +164,14 @@ function copyRows(db: Db, rows: MessageRow[], dest: FolderRef, quotaBytes: numbe
   return destUids;
 }
 
+/** How a COPY or MOVE is done: `learn` trains the mailbox's spam classifier on moves into and out of Junk. */
+export interface TransferOptions {
+  learn?: boolean;
+}
+
 /**
  * COPY, or with `move` RFC 6851 MOVE: copy then expunge the sources, atomically. A move keeps the stored content
- * (no quota change); a copy counts the new references against the quota.
+ * (no quota change); a copy counts the new references against the quota. Training (bayes.ts) commits with it.
  */
 function transferMessages(
   db: Db,
@@ -174,11 +180,19 @@ function transferMessages(
   dest: FolderRef,
   quotaBytes: number,
   move: boolean,
+  opts: TransferOptions,
 ): CopyResult {
   const run = db.transaction((): CopyResult => {
     const rows = rowsFor(db, folder, uids);
     const destUids = copyRows(db, rows, dest, quotaBytes, !move);
     if (move) removeRows(db, folder, rows, false);
+    if (opts.learn)
+      learnFromTransfer(
+        db,
+        folder,
+        dest,
+        rows.map((r) => r.content_id),
+      );
     return { uidValidity: dest.uidValidity, sourceUids: rows.map((r) => r.uid), destUids };
   });
   return run.immediate();
@@ -190,8 +204,9 @@ export function copyMessages(
   uids: readonly number[],
   dest: FolderRef,
   quotaBytes: number,
+  opts: TransferOptions = {},
 ): CopyResult {
-  return transferMessages(db, folder, uids, dest, quotaBytes, false);
+  return transferMessages(db, folder, uids, dest, quotaBytes, false, opts);
 }
 
 export function moveMessages(
@@ -200,8 +215,9 @@ export function moveMessages(
   uids: readonly number[],
   dest: FolderRef,
   quotaBytes: number,
+  opts: TransferOptions = {},
 ): CopyResult {
-  return transferMessages(db, folder, uids, dest, quotaBytes, true);
+  return transferMessages(db, folder, uids, dest, quotaBytes, true, opts);
 }
 
 /** Deletes rows, journals each as expunged with a new modseq; releases content unless it moved elsewhere. */

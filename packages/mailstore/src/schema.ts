@@ -8,7 +8,7 @@
  * test (RFC 3501 §6.4.4) answered from the index's positions. (detail=none would halve the insert cost but
  * makes every candidate row be re-read: ten times slower for common words.) New text waits in fts_pending
  * until fts.ts indexes it; the index holds a capped prefix of each message, fts_overflow the whole text of
- * longer ones. changes is the CONDSTORE/QRESYNC journal (RFC 7162).
+ * longer ones. changes is the CONDSTORE/QRESYNC journal (RFC 7162). bayes_* hold the mailbox's spam classifier.
  */
 import Database from 'better-sqlite3-multiple-ciphers';
 
@@ -131,6 +131,21 @@ const MIGRATIONS: string[] = [
     content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
     subject TEXT, addr_from TEXT, addr_to TEXT, addr_cc TEXT, addr_bcc TEXT, headers TEXT, body TEXT
   ) STRICT;`,
+  // 8: the mailbox's own spam classifier (bayes.ts). bayes_tokens counts, per hashed token, the spam and ham
+  // messages it was trained on (seen: the training serial that last touched it, so pruning drops the rarest and
+  // stalest first); bayes_trained remembers as what each content row was trained, so training again is a no-op
+  // and a move out of Junk can take a spam training back. The message counts per class sit in meta.
+  `CREATE TABLE bayes_tokens (
+    token INTEGER PRIMARY KEY,
+    spam INTEGER NOT NULL,
+    ham INTEGER NOT NULL,
+    seen INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE bayes_trained (
+    content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+    class TEXT NOT NULL CHECK (class IN ('spam', 'ham'))
+  ) STRICT;
+  INSERT INTO meta (key, value) VALUES ('bayes_spam', 0), ('bayes_ham', 0), ('bayes_serial', 0);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

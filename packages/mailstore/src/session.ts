@@ -4,6 +4,7 @@
  */
 import { dirname } from 'node:path';
 import { ServerError, ValidationError } from '@mailyard/errors';
+import { learningStatus } from './bayes.js';
 import { isOutOfSpace, recentUids, storageFullOr } from './disk-full.js';
 import { binarySection, messageAttributes, previews } from './fetch-extensions.js';
 import {
@@ -57,6 +58,7 @@ import type {
   QuotaInfo,
   SearchOptions,
   SortCriterion,
+  SpamLearningStatus,
   StorageStats,
   StoredMessage,
   StoreOperation,
@@ -81,6 +83,11 @@ export class HandleSession implements MailboxSession {
     if (this.#closed || this.#handle.closed) throw new ServerError(`mailbox session ${this.id} is closed`);
     this.#handle.lastUsed = Date.now();
     return this.#handle.db;
+  }
+
+  /** COPY and MOVE train the spam classifier (bayes.ts) unless learning is switched off. */
+  get #transfer() {
+    return { learn: this.#handle.spamLearning.enabled };
   }
 
   /** Runs a write: on a full disk it fails as StorageFullError (disk-full.ts), while reads keep working. */
@@ -197,7 +204,9 @@ export class HandleSession implements MailboxSession {
   copy(path: string, uids: number[], dest: string): CopyResult {
     const db = this.#db;
     const target = requireFolder(db, dest);
-    const result = this.#write(() => copyMessages(db, requireFolder(db, path), uids, target, this.#handle.quotaBytes));
+    const result = this.#write(() =>
+      copyMessages(db, requireFolder(db, path), uids, target, this.#handle.quotaBytes, this.#transfer),
+    );
     for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'added', uid });
     return result;
   }
@@ -206,7 +215,7 @@ export class HandleSession implements MailboxSession {
     const db = this.#db;
     const source = requireFolder(db, path);
     const target = requireFolder(db, dest);
-    const result = this.#write(() => moveMessages(db, source, uids, target, this.#handle.quotaBytes));
+    const result = this.#write(() => moveMessages(db, source, uids, target, this.#handle.quotaBytes, this.#transfer));
     for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'added', uid });
     for (const uid of result.sourceUids) this.#handle.publish({ folder: source.path, kind: 'expunged', uid });
     return result;
@@ -287,6 +296,10 @@ export class HandleSession implements MailboxSession {
 
   storageStats(): StorageStats {
     return storageStats(this.#db);
+  }
+
+  spamLearning(): SpamLearningStatus {
+    return learningStatus(this.#db, this.#handle.spamLearning);
   }
 
   close(): void {

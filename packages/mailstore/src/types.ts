@@ -32,6 +32,17 @@ export interface MailstoreOptions {
   onDatabaseOpen?: () => void;
   /** Days Trash and Junk keep mail before it is expunged when the mailbox is next unlocked (0 keeps it forever; default 30). */
   retentionDays?: number;
+  /** The mailbox's own spam classifier (bayes.ts); each field has a default. */
+  spamLearning?: SpamLearningOptions;
+}
+
+export interface SpamLearningOptions {
+  /** Train on COPY/MOVE into and out of Junk, and file likely spam into Junk when the spool drains. Default true. */
+  enabled?: boolean;
+  /** Spam probability (0 to 1) at or above which a drained message goes to Junk. Default 0.9. */
+  threshold?: number;
+  /** Messages trained as spam, and as ham, before the drain files anything. Default 10. */
+  minTrained?: number;
 }
 
 export interface CreateMailboxOptions {
@@ -353,5 +364,17 @@ export interface MailboxSession {
   claimRecent(path: string): number[];
   quota(): QuotaInfo;
   storageStats(): StorageStats;
+  /** What the mailbox's spam classifier has learnt (bayes.ts). */
+  spamLearning(): SpamLearningStatus;
   close(): void;
+}
+
+export interface SpamLearningStatus {
+  /** Messages trained as spam (moved or copied into Junk) and as ham (moved or copied out of it). */
+  trainedSpam: number;
+  trainedHam: number;
+  /** Distinct token ids kept. */
+  tokens: number;
+  /** Whether the spool drain files likely spam into Junk now (learning on, enough of each class trained). */
+  active: boolean;
 }

@@ -18,6 +18,7 @@
  *   fuzz run (fixed in CI, FUZZ_SEED/FUZZ_COUNT for longer runs).
  * - runStress(): the IMAP stress run (random commands from many raw sessions, each checking its view), for
  *   apps/imap's stress test and bench/imap/stress.ts.
+ * - spamSamples()/hamSamples(): seeded, realistic spam and everyday mail for the spam-learning tests.
  * - portZeroEnvironment()/usePortZero(): every MAILYARD_*_PORT set to 0, so processes tests start never collide.
  *
  * Invariant: a missing corpus or tool makes a test skip with a printed reason locally and fail when CI=true.
@@ -37,6 +38,7 @@ export {
 } from './environment.js';
 export { createPrng, type FuzzRun, fuzzRun, mutate, type Prng } from './fuzz.js';
 export { runStress, type StressOptions, type StressResult } from './imap-stress.js';
+export { hamSamples, spamSamples } from './learning-mail.js';
 export { captureLog, type LogCapture, type LogCaptureOptions, type LogLine } from './log-capture.js';
 export { portZeroEnvironment, usePortZero } from './ports.js';
 export { closeServer, listen } from './servers.js';

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { corpusMessages, hamSamples, spamSamples, waitFor } from '@mailyard/testkit';
+import { afterEach, describe, expect, test } from 'vitest';
+import { type TestStore, testStore } from '../test/fixtures.js';
+import { messageTokens, TOKENS_PER_MESSAGE } from './bayes-tokens.js';
+import type { MailboxSession } from './types.js';
+
+const DAY = 86_400_000;
+let t: TestStore | undefined;
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+});
+
+/** Appends each message to `from` and moves it to `to`, as a user sorting mail by hand. */
+async function sortInto(s: MailboxSession, from: string, to: string, raws: Buffer[]): Promise<void> {
+  for (const raw of raws) {
+    const { uid } = await s.append(from, raw);
+    s.move(from, [uid], to);
+  }
+}
+
+/** Trains 20 spam (INBOX -> Junk) and 20 ham (Junk -> INBOX, the user's corrections). */
+async function trainMailbox(s: MailboxSession): Promise<void> {
+  await sortInto(s, 'INBOX', 'Junk', spamSamples(20, 1));
+  await sortInto(s, 'Junk', 'INBOX', hamSamples(20, 1));
+}
+
+async function drainFresh(store: TestStore, mailbox: string): Promise<MailboxSession> {
+  await waitFor(() => !store.store.isOpen(mailbox));
+  return store.store.open(mailbox, 'pw');
+}
+
+describe('learning from moves', () => {
+  test('a move into Junk trains spam, a move out trains ham and takes the spam training back; repeats change nothing', async () => {
+    t = await testStore();
+    await t.store.createMailbox('m', 'pw');
+    const s = await t.store.open('m', 'pw');
+    const [spam] = spamSamples(1, 7) as [Buffer];
+    const { uid } = await s.append('INBOX', spam);
+    const [junkUid] = s.move('INBOX', [uid], 'Junk').destUids as [number];
+    const afterSpam = s.spamLearning();
+    expect(afterSpam).toMatchObject({ trainedSpam: 1, trainedHam: 0, active: false });
+    expect(afterSpam.tokens).toBeGreaterThan(20);
+
+    const [copyUid] = s.copy('Junk', [junkUid], 'Archive').destUids as [number]; // out of Junk: ham
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 0, trainedHam: 1, tokens: afterSpam.tokens });
+    s.copy('Archive', [copyUid], 'Junk'); // back in: spam again, the ham training taken back
+    s.copy('INBOX', [], 'Junk');
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 1, trainedHam: 0, tokens: afterSpam.tokens });
+    s.copy('Archive', [copyUid], 'Junk'); // the same message again: nothing new
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 1, trainedHam: 0 });
+    s.move('Junk', [junkUid], 'Trash'); // deleting spam teaches nothing
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 1, trainedHam: 0 });
+    s.close();
+  });
+
+  test('moves between other folders train nothing, and learning switched off trains nothing', async () => {
+    t = await testStore({ spamLearning: { enabled: false } });
+    await t.store.createMailbox('m', 'pw');
+    const s = await t.store.open('m', 'pw');
+    await sortInto(s, 'INBOX', 'Junk', spamSamples(3));
+    expect(s.spamLearning()).toEqual({ trainedSpam: 0, trainedHam: 0, tokens: 0, active: false });
+    s.close();
+
+    const on = t.another({ spamLearning: { enabled: true } });
+    await waitFor(() => !t?.store.isOpen('m'));
+    const s2 = await on.open('m', 'pw');
+    await sortInto(s2, 'INBOX', 'Archive', hamSamples(3));
+    await sortInto(s2, 'Trash', 'INBOX', hamSamples(3, 2));
+    expect(s2.spamLearning().tokens).toBe(0);
+    s2.close();
+  });
+});
+
+describe('filing at drain', () => {
+  test('after 20 spam and 20 ham, a new similar spam goes to Junk on the next drain and a new ham stays in INBOX', async () => {
+    t = await testStore();
+    await t.store.createMailbox('m', 'pw');
+    const s = await t.store.open('m', 'pw');
+    await trainMailbox(s);
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 20, trainedHam: 20, active: true });
+    s.close();
+
+    const newSpam = spamSamples(5, 1000);
+    const newHam = hamSamples(5, 1000);
+    for (const raw of [...newSpam, ...newHam]) await t.store.deliver('m', raw);
+    const next = await drainFresh(t, 'm');
+    const junk = rawsIn(next, 'Junk');
+    const inbox = rawsIn(next, 'INBOX');
+    expect(junk).toHaveLength(20 + 5);
+    expect(inbox).toHaveLength(20 + 5);
+    for (const raw of newSpam) expect(junk).toContain(raw.toString());
+    for (const raw of newHam) expect(inbox).toContain(raw.toString());
+    // Filing is no training: the counts stay those of the owner's moves.
+    expect(next.spamLearning()).toMatchObject({ trainedSpam: 20, trainedHam: 20 });
+    next.close();
+  });
+
+  test('with fewer than the minimum trained per class, nothing is filed', async () => {
+    t = await testStore();
+    await t.store.createMailbox('m', 'pw');
+    const s = await t.store.open('m', 'pw');
+    await sortInto(s, 'INBOX', 'Junk', spamSamples(20));
+    await sortInto(s, 'Junk', 'INBOX', hamSamples(9));
+    expect(s.spamLearning().active).toBe(false);
+    s.close();
+    await t.store.deliver('m', spamSamples(1, 500)[0] as Buffer);
+    const next = await drainFresh(t, 'm');
+    expect(next.listMessages('Junk')).toHaveLength(20);
+    expect(next.listMessages('INBOX')).toHaveLength(9 + 1);
+    next.close();
+  });
+
+  test('an entry that names a folder keeps it; learning off or a higher threshold keeps spam in INBOX', async () => {
+    t = await testStore();
+    await t.store.createMailbox('m', 'pw');
+    const s = await t.store.open('m', 'pw');
+    await trainMailbox(s);
+    await s.createFolder('Lists');
+    s.close();
+    const [a, b, c] = spamSamples(3, 2000) as [Buffer, Buffer, Buffer];
+    await t.store.deliver('m', a, { folder: 'Lists' });
+    await t.store.deliver('m', b, { folder: 'Gone' }); // missing, no create: INBOX, the decision still kept
+    await t.store.deliver('m', c, { folder: 'inbox' }); // INBOX named: the classifier may file it
+    const next = await drainFresh(t, 'm');
+    expect(next.listMessages('Lists')).toHaveLength(1);
+    expect(next.listMessages('INBOX')).toHaveLength(20 + 1);
+    expect(next.listMessages('Junk')).toHaveLength(20 + 1);
+    next.close();
+
+    for (const opts of [{ enabled: false }, { threshold: 1.01 }]) {
+      const other = t.another({ spamLearning: opts });
+      await waitFor(() => !t?.store.isOpen('m'));
+      await other.deliver('m', spamSamples(1, 3000)[0] as Buffer);
+      const again = await other.open('m', 'pw');
+      expect(again.listMessages('Junk')).toHaveLength(21);
+      again.close();
+      await other.close();
+    }
+  });
+
+  test('spam filed into Junk is expunged by Junk retention like any Junk mail', async () => {
+    t = await testStore({ retentionDays: 30 });
+    await t.store.createMailbox('m', 'pw');
+    const s = await t.store.open('m', 'pw');
+    await trainMailbox(s);
+    s.close();
+    const [old, recent] = spamSamples(2, 4000) as [Buffer, Buffer];
+    await t.store.deliver('m', old, { internalDate: new Date(Date.now() - 31 * DAY) });
+    await t.store.deliver('m', recent);
+    const next = await drainFresh(t, 'm');
+    const junk = rawsIn(next, 'Junk');
+    expect(junk).toHaveLength(20 + 1); // the 20 trained ones arrived now
+    expect(junk).toContain(recent.toString());
+    expect(junk).not.toContain(old.toString());
+    expect(next.changesSince('Junk', 0).filter((c) => c.kind === 'expunged')).toHaveLength(20 + 1); // 20 ham moved out
+    next.close();
+  });
+
+  test('real mail from the shared corpus is not filed as spam by a mailbox trained on the samples', async () => {
+    const files = corpusMessages();
+    if (files.length === 0) return;
+    t = await testStore();
+    await t.store.createMailbox('m', 'pw');
+    const s = await t.store.open('m', 'pw');
+    await trainMailbox(s);
+    s.close();
+    for (const file of files) await t.store.deliver('m', readFileSync(file));
+    const next = await drainFresh(t, 'm');
+    const filed = next.listMessages('Junk').length - 20;
+    // The corpus is parser test mail with a few real spam samples among it (4 of 206 go to Junk, one of them
+    // plainly spam); almost all of it must stay in INBOX.
+    expect(filed / files.length).toBeLessThan(0.05);
+    next.close();
+  });
+});
+
+test('tokens: bounded per message, subject and sender words apart from body words', () => {
+  const long = Array.from({ length: 5000 }, (_, i) => `word${i}`).join(' ');
+  expect(messageTokens({ subject: '', from: '', body: long })).toHaveLength(TOKENS_PER_MESSAGE);
+  const [subjectFree] = messageTokens({ subject: 'free', from: '', body: '' });
+  const [bodyFree] = messageTokens({ subject: '', from: '', body: 'Free!' });
+  expect(subjectFree).not.toBe(bodyFree);
+  expect(messageTokens({ subject: '', from: '', body: '12345678901 x' })).toEqual([]);
+  const domain = messageTokens({ subject: '', from: 'A <a@spam.example>', body: '' });
+  expect(domain.length).toBe(2); // "a@spam.example" is one word, plus its domain ("a" is too short)
+});
+
+/** The messages of a folder as text, to find a delivered one among similar ones by its exact bytes. */
+function rawsIn(s: MailboxSession, path: string): string[] {
+  return s.listMessages(path).map((m) => s.getRaw(path, m.uid)?.toString() ?? '');
+}
