@@ -9,7 +9,7 @@ import { Router } from '@koa/router';
 import type { Config } from '@mailyard/config';
 import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
 import { reportError, toBoom } from '@mailyard/errors';
-import { ByteBudget, LoginGate, RateLimiter } from '@mailyard/limits';
+import { ByteBudget, LoginGate, RateLimiter, type RateLimitStore } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { countConnections, httpMetrics, monitoringEndpoints, watchByteBudget } from '@mailyard/monitor';
 import { closeServer, listenServer } from '@mailyard/runtime';
@@ -52,6 +52,8 @@ export interface ApiDeps {
   rateLimits?: Partial<RateLimits>;
   /** Gate of failed mailbox-password checks (generate-password with `password` or `recovery_key`). */
   loginGate?: LoginGate;
+  /** Counters of the request rate limits; default in this process's memory (a Redis store shares them). */
+  rateLimitStore?: RateLimitStore;
   /** The process's in-flight byte budget, which request bodies reserve from; default: limits.inflightBytes. */
   budget?: ByteBudget;
 }
@@ -113,6 +115,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   const logger = deps.logger.child({ component: 'api' });
   const limits = { ...configuredRateLimits(deps.config), ...deps.rateLimits };
   const loginGate = deps.loginGate ?? new LoginGate(DEFAULT_PASSWORD_GATE);
+  const rateLimitStore = deps.rateLimitStore ? { store: deps.rateLimitStore } : {};
   const mailboxes = new MailboxSessions({ control: deps.control, mailstore: deps.mailstore, loginGate, logger });
   const routeDeps: RouteDeps = {
     config: deps.config,
@@ -143,8 +146,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   app.use(monitoringEndpoints);
   app.use(
     authenticate(deps.control, {
-      perIp: new RateLimiter({ points: limits.perIpPerMinute, durationMs: 60_000 }),
-      perToken: new RateLimiter({ points: limits.perTokenPerMinute, durationMs: 60_000 }),
+      perIp: new RateLimiter({ points: limits.perIpPerMinute, durationMs: 60_000, ...rateLimitStore }),
+      perToken: new RateLimiter({ points: limits.perTokenPerMinute, durationMs: 60_000, ...rateLimitStore }),
     }),
   );
   app.use(unmatched);

@@ -3,14 +3,18 @@
  * and /health are served by the app itself), listens on api.port at config.bind, tells PM2 it is ready, and shuts
  * down gracefully on SIGTERM/SIGINT (at most 30 s).
  */
+import { LoginGate } from '@mailyard/limits';
 import { runProcess } from '@mailyard/runtime';
-import { createApiServer } from './app.js';
+import { createApiServer, DEFAULT_PASSWORD_GATE } from './app.js';
 
 // No metrics listener of its own: /metrics and /health are routes of the app on api.port.
 runProcess(
   { processName: 'api', monitoring: { metricsPort: false } },
-  async ({ config, logger, control, mailstore }) => {
-    const api = createApiServer({ config, logger, control, mailstore });
+  async ({ config, logger, control, mailstore, coordination }) => {
+    // Failed-login and request counters shared by every instance when Redis is configured (coordination).
+    const loginGate = new LoginGate({ ...DEFAULT_PASSWORD_GATE, store: coordination.loginFailures });
+    const rateLimitStore = coordination.rateLimits;
+    const api = createApiServer({ config, logger, control, mailstore, loginGate, rateLimitStore });
     const port = await api.listen(config.api.port);
     logger.info({ port, bind: config.bind }, 'api listening');
     return () => api.close();

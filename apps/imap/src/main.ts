@@ -4,13 +4,13 @@
  * RFC 8314) at config.bind, tells PM2 it is ready, and on SIGTERM or SIGINT stops accepting, says BYE to open
  * sessions, stops monitoring, closes the stores and exits within 30 s.
  */
-import { MemoryLoginFailureStore } from '@mailyard/limits';
 import { listenWithImplicitTls, runProcess } from '@mailyard/runtime';
 import { createImapLimits, createImapServer } from './server.js';
 
-runProcess({ processName: 'imap' }, async ({ config, logger, control, mailstore, runtime }) => {
-  // One failed-login gate for both listeners; its counters live in this process's memory.
-  const limits = createImapLimits(config, new MemoryLoginFailureStore());
+runProcess({ processName: 'imap' }, async ({ config, logger, control, mailstore, runtime, coordination }) => {
+  // One failed-login gate for both listeners; its counters are shared by every instance when Redis is configured
+  // (coordination), else they live in this process's memory.
+  const limits = createImapLimits(config, coordination.loginFailures);
   const deps = { config, logger, control, mailstore, tls: runtime.tls, limits };
   const create = (secure: boolean) => createImapServer({ ...deps, secure });
   const stop = await listenWithImplicitTls(create, config.imap, config.bind);

@@ -6,9 +6,19 @@
 import { runProcess } from '@mailyard/runtime';
 import { createManageSieveServer } from './server.js';
 
-runProcess({ processName: 'managesieve', mailstore: false }, async ({ config, logger, control, runtime }) => {
-  const service = createManageSieveServer({ config, logger, control, tls: runtime.tls });
-  const port = await service.listen(config.managesieve.port, config.bind);
-  logger.info({ port, bind: config.bind }, 'managesieve listening');
-  return () => service.close();
-});
+runProcess(
+  { processName: 'managesieve', mailstore: false },
+  async ({ config, logger, control, runtime, coordination }) => {
+    // Failed-login counters shared by every instance when Redis is configured (coordination), else per process.
+    const service = createManageSieveServer({
+      config,
+      logger,
+      control,
+      tls: runtime.tls,
+      loginFailures: coordination.loginFailures,
+    });
+    const port = await service.listen(config.managesieve.port, config.bind);
+    logger.info({ port, bind: config.bind }, 'managesieve listening');
+    return () => service.close();
+  },
+);

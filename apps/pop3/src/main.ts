@@ -4,15 +4,15 @@
  * config.bind, tells PM2 it is ready, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, let sessions
  * finish (at most 20 s), stop monitoring, close the stores, exit within 30 s.
  */
-import { MemoryLoginFailureStore } from '@mailyard/limits';
 import { listenWithImplicitTls, runProcess } from '@mailyard/runtime';
 import { POP3_LIMITS } from './limits.js';
 import { createPop3Server } from './server.js';
 import { createPop3Limits } from './session-limits.js';
 
-runProcess({ processName: 'pop3' }, async ({ config, logger, control, mailstore, runtime }) => {
-  // One failed-login gate for both listeners; its counters live in this process's memory.
-  const limits = createPop3Limits(config, new MemoryLoginFailureStore());
+runProcess({ processName: 'pop3' }, async ({ config, logger, control, mailstore, runtime, coordination }) => {
+  // One failed-login gate for both listeners; its counters are shared by every instance when Redis is configured
+  // (coordination), else they live in this process's memory.
+  const limits = createPop3Limits(config, coordination.loginFailures);
   const deps = {
     config,
     logger,

@@ -5,7 +5,6 @@
  * accepting, lets DATA in flight (or delivery attempts) finish, stops monitoring, closes the stores and exits
  * within 30 s.
  */
-import { MemoryLoginFailureStore } from '@mailyard/limits';
 import { watchOutboundQueue } from '@mailyard/monitor';
 import { runProcess } from '@mailyard/runtime';
 import type { SmtpDeps } from './deps.js';
@@ -52,8 +51,20 @@ if (!ROLES.includes(role)) {
   console.error(`usage: node dist/main.js ${ROLES.join('|')}`);
   process.exit(1);
 }
-runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime }) => {
-  // One failed-login gate per process (submission AUTH); its counters live in this process's memory.
-  const loginGate = createSubmissionLoginGate(config, new MemoryLoginFailureStore());
-  return start(role, { config, logger, control, mailstore, masterKey: runtime.masterKey, tls: runtime.tls, loginGate });
+runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime, coordination }) => {
+  // One failed-login gate per process (submission AUTH); its counters are shared by every instance when Redis is
+  // configured (coordination), else they live in this process's memory.
+  const loginGate = createSubmissionLoginGate(config, coordination.loginFailures);
+  // Sender and per-IP rate limits count in the same shared (or per-process) store.
+  const rateLimitStore = coordination.rateLimits;
+  return start(role, {
+    config,
+    logger,
+    control,
+    mailstore,
+    masterKey: runtime.masterKey,
+    tls: runtime.tls,
+    loginGate,
+    rateLimitStore,
+  });
 });

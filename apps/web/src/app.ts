@@ -9,7 +9,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Router } from '@koa/router';
 import type { Config } from '@mailyard/config';
 import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
-import { LOGIN_FAILURE_WINDOW_MS, type LoginFailureStore, LoginGate, RateLimiter } from '@mailyard/limits';
+import {
+  LOGIN_FAILURE_WINDOW_MS,
+  type LoginFailureStore,
+  LoginGate,
+  RateLimiter,
+  type RateLimitStore,
+} from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import { countConnections, httpMetrics, monitoringEndpoints } from '@mailyard/monitor';
 import { closeServer, listenServer } from '@mailyard/runtime';
@@ -53,6 +59,8 @@ export interface WebDeps {
   loginLimits?: Partial<LoginLimits>;
   /** Where failed logins are counted; default: this process's memory (a shared store makes N instances one). */
   loginFailures?: LoginFailureStore;
+  /** Where sign-ups per address are counted; default: this process's memory (a shared store makes N instances one). */
+  rateLimitStore?: RateLimitStore;
 }
 
 export interface WebServer {
@@ -109,7 +117,11 @@ function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
       windowMs: limits.windowMs,
       ...(deps.loginFailures ? { store: deps.loginFailures } : {}),
     }),
-    signupPerIp: new RateLimiter({ points: limits.signupsPerIp, durationMs: limits.windowMs }),
+    signupPerIp: new RateLimiter({
+      points: limits.signupsPerIp,
+      durationMs: limits.windowMs,
+      ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}),
+    }),
   };
 }
 

@@ -13,10 +13,20 @@ import { isLoopbackBind } from './client-settings.js';
 // No metrics listener of its own: /metrics and /health are routes of the app on web.port.
 runProcess(
   { processName: 'web', monitoring: { metricsPort: false } },
-  async ({ config, logger, control, mailstore, runtime }) => {
+  async ({ config, logger, control, mailstore, runtime, coordination }) => {
     const sessionSecret = deriveKey(runtime.masterKey, 'web.session');
     const tls = isLoopbackBind(config) ? undefined : runtime.tls;
-    const web = createWebServer({ config, logger, control, mailstore, sessionSecret, tls });
+    // Failed logins and sign-ups count in the coordination's stores: shared by every instance with Redis.
+    const web = createWebServer({
+      config,
+      logger,
+      control,
+      mailstore,
+      sessionSecret,
+      tls,
+      loginFailures: coordination.loginFailures,
+      rateLimitStore: coordination.rateLimits,
+    });
     const port = await web.listen(config.web.port);
     logger.info({ port, bind: config.bind }, 'web listening');
     return () => web.close();

@@ -261,16 +261,25 @@ describe('bad configuration gives one clear ConfigError', () => {
 });
 
 describe('settings for backends that are not built', () => {
-  test('a well-formed MongoDB URI or Redis URL is refused with a clear message', () => {
-    const error = configError(() =>
-      loadConfig({
-        env: { MAILYARD_MONGODB_URI: 'mongodb://db:27017/mail', MAILYARD_REDIS_URL: 'redis://cache:6379' },
-      }),
-    );
-    const problems = error.problems.map((problem) => `${problem.setting}: ${problem.message}`).sort();
-    expect(problems).toEqual([
-      expect.stringMatching(/^mongodbUri: .*MongoDB control store is not built yet/),
-      expect.stringMatching(/^redisUrl: .*Redis coordination is not built yet/),
-    ]);
+  test('a well-formed MongoDB URI is refused with a clear message', () => {
+    const error = configError(() => loadConfig({ env: { MAILYARD_MONGODB_URI: 'mongodb://db:27017/mail' } }));
+    const problems = error.problems.map((problem) => `${problem.setting}: ${problem.message}`);
+    expect(problems).toEqual([expect.stringMatching(/^mongodbUri: .*MongoDB control store is not built yet/)]);
+  });
+});
+
+describe('Redis coordination', () => {
+  test('redis://, rediss:// and unix:// addresses are accepted, with a CA file for TLS', () => {
+    for (const url of ['redis://cache:6379', 'rediss://:secret@cache:6380/2', 'unix:///run/redis/redis.sock?db=1']) {
+      expect(loadConfig({ env: { MAILYARD_REDIS_URL: url } }).redisUrl).toBe(url);
+    }
+    const config = loadConfig({ env: { MAILYARD_REDIS_URL: 'rediss://cache', MAILYARD_REDIS_CA_PATH: '/etc/ca.pem' } });
+    expect(config.redisCaPath).toBe('/etc/ca.pem');
+  });
+
+  test('another scheme is refused without echoing the value (it may hold a password)', () => {
+    const error = configError(() => loadConfig({ env: { MAILYARD_REDIS_URL: 'http://user:hunter2@cache' } }));
+    expect(error.problems.map((problem) => problem.setting)).toEqual(['redisUrl']);
+    expect(error.message).not.toContain('hunter2');
   });
 });

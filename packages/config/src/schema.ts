@@ -26,6 +26,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const REDIS_URL = /^(?:rediss?:\/\/[^\s]+|unix:\/\/\/[^\s]+)$/i;
 const RESOLVER = /^(?:\[([0-9a-f:.]+)\]|([^\s:[\]]+))(?::(\d{1,5}))?$/i;
 
 /** Splits a resolver address 'host', 'host:port' or '[v6]:port' (port 53 when absent); undefined if malformed. */
@@ -361,11 +362,21 @@ export const configSchema = z.strictObject({
     allowed: 'nothing: the MongoDB control store is not built yet, leave it unset',
     secret: true,
   }),
-  redisUrl: optional(notBuilt('Redis coordination'), {
+  redisUrl: optional(z.string().regex(REDIS_URL), {
     description:
-      'Reserved for Redis coordination (shared events, limits and locks), which is not built: any value is refused at start-up. Processes coordinate through files under the data dir.',
-    allowed: 'nothing: Redis coordination is not built yet, leave it unset',
+      'Redis shared by every instance of every process: mailbox change events (pub/sub), failed-login and rate-limit ' +
+      'counters (see @mailyard/coordination). Unset: processes ' +
+      'coordinate through files under the data dir and count limits each for itself. Redis holds no mail: while it ' +
+      'is unreachable the processes keep serving with per-process limits (one warning logged) and reconnect.',
+    allowed:
+      'redis://[user:password@]host[:port][/db], rediss://… for TLS, or unix:///path/to/redis.sock[?db=N&password=…]',
     secret: true,
+  }),
+  redisCaPath: optional(z.string().min(1), {
+    description:
+      'PEM file of the CA (or the self-signed certificate) that signs the Redis server certificate, for a rediss:// ' +
+      'redisUrl. Unset: the system trusted CAs.',
+    allowed: 'a path to a PEM file',
   }),
   tls: tls.refine((value) => (value.keyPath === undefined) === (value.certPath === undefined), {
     message: 'tls.keyPath and tls.certPath must be set together',

@@ -28,6 +28,9 @@
  *   (the local counter is kept above every token Redis gave it), and across restarts of a process or of Redis
  *   (no token is below the clock in microseconds; memory-locks.ts).
  *
+ * scopeCoordination (scope.ts) gives each process its own counters (instances of one process share them; imap's
+ * failed logins are not pop3's): @mailyard/runtime hands every process such a view, scoped by its PM2 name.
+ *
  * Redis keys and channels, under the namespace (default 'mailyard:'): rl:<key> and lf:<key> counters with a
  * PEXPIRE window, lock:<name> leases (value: a random holder id), fence (the fencing counter), channels
  * ev:<mailboxId> (the outbound queue's wake-ups use the reserved id _outbound-queue).
@@ -43,6 +46,7 @@ export { COORDINATION_LIMITS } from './limits.js';
 export { MemoryLocks } from './memory-locks.js';
 export { createRedisCoordination, RedisCoordination, type RedisCoordinationOptions } from './redis.js';
 export { describeRedisUrl, parseRedisUrl, type RedisConnection, type RedisTlsOptions } from './redis-url.js';
+export { scopeCoordination } from './scope.js';
 export type * from './types.js';
 
 export interface CoordinationOptions {

@@ -1,6 +1,8 @@
 // bootProcess: the common start of every long-running Mailyard process, in the order each main.ts needs it.
+import { readFile } from 'node:fs/promises';
 import { type Config, ensureRuntimeFiles, loadConfig, type RuntimeFiles } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
+import { type Coordination, createCoordination, describeRedisUrl, scopeCoordination } from '@mailyard/coordination';
 import { createLogger, type Logger } from '@mailyard/logger';
 import type { Mailstore } from '@mailyard/mailstore';
 import { type ProcessMonitoring, startProcessMonitoring } from '@mailyard/monitor';
@@ -25,8 +27,15 @@ export interface BootedProcess {
   logger: Logger;
   control: ControlStore;
   mailstore: Mailstore | undefined;
+  /**
+   * What the instances of this process and the other processes share (change events, failed-login and rate-limit
+   * counters, locks, queue wake-ups): over Redis when redisUrl is set, else embedded (files under the data dir,
+   * per-process counters). Its counters are scoped by processName: the instances of one process share them. The mail
+   * store already publishes and hears its change events through it.
+   */
+  coordination: Coordination;
   monitoring: ProcessMonitoring | undefined;
-  /** Stops monitoring, then closes the mail store and the control store: the tail of every shutdown. */
+  /** Stops monitoring, then closes the mail store, the coordination and the control store: the tail of every shutdown. */
   close(): Promise<void>;
 }
 
@@ -41,8 +50,10 @@ export async function bootProcess<O extends BootOptions>(options: O): Promise<Bo
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: processName });
   const runtime = await ensureRuntimeFiles(config);
+  const coordination = scopeCoordination(await openCoordination(config, runtime, logger), processName);
   const control = openControl(runtime);
-  const mailstore = options.mailstore === false ? undefined : openMailstore(config, runtime, logger);
+  const mailstore =
+    options.mailstore === false ? undefined : openMailstore(config, runtime, logger, coordination.events);
   const monitoring =
     options.monitoring === false
       ? undefined
@@ -53,12 +64,26 @@ export async function bootProcess<O extends BootOptions>(options: O): Promise<Bo
     logger,
     control,
     mailstore,
+    coordination,
     monitoring,
     async close() {
       await monitoring?.stop();
       await mailstore?.close();
+      await coordination.close();
       await control.close();
     },
   };
   return booted as Booted<O>;
+}
+
+/** Redis when redisUrl is set (the address logged only redacted), else the embedded implementation. */
+async function openCoordination(config: Config, runtime: RuntimeFiles, logger: Logger): Promise<Coordination> {
+  const { redisUrl, redisCaPath } = config;
+  if (redisUrl) logger.info({ redis: describeRedisUrl(redisUrl) }, 'coordination over redis');
+  return createCoordination({
+    dataDir: runtime.paths.root,
+    logger,
+    redisUrl,
+    redisTls: redisCaPath ? { ca: await readFile(redisCaPath) } : undefined,
+  });
 }

@@ -2,7 +2,7 @@
 import { type Config, ensureRuntimeFiles, type RuntimeFiles } from '@mailyard/config';
 import { type ControlStore, openControlStore } from '@mailyard/control';
 import type { MinimalLogger } from '@mailyard/logger';
-import { Mailstore } from '@mailyard/mailstore';
+import { type ChangeNotifier, Mailstore } from '@mailyard/mailstore';
 import { metrics } from '@mailyard/monitor';
 
 /** The control store in the data dir (SQLite). */
@@ -10,8 +10,16 @@ export function openControl(runtime: RuntimeFiles): ControlStore {
   return openControlStore({ dataDir: runtime.paths.root, masterKey: runtime.masterKey });
 }
 
-/** The mail store with the configured quota, password KDF cost and unlock grace period. */
-export function openMailstore(config: Config, runtime: RuntimeFiles, logger?: MinimalLogger): Mailstore {
+/**
+ * The mail store with the configured quota, password KDF cost and unlock grace period. `notifier` carries its change
+ * events (a Coordination's events); default: the store's own files under the data dir.
+ */
+export function openMailstore(
+  config: Config,
+  runtime: RuntimeFiles,
+  logger?: MinimalLogger,
+  notifier?: ChangeNotifier,
+): Mailstore {
   return new Mailstore({
     dataDir: runtime.paths.root,
     quotaBytes: config.mailbox.quotaBytes,
@@ -20,6 +28,7 @@ export function openMailstore(config: Config, runtime: RuntimeFiles, logger?: Mi
     retentionDays: config.mailbox.trashRetentionDays,
     onDatabaseOpen: () => metrics.mailboxOpens.inc(),
     ...(logger ? { logger } : {}),
+    ...(notifier ? { notifier } : {}),
   });
 }
 
