@@ -21,6 +21,8 @@ import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
+import { registerFolderRoutes } from './routes/folders.js';
+import { registerMessageRoutes } from './routes/messages.js';
 import { registerSieveRoutes } from './routes/sieve.js';
 import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -138,6 +140,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerAliasRoutes(router, routeDeps);
   registerSieveRoutes(router, routeDeps);
   registerMailboxSieveRoutes(router, routeDeps);
+  registerMessageRoutes(router, routeDeps);
+  registerFolderRoutes(router, routeDeps);
 
   watchByteBudget(routeDeps.budget);
   app.use(httpMetrics('api'));

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import * as out from './responses.js';
+import { folderCopy, folderCopyOut, folderCreate, folderOut, folderUpdate } from './routes/folders.js';
+import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
 import * as schemas from './schemas.js';
 
@@ -17,8 +19,12 @@ export interface Operation {
   reply?: z.ZodType;
   paged?: boolean;
   status: number;
-  /** 'mailbox': HTTP Basic with the mailbox address and password instead of a token (routes/sieve-scripts.ts). */
-  auth?: 'required' | 'optional' | 'none' | 'mailbox';
+  /** 'mailbox': HTTP Basic with the mailbox address and password instead of a token (mailbox-auth.ts). */
+  auth?: 'required' | 'optional' | 'none' | 'mailbox' | 'token-or-mailbox';
+  /** Query parameters (instead of the generic paging ones). */
+  query?: z.ZodObject;
+  /** The body may also be a raw message (message/rfc822), or the reply is one when asked (`?eml=true`). */
+  rawMessage?: boolean;
 }
 
 /** The six Sieve operations under `base`, for account tokens or the mailbox's own credentials. */
@@ -180,13 +186,120 @@ export const OPERATIONS: Operation[] = [
   },
   ...sieveOperations('/domains/{domain}/aliases/{alias}/sieve', "an alias's"),
   ...sieveOperations('/sieve-scripts', "the authenticated mailbox's", 'mailbox'),
+  ...mailboxOperations(),
 ];
+
+/** /messages and /folders: the authenticated mailbox's mail (routes/messages.ts, routes/folders.ts). */
+function mailboxOperations(): Operation[] {
+  const auth = 'mailbox' as const;
+  const message = '/messages/{message}';
+  const folder = '/folders/{folder}';
+  return [
+    {
+      method: 'get',
+      path: '/messages',
+      summary: 'List messages of a folder, newest first, with filters (text uses the full-text index)',
+      query: mail.messageListQuery,
+      reply: z.array(mail.messageSummaryOut),
+      paged: true,
+      status: 200,
+      auth,
+    },
+    {
+      method: 'post',
+      path: '/messages',
+      summary: 'Store a message in a folder (APPEND): raw as message/rfc822 (folder in ?folder=), or as JSON',
+      query: mail.messageCreateQuery,
+      body: mail.messageCreate,
+      rawMessage: true,
+      reply: mail.messageSummaryOut,
+      status: 201,
+      auth,
+    },
+    {
+      method: 'get',
+      path: message,
+      summary: 'A message: headers, text, HTML, attachments; ?eml=true for the raw message (as IMAP BODY[])',
+      query: mail.messageGetQuery,
+      rawMessage: true,
+      reply: mail.messageOut,
+      status: 200,
+      auth,
+    },
+    {
+      method: 'put',
+      path: message,
+      summary: 'Set flags or keywords, or move to another folder',
+      query: mail.messageGetQuery.pick({ folder: true }),
+      body: mail.messageUpdate,
+      reply: mail.messageSummaryOut,
+      status: 200,
+      auth,
+    },
+    {
+      method: 'delete',
+      path: message,
+      summary: 'Move a message to Trash, or expunge it (?expunge=true, or when it is in Trash)',
+      query: mail.messageDeleteQuery,
+      status: 204,
+      auth,
+    },
+    {
+      method: 'get',
+      path: '/folders',
+      summary: 'List folders with their counts',
+      reply: z.array(folderOut),
+      status: 200,
+      auth,
+    },
+    {
+      method: 'post',
+      path: '/folders',
+      summary: 'Create a folder',
+      body: folderCreate,
+      reply: folderOut,
+      status: 201,
+      auth,
+    },
+    { method: 'get', path: folder, summary: 'A folder with its counts', reply: folderOut, status: 200, auth },
+    {
+      method: 'put',
+      path: folder,
+      summary: 'Rename a folder (it keeps its id) or change its subscription',
+      body: folderUpdate,
+      reply: folderOut,
+      status: 200,
+      auth,
+    },
+    { method: 'delete', path: folder, summary: 'Delete a folder and its messages (not INBOX)', status: 204, auth },
+    {
+      method: 'post',
+      path: `${folder}/copy`,
+      summary: 'Copy messages (by id) into this folder',
+      body: folderCopy,
+      reply: folderCopyOut,
+      status: 200,
+      auth,
+    },
+  ];
+}
+
+function queryParameters(query: z.ZodObject) {
+  const schema = z.toJSONSchema(query, { io: 'input' }) as { properties?: Record<string, { description?: string }> };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: 'query', ...(description ? { description } : {}), schema: rest };
+  });
+}
 
 const PATH_PARAMETERS: Record<string, string> = {
   id: 'Token id',
   domain: 'Domain id, or its name in ASCII or Unicode',
   alias: "Alias id or name ('*' is the catch-all)",
   script: 'Sieve script id or name',
+  message: 'Message id (EMAILID)',
+  folder: 'Folder id (MAILBOXID) or path',
+  email: 'Id of a message sent through POST /v1/emails',
 };
 
 const PAGING_PARAMETERS = [
@@ -210,8 +323,8 @@ function operationObject(op: Operation) {
     description: PATH_PARAMETERS[name],
     schema: { type: 'string' },
   }));
-  const success =
-    op.status === 204 ? { description: 'Done' } : { description: 'OK', content: { 'application/json': {} } };
+  const json = { 'application/json': {}, ...(op.rawMessage && !op.body ? { 'message/rfc822': {} } : {}) };
+  const success = op.status === 204 ? { description: 'Done' } : { description: 'OK', content: json };
   const responses: Record<string, unknown> = {
     [op.status]: op.paged ? { ...success, headers: PAGING_HEADERS } : success,
     '400': ERROR,
@@ -219,6 +332,7 @@ function operationObject(op: Operation) {
     '403': ERROR,
     '404': ERROR,
     '409': ERROR,
+    ...(op.rawMessage || op.body ? { '413': ERROR } : {}),
     '429': ERROR,
   };
   return {
@@ -226,12 +340,16 @@ function operationObject(op: Operation) {
     operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
     ...(op.auth === 'none' ? { security: [] } : op.auth === 'optional' ? { security: [{}, { basic: [] }] } : {}),
     ...(op.auth === 'mailbox' ? { security: [{ mailbox: [] }] } : {}),
-    parameters: [...pathParams, ...(op.paged ? PAGING_PARAMETERS : [])],
+    ...(op.auth === 'token-or-mailbox' ? { security: [{ basic: [] }, { mailbox: [] }] } : {}),
+    parameters: [...pathParams, ...(op.query ? queryParameters(op.query) : op.paged ? PAGING_PARAMETERS : [])],
     ...(op.body
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } },
+            content: {
+              'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) },
+              ...(op.rawMessage ? { 'message/rfc822': {} } : {}),
+            },
           },
         }
       : {}),
