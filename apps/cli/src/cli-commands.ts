@@ -20,6 +20,8 @@ import {
 } from '@mailyard/control';
 import type { Mailstore } from '@mailyard/mailstore';
 import { openStores } from '@mailyard/runtime';
+import type { ProgressSink } from './progress.js';
+import { exportCommand, importCommand, TransferUsageError } from './transfer-commands.js';
 
 export const USAGE = `Usage: mailyard <command> [options]
 
@@ -35,12 +37,23 @@ export const USAGE = `Usage: mailyard <command> [options]
   add-mailbox <address> [--password <pw>]              create an alias with a mailbox; prints its password
   dns <domain> [--check]                               print a domain's DNS records; --check queries DNS (and
                                                        verifies the domain when its TXT record is found)
+  export <address> --format mbox|maildir|eml-zip --output <path> [--folder <folder>]
+                                                       export a mailbox (or one folder) with flags and dates
+  import <address> <path> [--format mbox|maildir|eml|zip] [--folder <folder>]
+                                                       import an mbox, Maildir tree, .eml file or directory, or a
+                                                       zip of .eml files (format detected); duplicates are skipped
+                                                       export and import ask for the mailbox password, or take it
+                                                       from MAILYARD_MAILBOX_PASSWORD; both work while the server runs
 
 Configuration comes from MAILYARD_* variables (MAILYARD_DATA_DIR, MAILYARD_HOSTNAME, ...).`;
 
 export interface CliIo {
   env?: Record<string, string | undefined>;
   out: (line: string) => void;
+  /** Where export and import draw their progress line (stderr on a terminal). */
+  progress?: ProgressSink;
+  /** Asks for a secret without echo; absent when there is no terminal. */
+  prompt?: (question: string) => Promise<string>;
 }
 
 interface Context {
@@ -49,6 +62,9 @@ interface Context {
   hostname: string;
   resolver: TxtMxResolver;
   out: (line: string) => void;
+  env: Record<string, string | undefined>;
+  progress?: ProgressSink;
+  prompt?: (question: string) => Promise<string>;
 }
 
 class UsageError extends Error {}
@@ -156,6 +172,8 @@ const COMMANDS: Record<string, (ctx: Context, args: string[], opts: Options) => 
   'list-domains': listDomainsCommand,
   'add-mailbox': addMailbox,
   dns: dnsCommand,
+  export: exportCommand,
+  import: importCommand,
 };
 
 /** Runs one command; returns the process exit code (0 ok, 1 failure, 2 usage). */
@@ -171,6 +189,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       check: { type: 'boolean' },
       verified: { type: 'boolean' },
       revoke: { type: 'boolean' },
+      format: { type: 'string' },
+      output: { type: 'string' },
+      folder: { type: 'string' },
     },
   });
   const [command, ...args] = positionals;
@@ -187,13 +208,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     hostname: config.hostname,
     resolver: defaultResolver(config),
     out: io.out,
+    env: io.env ?? process.env,
+    progress: io.progress,
+    prompt: io.prompt,
   };
   try {
     await run(ctx, args, values);
     return 0;
   } catch (err) {
     io.out(`error: ${err instanceof Error ? err.message : String(err)}`);
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError || err instanceof TransferUsageError ? 2 : 1;
   } finally {
     await stores.close();
   }

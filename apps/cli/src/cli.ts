@@ -5,6 +5,11 @@
  * user that owns the data dir (the Ansible role installs a wrapper that does).
  */
 import { runCli } from './cli-commands.js';
+import { promptSecret } from './prompt.js';
 
-const code = await runCli(process.argv.slice(2), { out: (line) => console.log(line) });
+const code = await runCli(process.argv.slice(2), {
+  out: (line) => console.log(line),
+  progress: { write: (text) => process.stderr.write(text), interactive: process.stderr.isTTY === true },
+  prompt: process.stdin.isTTY ? promptSecret : undefined,
+});
 process.exitCode = code;

@@ -17,8 +17,12 @@ export interface LoadConfigOptions {
   overrides?: DeepPartial<Config>;
 }
 
-/** MAILYARD_* variables that are not settings, so they are not reported as typos. */
-export const NON_SETTING_ENV_VARS: readonly string[] = ['MAILYARD_CONFIG'];
+/**
+ * MAILYARD_* variables that are not settings, so they are not reported as typos: the config file's path, and the
+ * mailbox password `mailyard export`/`import` read instead of asking on the terminal (a command's input, not a
+ * server setting).
+ */
+export const NON_SETTING_ENV_VARS: readonly string[] = ['MAILYARD_CONFIG', 'MAILYARD_MAILBOX_PASSWORD'];
 
 type Tree = Record<string, unknown>;
 type Sources = Map<string, string>;

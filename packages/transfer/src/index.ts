@@ -9,6 +9,7 @@ export { readEmlFiles, readEmlZip, writeEmlZip } from './eml.js';
 export { findMaildirs, readMaildir, writeMaildir } from './maildir.js';
 export { readMbox, writeMbox } from './mbox.js';
 export {
+  crlfMessage,
   type ExportOptions,
   exportMessages,
   exportSize,

@@ -117,7 +117,7 @@ export async function* readMaildir(root: string, defaultFolder = 'INBOX'): Async
   for (const { dir, folder } of maildirs) {
     const keywordsPath = join(dir, KEYWORDS_FILE);
     const keywords = existsSync(keywordsPath) ? parseDovecotKeywords(await readFile(keywordsPath, 'utf8')) : [];
-    const files: Array<{ path: string; name: string; isNew: boolean; mtime: Date }> = [];
+    const files: Array<{ path: string; name: string; mtime: Date }> = [];
     for (const sub of ['new', 'cur']) {
       const subdir = join(dir, sub);
       if (!existsSync(subdir)) continue;
@@ -125,7 +125,7 @@ export async function* readMaildir(root: string, defaultFolder = 'INBOX'): Async
         if (name.startsWith('.')) continue;
         const path = join(subdir, name);
         const info = await stat(path);
-        if (info.isFile()) files.push({ path, name, isNew: sub === 'new', mtime: info.mtime });
+        if (info.isFile()) files.push({ path, name, mtime: info.mtime });
       }
     }
     // Our own export numbers its files in the mailbox's UID order; other writers' files go by delivery time.
@@ -144,7 +144,8 @@ export async function* readMaildir(root: string, defaultFolder = 'INBOX'): Async
           yield { source, reason: 'empty file' };
           continue;
         }
-        const flags = file.isNew ? [] : flagsFromMaildirName(file.name, keywords);
+        // Dovecot also renames files in new/ to give them flags; a plain new/ file has none.
+        const flags = flagsFromMaildirName(file.name, keywords);
         yield { folder, raw, flags, internalDate: file.mtime, source };
       } catch (err) {
         yield { source, reason: `unreadable: ${(err as Error).message}` };

@@ -9,7 +9,8 @@
  * (`X-Mailyard-Prefix: <lines>`). Reading one of our files removes exactly that block, so the message comes
  * back byte for byte; a foreign mbox keeps its bytes and its Status fields give the flags.
  *
- * The From line's date is the internal date in UTC (seconds); X-Mailyard-Internal-Date keeps the milliseconds.
+ * The From line's date is the internal date in UTC (seconds); X-Mailyard-Internal-Date keeps the milliseconds, and
+ * X-Mailyard-Size the exact length (a message without a final line ending gets one in the file).
  */
 import { createReadStream } from 'node:fs';
 import { findHeaderEnd, splitHeaderFields } from '@mailyard/mail';
@@ -59,10 +60,14 @@ export function mboxEntry(message: TransferMessage): Buffer {
     `X-Keywords: ${keywords.join(' ')}`,
     `X-Mailyard-Folder: ${encodeURIComponent(message.folder).replace(/%2F/g, '/')}`,
     `X-Mailyard-Internal-Date: ${message.internalDate.toISOString()}`,
+    `X-Mailyard-Size: ${message.raw.length}`,
   ];
   const head = `From MAILER-DAEMON ${asctime(message.internalDate)}\n${PREFIX_FIELD}: ${block.length}${eol}${block.join(eol)}${eol}`;
   const quoted = Buffer.from(message.raw.toString('latin1').replace(/(^|\n)(>*From )/g, '$1>$2'), 'latin1');
-  return Buffer.concat([Buffer.from(head, 'latin1'), quoted, Buffer.from('\n')]);
+  // A From line must follow a blank line; a message without a final line ending gets one here, and
+  // X-Mailyard-Size tells our reader to take it off again.
+  const end = message.raw[message.raw.length - 1] === 10 ? '\n' : '\n\n';
+  return Buffer.concat([Buffer.from(head, 'latin1'), quoted, Buffer.from(end)]);
 }
 
 export async function* writeMbox(messages: AsyncIterable<TransferMessage>): AsyncGenerator<Buffer> {
@@ -109,6 +114,8 @@ export function parseMboxEntry(entry: Buffer, defaultFolder: string, source: str
     if (exported) folder = decodeURIComponent(exported);
     const exact = new Date(fieldValue(flagSource, 'x-mailyard-internal-date'));
     if (!Number.isNaN(exact.getTime())) internalDate = exact;
+    const size = Number(fieldValue(flagSource, 'x-mailyard-size'));
+    if (Number.isInteger(size) && raw.length > size && raw.length - size <= 2) raw = raw.subarray(0, size);
   }
   const flags = flagsFromMboxFields(
     fieldValue(flagSource, 'status'),

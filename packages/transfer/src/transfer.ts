@@ -5,7 +5,7 @@
  * share one transaction, so imported mail is searchable, threaded, counted against the quota and announced to
  * open IMAP sessions exactly like mail appended over IMAP.
  *
- * Duplicates: a message whose Message-ID and size match a message already in its target folder is skipped, so an
+ * Line endings: see crlfMessage. Duplicates: a message whose Message-ID and size match a message already in its target folder is skipped, so an
  * import can be run again after an interruption; a message without a Message-ID is a duplicate only of one with
  * the same bytes.
  */
@@ -93,6 +93,15 @@ const BATCH_BYTES = 8 * 1024 * 1024;
 
 function cleanFlags(flags: string[]): string[] {
   return [...new Set(flags.filter((f) => SYSTEM_FLAGS.has(f) || (KEYWORD.test(f) && f.length <= 100)))];
+}
+
+/**
+ * A message with Unix line endings only (Dovecot's Maildir, mutt's and mb2md's files store mail that way) gets
+ * CRLF, the line ending of RFC 5322 and of what IMAP serves; a message with any CRLF is kept byte for byte.
+ */
+export function crlfMessage(raw: Buffer): Buffer {
+  if (raw.indexOf('\r\n') >= 0 || raw.indexOf(10) < 0) return raw;
+  return Buffer.from(raw.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
 }
 
 /** The Message-ID of a raw message, as written (unfolded, trimmed), or '' when it has none. */
@@ -201,6 +210,7 @@ export async function importMessages(
       summary.skipped.push(item);
     } else {
       seenBytes += item.raw.length;
+      item.raw = crlfMessage(item.raw);
       let folder: string;
       try {
         folder = folderPath(item.folder);
