@@ -13,6 +13,7 @@ import { ByteBudget, LoginGate, RateLimiter, type RateLimitStore } from '@mailya
 import type { Logger } from '@mailyard/logger';
 import { countConnections, httpMetrics, monitoringEndpoints, watchByteBudget } from '@mailyard/monitor';
 import { closeServer, listenServer } from '@mailyard/runtime';
+import type { MessageSender } from '@mailyard/smtp';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
@@ -21,6 +22,7 @@ import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
+import { registerEmailRoutes } from './routes/emails.js';
 import { registerFolderRoutes } from './routes/folders.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSieveRoutes } from './routes/sieve.js';
@@ -58,6 +60,8 @@ export interface ApiDeps {
   rateLimitStore?: RateLimitStore;
   /** The process's in-flight byte budget, which request bodies reserve from; default: limits.inflightBytes. */
   budget?: ByteBudget;
+  /** Sends POST /v1/emails through the submission flow (main.ts builds it); without it that route answers 503. */
+  sender?: MessageSender;
 }
 
 /**
@@ -138,6 +142,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerTokenRoutes(router, routeDeps);
   registerDomainRoutes(router, routeDeps);
   registerAliasRoutes(router, routeDeps);
+  registerEmailRoutes(router, routeDeps, deps.sender);
   registerSieveRoutes(router, routeDeps);
   registerMailboxSieveRoutes(router, routeDeps);
   registerMessageRoutes(router, routeDeps);

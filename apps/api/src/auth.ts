@@ -8,6 +8,7 @@ import type { RateLimiter } from '@mailyard/limits';
 import type { Next } from 'koa';
 import type { ApiContext } from './context.js';
 import { usesMailboxCredentials } from './mailbox-auth.js';
+import { sendsWithMailboxCredentials } from './routes/emails.js';
 
 /** The token from `Authorization: Basic base64(token ":")`; null without the header. */
 export function basicToken(header: string | undefined): string | null {
@@ -37,6 +38,7 @@ export function authenticate(control: ControlStore, limits: AuthLimits) {
     await enforce(limits.perIp, `ip:${ctx.ip}`, 'from this address');
     // Mailbox credentials, not a token: mailbox-auth.ts checks them.
     if (usesMailboxCredentials(ctx.path)) return next();
+    if (sendsWithMailboxCredentials(ctx.path, ctx.get('authorization'))) return next();
     const token = basicToken(ctx.get('authorization') || undefined);
     if (token !== null) {
       const auth = await control.authenticateToken(token);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import * as out from './responses.js';
+import { emailOperations } from './routes/email-operations.js';
 import { folderCopy, folderCopyOut, folderCreate, folderOut, folderUpdate } from './routes/folders.js';
 import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
@@ -187,6 +188,7 @@ export const OPERATIONS: Operation[] = [
   ...sieveOperations('/domains/{domain}/aliases/{alias}/sieve', "an alias's"),
   ...sieveOperations('/sieve-scripts', "the authenticated mailbox's", 'mailbox'),
   ...mailboxOperations(),
+  ...emailOperations(),
 ];
 
 /** /messages and /folders: the authenticated mailbox's mail (routes/messages.ts, routes/folders.ts). */

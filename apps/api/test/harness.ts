@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { Mailstore } from '@mailyard/mailstore';
+import { createMessageSender, type DnsLookup } from '@mailyard/smtp';
 import { captureLog, type LogLine, tempDir } from '@mailyard/testkit';
 import { type ApiServer, createApiServer, OPERATIONS, type RateLimits } from '../src/index.js';
 
@@ -15,6 +16,7 @@ export interface Harness {
   config: Config;
   control: SqliteControlStore;
   mailstore: Mailstore;
+  masterKey: Buffer;
   /** Log entries at level error or above (code bugs). */
   /** Lines logged at error level or above (a test expects none). */
   readonly errors: LogLine[];
@@ -71,6 +73,10 @@ export async function startHarness(
     api?: Partial<Config['api']>;
     rateLimits?: Partial<RateLimits>;
     resolver?: string;
+    /** Settings of the smtp section (sending limits of POST /v1/emails). */
+    smtp?: Partial<Config['smtp']>;
+    /** Build a message sender (POST /v1/emails) over the same stores; `dns` for its lookups. */
+    sender?: { dns?: DnsLookup };
   } = {},
 ): Promise<Harness> {
   const dir = await tempDir('mailyard-api-');
@@ -82,13 +88,18 @@ export async function startHarness(
       hostname: 'mx.mailyard.test',
       api: { signupOpen: opts.signupOpen ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024, ...opts.api },
       dns: opts.resolver ? { resolver: opts.resolver } : {},
+      ...(opts.smtp ? { smtp: opts.smtp } : {}),
     },
   });
   const log = captureLog({ level: 'warn' });
   const { logger } = log;
-  const control = new SqliteControlStore({ dataDir, masterKey: randomBytes(32), scryptCost: { N: 1024, r: 8, p: 1 } });
+  const masterKey = randomBytes(32);
+  const control = new SqliteControlStore({ dataDir, masterKey, scryptCost: { N: 1024, r: 8, p: 1 } });
   const mailstore = new Mailstore({ dataDir, kdf: { N: 1024 } });
-  const api = createApiServer({ config, logger, control, mailstore, rateLimits: opts.rateLimits });
+  const sender = opts.sender
+    ? createMessageSender({ config, logger, control, mailstore, masterKey, ...opts.sender })
+    : undefined;
+  const api = createApiServer({ config, logger, control, mailstore, rateLimits: opts.rateLimits, sender });
   const port = await api.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
 
@@ -113,6 +124,7 @@ export async function startHarness(
     config,
     control,
     mailstore,
+    masterKey,
     get errors() {
       return log.atLeast(50);
     },
