@@ -61,11 +61,11 @@ function subjectAnomaly(headers: HeaderField[]): SpamSymbol | null {
 export function headerAnomalies(headers: HeaderField[], now = Date.now()): SpamSymbol[] {
   const found: Array<SpamSymbol | null> = [];
   const froms = count(headers, 'from');
-  if (froms === 0) found.push(symbol('MISSING_FROM', 2.5, 'No From header (RFC 5322 §3.6 requires one)'));
+  if (froms === 0) found.push(symbol('MISSING_FROM', 1.5, 'No From header (RFC 5322 §3.6 requires one)'));
   if (froms > 1) found.push(symbol('MULTIPLE_FROM', 2.5, 'More than one From header'));
   const from = firstField(headers, 'from');
   if (from) found.push(fromDisguise(from));
-  if (count(headers, 'message-id') === 0) found.push(symbol('MISSING_MESSAGE_ID', 1, 'No Message-ID header'));
+  if (count(headers, 'message-id') === 0) found.push(symbol('MISSING_MESSAGE_ID', 0.5, 'No Message-ID header'));
   if (count(headers, 'subject') === 0) found.push(symbol('MISSING_SUBJECT', 0.5, 'No Subject header'));
   found.push(dateAnomaly(headers, now), subjectAnomaly(headers));
   return found.filter((s): s is SpamSymbol => s !== null);
