@@ -27,6 +27,7 @@ import { registerFolderRoutes } from './routes/folders.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSieveRoutes } from './routes/sieve.js';
 import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
+import { registerSpamSettingsRoutes } from './routes/spam-settings.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 
 export interface RateLimits {
@@ -142,6 +143,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerTokenRoutes(router, routeDeps);
   registerDomainRoutes(router, routeDeps);
   registerAliasRoutes(router, routeDeps);
+  registerSpamSettingsRoutes(router, routeDeps);
   registerEmailRoutes(router, routeDeps, deps.sender);
   registerSieveRoutes(router, routeDeps);
   registerMailboxSieveRoutes(router, routeDeps);

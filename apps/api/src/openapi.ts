@@ -9,6 +9,7 @@ import { emailOperations } from './routes/email-operations.js';
 import { folderCopy, folderCopyOut, folderCreate, folderOut, folderUpdate } from './routes/folders.js';
 import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
+import { spamSettingsOut, spamSettingsUpdate } from './routes/spam-settings.js';
 import * as schemas from './schemas.js';
 
 export interface Operation {
@@ -136,6 +137,28 @@ export const OPERATIONS: Operation[] = [
     path: '/domains/{domain}/verify-records',
     summary: 'Check the DNS records of a domain; the ownership record found verifies it',
     reply: out.verifyRecordsOut,
+    status: 200,
+  },
+  {
+    method: 'get',
+    path: '/domains/{domain}/spam-settings',
+    summary: 'Spam filter settings of a domain: thresholds (null: server default), greylisting, allow/block lists',
+    reply: spamSettingsOut,
+    status: 200,
+  },
+  {
+    method: 'put',
+    path: '/domains/{domain}/spam-settings',
+    summary: 'Change spam filter settings; fields not named stay, a list given replaces the whole list',
+    body: spamSettingsUpdate,
+    reply: spamSettingsOut,
+    status: 200,
+  },
+  {
+    method: 'get',
+    path: '/domains/{domain}/aliases/{alias}/spam-settings',
+    summary: "The spam filter settings that apply to mail for an alias (its domain's)",
+    reply: spamSettingsOut,
     status: 200,
   },
   {
