@@ -187,6 +187,26 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX greylist_expiry ON greylist(expires_at);
   `,
+  // 11: webhooks. Each domain's HMAC secret for signing them (sealed with a key derived from the master key,
+  // made on first use), and the durable queue of webhook POSTs (alias recipients that are URLs), bodies sealed
+  // like the outbound queue's; retried with back-off until delivered or given up.
+  `
+  ALTER TABLE domains ADD COLUMN webhook_secret BLOB;
+  CREATE TABLE webhook_queue (
+    id TEXT PRIMARY KEY,
+    domain_id TEXT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    body BLOB,
+    state TEXT NOT NULL DEFAULT 'queued',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    locked_by TEXT,
+    locked_until INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_queue_due ON webhook_queue(state, next_attempt_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
