@@ -14,6 +14,6 @@ runProcess({ processName: 'imap' }, async ({ config, logger, control, mailstore,
   const deps = { config, logger, control, mailstore, tls: runtime.tls, limits };
   const create = (secure: boolean) => createImapServer({ ...deps, secure });
   const stop = await listenWithImplicitTls(create, config.imap, config.bind);
-  logger.info({ port: config.imap.port, tlsPort: config.imap.tlsPort, bind: config.bind }, 'imap listening');
+  logger.info({ ...stop.ports, bind: config.bind, coordination: coordination.backend }, 'imap listening');
   return stop;
 });

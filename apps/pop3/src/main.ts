@@ -24,6 +24,6 @@ runProcess({ processName: 'pop3' }, async ({ config, logger, control, mailstore,
   };
   const create = (secure: boolean) => createPop3Server({ ...deps, secure });
   const stop = await listenWithImplicitTls(create, config.pop3, config.bind);
-  logger.info({ port: config.pop3.port, tlsPort: config.pop3.tlsPort, bind: config.bind }, 'pop3 listening');
+  logger.info({ ...stop.ports, bind: config.bind, coordination: coordination.backend }, 'pop3 listening');
   return stop;
 });

@@ -8,9 +8,8 @@
  *   pnpm --filter @mailyard/coordination bench        (EVENTS=500 OPS=20000 to change the counts)
  */
 import { createLogger } from '@mailyard/logger';
-import { type TempDir, tempDir } from '@mailyard/testkit';
+import { type RedisServer, redisServerAvailable, startRedisServer, type TempDir, tempDir } from '@mailyard/testkit';
 import { type Coordination, createRedisCoordination, EmbeddedCoordination } from '../src/index.js';
-import { type RedisServer, redisServerAvailable, startRedisServer } from '../test/redis-server.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 300);
 const OPS = Number(process.env.OPS ?? 10_000);

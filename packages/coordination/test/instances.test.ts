@@ -7,9 +7,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { repoRoot, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import {
+  type RedisServer,
+  redisServerAvailable,
+  repoRoot,
+  startRedisServer,
+  type TempDir,
+  tempDir,
+  waitFor,
+} from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type RedisServer, redisServerAvailable, startRedisServer } from './redis-server.js';
 
 const available = redisServerAvailable();
 const script = join(dirname(fileURLToPath(import.meta.url)), 'instance.ts');

@@ -6,7 +6,15 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureLog, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import {
+  captureLog,
+  type RedisServer,
+  redisServerAvailable,
+  startRedisServer,
+  type TempDir,
+  tempDir,
+  waitFor,
+} from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type ChangeEvent,
@@ -14,7 +22,6 @@ import {
   createRedisCoordination,
   type RedisCoordination,
 } from '../src/index.js';
-import { type RedisServer, redisServerAvailable, startRedisServer } from './redis-server.js';
 
 const PASSWORD = 'outage-secret-7d1f';
 const WARN = 40;

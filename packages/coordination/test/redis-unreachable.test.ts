@@ -3,10 +3,18 @@
  * coordination starts anyway and serves from this process, a hung Redis costs at most one command timeout per
  * probe interval, and both cases end with Redis shared again, one warning and one recovery line each.
  */
-import { captureLog, type LogCapture, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import {
+  captureLog,
+  type LogCapture,
+  type RedisServer,
+  redisServerAvailable,
+  startRedisServer,
+  type TempDir,
+  tempDir,
+  waitFor,
+} from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { COORDINATION_LIMITS, createRedisCoordination, type RedisCoordination } from '../src/index.js';
-import { type RedisServer, redisServerAvailable, startRedisServer } from './redis-server.js';
 
 const available = redisServerAvailable();
 const COMMAND_TIMEOUT_MS = 300;

@@ -7,7 +7,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoginGate } from '@mailyard/limits';
 import { Mailstore } from '@mailyard/mailstore';
-import { captureLog, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import {
+  captureLog,
+  type RedisServer,
+  redisServerAvailable,
+  startRedisServer,
+  type TempDir,
+  tempDir,
+  waitFor,
+} from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createCoordination,
@@ -16,7 +24,6 @@ import {
   type RedisCoordinationOptions,
 } from '../src/index.js';
 import { runCoordinationContract } from './contract.js';
-import { type RedisServer, redisServerAvailable, startRedisServer } from './redis-server.js';
 
 const PASSWORD = 'p@ss word/with:odd#chars';
 

@@ -7,7 +7,7 @@ function tcpListener(secure: boolean, created: Array<{ secure: boolean; server: 
   const server = createServer((socket) => socket.end(secure ? 'tls\n' : 'plain\n'));
   created.push({ secure, server });
   return {
-    listen: (port, host) => new Promise((resolve) => server.listen(port, host, () => resolve(server.address()))),
+    listen: (port, host) => new Promise((resolve) => server.listen(port, host, () => resolve(portOf(server)))),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -41,6 +41,7 @@ test('listens the plain and the implicit-TLS server, and the returned stop close
   const [plain, implicitTls] = created.map((c) => c.server) as [Server, Server];
   expect(await greeting(portOf(plain))).toBe('plain\n');
   expect(await greeting(portOf(implicitTls))).toBe('tls\n');
+  expect(stop.ports).toEqual({ port: portOf(plain), tlsPort: portOf(implicitTls) });
   await stop();
   expect(plain.listening).toBe(false);
   expect(implicitTls.listening).toBe(false);

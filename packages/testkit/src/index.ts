@@ -20,6 +20,8 @@
  *   apps/imap's stress test and bench/imap/stress.ts.
  * - spamSamples()/hamSamples(): seeded, realistic spam and everyday mail for the spam-learning tests.
  * - portZeroEnvironment()/usePortZero(): every MAILYARD_*_PORT set to 0, so processes tests start never collide.
+ * - startRedisServer(): a private redis-server on a unix socket (optionally with a password and TLS) that a test
+ *   can kill, pause and restart.
  *
  * Invariant: a missing corpus or tool makes a test skip with a printed reason locally and fail when CI=true.
  */
@@ -41,6 +43,7 @@ export { runStress, type StressOptions, type StressResult } from './imap-stress.
 export { hamSamples, spamSamples } from './learning-mail.js';
 export { captureLog, type LogCapture, type LogCaptureOptions, type LogLine } from './log-capture.js';
 export { portZeroEnvironment, usePortZero } from './ports.js';
+export { type RedisServer, type RedisServerOptions, redisServerAvailable, startRedisServer } from './redis-server.js';
 export { closeServer, listen } from './servers.js';
 export { type SmallFilesystem, smallFilesystem } from './small-fs.js';
 export { Teardown } from './teardown.js';

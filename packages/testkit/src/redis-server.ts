@@ -9,7 +9,9 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createSelfSignedPair } from '@mailyard/config';
-import { findExecutable, requireTool, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import { findExecutable, requireTool } from './environment.js';
+import { type TempDir, tempDir } from './temp-dir.js';
+import { waitFor } from './wait-for.js';
 
 export interface RedisServerOptions {
   password?: string;
