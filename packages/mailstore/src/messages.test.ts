@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { QuotaExceededError } from '@mailyard/errors';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { messageWithAttachment, type TestStore, testStore, textMessage } from '../test/fixtures.js';
+import { readKeyFile, unwrapWithPassword } from './keys.js';
+import { mailboxPaths } from './paths.js';
+import { openDatabase } from './schema.js';
 import type { MailboxSession } from './types.js';
 
 let t: TestStore;
@@ -161,4 +164,24 @@ test('a cached listing follows changes made through another handle (another proc
   expect(patched).toEqual(fresh);
   expect(patched.find((m) => m.uid === 5)?.flags).toEqual(['Later']);
   expect(s.listMessages('INBOX')).toEqual(fresh);
+});
+
+test('\\Recent is claimed once and a later arrival by the next claim, through an index of the recent rows only', async () => {
+  await s.append('INBOX', textMessage());
+  await s.append('INBOX', textMessage());
+  expect(s.claimRecent('INBOX')).toEqual([1, 2]);
+  expect(s.claimRecent('INBOX')).toEqual([]);
+  await s.append('INBOX', textMessage());
+  expect(s.claimRecent('INBOX')).toEqual([3]);
+  expect(s.claimRecent('INBOX')).toEqual([]);
+  const paths = mailboxPaths(t.dir, 'm');
+  const db = openDatabase(paths.db, await unwrapWithPassword(await readKeyFile(paths.keyFile), 'pw'));
+  try {
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT uid FROM messages WHERE folder_id = ? AND recent = 1 ORDER BY uid')
+      .all(1) as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toContain('messages_recent');
+  } finally {
+    db.close();
+  }
 });

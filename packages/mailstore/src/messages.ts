@@ -296,10 +296,12 @@ export function changesSince(db: Db, folder: FolderRef, modseq: number): Change[
 }
 
 export function claimRecent(db: Db, folder: FolderRef): number[] {
+  const recent = prepValue(db, 'SELECT uid FROM messages WHERE folder_id = ? AND recent = 1 ORDER BY uid');
+  // Nothing recent (every SELECT after the first): no write transaction. A message that turns up after this
+  // read is claimed by the next session to look, as if this claim had come a moment earlier.
+  if ((recent.all(folder.id) as number[]).length === 0) return [];
   const run = db.transaction((): number[] => {
-    const uids = prepValue(db, 'SELECT uid FROM messages WHERE folder_id = ? AND recent = 1 ORDER BY uid').all(
-      folder.id,
-    ) as number[];
+    const uids = recent.all(folder.id) as number[];
     prep(db, 'UPDATE messages SET recent = 0 WHERE folder_id = ? AND recent = 1').run(folder.id);
     return uids;
   });

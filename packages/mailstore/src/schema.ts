@@ -146,6 +146,10 @@ const MIGRATIONS: string[] = [
     class TEXT NOT NULL CHECK (class IN ('spam', 'ham'))
   ) STRICT;
   INSERT INTO meta (key, value) VALUES ('bayes_spam', 0), ('bayes_ham', 0), ('bayes_serial', 0);`,
+  // 9: every SELECT claims the folder's \Recent messages (RFC 3501 §2.3.2): without an index that read and the
+  // UPDATE that follows walked every row of the folder (about 5 ms at 20,000 messages). The partial index holds
+  // only the rows still recent, so the claim costs what there is to claim.
+  'CREATE INDEX messages_recent ON messages(folder_id, uid) WHERE recent = 1;',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
