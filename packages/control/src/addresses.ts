@@ -3,6 +3,7 @@
  * RFC 5890/5891 via WHATWG domainToASCII), local parts lowercased, subaddresses split at '+' (RFC 5233).
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
+import { isWebhookUrl, normalizeWebhookUrl } from './webhook-urls.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -53,8 +54,9 @@ export function isValidAliasName(name: string): boolean {
   return name.length <= 64 && LOCAL_PART.test(name);
 }
 
-/** A forwarding recipient: local@domain with a valid domain. */
+/** A forwarding recipient: local@domain with a valid domain, or a webhook URL (webhook-urls.ts). */
 export function normalizeRecipient(address: string): string | null {
+  if (isWebhookUrl(address)) return normalizeWebhookUrl(address);
   const parts = splitAddress(address.trim());
   if (!parts || parts.local.length > 64 || /[\s<>()[\]\\,;:"@]/.test(parts.local)) return null;
   return `${parts.local}@${parts.domain}`;

@@ -83,6 +83,13 @@ export {
 export { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
 export { SCHEMA_VERSION } from './sqlite-schema.js';
 export type * from './types.js';
+export {
+  isNonPublicAddress,
+  isWebhookUrl,
+  normalizeWebhookUrl,
+  webhookHost,
+  webhookUrlRefusal,
+} from './webhook-urls.js';
 
 /** The control store of a data dir: SQLite, the only backend built. */
 export function openControlStore(opts: SqliteControlStoreOptions): ControlStore {

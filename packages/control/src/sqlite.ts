@@ -35,6 +35,7 @@ import { SqliteSessionTable } from './sqlite-sessions.js';
 import { SqliteSieveMarkTable } from './sqlite-sieve-marks.js';
 import { SqliteSieveScriptTable } from './sqlite-sieve-scripts.js';
 import { SqliteSpamTable } from './sqlite-spam.js';
+import { SqliteWebhookTable } from './sqlite-webhooks.js';
 import type * as T from './types.js';
 
 export interface SqliteControlStoreOptions {
@@ -56,6 +57,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #domains: SqliteDomainTable;
   readonly #queue: SqliteOutboundQueue;
   readonly #sentEmails: SqliteSentEmailTable;
+  readonly #webhooks: SqliteWebhookTable;
   readonly #aliases: SqliteAliasTable;
   readonly #sessions: SqliteSessionTable;
   readonly #sieveScripts: SqliteSieveScriptTable;
@@ -85,6 +87,11 @@ export class SqliteControlStore implements T.ControlStore {
     this.#sieveMarks = new SqliteSieveMarkTable(this.#sql);
     this.#spam = new SqliteSpamTable(this.#db, this.#sql);
     this.#sentEmails = new SqliteSentEmailTable(this.#sql);
+    this.#webhooks = new SqliteWebhookTable(
+      this.#db,
+      new SecretBox(deriveKey(opts.masterKey, 'control.webhook-secrets')),
+      new SecretBox(deriveKey(opts.masterKey, 'control.webhooks')),
+    );
     this.#domains = new SqliteDomainTable(
       this.#db,
       this.#sql,
@@ -393,6 +400,41 @@ export class SqliteControlStore implements T.ControlStore {
 
   async cancelQueued(queueId: string, now = new Date()): Promise<T.CancelOutcome> {
     return this.#queue.cancel(queueId, now.getTime());
+  }
+
+  // webhooks
+
+  async webhookSecret(domainId: string): Promise<string> {
+    return this.#webhooks.secret(domainId);
+  }
+
+  async rotateWebhookSecret(domainId: string): Promise<string> {
+    return this.#webhooks.rotate(domainId);
+  }
+
+  async enqueueWebhook(input: T.NewWebhook): Promise<T.WebhookSummary> {
+    return this.#webhooks.enqueue(input);
+  }
+
+  async claimDueWebhooks(
+    workerId: string,
+    now: Date,
+    limit: number,
+    leaseMs = DEFAULT_LEASE_MS,
+  ): Promise<T.WebhookItem[]> {
+    return this.#webhooks.claimDue(workerId, now.getTime(), limit, leaseMs);
+  }
+
+  async recordWebhookAttempt(id: string, workerId: string, attempt: T.WebhookAttempt): Promise<T.WebhookSummary> {
+    return this.#webhooks.record(id, workerId, attempt);
+  }
+
+  async getWebhook(id: string): Promise<T.WebhookSummary | null> {
+    return this.#webhooks.get(id);
+  }
+
+  async listWebhooks(domainId: string, limit: number): Promise<T.WebhookSummary[]> {
+    return this.#webhooks.list(domainId, limit);
   }
 
   // messages sent through the REST API

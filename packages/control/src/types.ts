@@ -261,6 +261,38 @@ export type SentEmailCount = { sender: string } | { domain: string };
 /** Outcome of cancelling a queued message: 'busy' while a worker is delivering it, 'final' once it is done. */
 export type CancelOutcome = 'cancelled' | 'busy' | 'final' | 'unknown';
 
+/** A webhook POST waiting in, or done with, the webhook queue. */
+export interface WebhookSummary {
+  id: string;
+  domainId: string;
+  url: string;
+  /** 'failed': given up (too old, or refused for good, e.g. a private address). */
+  state: 'queued' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: Date;
+  /** The last failure: an HTTP status, a network error or a refusal. */
+  lastError: string | null;
+  createdAt: Date;
+}
+
+export interface WebhookItem extends WebhookSummary {
+  /** The JSON to POST. */
+  body: Buffer;
+}
+
+export interface NewWebhook {
+  domainId: string;
+  url: string;
+  body: Buffer;
+}
+
+export interface WebhookAttempt {
+  /** 'retry' keeps it queued until nextAttemptAt. */
+  outcome: 'delivered' | 'retry' | 'failed';
+  nextAttemptAt?: Date;
+  error?: string;
+}
+
 export type SortKey = 'name' | '-name' | 'created_at' | '-created_at';
 
 export interface ListQuery {
@@ -448,6 +480,21 @@ export interface ControlStore {
    * failed. Decided in one write transaction, so a worker cannot claim it halfway.
    */
   cancelQueued(queueId: string, now?: Date): Promise<CancelOutcome>;
+
+  // webhooks: each domain's signing secret and the durable queue of webhook POSTs
+  /** The domain's webhook signing secret, made on first use; NotFoundError for an unknown domain. */
+  webhookSecret(domainId: string): Promise<string>;
+  /** Replaces the domain's webhook signing secret and returns the new one (shown once to its owner). */
+  rotateWebhookSecret(domainId: string): Promise<string>;
+  /** Durable when it resolves (the body sealed with the server key): callers may then acknowledge the message. */
+  enqueueWebhook(input: NewWebhook): Promise<WebhookSummary>;
+  /** Leases up to `limit` due webhooks to `workerId` for `leaseMs`, as claimDue does for the outbound queue. */
+  claimDueWebhooks(workerId: string, now: Date, limit: number, leaseMs?: number): Promise<WebhookItem[]>;
+  /** Records one attempt of a leased webhook; ConflictError when `workerId` does not hold it. */
+  recordWebhookAttempt(id: string, workerId: string, attempt: WebhookAttempt): Promise<WebhookSummary>;
+  getWebhook(id: string): Promise<WebhookSummary | null>;
+  /** The domain's newest webhooks first. */
+  listWebhooks(domainId: string, limit: number): Promise<WebhookSummary[]>;
 
   // messages sent through the REST API (scoped to the account like domains)
   recordSentEmail(input: NewSentEmail): Promise<SentEmail>;

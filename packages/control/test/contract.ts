@@ -13,6 +13,7 @@ import { runSessionContract } from './contract-sessions.js';
 import { runSieveMarkContract } from './contract-sieve-marks.js';
 import { runSieveScriptContract } from './contract-sieve-scripts.js';
 import { runSpamContract } from './contract-spam.js';
+import { runWebhookContract } from './contract-webhooks.js';
 
 export interface ControlStoreFixture {
   store: ControlStore;
@@ -161,6 +162,11 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
     );
 
     runSentEmailContract(() => store);
+
+    runWebhookContract(
+      () => store,
+      () => openSecond(),
+    );
 
     runSpamContract(
       () => store,
