@@ -27,6 +27,7 @@ import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerOutboundRoutes } from './routes/outbound.js';
 import { registerSieveRoutes } from './routes/sieve.js';
+import { registerSpamRoutes } from './routes/spam.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { checkCsrf, loadSession } from './session-middleware.js';
 import { DashboardSessions } from './sessions.js';
@@ -139,6 +140,7 @@ function buildRouter(deps: WebRouteDeps): Router<WebState> {
   registerDomainRoutes(router, deps);
   registerAliasRoutes(router, deps);
   registerSieveRoutes(router, deps);
+  registerSpamRoutes(router, deps);
   registerTokenRoutes(router, deps);
   registerOutboundRoutes(router, deps);
   registerAutoconfigRoutes(router, deps);

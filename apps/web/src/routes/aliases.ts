@@ -16,6 +16,7 @@ import {
   deleteAliasView,
   passwordIssuedView,
 } from '../views/aliases.js';
+import { spamSummary } from '../views/spam.js';
 import {
   aliasPath,
   ownAlias,
@@ -103,7 +104,9 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
 
   router.get('/domains/:domain/aliases/:alias', async (ctx: WebContext) => {
     const { domain, alias } = await ownAlias(ctx, deps);
-    render(ctx, aliasTitle(domain, alias), aliasView({ domain, alias, csrf: ctx.state.csrf }));
+    const defaults = { junkScore: deps.config.spam.junkScore, rejectScore: deps.config.spam.rejectScore };
+    const spam = spamSummary({ domain, settings: await deps.control.getSpamSettings(domain.id), defaults });
+    render(ctx, aliasTitle(domain, alias), aliasView({ domain, alias, csrf: ctx.state.csrf, spam }));
   });
 
   router.post('/domains/:domain/aliases/:alias', async (ctx: WebContext) => {

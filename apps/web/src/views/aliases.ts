@@ -106,6 +106,8 @@ export function aliasView(o: {
   csrf: string;
   form?: AliasForm;
   error?: string;
+  /** The domain's spam filter settings in force for this alias's mail (shown on the plain GET of the page). */
+  spam?: SafeHtml;
 }): SafeHtml {
   const path = aliasPath(o.domain, o.alias);
   const form: AliasForm = o.form ?? {
@@ -128,6 +130,7 @@ export function aliasView(o: {
   ${passwordSection(o)}
   <h2>Filters and vacation reply</h2>
   <p><a href="${path}/sieve">Sieve filters, vacation reply and script editor</a></p>
+  ${o.spam ?? ''}
   <h2>Delete</h2>
   <p><a href="${path}/delete">Delete this alias</a>${o.alias.mailboxId ? ' and its mailbox with all its mail' : ''}.</p>`;
 }

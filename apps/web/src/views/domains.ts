@@ -127,6 +127,7 @@ export function domainView(o: {
   return html`${domain.description ? html`<p class="description">${domain.description}</p>` : ''}
   <div class="actions">
     <a href="${path}/aliases">Aliases and mailboxes</a>
+    <a href="${path}/spam">Spam filter</a>
     ${actionButton({ action: `${path}/verify`, csrf: o.csrf, label: 'Verify DNS records' })}
   </div>
   ${verification(domain)}

@@ -1,0 +1,64 @@
+/**
+ * Spam filter settings of a domain in the dashboard (the same control store methods as the API's
+ * /v1/domains/:domain/spam-settings). Bad input (a threshold that is no number, a reject threshold not above the
+ * Junk one, a list entry that is neither an address nor a domain) is shown above the form, and nothing changes.
+ */
+import type { SpamSettingsPatch } from '@mailyard/control';
+import { ValidationError } from '@mailyard/errors';
+import { checkbox, field } from '../form-body.js';
+import { attempt, ok, redirectTo, render } from '../page.js';
+import { type SpamForm, spamPath, spamSettingsView } from '../views/spam.js';
+import { ownDomain, type WebContext, type WebRouteDeps, type WebRouter } from '../web-context.js';
+
+function score(label: string, text: string): number | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) throw new ValidationError(`The ${label} threshold must be a number, or empty.`);
+  return value;
+}
+
+function lines(text: string): string[] {
+  return text
+    .split(/[\r\n,]+/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+}
+
+export function registerSpamRoutes(router: WebRouter, deps: WebRouteDeps): void {
+  const defaults = { junkScore: deps.config.spam.junkScore, rejectScore: deps.config.spam.rejectScore };
+  const title = 'Spam filter';
+
+  router.get('/domains/:domain/spam', async (ctx: WebContext) => {
+    const domain = await ownDomain(ctx, deps);
+    const settings = await deps.control.getSpamSettings(domain.id);
+    render(ctx, title, spamSettingsView({ domain, settings, defaults, csrf: ctx.state.csrf }));
+  });
+
+  router.post('/domains/:domain/spam', async (ctx: WebContext) => {
+    const domain = await ownDomain(ctx, deps);
+    const form: SpamForm = {
+      junkScore: field(ctx.state.form, 'junk_score'),
+      rejectScore: field(ctx.state.form, 'reject_score'),
+      greylisting: checkbox(ctx.state.form, 'greylisting'),
+      allow: field(ctx.state.form, 'allow'),
+      block: field(ctx.state.form, 'block'),
+    };
+    const result = await attempt(async () => {
+      const patch: SpamSettingsPatch = {
+        junkScore: score('Junk', form.junkScore),
+        rejectScore: score('reject', form.rejectScore),
+        greylisting: form.greylisting,
+        allow: lines(form.allow),
+        block: lines(form.block),
+      };
+      return deps.control.updateSpamSettings(domain.id, patch);
+    });
+    if (!result.ok) {
+      const settings = await deps.control.getSpamSettings(domain.id);
+      const view = spamSettingsView({ domain, settings, defaults, csrf: ctx.state.csrf, form, error: result.error });
+      return render(ctx, title, view, 400);
+    }
+    redirectTo(ctx, spamPath(domain), ok('Spam settings saved.'));
+  });
+}
