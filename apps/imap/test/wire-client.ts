@@ -33,7 +33,7 @@ export function wrap(socket: Socket): WireClient {
     send: (data) => {
       socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
     },
-    readUntil: (pattern, timeoutMs = 5000) =>
+    readUntil: (pattern, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiter = null;
