@@ -17,8 +17,8 @@
  * which ran without a content filter; docs/spam.md gives their own cost.
  * Build first (npx -y pnpm@10.34.8 build): the benchmark itself imports the built packages too (no source
  * condition), so the data directory it prepares has the schemas of the code the server runs.
- * `npm run bench:table` (root) or `pnpm run table` (bench/); `--quick` runs smaller sizes (2,000-message INBOX, 15 s at rest, fewer
- * messages) for a fast check; `--rest-only` stops after the figures at rest.
+ * `npm run bench:table` (root) or `pnpm run table` (bench/); `--quick` runs smaller sizes (2,000-message INBOX,
+ * 15 s at rest, fewer messages) for a fast check; `--rest-only` stops after the figures at rest.
  * Clients use source addresses in 127.0.1.0/24 so per-IP limits see many hosts (wire.ts).
  */
 import { join } from 'node:path';
