@@ -51,3 +51,5 @@ export { GuardedSmtpServer, type GuardedSmtpServerOptions } from './server.js';
 export { createSrs, type Srs } from './srs.js';
 export { createSubmissionServer, type SubmissionServer } from './submission.js';
 export type { Submitted } from './submit.js';
+export { SIGNATURE_HEADER, webhookSignature } from './webhooks/post.js';
+export { createWebhookWorker, type WebhookWorker, type WebhookWorkerDeps } from './webhooks/worker.js';

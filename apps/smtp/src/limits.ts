@@ -136,6 +136,18 @@ export const OUTBOUND_LIMITS = {
   mtaStsCacheMs: DAY,
 } as const;
 
+/** Webhook delivery (webhooks/): the same back-off and maximum age as outbound mail (smtp.outboundMaxAgeMs). */
+export const WEBHOOK_LIMITS = {
+  /** One POST, connect to last byte of the answer: receivers should answer at once and work later. */
+  requestTimeoutMs: 30 * SECOND,
+  /** Bytes of a receiver's answer we read (only to log its start); the rest is dropped with the connection. */
+  maxResponseBytes: 64 * 1024,
+  /** Webhook POSTs in flight at once per worker. */
+  concurrency: 10,
+  /** A lease longer than the request timeout, so no other worker posts the same webhook meanwhile. */
+  leaseMs: 2 * MINUTE,
+} as const;
+
 /** Delay before attempt number `attempts + 1`, given the attempts made so far (1-based after the first). */
 export function backoffDelay(attempts: number): number {
   const schedule = OUTBOUND_LIMITS.backoffMs;

@@ -13,6 +13,7 @@ import { SMTP_LIMITS } from './limits.js';
 import { createMxServer } from './mx.js';
 import { createOutboundWorker } from './outbound/worker.js';
 import { createSubmissionServer } from './submission.js';
+import { createWebhookWorker } from './webhooks/worker.js';
 
 const ROLES = ['mx', 'submission', 'outbound'] as const;
 type Role = (typeof ROLES)[number];
@@ -36,13 +37,16 @@ async function start(role: Role, deps: SmtpDeps): Promise<() => Promise<void>> {
     return () => submission.close(SMTP_LIMITS.shutdownGraceMs);
   }
   const worker = createOutboundWorker(deps);
+  // Webhook POSTs are outbound traffic too: the same process posts them from their own durable queue.
+  const webhooks = createWebhookWorker(deps);
   // This process delivers the queue, so its /metrics reports the queue's depth and bytes.
   const unwatch = watchOutboundQueue(() => deps.control.queueStats());
   worker.start();
+  webhooks.start();
   logger.info('outbound worker started');
   return async () => {
     unwatch();
-    await worker.stop();
+    await Promise.all([worker.stop(), webhooks.stop()]);
   };
 }
 

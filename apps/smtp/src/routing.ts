@@ -4,7 +4,7 @@
  * with an SRS-rewritten envelope sender and an ARC seal by the forwarding domain (RFC 8617), so that forwarded
  * mail still passes SPF and DMARC at its destination. SRS0 addresses of a hosted domain route bounces back to
  * the original sender. Each recipient's active Sieve script decides its mailbox copies (folder, flags), redirects,
- * reject and vacation (sieve-delivery.ts): planLocal runs the scripts and may yield a refusal before anything is
+ * reject and vacation (sieve-delivery.ts); an alias recipient that is a URL gets a webhook (webhooks/): planLocal runs the scripts and may yield a refusal before anything is
  * stored, deliverPlanned carries the plan out; deliverLocally does both.
  *
  * Invariant: `deliverLocally` / `deliverPlanned` resolve only when every copy is durable (spool fsynced, queue row
@@ -13,7 +13,7 @@
  * within the in-flight byte budget.
  */
 
-import { splitAddress } from '@mailyard/control';
+import { isWebhookUrl, splitAddress } from '@mailyard/control';
 import type { Reservation } from '@mailyard/limits';
 import type { DeliverMeta } from '@mailyard/mailstore';
 import { sealMessage } from 'mailauth';
@@ -27,6 +27,7 @@ import {
   planRecipients,
   recordDuplicates,
 } from './sieve-delivery.js';
+import { webhookPayload } from './webhooks/payload.js';
 
 export interface LocalRecipient {
   /** The address as given in RCPT TO. */
@@ -38,6 +39,10 @@ export interface LocalRecipient {
   mailboxId: string | null;
   /** External addresses this recipient forwards to. */
   forwards: string[];
+  /** Webhook URLs among the alias's recipients: each gets the message as a signed JSON POST (webhooks/). */
+  webhooks: string[];
+  /** The hosted domain's id (its webhook secret signs the POSTs); null for an SRS return. */
+  domainId: string | null;
   /** A bounce routed back through SRS: forwarded with the null sender kept. */
   srsReturn: boolean;
 }
@@ -50,7 +55,16 @@ export async function resolveLocal(ctx: SmtpContext, address: string): Promise<L
   if (/^srs0=/i.test(local)) {
     const original = ctx.srs.reverse(local);
     if (!original || !(await ctx.control.isHostedDomain(domain))) return null;
-    return { address, domain, aliasId: null, mailboxId: null, forwards: [original], srsReturn: true };
+    return {
+      address,
+      domain,
+      aliasId: null,
+      mailboxId: null,
+      forwards: [original],
+      webhooks: [],
+      domainId: null,
+      srsReturn: true,
+    };
   }
   const resolved = await ctx.control.resolveRecipient(address);
   if (!resolved) return null;
@@ -62,7 +76,9 @@ export async function resolveLocal(ctx: SmtpContext, address: string): Promise<L
     domain: resolved.domain.name,
     aliasId: alias.id,
     mailboxId,
-    forwards: alias.recipients,
+    forwards: alias.recipients.filter((r) => !isWebhookUrl(r)),
+    webhooks: alias.recipients.filter(isWebhookUrl),
+    domainId: resolved.domain.id,
     srsReturn: false,
   };
 }
@@ -133,7 +149,8 @@ export async function wholeMessage(
  */
 export async function planLocal(ctx: SmtpContext, d: LocalDelivery): Promise<LocalPlan> {
   const scripts = await activeScripts(ctx, d.recipients);
-  const needsWhole = groupForwards(d.recipients).size > 0 || scripts.size > 0;
+  const needsWhole =
+    groupForwards(d.recipients).size > 0 || scripts.size > 0 || d.recipients.some((r) => r.webhooks.length > 0);
   const whole = needsWhole ? await wholeMessage(ctx, d.body) : { body: d.body, held: undefined };
   try {
     return await planRecipients(ctx, d, whole, scripts);
@@ -157,6 +174,7 @@ export async function deliverPlanned(ctx: SmtpContext, d: LocalDelivery, plan: L
   const copies = mailboxCopies(plan, d.folder, d.junk);
   const [queued] = await Promise.all([
     Promise.all([...forwards].map(([key, targets]) => enqueueForward(ctx, d, stored, key, targets))),
+    enqueueWebhooks(ctx, d, stored, accepted),
     Promise.all(copies.map(([id, meta]) => storeInMailbox(ctx, id, plan.body, meta))),
     carryOutSieve(ctx, d, plan, {
       sendLocal: (to, from, raw) => sendToLocal(ctx, to, from, raw),
@@ -165,6 +183,21 @@ export async function deliverPlanned(ctx: SmtpContext, d: LocalDelivery, plan: L
   ]);
   await recordDuplicates(ctx, plan);
   return { mailboxes: new Set(copies.map(([id]) => id)).size, queued };
+}
+
+/**
+ * One webhook POST per URL recipient, queued durably (sealed like outbound mail) before the caller's reply; the
+ * worker in the outbound process posts it. The JSON is built once per recipient (its envelope names it).
+ */
+async function enqueueWebhooks(ctx: SmtpContext, d: LocalDelivery, raw: Buffer, recipients: LocalRecipient[]) {
+  const jobs: Array<Promise<unknown>> = [];
+  for (const r of recipients) {
+    if (r.webhooks.length === 0 || !r.domainId) continue;
+    const envelope = { mailFrom: d.envelopeFrom, recipient: r.address, ...(d.messageId ? { id: d.messageId } : {}) };
+    const body = webhookPayload(raw, envelope, ctx.config.webhooks.maxInlineBytes);
+    for (const url of r.webhooks) jobs.push(ctx.control.enqueueWebhook({ domainId: r.domainId, url, body }));
+  }
+  await Promise.all(jobs);
 }
 
 /** A message for one address: through the local path when it is hosted here; 'remote' when it is not. */

@@ -350,6 +350,23 @@ const tmp = section('Temporary files in data/tmp.', {
   retentionMs: duration(DAY, 'Age after which temporary files are deleted by the cleanup job.', MINUTE),
 });
 
+const webhooks = section(
+  'Webhooks: alias recipients that are URLs get each message as a signed JSON POST, retried through a durable queue.',
+  {
+    allowPrivate: flag(
+      false,
+      'Let webhooks reach private, loopback and link-local addresses, localhost, and plain http:// URLs. For ' +
+        'development and tests only: in production this is how a webhook would reach internal services (SSRF).',
+    ),
+    maxInlineBytes: size(
+      MiB,
+      'Largest raw message, and largest total of attachment content, a webhook JSON carries inline; past it they ' +
+        'are described without their content.',
+      0,
+    ),
+  },
+);
+
 export const configSchema = z.strictObject({
   dataDir: text('./data', 'Directory for keys, databases, spool, queue, TLS files, profiles and backups.'),
   hostname: hostnameField,
@@ -398,6 +415,7 @@ export const configSchema = z.strictObject({
   alerts,
   backup,
   tmp,
+  webhooks,
 });
 
 export type Config = z.infer<typeof configSchema>;
