@@ -29,6 +29,7 @@ import { registerSieveRoutes } from './routes/sieve.js';
 import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
 import { registerSpamSettingsRoutes } from './routes/spam-settings.js';
 import { registerTokenRoutes } from './routes/tokens.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export interface RateLimits {
   /** Requests per minute from one client address (authenticated or not). */
@@ -145,6 +146,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerAliasRoutes(router, routeDeps);
   registerSpamSettingsRoutes(router, routeDeps);
   registerEmailRoutes(router, routeDeps, deps.sender);
+  registerWebhookRoutes(router, routeDeps);
   registerSieveRoutes(router, routeDeps);
   registerMailboxSieveRoutes(router, routeDeps);
   registerMessageRoutes(router, routeDeps);

@@ -10,6 +10,7 @@ import { folderCopy, folderCopyOut, folderCreate, folderOut, folderUpdate } from
 import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
 import { spamSettingsOut, spamSettingsUpdate } from './routes/spam-settings.js';
+import { webhookOperations } from './routes/webhooks.js';
 import * as schemas from './schemas.js';
 
 export interface Operation {
@@ -212,6 +213,7 @@ export const OPERATIONS: Operation[] = [
   ...sieveOperations('/sieve-scripts', "the authenticated mailbox's", 'mailbox'),
   ...mailboxOperations(),
   ...emailOperations(),
+  ...webhookOperations(),
 ];
 
 /** /messages and /folders: the authenticated mailbox's mail (routes/messages.ts, routes/folders.ts). */

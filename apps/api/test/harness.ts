@@ -75,6 +75,8 @@ export async function startHarness(
     resolver?: string;
     /** Settings of the smtp section (sending limits of POST /v1/emails). */
     smtp?: Partial<Config['smtp']>;
+    /** Settings of the webhooks section. */
+    webhooks?: Partial<Config['webhooks']>;
     /** Build a message sender (POST /v1/emails) over the same stores; `dns` for its lookups. */
     sender?: { dns?: DnsLookup };
   } = {},
@@ -89,6 +91,7 @@ export async function startHarness(
       api: { signupOpen: opts.signupOpen ?? false, bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024, ...opts.api },
       dns: opts.resolver ? { resolver: opts.resolver } : {},
       ...(opts.smtp ? { smtp: opts.smtp } : {}),
+      ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     },
   });
   const log = captureLog({ level: 'warn' });

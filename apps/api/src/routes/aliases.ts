@@ -8,7 +8,9 @@ import {
   type Domain,
   type IssuedPassword,
   issueMailboxPassword,
+  isWebhookUrl,
   type PasswordRequest,
+  webhookUrlRefusal,
 } from '@mailyard/control';
 import { NotFoundError, PermissionError, RateLimitError, ValidationError } from '@mailyard/errors';
 import {
@@ -32,7 +34,15 @@ async function ownAlias(ctx: ApiContext, deps: RouteDeps): Promise<{ domain: Dom
   return { domain, alias };
 }
 
-function toPatch(input: ReturnType<typeof aliasUpdate.parse>) {
+/**
+ * A recipient that is a webhook URL is checked when it is configured (webhookUrlRefusal: https only, no private
+ * or loopback address, unless webhooks.allowPrivate); the webhook worker checks the addresses again on delivery.
+ */
+function toPatch(input: ReturnType<typeof aliasUpdate.parse>, allowPrivate: boolean) {
+  for (const recipient of input.recipients ?? []) {
+    const refusal = isWebhookUrl(recipient) ? webhookUrlRefusal(recipient, allowPrivate) : null;
+    if (refusal) throw new ValidationError(`${refusal}: ${recipient}`, 'recipients');
+  }
   return {
     name: input.name,
     recipients: input.recipients,
@@ -53,7 +63,8 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.post('/domains/:domain/aliases', async (ctx: ApiContext) => {
     const domain = await ownDomain(ctx, deps);
     const input = parseInput(aliasCreate, await body(ctx, deps));
-    const alias = await deps.control.createAlias(domain.id, { ...toPatch(input), name: input.name });
+    const patch = toPatch(input, deps.config.webhooks.allowPrivate);
+    const alias = await deps.control.createAlias(domain.id, { ...patch, name: input.name });
     ctx.status = 201;
     ctx.body = presentAlias(alias, domain);
   });
@@ -66,7 +77,8 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.put('/domains/:domain/aliases/:alias', async (ctx: ApiContext) => {
     const { domain, alias } = await ownAlias(ctx, deps);
     const input = parseInput(aliasUpdate, await body(ctx, deps));
-    const updated = await deps.control.updateAlias(domain.id, alias.id, toPatch(input));
+    const patch = toPatch(input, deps.config.webhooks.allowPrivate);
+    const updated = await deps.control.updateAlias(domain.id, alias.id, patch);
     if (!updated) throw new NotFoundError('alias not found');
     ctx.body = presentAlias(updated, domain);
   });
