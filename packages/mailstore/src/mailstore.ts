@@ -3,7 +3,7 @@
  * mailbox in this process (see handle.ts). Sessions are cheap views onto a handle.
  */
 import type { KeyObject } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuthenticationError, ConflictError, type MinimalLogger, NotFoundError } from '@mailyard/errors';
@@ -53,6 +53,11 @@ async function fileStamp(path: string): Promise<string | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+}
+
+function fileStampNow(path: string): string | null {
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s ? `${s.ino}:${s.mtimeMs}:${s.size}` : null;
 }
 
 export class Mailstore {
@@ -150,7 +155,10 @@ export class Mailstore {
   }
 
   async #publicKey(mailboxId: string, keyFile: string): Promise<KeyObject> {
-    const stamp = await fileStamp(keyFile);
+    // A synchronous stat of a file whose inode is cached takes microseconds; the promise version went through
+    // libuv's thread pool and two turns of the event loop for each delivery (about 3% of the MX's CPU per
+    // message in a profile of sequential deliveries). The stamp still catches a key file replaced or removed.
+    const stamp = fileStampNow(keyFile);
     if (!stamp) throw new NotFoundError(`No mailbox ${mailboxId}`);
     const cached = this.#publicKeys.get(mailboxId);
     if (cached?.stamp === stamp) return cached.key;
