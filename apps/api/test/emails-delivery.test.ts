@@ -1,0 +1,157 @@
+/**
+ * POST /v1/emails end to end: a message to a hosted mailbox is read back over IMAP (imapflow against the real IMAP
+ * server on the same data dir), and one to a remote address goes through the outbound queue worker to a sink MX on
+ * 127.0.0.1 found through the test DNS responder, as the outbound tests do; GET /v1/emails/:email follows it from
+ * queued to delivered, and shows a deferral with the remote's reply.
+ */
+import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
+import { createImapServer, type ImapServer } from '@mailyard/imap';
+import { Mailstore } from '@mailyard/mailstore';
+import { createOutboundWorker, NO_MTA_STS, type OutboundWorker } from '@mailyard/smtp';
+import { captureLog, type DnsServer, startDnsServer } from '@mailyard/testkit';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RemoteMx, startRemoteMx } from '../../smtp/test/harness.js';
+import { type Harness, startHarness } from './harness.js';
+
+const DOMAIN = 'deliver.example';
+const REMOTE = 'sink.example';
+
+describe('sending over HTTP, delivered', () => {
+  let h: Harness;
+  let dns: DnsServer;
+  let remote: RemoteMx;
+  let worker: OutboundWorker;
+  let imapStore: Mailstore;
+  let imap: ImapServer;
+  let imapPort: number;
+  let token: string;
+  const reader = { address: `reader@${DOMAIN}`, password: '' };
+
+  beforeAll(async () => {
+    dns = await startDnsServer();
+    remote = await startRemoteMx();
+    dns.table.mx.set(REMOTE, [{ preference: 10, exchange: `mx.${REMOTE}` }]);
+    dns.table.a.set(`mx.${REMOTE}`, ['127.0.0.1']);
+    h = await startHarness({ signupOpen: true, resolver: dns.address, sender: {} });
+    token = await h.signUp(`owner@${DOMAIN}`);
+    await h.call('POST', '/v1/domains', { token, json: { name: DOMAIN, verified: true } });
+    for (const name of ['me', 'reader']) {
+      await h.call('POST', `/v1/domains/${DOMAIN}/aliases`, { token, json: { name, has_imap: true } });
+    }
+    const issued = await h.call('POST', `/v1/domains/${DOMAIN}/aliases/reader/generate-password`, { token });
+    reader.password = issued.body.password;
+    worker = createOutboundWorker({
+      config: h.config,
+      logger: captureLog({ level: 'error' }).logger,
+      control: h.control,
+      mailstore: h.mailstore,
+      masterKey: h.masterKey,
+      mtaSts: NO_MTA_STS,
+      portOverride: remote.port,
+      retryDelayMs: () => 0,
+    });
+    const config = loadConfig({
+      env: {},
+      overrides: { dataDir: h.config.dataDir, hostname: 'localhost', allowInsecureAuth: true },
+    });
+    imapStore = new Mailstore({ dataDir: h.config.dataDir, kdf: { N: 1024 }, notifyPollMs: 50 });
+    imap = createImapServer({
+      config,
+      logger: captureLog({ level: 'warn' }).logger,
+      control: h.control,
+      mailstore: imapStore,
+      tls: (await ensureRuntimeFiles(config)).tls,
+    });
+    imapPort = await imap.listen(0, '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await imap?.close();
+    await imapStore?.close();
+    await remote?.close();
+    await dns?.close();
+    expect(h.errors).toEqual([]);
+    await h.close();
+  });
+
+  test('one message to a hosted mailbox (read over IMAP) and a remote one (delivered by the worker)', async () => {
+    const sent = await h.call('POST', '/v1/emails', {
+      token,
+      json: {
+        from: `Me <me@${DOMAIN}>`,
+        to: [reader.address, `far@${REMOTE}`],
+        subject: 'Both ways',
+        text: 'Hello near and far',
+      },
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({
+      status: 'queued',
+      recipients: [
+        { address: reader.address, status: 'delivered' },
+        { address: `far@${REMOTE}`, status: 'pending', attempts: 0 },
+      ],
+    });
+
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: imapPort,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: reader.address, pass: reader.password },
+      logger: false,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const lock = await client.getMailboxLock('INBOX');
+      try {
+        const message = await client.fetchOne('*', { source: true, envelope: true });
+        expect(message && message.envelope?.subject).toBe('Both ways');
+        const source = message ? (message.source?.toString('utf8') ?? '') : '';
+        expect(source).toMatch(/^DKIM-Signature: .*d=deliver\.example/m);
+        expect(source).toContain('Hello near and far');
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout();
+    }
+
+    expect(await worker.runOnce()).toBe(1);
+    expect(remote.received).toHaveLength(1);
+    expect(remote.received[0]?.from).toBe(`me@${DOMAIN}`);
+    expect(remote.received[0]?.to).toEqual([`far@${REMOTE}`]);
+    expect(remote.received[0]?.raw.toString('utf8')).toMatch(/^DKIM-Signature: .*d=deliver\.example/m);
+    const after = await h.call('GET', `/v1/emails/${sent.body.id}`, { token });
+    expect(after.body).toMatchObject({
+      status: 'delivered',
+      recipients: [
+        { address: reader.address, status: 'delivered' },
+        { address: `far@${REMOTE}`, status: 'delivered', attempts: 1 },
+      ],
+    });
+  });
+
+  test("a deferral shows with the remote's reply, and the message can still be cancelled", async () => {
+    remote.received.length = 0;
+    remote.dataReplies.push([451, '4.7.1 greylisted, come back later']);
+    const sent = await h.call('POST', '/v1/emails', {
+      token,
+      json: { from: `me@${DOMAIN}`, to: `later@${REMOTE}`, subject: 'Later', text: 'x' },
+    });
+    expect(await worker.runOnce()).toBe(1);
+    const deferred = await h.call('GET', `/v1/emails/${sent.body.id}`, { token });
+    expect(deferred.body).toMatchObject({
+      status: 'queued',
+      recipients: [{ address: `later@${REMOTE}`, status: 'deferred', attempts: 1 }],
+    });
+    expect(deferred.body.recipients[0].last_response).toContain('greylisted');
+    const cancelled = await h.call('DELETE', `/v1/emails/${sent.body.id}`, { token });
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(await worker.runOnce()).toBe(0);
+    expect(remote.received).toHaveLength(0);
+  });
+});
