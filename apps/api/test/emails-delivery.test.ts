@@ -108,9 +108,9 @@ describe('sending over HTTP, delivered', () => {
     try {
       const lock = await client.getMailboxLock('INBOX');
       try {
-        const message = await client.fetchOne('*', { source: true, envelope: true });
-        expect(message && message.envelope?.subject).toBe('Both ways');
-        const source = message ? (message.source?.toString('utf8') ?? '') : '';
+        const message = (await client.fetchOne('*', { source: true, envelope: true })) || null;
+        expect(message?.envelope?.subject).toBe('Both ways');
+        const source = message?.source?.toString('utf8') ?? '';
         expect(source).toMatch(/^DKIM-Signature: .*d=deliver\.example/m);
         expect(source).toContain('Hello near and far');
       } finally {
