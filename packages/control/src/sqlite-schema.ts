@@ -207,6 +207,23 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX webhook_queue_due ON webhook_queue(state, next_attempt_at);
   `,
+  // 12: the mail log of each domain (GET /v1/logs): inbound deliveries and refusals, outbound deliveries, deferrals
+  // and bounces, one row per recipient, without content; kept 30 days (the jobs process prunes it).
+  `
+  CREATE TABLE mail_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain_id TEXT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+    direction TEXT NOT NULL,
+    event TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    response TEXT,
+    message_id TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX mail_events_domain ON mail_events(domain_id, at);
+  CREATE INDEX mail_events_at ON mail_events(at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
