@@ -93,6 +93,8 @@ export class ImapConnection<S extends SessionHandle> {
   readonly #uncount = openConnection('imap');
   #closeWaiters: Array<() => void> = [];
   #flushScheduled = false;
+  /** The socket is corked until the next tick (#corkForThisTick). */
+  #corked = false;
   /** The inflate stream's input buffer is full: the socket stays paused until it drains. */
   #inflateFull = false;
 
@@ -150,6 +152,7 @@ export class ImapConnection<S extends SessionHandle> {
     if (this.#closed) return Promise.resolve();
     const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
     const target = this.#deflate ?? this.#socket;
+    if (!this.#deflate) this.#corkForThisTick();
     target.write(bytes);
     if (this.#deflate) this.#scheduleDeflateFlush();
     // Up to outputHighWaterBytes may wait in the socket's buffer (a FETCH keeps producing while the kernel
@@ -163,6 +166,23 @@ export class ImapConnection<S extends SessionHandle> {
       };
       target.once('drain', done);
       this.#closeWaiters.push(done);
+    });
+  }
+
+  /**
+   * What is written within one turn of the event loop (a command's untagged lines and its tagged reply; they are
+   * awaited, but resolve at once while the socket has room) leaves in one writev: one system call, and as few
+   * packets as the bytes need, instead of one of each per line (the socket has no Nagle delay). SELECT writes
+   * about ten lines; each was a system call of its own.
+   */
+  #corkForThisTick(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    const socket = this.#socket;
+    socket.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      socket.uncork();
     });
   }
 
