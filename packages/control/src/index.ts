@@ -81,6 +81,7 @@ export {
   SIEVE_STORAGE_LIMITS,
 } from './sieve-scripts.js';
 export { SqliteControlStore, type SqliteControlStoreOptions } from './sqlite.js';
+export { MAIL_EVENT_RETENTION_MS } from './sqlite-mail-events.js';
 export { SCHEMA_VERSION } from './sqlite-schema.js';
 export type * from './types.js';
 export {

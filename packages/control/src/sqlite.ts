@@ -26,6 +26,7 @@ import {
 import { SqliteAccountTable } from './sqlite-accounts.js';
 import { SqliteAliasTable } from './sqlite-aliases.js';
 import { SqliteDomainTable } from './sqlite-domains.js';
+import { SqliteMailEventTable } from './sqlite-mail-events.js';
 import { type StatementFor, statementCache } from './sqlite-queries.js';
 import { DEFAULT_LEASE_MS, SqliteOutboundQueue } from './sqlite-queue.js';
 import { type AliasRow, type DomainRow, type TokenRow, toAlias, toDomain, toToken } from './sqlite-rows.js';
@@ -58,6 +59,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #queue: SqliteOutboundQueue;
   readonly #sentEmails: SqliteSentEmailTable;
   readonly #webhooks: SqliteWebhookTable;
+  readonly #mailEvents: SqliteMailEventTable;
   readonly #aliases: SqliteAliasTable;
   readonly #sessions: SqliteSessionTable;
   readonly #sieveScripts: SqliteSieveScriptTable;
@@ -87,6 +89,7 @@ export class SqliteControlStore implements T.ControlStore {
     this.#sieveMarks = new SqliteSieveMarkTable(this.#sql);
     this.#spam = new SqliteSpamTable(this.#db, this.#sql);
     this.#sentEmails = new SqliteSentEmailTable(this.#sql);
+    this.#mailEvents = new SqliteMailEventTable(this.#sql);
     this.#webhooks = new SqliteWebhookTable(
       this.#db,
       new SecretBox(deriveKey(opts.masterKey, 'control.webhook-secrets')),
@@ -435,6 +438,20 @@ export class SqliteControlStore implements T.ControlStore {
 
   async listWebhooks(domainId: string, limit: number): Promise<T.WebhookSummary[]> {
     return this.#webhooks.list(domainId, limit);
+  }
+
+  // mail log
+
+  async recordMailEvents(events: T.NewMailEvent[]): Promise<void> {
+    if (events.length > 0) this.#mailEvents.record(events);
+  }
+
+  async listMailEvents(query: T.MailEventQuery): Promise<T.Page<T.MailEvent>> {
+    return this.#mailEvents.list(query);
+  }
+
+  async pruneMailEvents(before: Date): Promise<number> {
+    return this.#mailEvents.prune(before);
   }
 
   // messages sent through the REST API

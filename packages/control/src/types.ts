@@ -293,6 +293,40 @@ export interface WebhookAttempt {
   error?: string;
 }
 
+/**
+ * One line of a domain's mail log. Inbound: 'delivered' (into the mailbox, forwarded or to a webhook) or
+ * 'rejected' (refused with a 5xx, the answer in `response`). Outbound (mail its users sent): 'delivered',
+ * 'deferred' (a temporary failure, retried) or 'bounced' (failed for good).
+ */
+export interface MailEvent {
+  id: number;
+  domainId: string;
+  direction: 'inbound' | 'outbound';
+  event: 'delivered' | 'rejected' | 'deferred' | 'bounced';
+  sender: string;
+  recipient: string;
+  /** The SMTP answer or error; null when there is nothing to say. */
+  response: string | null;
+  /** Our id of the message (queue id or the Received header's id). */
+  messageId: string | null;
+  at: Date;
+}
+
+export type NewMailEvent = Omit<MailEvent, 'id' | 'at' | 'response' | 'messageId'> & {
+  response?: string | null;
+  messageId?: string | null;
+  at?: Date;
+};
+
+export interface MailEventQuery {
+  domainIds: string[];
+  since: Date;
+  until: Date;
+  event?: MailEvent['event'];
+  page: number;
+  limit: number;
+}
+
 export type SortKey = 'name' | '-name' | 'created_at' | '-created_at';
 
 export interface ListQuery {
@@ -495,6 +529,13 @@ export interface ControlStore {
   getWebhook(id: string): Promise<WebhookSummary | null>;
   /** The domain's newest webhooks first. */
   listWebhooks(domainId: string, limit: number): Promise<WebhookSummary[]>;
+
+  // each domain's mail log (GET /v1/logs): no message content, kept MAIL_EVENT_RETENTION_MS
+  recordMailEvents(events: NewMailEvent[]): Promise<void>;
+  /** Newest first, for the given domains (callers pass only their own). */
+  listMailEvents(query: MailEventQuery): Promise<Page<MailEvent>>;
+  /** Deletes events older than `before`; returns how many. */
+  pruneMailEvents(before: Date): Promise<number>;
 
   // messages sent through the REST API (scoped to the account like domains)
   recordSentEmail(input: NewSentEmail): Promise<SentEmail>;

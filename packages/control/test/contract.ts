@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { ScryptCost } from '../src/secrets.js';
 import type { ControlStore, NewDomain } from '../src/types.js';
 import { runDomainClaimContract } from './contract-domains.js';
+import { runMailEventContract } from './contract-mail-events.js';
 import { runSentEmailContract } from './contract-sent-emails.js';
 import { runSessionContract } from './contract-sessions.js';
 import { runSieveMarkContract } from './contract-sieve-marks.js';
@@ -162,6 +163,8 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
     );
 
     runSentEmailContract(() => store);
+
+    runMailEventContract(() => store);
 
     runWebhookContract(
       () => store,
