@@ -17,8 +17,9 @@
  * classes are trained (SpamLearningSettings).
  *
  * Size: the token table is pruned back to MAX_TOKEN_ROWS (the rarest, then the least recently trained tokens
- * go first) once it passes that by PRUNE_SLACK, checked every PRUNE_EVERY trainings; about 15 bytes a row, so
- * a few MB per mailbox at most. A message is scored with one indexed query for its at most 400 token ids.
+ * go first) once it passes that by PRUNE_SLACK, checked every PRUNE_EVERY trainings; about 10 bytes a row, so
+ * about 1 MB per mailbox at most. The drain scores against a copy of the table in memory (TokenTable), loaded
+ * once and reloaded only after a training.
  */
 import { messageTokens, type TokenSource } from './bayes-tokens.js';
 import type { FolderRef } from './folders.js';
@@ -38,7 +39,7 @@ export interface SpamLearningSettings {
 
 export const DEFAULT_SPAM_LEARNING: SpamLearningSettings = { enabled: true, threshold: 0.9, minTrained: 10 };
 
-/** Token rows kept per mailbox: about 1.5 MB, the vocabulary of a few thousand trained messages. */
+/** Token rows kept per mailbox: about 1 MB on disk, the vocabulary of a few thousand trained messages. */
 export const MAX_TOKEN_ROWS = 100_000;
 const PRUNE_SLACK = 10_000;
 const PRUNE_EVERY = 32;
@@ -74,7 +75,7 @@ export function train(db: Db, contentId: number, cls: TrainingClass): boolean {
   const source = storedText(db, contentId);
   if (!source) return false;
   const tokens = messageTokens(source);
-  const serial = (prepValue(db, `SELECT value FROM meta WHERE key = 'bayes_serial'`).get() as number) + 1;
+  const serial = trainingSerial(db) + 1;
   prep(db, `UPDATE meta SET value = ? WHERE key = 'bayes_serial'`).run(serial);
   if (before) forget(db, tokens, before);
   remember(db, tokens, cls, serial);
@@ -145,23 +146,102 @@ export function trainedCounts(db: Db): TrainedCounts {
 }
 
 /**
- * Spam probability of a message (0 ham, 1 spam, 0.5 no evidence) from the trained counts. One query: SQLite
- * looks up every token id in the rowid index itself.
+ * The token table in memory, for scoring at drain: ids in ascending order (a rowid scan yields them so) beside
+ * their counts, 12 bytes a token (about 1.3 MB at the cap), looked up by binary search. Looking tokens up in
+ * SQLite instead cost more than the rest of an ingest (bench/mailstore/spam-learning.ts); a Map would take
+ * several times the memory. A table is current while bayes_serial, bumped by every training, is unchanged.
  */
-export function spamProbability(db: Db, source: TokenSource, counts: TrainedCounts): number {
+export class TokenTable {
+  readonly serial: number;
+  readonly #ids: Uint32Array;
+  readonly #spam: Uint32Array;
+  readonly #ham: Uint32Array;
+
+  private constructor(serial: number, size: number) {
+    this.serial = serial;
+    this.#ids = new Uint32Array(size);
+    this.#spam = new Uint32Array(size);
+    this.#ham = new Uint32Array(size);
+  }
+
+  static load(db: Db): TokenTable {
+    const size = prepValue(db, 'SELECT count(*) FROM bayes_tokens').get() as number;
+    const table = new TokenTable(trainingSerial(db), size);
+    const rows = prep(db, 'SELECT token, spam, ham FROM bayes_tokens ORDER BY token').raw(true).iterate() as Iterable<
+      [number, number, number]
+    >;
+    let i = 0;
+    for (const [token, spam, ham] of rows) {
+      table.#ids[i] = token;
+      table.#spam[i] = spam;
+      table.#ham[i] = ham;
+      i += 1;
+    }
+    return table;
+  }
+
+  /** Index of a token id, or -1 when it was never trained (or was pruned). */
+  indexOf(id: number): number {
+    const ids = this.#ids;
+    let lo = 0;
+    let hi = ids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = ids[mid] as number;
+      if (at === id) return mid;
+      if (at < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  spamAt(index: number): number {
+    return this.#spam[index] as number;
+  }
+
+  hamAt(index: number): number {
+    return this.#ham[index] as number;
+  }
+}
+
+function trainingSerial(db: Db): number {
+  return prepValue(db, `SELECT value FROM meta WHERE key = 'bayes_serial'`).get() as number;
+}
+
+/** Spam probability of a message (0 ham, 1 spam, 0.5 no evidence) from the trained counts. */
+export function spamProbability(table: TokenTable, source: TokenSource, counts: TrainedCounts): number {
   if (counts.spam === 0 || counts.ham === 0) return PRIOR;
   const tokens = messageTokens(source);
-  if (tokens.length === 0) return PRIOR;
-  const rows = prep(db, 'SELECT spam, ham FROM bayes_tokens WHERE token IN (SELECT value FROM json_each(?))')
-    .raw(true)
-    .all(JSON.stringify(tokens)) as Array<[number, number]>;
-  const clues: number[] = [];
-  for (const [spam, ham] of rows) {
-    const p = tokenProbability(spam, ham, counts);
-    if (Math.abs(p - 0.5) >= MIN_DEVIATION) clues.push(p);
+  const clues = new Float64Array(tokens.length);
+  let n = 0;
+  for (const id of tokens) {
+    const at = table.indexOf(id);
+    if (at < 0) continue;
+    const p = tokenProbability(table.spamAt(at), table.hamAt(at), counts);
+    if (Math.abs(p - 0.5) >= MIN_DEVIATION) clues[n++] = p;
   }
-  if (clues.length > MAX_CLUES) clues.sort((a, b) => Math.abs(b - 0.5) - Math.abs(a - 0.5)).length = MAX_CLUES;
-  return combine(clues);
+  return combine(strongest(clues.subarray(0, n)));
+}
+
+/** The MAX_CLUES clues farthest from 0.5: sorted, they sit at both ends. */
+function strongest(clues: Float64Array): Float64Array {
+  if (clues.length <= MAX_CLUES) return clues;
+  clues.sort();
+  const kept = new Float64Array(MAX_CLUES);
+  let lo = 0;
+  let hi = clues.length - 1;
+  for (let k = 0; k < MAX_CLUES; k++) {
+    const low = clues[lo] as number;
+    const high = clues[hi] as number;
+    if (0.5 - low >= high - 0.5) {
+      kept[k] = low;
+      lo += 1;
+    } else {
+      kept[k] = high;
+      hi -= 1;
+    }
+  }
+  return kept;
 }
 
 /** Robinson's estimate: the observed ratio (counts normalised per class), pulled towards PRIOR by few sightings. */
@@ -175,7 +255,7 @@ function tokenProbability(spam: number, ham: number, counts: TrainedCounts): num
 }
 
 /** Fisher's method over the clues, both ways (spam and ham evidence), as SpamBayes' chi2_spamprob. */
-function combine(clues: number[]): number {
+function combine(clues: Float64Array): number {
   if (clues.length === 0) return PRIOR;
   let logHam = 0;
   let logSpam = 0;
@@ -200,22 +280,33 @@ function chiSquareQ(x2: number, v: number): number {
   return Math.min(sum, 1);
 }
 
-/** What the drain needs to file likely spam: the Junk folder and the trained counts, or null when it may not act. */
+/** What the drain needs to file likely spam: the Junk folder, the trained counts and the token table. */
 export interface DrainFilter {
   junk: FolderRef;
   counts: TrainedCounts;
+  table: TokenTable;
   threshold: number;
 }
 
-export function drainFilter(db: Db, settings: SpamLearningSettings, junk: FolderRef | null): DrainFilter | null {
+/**
+ * The filter for one drain transaction, or null when it may not act (learning off, no \Junk folder, fewer than
+ * minTrained of a class). `cached` is the table the last drain used: kept when no training happened since.
+ */
+export function drainFilter(
+  db: Db,
+  settings: SpamLearningSettings,
+  junk: FolderRef | null,
+  cached: TokenTable | null,
+): DrainFilter | null {
   if (!settings.enabled || !junk) return null;
   const counts = trainedCounts(db);
   if (counts.spam < settings.minTrained || counts.ham < settings.minTrained) return null;
-  return { junk, counts, threshold: settings.threshold };
+  const table = cached && cached.serial === trainingSerial(db) ? cached : TokenTable.load(db);
+  return { junk, counts, table, threshold: settings.threshold };
 }
 
-export function isLikelySpam(db: Db, filter: DrainFilter, source: TokenSource): boolean {
-  return spamProbability(db, source, filter.counts) >= filter.threshold;
+export function isLikelySpam(filter: DrainFilter, source: TokenSource): boolean {
+  return spamProbability(filter.table, source, filter.counts) >= filter.threshold;
 }
 
 export function learningStatus(db: Db, settings: SpamLearningSettings): SpamLearningStatus {

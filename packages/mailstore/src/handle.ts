@@ -14,7 +14,7 @@
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { type MinimalLogger, QuotaExceededError, ValidationError } from '@mailyard/errors';
-import { type DrainFilter, drainFilter, isLikelySpam, type SpamLearningSettings } from './bayes.js';
+import { type DrainFilter, drainFilter, isLikelySpam, type SpamLearningSettings, type TokenTable } from './bayes.js';
 import { checkpointIfLarge } from './checkpoint.js';
 import { openMailboxDatabase } from './disk-full.js';
 import { createFolder, type FolderRef, findFolder, listFolders, pathKey, requireFolder } from './folders.js';
@@ -99,6 +99,8 @@ export class MailboxHandle {
   /** The spool directory's stamp when the last drain pass began ('' forces the next recheck to drain). */
   #spoolStamp = '';
   #recheck: NodeJS.Timeout | null = null;
+  /** The spam classifier's token table as the last drain loaded it (bayes.ts); dropped when no session is left. */
+  #spamTable: TokenTable | null = null;
 
   constructor(id: string, paths: MailboxPaths, file: KeyFile, dataKey: Buffer, stamp: string, deps: HandleDeps) {
     this.id = id;
@@ -157,6 +159,11 @@ export class MailboxHandle {
 
   get spamLearning(): SpamLearningSettings {
     return this.#deps.spamLearning;
+  }
+
+  /** No session is left: the spam token table (up to about 1.3 MB) goes; a later drain loads it again. */
+  releaseSpamTable(): void {
+    this.#spamTable = null;
   }
 
   publish(event: Omit<ChangeEvent, 'mailboxId'>): void {
@@ -321,7 +328,7 @@ export class MailboxHandle {
     const folder = this.#targetFolder(meta, created);
     if (!filter || (meta.folder && pathKey(meta.folder) !== 'INBOX')) return folder;
     const { subject, from, text } = prepared.index;
-    return isLikelySpam(this.db, filter, { subject, from, body: text }) ? filter.junk : folder;
+    return isLikelySpam(filter, { subject, from, body: text }) ? filter.junk : folder;
   }
 
   /** One IMMEDIATE transaction for spooled messages; -1 when over quota or closed. */
@@ -333,7 +340,8 @@ export class MailboxHandle {
     let overQuota = false;
     const run = this.db.transaction(() => {
       const junk = listFolders(this.db).find((f) => f.specialUse === '\\Junk') ?? null;
-      const filter = drainFilter(this.db, this.#deps.spamLearning, junk);
+      const filter = drainFilter(this.db, this.#deps.spamLearning, junk, this.#spamTable);
+      this.#spamTable = filter?.table ?? null;
       for (const { meta, prepared } of chunk) {
         const folder = this.#filedFolder(meta, prepared, filter, created);
         try {

@@ -185,7 +185,7 @@ function compose(theme: Theme, prng: Prng, n: number): Buffer {
     'To: Alex Morgan <alex@example.net>',
     `Subject: ${pick(prng, theme.subjects)}`,
     `Date: Mon, ${String(1 + (n % 28)).padStart(2, '0')} Mar 2026 09:${String(n % 60).padStart(2, '0')}:00 +0000`,
-    `Message-ID: <${n}.${prng.int(1e9)}@mail.example>`,
+    `Message-ID: <${prng.int(1e9)}.${prng.int(1e9)}@mail.example>`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     '',
@@ -195,17 +195,18 @@ function compose(theme: Theme, prng: Prng, n: number): Buffer {
   return Buffer.from(lines.join('\r\n'));
 }
 
-function samples(themes: Theme[], count: number, seed: number): Buffer[] {
-  const prng = createPrng(seed);
+/** `stream` keeps spam and ham of one seed apart (their own random choices, their own Message-IDs). */
+function samples(themes: Theme[], count: number, seed: number, stream: number): Buffer[] {
+  const prng = createPrng(seed * 2 + stream);
   return Array.from({ length: count }, (_, i) => compose(themes[i % themes.length] as Theme, prng, seed + i));
 }
 
 /** `count` spam messages, different for each seed. */
 export function spamSamples(count: number, seed = 1): Buffer[] {
-  return samples(SPAM, count, seed);
+  return samples(SPAM, count, seed, 0);
 }
 
 /** `count` ham messages, different for each seed. */
 export function hamSamples(count: number, seed = 1): Buffer[] {
-  return samples(HAM, count, seed);
+  return samples(HAM, count, seed, 1);
 }
