@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { QuotaExceededError } from '@mailyard/errors';
+import { NotFoundError, QuotaExceededError } from '@mailyard/errors';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { messageWithAttachment, type TestStore, testStore, textMessage } from '../test/fixtures.js';
 import { readKeyFile, unwrapWithPassword } from './keys.js';
@@ -184,4 +184,16 @@ test('\\Recent is claimed once and a later arrival by the next claim, through an
   } finally {
     db.close();
   }
+});
+
+test('getRaw reads by folder path (INBOX in any case); a missing message is null, a missing folder NotFoundError', async () => {
+  const raw = textMessage();
+  await s.append('INBOX', raw);
+  s.createFolder('Work');
+  await s.append('Work', textMessage({ subject: 'other' }));
+  expect(s.getRaw('INBOX', 1)?.equals(raw)).toBe(true);
+  expect(s.getRaw('inbox', 1)?.equals(raw)).toBe(true);
+  expect(s.getRaw('Work', 1)?.equals(raw)).toBe(false);
+  expect(s.getRaw('INBOX', 2)).toBeNull();
+  expect(() => s.getRaw('Nowhere', 1)).toThrow(NotFoundError);
 });

@@ -32,6 +32,7 @@ import {
   getMessage,
   getMime,
   getRaw,
+  getRawByPath,
   moveAllMessages,
   moveMessages,
   storageStats,
@@ -177,7 +178,9 @@ export class HandleSession implements MailboxSession {
 
   getRaw(path: string, uid: number): Buffer | null {
     const db = this.#db;
-    return getRaw(db, requireFolder(db, path), uid);
+    const raw = getRawByPath(db, path, uid);
+    if (!raw) requireFolder(db, path);
+    return raw;
   }
 
   /** RFC 3501 §6.4.5 BODY[section]<partial>: a partial past the end gives an empty buffer. */
