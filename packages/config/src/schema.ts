@@ -276,6 +276,21 @@ const mailbox = section('Mailbox storage and encryption.', {
     'Days after which messages in Trash and Junk are deleted; applied whenever a process unlocks the mailbox (zero-access: the server cannot open it otherwise).',
     1,
   ),
+  spamLearning: flag(
+    true,
+    'Each mailbox learns spam from its owner: COPY/MOVE into Junk trains spam, out of Junk trains ham, and the spool drain files likely spam into Junk (docs/spam.md).',
+  ),
+  // 90: the combined probability sits near 0.5 when evidence is weak or mixed, so 90 files only clear cases.
+  spamLearningThreshold: percent(
+    90,
+    'Spam probability, in percent, at or above which the spool drain files a message bound for INBOX into Junk.',
+  ),
+  // 10 of each: fewer gives token counts too noisy to act on without filing mail the owner wants.
+  spamLearningMinTrained: count(
+    10,
+    'Messages the owner must have moved into Junk, and out of it, before the drain files anything into Junk.',
+    1,
+  ),
 });
 
 const monitor = section('Health sampling, alerts and profiling (see @mailyard/monitor).', {

@@ -26,6 +26,11 @@ export function openMailstore(
     kdf: { N: config.mailbox.kdfCost },
     idleCloseMs: config.mailbox.unlockGraceMs,
     retentionDays: config.mailbox.trashRetentionDays,
+    spamLearning: {
+      enabled: config.mailbox.spamLearning,
+      threshold: config.mailbox.spamLearningThreshold / 100,
+      minTrained: config.mailbox.spamLearningMinTrained,
+    },
     onDatabaseOpen: () => metrics.mailboxOpens.inc(),
     ...(logger ? { logger } : {}),
     ...(notifier ? { notifier } : {}),
