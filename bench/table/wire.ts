@@ -8,9 +8,16 @@ import { connect, type Socket } from 'node:net';
 
 export class Wire {
   readonly socket: Socket;
-  #buffer = '';
-  /** Where the next search starts: a long reply is scanned once, not once per arriving chunk. */
-  #scanFrom = 0;
+  /**
+   * What has arrived is kept in pieces and searched as it comes: `#scanned` holds text already searched (no
+   * match ended in it), `#tail` its last line start or so (a match may begin there and end in new text), `#fresh`
+   * what arrived since the last search. A long reply (a FETCH of 4 MB) is then searched once and joined once;
+   * searching a growing string flattened it again for every arriving chunk, which made this client's time grow
+   * with the square of the reply and took most of the measured time of a large FETCH.
+   */
+  #scanned: string[] = [];
+  #tail = '';
+  #fresh = '';
   #waiters: Array<() => void> = [];
   #closed = false;
 
@@ -18,7 +25,7 @@ export class Wire {
     this.socket = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
     this.socket.setEncoding('latin1');
     this.socket.on('data', (chunk: string) => {
-      this.#buffer += chunk;
+      this.#fresh += chunk;
       this.#wake();
     });
     this.socket.on('error', () => undefined);
@@ -35,17 +42,24 @@ export class Wire {
   /** Resolves with everything up to the end of the line that `pattern` matched in; throws if the peer closes first. */
   async until(pattern: RegExp): Promise<string> {
     for (;;) {
-      const from = Math.max(0, this.#scanFrom - 512);
-      const match = pattern.exec(this.#buffer.slice(from));
-      const lineEnd = match ? this.#buffer.indexOf('\r\n', from + match.index + match[0].length) : -1;
+      const window = this.#tail + this.#fresh;
+      const match = pattern.exec(window);
+      const lineEnd = match ? window.indexOf('\r\n', match.index + match[0].length) : -1;
       if (match && lineEnd >= 0) {
-        const text = this.#buffer.slice(0, lineEnd + 2);
-        this.#buffer = this.#buffer.slice(lineEnd + 2);
-        this.#scanFrom = 0;
+        const taken = Math.max(0, lineEnd + 2 - this.#tail.length);
+        const text = this.#scanned.join('') + this.#fresh.slice(0, taken);
+        this.#fresh = this.#fresh.slice(taken);
+        this.#scanned = [];
+        this.#tail = '';
         return text;
       }
-      if (this.#closed) throw new Error(`connection closed while waiting for ${pattern}: ${this.#buffer.slice(-200)}`);
-      this.#scanFrom = this.#buffer.length;
+      if (this.#closed) throw new Error(`connection closed while waiting for ${pattern}: ${window.slice(-200)}`);
+      this.#scanned.push(this.#fresh);
+      // The tail starts at a line start where it can, so that ^ in a pattern matches only where a line begins.
+      const last = window.slice(-512);
+      const lineStart = last.indexOf('\n');
+      this.#tail = lineStart >= 0 ? last.slice(lineStart + 1) : last;
+      this.#fresh = '';
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
