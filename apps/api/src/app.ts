@@ -24,6 +24,7 @@ import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerEmailRoutes } from './routes/emails.js';
 import { registerFolderRoutes } from './routes/folders.js';
+import { registerLogRoutes } from './routes/logs.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSieveRoutes } from './routes/sieve.js';
 import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
@@ -147,6 +148,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerSpamSettingsRoutes(router, routeDeps);
   registerEmailRoutes(router, routeDeps, deps.sender);
   registerWebhookRoutes(router, routeDeps);
+  registerLogRoutes(router, routeDeps);
   registerSieveRoutes(router, routeDeps);
   registerMailboxSieveRoutes(router, routeDeps);
   registerMessageRoutes(router, routeDeps);

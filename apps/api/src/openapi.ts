@@ -7,6 +7,7 @@ import { z } from 'zod';
 import * as out from './responses.js';
 import { emailOperations } from './routes/email-operations.js';
 import { folderCopy, folderCopyOut, folderCreate, folderOut, folderUpdate } from './routes/folders.js';
+import { logOperations } from './routes/logs.js';
 import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
 import { spamSettingsOut, spamSettingsUpdate } from './routes/spam-settings.js';
@@ -214,6 +215,7 @@ export const OPERATIONS: Operation[] = [
   ...mailboxOperations(),
   ...emailOperations(),
   ...webhookOperations(),
+  ...logOperations(),
 ];
 
 /** /messages and /folders: the authenticated mailbox's mail (routes/messages.ts, routes/folders.ts). */

@@ -9,7 +9,14 @@ import type { JobDefinition } from './scheduler.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-export const JOB_NAMES = ['check-pm2', 'check-queue', 'cleanup-tmp', 'check-domains', 'backup'] as const;
+export const JOB_NAMES = [
+  'check-pm2',
+  'check-queue',
+  'cleanup-tmp',
+  'check-domains',
+  'backup',
+  'prune-mail-log',
+] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export function scheduledJobs(config: Config): JobDefinition[] {
@@ -19,6 +26,8 @@ export function scheduledJobs(config: Config): JobDefinition[] {
     { name: 'check-queue', intervalMs: 15 * MINUTE, firstRunMs: 2 * MINUTE, maxRunMs: 5 * MINUTE },
     { name: 'cleanup-tmp', intervalMs: HOUR, firstRunMs: MINUTE, maxRunMs: 10 * MINUTE },
     { name: 'check-domains', intervalMs: HOUR, firstRunMs: 5 * MINUTE, maxRunMs: 15 * MINUTE },
+    // The mail log keeps MAIL_EVENT_RETENTION_MS (30 days); an hourly prune keeps each DELETE small.
+    { name: 'prune-mail-log', intervalMs: HOUR, firstRunMs: 15 * MINUTE, maxRunMs: 10 * MINUTE },
     // Hourly look; a backup is made only when the newest is older than backup.intervalMs (tasks.ts).
     {
       name: 'backup',

@@ -1,7 +1,7 @@
 // What each scheduled job does, as a JobTask over the job context (config, logger, alert). The worker files in
 // jobs/ only bind a task to its name; tests call the logic below them directly.
 import { dataPaths, ensureRuntimeFiles } from '@mailyard/config';
-import { defaultResolver, openControlStore } from '@mailyard/control';
+import { defaultResolver, MAIL_EVENT_RETENTION_MS, openControlStore } from '@mailyard/control';
 import { listBackups, makeBackup } from './backups/make-backup.js';
 import { recheckDomains } from './domain-checks.js';
 import type { JobTask } from './job-runtime.js';
@@ -58,6 +58,18 @@ export const checkDomainsTask: JobTask = async ({ config, alert }) => {
   const control = openControlStore({ dataDir: paths.root, masterKey });
   try {
     return await recheckDomains(control, { hostname: config.hostname, resolver: defaultResolver(config), alert });
+  } finally {
+    await control.close();
+  }
+};
+
+/** Drops mail log events (GET /v1/logs) older than MAIL_EVENT_RETENTION_MS. */
+export const pruneMailLogTask: JobTask = async ({ config }) => {
+  const { masterKey, paths } = await ensureRuntimeFiles(config);
+  const control = openControlStore({ dataDir: paths.root, masterKey });
+  try {
+    const before = new Date(Date.now() - MAIL_EVENT_RETENTION_MS);
+    return { deleted: await control.pruneMailEvents(before), before: before.toISOString() };
   } finally {
     await control.close();
   }

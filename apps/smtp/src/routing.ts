@@ -18,6 +18,7 @@ import type { Reservation } from '@mailyard/limits';
 import type { DeliverMeta } from '@mailyard/mailstore';
 import { sealMessage } from 'mailauth';
 import type { SmtpContext } from './deps.js';
+import { logMailEvents } from './mail-log.js';
 import { bodyOf, type MessageBody } from './received-message.js';
 import {
   activeScripts,
@@ -182,6 +183,24 @@ export async function deliverPlanned(ctx: SmtpContext, d: LocalDelivery, plan: L
     }),
   ]);
   await recordDuplicates(ctx, plan);
+  // Not awaited: the mail log must not hold up the reply (logMailEvents never throws).
+  void logMailEvents(
+    ctx,
+    accepted.flatMap((r) =>
+      r.domainId
+        ? [
+            {
+              domainId: r.domainId,
+              direction: 'inbound' as const,
+              event: 'delivered' as const,
+              sender: d.envelopeFrom,
+              recipient: r.address,
+              messageId: d.messageId ?? null,
+            },
+          ]
+        : [],
+    ),
+  );
   return { mailboxes: new Set(copies.map(([id]) => id)).size, queued };
 }
 

@@ -7,6 +7,7 @@
  */
 import { splitAddress } from '@mailyard/control';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import { hostedDomainId, logMailEvents } from '../mail-log.js';
 import { probingRefusal, unknownRecipient } from '../recipient-probing.js';
 import { resolveLocal } from '../routing.js';
 import type { ServerState } from '../server-state.js';
@@ -29,7 +30,32 @@ async function checkRecipient(
     return state.mode === 'mx' ? reply(550, '5.7.1', 'Relaying denied: we do not accept mail for that domain') : null;
   }
   const local = await resolveLocal(state.ctx, address);
-  return local ? null : unknownRecipient(state, session);
+  if (local) return null;
+  const refusal = await unknownRecipient(state, session);
+  if (state.mode === 'mx') await logRejection(state, address, session, refusal);
+  return refusal;
+}
+
+/** An unknown recipient of a hosted domain goes into that domain's mail log (MX only: submission is the user). */
+async function logRejection(
+  state: ServerState,
+  address: string,
+  session: SMTPServerSession,
+  refusal: SmtpHandlerError,
+) {
+  const domainId = await hostedDomainId(state.ctx, address);
+  if (!domainId) return;
+  const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  await logMailEvents(state.ctx, [
+    {
+      domainId,
+      direction: 'inbound',
+      event: 'rejected',
+      sender,
+      recipient: address,
+      response: `${refusal.responseCode} ${refusal.message}`,
+    },
+  ]);
 }
 
 export function createOnRcptTo(state: ServerState) {

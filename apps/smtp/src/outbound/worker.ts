@@ -15,6 +15,7 @@ import { withTimeout } from '@mailyard/limits';
 import { metrics } from '@mailyard/monitor';
 import { buildContext, type SmtpContext, type SmtpDeps } from '../deps.js';
 import { backoffDelay, OUTBOUND_LIMITS } from '../limits.js';
+import { hostedDomainId, logMailEvents } from '../mail-log.js';
 import { SmtpConnectionPool } from './connection-pool.js';
 import { type DomainDeliveryOptions, deliverDomain } from './deliver-domain.js';
 import { envelopesFor, wantsFailureReport } from './dsn.js';
@@ -105,12 +106,32 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
       nextAttemptAt: new Date(now + retryDelay(item.attempts + 1)),
       ...(deferred?.diagnostic ? { error: deferred.diagnostic } : {}),
     });
+    await logOutcomes(item, results);
     const failed = results.filter((r) => r.status === 'failed');
     const delivered = results.length - failed.length - results.filter((r) => r.status === 'deferred').length;
     if (delivered > 0) metrics.messages.inc({ direction: 'delivered' }, delivered);
     const reported = failed.filter((r) => wantsFailureReport(item, r.address));
     if (reported.length > 0) await sendBounce(ctx, item, reported);
     log.info({ queueId: item.id, delivered, failed: failed.length, deferred: deferred ? 1 : 0 }, 'delivery attempt');
+  }
+
+  /** Each recipient's outcome goes into the mail log of the sender's domain, when it is one of ours. */
+  async function logOutcomes(item: QueueItem, results: RecipientResult[]): Promise<void> {
+    const domainId = item.envelopeFrom ? await hostedDomainId(ctx, item.envelopeFrom) : null;
+    if (!domainId) return;
+    const event = { delivered: 'delivered', deferred: 'deferred', failed: 'bounced' } as const;
+    await logMailEvents(
+      ctx,
+      results.map((r) => ({
+        domainId,
+        direction: 'outbound' as const,
+        event: event[r.status],
+        sender: item.envelopeFrom,
+        recipient: r.address,
+        response: r.diagnostic ?? null,
+        messageId: item.id,
+      })),
+    );
   }
 
   async function processItem(item: QueueItem): Promise<void> {
