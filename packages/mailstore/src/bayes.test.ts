@@ -1,8 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { corpusMessages, hamSamples, spamSamples, waitFor } from '@mailyard/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type TestStore, testStore } from '../test/fixtures.js';
-import { messageTokens, TOKENS_PER_MESSAGE } from './bayes-tokens.js';
+import { TokenTable, train } from './bayes.js';
+import { messageTokens, TOKENS_PER_MESSAGE, tokenId } from './bayes-tokens.js';
+import { createDefaultFolders, requireFolder } from './folders.js';
+import { commitMessage, prepareMessage } from './ingest.js';
+import { openDatabase } from './schema.js';
 import type { MailboxSession } from './types.js';
 
 const DAY = 86_400_000;
@@ -191,3 +197,30 @@ test('tokens: bounded per message, subject and sender words apart from body word
 function rawsIn(s: MailboxSession, path: string): string[] {
   return s.listMessages(path).map((m) => s.getRaw(path, m.uid)?.toString() ?? '');
 }
+
+test('the in-memory token table finds every stored token with its counts, and nothing else', async () => {
+  t = await testStore();
+  const db = openDatabase(join(t.dir, 'table.db'), randomBytes(32));
+  try {
+    createDefaultFolders(db);
+    const inbox = requireFolder(db, 'INBOX');
+    const raws = [...spamSamples(30, 9), ...hamSamples(30, 9)];
+    for (const raw of raws) commitMessage(db, await prepareMessage(raw), { folderId: inbox.id, quotaBytes: 1e12 });
+    db.transaction(() => {
+      for (let id = 1; id <= raws.length; id++) train(db, id, id <= 30 ? 'spam' : 'ham');
+    })();
+    const table = TokenTable.load(db);
+    const rows = db.prepare('SELECT token, spam, ham FROM bayes_tokens').raw(true).all() as number[][];
+    expect(rows.length).toBeGreaterThan(100);
+    for (const [token, spam, ham] of rows) {
+      const at = table.indexOf(token as number);
+      expect([table.spamAt(at), table.hamAt(at)]).toEqual([spam, ham]);
+    }
+    const stored = new Set(rows.map((r) => r[0]));
+    for (const word of ['zzzunseen', 'qqqneverseen', 'xxxabsent']) {
+      if (!stored.has(tokenId(word))) expect(table.indexOf(tokenId(word))).toBe(-1);
+    }
+  } finally {
+    db.close();
+  }
+});

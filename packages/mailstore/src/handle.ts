@@ -161,7 +161,7 @@ export class MailboxHandle {
     return this.#deps.spamLearning;
   }
 
-  /** No session is left: the spam token table (up to about 1.3 MB) goes; a later drain loads it again. */
+  /** No session is left: the spam token table (up to about 2 MB) goes; a later drain loads it again. */
   releaseSpamTable(): void {
     this.#spamTable = null;
   }
