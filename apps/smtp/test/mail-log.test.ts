@@ -1,0 +1,99 @@
+/**
+ * The mail log's writers: the MX logs an unknown recipient of a hosted domain (rejected, with the reply) and a
+ * delivery into a mailbox (delivered); the outbound worker logs a forwarded copy's outcome at the remote MX
+ * (delivered, then deferred with the remote's reply) for the hosted domain that sent it.
+ */
+import type { MailEvent } from '@mailyard/control';
+import { waitFor } from '@mailyard/testkit';
+import { createTransport } from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { SmtpListener } from '../src/listener.js';
+import { createMxServer } from '../src/mx.js';
+import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
+import { createOutboundWorker } from '../src/outbound/worker.js';
+import { type Harness, HOSTED, message, type RemoteMx, startHarness, startRemoteMx } from './harness.js';
+
+let h: Harness;
+let mx: SmtpListener;
+let mxPort: number;
+let remote: RemoteMx;
+let domainId: string;
+
+async function events(): Promise<MailEvent[]> {
+  const page = await h.control.listMailEvents({
+    domainIds: [domainId],
+    since: new Date(0),
+    until: new Date(Date.now() + 1000),
+    page: 1,
+    limit: 100,
+  });
+  return page.items;
+}
+
+async function send(to: string) {
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: mxPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
+  const raw = message({ from: 'sam@sender.test', to, subject: 'logged' });
+  return transport.sendMail({ envelope: { from: 'sam@sender.test', to: [to] }, raw });
+}
+
+beforeAll(async () => {
+  h = await startHarness({ spam: { enabled: false } });
+  domainId = (await h.control.findDomainByName(HOSTED))?.id ?? '';
+  h.dns.table.txt.set('sender.test', [['v=spf1 ip4:127.0.0.1 -all']]);
+  mx = createMxServer(h.deps());
+  mxPort = await mx.listen(0, '127.0.0.1');
+  remote = await startRemoteMx();
+});
+
+afterAll(async () => {
+  await mx.close(1000);
+  await remote.close();
+  await h.close();
+});
+
+describe('mail log writers', () => {
+  test('MX: an unknown recipient is logged rejected with the reply, a delivery delivered', async () => {
+    await expect(send(`nobody@${HOSTED}`)).rejects.toThrow(/550/);
+    await send(`alice@${HOSTED}`);
+    await waitFor(async () => (await events()).some((e) => e.event === 'delivered'));
+    const logged = await events();
+    expect(logged.find((e) => e.event === 'rejected')).toMatchObject({
+      direction: 'inbound',
+      sender: 'sam@sender.test',
+      recipient: `nobody@${HOSTED}`,
+    });
+    expect(logged.find((e) => e.event === 'rejected')?.response).toMatch(/^550 5\.1\.1/);
+    expect(logged.find((e) => e.event === 'delivered')).toMatchObject({
+      direction: 'inbound',
+      recipient: `alice@${HOSTED}`,
+    });
+  });
+
+  test('outbound: a forwarded copy is logged delivered, and a deferral with the remote reply', async () => {
+    const worker = createOutboundWorker({
+      ...h.deps(),
+      mtaSts: NO_MTA_STS,
+      portOverride: remote.port,
+      retryDelayMs: () => 0,
+    });
+    try {
+      await send(`fwd@${HOSTED}`);
+      expect(await worker.runOnce()).toBe(1);
+      remote.dataReplies.push([451, '4.7.1 try again later']);
+      await send(`fwd@${HOSTED}`);
+      expect(await worker.runOnce()).toBe(1);
+    } finally {
+      await worker.stop();
+    }
+    const outbound = (await events()).filter((e) => e.direction === 'outbound');
+    expect(outbound.map((e) => e.event)).toEqual(['deferred', 'delivered']);
+    expect(outbound[0]?.recipient).toBe('carol@remote.test');
+    expect(outbound[0]?.response).toContain('try again later');
+    expect(outbound[1]?.messageId).not.toBeNull();
+  });
+});
