@@ -22,6 +22,7 @@ import {
 } from './folders.js';
 import type { MailboxHandle } from './handle.js';
 import { sectionOf } from './indexing.js';
+import { locateEmail } from './locate.js';
 import { commitMessage, prepareMessage } from './ingest.js';
 import {
   changesSince,
@@ -49,6 +50,7 @@ import type {
   Change,
   CopyResult,
   CreateFolderOptions,
+  EmailLocation,
   Folder,
   FolderStatus,
   MailboxSession,
@@ -303,6 +305,10 @@ export class HandleSession implements MailboxSession {
 
   spamLearning(): SpamLearningStatus {
     return learningStatus(this.#db, this.#handle.spamLearning);
+  }
+
+  locate(emailId: string): EmailLocation[] {
+    return locateEmail(this.#db, emailId);
   }
 
   close(): void {

@@ -299,6 +299,12 @@ export interface ThreadNode {
   children: ThreadNode[];
 }
 
+/** One place a message is: its folder and UID there (MailboxSession.locate). */
+export interface EmailLocation {
+  folder: string;
+  uid: number;
+}
+
 /** Per-message attributes of IMAP extensions, for FETCH. */
 export interface MessageAttributes {
   uid: number;
@@ -364,6 +370,8 @@ export interface MailboxSession {
   claimRecent(path: string): number[];
   quota(): QuotaInfo;
   storageStats(): StorageStats;
+  /** Every folder and UID holding the message with this RFC 8474 EMAILID, in folder order ([] when none). */
+  locate(emailId: string): EmailLocation[];
   /** What the mailbox's spam classifier has learnt (bayes.ts). */
   spamLearning(): SpamLearningStatus;
   close(): void;

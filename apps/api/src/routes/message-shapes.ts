@@ -143,14 +143,10 @@ const EMAIL_ID = /^M[0-9a-f]{24}$/;
 /** Every copy of the message with this id, in folder order (or only the one in `folder`); [] when none. */
 export function findMessage(session: MailboxSession, id: string, folder?: { path: string; objectId: string }) {
   if (!EMAIL_ID.test(id)) return [];
-  const folders = folder ? [folder] : session.listFolders();
-  const found: MessageLocation[] = [];
-  for (const f of folders) {
-    for (const uid of session.search(f.path, { key: 'emailid', id })) {
-      found.push({ folder: f.path, folderId: f.objectId, uid });
-    }
-  }
-  return found;
+  const copies = session.locate(id).filter((at) => !folder || at.folder === folder.path);
+  if (copies.length === 0) return [];
+  const ids = new Map(session.listFolders().map((f) => [f.path, f.objectId]));
+  return copies.map((at): MessageLocation => ({ folder: at.folder, folderId: ids.get(at.folder) ?? '', uid: at.uid }));
 }
 
 /** findMessage, or 404 (an id of another mailbox is unknown here, like one that never existed). */
