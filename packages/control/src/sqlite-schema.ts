@@ -224,6 +224,18 @@ const MIGRATIONS: string[] = [
   CREATE INDEX mail_events_domain ON mail_events(domain_id, at);
   CREATE INDEX mail_events_at ON mail_events(at);
   `,
+  // 13: event webhooks of a domain: a URL that gets a signed POST for each mail log event it names (JSON list of
+  // 'delivered', 'deferred', 'bounced', 'rejected'), through the webhook queue.
+  `
+  CREATE TABLE event_webhooks (
+    id TEXT PRIMARY KEY,
+    domain_id TEXT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX event_webhooks_domain ON event_webhooks(domain_id, created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
