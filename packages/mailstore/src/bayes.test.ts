@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { corpusMessages, hamSamples, spamSamples, waitFor } from '@mailyard/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type TestStore, testStore } from '../test/fixtures.js';
+import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
 import { TokenTable, train } from './bayes.js';
 import { messageTokens, TOKENS_PER_MESSAGE, tokenId } from './bayes-tokens.js';
 import { createDefaultFolders, requireFolder } from './folders.js';
+import { indexAllPending } from './fts.js';
 import { commitMessage, prepareMessage } from './ingest.js';
 import { openDatabase } from './schema.js';
 import type { MailboxSession } from './types.js';
@@ -220,6 +221,39 @@ test('the in-memory token table finds every stored token with its counts, and no
     for (const word of ['zzzunseen', 'qqqneverseen', 'xxxabsent']) {
       if (!stored.has(tokenId(word))) expect(table.indexOf(tokenId(word))).toBe(-1);
     }
+  } finally {
+    db.close();
+  }
+});
+
+test('training reads the same tokens whether the text is still queued, already indexed, or kept whole beside a capped index', async () => {
+  t = await testStore();
+  const db = openDatabase(join(t.dir, 'paths.db'), randomBytes(32));
+  try {
+    createDefaultFolders(db);
+    const inbox = requireFolder(db, 'INBOX');
+    const long = `${'Filler header text. '.repeat(2000)}`;
+    for (const raw of [
+      spamSamples(1, 3)[0] as Buffer,
+      textMessage({ headers: `X-Long: ${long}`, body: 'cheap pills' }),
+    ]) {
+      const ingest = async () => commitMessage(db, await prepareMessage(raw), { folderId: inbox.id, quotaBytes: 1e12 });
+      const first = await ingest();
+      indexAllPending(db); // the first copy's text is now in the index (and fts_overflow when capped)
+      const second = await ingest(); // the second's still waits in fts_pending
+      db.exec('DELETE FROM bayes_tokens');
+      const contentOf = (uid: number | undefined) =>
+        db.prepare('SELECT content_id FROM messages WHERE folder_id = ? AND uid = ?').pluck().get(inbox.id, uid);
+      db.transaction(() => {
+        train(db, contentOf(first?.uid) as number, 'spam');
+        train(db, contentOf(second?.uid) as number, 'spam');
+      })();
+      const counts = db.prepare('SELECT DISTINCT spam FROM bayes_tokens').pluck().all();
+      expect(counts).toEqual([2]);
+    }
+    expect(db.prepare('SELECT spam FROM bayes_tokens WHERE token = ?').pluck().get(tokenId('pills'))).toBe(2);
+    // The long one's body lies past the capped prefix (queued or indexed): both copies' bodies came from fts_overflow.
+    expect(db.prepare('SELECT count(*) FROM fts_overflow WHERE body IS NOT NULL').pluck().get()).toBe(2);
   } finally {
     db.close();
   }
