@@ -9,7 +9,14 @@ import { ConflictError, NotFoundError } from '@mailyard/errors';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { newId, type SecretBox } from './secrets.js';
 import { type StatementFor, statementCache } from './sqlite-queries.js';
-import type { NewWebhook, WebhookAttempt, WebhookItem, WebhookSummary } from './types.js';
+import type {
+  EventWebhook,
+  NewEventWebhook,
+  NewWebhook,
+  WebhookAttempt,
+  WebhookItem,
+  WebhookSummary,
+} from './types.js';
 
 interface WebhookRow {
   id: string;
@@ -142,5 +149,55 @@ export class SqliteWebhookTable {
     const row = this.#sql('SELECT * FROM webhook_queue WHERE id = ?').get(id) as WebhookRow | undefined;
     if (!row) throw new NotFoundError(`webhook ${id} not found`);
     return row;
+  }
+}
+
+interface EventWebhookRow {
+  id: string;
+  domain_id: string;
+  url: string;
+  events: string;
+  created_at: number;
+}
+
+function toEventWebhook(row: EventWebhookRow): EventWebhook {
+  return {
+    id: row.id,
+    domainId: row.domain_id,
+    url: row.url,
+    events: JSON.parse(row.events) as EventWebhook['events'],
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** A domain's event webhooks: URLs that get a POST for each mail log event they name. */
+export class SqliteEventWebhookTable {
+  readonly #sql: StatementFor;
+
+  constructor(sql: StatementFor) {
+    this.#sql = sql;
+  }
+
+  create(domainId: string, input: NewEventWebhook): EventWebhook {
+    const id = newId();
+    this.#sql('INSERT INTO event_webhooks (id, domain_id, url, events, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      domainId,
+      input.url,
+      JSON.stringify([...new Set(input.events)]),
+      Date.now(),
+    );
+    return this.list(domainId).find((w) => w.id === id) as EventWebhook;
+  }
+
+  list(domainId: string): EventWebhook[] {
+    const rows = this.#sql('SELECT * FROM event_webhooks WHERE domain_id = ? ORDER BY created_at, rowid').all(
+      domainId,
+    ) as EventWebhookRow[];
+    return rows.map(toEventWebhook);
+  }
+
+  delete(domainId: string, id: string): boolean {
+    return this.#sql('DELETE FROM event_webhooks WHERE id = ? AND domain_id = ?').run(id, domainId).changes === 1;
   }
 }

@@ -36,7 +36,7 @@ import { SqliteSessionTable } from './sqlite-sessions.js';
 import { SqliteSieveMarkTable } from './sqlite-sieve-marks.js';
 import { SqliteSieveScriptTable } from './sqlite-sieve-scripts.js';
 import { SqliteSpamTable } from './sqlite-spam.js';
-import { SqliteWebhookTable } from './sqlite-webhooks.js';
+import { SqliteEventWebhookTable, SqliteWebhookTable } from './sqlite-webhooks.js';
 import type * as T from './types.js';
 
 export interface SqliteControlStoreOptions {
@@ -59,6 +59,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #queue: SqliteOutboundQueue;
   readonly #sentEmails: SqliteSentEmailTable;
   readonly #webhooks: SqliteWebhookTable;
+  readonly #eventWebhooks: SqliteEventWebhookTable;
   readonly #mailEvents: SqliteMailEventTable;
   readonly #aliases: SqliteAliasTable;
   readonly #sessions: SqliteSessionTable;
@@ -90,6 +91,7 @@ export class SqliteControlStore implements T.ControlStore {
     this.#spam = new SqliteSpamTable(this.#db, this.#sql);
     this.#sentEmails = new SqliteSentEmailTable(this.#sql);
     this.#mailEvents = new SqliteMailEventTable(this.#sql);
+    this.#eventWebhooks = new SqliteEventWebhookTable(this.#sql);
     this.#webhooks = new SqliteWebhookTable(
       this.#db,
       new SecretBox(deriveKey(opts.masterKey, 'control.webhook-secrets')),
@@ -438,6 +440,18 @@ export class SqliteControlStore implements T.ControlStore {
 
   async listWebhooks(domainId: string, limit: number): Promise<T.WebhookSummary[]> {
     return this.#webhooks.list(domainId, limit);
+  }
+
+  async createEventWebhook(domainId: string, input: T.NewEventWebhook): Promise<T.EventWebhook> {
+    return this.#eventWebhooks.create(domainId, input);
+  }
+
+  async listEventWebhooks(domainId: string): Promise<T.EventWebhook[]> {
+    return this.#eventWebhooks.list(domainId);
+  }
+
+  async deleteEventWebhook(domainId: string, id: string): Promise<boolean> {
+    return this.#eventWebhooks.delete(domainId, id);
   }
 
   // mail log

@@ -280,6 +280,20 @@ export interface WebhookItem extends WebhookSummary {
   body: Buffer;
 }
 
+/** A domain's event webhook: `url` gets a signed POST for each mail log event of the domain it names. */
+export interface EventWebhook {
+  id: string;
+  domainId: string;
+  url: string;
+  events: Array<MailEvent['event']>;
+  createdAt: Date;
+}
+
+export interface NewEventWebhook {
+  url: string;
+  events: Array<MailEvent['event']>;
+}
+
 export interface NewWebhook {
   domainId: string;
   url: string;
@@ -529,6 +543,11 @@ export interface ControlStore {
   getWebhook(id: string): Promise<WebhookSummary | null>;
   /** The domain's newest webhooks first. */
   listWebhooks(domainId: string, limit: number): Promise<WebhookSummary[]>;
+  /** Event webhooks of a domain (the caller checks the domain is in its scope and the URL is allowed). */
+  createEventWebhook(domainId: string, input: NewEventWebhook): Promise<EventWebhook>;
+  /** Oldest first. */
+  listEventWebhooks(domainId: string): Promise<EventWebhook[]>;
+  deleteEventWebhook(domainId: string, id: string): Promise<boolean>;
 
   // each domain's mail log (GET /v1/logs): no message content, kept MAIL_EVENT_RETENTION_MS
   recordMailEvents(events: NewMailEvent[]): Promise<void>;

@@ -72,5 +72,25 @@ export function runWebhookContract(current: () => ControlStore, openSecond: () =
       await store.recordWebhookAttempt(refused.id, 'w1', { outcome: 'failed', error: 'private address' });
       expect((await store.listWebhooks(domainId, 10)).map((w) => w.state)).toEqual(['failed', 'delivered']);
     });
+
+    test('event webhooks are kept per domain, events without repeats, deleted only through their domain', async () => {
+      const store = current();
+      const a = await domainOf(store, 'events-a.example');
+      const b = await domainOf(store, 'events-b.example');
+      const hook = await store.createEventWebhook(a, {
+        url: 'https://hooks.example/events',
+        events: ['bounced', 'deferred', 'bounced'],
+      });
+      expect(hook).toMatchObject({ domainId: a, url: 'https://hooks.example/events', events: ['bounced', 'deferred'] });
+      await store.createEventWebhook(a, { url: 'https://hooks.example/all', events: ['delivered'] });
+      expect((await store.listEventWebhooks(a)).map((w) => w.url)).toEqual([
+        'https://hooks.example/events',
+        'https://hooks.example/all',
+      ]);
+      expect(await store.listEventWebhooks(b)).toEqual([]);
+      expect(await store.deleteEventWebhook(b, hook.id)).toBe(false);
+      expect(await store.deleteEventWebhook(a, hook.id)).toBe(true);
+      expect((await store.listEventWebhooks(a)).map((w) => w.url)).toEqual(['https://hooks.example/all']);
+    });
   });
 }
