@@ -1,7 +1,8 @@
 /**
  * The mail log's writers: the MX logs an unknown recipient of a hosted domain (rejected, with the reply) and a
  * delivery into a mailbox (delivered); the outbound worker logs a forwarded copy's outcome at the remote MX
- * (delivered, then deferred with the remote's reply) for the hosted domain that sent it.
+ * (delivered, then deferred with the remote's reply) for the hosted domain that sent it; a domain's event webhook
+ * gets the events it names through the webhook queue.
  */
 import type { MailEvent } from '@mailyard/control';
 import { waitFor } from '@mailyard/testkit';
@@ -72,6 +73,31 @@ describe('mail log writers', () => {
       direction: 'inbound',
       recipient: `alice@${HOSTED}`,
     });
+  });
+
+  test('event webhooks get the events they name, through the webhook queue', async () => {
+    const hook = await h.control.createEventWebhook(domainId, {
+      url: 'https://hooks.example/events',
+      events: ['rejected'],
+    });
+    try {
+      await expect(send(`ghost@${HOSTED}`)).rejects.toThrow(/550/);
+      await send(`alice@${HOSTED}`);
+      await waitFor(async () => (await events()).filter((e) => e.event === 'delivered').length >= 2);
+      const [queued, ...more] = await h.control.claimDueWebhooks('test', new Date(), 10);
+      expect(more).toEqual([]);
+      expect(queued?.url).toBe('https://hooks.example/events');
+      expect(JSON.parse(queued?.body.toString('utf8') ?? '{}')).toMatchObject({
+        type: 'mail_event',
+        event: 'rejected',
+        direction: 'inbound',
+        recipient: `ghost@${HOSTED}`,
+        sender: 'sam@sender.test',
+      });
+      await h.control.recordWebhookAttempt(queued?.id ?? '', 'test', { outcome: 'delivered' });
+    } finally {
+      await h.control.deleteEventWebhook(domainId, hook.id);
+    }
   });
 
   test('outbound: a forwarded copy is logged delivered, and a deferral with the remote reply', async () => {
