@@ -329,6 +329,7 @@ const PATH_PARAMETERS: Record<string, string> = {
   message: 'Message id (EMAILID)',
   folder: 'Folder id (MAILBOXID) or path',
   email: 'Id of a message sent through POST /v1/emails',
+  hook: 'Event webhook id',
 };
 
 const PAGING_PARAMETERS = [

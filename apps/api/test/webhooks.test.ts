@@ -1,7 +1,8 @@
 /**
  * Webhook settings over the REST API: an alias recipient may be an https:// URL; private, loopback and plain
  * http:// targets are refused when configured (400) unless webhooks.allowPrivate; the domain's signing secret is
- * made and shown once by POST /v1/domains/:domain/webhook-secret, and another account's domain is 404.
+ * made and shown once by POST /v1/domains/:domain/webhook-secret; event webhooks are added, listed and removed;
+ * another account's domain is 404.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
@@ -45,6 +46,28 @@ describe('webhooks over the API', () => {
     const update = await h.call('PUT', `${url}/hook`, { token, json: { recipients: ['https://192.168.1.10/'] } });
     expect(update.status).toBe(400);
     expect(update.body.message).toContain('private or loopback');
+  });
+
+  test('event webhooks: added with the URL rules, listed, removed, only on your own domain', async () => {
+    const url = '/v1/domains/hooks.example/event-webhooks';
+    const added = await h.call('POST', url, {
+      token,
+      json: { url: 'https://receiver.example.com/events', events: ['bounced', 'deferred'] },
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ url: 'https://receiver.example.com/events', events: ['bounced', 'deferred'] });
+    const inside = await h.call('POST', url, { token, json: { url: 'https://127.0.0.1/x', events: ['delivered'] } });
+    expect(inside.status).toBe(400);
+    expect(inside.body.field).toBe('url');
+    expect((await h.call('POST', url, { token, json: { url: 'https://a.example/', events: ['opened'] } })).status).toBe(
+      400,
+    );
+    expect((await h.call('GET', url, { token })).body.map((w: { id: string }) => w.id)).toEqual([added.body.id]);
+    expect((await h.call('GET', url, { token: other })).status).toBe(404);
+    expect((await h.call('DELETE', `${url}/${added.body.id}`, { token: other })).status).toBe(404);
+    expect((await h.call('DELETE', `${url}/${added.body.id}`, { token })).status).toBe(204);
+    expect((await h.call('DELETE', `${url}/${added.body.id}`, { token })).status).toBe(404);
+    expect((await h.call('GET', url, { token })).body).toEqual([]);
   });
 
   test('the signing secret is shown once when made, replaced by the next call, and only for its owner', async () => {
