@@ -205,13 +205,19 @@ describe('mail over HTTP', () => {
     expect(renamed.body).toMatchObject({ id: created.body.id, path: 'Work' });
     expect((await h.call('GET', '/v1/folders/Work', { headers: auth })).body.id).toBe(created.body.id);
 
-    const id = await newestId();
-    const copy = await h.call('POST', `/v1/folders/${created.body.id}/copy`, { headers: auth, json: { ids: [id] } });
+    const [newer, older] = (await h.call('GET', '/v1/messages?limit=2', { headers: auth })).body;
+    const id = newer.id;
+    const ids = [id, older.id, id];
+    const copy = await h.call('POST', `/v1/folders/${created.body.id}/copy`, { headers: auth, json: { ids } });
     expect(copy.status).toBe(200);
-    expect(copy.body.folder.messages).toBe(1);
-    expect(copy.body.copied).toEqual([{ id, uid: 1 }]);
+    expect(copy.body.folder.messages).toBe(2);
+    // One COPY in UID order: the older message gets UID 1 in Work, the newer UID 2; the repeated id is copied once.
+    expect(copy.body.copied).toEqual([
+      { id, uid: 2 },
+      { id: older.id, uid: 1 },
+    ]);
     const client = await imapClient(box);
-    expect((await client.status('Work', { messages: true })).messages).toBe(1);
+    expect((await client.status('Work', { messages: true })).messages).toBe(2);
     const copied = await h.call('GET', `/v1/messages/${id}?folder=Work`, { headers: auth });
     expect(copied.body.folder).toBe('Work');
 

@@ -133,13 +133,26 @@ export function registerFolderRoutes(router: ApiRouter, deps: RouteDeps): void {
     withMailbox(ctx, deps, async (session) => {
       const input = parseInput(folderCopy, await body(ctx, deps));
       const target = findFolderRef(session, param(ctx, 'folder'));
-      const sources = locateMessages(session, input.ids);
-      const copied: Array<{ id: string; uid: number }> = [];
-      for (const [id, where] of sources) {
-        const result = session.copy(where.folder, [where.uid], target.path);
-        const uid = result.destUids[0];
-        if (uid !== undefined) copied.push({ id, uid });
+      // One COPY per source folder, as an IMAP client would send it; COPYUID pairs each source UID with its copy.
+      const bySource = new Map<string, Map<number, string>>();
+      for (const [id, at] of locateMessages(session, input.ids)) {
+        const uids = bySource.get(at.folder) ?? new Map<number, string>();
+        uids.set(at.uid, id);
+        bySource.set(at.folder, uids);
       }
+      const copiedUid = new Map<string, number>();
+      for (const [folder, uids] of bySource) {
+        const result = session.copy(folder, [...uids.keys()], target.path);
+        result.sourceUids.forEach((uid, i) => {
+          const id = uids.get(uid);
+          const dest = result.destUids[i];
+          if (id !== undefined && dest !== undefined) copiedUid.set(id, dest);
+        });
+      }
+      const copied = [...new Set(input.ids)].flatMap((id) => {
+        const uid = copiedUid.get(id);
+        return uid === undefined ? [] : [{ id, uid }];
+      });
       ctx.body = { folder: presentFolder(session, findFolderRef(session, target.objectId)), copied };
     }),
   );
