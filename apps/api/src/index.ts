@@ -1,6 +1,7 @@
 /**
  * @mailyard/api — the REST API (/v1) over the control store and the mail store: accounts and API tokens, hosted
- * domains with the DNS records they must publish (and a live check of them), aliases and mailbox passwords.
+ * domains with the DNS records they must publish (and a live check of them), aliases and mailbox passwords, and
+ * a mailbox's own messages and folders.
  *
  * HTTP: JSON bodies, Basic authentication (RFC 7617) with the API token as user name and an empty password,
  * errors as Boom payloads `{statusCode, error, message, code, field?}` mapped once from @mailyard/errors,
@@ -11,6 +12,8 @@
  * - Another account's domains and aliases answer 404, exactly like ones that do not exist.
  * - Secrets (API tokens, mailbox passwords, recovery keys) appear in exactly one response, the one creating them.
  * - The server never changes a mailbox password without the current password or the recovery key (zero-access).
+ * - Mail (/v1/messages, /v1/folders, /v1/sieve-scripts) is reached only with the mailbox's own address and password
+ *   (mailbox-auth.ts), never with an API token; another mailbox's message and folder ids answer 404.
  *
  * No on-disk state of its own: control.db and the mailboxes belong to @mailyard/control and @mailyard/mailstore.
  */
