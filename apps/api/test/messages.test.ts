@@ -384,6 +384,50 @@ describe('mail over HTTP', () => {
     }
   });
 
+  test('a changed mailbox password or a disabled alias stops working at once', async () => {
+    const oldAuth = mailboxAuth(other.address, other.password);
+    expect((await h.call('GET', '/v1/folders', { headers: oldAuth })).status).toBe(200);
+    const changed = await h.call('POST', `/v1/domains/${DOMAIN}/aliases/other/generate-password`, {
+      token,
+      json: { password: other.password, new_password: 'a brand new password' },
+    });
+    expect(changed.status).toBe(200);
+    expect((await h.call('GET', '/v1/folders', { headers: oldAuth })).status).toBe(401);
+    const newAuth = mailboxAuth(other.address, 'a brand new password');
+    expect((await h.call('GET', '/v1/folders', { headers: newAuth })).status).toBe(200);
+    const off = await h.call('PUT', `/v1/domains/${DOMAIN}/aliases/other`, { token, json: { is_enabled: false } });
+    expect(off.status).toBe(200);
+    expect((await h.call('GET', '/v1/folders', { headers: newAuth })).status).toBe(401);
+  });
+
+  test('a streamed upload (no Content-Length) is cut off with 413 once it passes the size limit', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${h.base}/v1/messages`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'message/rfc822', 'transfer-encoding': 'chunked' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+      const chunk = Buffer.alloc(1024 * 1024, 'a');
+      let sent = 0;
+      const pump = () => {
+        while (sent <= h.config.smtp.maxMessageSize && !req.destroyed) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        if (!req.destroyed) req.end();
+      };
+      req.write('From: a@b.example\r\n\r\n');
+      pump();
+    });
+    expect(status).toBe(413);
+    expect((await h.call('GET', '/v1/folders/INBOX', { headers: auth })).status).toBe(200);
+  });
+
   test('curl as the client: list folders and fetch a raw message', async () => {
     if (!requireTool('curl')) return;
     const run = promisify(execFile);
