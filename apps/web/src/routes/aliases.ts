@@ -3,7 +3,14 @@
  * mailbox passwords through @mailyard/control's issueMailboxPassword (zero-access: an existing mailbox's password
  * changes only with its current password or recovery key).
  */
-import { type Alias, type Domain, domainToDisplay, issueMailboxPassword } from '@mailyard/control';
+import {
+  type Alias,
+  type Domain,
+  domainToDisplay,
+  issueMailboxPassword,
+  isWebhookUrl,
+  webhookUrlRefusal,
+} from '@mailyard/control';
 import { NotFoundError, ValidationError } from '@mailyard/errors';
 import { clientSettings } from '../client-settings.js';
 import { checkbox, type FormFields, field } from '../form-body.js';
@@ -41,22 +48,29 @@ function aliasForm(form: FormFields): AliasForm {
   };
 }
 
-/** One address per line or comma-separated; the control store validates each. */
-function recipientList(text: string): string[] {
+/**
+ * One address per line or comma-separated; the control store validates each. A webhook URL is checked here too
+ * (https only, no private or loopback target unless webhooks.allowPrivate), as the REST API does.
+ */
+function recipientList(text: string, allowPrivate: boolean): string[] {
   const list = text
     .split(/[\n,;]+/)
     .map((entry) => entry.trim())
     .filter(Boolean);
   if (list.length > MAX_RECIPIENTS) throw new ValidationError(`At most ${MAX_RECIPIENTS} forwarding addresses.`);
+  for (const entry of list) {
+    const refusal = isWebhookUrl(entry) ? webhookUrlRefusal(entry, allowPrivate) : null;
+    if (refusal) throw new ValidationError(`${refusal}: ${entry}`);
+  }
   return list;
 }
 
-function toInput(form: AliasForm) {
+function toInput(form: AliasForm, allowPrivate: boolean) {
   if (form.description.length > MAX_DESCRIPTION) {
     throw new ValidationError(`The description is over ${MAX_DESCRIPTION} characters.`);
   }
   return {
-    recipients: recipientList(form.recipients),
+    recipients: recipientList(form.recipients, allowPrivate),
     hasImap: form.hasImap,
     isEnabled: form.isEnabled,
     description: form.description,
@@ -92,7 +106,10 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     const form = aliasForm(ctx.state.form);
     const result = await attempt(async () => {
       if (!form.name) throw new ValidationError('Give the alias a name, such as info or jane.');
-      return deps.control.createAlias(domain.id, { ...toInput(form), name: form.name });
+      return deps.control.createAlias(domain.id, {
+        ...toInput(form, deps.config.webhooks.allowPrivate),
+        name: form.name,
+      });
     });
     if (!result.ok) {
       const page = await listPage(ctx, domain);
@@ -113,7 +130,11 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     const { domain, alias } = await ownAlias(ctx, deps);
     const form = { ...aliasForm(ctx.state.form), name: alias.name };
     const result = await attempt(async () => {
-      const updated = await deps.control.updateAlias(domain.id, alias.id, toInput(form));
+      const updated = await deps.control.updateAlias(
+        domain.id,
+        alias.id,
+        toInput(form, deps.config.webhooks.allowPrivate),
+      );
       if (!updated) throw new NotFoundError('alias not found');
       return updated;
     });

@@ -14,7 +14,7 @@ import {
 import { NotFoundError, ValidationError } from '@mailyard/errors';
 import { field } from '../form-body.js';
 import { attempt, ok, redirectTo, render } from '../page.js';
-import { deleteDomainView, domainsView, domainView } from '../views/domains.js';
+import { deleteDomainView, domainsView, domainView, webhookSecretView } from '../views/domains.js';
 import {
   domainPath,
   ownDomain,
@@ -112,6 +112,12 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
       return render(ctx, domainToDisplay(domain.name), view, 400);
     }
     redirectTo(ctx, domainPath(domain), ok('Settings saved. If you changed the DMARC policy, update its DNS record.'));
+  });
+
+  router.post('/domains/:domain/webhook-secret', async (ctx: WebContext) => {
+    const domain = await ownDomain(ctx, deps);
+    const secret = await deps.control.rotateWebhookSecret(domain.id);
+    render(ctx, 'New webhook secret', webhookSecretView({ domain, secret }), 201);
   });
 
   router.get('/domains/:domain/delete', async (ctx: WebContext) => {

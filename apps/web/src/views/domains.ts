@@ -143,8 +143,24 @@ export function domainView(o: {
     ${selectInput({ label: 'DMARC policy', name: 'dmarc_policy', value: domain.dmarcPolicy, options: DMARC_POLICIES })}
     <button type="submit">Save settings</button>
   </form>
+  <h2>Webhooks</h2>
+  <p>An alias recipient may be an <code>https://</code> URL: each message then arrives there as a JSON POST signed
+    with this domain's secret (header <code>X-Webhook-Signature: sha256=</code> and the HMAC-SHA256 of the body).
+    The secret is shown once, when it is made; making a new one replaces the old.</p>
+  ${actionButton({ action: `${path}/webhook-secret`, csrf: o.csrf, label: 'Make a new webhook secret' })}
   <h2>Delete</h2>
   <p><a href="${path}/delete">Delete this domain</a> with all its aliases and mailboxes.</p>`;
+}
+
+export function webhookSecretView(o: { domain: Domain; secret: string }): SafeHtml {
+  return html`<p class="flash flash-ok" role="status">Copy the secret now: it is shown only on this page.</p>
+  <dl class="card">
+    <dt>Domain</dt><dd>${domainToDisplay(o.domain.name)}</dd>
+    <dt>Webhook secret</dt><dd><p class="secret" id="webhook-secret">${o.secret}</p></dd>
+  </dl>
+  <p>Every webhook POST for this domain carries <code>X-Webhook-Signature: sha256=&lt;hex&gt;</code>, the
+    HMAC-SHA256 of the request body under this secret; check it before trusting the body.</p>
+  <p><a href="${domainPath(o.domain)}">Back to ${domainToDisplay(o.domain.name)}</a></p>`;
 }
 
 export function deleteDomainView(o: { domain: Domain; aliasCount: number; csrf: string }): SafeHtml {
