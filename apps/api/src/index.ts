@@ -1,7 +1,8 @@
 /**
  * @mailyard/api — the REST API (/v1) over the control store and the mail store: accounts and API tokens, hosted
  * domains with the DNS records they must publish (and a live check of them), aliases and mailbox passwords, and
- * a mailbox's own messages and folders.
+ * a mailbox's own messages and folders; sending (/v1/emails, through @mailyard/smtp's submission flow), the mail
+ * log of the account's domains (/v1/logs) and webhook settings (signing secret, event webhooks).
  *
  * HTTP: JSON bodies, Basic authentication (RFC 7617) with the API token as user name and an empty password,
  * errors as Boom payloads `{statusCode, error, message, code, field?}` mapped once from @mailyard/errors,

@@ -1,7 +1,9 @@
 /**
  * @mailyard/control — the control store: accounts, API tokens, dashboard sessions, hosted domains with their DKIM
  * keys, aliases (forwarding and mailbox credentials), Sieve scripts per alias (sieve-scripts.ts: the checks before
- * every write), the outbound queue and its delivery log.
+ * every write), the outbound queue and its delivery log, messages sent through the REST API (sent_emails), each
+ * domain's mail log (mail events, 30 days), and webhooks (each domain's sealed signing secret, the webhook queue,
+ * event webhooks; webhook-urls.ts holds the rules for webhook URLs against server-side request forgery).
  *
  * Backend: `SqliteControlStore` (`<dataDir>/control.db`, encrypted with a key derived from the master key under the
  * label 'control.db') is the only one built. A MongoDB backend is not built (its setting, MAILYARD_MONGODB_URI, is
