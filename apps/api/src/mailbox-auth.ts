@@ -21,6 +21,7 @@ import type { ControlStore } from '@mailyard/control';
 import { AuthenticationError, RateLimitError } from '@mailyard/errors';
 import type { LoginGate } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
+import { metrics } from '@mailyard/monitor';
 import type { MailboxSession } from '@mailyard/mailstore';
 import type { ApiContext, RouteDeps } from './context.js';
 
@@ -155,6 +156,7 @@ export class MailboxSessions {
     const identity = checked.value;
     if (!identity || !session) {
       logger.info({ ip, user }, 'authentication failed');
+      metrics.authFailures.inc({ protocol: 'api' });
       throw new AuthenticationError('invalid mailbox address or password');
     }
     const opened: MailboxSession = session;

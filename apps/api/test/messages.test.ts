@@ -365,6 +365,8 @@ describe('mail over HTTP', () => {
     const wrong = await h.call('GET', '/v1/messages', { headers: mailboxAuth(box.address, 'wrong password') });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic/);
+    const exposition = await (await fetch(`${h.base}/metrics`)).text();
+    expect(exposition).toMatch(/mailyard_auth_failures_total\{[^}]*protocol="api"[^}]*\} [1-9]/);
   });
 
   test('repeat requests run no KDF: neither the password check nor the mailbox unlock', async () => {
