@@ -141,27 +141,6 @@ const MIGRATIONS: string[] = [
   );
   CREATE UNIQUE INDEX sieve_scripts_active ON sieve_scripts(alias_id) WHERE is_active = 1;
   `,
-  // 9: messages sent through the REST API (POST /v1/emails), per account: what GET /v1/emails lists and the daily
-  // limit counts. No content: the message itself is in the outbound queue (sealed) and the recipients' spools.
-  // local_recipients: JSON list of hosted addresses it was delivered to at once; queue_id: its remote part.
-  `
-  CREATE TABLE sent_emails (
-    id TEXT PRIMARY KEY,
-    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-    alias_id TEXT,
-    sender TEXT NOT NULL,
-    domain TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    subject TEXT NOT NULL DEFAULT '',
-    size INTEGER NOT NULL,
-    local_recipients TEXT NOT NULL DEFAULT '[]',
-    queue_id TEXT,
-    created_at INTEGER NOT NULL
-  );
-  CREATE INDEX sent_emails_account ON sent_emails(account_id, created_at);
-  CREATE INDEX sent_emails_domain ON sent_emails(domain, created_at);
-  CREATE INDEX sent_emails_sender ON sent_emails(sender, created_at);
-  `,
   // 9: spam filter settings per domain (NULL score: the server default, config spam.*), the domain's sender allow
   // and block lists (an address or a domain each), and greylisting triplets (SHA-256 of client network, sender and
   // recipient) with the time a retry is first accepted and when the triplet is forgotten.
@@ -186,6 +165,27 @@ const MIGRATIONS: string[] = [
     expires_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX greylist_expiry ON greylist(expires_at);
+  `,
+  // 10: messages sent through the REST API (POST /v1/emails), per account: what GET /v1/emails lists and the daily
+  // limit counts. No content: the message itself is in the outbound queue (sealed) and the recipients' spools.
+  // local_recipients: JSON list of hosted addresses it was delivered to at once; queue_id: its remote part.
+  `
+  CREATE TABLE sent_emails (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    alias_id TEXT,
+    sender TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    size INTEGER NOT NULL,
+    local_recipients TEXT NOT NULL DEFAULT '[]',
+    queue_id TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX sent_emails_account ON sent_emails(account_id, created_at);
+  CREATE INDEX sent_emails_domain ON sent_emails(domain, created_at);
+  CREATE INDEX sent_emails_sender ON sent_emails(sender, created_at);
   `,
   // 11: webhooks. Each domain's HMAC secret for signing them (sealed with a key derived from the master key,
   // made on first use), and the durable queue of webhook POSTs (alias recipients that are URLs), bodies sealed
