@@ -23,6 +23,7 @@ import {
 import type { MailboxHandle } from './handle.js';
 import { sectionOf } from './indexing.js';
 import { locateEmail } from './locate.js';
+import { emailSummaries } from './summaries.js';
 import { commitMessage, prepareMessage } from './ingest.js';
 import {
   changesSince,
@@ -51,6 +52,7 @@ import type {
   CopyResult,
   CreateFolderOptions,
   EmailLocation,
+  EmailSummary,
   Folder,
   FolderStatus,
   MailboxSession,
@@ -309,6 +311,11 @@ export class HandleSession implements MailboxSession {
 
   locate(emailId: string): EmailLocation[] {
     return locateEmail(this.#db, emailId);
+  }
+
+  summaries(path: string, uids: number[]): EmailSummary[] {
+    const db = this.#db;
+    return emailSummaries(db, requireFolder(db, path), uids);
   }
 
   close(): void {

@@ -305,6 +305,15 @@ export interface EmailLocation {
   uid: number;
 }
 
+/** A listing row with the ids and envelope a message list shows (MailboxSession.summaries). */
+export interface EmailSummary extends MessageSummary {
+  /** RFC 8474 EMAILID and THREADID as FETCH reports them. */
+  emailId: string;
+  threadObjectId: string;
+  /** IMAP ENVELOPE as in StoredMessage. */
+  envelope: unknown;
+}
+
 /** Per-message attributes of IMAP extensions, for FETCH. */
 export interface MessageAttributes {
   uid: number;
@@ -372,6 +381,8 @@ export interface MailboxSession {
   storageStats(): StorageStats;
   /** Every folder and UID holding the message with this RFC 8474 EMAILID, in folder order ([] when none). */
   locate(emailId: string): EmailLocation[];
+  /** Listing rows of these UIDs (those that exist) with EMAILID, THREADID and ENVELOPE, in UID order. */
+  summaries(path: string, uids: number[]): EmailSummary[];
   /** What the mailbox's spam classifier has learnt (bayes.ts). */
   spamLearning(): SpamLearningStatus;
   close(): void;

@@ -9,7 +9,7 @@
  */
 import { NotFoundError } from '@mailyard/errors';
 import { decodeHeaderWords, type EnvelopeAddress, messageContent } from '@mailyard/mail';
-import type { MailboxSession, MessageQuery, StoredMessage } from '@mailyard/mailstore';
+import type { EmailSummary, MailboxSession, MessageQuery, StoredMessage } from '@mailyard/mailstore';
 import { z } from 'zod';
 
 const SYSTEM_FLAGS = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'] as const;
@@ -194,9 +194,11 @@ function headerValue(message: StoredMessage, key: string): string | null {
   return message.headers.find((h) => h.key === key)?.value ?? null;
 }
 
-export function presentSummary(message: StoredMessage, at: MessageLocation) {
+/** The listed form, from a listing row (EmailSummary) or a whole stored message. */
+export function presentSummary(message: EmailSummary | StoredMessage, at: MessageLocation) {
   const envelope = (message.envelope ?? []) as Array<unknown>;
   const flags = message.flags.filter((f) => f.startsWith('\\'));
+  const subject = envelope[1] as string | null;
   return {
     id: message.emailId,
     folder: at.folder,
@@ -209,12 +211,12 @@ export function presentSummary(message: StoredMessage, at: MessageLocation) {
     is_flagged: flags.includes('\\Flagged'),
     size: message.size,
     received_at: message.internalDate.toISOString(),
-    subject: headerValue(message, 'subject') ?? '',
+    subject: 'headers' in message ? (headerValue(message, 'subject') ?? '') : subject ? decodeHeaderWords(subject) : '',
     from: addresses(envelope[2] as EnvelopeAddress[] | null),
     to: addresses(envelope[5] as EnvelopeAddress[] | null),
     cc: addresses(envelope[6] as EnvelopeAddress[] | null),
     message_id: (envelope[9] as string | null) ?? null,
-    date: headerValue(message, 'date'),
+    date: (envelope[0] as string | null) ?? null,
   };
 }
 

@@ -73,11 +73,11 @@ export function registerMessageRoutes(router: ApiRouter, deps: RouteDeps): void 
       const start = uids.length - (q.page - 1) * q.limit;
       const pageUids = uids.slice(Math.max(0, start - q.limit), Math.max(0, start)).reverse();
       const at = { folder: folder.path, folderId: folder.objectId };
-      const items = [];
-      for (const uid of pageUids) {
-        const message = session.getMessage(folder.path, uid);
-        if (message) items.push(presentSummary(message, { ...at, uid }));
-      }
+      const rows = new Map(session.summaries(folder.path, pageUids).map((row) => [row.uid, row]));
+      const items = pageUids.flatMap((uid) => {
+        const row = rows.get(uid);
+        return row ? [presentSummary(row, { ...at, uid })] : [];
+      });
       setPageHeaders(ctx, { items, total: uids.length, page: q.page, limit: q.limit });
       ctx.body = items;
     }),
