@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { corpusMessages, hamSamples, spamSamples, waitFor } from '@mailyard/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
-import { TokenTable, train } from './bayes.js';
+import { MAX_TOKEN_ROWS, pruneTokens, TokenTable, train } from './bayes.js';
 import { messageTokens, TOKENS_PER_MESSAGE, tokenId } from './bayes-tokens.js';
 import { createDefaultFolders, requireFolder } from './folders.js';
 import { indexAllPending } from './fts.js';
@@ -254,6 +254,24 @@ test('training reads the same tokens whether the text is still queued, already i
     expect(db.prepare('SELECT spam FROM bayes_tokens WHERE token = ?').pluck().get(tokenId('pills'))).toBe(2);
     // The long one's body lies past the capped prefix (queued or indexed): both copies' bodies came from fts_overflow.
     expect(db.prepare('SELECT count(*) FROM fts_overflow WHERE body IS NOT NULL').pluck().get()).toBe(2);
+  } finally {
+    db.close();
+  }
+});
+
+test('the token table is cut back to its cap once past it, the rarest and then the stalest tokens first', async () => {
+  t = await testStore();
+  const db = openDatabase(join(t.dir, 'prune.db'), randomBytes(32));
+  try {
+    // Tokens 1..115000: every third was seen once (spam + ham = 1), the others twice or three times.
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 115000)
+      INSERT INTO bayes_tokens (token, spam, ham, seen) SELECT i, i % 3, 1, i FROM n`);
+    expect(pruneTokens(db)).toBe(115_000 - MAX_TOKEN_ROWS);
+    expect(db.prepare('SELECT count(*) FROM bayes_tokens').pluck().get()).toBe(MAX_TOKEN_ROWS);
+    // The 15,000 removed were the once-seen ones trained longest ago: tokens 3, 6, ... 45000.
+    expect(db.prepare('SELECT min(token) FROM bayes_tokens WHERE spam + ham = 1').pluck().get()).toBe(45_003);
+    expect(db.prepare('SELECT count(*) FROM bayes_tokens WHERE spam + ham > 1').pluck().get()).toBe(76_667);
+    expect(pruneTokens(db)).toBe(0); // at the cap: nothing until it grows past the slack again
   } finally {
     db.close();
   }

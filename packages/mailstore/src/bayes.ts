@@ -8,13 +8,13 @@
  * MOVE (RFC 6851), COPY, and COPY + EXPUNGE from clients without MOVE. Training is per content row and
  * idempotent: bayes_trained records the class; training the other class first takes the earlier one back.
  *
- * Classifying (spamVerdict, at spool drain in handle.ts): naive Bayes over tokens (bayes-tokens.ts), each
+ * Classifying (drainFilter and isLikelySpam, at spool drain in handle.ts): naive Bayes over tokens (bayes-tokens.ts), each
  * token's spam probability estimated after Robinson (a token seen n times moves from 0.5 towards its observed
  * ratio as n grows, so one sighting is weak evidence), the clues whose probability is at least MIN_DEVIATION
  * from 0.5 (at most MAX_CLUES, the strongest) combined with Fisher's chi-square method as SpamBayes does:
  * the result is near 1 for spam, near 0 for ham, and near 0.5 when the evidence is weak or mixed, so a single
- * threshold errs towards keeping mail in INBOX. The drain acts only once MIN_TRAINED-style minimums of both
- * classes are trained (SpamLearningSettings).
+ * threshold errs towards keeping mail in INBOX. The drain acts only once settings.minTrained messages of each
+ * class are trained (SpamLearningSettings).
  *
  * Size: the token table is pruned back to MAX_TOKEN_ROWS (the rarest, then the least recently trained tokens
  * go first) once it passes that by PRUNE_SLACK, checked every PRUNE_EVERY trainings; about 10 bytes a row, so
@@ -39,7 +39,10 @@ export interface SpamLearningSettings {
 
 export const DEFAULT_SPAM_LEARNING: SpamLearningSettings = { enabled: true, threshold: 0.9, minTrained: 10 };
 
-/** Token rows kept per mailbox: about 1 MB on disk, the vocabulary of a few thousand trained messages. */
+/**
+ * Token rows kept per mailbox: about 1 MB on disk, 2 MB as the drain's in-memory table; the vocabulary of a few
+ * thousand trained messages (a trained message adds at most 200 tokens, ordinary mail far fewer new ones).
+ */
 export const MAX_TOKEN_ROWS = 100_000;
 const PRUNE_SLACK = 10_000;
 const PRUNE_EVERY = 32;

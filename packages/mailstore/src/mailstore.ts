@@ -87,7 +87,12 @@ export class Mailstore {
     this.#idleCloseMs = opts.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
     this.#maxIdle = opts.maxIdleHandles ?? DEFAULT_MAX_IDLE_HANDLES;
     this.#retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
-    this.#spamLearning = { ...DEFAULT_SPAM_LEARNING, ...opts.spamLearning };
+    const learning = opts.spamLearning ?? {};
+    this.#spamLearning = {
+      enabled: learning.enabled ?? DEFAULT_SPAM_LEARNING.enabled,
+      threshold: learning.threshold ?? DEFAULT_SPAM_LEARNING.threshold,
+      minTrained: learning.minTrained ?? DEFAULT_SPAM_LEARNING.minTrained,
+    };
     this.#logger = opts.logger;
     this.#ownsNotifier = !opts.notifier;
     this.#onDatabaseOpen = opts.onDatabaseOpen;
