@@ -27,8 +27,12 @@ import type { ApiContext, RouteDeps } from './context.js';
 
 /** How long an unused (address, password) stays verified and its mailbox unlocked: IMAP's login cache TTL. */
 export const SESSION_TTL_MS = 5 * 60_000;
-/** At most this many mailboxes stay unlocked for HTTP clients; the least recently used is released first. */
-export const SESSION_ENTRIES = 1_000;
+/**
+ * At most this many (address, password) pairs keep their mailbox unlocked for HTTP clients, the least recently used
+ * released first: each holds an open database handle (its page cache), so the bound is the mail store's own bound
+ * on idle handles (64), not the login cache's. A pair released early costs its next request one KDF run again.
+ */
+export const SESSION_ENTRIES = 64;
 
 /** Paths whose requests carry mailbox credentials instead of an API token. */
 export const MAILBOX_CREDENTIAL_PREFIXES = ['/v1/sieve-scripts', '/v1/messages', '/v1/folders'];
