@@ -29,6 +29,8 @@ export interface Operation {
   query?: z.ZodObject;
   /** The body may also be a raw message (message/rfc822), or the reply is one when asked (`?eml=true`). */
   rawMessage?: boolean;
+  /** Media types of a successful reply other than JSON (a file download). */
+  produces?: string[];
 }
 
 /** The six Sieve operations under `base`, for account tokens or the mailbox's own credentials. */
@@ -353,7 +355,11 @@ function operationObject(op: Operation) {
     description: PATH_PARAMETERS[name],
     schema: { type: 'string' },
   }));
-  const json = { 'application/json': {}, ...(op.rawMessage && !op.body ? { 'message/rfc822': {} } : {}) };
+  const json = {
+    'application/json': {},
+    ...(op.rawMessage && !op.body ? { 'message/rfc822': {} } : {}),
+    ...Object.fromEntries((op.produces ?? []).map((type) => [type, {}])),
+  };
   const success = op.status === 204 ? { description: 'Done' } : { description: 'OK', content: json };
   const responses: Record<string, unknown> = {
     [op.status]: op.paged ? { ...success, headers: PAGING_HEADERS } : success,

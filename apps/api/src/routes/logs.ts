@@ -57,6 +57,7 @@ export function logOperations(): Operation[] {
       path: '/logs/download',
       summary: 'The same entries as one file: CSV (default) or JSON (?format=json)',
       query: downloadQuery,
+      produces: ['text/csv'],
       status: 200,
     },
   ];
