@@ -21,8 +21,8 @@ import type { ControlStore } from '@mailyard/control';
 import { AuthenticationError, RateLimitError } from '@mailyard/errors';
 import type { LoginGate } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
-import { metrics } from '@mailyard/monitor';
 import type { MailboxSession } from '@mailyard/mailstore';
+import { metrics } from '@mailyard/monitor';
 import type { ApiContext, RouteDeps } from './context.js';
 
 /** How long an unused (address, password) stays verified and its mailbox unlocked: IMAP's login cache TTL. */
