@@ -2,7 +2,7 @@
  * /v1/messages and /v1/folders over real HTTP, beside a real IMAP server whose mail store is a second Mailstore on
  * the same data dir (as the imap process has its own): mail delivered into the spool is read over HTTP and over
  * IMAP (imapflow) and the bytes compared; a flag set over HTTP reaches an IDLE IMAP session as FETCH FLAGS; folder
- * and message changes over HTTP are what IMAP sees. Every 2xx JSON reply is checked against the OpenAPI document
+ * and message changes over HTTP are what IMAP sees, and what a POP3 server (a third mail store) lists and retrieves. Every 2xx JSON reply is checked against the OpenAPI document
  * by the harness. Bad input and cross-tenant access: token auth (401), other mailboxes' ids (404), unknown
  * folders (404), malformed JSON and non-RFC 5322 uploads (400 with the reason), an over-size upload (413 before
  * its bytes are read). Repeat requests run no KDF.
@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { createImapServer, type ImapServer } from '@mailyard/imap';
 import { kdfRunCount, Mailstore } from '@mailyard/mailstore';
+import { createPop3Server, type Pop3Server } from '@mailyard/pop3';
 import { captureLog, corpusMessages, requireTool, waitFor } from '@mailyard/testkit';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -51,6 +52,9 @@ describe('mail over HTTP', () => {
   let imapStore: Mailstore;
   let imap: ImapServer;
   let imapPort: number;
+  let pop3Store: Mailstore;
+  let pop3: Pop3Server;
+  let pop3Port: number;
   let token: string;
   const box = { address: `box@${DOMAIN}`, password: '', mailboxId: '' };
   const other = { address: `other@${DOMAIN}`, password: '', mailboxId: '' };
@@ -112,12 +116,24 @@ describe('mail over HTTP', () => {
       tls: runtime.tls,
     });
     imapPort = await imap.listen(0, '127.0.0.1');
+    // And a POP3 server, a third "process" with a mail store of its own.
+    pop3Store = new Mailstore({ dataDir: h.config.dataDir, kdf: { N: 1024 }, notifyPollMs: 50 });
+    pop3 = createPop3Server({
+      config,
+      logger: captureLog({ level: 'warn' }).logger,
+      control: h.control,
+      mailstore: pop3Store,
+      tls: runtime.tls,
+    });
+    pop3Port = await pop3.listen(0, '127.0.0.1');
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.logout().catch(() => c.close())));
     await imap?.close();
     await imapStore?.close();
+    await pop3?.close();
+    await pop3Store?.close();
     expect(h.errors).toEqual([]);
     await h.close();
   });
@@ -435,6 +451,42 @@ describe('mail over HTTP', () => {
     });
     expect(status).toBe(413);
     expect((await h.call('GET', '/v1/folders/INBOX', { headers: auth })).status).toBe(200);
+  });
+
+  test('a message stored and then expunged over HTTP is what POP3 (curl pop3://) lists and retrieves', async () => {
+    if (!requireTool('curl')) return;
+    const run = promisify(execFile);
+    const pop3Url = `pop3://127.0.0.1:${pop3Port}/`;
+    const popList = async () => {
+      const { stdout } = await run('curl', [
+        '-sS',
+        '--max-time',
+        '20',
+        '-u',
+        `${box.address}:${box.password}`,
+        pop3Url,
+      ]);
+      return stdout.split('\r\n').filter(Boolean);
+    };
+    const raw = simpleMessage('for pop3');
+    const res = await fetch(`${h.base}/v1/messages?folder=INBOX`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'message/rfc822' },
+      body: raw,
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const listed = await popList();
+    // POP3 lists INBOX in UID order: the message just stored is the last one.
+    expect(listed.at(-1)).toBe(`${listed.length} ${raw.length}`);
+    const { stdout } = await run(
+      'curl',
+      ['-sS', '--max-time', '20', '-u', `${box.address}:${box.password}`, `${pop3Url}${listed.length}`],
+      { encoding: 'buffer' },
+    );
+    expect(Buffer.compare(stdout, raw)).toBe(0);
+    expect((await h.call('DELETE', `/v1/messages/${id}?expunge=true`, { headers: auth })).status).toBe(204);
+    expect(await popList()).toEqual(listed.slice(0, -1));
   });
 
   test('curl as the client: list folders and fetch a raw message', async () => {
