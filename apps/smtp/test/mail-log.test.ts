@@ -1,6 +1,6 @@
 /**
- * The mail log's writers: the MX logs an unknown recipient of a hosted domain (rejected, with the reply) and a
- * delivery into a mailbox (delivered); the outbound worker logs a forwarded copy's outcome at the remote MX
+ * The mail log's writers: the MX logs an unknown recipient of a hosted domain (rejected, with the reply), a
+ * message refused after DATA (rejected) and a delivery into a mailbox (delivered); the outbound worker logs a forwarded copy's outcome at the remote MX
  * (delivered, then deferred with the remote's reply) for the hosted domain that sent it; a domain's event webhook
  * gets the events it names through the webhook queue.
  */
@@ -73,6 +73,23 @@ describe('mail log writers', () => {
       direction: 'inbound',
       recipient: `alice@${HOSTED}`,
     });
+  });
+
+  test("MX: a message refused after DATA (every recipient's Sieve rejects it) is logged rejected", async () => {
+    const script = await h.control.createSieveScript(h.aliases.bob.id, {
+      name: 'no',
+      content: 'require "reject";\nreject "not taking mail";\n',
+      isActive: true,
+    });
+    try {
+      await expect(send(`bob@${HOSTED}`)).rejects.toThrow(/550/);
+      await waitFor(async () => (await events()).some((e) => e.recipient === `bob@${HOSTED}`));
+      const refused = (await events()).find((e) => e.recipient === `bob@${HOSTED}`);
+      expect(refused).toMatchObject({ direction: 'inbound', event: 'rejected', sender: 'sam@sender.test' });
+      expect(refused?.response).toMatch(/^550 /);
+    } finally {
+      await h.control.deleteSieveScript(h.aliases.bob.id, script.id, { allowActive: true });
+    }
   });
 
   test('event webhooks get the events they name, through the webhook queue', async () => {

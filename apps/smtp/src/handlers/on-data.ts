@@ -4,11 +4,13 @@
  * The reply is sent only after every copy is durable; a failure stores nothing new and is mapped to its reply
  * once, here. The spill file and the budget are released whatever happens.
  */
+import type { NewMailEvent } from '@mailyard/control';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { acceptInbound } from '../inbound.js';
+import { hostedDomainId, logMailEvents } from '../mail-log.js';
 import { readMessage } from '../read-data.js';
 import type { ServerState } from '../server-state.js';
-import { handlerFailure } from '../smtp-reply.js';
+import { handlerFailure, type SmtpHandlerError } from '../smtp-reply.js';
 import { acceptSubmission } from '../submit.js';
 
 type Callback = (err?: Error | null, message?: string) => void;
@@ -34,8 +36,25 @@ async function receive(state: ServerState, stream: SMTPServerDataStream, session
   }
 }
 
-function isSmtpReply(err: unknown): boolean {
+function isSmtpReply(err: unknown): err is SmtpHandlerError {
   return err instanceof Error && typeof (err as { responseCode?: unknown }).responseCode === 'number';
+}
+
+/**
+ * A message the MX refuses for good after DATA (DMARC reject, a virus, spam, every recipient's Sieve reject) goes
+ * into the mail log of each hosted recipient's domain, with the reply; never awaited by the reply.
+ */
+async function logRefusal(state: ServerState, session: SMTPServerSession, refusal: SmtpHandlerError): Promise<void> {
+  if (state.mode !== 'mx' || refusal.responseCode < 500) return;
+  const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  const events: NewMailEvent[] = [];
+  for (const { address } of session.envelope.rcptTo) {
+    const domainId = await hostedDomainId(state.ctx, address);
+    if (!domainId) continue;
+    const response = `${refusal.responseCode} ${refusal.message}`;
+    events.push({ domainId, direction: 'inbound', event: 'rejected', sender, recipient: address, response });
+  }
+  await logMailEvents(state.ctx, events);
 }
 
 export function createOnData(state: ServerState) {
@@ -45,7 +64,10 @@ export function createOnData(state: ServerState) {
       .then(
         (text) => callback(null, text),
         (err: unknown) => {
-          if (isSmtpReply(err)) return callback(err as Error);
+          if (isSmtpReply(err)) {
+            void logRefusal(state, session, err).catch(() => undefined);
+            return callback(err);
+          }
           callback(handlerFailure(state.ctx.logger, err, { hook: 'data', cid: session.id }));
         },
       )
