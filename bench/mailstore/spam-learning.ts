@@ -1,10 +1,11 @@
 /**
  * Spool drain with the mailbox's spam learning on and off (packages/mailstore/src/bayes.ts): prints msg/s of
- * draining the same 4 KB messages into two mailboxes trained alike, one store with learning on (every message
- * bound for INBOX is scored) and one with it off, and the share of throughput learning costs, both per second
- * of wall time and per second of CPU time (the latter steadier when other work shares the machine). The mailboxes are
- * trained through the store's MOVE into and out of Junk: TRAIN spam samples and TRAIN ordinary messages of a
- * 5,000-word vocabulary, so the token table is of a realistic size. Encrypted store, real SQLite.
+ * draining the same 4 KB messages into mailboxes trained alike, by a store with learning off and by one with it on
+ * (every message bound for INBOX is scored), the latter also into a mailbox whose token table was filled to about
+ * its cap, and the share of throughput learning costs, per second of wall time and per second of CPU time (the
+ * latter steadier when other work shares the machine). The mailboxes are trained through the store's MOVE into and
+ * out of Junk: TRAIN spam samples and TRAIN ordinary messages of a 5,000-word vocabulary; the full one also FILLER
+ * messages of words seen nowhere else. Encrypted store, real SQLite.
  * Run from the repo root: node --conditions=source --import tsx bench/mailstore/spam-learning.ts
  * Sizes scale with BENCH_SCALE (default 1 = 2,000 messages drained per run, 5 runs each way, in alternating order).
  */
@@ -19,6 +20,7 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const DRAINED = Math.round(2000 * SCALE);
 const TRAIN = 200;
 const RUNS = 5;
+const FILLER = 470;
 const WORDS = Array.from({ length: 5000 }, (_, i) => `w${(i * 7919).toString(36)}${'aeiou'[i % 5]}x`);
 
 function pick(): string {
@@ -39,6 +41,22 @@ function message(i: number, bytes = 4096): Buffer {
     len += w.length + 1;
   }
   return Buffer.from(`${head}${words.join(' ').replace(/(.{70}) /g, '$1\r\n')}\r\n`);
+}
+
+/** Ham of 200 words never seen elsewhere: FILLER of them take the token table to about its 100,000-row cap. */
+function rareWords(): Buffer {
+  const words = Array.from({ length: 200 }, () => randomBytes(5).toString('hex'));
+  return Buffer.from(
+    `From: Someone <someone@example.org>\r\nTo: rcpt@example.net\r\nSubject: Notes\r\n` +
+      `Message-ID: <rare-${randomBytes(6).toString('hex')}@example.org>\r\n\r\n${words.join(' ')}\r\n`,
+  );
+}
+
+async function fillTable(s: MailboxSession): Promise<void> {
+  for (let i = 0; i < FILLER; i++) {
+    const { uid } = await s.append('Junk', rareWords());
+    s.move('Junk', [uid], 'Archive');
+  }
 }
 
 async function train(s: MailboxSession): Promise<void> {
@@ -74,6 +92,9 @@ async function drainRate(store: Mailstore, id: string, batch: Buffer[]): Promise
   return { wall: (batch.length / ms) * 1000, cpu: (batch.length / (cpu.user + cpu.system)) * 1e6 };
 }
 
+const MODES = ['off', 'on', 'full'] as const;
+type Mode = (typeof MODES)[number];
+
 function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 }
@@ -84,23 +105,24 @@ async function main(): Promise<void> {
     const make = (enabled: boolean) =>
       new Mailstore({ dataDir: root, idleCloseMs: 60_000, kdf: { N: 1024 }, spamLearning: { enabled } });
     const setup = make(true);
-    for (const id of ['on', 'off']) {
+    for (const id of MODES) {
       await setup.createMailbox(id, 'pw');
       const s = await setup.open(id, 'pw');
       await train(s);
-      if (id === 'on') console.log('trained mailbox:', JSON.stringify(s.spamLearning()));
+      if (id === 'full') await fillTable(s);
+      if (id !== 'off') console.log(`mailbox "${id}":`, JSON.stringify(s.spamLearning()));
       s.close();
     }
     await setup.close();
 
     console.log(`\n## Drain of ${DRAINED} x 4 KB (95% ordinary, 5% spam samples), ${RUNS} runs each, alternating`);
-    const runs: Record<'on' | 'off', DrainRun[]> = { on: [], off: [] };
+    const runs: Record<Mode, DrainRun[]> = { off: [], on: [], full: [] };
     for (let run = 0; run < RUNS; run++) {
       const spam = spamSamples(Math.round(DRAINED * 0.05), 10_000 + run * DRAINED);
       const batch = Array.from({ length: DRAINED - spam.length }, (_, i) => message(run * DRAINED + i));
       batch.push(...spam);
-      const order = run % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
-      for (const mode of order) runs[mode].push(await drainRate(make(mode === 'on'), mode, batch));
+      const order = run % 2 === 0 ? MODES : [...MODES].reverse();
+      for (const mode of order) runs[mode].push(await drainRate(make(mode !== 'off'), mode, batch));
     }
     const check = make(true);
     const s = await check.open('on', 'pw');
@@ -108,16 +130,37 @@ async function main(): Promise<void> {
     s.close();
     await check.close();
 
+    const label: Record<Mode, string> = {
+      off: 'learning off:                ',
+      on: 'learning on, 6,400 tokens:   ',
+      full: 'learning on, ~100,000 tokens:',
+    };
     for (const measure of ['wall', 'cpu'] as const) {
-      const off = median(runs.off.map((r) => r[measure]));
-      const on = median(runs.on.map((r) => r[measure]));
-      const list = (mode: 'on' | 'off') => runs[mode].map((r) => r[measure].toFixed(0)).join(', ');
       const unit = measure === 'wall' ? 'msg/s' : 'msg per CPU-second';
-      console.log(`learning off: ${off.toFixed(0)} ${unit} (runs: ${list('off')})`);
-      console.log(`learning on:  ${on.toFixed(0)} ${unit} (runs: ${list('on')})`);
-      console.log(`cost of learning (${measure} medians): ${(((off - on) / off) * 100).toFixed(1)}%`);
+      const off = median(runs.off.map((r) => r[measure]));
+      for (const mode of MODES) {
+        const rate = median(runs[mode].map((r) => r[measure]));
+        const cost = mode === 'off' ? '' : `, cost ${(((off - rate) / off) * 100).toFixed(1)}%`;
+        const list = runs[mode].map((r) => r[measure].toFixed(0)).join(', ');
+        console.log(`${label[mode]} ${rate.toFixed(0)} ${unit} (median${cost}; runs: ${list})`);
+      }
     }
     console.log(`filed into Junk by the drain: ${filed} of ${RUNS * Math.round(DRAINED * 0.05)} spam samples`);
+
+    // One delivery, then an unlock that drains it: the token table is loaded for this one message.
+    console.log('\n## Unlock and drain of one message (the table loaded for it), median of 9');
+    for (const mode of MODES) {
+      const times: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const store = make(mode !== 'off');
+        await store.deliver(mode, message(900_000 + i));
+        const start = performance.now();
+        (await store.open(mode, 'pw')).close();
+        times.push(performance.now() - start);
+        await store.close();
+      }
+      console.log(`${label[mode]} ${median(times).toFixed(1)} ms`);
+    }
   } finally {
     await rm(root, { recursive: true, force: true });
   }

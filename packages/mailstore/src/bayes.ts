@@ -18,8 +18,8 @@
  *
  * Size: the token table is pruned back to MAX_TOKEN_ROWS (the rarest, then the least recently trained tokens
  * go first) once it passes that by PRUNE_SLACK, checked every PRUNE_EVERY trainings; about 10 bytes a row, so
- * about 1 MB per mailbox at most. The drain scores against a copy of the table in memory (TokenTable), loaded
- * once and reloaded only after a training.
+ * about 1 MB per mailbox at most. A drain of many messages scores against a copy of the table in memory
+ * (TokenTable), loaded once and reloaded only after a training; a drain of a few looks their tokens up in SQLite.
  */
 import { messageTokens, type TokenSource } from './bayes-tokens.js';
 import type { FolderRef } from './folders.js';
@@ -222,17 +222,29 @@ function trainingSerial(db: Db): number {
   return prepValue(db, `SELECT value FROM meta WHERE key = 'bayes_serial'`).get() as number;
 }
 
-/** Spam probability of a message (0 ham, 1 spam, 0.5 no evidence) from the trained counts. */
-export function spamProbability(table: TokenTable, source: TokenSource, counts: TrainedCounts): number {
+/**
+ * Spam probability of a message (0 ham, 1 spam, 0.5 no evidence) from the trained counts, looked up in the
+ * in-memory table or, for a drain of a few messages with no current table, in the database (one query).
+ */
+export function spamProbability(lookup: TokenTable | Db, source: TokenSource, counts: TrainedCounts): number {
   if (counts.spam === 0 || counts.ham === 0) return PRIOR;
   const tokens = messageTokens(source);
   const clues = new Float64Array(tokens.length);
   let n = 0;
-  for (const id of tokens) {
-    const at = table.indexOf(id);
-    if (at < 0) continue;
-    const p = tokenProbability(table.spamAt(at), table.hamAt(at), counts);
+  const add = (spam: number, ham: number) => {
+    const p = tokenProbability(spam, ham, counts);
     if (Math.abs(p - 0.5) >= MIN_DEVIATION) clues[n++] = p;
+  };
+  if (lookup instanceof TokenTable) {
+    for (const id of tokens) {
+      const at = lookup.indexOf(id);
+      if (at >= 0) add(lookup.spamAt(at), lookup.hamAt(at));
+    }
+  } else {
+    const rows = prep(lookup, 'SELECT spam, ham FROM bayes_tokens WHERE token IN (SELECT value FROM json_each(?))')
+      .raw(true)
+      .iterate(JSON.stringify(tokens)) as Iterable<[number, number]>;
+    for (const [spam, ham] of rows) add(spam, ham);
   }
   return combine(strongest(clues.subarray(0, n)));
 }
@@ -298,29 +310,41 @@ function chiSquareQ(x2: number, v: number): number {
 export interface DrainFilter {
   junk: FolderRef;
   counts: TrainedCounts;
-  table: TokenTable;
+  /** The token table in memory, or null to look tokens up in `db` (a drain of a few messages). */
+  table: TokenTable | null;
+  db: Db;
   threshold: number;
 }
 
 /**
- * The filter for one drain transaction, or null when it may not act (learning off, no \Junk folder, fewer than
- * minTrained of a class). `cached` is the table the last drain used: kept when no training happened since.
+ * Messages in one drain transaction from which loading the token table pays: loading a full table (100,000
+ * rows) took about as long as looking up the tokens of 50 messages in SQLite (bench/mailstore/spam-learning.ts),
+ * and most drains bring one message to a session that is already open (its table then stays current).
+ */
+export const TABLE_FROM_MESSAGES = 32;
+
+/**
+ * The filter for one drain transaction of `messages` messages, or null when it may not act (learning off, no \Junk
+ * folder, fewer than minTrained of a class). `cached` is the table the last drain used: kept when no training
+ * happened since.
  */
 export function drainFilter(
   db: Db,
   settings: SpamLearningSettings,
   junk: FolderRef | null,
   cached: TokenTable | null,
+  messages: number,
 ): DrainFilter | null {
   if (!settings.enabled || !junk) return null;
   const counts = trainedCounts(db);
   if (counts.spam < settings.minTrained || counts.ham < settings.minTrained) return null;
-  const table = cached && cached.serial === trainingSerial(db) ? cached : TokenTable.load(db);
-  return { junk, counts, table, threshold: settings.threshold };
+  const current = cached && cached.serial === trainingSerial(db) ? cached : null;
+  const table = current ?? (messages >= TABLE_FROM_MESSAGES ? TokenTable.load(db) : null);
+  return { junk, counts, table, db, threshold: settings.threshold };
 }
 
 export function isLikelySpam(filter: DrainFilter, source: TokenSource): boolean {
-  return spamProbability(filter.table, source, filter.counts) >= filter.threshold;
+  return spamProbability(filter.table ?? filter.db, source, filter.counts) >= filter.threshold;
 }
 
 export function learningStatus(db: Db, settings: SpamLearningSettings): SpamLearningStatus {

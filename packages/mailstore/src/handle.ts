@@ -340,7 +340,7 @@ export class MailboxHandle {
     let overQuota = false;
     const run = this.db.transaction(() => {
       const junk = listFolders(this.db).find((f) => f.specialUse === '\\Junk') ?? null;
-      const filter = drainFilter(this.db, this.#deps.spamLearning, junk, this.#spamTable);
+      const filter = drainFilter(this.db, this.#deps.spamLearning, junk, this.#spamTable, chunk.length);
       this.#spamTable = filter?.table ?? null;
       for (const { meta, prepared } of chunk) {
         const folder = this.#filedFolder(meta, prepared, filter, created);
