@@ -37,11 +37,15 @@ export const USAGE = `Usage: mailyard <command> [options]
   add-mailbox <address> [--password <pw>]              create an alias with a mailbox; prints its password
   dns <domain> [--check]                               print a domain's DNS records; --check queries DNS (and
                                                        verifies the domain when its TXT record is found)
-  export <address> --format mbox|maildir|eml-zip --output <path> [--folder <folder>]
-                                                       export a mailbox (or one folder) with flags and dates
+  export <address> --format mbox|maildir|eml-zip|sqlite --output <path> [--folder <folder>]
+                                                       export a mailbox (or one folder) with flags and dates;
+                                                       sqlite is an encrypted copy of the whole mailbox that
+                                                       only its password or recovery key opens
   import <address> <path> [--format mbox|maildir|eml|zip] [--folder <folder>]
                                                        import an mbox, Maildir tree, .eml file or directory, or a
-                                                       zip of .eml files (format detected); duplicates are skipped
+                                                       zip of .eml files (format detected), or restore an
+                                                       encrypted copy (its password from MAILYARD_COPY_PASSWORD
+                                                       or a prompt; default the mailbox's); duplicates are skipped
                                                        export and import ask for the mailbox password, or take it
                                                        from MAILYARD_MAILBOX_PASSWORD; both work while the server runs
 

@@ -6,6 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ControlStore } from '@mailyard/control';
@@ -16,14 +17,19 @@ import {
   exportSize,
   type ImportFormat,
   importMessages,
+  isMailboxCopy,
+  openMailboxCopy,
+  type ReadItem,
+  readMailboxCopy,
   readSource,
   writeEmlZip,
+  writeMailboxCopy,
   writeMaildir,
   writeMbox,
 } from '@mailyard/transfer';
 import { megabytes, ProgressLine, type ProgressSink } from './progress.js';
 
-export const EXPORT_FORMATS = ['mbox', 'maildir', 'eml-zip'] as const;
+export const EXPORT_FORMATS = ['mbox', 'maildir', 'eml-zip', 'sqlite'] as const;
 const IMPORT_FORMATS: Record<string, ImportFormat> = {
   mbox: 'mbox',
   maildir: 'maildir',
@@ -96,7 +102,12 @@ export async function exportCommand(ctx: TransferContext, [address]: string[], o
       const partial = `${output}.partial`;
       try {
         if (format === 'mbox') await pipeline(Readable.from(writeMbox(messages)), createWriteStream(partial));
-        else await writeEmlZip(messages, partial);
+        else if (format === 'sqlite') {
+          if (folder) throw new TransferUsageError('the sqlite copy is of the whole mailbox (no --folder)');
+          await writeMailboxCopy(session, partial);
+          exported = total.messages;
+          bytes = (await stat(partial)).size;
+        } else await writeEmlZip(messages, partial);
         await rename(partial, output);
       } catch (err) {
         await rm(partial, { force: true });
@@ -121,13 +132,16 @@ export async function importCommand(ctx: TransferContext, [address, path]: strin
   const folder = stringOption(opts, 'folder') ?? 'INBOX';
   const info = await stat(path);
   const session = await openMailbox(ctx, address);
+  const copy = format === 'zip' && (await isMailboxCopy(path)) ? await openCopy(ctx, path) : null;
   try {
-    const progress = new ProgressLine(ctx.progress, `import (${format})`, info.isFile() ? info.size : undefined);
-    const summary = await importMessages(session, readSource(path, format, folder), {
+    const label = copy ? 'encrypted copy' : format;
+    const progress = new ProgressLine(ctx.progress, `import (${label})`, info.isFile() ? info.size : undefined);
+    const source: AsyncIterable<ReadItem> = copy ? readMailboxCopy(copy) : readSource(path, format, folder);
+    const summary = await importMessages(session, source, {
       onProgress: (p) => progress.update(p.messages, p.bytes),
     });
     progress.done();
-    ctx.out(`imported ${summary.imported} messages (${megabytes(summary.importedBytes)}) from ${path} (${format})`);
+    ctx.out(`imported ${summary.imported} messages (${megabytes(summary.importedBytes)}) from ${path} (${label})`);
     if (summary.foldersCreated.length > 0) ctx.out(`folders created: ${summary.foldersCreated.join(', ')}`);
     ctx.out(`skipped ${summary.duplicates} duplicates (same Message-ID and size already in the folder)`);
     if (summary.skipped.length > 0) {
@@ -137,5 +151,22 @@ export async function importCommand(ctx: TransferContext, [address, path]: strin
     }
   } finally {
     session.close();
+    await copy?.close();
+  }
+}
+
+/**
+ * An encrypted copy opens with the password of the mailbox it was made from: MAILYARD_COPY_PASSWORD, a prompt,
+ * or else the target mailbox's own password (a copy restored into the mailbox it came from).
+ */
+async function openCopy(ctx: TransferContext, path: string) {
+  const password =
+    ctx.env.MAILYARD_COPY_PASSWORD ||
+    (ctx.prompt ? await ctx.prompt('Password of the mailbox the copy was made from (empty: the same): ') : '') ||
+    (await mailboxPassword(ctx, path));
+  try {
+    return await openMailboxCopy(path, { password }, dirname(resolve(path)));
+  } catch (err) {
+    throw new Error(`${path}: the encrypted copy does not open with this password (${(err as Error).message})`);
   }
 }

@@ -67,6 +67,7 @@ describe('mailyard export and import with real tools, next to a running IMAP ser
   let port: number;
   let address: string;
   let mailboxId: string;
+  let domainId: string;
   const corpus = corpusMessages().slice(0, 12);
 
   beforeAll(async () => {
@@ -94,6 +95,7 @@ describe('mailyard export and import with real tools, next to a running IMAP ser
       dkim: { selector: 'test', publicKey: 'AAAA', privateKeyPem: 'unused' },
       verified: true,
     });
+    domainId = domain.id;
     const alias = await control.createAlias(domain.id, { name: 'mover', hasImap: true });
     mailboxId = randomBytes(8).toString('hex');
     await mailstore.createMailbox(mailboxId, PASSWORD);
@@ -238,6 +240,39 @@ describe('mailyard export and import with real tools, next to a running IMAP ser
       expect(expected.has(text)).toBe(true);
       const flags = [...(name.split(':2,')[1] ?? '')].map((l) => letters[l]).sort();
       expect(flags).toEqual([...(expected.get(text) ?? [])].sort());
+    }
+  });
+
+  test('the encrypted sqlite copy restores into another mailbox with its own password, and only with the right one', async () => {
+    const session = await mailstore.open(mailboxId, PASSWORD);
+    const before = session.listFolders().map((f) => ({ path: f.path, count: session.listMessages(f.path).length }));
+    session.close();
+    expect(before.some((f) => f.count > 0)).toBe(true);
+    const copy = join(dir.path, 'mover-copy.zip');
+    const exported = await cli(env, 'export', address, '--format', 'sqlite', '--output', copy);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toContain('as sqlite');
+    expect((await readFile(copy)).includes('SQLite format 3')).toBe(false);
+
+    const alias = await control.createAlias(domainId, { name: 'restored', hasImap: true });
+    const restoredId = randomBytes(8).toString('hex');
+    await mailstore.createMailbox(restoredId, 'restored password');
+    await control.setMailboxCredential(alias.id, restoredId, 'restored password');
+    const restoredEnv = { ...env, MAILYARD_MAILBOX_PASSWORD: 'restored password' };
+    const [wrong, restored] = await Promise.all([
+      cli({ ...restoredEnv, MAILYARD_COPY_PASSWORD: 'not the password' }, 'import', 'restored@transfer.test', copy),
+      cli({ ...restoredEnv, MAILYARD_COPY_PASSWORD: PASSWORD }, 'import', 'restored@transfer.test', copy),
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toContain('does not open with this password');
+    expect(restored.out).toContain('(encrypted copy)');
+    expect(restored.code).toBe(0);
+    const check = await mailstore.open(restoredId, 'restored password');
+    try {
+      const after = check.listFolders().map((f) => ({ path: f.path, count: check.listMessages(f.path).length }));
+      expect(after).toEqual(before);
+    } finally {
+      check.close();
     }
   });
 

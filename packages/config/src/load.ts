@@ -19,10 +19,14 @@ export interface LoadConfigOptions {
 
 /**
  * MAILYARD_* variables that are not settings, so they are not reported as typos: the config file's path, and the
- * mailbox password `mailyard export`/`import` read instead of asking on the terminal (a command's input, not a
- * server setting).
+ * passwords `mailyard export`/`import` read instead of asking on the terminal (a command's input, not a server
+ * setting): the mailbox's, and that of the mailbox an encrypted copy was made from.
  */
-export const NON_SETTING_ENV_VARS: readonly string[] = ['MAILYARD_CONFIG', 'MAILYARD_MAILBOX_PASSWORD'];
+export const NON_SETTING_ENV_VARS: readonly string[] = [
+  'MAILYARD_CONFIG',
+  'MAILYARD_MAILBOX_PASSWORD',
+  'MAILYARD_COPY_PASSWORD',
+];
 
 type Tree = Record<string, unknown>;
 type Sources = Map<string, string>;

@@ -2,6 +2,7 @@
  * MailboxSession: what one protocol session sees of an unlocked mailbox. Thin: validates, runs the folder or
  * message operation on the shared handle, then publishes the change (commit first, notify second).
  */
+import { copyFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ServerError, ValidationError } from '@mailyard/errors';
 import { learningStatus } from './bayes.js';
@@ -307,6 +308,14 @@ export class HandleSession implements MailboxSession {
 
   spamLearning(): SpamLearningStatus {
     return learningStatus(this.#db, this.#handle.spamLearning);
+  }
+
+  async encryptedCopy(databasePath: string, keyFilePath: string): Promise<void> {
+    await rm(databasePath, { force: true });
+    // VACUUM INTO reads in one transaction (a consistent snapshot while other sessions and processes write) and
+    // writes the copy encrypted with the same data key; the online backup API refuses a target of another cipher.
+    this.#db.prepare('VACUUM INTO ?').run(databasePath);
+    await copyFile(this.#handle.paths.keyFile, keyFilePath);
   }
 
   locate(emailId: string): EmailLocation[] {

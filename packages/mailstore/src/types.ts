@@ -385,6 +385,11 @@ export interface MailboxSession {
   summaries(path: string, uids: number[]): EmailSummary[];
   /** What the mailbox's spam classifier has learnt (bayes.ts). */
   spamLearning(): SpamLearningStatus;
+  /**
+   * A consistent copy of the mailbox database, still encrypted with its data key, and of its key file (the data key
+   * wrapped by the password and the recovery key): only they open the copy. Works while other sessions write.
+   */
+  encryptedCopy(databasePath: string, keyFilePath: string): Promise<void>;
   close(): void;
 }
 

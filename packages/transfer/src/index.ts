@@ -1,11 +1,22 @@
 /**
- * @mailyard/transfer — moving a mailbox in and out: export as mbox (mboxrd), a Maildir++ tree or a zip of EML
- * files; import mbox (mboxo/mboxrd), Maildir trees (flags from file names, Dovecot keyword files), EML files and
- * zip archives. Everything streams message by message; imports go through the store's append (transfer.ts).
- * Used by the `mailyard export`/`import` commands.
+ * @mailyard/transfer — moving a mailbox in and out: export as mbox (mboxrd), a Maildir++ tree, a zip of EML files,
+ * or an encrypted copy of the database that only the password or recovery key opens; import mbox (mboxo/mboxrd),
+ * Maildir trees (flags from file names, Dovecot keyword files), EML files and zip archives, and restore encrypted
+ * copies. Everything streams message by message; imports go through the store's append (transfer.ts). Used by the
+ * `mailyard export`/`import` commands.
  */
 export { detectFormat, type ImportFormat, readSource } from './detect.js';
 export { readEmlFiles, readEmlZip, writeEmlZip } from './eml.js';
+export {
+  COPY_DATABASE,
+  COPY_KEY_FILE,
+  type CopySecret,
+  isMailboxCopy,
+  type OpenedCopy,
+  openMailboxCopy,
+  readMailboxCopy,
+  writeMailboxCopy,
+} from './mailbox-copy.js';
 export { findMaildirs, readMaildir, writeMaildir } from './maildir.js';
 export { readMbox, writeMbox } from './mbox.js';
 export {

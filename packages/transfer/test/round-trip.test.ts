@@ -15,8 +15,12 @@ import {
   detectFormat,
   exportMessages,
   importMessages,
+  isMailboxCopy,
+  openMailboxCopy,
+  readMailboxCopy,
   readSource,
   writeEmlZip,
+  writeMailboxCopy,
   writeMaildir,
   writeMbox,
 } from '../src/index.js';
@@ -51,12 +55,13 @@ describe('export and import round trip of the corpus', () => {
   let store: Mailstore;
   let source: MailboxSession;
   let expected: Snapshot[];
+  let recoveryKey: string;
   const files = corpusMessages();
 
   beforeAll(async () => {
     dir = await tempDir('mailyard-transfer-');
     store = new Mailstore({ dataDir: join(dir.path, 'data'), kdf: { N: 1024 } });
-    await store.createMailbox('source0001', 'pw');
+    recoveryKey = (await store.createMailbox('source0001', 'pw', { recoveryKey: true })).recoveryKey ?? '';
     source = await store.open('source0001', 'pw');
     source.createFolder('Archive/2024.old');
     source.createFolder('Ünïcode & Co');
@@ -138,4 +143,40 @@ describe('export and import round trip of the corpus', () => {
     for await (const item of readSource(path, 'mbox')) read.push(item);
     expect(read.length).toBe(expected.filter((m) => m.folder === 'Archive').length);
   });
+
+  test.skipIf(files.length === 0)(
+    'the encrypted copy: no plaintext, opened only by the password or the recovery key, restored byte-identical',
+    async () => {
+      const path = join(dir.path, 'copy.zip');
+      await writeMailboxCopy(source, path);
+      expect(await isMailboxCopy(path)).toBe(true);
+      const bytes = await readFile(path);
+      // Neither a SQLite header nor any message text is readable in the archive.
+      expect(bytes.includes('SQLite format 3')).toBe(false);
+      const sample = (await readFile(files[0] as string)).subarray(0, 200);
+      expect(bytes.includes(sample)).toBe(false);
+
+      await expect(openMailboxCopy(path, { password: 'not it' }, dir.path)).rejects.toThrow(/credentials/i);
+      await expect(openMailboxCopy(path, { recoveryKey: 'A'.repeat(recoveryKey.length) }, dir.path)).rejects.toThrow();
+
+      for (const secret of [{ password: 'pw' }, { recoveryKey }]) {
+        const copy = await openMailboxCopy(path, secret, dir.path);
+        const target = `copy${'recoveryKey' in secret ? 'r' : 'p'}`.padEnd(10, '0');
+        await store.createMailbox(target, 'other password');
+        const session = await store.open(target, 'other password');
+        try {
+          const summary = await importMessages(session, readMailboxCopy(copy));
+          expect(summary.skipped).toEqual([]);
+          expect(summary.imported).toBe(expected.length);
+          const got = snapshot(session);
+          expect(got.map((m) => ({ ...m, raw: m.raw.toString('base64') }))).toEqual(
+            expected.map((m) => ({ ...m, raw: m.raw.toString('base64') })),
+          );
+        } finally {
+          session.close();
+          await copy.close();
+        }
+      }
+    },
+  );
 });
