@@ -7,33 +7,43 @@
 // read through a short `node` call to @mailyard/config, which also refuses an invalid configuration here, before
 // anything starts. Until packages/config is built, the defaults below apply.
 //
-// Modes: cluster only for the api, which keeps no state between requests (PM2 cluster mode loads ESM entry points
-// through import(); checked with pm2 6.0.7), so `pm2 reload` replaces its workers without dropping requests.
-// Its rate-limit counters are per process: each added instance (MAILYARD_API_INSTANCES) multiplies the limits.
-// Everything else runs in fork mode, one instance: the protocol servers hold per-process session state (unlocked
-// mailbox handles, IDLE listeners, connection counters), the web dashboard counts login attempts per process, the
-// outbound worker and the jobs scheduler must not run twice, and mx/submission share their ports' limits.
+// Instances (docs/architecture.md, Scaling): mx, submission, outbound, imap, pop3, api and web run as many instances
+// as their setting asks (MAILYARD_SMTP_MX_INSTANCES, MAILYARD_SMTP_SUBMISSION_INSTANCES,
+// MAILYARD_SMTP_OUTBOUND_INSTANCES, MAILYARD_IMAP_INSTANCES, MAILYARD_POP3_INSTANCES, MAILYARD_API_INSTANCES,
+// MAILYARD_WEB_INSTANCES; default 1 each), under one PM2 name per app. A process with more than one instance runs in
+// PM2 cluster mode: PM2's daemon is the cluster primary, holds each listening socket and hands connections to the
+// instances in turn, so they share the configured ports (Node 20's net.Server has no SO_REUSEPORT option, and cluster
+// mode is what lets `pm2 reload` replace instances one at a time without closing the port). PM2 numbers them in
+// NODE_APP_INSTANCE; instance k > 0 serves its own /metrics on metrics.<name>Port + 100 k (@mailyard/runtime).
+// One instance runs in fork mode, as before (the api always in cluster mode: PM2 cluster mode loads ESM entry points
+// through import(); checked with pm2 6.0.7). With MAILYARD_REDIS_URL the instances share failed-login and
+// rate-limit counters and the POP3 maildrop lock (more than one pop3 instance is refused without it); mailbox change
+// events reach every instance on the machine either way. The outbound instances claim queue items in control.db
+// (one claim per item). managesieve and the jobs scheduler stay single: jobs must not run twice.
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 const root = __dirname;
 
-/** dataDir, pm2.shutdownTimeoutMs, api.instances and limits.inflightBytes as @mailyard/config resolves them (it throws on an invalid configuration). */
+/** dataDir, pm2.shutdownTimeoutMs, the instances and limits.inflightBytes as @mailyard/config resolves them (it throws on an invalid configuration). */
 function readSettings() {
   const configEntry = join(root, 'packages', 'config', 'dist', 'index.js');
   const fallback = {
     // biome-ignore lint/suspicious/noUndeclaredEnvVars: read when PM2 starts, never by a turbo task
     dataDir: resolve(root, process.env.MAILYARD_DATA_DIR || 'data'),
     shutdownTimeoutMs: 30000,
-    apiInstances: 1,
+    instances: { mx: 1, submission: 1, outbound: 1, imap: 1, pop3: 1, api: 1, web: 1 },
     inflightBytes: 5 * 1024 ** 3,
   };
   if (!existsSync(configEntry)) return fallback;
   const script = [
     'const { loadConfig } = await import(process.argv[1]);',
     'const c = loadConfig();',
-    'const picked = { dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs, apiInstances: c.api.instances,',
+    'const instances = { mx: c.smtp.mxInstances, submission: c.smtp.submissionInstances,',
+    '  outbound: c.smtp.outboundInstances, imap: c.imap.instances, pop3: c.pop3.instances, api: c.api.instances,',
+    '  web: c.web.instances };',
+    'const picked = { dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs, instances,',
     '  inflightBytes: c.limits.inflightBytes };',
     'console.log(JSON.stringify(picked));',
   ].join('\n');
@@ -47,7 +57,9 @@ function readSettings() {
 
 const settings = readSettings();
 const logDir = join(settings.dataDir, 'logs');
-const apiInstances = settings.apiInstances;
+const instances = settings.instances;
+/** Cluster mode (shared ports) for more than one instance; fork mode for one. */
+const modeFor = (count) => (count > 1 ? 'cluster' : 'fork');
 
 // name, app folder, arguments, mode, instances, memory limit (restart past it; sized for the targets in
 // docs/architecture.md: imap holds one page cache per unlocked mailbox, jobs copies files for backups).
@@ -74,8 +86,8 @@ const processes = [
     name: 'mx',
     app: 'smtp',
     args: ['mx'],
-    mode: 'fork',
-    instances: 1,
+    mode: modeFor(instances.mx),
+    instances: instances.mx,
     memory: '512M',
     inflight: SMTP_INFLIGHT,
     nodeArgs: BUSY,
@@ -84,8 +96,8 @@ const processes = [
     name: 'submission',
     app: 'smtp',
     args: ['submission'],
-    mode: 'fork',
-    instances: 1,
+    mode: modeFor(instances.submission),
+    instances: instances.submission,
     memory: '512M',
     inflight: SMTP_INFLIGHT,
     nodeArgs: BUSY,
@@ -94,8 +106,8 @@ const processes = [
     name: 'outbound',
     app: 'smtp',
     args: ['outbound'],
-    mode: 'fork',
-    instances: 1,
+    mode: modeFor(instances.outbound),
+    instances: instances.outbound,
     memory: '512M',
     inflight: SMTP_INFLIGHT,
     nodeArgs: QUIET,
@@ -108,13 +120,21 @@ const processes = [
     name: 'imap',
     app: 'imap',
     args: [],
-    mode: 'fork',
-    instances: 1,
+    mode: modeFor(instances.imap),
+    instances: instances.imap,
     memory: '1G',
     nodeArgs: BUSY,
     env: { MALLOC_MMAP_THRESHOLD_: '1048576' },
   },
-  { name: 'pop3', app: 'pop3', args: [], mode: 'fork', instances: 1, memory: '512M', nodeArgs: BUSY },
+  {
+    name: 'pop3',
+    app: 'pop3',
+    args: [],
+    mode: modeFor(instances.pop3),
+    instances: instances.pop3,
+    memory: '512M',
+    nodeArgs: BUSY,
+  },
   // managesieve: only the control store, at most a 64 KiB script per session in memory.
   {
     name: 'managesieve',
@@ -125,8 +145,16 @@ const processes = [
     memory: '256M',
     nodeArgs: OCCASIONAL,
   },
-  { name: 'api', app: 'api', args: [], mode: 'cluster', instances: apiInstances, memory: '512M', nodeArgs: QUIET },
-  { name: 'web', app: 'web', args: [], mode: 'fork', instances: 1, memory: '512M', nodeArgs: OCCASIONAL },
+  { name: 'api', app: 'api', args: [], mode: 'cluster', instances: instances.api, memory: '512M', nodeArgs: QUIET },
+  {
+    name: 'web',
+    app: 'web',
+    args: [],
+    mode: modeFor(instances.web),
+    instances: instances.web,
+    memory: '512M',
+    nodeArgs: OCCASIONAL,
+  },
   { name: 'jobs', app: 'jobs', args: [], mode: 'fork', instances: 1, memory: '768M', nodeArgs: OCCASIONAL },
 ];
 

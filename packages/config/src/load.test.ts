@@ -277,6 +277,20 @@ describe('Redis coordination', () => {
     expect(config.redisCaPath).toBe('/etc/ca.pem');
   });
 
+  test('instances per process; more than one pop3 instance needs Redis (the maildrop lock)', () => {
+    const config = loadConfig({
+      env: { MAILYARD_IMAP_INSTANCES: '2', MAILYARD_SMTP_MX_INSTANCES: '3', MAILYARD_SMTP_OUTBOUND_INSTANCES: '2' },
+    });
+    expect([config.imap.instances, config.smtp.mxInstances, config.smtp.outboundInstances]).toEqual([2, 3, 2]);
+    expect([config.pop3.instances, config.api.instances, config.web.instances]).toEqual([1, 1, 1]);
+    const error = configError(() => loadConfig({ env: { MAILYARD_POP3_INSTANCES: '2' } }));
+    expect(error.problems.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(/^pop3: pop3.instances above 1 needs redisUrl/),
+    ]);
+    const shared = loadConfig({ env: { MAILYARD_POP3_INSTANCES: '2', MAILYARD_REDIS_URL: 'redis://127.0.0.1' } });
+    expect(shared.pop3.instances).toBe(2);
+  });
+
   test('another scheme is refused without echoing the value (it may hold a password)', () => {
     const error = configError(() => loadConfig({ env: { MAILYARD_REDIS_URL: 'http://user:hunter2@cache' } }));
     expect(error.problems.map((problem) => problem.setting)).toEqual(['redisUrl']);

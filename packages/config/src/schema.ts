@@ -46,6 +46,16 @@ function notBuilt(what: string) {
   return z.string().refine(() => false, { message: `${what} is not built yet: unset this setting` });
 }
 
+/** PM2 instances of a process: see docs/architecture.md (Scaling). */
+function instances(processName: string, extra = '') {
+  return count(
+    1,
+    `PM2 instances of the ${processName} process, sharing its ports (PM2 cluster mode). With redisUrl set they share ` +
+      `failed-login and rate-limit counters; without it each instance counts for itself.${extra}`,
+    1,
+  );
+}
+
 /** os.hostname() when it is a valid DNS name (some containers use odd ones), else 'localhost'. */
 function machineHostname(): string {
   const name = hostname();
@@ -128,10 +138,19 @@ const smtp = section('SMTP: inbound MX, submission, and outbound delivery (RFC 5
   ),
   outboundMaxAgeMs: duration(5 * DAY, 'How long outbound delivery retries on 4xx before a bounce (DSN, RFC 3464).'),
   outboundConcurrency: count(10, 'Outbound deliveries in progress at once.', 1),
+  mxInstances: instances('mx'),
+  submissionInstances: instances('submission'),
+  outboundInstances: count(
+    1,
+    'PM2 instances of the outbound process. They claim queue items in control.db (one claim per item, whatever the ' +
+      'number of instances); outboundConcurrency applies to each.',
+    1,
+  ),
 });
 
 const imap = section('IMAP4rev1 (RFC 3501) with the extensions listed in docs/rfc-status.md.', {
   port: port(2143, 'IMAP with STARTTLS. Production maps port 143 here.'),
+  instances: instances('imap', ' Mailbox change events reach every instance either way.'),
   tlsPort: port(2993, 'IMAP over implicit TLS (RFC 8314). Production maps port 993 here.'),
   maxLineBytes: size(64 * 1024, 'Longest command line outside literals; RFC 9051 §4 suggests at least 8192.', 1024),
   maxLiteralBytes: size(50 * MiB, 'Largest literal (APPEND message); kept equal to smtp.maxMessageSize.', 1),
@@ -153,6 +172,7 @@ const imap = section('IMAP4rev1 (RFC 3501) with the extensions listed in docs/rf
 
 const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595).', {
   port: port(2110, 'POP3 with STLS. Production maps port 110 here.'),
+  instances: instances('pop3', ' More than one needs redisUrl: the maildrop lock must hold across instances.'),
   tlsPort: port(2995, 'POP3 over implicit TLS (RFC 8314). Production maps port 995 here.'),
   idleTimeoutMs: duration(10 * MINUTE, 'Inactivity before the session ends; RFC 1939 §3 requires at least 10 minutes.'),
   authFailuresPerIpPerHour: count(
@@ -198,11 +218,7 @@ const managesieve = section(
 
 const api = section('REST API (/v1).', {
   port: port(4000, 'HTTP listener of the REST API.'),
-  instances: count(
-    1,
-    'PM2 cluster workers for the api process. Rate-limit counters are per worker, so each one multiplies the limits.',
-    1,
-  ),
+  instances: instances('api'),
   signupOpen: flag(false, 'Whether anyone may create an account through the API without an admin token.'),
   bodyLimitBytes: size(MiB, 'Largest JSON request body; raw message uploads are bounded by smtp.maxMessageSize.', 1),
   trustProxy: flag(false, 'Trust X-Forwarded-For from a reverse proxy for client addresses and rate limits.'),
@@ -222,6 +238,7 @@ const api = section('REST API (/v1).', {
 
 const web = section('Web dashboard.', {
   port: port(3000, 'HTTP listener of the dashboard.'),
+  instances: instances('web'),
   sessionSecret: optional(z.string().min(32), {
     description: "Cookie signing secret. Unset: derived from the master key (deriveKey(masterKey, 'web.session')).",
     allowed: 'a string of at least 32 characters',
@@ -382,7 +399,7 @@ const webhooks = section(
   },
 );
 
-export const configSchema = z.strictObject({
+const settingsObject = z.strictObject({
   dataDir: text('./data', 'Directory for keys, databases, spool, queue, TLS files, profiles and backups.'),
   hostname: hostnameField,
   bind: bindField,
@@ -432,6 +449,14 @@ export const configSchema = z.strictObject({
   tmp,
   webhooks,
 });
+
+/** Every setting, with the rules that join settings of different sections. */
+export const configSchema = settingsObject
+  // The POP3 maildrop lock holds across processes only through Redis (each process locks for itself without it).
+  .refine((value) => value.pop3.instances === 1 || value.redisUrl !== undefined, {
+    message: 'pop3.instances above 1 needs redisUrl: the maildrop lock must hold across instances',
+    path: ['pop3'],
+  });
 
 export type Config = z.infer<typeof configSchema>;
 

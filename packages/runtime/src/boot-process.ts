@@ -57,7 +57,7 @@ export async function bootProcess<O extends BootOptions>(options: O): Promise<Bo
   const monitoring =
     options.monitoring === false
       ? undefined
-      : await startProcessMonitoring({ logger, config, processName, ...options.monitoring });
+      : await startProcessMonitoring({ logger, config, processName, ...instanceMonitoring(config, options) });
   const booted: BootedProcess = {
     config,
     runtime,
@@ -86,4 +86,27 @@ async function openCoordination(config: Config, runtime: RuntimeFiles, logger: L
     redisUrl,
     redisTls: redisCaPath ? { ca: await readFile(redisCaPath) } : undefined,
   });
+}
+
+/** Instance k > 0 of a process listens for /metrics this many ports above the configured one, times k. */
+export const METRICS_PORT_STEP_PER_INSTANCE = 100;
+
+/**
+ * The monitoring options of this instance. PM2 numbers the instances of a process 0..N-1 in NODE_APP_INSTANCE;
+ * each needs a /metrics of its own (in cluster mode a shared port would answer from whichever instance took the
+ * connection), so instance k serves it on metrics.<processName>Port + 100 k. Port 0 (tests) stays 0.
+ */
+export function instanceMonitoring(
+  config: Config,
+  options: BootOptions,
+  instance = Number(process.env.NODE_APP_INSTANCE ?? 0),
+): { metricsPort?: number | false } {
+  const monitoring = options.monitoring === false ? {} : (options.monitoring ?? {});
+  if (!(Number.isInteger(instance) && instance > 0) || monitoring.metricsPort === false) return monitoring;
+  const configured = config.metrics.enabled
+    ? (config.metrics as Record<string, unknown>)[`${options.processName}Port`]
+    : undefined;
+  const base = monitoring.metricsPort ?? (typeof configured === 'number' ? configured : undefined);
+  if (base === undefined || base === 0) return monitoring;
+  return { ...monitoring, metricsPort: base + METRICS_PORT_STEP_PER_INSTANCE * instance };
 }
