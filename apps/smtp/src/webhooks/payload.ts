@@ -49,13 +49,22 @@ function attachmentsOf(raw: Buffer, content: MessageContent, budget: number): At
   });
 }
 
+/** Bodies and attachments; none for a message whose MIME structure cannot be read (its raw form still goes). */
+function readableContent(raw: Buffer): MessageContent {
+  try {
+    return messageContent(raw);
+  } catch {
+    return { text: null, html: null, attachments: [] };
+  }
+}
+
 export function webhookPayload(raw: Buffer, envelope: WebhookEnvelope, maxInlineBytes: number): Buffer {
   const fields = headerFields(raw);
   const value = (name: string) => {
     const field = fields.find((f) => f.name === name);
     return field ? headerText(field.raw) : null;
   };
-  const content = messageContent(raw);
+  const content = readableContent(raw);
   const payload = {
     id: envelope.id ?? null,
     envelope: { mail_from: envelope.mailFrom, rcpt_to: envelope.recipient },
@@ -70,9 +79,17 @@ export function webhookPayload(raw: Buffer, envelope: WebhookEnvelope, maxInline
     headers: fields.map((f) => ({ name: f.name, value: headerText(f.raw) })),
     text: content.text,
     html: content.html,
-    attachments: attachmentsOf(raw, content, maxInlineBytes),
+    attachments: safely(() => attachmentsOf(raw, content, maxInlineBytes), []),
     size: raw.length,
     raw: raw.length <= maxInlineBytes ? raw.toString('base64') : null,
   };
   return Buffer.from(JSON.stringify(payload));
+}
+
+function safely<T>(work: () => T, fallback: T): T {
+  try {
+    return work();
+  } catch {
+    return fallback;
+  }
 }
