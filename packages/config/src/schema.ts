@@ -414,7 +414,7 @@ const settingsObject = z.strictObject({
   redisUrl: optional(z.string().regex(REDIS_URL), {
     description:
       'Redis shared by every instance of every process: mailbox change events (pub/sub), failed-login and rate-limit ' +
-      'counters (see @mailyard/coordination). Unset: processes ' +
+      'counters and the POP3 maildrop lock (see @mailyard/coordination). Unset: processes ' +
       'coordinate through files under the data dir and count limits each for itself. Redis holds no mail: while it ' +
       'is unreachable the processes keep serving with per-process limits (one warning logged) and reconnect.',
     allowed:
