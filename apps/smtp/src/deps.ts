@@ -13,7 +13,9 @@ import { createSubmissionLoginGate } from './handlers/on-auth.js';
 import { type SmtpLimits, smtpLimits } from './limits.js';
 import { CompiledScriptCache, controlSieve, type SieveDeps } from './sieve-scripts.js';
 import { builtInChecks } from './spam/filter.js';
+import { rspamdChecks } from './spam/rspamd.js';
 import type { SpamCheck } from './spam/verdict.js';
+import { createVirusScan, type VirusScan } from './spam/virus-scan.js';
 import { createSrs, type Srs } from './srs.js';
 
 /** The part of the mail store SMTP uses: sealing into a mailbox spool needs no mailbox password. */
@@ -55,8 +57,10 @@ export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 
   sieveScripts: CompiledScriptCache;
   srs: Srs;
   limits: SmtpLimits;
-  /** Every spam check of the MX: the built-in ones, then SmtpDeps.spamChecks. */
+  /** Every spam check of the MX: the built-in ones, rspamd when configured, then SmtpDeps.spamChecks. */
   spamChecks: SpamCheck[];
+  /** The clamd virus scan of config clamd.*, or null when none is configured. */
+  virusScan: VirusScan | null;
 }
 
 export function buildContext(deps: SmtpDeps): SmtpContext {
@@ -69,7 +73,8 @@ export function buildContext(deps: SmtpDeps): SmtpContext {
     tls: deps.tls ?? null,
     budget,
     dns,
-    spamChecks: [...builtInChecks({ config, dns }), ...(deps.spamChecks ?? [])],
+    spamChecks: [...builtInChecks({ config, dns }), ...rspamdChecks(config, deps.logger), ...(deps.spamChecks ?? [])],
+    virusScan: createVirusScan(config),
     loginGate: deps.loginGate ?? createSubmissionLoginGate(config),
     rateLimitStore: deps.rateLimitStore,
     limits: smtpLimits(config.limits.timeoutMs, deps.limits),

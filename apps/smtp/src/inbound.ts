@@ -1,11 +1,13 @@
 /**
  * The inbound (MX) flow after DATA: content checks, sender authentication (read as a stream, so a spilled
- * message is never whole in memory), the spam verdict (spam/filter.ts: 550, 451 greylisting, or Junk per
- * recipient, with X-Spam-* headers), trace headers, then every copy stored (spool and/or outbound queue) before
- * the 250 reply. Each recipient's active Sieve script runs on the plaintext before that reply (sieve-delivery.ts):
- * when every recipient's script rejects the message the DATA reply is its 550 (RFC 5429 §2.1.1) and nothing
- * is stored. The stored message is our headers, the header block as received minus Authentication-Results
- * fields forged with our authserv-id (RFC 8601 §5) and X-Spam-* fields (only we write them), then the rest of the received bytes exactly.
+ * message is never whole in memory), the virus scan (spam/virus-scan.ts: 554 when clamd finds one) and the spam
+ * verdict (spam/filter.ts: 550, 451 greylisting, or Junk per recipient, with X-Spam-* headers; rspamd as the
+ * engine when configured), trace headers, then every copy stored (spool and/or outbound queue) before the 250
+ * reply. Each recipient's active Sieve script runs on the plaintext before that reply (sieve-delivery.ts): when
+ * every recipient's script rejects the message the DATA reply is its 550 (RFC 5429 §2.1.1) and nothing is stored.
+ * The stored message is our headers, the header block as received minus Authentication-Results fields forged with
+ * our authserv-id (RFC 8601 §5) and minus X-Spam-* and X-Virus-* fields (only we write them), then the rest of the
+ * received bytes exactly.
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -20,7 +22,7 @@ import type { ReceivedMessage } from './received-message.js';
 import { deliverPlanned, type LocalDelivery, type LocalRecipient, planLocal, resolveLocal } from './routing.js';
 import { reply } from './smtp-reply.js';
 import { judgeInbound } from './spam/filter.js';
-import { withoutSpamFields } from './spam/headers.js';
+import { withoutFieldsStarting, withoutSpamFields } from './spam/headers.js';
 
 export function newMessageId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
@@ -55,14 +57,16 @@ export async function acceptInbound(
     throw reply(550, '5.7.1', 'Message refused: DMARC policy of the sender domain says reject');
   }
   const recipients = await recipientsOf(ctx, session);
-  const spam = await judgeInbound(
-    ctx,
-    ctx.spamChecks,
-    message,
-    { ip: session.remoteAddress, helo, sender },
-    verdict,
-    recipients,
-  );
+  // The virus scan and the spam checks read the message at the same time: each only waits for its daemons.
+  const [virus, spam] = await Promise.all([
+    ctx.virusScan?.check(message, log) ?? null,
+    judgeInbound(ctx, ctx.spamChecks, message, { ip: session.remoteAddress, helo, sender }, verdict, recipients),
+  ]);
+  if (virus?.refusal) {
+    log.info({ sender, auth: verdict.summary, virus: virus.summary }, 'refused by the virus scan');
+    if (virus.refusal.responseCode >= 500) metrics.messages.inc({ direction: 'rejected' });
+    throw virus.refusal;
+  }
   if (spam?.refusal) {
     log.info({ sender, auth: verdict.summary, spam: spam.summary }, 'refused by the spam filter');
     if (spam.refusal.responseCode >= 500) metrics.messages.inc({ direction: 'rejected' });
@@ -79,8 +83,9 @@ export async function acceptInbound(
     ...(single ? { recipient: single } : {}),
   });
   const cleaned = withoutForgedResults(message.header, ctx.config.hostname);
-  const kept = spam ? withoutSpamFields(cleaned) : cleaned;
-  const added = trace + verdict.headers + (spam?.headers ?? '');
+  const unlabelled = spam ? withoutSpamFields(cleaned) : cleaned;
+  const kept = virus ? withoutFieldsStarting(unlabelled, 'x-virus-') : unlabelled;
+  const added = trace + verdict.headers + (virus?.headers ?? '') + (spam?.headers ?? '');
   const delivery: LocalDelivery = {
     body: message.withHead(Buffer.concat([Buffer.from(added, 'latin1'), kept])),
     envelopeFrom: sender,
@@ -99,7 +104,15 @@ export async function acceptInbound(
   const outcome = await deliverPlanned(ctx, delivery, plan);
   metrics.messages.inc({ direction: 'accepted' });
   log.info(
-    { id, sender, recipients: recipients.length, ...outcome, auth: verdict.summary, spam: spam?.summary },
+    {
+      id,
+      sender,
+      recipients: recipients.length,
+      ...outcome,
+      auth: verdict.summary,
+      spam: spam?.summary,
+      virus: virus?.summary,
+    },
     'message accepted',
   );
   return `Ok: queued as ${id}`;

@@ -315,6 +315,50 @@ const metrics = section('Prometheus metrics listeners for processes without an H
   managesievePort: port(9107, 'Metrics of the managesieve process.'),
 });
 
+const HTTP_URL = /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i;
+const HOST_PORT = /^(?:\[[0-9a-f:.]+\]|[^\s:[\]]+):\d{1,5}$/i;
+
+const rspamd = section('rspamd as the spam engine of the MX (docs/spam.md); unset url: the built-in filter alone.', {
+  url: optional(z.string().regex(HTTP_URL), {
+    description:
+      "Base URL of rspamd's normal worker; each inbound message is posted to its /checkv2 before the 250, and " +
+      "rspamd's score and action replace the built-in thresholds. rspamd down or late (spam.timeoutMs): the " +
+      'built-in filter decides alone and a warning is logged.',
+    allowed: 'an http:// or https:// URL, e.g. http://127.0.0.1:11333',
+  }),
+  // Spam is small; rspamd parses the whole message, so a larger one costs it time for nothing (rspamd's own
+  // max_message is 50 MiB).
+  maxScanBytes: size(10 * MiB, 'Largest message sent to rspamd; a larger one is left to the built-in checks.', 1),
+});
+
+const clamd = section(
+  'ClamAV virus scanning of inbound mail before the 250 (docs/spam.md). Unset socket and address: off.',
+  {
+    socket: optional(z.string().min(1), {
+      description: "Path of clamd's unix socket (its LocalSocket). Infected mail is refused with 554 5.7.1.",
+      allowed: 'a file path, e.g. /run/clamav/clamd.ctl',
+    }),
+    address: optional(z.string().regex(HOST_PORT), {
+      description: "clamd's TCP address (its TCPAddr and TCPSocket), used when socket is unset.",
+      allowed: "'host:port' or '[ipv6]:port'",
+    }),
+    // A large attachment takes clamd seconds to unpack and scan; the SMTP client waits up to 10 minutes for the
+    // reply to the end of DATA (RFC 5321 §4.5.3.2.6).
+    timeoutMs: duration(30_000, 'Time clamd gets for one message.', 1),
+    failClosed: flag(
+      false,
+      'clamd down, late or failing: refuse with 451 4.7.1 (the sender retries) instead of delivering unscanned.',
+    ),
+    // clamd's default StreamMaxLength: clamd refuses a longer stream, so a larger message is not sent at all.
+    maxScanBytes: size(
+      25 * MiB,
+      "Largest message sent to clamd (keep it at most clamd's StreamMaxLength); a larger one is delivered unscanned, " +
+        'with an X-Virus-Status header saying so.',
+      1,
+    ),
+  },
+);
+
 const pm2 = section('Process supervision checks run by the jobs process.', {
   checkIntervalMs: duration(20 * MINUTE, 'Time between checks of the PM2 process list.'),
   minUptimeMs: duration(15 * MINUTE, 'A process counts as healthy only after this long online (no restart loops).'),
@@ -444,6 +488,8 @@ const settingsObject = z.strictObject({
   pm2,
   dns,
   spam,
+  rspamd,
+  clamd,
   alerts,
   backup,
   tmp,

@@ -7,22 +7,23 @@
 import { headerFields } from '../message.js';
 import type { SpamDecision } from './verdict.js';
 
-function isSpamField(name: string): boolean {
-  return name.startsWith('x-spam-');
-}
-
-/** The header block without X-Spam-* fields; the same Buffer when there are none. */
-export function withoutSpamFields(header: Buffer): Buffer {
-  const fields = headerFields(header);
-  if (!fields.some((f) => isSpamField(f.name))) return header;
+/** The header block without the fields whose (lower-case) name starts with `prefix`; the same Buffer when none. */
+export function withoutFieldsStarting(header: Buffer, prefix: string): Buffer {
+  const fields = headerFields(header).filter((f) => f.name.startsWith(prefix));
+  if (fields.length === 0) return header;
   const kept: Buffer[] = [];
   let at = 0;
-  for (const field of fields.filter((f) => isSpamField(f.name))) {
+  for (const field of fields) {
     kept.push(header.subarray(at, field.start));
     at = field.end;
   }
   kept.push(header.subarray(at));
   return Buffer.concat(kept);
+}
+
+/** The header block without X-Spam-* fields; the same Buffer when there are none. */
+export function withoutSpamFields(header: Buffer): Buffer {
+  return withoutFieldsStarting(header, 'x-spam-');
 }
 
 /** Folds a list of names over several lines (RFC 5322 §2.2.3) so that no line runs past 78 characters. */

@@ -14,7 +14,8 @@
  */
 import { request } from 'node:http';
 import { request as requestTls } from 'node:https';
-import { ExternalError } from '@mailyard/errors';
+import type { Config } from '@mailyard/config';
+import { ExternalError, type MinimalLogger } from '@mailyard/errors';
 import type { SpamAction, SpamCheck, SpamCheckResult, SpamSymbol } from './verdict.js';
 
 export type RspamdAction = 'reject' | 'soft reject' | 'rewrite subject' | 'add header' | 'greylist' | 'no action';
@@ -212,12 +213,15 @@ function verdictSymbol(result: RspamdResult): SpamSymbol {
 export interface RspamdCheckOptions {
   /** Messages larger than this are not sent to rspamd (rspamd.maxScanBytes). */
   maxScanBytes: number;
+  /** Where a failure is logged as a warning (the MX's logger). */
+  log?: MinimalLogger;
 }
 
 /**
- * The spam check that asks rspamd. rspamd's action is the check's action (see the table above), so it decides
- * whatever the built-in score says; a message over maxScanBytes is not sent and gets RSPAMD_NOT_SCANNED.
- * A failure throws: the combiner records RSPAMD_FAILED and the built-in checks decide alone (fail open).
+ * The spam check that asks rspamd, as the full engine (verdict.ts `engineScore`): when rspamd answers, its score
+ * and its action (see the table above) stand instead of the built-in sum and thresholds. A message over
+ * maxScanBytes is not sent (RSPAMD_NOT_SCANNED) and a failure throws (the combiner records RSPAMD_FAILED): in both
+ * cases the built-in checks decide alone (fail open).
  */
 export function rspamdCheck(client: RspamdClient, options: RspamdCheckOptions): SpamCheck {
   return {
@@ -227,15 +231,20 @@ export function rspamdCheck(client: RspamdClient, options: RspamdCheckOptions): 
         const why = `message of ${input.size} bytes is over rspamd.maxScanBytes (${options.maxScanBytes}): not scanned`;
         return { symbols: [{ name: 'RSPAMD_NOT_SCANNED', score: 0, description: why }] };
       }
-      const result = await client.check({
-        ip: input.client.ip,
-        helo: input.client.helo,
-        from: input.envelope.from,
-        to: input.envelope.to,
-        size: input.size,
-        body: input.read(),
-        signal: input.signal,
-      });
+      const result = await client
+        .check({
+          ip: input.client.ip,
+          helo: input.client.helo,
+          from: input.envelope.from,
+          to: input.envelope.to,
+          size: input.size,
+          body: input.read(),
+          signal: input.signal,
+        })
+        .catch((err: unknown) => {
+          options.log?.warn({ err, rspamd: client.url }, 'rspamd unavailable: the built-in spam checks decide alone');
+          throw err;
+        });
       const action = ACTIONS[result.action];
       const reason =
         action === 'reject'
@@ -245,9 +254,18 @@ export function rspamdCheck(client: RspamdClient, options: RspamdCheckOptions): 
             : undefined;
       return {
         symbols: [verdictSymbol(result)],
+        engineScore: result.score,
         ...(action === 'accept' ? {} : { action }),
         ...(reason ? { reason } : {}),
       };
     },
   };
+}
+
+/** The rspamd check of config rspamd.* (none when rspamd.url is unset); it gets the spam checks' time limit. */
+export function rspamdChecks(config: Config, log: MinimalLogger): SpamCheck[] {
+  const { url, maxScanBytes } = config.rspamd;
+  if (!url) return [];
+  const client = createRspamdClient({ url, timeoutMs: config.spam.timeoutMs });
+  return [rspamdCheck(client, { maxScanBytes, log })];
 }

@@ -66,3 +66,29 @@ test('a check that throws or does not answer in time fails open with a zero-scor
   expect(report.score).toBe(1);
   expect(aborted).toBe(true);
 });
+
+test("a full engine's score and action stand instead of the thresholds; lists and insisted actions still count", () => {
+  const builtIn = { symbols: [{ name: 'SPF_FAIL', score: 9, description: 'x' }] };
+  const engineSays = (action?: 'junk' | 'reject') => ({
+    symbols: [{ name: 'RSPAMD_X', score: 0, description: 'rspamd' }],
+    engineScore: action === 'reject' ? 20 : 2.04,
+    ...(action ? { action, reason: `rspamd: ${action}` } : {}),
+  });
+  const accepted = decide(combine([builtIn, engineSays()]), [], thresholds);
+  expect(accepted).toMatchObject({ action: 'accept', score: 2 });
+  expect(accepted.symbols.map((s) => s.name)).toEqual(['SPF_FAIL', 'RSPAMD_X']);
+  expect(decide(combine([engineSays('junk')]), [], thresholds).action).toBe('junk');
+  expect(decide(combine([engineSays('reject')]), [], thresholds)).toMatchObject({
+    action: 'reject',
+    reason: 'rspamd: reject',
+  });
+  const allow = [{ name: 'SENDER_ALLOWED', score: -100, description: '' }];
+  expect(decide(combine([engineSays('reject')]), allow, thresholds).action).toBe('accept');
+  const block = [{ name: 'SENDER_BLOCKED', score: 100, description: '' }];
+  expect(decide(combine([engineSays()]), block, thresholds).action).toBe('reject');
+  const quarantine = { symbols: [], action: 'junk' as const };
+  expect(decide(combine([quarantine, engineSays()]), [], thresholds).action).toBe('junk');
+  // Without the engine (it failed: only its _FAILED symbol), the sum and the thresholds decide again.
+  const failed = { symbols: [{ name: 'RSPAMD_FAILED', score: 0, description: 'refused' }] };
+  expect(decide(combine([builtIn, failed]), [], thresholds)).toMatchObject({ action: 'junk', score: 9 });
+});

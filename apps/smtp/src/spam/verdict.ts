@@ -15,6 +15,9 @@
  * 3. Honour `input.signal` (aborted at config spam.timeoutMs): the combiner stops waiting then anyway.
  * 4. Add it to the list that filter.ts builds (`spamChecks`). A check that throws or times out fails open: it
  *    adds a zero-score symbol `<NAME>_FAILED` saying so, and the other checks still count.
+ * A full engine (rspamd, spam/rspamd.ts) answers with `engineScore`: when it answers, its score and action stand
+ * instead of the sum and the thresholds (a domain's allow and block lists still override it, and another check's
+ * insisted action still counts); when it fails, the other checks decide as if it were not there.
  */
 import type { HeaderField } from '@mailyard/mail';
 
@@ -33,6 +36,11 @@ export interface SpamCheckResult {
   action?: SpamAction;
   /** Why, for the SMTP reply of a reject or defer the check insisted on. */
   reason?: string;
+  /**
+   * Set only by a full engine (rspamd): its own total. Its `action` (accept when unset) then replaces the verdict
+   * of the thresholds, and this score the sum of the symbols.
+   */
+  engineScore?: number;
 }
 
 /** What every check sees of one message. */
@@ -84,6 +92,8 @@ export interface SpamReport {
   /** The strongest action a check insisted on; 'accept' when none did. */
   forced: SpamAction;
   reason: string | undefined;
+  /** The full engine's verdict, when one answered: it replaces the thresholds' verdict. */
+  engine?: { action: SpamAction; score: number; reason: string | undefined };
 }
 
 export interface SpamThresholds {
@@ -150,30 +160,58 @@ export async function runChecks(
   }
 }
 
-/** The sum of every result's symbols and the strongest forced action (the first check's reason for it). */
+/**
+ * The sum of every result's symbols and the strongest forced action (the first check's reason for it); when a full
+ * engine answered, its score is the score and its action goes to `engine` instead of `forced`.
+ */
 export function combine(results: readonly SpamCheckResult[]): SpamReport {
   const symbols = results.flatMap((r) => r.symbols);
+  const engineResult = results.find((r) => r.engineScore !== undefined);
   let forced: SpamAction = 'accept';
   let reason: string | undefined;
   for (const r of results) {
-    if (!r.action || STRENGTH[r.action] <= STRENGTH[forced]) continue;
+    if (r === engineResult || !r.action || STRENGTH[r.action] <= STRENGTH[forced]) continue;
     forced = r.action;
     reason = r.reason;
   }
-  return { score: tenths(symbols.reduce((sum, s) => sum + s.score, 0)), symbols, forced, reason };
+  const sum = tenths(symbols.reduce((total, s) => total + s.score, 0));
+  if (engineResult?.engineScore === undefined) return { score: sum, symbols, forced, reason };
+  const engine = {
+    action: engineResult.action ?? 'accept',
+    score: tenths(engineResult.engineScore),
+    reason: engineResult.reason,
+  };
+  return { score: engine.score, symbols, forced, reason, engine };
+}
+
+/** The engine's action, unless the domain's lists (the extra symbols) allow (negative) or block (≥ reject) it. */
+function engineAction(engine: NonNullable<SpamReport['engine']>, listed: number, rejectAt: number): SpamAction {
+  if (listed < 0) return 'accept';
+  if (listed >= rejectAt) return 'reject';
+  return engine.action;
 }
 
 /** The action for one recipient: the report plus that recipient's extra symbols, under its thresholds. */
 export function decide(report: SpamReport, extra: readonly SpamSymbol[], thresholds: SpamThresholds): SpamDecision {
   const symbols = [...report.symbols, ...extra];
-  const score = tenths(symbols.reduce((sum, s) => sum + s.score, 0));
-  const byScore: SpamAction = score >= thresholds.reject ? 'reject' : score >= thresholds.junk ? 'junk' : 'accept';
+  const listed = extra.reduce((sum, s) => sum + s.score, 0);
+  const { engine } = report;
+  const score = engine ? tenths(engine.score + listed) : tenths(symbols.reduce((sum, s) => sum + s.score, 0));
+  const byScore: SpamAction = engine
+    ? engineAction(engine, listed, thresholds.reject)
+    : score >= thresholds.reject
+      ? 'reject'
+      : score >= thresholds.junk
+        ? 'junk'
+        : 'accept';
   const action = strongest(byScore, report.forced);
   const reason =
     action === report.forced && report.reason
       ? report.reason
-      : action === 'reject'
-        ? `Message refused as spam (score ${score})`
-        : undefined;
+      : engine && action === engine.action && engine.reason
+        ? engine.reason
+        : action === 'reject'
+          ? `Message refused as spam (score ${score})`
+          : undefined;
   return { action, score, symbols, reason };
 }
