@@ -22,9 +22,10 @@
  *   it) and counted by the one LoginGate; past the limit the address is refused until its one-hour window ends.
  * - Replies to failures come from @mailyard/errors' toPop3Response; code bugs never leak detail.
  * - Each connection releases the mailbox it unlocked, and its connection slots, when it ends, however it ends.
- * - One logged-in session per mailbox in this process (RFC 1939 §4 maildrop lock): a second gets `-ERR [IN-USE]`
- *   (RFC 2449 §8.1.2). The lock is per process, not across pop3 processes; PM2 runs one. QUIT gives it back
- *   with its reply, after the UPDATE committed.
+ * - One logged-in session per mailbox (RFC 1939 §4 maildrop lock): a second gets `-ERR [IN-USE]` (RFC 2449
+ *   §8.1.2). The lock is a lease in the coordination's locks (maildrop-locks.ts): across every pop3 instance with
+ *   Redis, per process without it (where more than one instance is refused). QUIT gives it back with its reply,
+ *   after the UPDATE committed.
  * - Nothing received in plaintext after STLS is ever run (RFC 2595 §4).
  * - A login costs the same mailbox KDF work whether the user exists or the password is right (simulateUnlock).
  * - Slow clients are bounded (pace.ts): time per command line, reply drain rate, idle time, sessions per listener.

@@ -38,4 +38,10 @@ export const POP3_LIMITS = Object.freeze({
    * takes to notice and close its stale session.
    */
   userBusyRetryMs: 60 * SECOND,
+  /**
+   * Lease of a maildrop lock, renewed every third of it while the session lasts: a pop3 instance that dies frees
+   * its maildrops within 30 s (a client reconnecting to another instance gets [IN-USE] until then), and a renewal
+   * may be late by 20 s (a stalled event loop, a Redis failover) before the lease runs out.
+   */
+  maildropLeaseMs: 30 * SECOND,
 });

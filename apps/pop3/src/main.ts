@@ -12,7 +12,8 @@ import { createPop3Limits } from './session-limits.js';
 runProcess({ processName: 'pop3' }, async ({ config, logger, control, mailstore, runtime, coordination }) => {
   // One failed-login gate for both listeners; its counters are shared by every instance when Redis is configured
   // (coordination), else they live in this process's memory.
-  const limits = createPop3Limits(config, coordination.loginFailures);
+  // The maildrop lock too: across every pop3 instance with Redis (more than one needs it), else in this process.
+  const limits = createPop3Limits(config, coordination.loginFailures, coordination.locks, logger);
   const deps = {
     config,
     logger,

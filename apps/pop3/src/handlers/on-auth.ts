@@ -35,7 +35,10 @@ async function authenticate(ctx: Pop3Context, auth: Pop3AuthRequest, session: Po
   if (!releaseUser) throw new RateLimitError('Too many connections for this user', POP3_LIMITS.userBusyRetryMs);
   try {
     const mailbox = await checkedUnlock(ctx, auth, session.remoteAddress);
-    const releaseLock = ctx.limits.maildrops.acquire(mailbox.id);
+    const releaseLock = await ctx.limits.maildrops.acquire(mailbox.id).catch((err: unknown) => {
+      mailbox.close();
+      throw err;
+    });
     if (!releaseLock) {
       mailbox.close();
       throw new UserError('Maildrop already in use by another session', { code: 'INUSE' });
