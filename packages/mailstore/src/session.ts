@@ -23,9 +23,8 @@ import {
 } from './folders.js';
 import type { MailboxHandle } from './handle.js';
 import { sectionOf } from './indexing.js';
-import { locateEmail } from './locate.js';
-import { emailSummaries } from './summaries.js';
 import { commitMessage, prepareMessage } from './ingest.js';
+import { locateEmail } from './locate.js';
 import {
   changesSince,
   claimRecent,
@@ -45,6 +44,7 @@ import {
 import { type AppendItem, commitAll, prepareAll } from './multiappend.js';
 import { searchFolder } from './search.js';
 import { sortFolder, threadFolder } from './sort.js';
+import { emailSummaries } from './summaries.js';
 import type {
   AppendOptions,
   AppendResult,
