@@ -11,6 +11,7 @@ import { logOperations } from './routes/logs.js';
 import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
 import { spamSettingsOut, spamSettingsUpdate } from './routes/spam-settings.js';
+import { exportQuery } from './routes/transfer.js';
 import { webhookOperations } from './routes/webhooks.js';
 import * as schemas from './schemas.js';
 
@@ -309,6 +310,16 @@ function mailboxOperations(): Operation[] {
       summary: 'Copy messages (by id) into this folder',
       body: folderCopy,
       reply: folderCopyOut,
+      status: 200,
+      auth,
+    },
+    {
+      method: 'get',
+      path: '/export',
+      summary:
+        'The mailbox as one file (mbox, zip of EML files, or the encrypted database copy); ETag and byte ranges (Range, If-Range: 206, 416) so an interrupted download resumes; the file is kept 10 minutes while the mailbox is unchanged',
+      query: exportQuery,
+      produces: ['application/mbox', 'application/zip'],
       status: 200,
       auth,
     },

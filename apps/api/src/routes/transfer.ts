@@ -1,0 +1,159 @@
+/**
+ * GET /v1/export: the mailbox whose credentials the request carries (mailbox-auth.ts) as one file, mbox, a zip of
+ * EML files or the encrypted database copy (@mailyard/transfer, the writers of `mailyard export`). The export is
+ * streamed to a file under the data dir's tmp/exports/ (never held in memory) and then served from that file with
+ * an ETag and byte ranges (RFC 9110 §14), so an interrupted download resumes (`curl -C -`).
+ *
+ * A finished file is kept for EXPORT_KEEP_MS, keyed by mailbox, format, folder and the mailbox's state (each
+ * folder's UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ): a resumed request while nothing changed gets the same bytes
+ * (the ETag names that file); after a change the key differs, a new file is written, and a Range request whose
+ * If-Range names the old ETag gets the whole new file (200), as RFC 9110 §13.1.5 asks. Expired files are deleted
+ * when the next export is asked for and at start.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as Boom from '@hapi/boom';
+import type { MailboxSession } from '@mailyard/mailstore';
+import { exportMessages, writeEmlZip, writeMailboxCopy, writeMbox } from '@mailyard/transfer';
+import { z } from 'zod';
+import type { ApiContext, ApiRouter, RouteDeps } from '../context.js';
+import { withMailbox } from '../mailbox-auth.js';
+import { parseInput } from '../validation.js';
+
+/** How long a finished export file stays to serve resumed downloads. */
+export const EXPORT_KEEP_MS = 10 * 60_000;
+
+export const EXPORT_FORMATS = ['mbox', 'eml-zip', 'sqlite'] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const exportQuery = z.object({
+  format: z.enum(EXPORT_FORMATS).describe('mbox (mboxrd), eml-zip (a zip of EML files) or sqlite (encrypted copy)'),
+  folder: z.string().min(1).optional().describe('Only this folder (mbox and eml-zip); default every folder'),
+});
+
+const MEDIA: Record<ExportFormat, { type: string; ext: string }> = {
+  mbox: { type: 'application/mbox', ext: 'mbox' },
+  'eml-zip': { type: 'application/zip', ext: 'zip' },
+  sqlite: { type: 'application/zip', ext: 'mailyard-copy.zip' },
+};
+
+/** The mailbox's state as IMAP clients see it: any append, flag change or expunge changes one of these. */
+function stateOf(session: MailboxSession): string {
+  return session
+    .listFolders()
+    .map((f) => `${f.path}\0${f.uidValidity}\0${f.uidNext}\0${f.highestModseq}`)
+    .join('\n');
+}
+
+/** Writes one export to `path`, via a partial file renamed when complete (a half-written file is never served). */
+async function writeExport(session: MailboxSession, format: ExportFormat, folder: string | undefined, path: string) {
+  const partial = `${path}.partial`;
+  try {
+    if (format === 'sqlite') {
+      await writeMailboxCopy(session, partial);
+    } else {
+      const messages = exportMessages(session, { folder });
+      if (format === 'mbox') await pipeline(Readable.from(writeMbox(messages)), createWriteStream(partial));
+      else await writeEmlZip(messages, partial);
+    }
+    await rename(partial, path);
+  } catch (err) {
+    await rm(partial, { force: true });
+    throw err;
+  }
+}
+
+/** Deletes finished exports older than EXPORT_KEEP_MS (and partial files left by a crash). */
+async function sweep(dir: string, now: number): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (info && now - info.mtimeMs > EXPORT_KEEP_MS) await rm(path, { force: true });
+  }
+}
+
+/** `bytes=a-b`, `bytes=a-` or `bytes=-n` against `size`: the inclusive range, 'unsatisfiable', or null (whole). */
+export function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return null; // several ranges or another unit: answer the whole file (RFC 9110 §14.2 allows it)
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return null;
+  if (first === '') {
+    const n = Number(last);
+    if (n === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(first);
+  if (start >= size) return 'unsatisfiable';
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (end < start) return 'unsatisfiable';
+  return { start, end };
+}
+
+export function registerTransferRoutes(router: ApiRouter, deps: RouteDeps): void {
+  const dir = join(deps.config.dataDir, 'tmp', 'exports');
+  /** Exports being written now, so two requests for the same key write it once. */
+  const writing = new Map<string, Promise<void>>();
+
+  router.get('/export', async (ctx: ApiContext) => {
+    const q = parseInput(exportQuery, ctx.query);
+    if (q.format === 'sqlite' && q.folder) throw Boom.badRequest('the sqlite copy is of the whole mailbox (no folder)');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await sweep(dir, Date.now());
+    const { path, etag, filename } = await withMailbox(ctx, deps, async (session, identity) => {
+      if (q.folder && !session.getFolder(q.folder)) throw Boom.notFound(`no folder ${q.folder}`);
+      const key = createHash('sha256')
+        .update(`${identity.mailboxId}\0${q.format}\0${q.folder ?? ''}\0${stateOf(session)}`)
+        .digest('hex')
+        .slice(0, 32);
+      const file = join(dir, `${key}.${MEDIA[q.format].ext}`);
+      const done = await stat(file).catch(() => null);
+      if (!done) {
+        let job = writing.get(key);
+        if (!job) {
+          job = writeExport(session, q.format, q.folder, file).finally(() => writing.delete(key));
+          writing.set(key, job);
+        }
+        await job;
+      }
+      const local = identity.address.replace(/[^A-Za-z0-9._@-]/g, '_');
+      const part = q.folder ? `-${q.folder.replace(/[^A-Za-z0-9._-]/g, '_')}` : '';
+      return { path: file, etag: `"${key}"`, filename: `${local}${part}.${MEDIA[q.format].ext}` };
+    });
+    const { size } = await stat(path);
+    const rangeHeader = ctx.get('range');
+    const ifRange = ctx.get('if-range');
+    // If-Range with another validator (an older export): the whole current file, not a piece of it.
+    const range = rangeHeader && (!ifRange || ifRange === etag) ? parseRange(rangeHeader, size) : null;
+    if (range === 'unsatisfiable') {
+      const err = Boom.rangeNotSatisfiable(`the export is ${size} bytes`);
+      err.output.headers['Content-Range'] = `bytes */${size}`;
+      throw err;
+    }
+    ctx.set('ETag', etag);
+    ctx.set('Accept-Ranges', 'bytes');
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.set('Content-Disposition', `attachment; filename="${filename}"`);
+    ctx.type = MEDIA[q.format].type;
+    if (range) {
+      ctx.status = 206;
+      ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+      ctx.length = range.end - range.start + 1;
+      ctx.body = createReadStream(path, { start: range.start, end: range.end });
+      return;
+    }
+    ctx.status = 200;
+    ctx.length = size;
+    ctx.body = createReadStream(path);
+  });
+}
