@@ -30,7 +30,7 @@ import { registerSieveRoutes } from './routes/sieve.js';
 import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
 import { registerSpamSettingsRoutes } from './routes/spam-settings.js';
 import { registerTokenRoutes } from './routes/tokens.js';
-import { registerTransferRoutes } from './routes/transfer.js';
+import { registerImportRoutes, registerTransferRoutes } from './routes/transfer.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export interface RateLimits {
@@ -155,6 +155,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerMessageRoutes(router, routeDeps);
   registerFolderRoutes(router, routeDeps);
   registerTransferRoutes(router, routeDeps);
+  registerImportRoutes(router, routeDeps);
 
   watchByteBudget(routeDeps.budget);
   app.use(httpMetrics('api'));

@@ -35,7 +35,13 @@ export const SESSION_TTL_MS = 5 * 60_000;
 export const SESSION_ENTRIES = 64;
 
 /** Paths whose requests carry mailbox credentials instead of an API token. */
-export const MAILBOX_CREDENTIAL_PREFIXES = ['/v1/sieve-scripts', '/v1/messages', '/v1/folders', '/v1/export'];
+export const MAILBOX_CREDENTIAL_PREFIXES = [
+  '/v1/sieve-scripts',
+  '/v1/messages',
+  '/v1/folders',
+  '/v1/export',
+  '/v1/imports',
+];
 
 export function usesMailboxCredentials(path: string): boolean {
   return MAILBOX_CREDENTIAL_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));

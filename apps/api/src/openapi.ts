@@ -11,7 +11,7 @@ import { logOperations } from './routes/logs.js';
 import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
 import { spamSettingsOut, spamSettingsUpdate } from './routes/spam-settings.js';
-import { exportQuery } from './routes/transfer.js';
+import { exportQuery, importQuery, importStatusOut } from './routes/transfer.js';
 import { webhookOperations } from './routes/webhooks.js';
 import * as schemas from './schemas.js';
 
@@ -320,6 +320,24 @@ function mailboxOperations(): Operation[] {
         'The mailbox as one file (mbox, zip of EML files, or the encrypted database copy); ETag and byte ranges (Range, If-Range: 206, 416) so an interrupted download resumes; the file is kept 10 minutes while the mailbox is unchanged',
       query: exportQuery,
       produces: ['application/mbox', 'application/zip'],
+      status: 200,
+      auth,
+    },
+    {
+      method: 'post',
+      path: '/imports',
+      summary:
+        'Import an mbox or a zip of EML files (the body, application/octet-stream, at most api.importMaxBytes): 202 and a Location; imported in the background, duplicates skipped',
+      query: importQuery,
+      reply: z.object({ id: z.string(), status: z.literal('queued') }),
+      status: 202,
+      auth,
+    },
+    {
+      method: 'get',
+      path: '/imports/{id}',
+      summary: 'The status of an import (queued, running, done, failed) with its counts and skipped messages',
+      reply: importStatusOut,
       status: 200,
       auth,
     },

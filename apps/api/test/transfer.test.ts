@@ -2,13 +2,19 @@
  * GET /v1/export over real HTTP with curl as the client: an mbox download, a truncated copy resumed with `curl -C -`
  * (a Range request) that ends byte-identical to the full download, If-Range with a stale ETag (the whole file),
  * an unsatisfiable range (416), an eml-zip download, and the refusals: an account token (401) and an unknown
- * format (400).
+ * format (400). POST /v1/imports of that mbox into a second mailbox: 202, then a status of done with the counts,
+ * and an IMAP server (its own mail store on the same data dir) lists the messages to imapflow; posted again, every
+ * message is a duplicate; an upload over api.importMaxBytes is 413.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { corpusMessages, requireTool, tempDir } from '@mailyard/testkit';
+import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
+import { createImapServer, type ImapServer } from '@mailyard/imap';
+import { Mailstore } from '@mailyard/mailstore';
+import { captureLog, corpusMessages, requireTool, tempDir, waitFor } from '@mailyard/testkit';
+import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
 
@@ -20,25 +26,49 @@ describe('mailbox export over HTTP', () => {
   let token: string;
   let work: { path: string; cleanup(): Promise<void> };
   const box = { address: `box@${DOMAIN}`, password: '', mailboxId: '' };
+  const dest = { address: `dest@${DOMAIN}`, password: '', mailboxId: '' };
   let auth: Record<string, string>;
+  let imapStore: Mailstore;
+  let imap: ImapServer;
+  let imapPort: number;
+  const IMPORT_MAX = 4 * 1024 * 1024;
 
   beforeAll(async () => {
-    h = await startHarness({ signupOpen: true });
+    h = await startHarness({ signupOpen: true, api: { importMaxBytes: IMPORT_MAX } });
     work = await tempDir('mailyard-export-');
     token = await h.signUp(`owner@${DOMAIN}`);
     expect((await h.call('POST', '/v1/domains', { token, json: { name: DOMAIN, verified: true } })).status).toBe(201);
-    await h.call('POST', `/v1/domains/${DOMAIN}/aliases`, { token, json: { name: 'box', has_imap: true } });
-    const issued = await h.call('POST', `/v1/domains/${DOMAIN}/aliases/box/generate-password`, { token });
-    box.password = issued.body.password;
-    const domain = await h.control.findDomainByName(DOMAIN);
-    box.mailboxId = (await h.control.findAlias(domain?.id ?? '', 'box'))?.mailboxId ?? '';
+    for (const user of [box, dest]) {
+      const name = user.address.split('@')[0] ?? '';
+      await h.call('POST', `/v1/domains/${DOMAIN}/aliases`, { token, json: { name, has_imap: true } });
+      const issued = await h.call('POST', `/v1/domains/${DOMAIN}/aliases/${name}/generate-password`, { token });
+      user.password = issued.body.password;
+      const domain = await h.control.findDomainByName(DOMAIN);
+      user.mailboxId = (await h.control.findAlias(domain?.id ?? '', name))?.mailboxId ?? '';
+    }
     auth = { authorization: `Basic ${Buffer.from(`${box.address}:${box.password}`).toString('base64')}` };
     const corpus = corpusMessages().slice(0, 40);
     expect(corpus.length).toBeGreaterThan(0);
     for (const path of corpus) await h.mailstore.deliver(box.mailboxId, readFileSync(path));
+    const config = loadConfig({
+      env: {},
+      overrides: { dataDir: h.config.dataDir, hostname: 'localhost', allowInsecureAuth: true },
+    });
+    const runtime = await ensureRuntimeFiles(config);
+    imapStore = new Mailstore({ dataDir: h.config.dataDir, kdf: { N: 1024 } });
+    imap = createImapServer({
+      config,
+      logger: captureLog({ level: 'warn' }).logger,
+      control: h.control,
+      mailstore: imapStore,
+      tls: runtime.tls,
+    });
+    imapPort = await imap.listen(0, '127.0.0.1');
   });
 
   afterAll(async () => {
+    await imap?.close();
+    await imapStore?.close();
     expect(h.errors).toEqual([]);
     await work?.cleanup();
     await h.close();
@@ -115,5 +145,69 @@ describe('mailbox export over HTTP', () => {
     expect(bad.body.message).toMatch(/format/);
     const missing = await h.call('GET', '/v1/export?format=mbox&folder=Nowhere', { headers: auth });
     expect(missing.status).toBe(404);
+  });
+
+  test('an uploaded mbox is imported into another mailbox in the background, and IMAP sees it', async () => {
+    const exported = await fetch(`${h.base}/v1/export?format=mbox&folder=INBOX`, { headers: auth });
+    const mbox = Buffer.from(await exported.arrayBuffer());
+    const source = await h.call('GET', '/v1/folders/INBOX', { headers: auth });
+    const count = source.body.messages as number;
+    expect(count).toBeGreaterThan(1);
+    const destAuth = {
+      authorization: `Basic ${Buffer.from(`${dest.address}:${dest.password}`).toString('base64')}`,
+      'content-type': 'application/octet-stream',
+    };
+    const posted = await h.call('POST', '/v1/imports', { headers: destAuth, body: mbox });
+    expect(posted.status).toBe(202);
+    expect(posted.body.status).toBe('queued');
+    expect(posted.headers.get('location')).toBe(`/v1/imports/${posted.body.id}`);
+    const finished = async (id: string) =>
+      waitFor(async () => {
+        const res = await h.call('GET', `/v1/imports/${id}`, { headers: destAuth });
+        expect(res.status).toBe(200);
+        return res.body.status === 'done' || res.body.status === 'failed' ? res.body : null;
+      }, 20_000);
+    const status = await finished(posted.body.id);
+    expect(status).toMatchObject({ status: 'done', format: 'mbox', imported: count, duplicates: 0, skipped: [] });
+    expect(status.error).toBeNull();
+
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: imapPort,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: dest.address, pass: dest.password },
+      logger: false,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const inbox = await client.status('INBOX', { messages: true });
+      expect(inbox && inbox.messages).toBe(count);
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      const last = await client.fetchOne('*', { envelope: true });
+      expect(last ? last.envelope?.subject : undefined).toBe('later');
+    } finally {
+      await client.logout();
+    }
+
+    // The same file again: every message is already there.
+    const again = await h.call('POST', '/v1/imports', { headers: destAuth, body: mbox });
+    expect(again.status).toBe(202);
+    expect(await finished(again.body.id)).toMatchObject({ status: 'done', imported: 0, duplicates: count });
+    // Another mailbox does not see this mailbox's imports.
+    expect((await h.call('GET', `/v1/imports/${again.body.id}`, { headers: auth })).status).toBe(404);
+  });
+
+  test('an upload over api.importMaxBytes is 413, an account token 401', async () => {
+    const destAuth = {
+      authorization: `Basic ${Buffer.from(`${dest.address}:${dest.password}`).toString('base64')}`,
+      'content-type': 'application/octet-stream',
+    };
+    const huge = await h.call('POST', '/v1/imports', { headers: destAuth, body: Buffer.alloc(IMPORT_MAX + 1, 65) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.message).toMatch(/import/);
+    const byToken = await h.call('POST', '/v1/imports', { token, body: 'From x' });
+    expect(byToken.status).toBe(401);
   });
 });

@@ -221,6 +221,11 @@ const api = section('REST API (/v1).', {
   instances: instances('api'),
   signupOpen: flag(false, 'Whether anyone may create an account through the API without an admin token.'),
   bodyLimitBytes: size(MiB, 'Largest JSON request body; raw message uploads are bounded by smtp.maxMessageSize.', 1),
+  importMaxBytes: size(
+    512 * MiB,
+    'Largest archive POST /v1/imports accepts (413 above it); the upload is held in memory while it arrives, reserved from limits.inflightBytes.',
+    1,
+  ),
   trustProxy: flag(false, 'Trust X-Forwarded-For from a reverse proxy for client addresses and rate limits.'),
   rateLimitPerIpPerMinute: count(
     1200,

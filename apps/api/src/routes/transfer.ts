@@ -10,17 +10,27 @@
  * If-Range names the old ETag gets the whole new file (200), as RFC 9110 §13.1.5 asks. Expired files are deleted
  * when the next export is asked for and at start.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as Boom from '@hapi/boom';
+import { readBoundedBody } from '@mailyard/limits';
 import type { MailboxSession } from '@mailyard/mailstore';
-import { exportMessages, writeEmlZip, writeMailboxCopy, writeMbox } from '@mailyard/transfer';
+import {
+  detectFormat,
+  exportMessages,
+  importMessages,
+  isMailboxCopy,
+  readSource,
+  writeEmlZip,
+  writeMailboxCopy,
+  writeMbox,
+} from '@mailyard/transfer';
 import { z } from 'zod';
-import type { ApiContext, ApiRouter, RouteDeps } from '../context.js';
+import { type ApiContext, type ApiRouter, param, type RouteDeps } from '../context.js';
 import { withMailbox } from '../mailbox-auth.js';
 import { parseInput } from '../validation.js';
 
@@ -156,4 +166,141 @@ export function registerTransferRoutes(router: ApiRouter, deps: RouteDeps): void
     ctx.length = size;
     ctx.body = createReadStream(path);
   });
+}
+
+/** How long the status of a finished import is kept (in this process's memory). */
+export const IMPORT_STATUS_KEEP_MS = 60 * 60_000;
+/** Import statuses kept at most (the oldest finished ones are dropped first). */
+const IMPORT_STATUS_ENTRIES = 1000;
+
+export const importStatusOut = z.object({
+  id: z.string(),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  format: z.enum(['mbox', 'zip', 'eml']).nullable(),
+  imported: z.number().int(),
+  imported_bytes: z.number().int(),
+  duplicates: z.number().int(),
+  skipped: z.array(z.object({ source: z.string(), reason: z.string() })),
+  folders_created: z.array(z.string()),
+  error: z.string().nullable(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+type ImportStatus = z.infer<typeof importStatusOut>;
+
+export const importQuery = z.object({
+  folder: z.string().min(1).optional().describe('Folder for messages whose archive names none (default INBOX)'),
+});
+
+interface ImportJob {
+  mailboxId: string;
+  status: ImportStatus;
+  finishedAt: number;
+}
+
+/**
+ * POST /v1/imports and GET /v1/imports/{id}: the upload (at most api.importMaxBytes, reserved from the in-flight
+ * byte budget while it arrives) is written to tmp/imports/, answered 202, and imported in the background through
+ * @mailyard/transfer's importMessages (the store's append: duplicates skipped, quota counted, IMAP sessions told).
+ * The statuses live in this process's memory for IMPORT_STATUS_KEEP_MS: a restart forgets them (the imported mail
+ * stays; an import cut short by a restart can be posted again, duplicates are skipped).
+ */
+export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
+  const dir = join(deps.config.dataDir, 'tmp', 'imports');
+  const jobs = new Map<string, ImportJob>();
+
+  function forget(now: number): void {
+    for (const [id, job] of jobs) {
+      if (job.finishedAt > 0 && now - job.finishedAt > IMPORT_STATUS_KEEP_MS) jobs.delete(id);
+    }
+    for (const [id, job] of jobs) {
+      if (jobs.size <= IMPORT_STATUS_ENTRIES) break;
+      if (job.finishedAt > 0) jobs.delete(id);
+    }
+  }
+
+  async function runImport(job: ImportJob, session: MailboxSession, path: string, folder: string): Promise<void> {
+    const { status } = job;
+    try {
+      const format = await detectFormat(path);
+      if (format === 'maildir') throw new Error('a Maildir tree cannot be uploaded as one file');
+      status.format = format;
+      if (format === 'zip' && (await isMailboxCopy(path))) {
+        throw new Error('an encrypted mailbox copy is restored with `mailyard import`, not over HTTP');
+      }
+      status.status = 'running';
+      const summary = await importMessages(session, readSource(path, format, folder));
+      status.imported = summary.imported;
+      status.imported_bytes = summary.importedBytes;
+      status.duplicates = summary.duplicates;
+      status.skipped = summary.skipped.map((s) => ({ source: s.source, reason: s.reason }));
+      status.folders_created = summary.foldersCreated;
+      status.status = 'done';
+    } catch (err) {
+      status.status = 'failed';
+      status.error = (err as Error).message;
+    } finally {
+      session.close();
+      await rm(path, { force: true });
+      job.finishedAt = Date.now();
+      status.finished_at = new Date(job.finishedAt).toISOString();
+    }
+  }
+
+  router.post('/imports', async (ctx: ApiContext) => {
+    const q = parseInput(importQuery, ctx.query);
+    const { identity, session } = await deps.mailboxes.open(ctx.get('authorization') || undefined, ctx.ip);
+    let path: string | null = null;
+    try {
+      if (q.folder && !session.getFolder(q.folder)) throw Boom.notFound(`no folder ${q.folder}`);
+      const upload = await readBoundedBody(ctx, {
+        maxBytes: deps.config.api.importMaxBytes,
+        budget: deps.budget,
+        label: 'the import',
+      });
+      if (upload.length === 0) throw Boom.badRequest('the body is empty: send the mbox or zip file');
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const id = `I${randomBytes(12).toString('hex')}`;
+      path = join(dir, id);
+      await writeFile(path, upload, { mode: 0o600 });
+      forget(Date.now());
+      const job: ImportJob = {
+        mailboxId: identity.mailboxId,
+        finishedAt: 0,
+        status: {
+          id,
+          status: 'queued',
+          format: null,
+          imported: 0,
+          imported_bytes: 0,
+          duplicates: 0,
+          skipped: [],
+          folders_created: [],
+          error: null,
+          created_at: new Date().toISOString(),
+          finished_at: null,
+        },
+      };
+      jobs.set(id, job);
+      const file = path;
+      path = null;
+      setImmediate(() => void runImport(job, session, file, q.folder ?? 'INBOX'));
+      ctx.status = 202;
+      ctx.set('Location', `/v1/imports/${id}`);
+      ctx.body = { id, status: 'queued' };
+    } catch (err) {
+      session.close();
+      if (path) await rm(path, { force: true });
+      throw err;
+    }
+  });
+
+  router.get('/imports/:id', (ctx: ApiContext) =>
+    withMailbox(ctx, deps, (_session, identity) => {
+      const job = jobs.get(param(ctx, 'id'));
+      // Another mailbox's import is as unknown as a missing one.
+      if (!job || job.mailboxId !== identity.mailboxId) throw Boom.notFound('import not found');
+      ctx.body = job.status;
+    }),
+  );
 }
