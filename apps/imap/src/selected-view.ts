@@ -50,6 +50,8 @@ export class SelectedView {
   readonly #pendingExpunge = new Set<number>();
   readonly #pendingFlags = new Set<number>();
   #pendingNew: number[] = [];
+  /** Sequence number of the first message without \\Seen when the view was made (RFC 3501 SELECT [UNSEEN n]). */
+  readonly firstUnseen: number | undefined;
   /** Grows whenever the view learns of a change or changes what the client holds (update contexts re-run then). */
   revision = 0;
   /** SEARCH/SORT RETURN (UPDATE) results kept up to date (RFC 5267 §4). */
@@ -66,6 +68,9 @@ export class SelectedView {
     const messages = mailbox.listMessages(folder.path);
     this.uids = messages.map((m) => m.uid);
     for (const message of messages) this.#noteKeywords(message.flags);
+    // Read from the same listing, so SELECT does not copy and walk a second one for [UNSEEN n].
+    const unseen = messages.findIndex((m) => !m.flags.includes('\\Seen'));
+    this.firstUnseen = unseen < 0 ? undefined : unseen + 1;
     for (const uid of this.#takeRecent()) this.recent.add(uid);
   }
 

@@ -48,12 +48,6 @@ function qresyncParams(token: Token | undefined): QresyncParams {
   };
 }
 
-function firstUnseen(view: SelectedView): number | undefined {
-  const listing = view.mailbox.listMessages(view.path);
-  const index = listing.findIndex((m) => !m.flags.includes('\\Seen'));
-  return index < 0 ? undefined : index + 1;
-}
-
 async function open(call: CommandCall<Session>, readOnly: boolean) {
   const { args, session, io } = call;
   expectArgs(args, 1, 2);
@@ -72,7 +66,7 @@ async function open(call: CommandCall<Session>, readOnly: boolean) {
   await io.untagged(`${view.exists} EXISTS`);
   if (!session.rev2) {
     await io.untagged(`${view.recent.size} RECENT`);
-    const unseen = firstUnseen(view);
+    const unseen = view.firstUnseen;
     if (unseen) await io.untagged(`OK [UNSEEN ${unseen}] First unseen message`);
   }
   await io.untagged(view.permanentFlagsLine());
