@@ -7,8 +7,8 @@
  * A finished file is kept for EXPORT_KEEP_MS, keyed by mailbox, format, folder and the mailbox's state (each
  * folder's UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ): a resumed request while nothing changed gets the same bytes
  * (the ETag names that file); after a change the key differs, a new file is written, and a Range request whose
- * If-Range names the old ETag gets the whole new file (200), as RFC 9110 §13.1.5 asks. Expired files are deleted
- * when the next export is asked for and at start.
+ * If-Range names the old ETag gets the whole new file (200), as RFC 9110 §13.1.5 asks. Expired files (and partial
+ * files a crash left) are deleted when the next export is asked for.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
