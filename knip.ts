@@ -92,8 +92,9 @@ const config: KnipConfig = {
   // System programs, not packages: the interop test mounts and enters a Debian chroot (umount, chroot), the Sieve
   // oracle test runs Pigeonhole's sieve-test (Debian dovecot-sieve), and the ManageSieve client test runs
   // sieve-connect (Debian sieve-connect), and the import test has Dovecot's doveadm (Debian dovecot-core) write a
-  // Maildir, each skipped with the reason when missing.
-  ignoreBinaries: ['chroot', 'umount', 'sieve-test', 'sieve-connect', 'doveadm'],
+  // Maildir, and the imap instances test asks redis-cli (Debian redis-tools, a dependency of redis-server) about its
+  // private redis-server, each skipped with the reason when missing.
+  ignoreBinaries: ['chroot', 'umount', 'sieve-test', 'sieve-connect', 'doveadm', 'redis-cli'],
   workspaces: {
     '.': {
       entry: ['scripts/*.mjs'],
