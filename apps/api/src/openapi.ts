@@ -32,6 +32,10 @@ export interface Operation {
   rawMessage?: boolean;
   /** Media types of a successful reply other than JSON (a file download). */
   produces?: string[];
+  /** Media types of a request body that is a file rather than JSON (an upload; 413 above its limit). */
+  accepts?: string[];
+  /** The download honours Range requests (206; 416 for a range past its end). */
+  ranges?: boolean;
 }
 
 /** The six Sieve operations under `base`, for account tokens or the mailbox's own credentials. */
@@ -320,12 +324,14 @@ function mailboxOperations(): Operation[] {
         'The mailbox as one file (mbox, zip of EML files, or the encrypted database copy); ETag and byte ranges (Range, If-Range: 206, 416) so an interrupted download resumes; the file is kept 10 minutes while the mailbox is unchanged',
       query: exportQuery,
       produces: ['application/mbox', 'application/zip'],
+      ranges: true,
       status: 200,
       auth,
     },
     {
       method: 'post',
       path: '/imports',
+      accepts: ['application/octet-stream'],
       summary:
         'Import an mbox or a zip of EML files (the body, application/octet-stream, at most api.importMaxBytes): 202 and a Location; imported in the background, duplicates skipped',
       query: importQuery,
@@ -335,7 +341,7 @@ function mailboxOperations(): Operation[] {
     },
     {
       method: 'get',
-      path: '/imports/{id}',
+      path: '/imports/{import}',
       summary: 'The status of an import (queued, running, done, failed) with its counts and skipped messages',
       reply: importStatusOut,
       status: 200,
@@ -357,6 +363,7 @@ const PATH_PARAMETERS: Record<string, string> = {
   domain: 'Domain id, or its name in ASCII or Unicode',
   alias: "Alias id or name ('*' is the catch-all)",
   script: 'Sieve script id or name',
+  import: 'Import id (from POST /v1/imports)',
   message: 'Message id (EMAILID)',
   folder: 'Folder id (MAILBOXID) or path',
   email: 'Id of a message sent through POST /v1/emails',
@@ -397,7 +404,8 @@ function operationObject(op: Operation) {
     '403': ERROR,
     '404': ERROR,
     '409': ERROR,
-    ...(op.rawMessage || op.body ? { '413': ERROR } : {}),
+    ...(op.rawMessage || op.body || op.accepts ? { '413': ERROR } : {}),
+    ...(op.ranges ? { '206': { description: 'Partial Content (Range)', content: json }, '416': ERROR } : {}),
     '429': ERROR,
   };
   return {
@@ -417,7 +425,9 @@ function operationObject(op: Operation) {
             },
           },
         }
-      : {}),
+      : op.accepts
+        ? { requestBody: { required: true, content: Object.fromEntries(op.accepts.map((type) => [type, {}])) } }
+        : {}),
     responses,
   };
 }

@@ -295,9 +295,9 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
     }
   });
 
-  router.get('/imports/:id', (ctx: ApiContext) =>
+  router.get('/imports/:import', (ctx: ApiContext) =>
     withMailbox(ctx, deps, (_session, identity) => {
-      const job = jobs.get(param(ctx, 'id'));
+      const job = jobs.get(param(ctx, 'import'));
       // Another mailbox's import is as unknown as a missing one.
       if (!job || job.mailboxId !== identity.mailboxId) throw Boom.notFound('import not found');
       ctx.body = job.status;
