@@ -185,3 +185,39 @@ export async function startMx(
     },
   };
 }
+
+/** The p-th percentile of ascending values. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export interface InboundRun {
+  /** Messages accepted per second. */
+  rate: number;
+  /** Time from MAIL FROM to the 250 after DATA, in ms. */
+  p50: number;
+  p99: number;
+}
+
+/** `total` messages of `size` bytes over `senders` concurrent connections, each waiting for its 250. */
+export async function sendInbound(port: number, senders: number, size: number, total: number): Promise<InboundRun> {
+  const clients = await Promise.all(Array.from({ length: senders }, () => Sender.open(port)));
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        const reply = await client.send(body(size, i));
+        if (!reply.startsWith('250')) throw new Error(`message ${i}: ${reply}`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  for (const client of clients) client.close();
+  latencies.sort((a, b) => a - b);
+  return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}

@@ -19,38 +19,18 @@ import {
   PASSWORD,
   rssMb,
   Sender,
+  sendInbound,
   startMx,
 } from './mx-fixture.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 async function inbound(port: number, pid: number, senders: number, size: number, total: number): Promise<number> {
-  const clients = await Promise.all(Array.from({ length: senders }, () => Sender.open(port)));
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      while (next < total) {
-        const i = next++;
-        const t = performance.now();
-        const reply = await client.send(body(size, i));
-        if (!reply.startsWith('250')) throw new Error(`message ${i}: ${reply}`);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  for (const client of clients) client.close();
-  latencies.sort((a, b) => a - b);
+  const run = await sendInbound(port, senders, size, total);
   const mem = rssMb(pid);
   console.log(
-    `mx  ${String(senders).padStart(2)} sender(s) ${String(size / 1024).padStart(3)} KB: ${(total / seconds).toFixed(0).padStart(5)} msg/s` +
-      `  p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms` +
+    `mx  ${String(senders).padStart(2)} sender(s) ${String(size / 1024).padStart(3)} KB: ${run.rate.toFixed(0).padStart(5)} msg/s` +
+      `  p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms` +
       `  RSS ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)  [${total} msgs]`,
   );
   return total;

@@ -9,34 +9,12 @@
  * node --conditions=source --import tsx smtp/scanners.ts (BENCH_SCALE scales the message counts).
  */
 import { startClamd, startRspamd } from '../../apps/smtp/test/scanner-daemons.js';
-import { body, createFixture, type MxFixture, Sender, startMx } from './mx-fixture.js';
+import { createFixture, type InboundRun, type MxFixture, sendInbound, startMx } from './mx-fixture.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function inbound(port: number, senders: number, total: number) {
-  const clients = await Promise.all(Array.from({ length: senders }, () => Sender.open(port)));
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      while (next < total) {
-        const i = next++;
-        const t = performance.now();
-        const reply = await client.send(body(4096, i));
-        if (!reply.startsWith('250')) throw new Error(`message ${i}: ${reply}`);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  for (const client of clients) client.close();
-  latencies.sort((a, b) => a - b);
-  return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+function inbound(port: number, senders: number, total: number): Promise<InboundRun> {
+  return sendInbound(port, senders, 4096, total);
 }
 
 async function measure(fixture: MxFixture, label: string, env: Record<string, string>): Promise<void> {
