@@ -404,7 +404,7 @@ function operationObject(op: Operation) {
     '403': ERROR,
     '404': ERROR,
     '409': ERROR,
-    ...(op.rawMessage || op.body || op.accepts ? { '413': ERROR } : {}),
+    ...(op.rawMessage || op.body || op.accepts ? { '413': ERROR, '503': ERROR } : {}),
     ...(op.ranges ? { '206': { description: 'Partial Content (Range)', content: json }, '416': ERROR } : {}),
     '429': ERROR,
   };
