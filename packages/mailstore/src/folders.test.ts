@@ -97,8 +97,12 @@ test('DELETE keeps a subscribed name subscribed (RFC 3501 §6.3.6) until UNSUBSC
   expect(s.orphanSubscriptions()).toEqual([]);
   expect(s.getFolder('Old')?.subscribed).toBe(true);
   s.deleteFolder('Old');
+  // SUBSCRIBE again of the deleted, still subscribed name: accepted, and the name stays subscribed.
+  s.setSubscribed('Old', true);
+  expect(s.orphanSubscriptions()).toEqual(['Old']);
   s.setSubscribed('Old', false);
   expect(s.orphanSubscriptions()).toEqual([]);
+  expect(() => s.setSubscribed('Old', false)).toThrow(NotFoundError);
   expect(() => s.setSubscribed('Never', true)).toThrow(NotFoundError);
   s.createFolder('Gone');
   s.deleteFolder('Gone');

@@ -156,9 +156,12 @@ export function renameFolderTree(db: Db, from: string, to: string): Array<[strin
 
 export function setSubscribed(db: Db, path: string, subscribed: boolean): void {
   const key = pathKey(path);
+  const orphaned = prep(db, 'SELECT 1 FROM orphan_subscriptions WHERE path_key = ?').get(key) !== undefined;
+  // SUBSCRIBE of a deleted folder's name that is still subscribed changes nothing (and loses nothing).
+  if (subscribed && orphaned && !findFolder(db, key)) return;
   // UNSUBSCRIBE also removes the name of a deleted folder (RFC 3501 §6.3.7).
-  const orphan = prep(db, 'DELETE FROM orphan_subscriptions WHERE path_key = ?').run(key).changes > 0;
-  const folder = orphan && !subscribed ? findFolder(db, key) : requireFolder(db, path);
+  const folder = orphaned && !subscribed ? findFolder(db, key) : requireFolder(db, path);
+  if (orphaned) prep(db, 'DELETE FROM orphan_subscriptions WHERE path_key = ?').run(key);
   if (folder) prep(db, 'UPDATE folders SET subscribed = ? WHERE id = ?').run(subscribed ? 1 : 0, folder.id);
 }
 
