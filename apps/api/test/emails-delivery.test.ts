@@ -4,15 +4,12 @@
  * 127.0.0.1 found through the test DNS responder, as the outbound tests do; GET /v1/emails/:email follows it from
  * queued to delivered, and shows a deferral with the remote's reply.
  */
-import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
-import { createImapServer, type ImapServer } from '@mailyard/imap';
-import { Mailstore } from '@mailyard/mailstore';
 import { createOutboundWorker, NO_MTA_STS, type OutboundWorker } from '@mailyard/smtp';
 import { captureLog, type DnsServer, startDnsServer } from '@mailyard/testkit';
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RemoteMx, startRemoteMx } from '../../smtp/test/harness.js';
 import { type Harness, startHarness } from './harness.js';
+import { type ImapBeside, imapClient, startImapBeside } from './imap-beside.js';
 
 const DOMAIN = 'deliver.example';
 const REMOTE = 'sink.example';
@@ -22,9 +19,7 @@ describe('sending over HTTP, delivered', () => {
   let dns: DnsServer;
   let remote: RemoteMx;
   let worker: OutboundWorker;
-  let imapStore: Mailstore;
-  let imap: ImapServer;
-  let imapPort: number;
+  let imap: ImapBeside;
   let token: string;
   const reader = { address: `reader@${DOMAIN}`, password: '' };
 
@@ -51,25 +46,12 @@ describe('sending over HTTP, delivered', () => {
       portOverride: remote.port,
       retryDelayMs: () => 0,
     });
-    const config = loadConfig({
-      env: {},
-      overrides: { dataDir: h.config.dataDir, hostname: 'localhost', allowInsecureAuth: true },
-    });
-    imapStore = new Mailstore({ dataDir: h.config.dataDir, kdf: { N: 1024 }, notifyPollMs: 50 });
-    imap = createImapServer({
-      config,
-      logger: captureLog({ level: 'warn' }).logger,
-      control: h.control,
-      mailstore: imapStore,
-      tls: (await ensureRuntimeFiles(config)).tls,
-    });
-    imapPort = await imap.listen(0, '127.0.0.1');
+    imap = await startImapBeside(h, { notifyPollMs: 50 });
   });
 
   afterAll(async () => {
     await worker?.stop();
     await imap?.close();
-    await imapStore?.close();
     await remote?.close();
     await dns?.close();
     expect(h.errors).toEqual([]);
@@ -95,16 +77,7 @@ describe('sending over HTTP, delivered', () => {
       ],
     });
 
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: imapPort,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: reader.address, pass: reader.password },
-      logger: false,
-    });
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await imapClient(imap.port, reader);
     try {
       const lock = await client.getMailboxLock('INBOX');
       try {

@@ -10,13 +10,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
-import { createImapServer, type ImapServer } from '@mailyard/imap';
-import { Mailstore } from '@mailyard/mailstore';
-import { captureLog, corpusMessages, requireTool, tempDir, waitFor } from '@mailyard/testkit';
-import { ImapFlow } from 'imapflow';
+import { corpusMessages, requireTool, tempDir, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
+import { type ImapBeside, imapClient, startImapBeside } from './imap-beside.js';
 
 const DOMAIN = 'mail.example';
 const run = promisify(execFile);
@@ -28,9 +25,7 @@ describe('mailbox export over HTTP', () => {
   const box = { address: `box@${DOMAIN}`, password: '', mailboxId: '' };
   const dest = { address: `dest@${DOMAIN}`, password: '', mailboxId: '' };
   let auth: Record<string, string>;
-  let imapStore: Mailstore;
-  let imap: ImapServer;
-  let imapPort: number;
+  let imap: ImapBeside;
   const IMPORT_MAX = 4 * 1024 * 1024;
 
   beforeAll(async () => {
@@ -50,25 +45,11 @@ describe('mailbox export over HTTP', () => {
     const corpus = corpusMessages().slice(0, 40);
     expect(corpus.length).toBeGreaterThan(0);
     for (const path of corpus) await h.mailstore.deliver(box.mailboxId, readFileSync(path));
-    const config = loadConfig({
-      env: {},
-      overrides: { dataDir: h.config.dataDir, hostname: 'localhost', allowInsecureAuth: true },
-    });
-    const runtime = await ensureRuntimeFiles(config);
-    imapStore = new Mailstore({ dataDir: h.config.dataDir, kdf: { N: 1024 } });
-    imap = createImapServer({
-      config,
-      logger: captureLog({ level: 'warn' }).logger,
-      control: h.control,
-      mailstore: imapStore,
-      tls: runtime.tls,
-    });
-    imapPort = await imap.listen(0, '127.0.0.1');
+    imap = await startImapBeside(h);
   });
 
   afterAll(async () => {
     await imap?.close();
-    await imapStore?.close();
     expect(h.errors).toEqual([]);
     await work?.cleanup();
     await h.close();
@@ -171,16 +152,7 @@ describe('mailbox export over HTTP', () => {
     expect(status).toMatchObject({ status: 'done', format: 'mbox', imported: count, duplicates: 0, skipped: [] });
     expect(status.error).toBeNull();
 
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: imapPort,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: dest.address, pass: dest.password },
-      logger: false,
-    });
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await imapClient(imap.port, dest);
     try {
       const inbox = await client.status('INBOX', { messages: true });
       expect(inbox && inbox.messages).toBe(count);
