@@ -236,6 +236,60 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX event_webhooks_domain ON event_webhooks(domain_id, created_at);
   `,
+  // 14: quotas. Per mailbox (max_quota bytes, max_messages; NULL: the domain's per-alias default, then the server
+  // default) and per domain (max_quota_per_alias, and max_quota over all its mailboxes). storage_used and
+  // message_count are the mailbox's last known usage, kept outside the encrypted mailbox so delivery can enforce
+  // the quota without unlocking it (sizes only, which the mailbox file's size tells anyway).
+  `
+  ALTER TABLE aliases ADD COLUMN max_quota INTEGER;
+  ALTER TABLE aliases ADD COLUMN max_messages INTEGER;
+  ALTER TABLE aliases ADD COLUMN storage_used INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE aliases ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE domains ADD COLUMN max_quota_per_alias INTEGER;
+  ALTER TABLE domains ADD COLUMN max_quota INTEGER;
+  `,
+  // 15: aliases as people use them: labels (JSON list), the SMTP answer while disabled (250 accept and discard,
+  // 421 defer, 550 refuse), recipient verification of external forwards, and pattern aliases (a wildcard or a
+  // regular expression in name, matched after exact and +tag names, before the catch-all).
+  `
+  ALTER TABLE aliases ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE aliases ADD COLUMN error_code_if_disabled INTEGER NOT NULL DEFAULT 250;
+  ALTER TABLE aliases ADD COLUMN has_recipient_verification INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE aliases ADD COLUMN pattern_kind TEXT NOT NULL DEFAULT 'exact';
+  CREATE INDEX aliases_patterns ON aliases(domain_id, created_at) WHERE pattern_kind != 'exact';
+  CREATE TABLE alias_recipient_verifications (
+    alias_id TEXT NOT NULL REFERENCES aliases(id) ON DELETE CASCADE,
+    recipient TEXT NOT NULL,
+    token_digest TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    verified_at INTEGER,
+    PRIMARY KEY (alias_id, recipient)
+  ) WITHOUT ROWID;
+  `,
+  // 16: domain members and invites: several accounts manage one domain, each as 'admin' or 'user'. The owner
+  // (domains.account_id) is a member as admin from the start. An invite is kept by the SHA-256 of its secret.
+  `
+  CREATE TABLE domain_members (
+    domain_id TEXT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (domain_id, account_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX domain_members_account ON domain_members(account_id);
+  INSERT INTO domain_members (domain_id, account_id, role, created_at) SELECT id, account_id, 'admin', created_at FROM domains;
+  CREATE TABLE domain_invites (
+    id TEXT PRIMARY KEY,
+    domain_id TEXT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+    digest TEXT NOT NULL UNIQUE,
+    invited_by TEXT REFERENCES accounts(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    UNIQUE (domain_id, email)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
