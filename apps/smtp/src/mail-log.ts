@@ -32,19 +32,33 @@ async function queueEventWebhooks(ctx: SmtpContext, events: NewMailEvent[]): Pro
   const hooks = new Map<string, EventWebhook[]>();
   for (const event of events) {
     if (!hooks.has(event.domainId)) hooks.set(event.domainId, await ctx.control.listEventWebhooks(event.domainId));
-    const body = Buffer.from(JSON.stringify(eventPayload(event)));
-    for (const hook of hooks.get(event.domainId) ?? []) {
-      if (hook.events.includes(event.event)) {
-        await ctx.control.enqueueWebhook({ domainId: event.domainId, url: hook.url, body });
-      }
-    }
+    const wanted = (hooks.get(event.domainId) ?? []).filter((hook) => hook.events.includes(event.event));
+    if (wanted.length === 0) continue;
+    const body = Buffer.from(JSON.stringify(eventPayload(event, await domainName(ctx, event))));
+    for (const hook of wanted) await ctx.control.enqueueWebhook({ domainId: event.domainId, url: hook.url, body });
   }
 }
 
-/** The JSON an event webhook receives: the mail log entry (GET /v1/logs) without its id. */
-export function eventPayload(event: NewMailEvent) {
+/**
+ * The name of the event's domain: the domain part of its recipient (inbound) or sender (outbound) that is the
+ * hosted domain with the event's id. Each writer took the id from that address (hostedDomainId).
+ */
+async function domainName(ctx: SmtpContext, event: NewMailEvent): Promise<string> {
+  for (const address of [event.recipient, event.sender]) {
+    const name = address ? splitAddress(address)?.domain : undefined;
+    if (name && (await ctx.control.findDomainByName(name))?.id === event.domainId) return name;
+  }
+  return '';
+}
+
+/**
+ * The JSON an event webhook receives: the mail log entry (GET /v1/logs, whose `domain` is the name too) without
+ * its id, plus the domain's id as GET /v1/domains shows it.
+ */
+export function eventPayload(event: NewMailEvent, domain: string) {
   return {
     type: 'mail_event',
+    domain,
     domain_id: event.domainId,
     direction: event.direction,
     event: event.event,

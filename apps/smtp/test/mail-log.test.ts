@@ -106,6 +106,8 @@ describe('mail log writers', () => {
       expect(queued?.url).toBe('https://hooks.example/events');
       expect(JSON.parse(queued?.body.toString('utf8') ?? '{}')).toMatchObject({
         type: 'mail_event',
+        domain: HOSTED,
+        domain_id: domainId,
         event: 'rejected',
         direction: 'inbound',
         recipient: `ghost@${HOSTED}`,
