@@ -68,6 +68,17 @@ export {
   type PasswordRequest,
 } from './mailbox-password.js';
 export {
+  type AliasQuotaPatch,
+  type DomainQuota,
+  type DomainQuotaPatch,
+  type EffectiveQuota,
+  type MailboxQuotaRecord,
+  type MailboxUsage,
+  parseMessageLimit,
+  parseQuota,
+  resolveQuota,
+} from './quotas.js';
+export {
   DEFAULT_SCRYPT_COST,
   hashPassword,
   type KdfObserver,

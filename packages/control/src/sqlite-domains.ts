@@ -72,6 +72,12 @@ export class SqliteDomainTable {
         input.verified ? 'admin' : null,
         now,
       );
+      // The owner manages the domain as its first admin member (sqlite-members.ts).
+      this.#sql("INSERT INTO domain_members (domain_id, account_id, role, created_at) VALUES (?, ?, 'admin', ?)").run(
+        id,
+        input.accountId,
+        now,
+      );
     });
     try {
       insert.immediate();
@@ -100,18 +106,18 @@ export class SqliteDomainTable {
     );
   }
 
+  /** The domain by id or name when the account is a member of it (any role); null otherwise. */
   find(accountId: string, idOrName: string): Domain | null {
     const name = normalizeDomain(idOrName) ?? '';
-    const row = this.#sql('SELECT * FROM domains WHERE account_id = ? AND (id = ? OR name = ?)').get(
-      accountId,
-      idOrName,
-      name,
-    ) as DomainRow | undefined;
+    const row = this.#sql(
+      `SELECT d.* FROM domains d JOIN domain_members m ON m.domain_id = d.id AND m.account_id = ?
+         WHERE d.id = ? OR d.name = ?`,
+    ).get(accountId, idOrName, name) as DomainRow | undefined;
     return row ? toDomain(row) : null;
   }
 
   list(accountId: string, query: ListQuery): Page<Domain> {
-    const page = pageOf<DomainRow>(this.#sql, 'domains', 'account_id', accountId, query);
+    const page = pageOf<DomainRow>(this.#sql, 'domains', 'member_account_id', accountId, query);
     return { ...page, items: page.items.map(toDomain) };
   }
 

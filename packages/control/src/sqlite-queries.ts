@@ -40,14 +40,19 @@ function likePattern(filter: string): string {
 export function pageOf<Row>(
   sql: StatementFor,
   table: 'domains' | 'aliases',
-  scope: 'account_id' | 'domain_id',
+  /** member_account_id: the domains the account is a member of (domain_members), in any role. */
+  scope: 'account_id' | 'domain_id' | 'member_account_id',
   scopeId: string,
   query: ListQuery,
   unfilteredTotal?: () => number,
 ): Page<Row> {
   const filter = query.name ? " AND name LIKE ? ESCAPE '\\'" : '';
   const params: unknown[] = query.name ? [scopeId, likePattern(query.name)] : [scopeId];
-  const where = `FROM ${table} WHERE ${scope} = ?${filter}`;
+  const scoped =
+    scope === 'member_account_id'
+      ? 'id IN (SELECT domain_id FROM domain_members WHERE account_id = ?)'
+      : `${scope} = ?`;
+  const where = `FROM ${table} WHERE ${scoped}${filter}`;
   const total =
     !query.name && unfilteredTotal
       ? unfilteredTotal()

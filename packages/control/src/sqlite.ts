@@ -11,6 +11,13 @@ import { deriveKey } from '@mailyard/config';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { splitAddress, stripSubaddress } from './addresses.js';
 import { CONTROL_DATABASE_FILE } from './backup-files.js';
+import type {
+  AliasQuotaPatch,
+  DomainQuota,
+  DomainQuotaPatch,
+  MailboxQuotaRecord,
+  MailboxUsage,
+} from './quotas.js';
 import {
   DEFAULT_SCRYPT_COST,
   hashPassword,
@@ -29,6 +36,7 @@ import { SqliteDomainTable } from './sqlite-domains.js';
 import { SqliteMailEventTable } from './sqlite-mail-events.js';
 import { type StatementFor, statementCache } from './sqlite-queries.js';
 import { DEFAULT_LEASE_MS, SqliteOutboundQueue } from './sqlite-queue.js';
+import { SqliteQuotaTable } from './sqlite-quotas.js';
 import { type AliasRow, type DomainRow, type TokenRow, toAlias, toDomain, toToken } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteSentEmailTable } from './sqlite-sent-emails.js';
@@ -66,6 +74,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #sieveScripts: SqliteSieveScriptTable;
   readonly #sieveMarks: SqliteSieveMarkTable;
   readonly #spam: SqliteSpamTable;
+  readonly #quotas: SqliteQuotaTable;
   readonly #accounts: SqliteAccountTable;
   readonly #cost: ScryptCost;
   readonly #observeKdf: KdfObserver | undefined;
@@ -89,6 +98,7 @@ export class SqliteControlStore implements T.ControlStore {
     this.#sieveScripts = new SqliteSieveScriptTable(this.#db, this.#sql);
     this.#sieveMarks = new SqliteSieveMarkTable(this.#sql);
     this.#spam = new SqliteSpamTable(this.#db, this.#sql);
+    this.#quotas = new SqliteQuotaTable(this.#sql);
     this.#sentEmails = new SqliteSentEmailTable(this.#sql);
     this.#mailEvents = new SqliteMailEventTable(this.#sql);
     this.#eventWebhooks = new SqliteEventWebhookTable(this.#sql);
@@ -315,6 +325,32 @@ export class SqliteControlStore implements T.ControlStore {
       return { domain: toDomain(found.domain), alias: toAlias(found.alias) };
     }
     return null;
+  }
+
+  // quotas (quotas.ts)
+
+  async aliasQuota(aliasId: string): Promise<MailboxQuotaRecord | null> {
+    return this.#quotas.byAlias(aliasId);
+  }
+
+  async mailboxQuota(mailboxId: string): Promise<MailboxQuotaRecord | null> {
+    return this.#quotas.byMailbox(mailboxId);
+  }
+
+  async setAliasQuota(aliasId: string, patch: AliasQuotaPatch): Promise<boolean> {
+    return this.#quotas.setAlias(aliasId, patch);
+  }
+
+  async domainQuota(domainId: string): Promise<DomainQuota | null> {
+    return this.#quotas.domain(domainId);
+  }
+
+  async setDomainQuota(domainId: string, patch: DomainQuotaPatch): Promise<boolean> {
+    return this.#quotas.setDomain(domainId, patch);
+  }
+
+  async recordMailboxUsage(mailboxId: string, usage: MailboxUsage): Promise<void> {
+    this.#quotas.recordUsage(mailboxId, usage);
   }
 
   // spam filter settings and greylisting

@@ -2,6 +2,7 @@
  * Entities of the control store and the repository interface every backend implements.
  * Ids are opaque strings, times are Dates, binary values are Buffers: nothing here knows about SQL or MongoDB.
  */
+import type { AliasQuotaPatch, DomainQuota, DomainQuotaPatch, MailboxQuotaRecord, MailboxUsage } from './quotas.js';
 
 export interface Account {
   id: string;
@@ -499,6 +500,19 @@ export interface ControlStore {
   deleteSieveScript(aliasId: string, idOrName: string, opts?: { allowActive?: boolean }): Promise<boolean>;
   /** Activates the script and deactivates the others in one write; null deactivates all. False when not found. */
   setActiveSieveScript(aliasId: string, idOrName: string | null): Promise<boolean>;
+
+  // quotas (quotas.ts decides the limits; the caller checks the alias or domain is in its scope)
+  /** The alias's quota settings, its last known usage and its domain's; null for an unknown alias. */
+  aliasQuota(aliasId: string): Promise<MailboxQuotaRecord | null>;
+  /** The same for the alias holding a mailbox (IMAP, the MX, the mail store's limits); null when none does. */
+  mailboxQuota(mailboxId: string): Promise<MailboxQuotaRecord | null>;
+  /** Sets the alias's own limits (null inherits); false for an unknown alias. */
+  setAliasQuota(aliasId: string, patch: AliasQuotaPatch): Promise<boolean>;
+  /** The domain's limits and its mailboxes' summed usage; null for an unknown domain. */
+  domainQuota(domainId: string): Promise<DomainQuota | null>;
+  setDomainQuota(domainId: string, patch: DomainQuotaPatch): Promise<boolean>;
+  /** What a session holding the mailbox unlocked measured after a change (bytes and messages stored). */
+  recordMailboxUsage(mailboxId: string, usage: MailboxUsage): Promise<void>;
 
   // spam filter settings per domain (the caller checks the domain is in its scope) and greylisting
   /** The domain's settings; defaults (null scores, no greylisting, empty lists) when never set. */

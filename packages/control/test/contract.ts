@@ -9,6 +9,7 @@ import type { ScryptCost } from '../src/secrets.js';
 import type { ControlStore, NewDomain } from '../src/types.js';
 import { runDomainClaimContract } from './contract-domains.js';
 import { runMailEventContract } from './contract-mail-events.js';
+import { runMemberContract } from './contract-members.js';
 import { runSentEmailContract } from './contract-sent-emails.js';
 import { runSessionContract } from './contract-sessions.js';
 import { runSieveMarkContract } from './contract-sieve-marks.js';
@@ -163,6 +164,8 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
     );
 
     runSentEmailContract(() => store);
+
+    runMemberContract(() => store);
 
     runMailEventContract(() => store);
 
