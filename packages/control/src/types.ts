@@ -89,6 +89,43 @@ export interface Domain {
   createdAt: Date;
 }
 
+/** A member's role in a domain: 'admin' manages everything, 'user' the aliases (docs/api.md has the matrix). */
+export type DomainRole = 'admin' | 'user';
+
+export interface DomainMember {
+  domainId: string;
+  accountId: string;
+  email: string;
+  role: DomainRole;
+  /** The account holding the domain's claim (domains.account_id): always an admin, never removed. */
+  isOwner: boolean;
+  createdAt: Date;
+}
+
+export interface DomainInvite {
+  id: string;
+  domainId: string;
+  email: string;
+  role: DomainRole;
+  invitedBy: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface NewDomainInvite {
+  domainId: string;
+  email: string;
+  role: DomainRole;
+  invitedBy: string;
+  ttlMs: number;
+}
+
+/** The invite and its secret, shown once (only its SHA-256 is stored). */
+export interface IssuedDomainInvite {
+  invite: DomainInvite;
+  secret: string;
+}
+
 export interface NewDomain {
   accountId: string;
   name: string;
@@ -453,6 +490,28 @@ export interface ControlStore {
   deleteAlias(domainId: string, aliasId: string): Promise<{ mailboxId: string | null } | null>;
   /** Records the mailbox id on the alias and stores a hash of its password for SMTP AUTH. */
   setMailboxCredential(aliasId: string, mailboxId: string, password: string): Promise<void>;
+  // domain members and invites (findDomain and listDomains above answer for members of any role)
+  /** The account's role in the domain; null when it is not a member. */
+  domainRole(domainId: string, accountId: string): Promise<DomainRole | null>;
+  /** Oldest member first. */
+  listDomainMembers(domainId: string): Promise<DomainMember[]>;
+  /** The member by account id or email; null when not a member. */
+  findDomainMember(domainId: string, idOrEmail: string): Promise<DomainMember | null>;
+  /** Changes a member's role; ConflictError when that would leave no admin or demote the owner. */
+  setDomainMemberRole(domainId: string, idOrEmail: string, role: DomainRole): Promise<DomainMember | null>;
+  /** Removes a member; false when not one; ConflictError for the owner or the last admin. */
+  removeDomainMember(domainId: string, idOrEmail: string): Promise<boolean>;
+  /** Invites an email address (replacing its pending invite); ConflictError when it is a member already. */
+  createDomainInvite(input: NewDomainInvite): Promise<IssuedDomainInvite>;
+  /** Pending invites, oldest first. */
+  listDomainInvites(domainId: string): Promise<DomainInvite[]>;
+  revokeDomainInvite(domainId: string, idOrEmail: string): Promise<boolean>;
+  /**
+   * Accepts a pending invite for the account's email, named by its secret or by its domain: NotFoundError when
+   * there is none, PermissionError when the secret's invite is for another email address.
+   */
+  acceptDomainInvite(account: Account, by: { secret: string } | { domainId: string }): Promise<DomainMember>;
+
   /**
    * SMTP AUTH / login check against the stored hash, without opening the mailbox. Runs the same KDF work for an
    * unknown address, a disabled alias or one without a password, so timing does not tell which addresses exist.
