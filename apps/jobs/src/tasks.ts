@@ -63,13 +63,18 @@ export const checkDomainsTask: JobTask = async ({ config, alert }) => {
   }
 };
 
-/** Drops mail log events (GET /v1/logs) older than MAIL_EVENT_RETENTION_MS. */
+/**
+ * Drops mail log events (GET /v1/logs) older than MAIL_EVENT_RETENTION_MS, and with the same retention what is
+ * over in the outbound queue (final items and their delivery log), the webhook queue (delivered or given up) and
+ * the records of messages sent through the API (GET /v1/emails): each would otherwise grow forever.
+ */
 export const pruneMailLogTask: JobTask = async ({ config }) => {
   const { masterKey, paths } = await ensureRuntimeFiles(config);
   const control = openControlStore({ dataDir: paths.root, masterKey });
   try {
     const before = new Date(Date.now() - MAIL_EVENT_RETENTION_MS);
-    return { deleted: await control.pruneMailEvents(before), before: before.toISOString() };
+    const deleted = await control.pruneMailEvents(before);
+    return { deleted, ...(await control.pruneDeliveryHistory(before)), before: before.toISOString() };
   } finally {
     await control.close();
   }

@@ -170,6 +170,22 @@ export class SqliteOutboundQueue {
     }));
   }
 
+  /**
+   * Deletes items that reached a final state (delivered, failed, cancelled) and were queued before `before`, and
+   * their delivery log. An item is final at most smtp.outboundMaxAgeMs (5 days) after it was queued, so nothing
+   * still waiting goes, and the log of a message goes with the message it describes.
+   */
+  prune(before: number): { queue: number; deliveryLog: number } {
+    const prune = this.#db.transaction(() => {
+      const deliveryLog = this.#sql(
+        `DELETE FROM delivery_log WHERE queue_id IN (SELECT id FROM queue WHERE created_at < ? AND state != 'queued')`,
+      ).run(before).changes;
+      const queue = this.#sql(`DELETE FROM queue WHERE created_at < ? AND state != 'queued'`).run(before).changes;
+      return { queue, deliveryLog };
+    });
+    return prune.immediate();
+  }
+
   #row(id: string): QueueRow {
     const row = this.#sql('SELECT * FROM queue WHERE id = ?').get(id) as QueueRow | undefined;
     if (!row) throw new NotFoundError(`queue item ${id} not found`);

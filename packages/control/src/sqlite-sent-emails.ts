@@ -84,6 +84,11 @@ export class SqliteSentEmailTable {
     return { items: rows.map(toSentEmail), total, page, limit };
   }
 
+  /** Deletes the records of messages sent before `before` (their queue items go at the same age). */
+  prune(before: number): number {
+    return this.#sql('DELETE FROM sent_emails WHERE created_at < ?').run(before).changes;
+  }
+
   count(by: SentEmailCount, since: Date): number {
     const column = 'sender' in by ? 'sender' : 'domain';
     const value = 'sender' in by ? by.sender : by.domain;

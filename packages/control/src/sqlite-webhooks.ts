@@ -145,6 +145,11 @@ export class SqliteWebhookTable {
     return rows.map(toSummary);
   }
 
+  /** Deletes webhooks delivered or given up on that were queued before `before`; queued ones stay. */
+  prune(before: number): number {
+    return this.#sql(`DELETE FROM webhook_queue WHERE created_at < ? AND state != 'queued'`).run(before).changes;
+  }
+
   #row(id: string): WebhookRow {
     const row = this.#sql('SELECT * FROM webhook_queue WHERE id = ?').get(id) as WebhookRow | undefined;
     if (!row) throw new NotFoundError(`webhook ${id} not found`);

@@ -504,6 +504,11 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#mailEvents.prune(before);
   }
 
+  async pruneDeliveryHistory(before: Date): Promise<T.PrunedDeliveryHistory> {
+    const at = before.getTime();
+    return { ...this.#queue.prune(at), webhooks: this.#webhooks.prune(at), sentEmails: this.#sentEmails.prune(at) };
+  }
+
   // messages sent through the REST API
 
   async recordSentEmail(input: T.NewSentEmail): Promise<T.SentEmail> {

@@ -364,6 +364,14 @@ export interface MailEvent {
   at: Date;
 }
 
+/** Rows deleted by pruneDeliveryHistory, by table. */
+export interface PrunedDeliveryHistory {
+  queue: number;
+  deliveryLog: number;
+  webhooks: number;
+  sentEmails: number;
+}
+
 export type NewMailEvent = Omit<MailEvent, 'id' | 'at' | 'response' | 'messageId'> & {
   response?: string | null;
   messageId?: string | null;
@@ -628,6 +636,12 @@ export interface ControlStore {
   listMailEvents(query: MailEventQuery): Promise<Page<MailEvent>>;
   /** Deletes events older than `before`; returns how many. */
   pruneMailEvents(before: Date): Promise<number>;
+  /**
+   * Deletes what was queued or sent before `before` and is over: outbound queue items in a final state with their
+   * delivery log, webhooks delivered or given up on, and the records of messages sent through the API. Returns
+   * how many rows of each went. Items still queued stay, whatever their age.
+   */
+  pruneDeliveryHistory(before: Date): Promise<PrunedDeliveryHistory>;
 
   // messages sent through the REST API (scoped to the account like domains)
   recordSentEmail(input: NewSentEmail): Promise<SentEmail>;
