@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Sieve scripts write variables as ${name}
 import { describe, expect, test } from 'vitest';
-import { message, run, summary } from './fixtures.test-support.js';
+import { compileScript, runScript } from './engine.js';
+import { CONTEXT, message, run, summary } from './fixtures.test-support.js';
+import { RawMessage } from './raw-message.js';
 
 const F = 'require ["fileinto", "copy", "reject", "ereject", "vacation", "envelope", "imap4flags"];\n';
 
@@ -94,5 +96,17 @@ describe('RFC 5228 base: actions and implicit keep (§2.10.2)', () => {
     const outcome = run(F + script);
     expect(outcome.error?.message).toBe(message);
     expect(summary(outcome)).toEqual(['implicit-keep']);
+  });
+});
+
+describe('one compiled script, many messages (what delivery does)', () => {
+  test('header and address values are the same on every ask within a run and across messages', () => {
+    const script = compileScript(
+      'require "fileinto";\nif address :domain "from" "a.test" { fileinto "A"; }\n' +
+        'if address :domain "from" "b.test" { fileinto "B"; }\nif header :contains "from" "b.test" { fileinto "C"; }',
+    );
+    const from = (domain: string) => new RawMessage(message([`From: x@${domain}`], 'x'));
+    expect(summary(runScript(script, from('a.test'), CONTEXT))).toEqual(['fileinto:A']);
+    expect(summary(runScript(script, from('b.test'), CONTEXT))).toEqual(['fileinto:B', 'fileinto:C']);
   });
 });

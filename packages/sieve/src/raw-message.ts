@@ -40,6 +40,7 @@ export class RawMessage implements SieveMessage {
   private readonly root: PartNode;
   private readonly byName = new Map<string, HeaderField[]>();
   private parts: BodyPart[] | null = null;
+  private readonly unfolded = new Map<string, string[]>();
   private readonly decoded = new Map<string, string[]>();
   private body: string | null = null;
 
@@ -54,8 +55,14 @@ export class RawMessage implements SieveMessage {
     }
   }
 
+  /** Unfolded once per name, as header() decodes once: address tests read From and To many times. */
   rawHeader(name: string): string[] {
-    return (this.byName.get(name) ?? []).map((field) => headerText(field.raw));
+    let values = this.unfolded.get(name);
+    if (!values) {
+      values = (this.byName.get(name) ?? []).map((field) => headerText(field.raw));
+      this.unfolded.set(name, values);
+    }
+    return values;
   }
 
   /** Decoded once per name: a 50-rule script asks for Subject and From many times. */

@@ -46,11 +46,21 @@ function strings(rt: Runtime, arg: Argument | undefined): string[] {
   return arg?.kind === 'strings' ? arg.values.map((v) => rt.scope.expand(v)) : [];
 }
 
+/**
+ * The matcher of each test node, worked out once per compiled script: a 50-rule list asks for it on every rule of
+ * every message. The validator accepts only literal comparators and relations (no variables), so it never changes.
+ */
+const MATCHERS = new WeakMap<TestNode, Matcher>();
+
 function matcherOf(rt: Runtime, node: TestNode): Matcher {
+  const known = MATCHERS.get(node);
+  if (known) return known;
   const type = MATCH_TYPES.find((t) => node.tags?.has(t)) ?? 'is';
   const relation = (tagString(rt, node, type) ?? 'eq').toLowerCase() as Relation;
   const comparator = (tagString(rt, node, 'comparator') ?? 'i;ascii-casemap').toLowerCase();
-  return { type, comparator, relation };
+  const matcher: Matcher = { type, comparator, relation };
+  MATCHERS.set(node, matcher);
+  return matcher;
 }
 
 /** Matches values against keys; a successful :matches or :regex sets the match variables (RFC 5229 §3.2). */
@@ -141,6 +151,7 @@ export function evaluate(rt: Runtime, node: TestNode): boolean {
 }
 
 function headerValues(rt: Runtime, node: TestNode, names: string[]): string[] {
+  if (names.length === 1) return pickIndex(node, rt.message.header((names[0] as string).toLowerCase()));
   return names.flatMap((name) => pickIndex(node, rt.message.header(name.toLowerCase())));
 }
 
@@ -150,11 +161,16 @@ function partOf(node: TestNode): AddressPart {
 
 function addressValues(rt: Runtime, node: TestNode, names: string[]): string[] {
   const part = partOf(node);
-  const fields = names.flatMap((name) => pickIndex(node, rt.message.rawHeader(name.toLowerCase())));
-  return fields
-    .flatMap(headerAddresses)
-    .map((a) => addressPart(a, part))
-    .filter((v): v is string => v !== null);
+  const out: string[] = [];
+  for (const name of names) {
+    for (const field of pickIndex(node, rt.message.rawHeader(name.toLowerCase()))) {
+      for (const address of headerAddresses(field)) {
+        const value = addressPart(address, part);
+        if (value !== null) out.push(value);
+      }
+    }
+  }
+  return out;
 }
 
 /** RFC 5228 §5.4: "from" and "to" ("auth" when known); the null reverse-path is "" for every part. */
