@@ -25,8 +25,10 @@
  *   account (ConflictError), so no account can claim names under another's domain to capture its mail.
  * - Every password check (account or mailbox) runs the KDF once, with the same cost, whether or not the user
  *   exists, is disabled or has a password: timing does not tell which users exist.
- * - Recipient resolution (RFC 5233 subaddressing): exact alias, then `local+tag` without the tag, then '*'.
- *   The first alias found decides: a disabled one rejects the address rather than falling through.
+ * - Recipient resolution (RFC 5233 subaddressing): exact alias, then `local+tag` without the tag, then pattern
+ *   aliases (alias-patterns.ts: wildcards, then RE2 regular expressions, on the local part then its base), then
+ *   '*'. The first alias found decides: a disabled one answers by its errorCodeIfDisabled rather than falling
+ *   through (routeRecipient; resolveRecipient treats it as absent).
  * - Mailbox passwords here only let SMTP AUTH check a login; the mailbox data key is wrapped in the mail store.
  *   issueMailboxPassword never changes an existing mailbox's password without its current password or recovery key.
  *
@@ -46,6 +48,8 @@ export {
   splitAddress,
   stripSubaddress,
 } from './addresses.js';
+export { ALIAS_LABEL_LIMITS, DISABLED_ANSWERS, normalizeLabels } from './alias-fields.js';
+export { ALIAS_PATTERN_LIMITS, classifyAliasName } from './alias-patterns.js';
 export { CONTROL_DATABASE_FILE, type ControlBackupFiles, controlBackupFiles } from './backup-files.js';
 export {
   type CheckedRecord,

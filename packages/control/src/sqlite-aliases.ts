@@ -1,9 +1,12 @@
 /**
- * The aliases table of control.db: forwarding addresses, mailbox credentials and the catch-all ('*').
- * Names are lowercased; (domain_id, name) is unique.
+ * The aliases table of control.db: forwarding addresses, mailbox credentials, the catch-all ('*') and pattern
+ * aliases (pattern_kind 'wildcard' or 'regex', alias-patterns.ts; the partial index aliases_patterns lists a
+ * domain's few patterns). Exact names and wildcards are lowercased; (domain_id, name) is unique.
  */
 import { ConflictError, ValidationError } from '@mailyard/errors';
-import { isValidAliasName, normalizeDomain, normalizeRecipient } from './addresses.js';
+import { normalizeDomain, normalizeRecipient } from './addresses.js';
+import { checkedDisabledAnswer, normalizeLabels } from './alias-fields.js';
+import { ALIAS_PATTERN_LIMITS, type ClassifiedName, classifyAliasName, type PatternEntry } from './alias-patterns.js';
 import { newId } from './secrets.js';
 import { isUniqueViolation, pageOf, type StatementFor } from './sqlite-queries.js';
 import { type AliasRow, toAlias } from './sqlite-rows.js';
@@ -25,12 +28,6 @@ function normalizeSendAs(entry: string): string | null {
   return domain ? `*@${domain}` : null;
 }
 
-function checkedName(name: string): string {
-  const lower = name.toLowerCase();
-  if (!isValidAliasName(lower)) throw new ValidationError(`invalid alias name: ${name}`, 'name');
-  return lower;
-}
-
 export class SqliteAliasTable {
   readonly #sql: StatementFor;
 
@@ -39,15 +36,18 @@ export class SqliteAliasTable {
   }
 
   create(domainId: string, input: NewAlias): Alias {
-    const name = checkedName(input.name);
+    const { name, kind } = this.#checkedName(domainId, input.name, null);
     const recipients = normalizeRecipients(input.recipients ?? []);
     const canSendAs = this.#checkedSendAs(domainId, input.canSendAs ?? []);
     const id = newId();
     const now = Date.now();
+    const labels = normalizeLabels(input.labels ?? []);
+    const disabledAnswer = checkedDisabledAnswer(input.errorCodeIfDisabled ?? 250);
     this.#write(name, () =>
       this.#sql(
         `INSERT INTO aliases (id, domain_id, name, recipients, has_imap, is_enabled, description, created_at,
-           updated_at, can_send_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           updated_at, can_send_as, pattern_kind, labels, error_code_if_disabled, has_recipient_verification)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         domainId,
@@ -59,14 +59,20 @@ export class SqliteAliasTable {
         now,
         now,
         JSON.stringify(canSendAs),
+        kind,
+        JSON.stringify(labels),
+        disabledAnswer,
+        input.hasRecipientVerification ? 1 : 0,
       ),
     );
     return toAlias(this.#row(id));
   }
 
   find(domainId: string, idOrName: string): Alias | null {
-    const row = this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND (id = ? OR name = ?)').get(
+    // A regular expression keeps its case, other names are lowercase.
+    const row = this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND (id = ? OR name = ? OR name = ?)').get(
       domainId,
+      idOrName,
       idOrName,
       idOrName.toLowerCase(),
     ) as AliasRow | undefined;
@@ -83,13 +89,20 @@ export class SqliteAliasTable {
   update(domainId: string, aliasId: string, patch: AliasPatch): Alias | null {
     const current = this.find(domainId, aliasId);
     if (!current) return null;
-    const name = patch.name === undefined ? current.name : checkedName(patch.name);
+    const { name, kind } =
+      patch.name === undefined
+        ? { name: current.name, kind: current.patternKind }
+        : this.#checkedName(domainId, patch.name, current.id);
     const recipients = patch.recipients ? normalizeRecipients(patch.recipients) : current.recipients;
     const canSendAs = patch.canSendAs ? this.#checkedSendAs(domainId, patch.canSendAs) : current.canSendAs;
+    const labels = patch.labels ? normalizeLabels(patch.labels) : current.labels;
+    const disabledAnswer = checkedDisabledAnswer(patch.errorCodeIfDisabled ?? current.errorCodeIfDisabled);
+    const verification = patch.hasRecipientVerification ?? current.hasRecipientVerification;
     this.#write(name, () =>
       this.#sql(
         `UPDATE aliases SET name = ?, recipients = ?, has_imap = ?, is_enabled = ?, description = ?, updated_at = ?,
-           can_send_as = ? WHERE id = ?`,
+           can_send_as = ?, pattern_kind = ?, labels = ?, error_code_if_disabled = ?, has_recipient_verification = ?
+           WHERE id = ?`,
       ).run(
         name,
         JSON.stringify(recipients),
@@ -98,6 +111,10 @@ export class SqliteAliasTable {
         patch.description ?? current.description,
         Date.now(),
         JSON.stringify(canSendAs),
+        kind,
+        JSON.stringify(labels),
+        disabledAnswer,
+        verification ? 1 : 0,
         current.id,
       ),
     );
@@ -119,10 +136,39 @@ export class SqliteAliasTable {
     ).run(mailboxId, passwordHash, Date.now(), aliasId);
   }
 
+  /** An exact alias (or the catch-all) by name: a pattern's name is not an address. */
   rowByName(domainId: string, name: string): AliasRow | undefined {
-    return this.#sql('SELECT * FROM aliases WHERE domain_id = ? AND name = ?').get(domainId, name) as
-      | AliasRow
-      | undefined;
+    return this.#sql("SELECT * FROM aliases WHERE domain_id = ? AND name = ? AND pattern_kind = 'exact'").get(
+      domainId,
+      name,
+    ) as AliasRow | undefined;
+  }
+
+  /** The domain's pattern aliases, read through the partial index aliases_patterns (a domain has few). */
+  patterns(domainId: string): Array<PatternEntry & { row: AliasRow }> {
+    const rows = this.#sql(
+      "SELECT * FROM aliases WHERE domain_id = ? AND pattern_kind != 'exact' ORDER BY created_at",
+    ).all(domainId) as AliasRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      kind: row.pattern_kind as PatternEntry['kind'],
+      createdAt: row.created_at,
+      row,
+    }));
+  }
+
+  /** The classified name; a new pattern beyond ALIAS_PATTERN_LIMITS.maxPerDomain is refused. */
+  #checkedName(domainId: string, input: string, aliasId: string | null): ClassifiedName {
+    const classified = classifyAliasName(input);
+    if (classified.kind === 'exact') return classified;
+    const others = this.#sql("SELECT count(*) FROM aliases WHERE domain_id = ? AND pattern_kind != 'exact' AND id != ?")
+      .pluck()
+      .get(domainId, aliasId ?? '') as number;
+    if (others >= ALIAS_PATTERN_LIMITS.maxPerDomain) {
+      throw new ValidationError(`at most ${ALIAS_PATTERN_LIMITS.maxPerDomain} pattern aliases per domain`, 'name');
+    }
+    return classified;
   }
 
   /** Send-as entries normalized; each names a domain of the same account as `domainId` (ValidationError if not). */

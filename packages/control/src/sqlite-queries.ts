@@ -46,15 +46,23 @@ export function pageOf<Row>(
   query: ListQuery,
   unfilteredTotal?: () => number,
 ): Page<Row> {
-  const filter = query.name ? " AND name LIKE ? ESCAPE '\\'" : '';
-  const params: unknown[] = query.name ? [scopeId, likePattern(query.name)] : [scopeId];
+  const nameFilter = query.name ? " AND name LIKE ? ESCAPE '\\'" : '';
+  // Labels exist on aliases only (a JSON list each).
+  const labelFilter =
+    query.label && table === 'aliases' ? ' AND EXISTS (SELECT 1 FROM json_each(labels) WHERE value = ?)' : '';
+  const filter = nameFilter + labelFilter;
+  const params: unknown[] = [
+    scopeId,
+    ...(nameFilter ? [likePattern(query.name ?? '')] : []),
+    ...(labelFilter ? [query.label?.trim().toLowerCase()] : []),
+  ];
   const scoped =
     scope === 'member_account_id'
       ? 'id IN (SELECT domain_id FROM domain_members WHERE account_id = ?)'
       : `${scope} = ?`;
   const where = `FROM ${table} WHERE ${scoped}${filter}`;
   const total =
-    !query.name && unfilteredTotal
+    !filter && unfilteredTotal
       ? unfilteredTotal()
       : (sql(`SELECT count(*) ${where}`)
           .pluck()

@@ -3,10 +3,12 @@ import type {
   Account,
   Alias,
   ApiToken,
+  DisabledAnswer,
   DmarcPolicy,
   DnsCheckResult,
   Domain,
   DomainVerifier,
+  PatternKind,
   QueueItemSummary,
 } from './types.js';
 
@@ -56,6 +58,10 @@ export interface AliasRow {
   created_at: number;
   updated_at: number;
   can_send_as: string;
+  labels: string;
+  error_code_if_disabled: number;
+  has_recipient_verification: number;
+  pattern_kind: string;
 }
 
 export interface QueueRow {
@@ -124,6 +130,10 @@ export function toAlias(row: AliasRow): Alias {
     description: row.description,
     mailboxId: row.mailbox_id,
     canSendAs: JSON.parse(row.can_send_as) as string[],
+    labels: JSON.parse(row.labels) as string[],
+    errorCodeIfDisabled: row.error_code_if_disabled as DisabledAnswer,
+    hasRecipientVerification: row.has_recipient_verification === 1,
+    patternKind: row.pattern_kind as PatternKind,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

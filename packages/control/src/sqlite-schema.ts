@@ -250,7 +250,8 @@ const MIGRATIONS: string[] = [
   `,
   // 15: aliases as people use them: labels (JSON list), the SMTP answer while disabled (250 accept and discard,
   // 421 defer, 550 refuse), recipient verification of external forwards, and pattern aliases (a wildcard or a
-  // regular expression in name, matched after exact and +tag names, before the catch-all).
+  // regular expression in name, matched after exact and +tag names, before the catch-all). Names with '*' stored
+  // before were literal; they become the wildcards their owners wrote (a name of stars alone stays literal).
   `
   ALTER TABLE aliases ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE aliases ADD COLUMN error_code_if_disabled INTEGER NOT NULL DEFAULT 250;
@@ -265,6 +266,8 @@ const MIGRATIONS: string[] = [
     verified_at INTEGER,
     PRIMARY KEY (alias_id, recipient)
   ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX alias_recipient_verifications_token ON alias_recipient_verifications(token_digest);
+  UPDATE aliases SET pattern_kind = 'wildcard' WHERE name LIKE '%*%' AND replace(name, '*', '') != '';
   `,
   // 16: domain members and invites: several accounts manage one domain, each as 'admin' or 'user'. The owner
   // (domains.account_id) is a member as admin from the start. An invite is kept by the SHA-256 of its secret.

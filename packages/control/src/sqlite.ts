@@ -10,14 +10,9 @@ import { join } from 'node:path';
 import { deriveKey } from '@mailyard/config';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { splitAddress, stripSubaddress } from './addresses.js';
+import { firstPatternMatch } from './alias-patterns.js';
 import { CONTROL_DATABASE_FILE } from './backup-files.js';
-import type {
-  AliasQuotaPatch,
-  DomainQuota,
-  DomainQuotaPatch,
-  MailboxQuotaRecord,
-  MailboxUsage,
-} from './quotas.js';
+import type { AliasQuotaPatch, DomainQuota, DomainQuotaPatch, MailboxQuotaRecord, MailboxUsage } from './quotas.js';
 import {
   DEFAULT_SCRYPT_COST,
   hashPassword,
@@ -31,6 +26,7 @@ import {
   verifyPassword,
 } from './secrets.js';
 import { SqliteAccountTable } from './sqlite-accounts.js';
+import { SqliteAliasVerificationTable } from './sqlite-alias-verifications.js';
 import { SqliteAliasTable } from './sqlite-aliases.js';
 import { SqliteDomainTable } from './sqlite-domains.js';
 import { SqliteMailEventTable } from './sqlite-mail-events.js';
@@ -70,6 +66,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #eventWebhooks: SqliteEventWebhookTable;
   readonly #mailEvents: SqliteMailEventTable;
   readonly #aliases: SqliteAliasTable;
+  readonly #verifications: SqliteAliasVerificationTable;
   readonly #sessions: SqliteSessionTable;
   readonly #sieveScripts: SqliteSieveScriptTable;
   readonly #sieveMarks: SqliteSieveMarkTable;
@@ -94,6 +91,7 @@ export class SqliteControlStore implements T.ControlStore {
     migrate(this.#db);
     this.#sql = statementCache(this.#db);
     this.#aliases = new SqliteAliasTable(this.#sql);
+    this.#verifications = new SqliteAliasVerificationTable(this.#sql, (name) => this.#domains.isHosted(name));
     this.#sessions = new SqliteSessionTable(this.#sql);
     this.#sieveScripts = new SqliteSieveScriptTable(this.#db, this.#sql);
     this.#sieveMarks = new SqliteSieveMarkTable(this.#sql);
@@ -313,18 +311,55 @@ export class SqliteControlStore implements T.ControlStore {
   }
 
   async resolveRecipient(address: string): Promise<T.ResolvedRecipient | null> {
+    const found = await this.routeRecipient(address);
+    return found?.alias.isEnabled ? found : null;
+  }
+
+  /** Exact name, +tag base name, patterns (full local part, then base), catch-all: the first found decides. */
+  async routeRecipient(address: string): Promise<T.ResolvedRecipient | null> {
     const parts = splitAddress(address);
     const domain = parts ? this.#domains.verifiedRow(parts.domain) : undefined;
     if (!parts || !domain) return null;
     const base = stripSubaddress(parts.local);
-    const candidates = [parts.local, ...(base ? [base] : []), '*'];
-    for (const local of candidates) {
-      const found = this.#aliasByAddress(local, domain);
-      if (!found) continue;
-      if (!found.alias.is_enabled) return null;
-      return { domain: toDomain(found.domain), alias: toAlias(found.alias) };
+    const locals = [parts.local, ...(base ? [base] : [])];
+    const row =
+      this.#firstExact(domain, locals) ?? this.#firstPattern(domain, locals) ?? this.#firstExact(domain, ['*']);
+    if (!row) return null;
+    const resolved = { domain: toDomain(domain), alias: toAlias(row) };
+    if (row.has_recipient_verification !== 1) return resolved;
+    const verified = this.#verifications.verified(row.id);
+    const awaiting = this.#verifications.externalRecipients(row).filter((r) => !verified.has(r));
+    return { ...resolved, awaitingVerification: awaiting };
+  }
+
+  async syncRecipientVerifications(aliasId: string): Promise<T.IssuedRecipientVerification[]> {
+    return this.#db.transaction(() => this.#verifications.sync(aliasId)).immediate();
+  }
+
+  async listRecipientVerifications(aliasId: string): Promise<T.RecipientVerification[]> {
+    return this.#verifications.list(aliasId);
+  }
+
+  async confirmRecipientVerification(token: string): Promise<{ aliasId: string; recipient: string } | null> {
+    return this.#verifications.confirm(token);
+  }
+
+  #firstExact(domain: DomainRow, locals: string[]): AliasRow | undefined {
+    for (const local of locals) {
+      const row = this.#aliases.rowByName(domain.id, local);
+      if (row) return row;
     }
-    return null;
+    return undefined;
+  }
+
+  #firstPattern(domain: DomainRow, locals: string[]): AliasRow | undefined {
+    const patterns = this.#aliases.patterns(domain.id);
+    if (patterns.length === 0) return undefined;
+    for (const local of locals) {
+      const match = firstPatternMatch(patterns, local);
+      if (match) return match.row;
+    }
+    return undefined;
   }
 
   // quotas (quotas.ts)

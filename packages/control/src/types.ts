@@ -158,11 +158,26 @@ export interface Alias {
    * `*@domain` for any address of a domain. Lowercase, ASCII domains; each domain belongs to the alias's account.
    */
   canSendAs: string[];
+  /** Short lowercase tags for grouping and filtering lists (ListQuery.label); at most ALIAS_LABEL_LIMITS.count. */
+  labels: string[];
+  /** The RCPT TO answer while isEnabled is false (docs/api.md): 250 accept and discard, 421 defer, 550 refuse. */
+  errorCodeIfDisabled: DisabledAnswer;
+  /** External forward recipients get mail only after confirming a verification email (alias-verification.ts). */
+  hasRecipientVerification: boolean;
+  /** 'wildcard' and 'regex' names are patterns (alias-patterns.ts), tried after exact names, before '*'. */
+  patternKind: PatternKind;
   createdAt: Date;
   updatedAt: Date;
 }
 
+/** 'exact' (including the catch-all '*'), or a pattern: alias-patterns.ts. */
+export type PatternKind = 'exact' | 'wildcard' | 'regex';
+
+/** What RCPT TO answers for a disabled alias: 250 (accepted, discarded), 421 (deferred, sent as 450 4.2.1), 550. */
+export type DisabledAnswer = 250 | 421 | 550;
+
 export interface NewAlias {
+  /** An exact name, '*', a wildcard (`sales*`) or a regular expression (`/^support-\d+$/`): alias-patterns.ts. */
   name: string;
   recipients?: string[];
   hasImap?: boolean;
@@ -170,6 +185,26 @@ export interface NewAlias {
   description?: string;
   /** See Alias.canSendAs; default none. */
   canSendAs?: string[];
+  /** See Alias.labels; default none. */
+  labels?: string[];
+  /** Default 250. */
+  errorCodeIfDisabled?: DisabledAnswer;
+  /** Default false. */
+  hasRecipientVerification?: boolean;
+}
+
+/** A forward recipient of an alias with recipient verification, and whether it confirmed. */
+export interface RecipientVerification {
+  recipient: string;
+  sentAt: Date;
+  verifiedAt: Date | null;
+}
+
+/** A verification email to send: the token is shown once, only its SHA-256 is stored. */
+export interface IssuedRecipientVerification {
+  aliasId: string;
+  recipient: string;
+  token: string;
 }
 
 export type AliasPatch = Partial<Omit<NewAlias, 'name'>> & { name?: string };
@@ -177,6 +212,8 @@ export type AliasPatch = Partial<Omit<NewAlias, 'name'>> & { name?: string };
 export interface ResolvedRecipient {
   domain: Domain;
   alias: Alias;
+  /** With recipient verification on: the external forward recipients that have not confirmed (not forwarded to). */
+  awaitingVerification?: string[];
 }
 
 /** A stored Sieve script of an alias (RFC 5228); it compiled when it was stored. */
@@ -396,6 +433,8 @@ export interface ListQuery {
   sort?: SortKey;
   /** Case-insensitive substring of the name. */
   name?: string;
+  /** Aliases only: those carrying this label. */
+  label?: string;
 }
 
 export interface Page<T> {
@@ -531,6 +570,19 @@ export interface ControlStore {
    * catch-all.
    */
   resolveRecipient(address: string): Promise<ResolvedRecipient | null>;
+  /**
+   * The alias RCPT TO reaches, in the order of resolveRecipient with pattern aliases (alias-patterns.ts) between
+   * the +tag name and the catch-all, disabled or not: the MX answers a disabled one by its errorCodeIfDisabled.
+   */
+  routeRecipient(address: string): Promise<ResolvedRecipient | null>;
+  /**
+   * Recipient verification of an alias's forwards: rows for the external recipients not yet known (their tokens,
+   * to send) and rows of recipients no longer listed removed. Returns what to send; empty when verification is off.
+   */
+  syncRecipientVerifications(aliasId: string): Promise<IssuedRecipientVerification[]>;
+  listRecipientVerifications(aliasId: string): Promise<RecipientVerification[]>;
+  /** Marks the recipient whose token this is verified; null for an unknown token. */
+  confirmRecipientVerification(token: string): Promise<{ aliasId: string; recipient: string } | null>;
 
   // Sieve marks: vacation's senders answered (RFC 5230 §4.2, RFC 6131) and duplicate's ids seen (RFC 7352)
   /**

@@ -7,6 +7,7 @@ import { ConflictError, PermissionError, ValidationError } from '@mailyard/error
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { ScryptCost } from '../src/secrets.js';
 import type { ControlStore, NewDomain } from '../src/types.js';
+import { runAliasPatternContract } from './contract-alias-patterns.js';
 import { runDomainClaimContract } from './contract-domains.js';
 import { runMailEventContract } from './contract-mail-events.js';
 import { runMemberContract } from './contract-members.js';
@@ -164,6 +165,11 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
     );
 
     runSentEmailContract(() => store);
+
+    runAliasPatternContract(
+      () => store,
+      async (name) => store.createDomain(newDomain((await account()).id, name)),
+    );
 
     runMemberContract(() => store);
 
