@@ -1,27 +1,24 @@
 /**
- * `mailyard export` and `mailyard import`: a mailbox to and from mbox, Maildir, a zip of EML files (and, for
- * export, the encrypted database copy). They unlock the mailbox with its password like any session, so they work
- * while the server runs: the database is SQLite in WAL mode shared between processes, and every message imported
- * is announced through the change notifier, so an IMAP session (IDLE, NOOP) of the mailbox sees it at once.
+ * `mailyard export` and `mailyard import`: a mailbox to and from mbox, Maildir, a zip of EML files and the
+ * encrypted database copy (import restores it, through @mailyard/transfer's openImportSource). They unlock the
+ * mailbox with its password like any session, so they work while the server runs: the database is SQLite in WAL
+ * mode shared between processes, and every message imported is announced through the change notifier, so an IMAP
+ * session (IDLE, NOOP) of the mailbox sees it at once.
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ControlStore } from '@mailyard/control';
 import type { MailboxSession, Mailstore } from '@mailyard/mailstore';
 import {
-  detectFormat,
+  detectSource,
   exportMessages,
   exportSize,
-  type ImportFormat,
+  type ImportSource,
   importMessages,
-  isMailboxCopy,
-  openMailboxCopy,
-  type ReadItem,
-  readMailboxCopy,
-  readSource,
+  openImportSource,
+  type SourceKind,
   writeEmlZip,
   writeMailboxCopy,
   writeMaildir,
@@ -30,12 +27,13 @@ import {
 import { megabytes, ProgressLine, type ProgressSink } from './progress.js';
 
 export const EXPORT_FORMATS = ['mbox', 'maildir', 'eml-zip', 'sqlite'] as const;
-const IMPORT_FORMATS: Record<string, ImportFormat> = {
+const IMPORT_FORMATS: Record<string, SourceKind> = {
   mbox: 'mbox',
   maildir: 'maildir',
   eml: 'eml',
   zip: 'zip',
   'eml-zip': 'zip',
+  sqlite: 'copy',
 };
 /** The skipped messages named one by one in the summary; the rest are counted. */
 const SKIPPED_SHOWN = 50;
@@ -127,17 +125,28 @@ export async function exportCommand(ctx: TransferContext, [address]: string[], o
 export async function importCommand(ctx: TransferContext, [address, path]: string[], opts: Options): Promise<void> {
   if (!address || !path) throw new TransferUsageError('import needs <address> <path>');
   const named = stringOption(opts, 'format');
-  const format = named ? IMPORT_FORMATS[named] : await detectFormat(path);
-  if (!format) throw new TransferUsageError(`unknown import format ${named} (mbox, maildir, eml, zip)`);
+  const kind = named ? IMPORT_FORMATS[named] : await detectSource(path);
+  if (!kind) throw new TransferUsageError(`unknown import format ${named} (mbox, maildir, eml, zip, sqlite)`);
   const folder = stringOption(opts, 'folder') ?? 'INBOX';
   const info = await stat(path);
   const session = await openMailbox(ctx, address);
-  const copy = format === 'zip' && (await isMailboxCopy(path)) ? await openCopy(ctx, path) : null;
+  let input: ImportSource;
+  let isCopy = false;
+  const copySecret = async () => {
+    isCopy = true;
+    return { password: await copyPassword(ctx, path) };
+  };
   try {
-    const label = copy ? 'encrypted copy' : format;
+    input = await openImportSource(path, { kind, folder, copySecret });
+  } catch (err) {
+    session.close();
+    if (!isCopy) throw err;
+    throw new Error(`${path}: the encrypted copy does not open with this password (${(err as Error).message})`);
+  }
+  try {
+    const label = input.kind === 'copy' ? 'encrypted copy' : input.kind;
     const progress = new ProgressLine(ctx.progress, `import (${label})`, info.isFile() ? info.size : undefined);
-    const source: AsyncIterable<ReadItem> = copy ? readMailboxCopy(copy) : readSource(path, format, folder);
-    const summary = await importMessages(session, source, {
+    const summary = await importMessages(session, input.items, {
       onProgress: (p) => progress.update(p.messages, p.bytes),
     });
     progress.done();
@@ -151,7 +160,7 @@ export async function importCommand(ctx: TransferContext, [address, path]: strin
     }
   } finally {
     session.close();
-    await copy?.close();
+    await input.close();
   }
 }
 
@@ -159,14 +168,10 @@ export async function importCommand(ctx: TransferContext, [address, path]: strin
  * An encrypted copy opens with the password of the mailbox it was made from: MAILYARD_COPY_PASSWORD, a prompt,
  * or else the target mailbox's own password (a copy restored into the mailbox it came from).
  */
-async function openCopy(ctx: TransferContext, path: string) {
-  const password =
+async function copyPassword(ctx: TransferContext, path: string): Promise<string> {
+  return (
     ctx.env.MAILYARD_COPY_PASSWORD ||
     (ctx.prompt ? await ctx.prompt('Password of the mailbox the copy was made from (empty: the same): ') : '') ||
-    (await mailboxPassword(ctx, path));
-  try {
-    return await openMailboxCopy(path, { password }, dirname(resolve(path)));
-  } catch (err) {
-    throw new Error(`${path}: the encrypted copy does not open with this password (${(err as Error).message})`);
-  }
+    (await mailboxPassword(ctx, path))
+  );
 }

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type MailboxSession, Mailstore, mailboxBackupFiles } from '@mailyard/mailstore';
 import yauzl from 'yauzl';
@@ -23,22 +24,45 @@ import type { ReadItem } from './types.js';
 export const COPY_DATABASE = 'mailbox.db';
 export const COPY_KEY_FILE = 'mailbox.keys.json';
 
-/** Writes the encrypted copy archive of the session's mailbox to `output`. */
-export async function writeMailboxCopy(session: MailboxSession, output: string): Promise<void> {
-  const work = await mkdtemp(join(dirname(output), '.mailyard-copy-'));
+/** The encrypted copy archive as a stream, with its size in bytes (known before the first byte is sent). */
+export interface CopyStream {
+  stream: Readable;
+  size: number;
+}
+
+/**
+ * The encrypted copy archive of the session's mailbox as a stream (an HTTP download reads it as it is sent): the
+ * database copy and key file are written to a private directory under `workDir`, removed when the stream closes,
+ * whether it was read to the end or destroyed (a download cut short). The session may be closed once this resolves.
+ */
+export async function streamMailboxCopy(session: MailboxSession, workDir: string): Promise<CopyStream> {
+  const work = await mkdtemp(join(workDir, '.mailyard-copy-'));
   try {
     const database = join(work, COPY_DATABASE);
     const keyFile = join(work, COPY_KEY_FILE);
     await session.encryptedCopy(database, keyFile);
     const zip = new yazl.ZipFile();
-    const written = pipeline(zip.outputStream, createWriteStream(output));
+    // Stored entries: the archive's size is known up front (encrypted pages would not shrink anyway).
     zip.addFile(keyFile, COPY_KEY_FILE, { compress: false });
     zip.addFile(database, COPY_DATABASE, { compress: false });
-    zip.end();
-    await written;
-  } finally {
+    const size = await new Promise<number>((resolve, reject) => {
+      zip.once('error', reject);
+      // yazl calls back with the archive's size; its type definitions leave the argument out.
+      zip.end({ forceZip64Format: false, comment: '' }, ((total: number) => resolve(total)) as () => void);
+    });
+    const stream = zip.outputStream as Readable;
+    stream.once('close', () => void rm(work, { recursive: true, force: true }));
+    return { stream, size };
+  } catch (err) {
     await rm(work, { recursive: true, force: true });
+    throw err;
   }
+}
+
+/** Writes the encrypted copy archive of the session's mailbox to `output`. */
+export async function writeMailboxCopy(session: MailboxSession, output: string): Promise<void> {
+  const { stream } = await streamMailboxCopy(session, dirname(output));
+  await pipeline(stream, createWriteStream(output));
 }
 
 /** True when the zip archive at path is an encrypted mailbox copy (its first entry is the key file). */

@@ -4,21 +4,24 @@
  */
 
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type MailboxSession, Mailstore } from '@mailyard/mailstore';
-import { corpusMessages, type TempDir, tempDir } from '@mailyard/testkit';
+import { corpusMessages, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   detectFormat,
+  detectSource,
   exportMessages,
   importMessages,
   isMailboxCopy,
+  openImportSource,
   openMailboxCopy,
   readMailboxCopy,
   readSource,
+  streamMailboxCopy,
   writeEmlZip,
   writeMailboxCopy,
   writeMaildir,
@@ -177,6 +180,36 @@ describe('export and import round trip of the corpus', () => {
           await copy.close();
         }
       }
+    },
+  );
+
+  test.skipIf(files.length === 0)(
+    'openImportSource: a copy (streamed) is found from its content, asks for its secret, and leaves no files behind',
+    async () => {
+      const work = join(dir.path, 'source-work');
+      await mkdir(work);
+      const path = join(work, 'streamed-copy');
+      const { stream, size } = await streamMailboxCopy(source, work);
+      await pipeline(stream, createWriteStream(path));
+      expect((await readFile(path)).length).toBe(size);
+      // The copy's working files go when the stream closes.
+      const onlyTheCopy = async () => (await readdir(work)).join() === 'streamed-copy';
+      await waitFor(onlyTheCopy, 30_000);
+      expect(await detectSource(path)).toBe('copy');
+
+      await expect(openImportSource(path)).rejects.toThrow(/password of the mailbox/);
+      await expect(openImportSource(path, { copySecret: () => ({ password: 'not it' }) })).rejects.toThrow(
+        /credentials/i,
+      );
+      expect(await readdir(work)).toEqual(['streamed-copy']);
+      // Named a zip (`--format zip`), it is still restored as a copy.
+      const input = await openImportSource(path, { kind: 'zip', copySecret: () => ({ password: 'pw' }) });
+      expect(input.kind).toBe('copy');
+      let count = 0;
+      for await (const _ of input.items) count += 1;
+      await input.close();
+      expect(count).toBe(expected.length);
+      expect(await readdir(work)).toEqual(['streamed-copy']);
     },
   );
 });
