@@ -6,8 +6,11 @@
  * - Queue wake-ups: the same notifier under a reserved id that no mailbox can have (mailbox ids are hex), so a
  *   submission process wakes the outbound process on the same machine.
  * - Counters and locks: in this process's memory (limits' MemoryRateLimitStore and MemoryLoginFailureStore,
- *   MemoryLocks): each process counts and locks for itself.
+ *   MemoryLocks): each process counts and locks for itself. The shared counters (sharedRateLimits) are the
+ *   exception: a SQLite file, <dataDir>/coordination/counters.db, that every process on the machine counts in.
  */
+
+import { join } from 'node:path';
 import {
   type LoginFailureStore,
   MemoryLoginFailureStore,
@@ -17,6 +20,7 @@ import {
 } from '@mailyard/limits';
 import { type ChangeNotifier, FileChangeNotifier } from '@mailyard/mailstore';
 import { consumeFrom } from './consume.js';
+import { FileRateLimitStore } from './file-counters.js';
 import { MemoryLocks } from './memory-locks.js';
 import type { Coordination, QueueSignal } from './types.js';
 
@@ -42,6 +46,7 @@ export class EmbeddedCoordination implements Coordination {
   readonly backend = 'embedded' as const;
   readonly events: FileChangeNotifier;
   readonly rateLimits: RateLimitStore = new MemoryRateLimitStore();
+  readonly sharedRateLimits: FileRateLimitStore;
   readonly loginFailures: LoginFailureStore = new MemoryLoginFailureStore();
   readonly locks = new MemoryLocks();
   readonly queue: QueueSignal;
@@ -49,6 +54,7 @@ export class EmbeddedCoordination implements Coordination {
   constructor(options: EmbeddedCoordinationOptions) {
     this.events = new FileChangeNotifier(options.dataDir, { pollMs: options.notifyPollMs });
     this.queue = queueSignalOver(this.events);
+    this.sharedRateLimits = new FileRateLimitStore(join(options.dataDir, 'coordination', 'counters.db'));
   }
 
   consume(key: string, points: number, windowMs: number, cost = 1): Promise<RateLimitResult> {
@@ -57,5 +63,6 @@ export class EmbeddedCoordination implements Coordination {
 
   async close(): Promise<void> {
     this.events.close();
+    this.sharedRateLimits.close();
   }
 }

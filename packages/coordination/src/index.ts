@@ -8,7 +8,8 @@
  * Two implementations of one interface (types.ts), proven by one contract suite (test/contract.ts):
  * - EmbeddedCoordination (embedded.ts), the default when no Redis is configured: events and queue wake-ups
  *   through files under <dataDir>/notify (the mail store's FileChangeNotifier, shared by every process on the
- *   machine), counters and locks in each process's memory.
+ *   machine), counters and locks in each process's memory, but the shared counters (sharedRateLimits) in a SQLite
+ *   file every process on the machine counts in (file-counters.ts).
  * - RedisCoordination (redis.ts), over ioredis: pub/sub on a dedicated subscriber connection for events and
  *   wake-ups, Lua scripts for atomic counters, SET NX PX with an INCR fencing counter for locks (released and
  *   extended by compare-and-set scripts). Passwords and TLS (rediss://) are supported; unix:// for a socket.
@@ -31,9 +32,9 @@
  * scopeCoordination (scope.ts) gives each process its own counters (instances of one process share them; imap's
  * failed logins are not pop3's): @mailyard/runtime hands every process such a view, scoped by its PM2 name.
  *
- * Redis keys and channels, under the namespace (default 'mailyard:'): rl:<key> and lf:<key> counters with a
- * PEXPIRE window, lock:<name> leases (value: a random holder id), fence (the fencing counter), channels
- * ev:<mailboxId> (the outbound queue's wake-ups use the reserved id _outbound-queue).
+ * Redis keys and channels, under the namespace (default 'mailyard:'): rl:<key>, sh:<key> (shared) and lf:<key>
+ * counters with a PEXPIRE window, lock:<name> leases (value: a random holder id), fence (the fencing counter),
+ * channels ev:<mailboxId> (the outbound queue's wake-ups use the reserved id _outbound-queue).
  */
 import type { Logger } from '@mailyard/logger';
 import { EmbeddedCoordination } from './embedded.js';

@@ -36,6 +36,7 @@ export class RedisCoordination implements Coordination {
   readonly backend = 'redis' as const;
   readonly events: RedisEvents;
   readonly rateLimits: RedisRateLimitStore;
+  readonly sharedRateLimits: RedisRateLimitStore;
   readonly loginFailures: RedisLoginFailureStore;
   readonly locks: RedisLocks;
   readonly queue: QueueSignal;
@@ -53,6 +54,8 @@ export class RedisCoordination implements Coordination {
     this.#fallback = new EmbeddedCoordination({ dataDir: options.dataDir, notifyPollMs: options.notifyPollMs });
     this.events = new RedisEvents(this.#link, this.#fallback.events, prefix);
     this.rateLimits = new RedisRateLimitStore(this.#link, this.#fallback.rateLimits, `${prefix}rl:`);
+    // During an outage the shared counters fall back to the machine's counters file, not to this process.
+    this.sharedRateLimits = new RedisRateLimitStore(this.#link, this.#fallback.sharedRateLimits, `${prefix}sh:`);
     this.loginFailures = new RedisLoginFailureStore(this.#link, this.#fallback.loginFailures, `${prefix}lf:`);
     this.locks = new RedisLocks(this.#link, this.#fallback.locks, prefix);
     this.queue = queueSignalOver(this.events);

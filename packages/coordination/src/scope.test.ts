@@ -36,8 +36,13 @@ describe('scopeCoordination', () => {
     expect((await pop3.consume('c', 1, 60_000)).allowed).toBe(true);
   });
 
-  test('events, locks and the queue signal are the shared ones', () => {
+  test('events, locks, the queue signal and the shared counters are the shared ones', async () => {
     const view = scopeCoordination(shared, 'imap');
+    expect(view.sharedRateLimits).toBe(shared.sharedRateLimits);
+    await view.sharedRateLimits.increment('send:a@example.com', 60_000, 2);
+    expect(
+      (await scopeCoordination(shared, 'api').sharedRateLimits.increment('send:a@example.com', 60_000)).count,
+    ).toBe(3);
     expect(view.events).toBe(shared.events);
     expect(view.locks).toBe(shared.locks);
     expect(view.queue).toBe(shared.queue);

@@ -43,6 +43,12 @@ export interface Coordination {
   readonly events: ChangeNotifier;
   /** Atomic windowed counters for limits' RateLimiter. */
   readonly rateLimits: RateLimitStore;
+  /**
+   * Counters every process shares, never scoped by process (scopeCoordination passes them through): for a limit
+   * that several processes count against, such as the sending limits of SMTP submission and POST /v1/emails.
+   * Embedded: a SQLite file under the data directory (every process on the machine); Redis: in Redis.
+   */
+  readonly sharedRateLimits: RateLimitStore;
   /** Failed-login counters for limits' LoginGate. */
   readonly loginFailures: LoginFailureStore;
   /**

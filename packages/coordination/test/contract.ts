@@ -147,6 +147,19 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         expect((await first.rateLimits.increment(key, 150, 1)).count).toBe(1);
       });
 
+      test('shared counters: one count across instances (as across processes), windowed like the others', async () => {
+        const key = unique('shared');
+        expect((await first.sharedRateLimits.increment(key, 60_000, 2)).count).toBe(2);
+        expect((await second.sharedRateLimits.increment(key, 60_000, 1)).count).toBe(3);
+        expect((await first.sharedRateLimits.increment(key, 60_000, 0)).count).toBe(3);
+        // Apart from the per-process counters under the same key.
+        expect((await first.rateLimits.increment(key, 60_000, 0)).count).toBe(0);
+        const short = unique('shared');
+        await second.sharedRateLimits.increment(short, 150, 5);
+        await sleep(250); // past the 150 ms window
+        expect((await first.sharedRateLimits.increment(short, 150, 1)).count).toBe(1);
+      });
+
       test("carry limits' sliding-window RateLimiter", async () => {
         const limiter = new RateLimiter({ points: 3, durationMs: 60_000, store: first.rateLimits });
         const key = unique('sliding');
