@@ -57,6 +57,18 @@ export interface SieveRouting {
   enqueueRedirects(recipient: LocalRecipient, copy: Buffer, targets: string[]): Promise<string[]>;
 }
 
+const SIEVE_LOGS = new WeakMap<Logger, Logger>();
+
+/** The process logger's 'sieve' child, made once rather than twice per delivery. */
+function sieveLog(logger: Logger): Logger {
+  let child = SIEVE_LOGS.get(logger);
+  if (!child) {
+    child = logger.child({ component: 'sieve' });
+    SIEVE_LOGS.set(logger, child);
+  }
+  return child;
+}
+
 /** The active script of each mailbox's first recipient (one indexed read each), by mailbox id. */
 export async function activeScripts(ctx: SmtpContext, recipients: LocalRecipient[]): Promise<ActiveScripts> {
   const found: ActiveScripts = new Map();
@@ -82,7 +94,7 @@ export async function planRecipients(
 ): Promise<LocalPlan> {
   const { body, held } = whole;
   const message = scripts.size > 0 && body.inMemory ? new RawMessage(body.inMemory) : null;
-  const log = ctx.logger.child({ component: 'sieve' });
+  const log = sieveLog(ctx.logger);
   const recipients = await Promise.all(
     d.recipients.map(async (recipient): Promise<PlannedRecipient> => {
       const { aliasId, mailboxId, address } = recipient;
@@ -145,22 +157,13 @@ export async function carryOutSieve(
   plan: LocalPlan,
   routing: SieveRouting,
 ): Promise<void> {
-  const log = ctx.logger.child({ component: 'sieve' });
+  const log = sieveLog(ctx.logger);
   const stored = plan.body.inMemory ?? Buffer.alloc(0);
   const tasks: Array<Promise<unknown>> = [];
   for (const { recipient, verdict } of plan.recipients) {
     if (!verdict || !recipient.mailboxId) continue;
     const acting = { address: recipient.address, domain: recipient.domain, mailboxId: recipient.mailboxId };
-    log.info(
-      {
-        script: verdict.script,
-        copies: verdict.copies.map((c) => c.folder ?? 'INBOX'),
-        redirects: verdict.redirects.length,
-        reject: verdict.reject !== null,
-        vacation: verdict.vacation !== null,
-      },
-      'sieve decided',
-    );
+    if (log.isLevelEnabled('info')) logDecision(log, verdict);
     if (verdict.reject !== null) {
       // Carrying a plan out means its refusal was not sent (submission with remote recipients too): notify.
       const notice = { envelopeFrom: d.envelopeFrom, recipient: recipient.address, reason: verdict.reject };
@@ -189,6 +192,19 @@ export async function carryOutSieve(
     }
   }
   await Promise.all(tasks);
+}
+
+function logDecision(log: Logger, verdict: SieveVerdict): void {
+  log.info(
+    {
+      script: verdict.script,
+      copies: verdict.copies.map((c) => c.folder ?? 'INBOX'),
+      redirects: verdict.redirects.length,
+      reject: verdict.reject !== null,
+      vacation: verdict.vacation !== null,
+    },
+    'sieve decided',
+  );
 }
 
 /** The message itself is delivered: a reply that cannot go out (no DKIM key, queue error) is only reported. */

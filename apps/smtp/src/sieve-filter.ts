@@ -16,6 +16,7 @@
  *   more such fields than SMTP_LIMITS.maxSieveRedirectHops, is not redirected again; it is kept instead.
  */
 import type { Logger } from '@mailyard/logger';
+import { metrics } from '@mailyard/monitor';
 import {
   type DuplicateRecord,
   type RawMessage,
@@ -75,8 +76,9 @@ export function storableFlags(flags: string[]): string[] {
 /** The verdict of the owner's active script, or null when it does not compile (implicit keep). */
 export async function filterMessage(ctx: SmtpContext, input: FilterInput): Promise<SieveVerdict | null> {
   const { stored } = input;
-  const compiled = ctx.sieveScripts.compile(stored.content);
+  const compiled = ctx.sieveScripts.compile(stored);
   if ('error' in compiled) {
+    metrics.sieveErrors.inc({ reason: 'syntax' });
     input.log.warn({ script: stored.name, err: compiled.error.message }, 'sieve script does not compile; message kept');
     return null;
   }
@@ -84,8 +86,10 @@ export async function filterMessage(ctx: SmtpContext, input: FilterInput): Promi
   let outcome = runScript(compiled.script, input.message, context);
   if (outcome.duplicates.length > 0) outcome = await rerunWithDuplicates(ctx, input, compiled.script, context, outcome);
   if (outcome.error) {
+    metrics.sieveErrors.inc({ reason: 'runtime' });
     input.log.warn({ script: stored.name, err: outcome.error.message }, 'sieve runtime error; message kept');
   }
+  for (const action of outcome.actions) metrics.sieveActions.inc({ action: action.type });
   return verdictOf(stored.name, outcome, loopsBack(input));
 }
 

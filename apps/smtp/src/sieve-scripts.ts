@@ -9,7 +9,8 @@
  *   RFC 6131) and the duplicate test's message ids (RFC 7352 §3). Kept in the control store with an expiry.
  *
  * The compiled form of a script is cached by the SHA-256 of its text, so a script changed through ManageSieve or
- * the API is compiled anew on its next delivery and an unchanged one never is.
+ * the API is compiled anew on its next delivery and an unchanged one never is; and by the stored script object,
+ * which the control store hands out again while the script is unchanged, so a delivery does not even hash it.
  */
 import { createHash } from 'node:crypto';
 import type { ControlStore } from '@mailyard/control';
@@ -81,8 +82,18 @@ export type CompileResult = { script: CompiledScript } | { error: SieveSyntaxErr
 /** Compiles once per distinct script text; the least recently used entry goes first past MAX_CACHED_SCRIPTS. */
 export class CompiledScriptCache {
   readonly #entries = new Map<string, CompileResult>();
+  readonly #byScript = new WeakMap<StoredScript, CompileResult>();
 
-  compile(content: string): CompileResult {
+  compile(stored: StoredScript): CompileResult {
+    let result = this.#byScript.get(stored);
+    if (!result) {
+      result = this.#compileText(stored.content);
+      this.#byScript.set(stored, result);
+    }
+    return result;
+  }
+
+  #compileText(content: string): CompileResult {
     const key = createHash('sha256').update(content).digest('base64');
     const cached = this.#entries.get(key);
     if (cached) {

@@ -5,6 +5,7 @@
  * local mailbox and to an external MX, discard, reject (550 alone, DSN among several), loops, runtime errors.
  */
 import { createImapServer, type ImapServer } from '@mailyard/imap';
+import { metrics } from '@mailyard/monitor';
 import { ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -102,6 +103,16 @@ async function flushQueue() {
   return remote.received;
 }
 
+/** The value of one labelled series of a counter in this process's registry (the MX runs in the test process). */
+async function counted(
+  counter: { get(): Promise<{ values: Array<{ labels: object; value: number }> }> },
+  label: string,
+  value: string,
+) {
+  const series = (await counter.get()).values.find((v) => (v.labels as Record<string, unknown>)[label] === value);
+  return series?.value ?? 0;
+}
+
 describe('fileinto and keep', () => {
   test('fileinto :create files into a new folder with its flags, and IMAP shows it there', async () => {
     await setScript(
@@ -185,16 +196,20 @@ describe('fileinto and keep', () => {
 
   test('discard: 250 and nothing stored', async () => {
     await setScript('bob', 'if header :contains "subject" "junk-me" { discard; }');
+    const discards = await counted(metrics.sieveActions, 'action', 'discard');
     const info = await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'junk-me' }));
     expect(info.response).toMatch(/^250 /);
     expect(await subjects('bob')).not.toContain('junk-me');
+    expect(await counted(metrics.sieveActions, 'action', 'discard')).toBe(discards + 1);
   });
 
   test('a script that fails at run time keeps the message in INBOX and logs why', async () => {
     await setScript('bob', 'require ["reject", "fileinto"]; fileinto "Archive"; reject "no";');
+    const errors = await counted(metrics.sieveErrors, 'reason', 'runtime');
     await sendToMx([`bob@${HOSTED}`], message({ from: SENDER, to: `bob@${HOSTED}`, subject: 'runtime error' }));
     expect(await subjects('bob')).toContain('runtime error');
     expect(h.logs.some((l) => l.msg === 'sieve runtime error; message kept')).toBe(true);
+    expect(await counted(metrics.sieveErrors, 'reason', 'runtime')).toBe(errors + 1);
   });
 });
 

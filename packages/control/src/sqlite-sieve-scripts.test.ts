@@ -36,3 +36,51 @@ test('a stored Sieve script is not in plaintext in control.db or its WAL, and su
     await dir.cleanup();
   }
 });
+
+test('the active script is served from memory while unchanged, and a change by this or another process is seen at once', async () => {
+  const dir = await tempDir('mailyard-control-sieve-');
+  const masterKey = randomBytes(32);
+  const mx = new SqliteControlStore({ dataDir: dir.path, masterKey, scryptCost });
+  const other = new SqliteControlStore({ dataDir: dir.path, masterKey, scryptCost });
+  try {
+    const account = await mx.createAccount({ email: 'cache@example.org', password: 'pw' });
+    const domain = await mx.createDomain({
+      accountId: account.id,
+      name: 'cache.example',
+      verificationToken: 't',
+      dkim: { selector: 's', publicKey: 'p', privateKeyPem: 'k' },
+    });
+    const alias = await mx.createAlias(domain.id, { name: 'bob' });
+    expect(await mx.getActiveSieveScript(alias.id)).toBeNull();
+    await mx.createSieveScript(alias.id, { name: 'a', content: 'keep;', isActive: true });
+    const first = await mx.getActiveSieveScript(alias.id);
+    expect(first?.content).toBe('keep;');
+    expect(await mx.getActiveSieveScript(alias.id)).toBe(first);
+
+    // Another connection (ManageSieve, the API) changes the content, twice within one millisecond if it can.
+    await other.putSieveScript(alias.id, 'a', 'discard;');
+    expect((await mx.getActiveSieveScript(alias.id))?.content).toBe('discard;');
+    await other.putSieveScript(alias.id, 'a', 'keep;');
+    expect((await mx.getActiveSieveScript(alias.id))?.content).toBe('keep;');
+    await other.createSieveScript(alias.id, { name: 'b', content: 'stop;' });
+    await other.setActiveSieveScript(alias.id, 'b');
+    expect((await mx.getActiveSieveScript(alias.id))?.name).toBe('b');
+    await other.setActiveSieveScript(alias.id, null);
+    expect(await mx.getActiveSieveScript(alias.id)).toBeNull();
+
+    // The same connection's own writes.
+    await mx.setActiveSieveScript(alias.id, 'a');
+    expect((await mx.getActiveSieveScript(alias.id))?.name).toBe('a');
+    await mx.updateSieveScript(alias.id, 'a', { content: 'discard;' });
+    expect((await mx.getActiveSieveScript(alias.id))?.content).toBe('discard;');
+    await mx.updateSieveScript(alias.id, 'a', { isActive: false });
+    expect(await mx.getActiveSieveScript(alias.id)).toBeNull();
+    await mx.setActiveSieveScript(alias.id, 'b');
+    await mx.deleteSieveScript(alias.id, 'b', { allowActive: true });
+    expect(await mx.getActiveSieveScript(alias.id)).toBeNull();
+  } finally {
+    await other.close();
+    await mx.close();
+    await dir.cleanup();
+  }
+});

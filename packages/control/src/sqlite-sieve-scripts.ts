@@ -3,6 +3,13 @@
  * (RFC 5804 §1.3), enforced by the partial unique index sieve_scripts_active. Scripts are user settings and sit in
  * the encrypted control.db like aliases do; they are checked (sieve-scripts.ts) before every write, so a stored
  * script always compiles. The MX reads the active one per recipient through the index on (alias_id) WHERE active.
+ *
+ * The active script of each alias is kept in memory with the stamp it was read under: SQLite's data_version (it
+ * changes when another connection, any process, commits to control.db) and a count of this connection's own
+ * writes to the table. A delivery then costs one PRAGMA read instead of the row and its text, and the same object
+ * comes back while nothing changed, so the SMTP processes keep its compiled form by identity. A write anywhere in
+ * control.db by another process refreshes the entries on their next read; a change to a script is never served
+ * stale. Entries of deleted aliases are never asked for again (alias ids are not reused) and go when the map is full.
  */
 import { ConflictError } from '@mailyard/errors';
 import type Database from 'better-sqlite3-multiple-ciphers';
@@ -34,13 +41,27 @@ function toScript(row: SieveScriptRow): SieveScript {
   };
 }
 
+/** Aliases whose active script is kept in memory; the map is emptied when it grows past this. */
+const MAX_CACHED_ACTIVE = 4096;
+
+interface CachedActive {
+  dataVersion: number;
+  writes: number;
+  script: SieveScript | null;
+}
+
 export class SqliteSieveScriptTable {
   readonly #db: Database.Database;
   readonly #sql: StatementFor;
+  readonly #dataVersion: Database.Statement;
+  readonly #active = new Map<string, CachedActive>();
+  /** Writes to sieve_scripts through this connection (data_version does not count a connection's own). */
+  #writes = 0;
 
   constructor(db: Database.Database, sql: StatementFor) {
     this.#db = db;
     this.#sql = sql;
+    this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
   }
 
   list(aliasId: string): SieveScript[] {
@@ -55,11 +76,18 @@ export class SqliteSieveScriptTable {
     return row ? toScript(row) : null;
   }
 
+  /** The active script; the same (frozen) object on every call until a script of control.db changes. */
   active(aliasId: string): SieveScript | null {
+    const dataVersion = this.#dataVersion.get() as number;
+    const cached = this.#active.get(aliasId);
+    if (cached && cached.dataVersion === dataVersion && cached.writes === this.#writes) return cached.script;
     const row = this.#sql('SELECT * FROM sieve_scripts WHERE alias_id = ? AND is_active = 1').get(aliasId) as
       | SieveScriptRow
       | undefined;
-    return row ? toScript(row) : null;
+    const script = row ? Object.freeze(toScript(row)) : null;
+    if (this.#active.size >= MAX_CACHED_ACTIVE) this.#active.clear();
+    this.#active.set(aliasId, { dataVersion, writes: this.#writes, script });
+    return script;
   }
 
   /** A new script; ConflictError when the name is taken. Count, insert and activation share one transaction. */
@@ -122,11 +150,13 @@ export class SqliteSieveScriptTable {
     if (row.is_active === 1 && !allowActive) {
       throw new ConflictError('the active script cannot be deleted; deactivate it first', { code: 'ACTIVE' });
     }
+    this.#writes++;
     return this.#sql('DELETE FROM sieve_scripts WHERE id = ?').run(row.id).changes === 1;
   }
 
   /** Makes the script active (and every other inactive); null deactivates all. False when the script is unknown. */
   setActive(aliasId: string, idOrName: string | null): boolean {
+    this.#writes++;
     const apply = this.#db.transaction((): boolean => {
       if (idOrName === null) {
         this.#sql('UPDATE sieve_scripts SET is_active = 0 WHERE alias_id = ? AND is_active = 1').run(aliasId);
@@ -156,6 +186,7 @@ export class SqliteSieveScriptTable {
   }
 
   #write(name: string, write: () => void): void {
+    this.#writes++;
     try {
       write();
     } catch (err) {

@@ -55,6 +55,20 @@ export const metrics = {
     labelNames: ['action'],
     registers,
   }),
+  /** What Sieve scripts decided at delivery, per action: keep (implicit too), fileinto, redirect, reject, discard, vacation. */
+  sieveActions: new Counter<'action'>({
+    name: 'mailyard_sieve_actions_total',
+    help: 'Actions Sieve scripts took at delivery: keep, fileinto, redirect, reject, discard, vacation',
+    labelNames: ['action'],
+    registers,
+  }),
+  /** Scripts that failed at delivery (the message is kept): runtime (an engine limit, conflicting actions), syntax. */
+  sieveErrors: new Counter<'reason'>({
+    name: 'mailyard_sieve_errors_total',
+    help: 'Sieve scripts that failed at delivery, by reason: runtime (a limit or conflicting actions), syntax',
+    labelNames: ['reason'],
+    registers,
+  }),
   queueDepth: new Gauge({
     name: 'mailyard_queue_depth',
     help: 'Messages waiting in the outbound queue',
