@@ -13,22 +13,22 @@
  */
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { type MinimalLogger, QuotaExceededError, ValidationError } from '@mailyard/errors';
+import { type MinimalLogger, ValidationError } from '@mailyard/errors';
 import { type DrainFilter, drainFilter, isLikelySpam, type SpamLearningSettings, type TokenTable } from './bayes.js';
 import { checkpointIfLarge } from './checkpoint.js';
 import { openMailboxDatabase } from './disk-full.js';
 import { createFolder, type FolderRef, findFolder, listFolders, pathKey, requireFolder } from './folders.js';
 import { indexPending } from './fts.js';
-import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
+import { commitMessage, messageCount, type PreparedMessage, prepareMessage } from './ingest.js';
 import { decryptPrivateKey, type KeyFile, sameKey } from './keys.js';
 import { ListingCache } from './listing.js';
-import { expungeOlderThan } from './messages.js';
+import { expungeOlderThan, usedBytes } from './messages.js';
 import type { MailboxPaths } from './paths.js';
 import { notifyKey } from './private-notifier.js';
 import { type Db, prep, prepValue } from './schema.js';
 import { headerMatchFunction } from './search.js';
 import { listBatches, openRecord, privateKeyObject, readBatch, removeBatch, type SpoolMeta } from './spool.js';
-import type { ChangeEvent } from './types.js';
+import type { ChangeEvent, MailboxUsageReport, QuotaLimit, QuotaSource } from './types.js';
 
 /**
  * Spooled messages committed per drain transaction, at most (bytes of raw message): about 1,000 messages of
@@ -61,7 +61,9 @@ const LOGIN_CACHE_KEY = randomBytes(32);
 export const SPOOL_RECHECK_MS = 5_000;
 
 export interface HandleDeps {
+  /** The byte limit when the quota source has none for this mailbox. */
   quotaBytes: number;
+  quotaSource?: QuotaSource;
   spamLearning: SpamLearningSettings;
   publish(event: ChangeEvent): void;
   logger?: MinimalLogger;
@@ -101,12 +103,17 @@ export class MailboxHandle {
   #recheck: NodeJS.Timeout | null = null;
   /** The spam classifier's token table as the last drain loaded it (bayes.ts); dropped when no session is left. */
   #spamTable: TokenTable | null = null;
+  #limits: QuotaLimit;
+  /** The usage last told to the quota source ('' before the first report or after a failed one). */
+  #reportedUsage = '';
+  #usageReport: NodeJS.Immediate | null = null;
 
   constructor(id: string, paths: MailboxPaths, file: KeyFile, dataKey: Buffer, stamp: string, deps: HandleDeps) {
     this.id = id;
     this.paths = paths;
     this.keyFileStamp = stamp;
     this.#deps = deps;
+    this.#limits = { bytes: deps.quotaBytes, messages: null };
     this.#dataKey = dataKey;
     this.notifyKey = notifyKey(dataKey);
     const opened = openMailboxDatabase(paths.db, dataKey);
@@ -153,8 +160,54 @@ export class MailboxHandle {
     return this.#closed;
   }
 
-  get quotaBytes(): number {
-    return this.#deps.quotaBytes;
+  /** The mailbox's limits as last read from the quota source. */
+  get quotaLimit(): QuotaLimit {
+    return this.#limits;
+  }
+
+  /** Reads the limits again from the quota source (none: the store's default byte limit). */
+  async refreshLimits(): Promise<QuotaLimit> {
+    const source = this.#deps.quotaSource;
+    if (source) this.#limits = (await source.limits(this.id)) ?? { bytes: this.#deps.quotaBytes, messages: null };
+    return this.#limits;
+  }
+
+  usage(): MailboxUsageReport {
+    return { bytes: usedBytes(this.db), messages: messageCount(this.db) };
+  }
+
+  /**
+   * A write may have changed the usage: tell the quota source once this turn of the event loop is over (many
+   * writes of one command make one report, and none when nothing changed).
+   */
+  noteUsage(): void {
+    if (!this.#deps.quotaSource || this.#usageReport || this.#closed) return;
+    this.#usageReport = setImmediate(() => {
+      this.#usageReport = null;
+      void this.reportUsage();
+    });
+  }
+
+  /** Tells the quota source the usage when it changed since the last report; never throws. */
+  async reportUsage(): Promise<void> {
+    const source = this.#deps.quotaSource;
+    if (!source || this.#closed) return;
+    let usage: MailboxUsageReport;
+    try {
+      usage = this.usage();
+    } catch (err) {
+      this.#deps.logger?.warn({ err, mailboxId: this.id }, 'mailbox usage not read');
+      return;
+    }
+    const key = `${usage.bytes}:${usage.messages}`;
+    if (key === this.#reportedUsage) return;
+    this.#reportedUsage = key;
+    try {
+      await source.report(this.id, usage);
+    } catch (err) {
+      this.#reportedUsage = '';
+      this.#deps.logger?.warn({ err, mailboxId: this.id }, 'mailbox usage not reported');
+    }
   }
 
   get spamLearning(): SpamLearningSettings {
@@ -202,6 +255,7 @@ export class MailboxHandle {
         removed += 1;
       }
     }
+    if (removed > 0) this.noteUsage();
     if (removed > 0) this.#deps.logger?.info({ mailboxId: this.id, removed, days }, 'retention expunged old mail');
     return removed;
   }
@@ -277,12 +331,14 @@ export class MailboxHandle {
   }
 
   /**
-   * Commits a chunk, then removes the batch files it read whole and empties it. Returns how many messages
-   * were stored, or -1 when the rest must stay spooled (over quota, or closing).
+   * Commits a chunk, reports the new usage, then removes the batch files it read whole and empties it (so the
+   * quota source counts the chunk's bytes twice for a moment, never zero times). Returns how many messages were
+   * stored, or -1 when the rest must stay spooled (closing).
    */
   async #commitChunk(chunk: DrainChunk): Promise<number> {
     const committed = this.#commitPending(chunk.pending);
     if (committed < 0) return -1;
+    if (committed > 0) await this.reportUsage();
     for (const batch of chunk.readBatches) await removeBatch(batch);
     this.#checkpoint();
     chunk.pending = [];
@@ -331,46 +387,44 @@ export class MailboxHandle {
     return isLikelySpam(filter, { subject, from, body: text }) ? filter.junk : folder;
   }
 
-  /** One IMMEDIATE transaction for spooled messages; -1 when over quota or closed. */
+  /**
+   * One IMMEDIATE transaction for spooled messages; -1 when closed. No quota check: every spooled message was
+   * acknowledged to its sender (SMTP 250), and the MX enforces the quota before that.
+   */
   #commitPending(chunk: Pending[]): number {
     if (chunk.length === 0) return 0;
     if (this.#closed) return -1;
     const added: Array<{ folder: string; uid: number; modseq: number }> = [];
     const created: string[] = [];
-    let overQuota = false;
     const run = this.db.transaction(() => {
       const junk = listFolders(this.db).find((f) => f.specialUse === '\\Junk') ?? null;
       const filter = drainFilter(this.db, this.#deps.spamLearning, junk, this.#spamTable, chunk.length);
       this.#spamTable = filter?.table ?? null;
       for (const { meta, prepared } of chunk) {
         const folder = this.#filedFolder(meta, prepared, filter, created);
-        try {
-          const result = commitMessage(this.db, prepared, {
-            folderId: folder.id,
-            flags: meta.flags,
-            internalDate: new Date(meta.internalDate),
-            recordId: meta.id,
-            quotaBytes: this.#deps.quotaBytes,
-          });
-          if (result) added.push({ folder: folder.path, uid: result.uid, modseq: result.modseq });
-        } catch (err) {
-          if (!(err instanceof QuotaExceededError)) throw err;
-          overQuota = true;
-          break;
-        }
+        const result = commitMessage(this.db, prepared, {
+          folderId: folder.id,
+          flags: meta.flags,
+          internalDate: new Date(meta.internalDate),
+          recordId: meta.id,
+          quotaBytes: Number.POSITIVE_INFINITY,
+        });
+        if (result) added.push({ folder: folder.path, uid: result.uid, modseq: result.modseq });
       }
     });
     run.immediate();
     for (const path of created) this.publish({ folder: path, kind: 'folder' });
     for (const a of added) this.publish({ folder: a.folder, kind: 'added', uid: a.uid, modseq: a.modseq });
-    if (overQuota) {
-      this.#deps.logger?.warn({ mailboxId: this.id }, 'mailbox over quota; delivered mail stays in the spool');
-      return -1;
-    }
     return added.length;
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#usageReport) {
+      clearImmediate(this.#usageReport);
+      this.#usageReport = null;
+      if (!this.degraded) await this.reportUsage();
+    }
     if (this.#closed) return;
     this.#closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);

@@ -12,7 +12,7 @@ import { dropSearchText, queueSearchText } from './fts.js';
 import { type IndexedMessage, indexMessage, threadLinks } from './indexing.js';
 import { writeMessageKeys } from './message-keys.js';
 import { type Db, prep, prepValue } from './schema.js';
-import type { AppendResult, JournalKind } from './types.js';
+import type { AppendResult, JournalKind, QuotaLimit } from './types.js';
 
 /** [offset in the original message, length, sha256 hex] of each attachment range cut out of the raw bytes. */
 type Segment = [number, number, string];
@@ -30,7 +30,8 @@ export interface IngestTarget {
   flags?: string[];
   internalDate?: Date;
   recordId?: string;
-  quotaBytes: number;
+  /** The byte limit, or the mailbox's limits; Infinity for no check (the spool drain: mail already accepted). */
+  quotaBytes: number | QuotaLimit;
 }
 
 export async function prepareMessage(raw: Buffer): Promise<PreparedMessage> {
@@ -68,6 +69,16 @@ export function spliceRaw(db: Db, stripped: Buffer, segmentsJson: string): Buffe
   return Buffer.concat(parts);
 }
 
+/** A bare number is a byte limit with no message limit. */
+export function limitOf(quota: number | QuotaLimit): QuotaLimit {
+  return typeof quota === 'number' ? { bytes: quota, messages: null } : quota;
+}
+
+/** Messages stored in every folder (RFC 9208 §5.2 MESSAGE resource). */
+export function messageCount(db: Db): number {
+  return prepValue(db, 'SELECT count(*) FROM messages').get() as number;
+}
+
 function usedBytes(db: Db): number {
   return prepValue(db, `SELECT value FROM meta WHERE key = 'used_bytes'`).get() as number;
 }
@@ -76,8 +87,13 @@ export function addUsedBytes(db: Db, delta: number): void {
   prep(db, `UPDATE meta SET value = value + ? WHERE key = 'used_bytes'`).run(delta);
 }
 
-export function assertQuota(db: Db, extra: number, quotaBytes: number): void {
-  if (usedBytes(db) + extra > quotaBytes) throw new QuotaExceededError('Mailbox is over quota');
+/** Refuses a write that would take the mailbox past its limits (`extra` bytes, `messages` new messages). */
+export function assertQuota(db: Db, extra: number, quota: number | QuotaLimit, messages = 1): void {
+  const limit = limitOf(quota);
+  if (usedBytes(db) + extra > limit.bytes) throw new QuotaExceededError('Mailbox is over its storage quota');
+  if (limit.messages !== null && messageCount(db) + messages > limit.messages) {
+    throw new QuotaExceededError('Mailbox is over its message quota');
+  }
 }
 
 /** RFC 5256 §2.2 reference threading: join the thread of any linked message id, else start one. */

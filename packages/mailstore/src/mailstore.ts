@@ -27,7 +27,7 @@ import { ensureDir, mailboxPaths, writeFileAtomic } from './paths.js';
 import { PrivateNotifier } from './private-notifier.js';
 import { openDatabase } from './schema.js';
 import { HandleSession } from './session.js';
-import { publicKeyObject, SpoolWriter, sealRecord, spoolMeta, writeSealedStream } from './spool.js';
+import { listBatches, publicKeyObject, SpoolWriter, sealRecord, spoolMeta, writeSealedStream } from './spool.js';
 import type {
   ChangeEvent,
   ChangeNotifier,
@@ -37,6 +37,7 @@ import type {
   DeliverSource,
   MailboxSession,
   MailstoreOptions,
+  QuotaSource,
 } from './types.js';
 
 export const DEFAULT_QUOTA_BYTES = 10 * 1024 ** 3;
@@ -64,6 +65,7 @@ export class Mailstore {
   readonly notifier: ChangeNotifier;
   readonly #dataDir: string;
   readonly #quotaBytes: number;
+  readonly #quotaSource: QuotaSource | undefined;
   readonly #kdf: ScryptParams;
   readonly #idleCloseMs: number;
   readonly #maxIdle: number;
@@ -82,6 +84,7 @@ export class Mailstore {
   constructor(opts: MailstoreOptions) {
     this.#dataDir = opts.dataDir;
     this.#quotaBytes = opts.quotaBytes ?? DEFAULT_QUOTA_BYTES;
+    this.#quotaSource = opts.quotaSource;
     this.#kdf = kdfParams(opts.kdf);
     this.#decoy = decoyKeyFile(this.#kdf);
     this.#idleCloseMs = opts.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
@@ -157,6 +160,23 @@ export class Mailstore {
     const recipient = await this.#publicKey(mailboxId, paths.keyFile);
     await writeSealedStream(paths.spoolDir, recipient, spoolMeta(meta), source);
     this.notifier.publish({ mailboxId, folder: meta.folder ? '' : 'INBOX', kind: 'spool' });
+  }
+
+  /**
+   * Bytes of sealed spool entries of the mailbox not yet drained into it (the file sizes: a little more than the
+   * messages). The MX adds them to the mailbox's reported usage, without unlocking it.
+   */
+  async spooledBytes(mailboxId: string): Promise<number> {
+    const { spoolDir } = mailboxPaths(this.#dataDir, mailboxId);
+    const sizes = await Promise.all(
+      (await listBatches(spoolDir)).map((file) =>
+        stat(file).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+    );
+    return sizes.reduce((sum, size) => sum + size, 0);
   }
 
   async #publicKey(mailboxId: string, keyFile: string): Promise<KeyObject> {
@@ -246,6 +266,7 @@ export class Mailstore {
       const paths = mailboxPaths(this.#dataDir, mailboxId);
       const handle = new MailboxHandle(mailboxId, paths, file, dataKey, stamp, {
         quotaBytes: this.#quotaBytes,
+        ...(this.#quotaSource ? { quotaSource: this.#quotaSource } : {}),
         spamLearning: this.#spamLearning,
         publish: (event) => this.notifier.publish(event),
         logger: this.#logger,
@@ -258,6 +279,10 @@ export class Mailstore {
         mailboxId,
         this.notifier.subscribe(mailboxId, (event) => this.#onChange(handle, event)),
       );
+      // Limits first: a session's first write is checked against them. The usage goes out once, for a mailbox
+      // filled while no session reported (an import by the CLI, a store older than quotas in control.db).
+      await handle.refreshLimits().catch((err: unknown) => this.#report(err, mailboxId, 'quota limits not read'));
+      handle.noteUsage();
       return handle;
     })().finally(() => this.#opening.delete(mailboxId));
     this.#opening.set(mailboxId, opening);

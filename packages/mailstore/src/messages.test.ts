@@ -131,7 +131,7 @@ test('quota: an append over the limit fails with QuotaExceededError and stores n
   await expect(s.append('INBOX', big)).rejects.toBeInstanceOf(QuotaExceededError);
   expect(() => s.copy('INBOX', [1], 'Archive')).toThrow(QuotaExceededError);
   expect(s.status('INBOX').messages).toBe(1);
-  expect(s.quota()).toEqual({ usedBytes: big.length, limitBytes: 200_000 });
+  expect(s.quota()).toEqual({ usedBytes: big.length, limitBytes: 200_000, usedMessages: 1, limitMessages: null });
 });
 
 test('getSection with partial ranges', async () => {

@@ -15,6 +15,7 @@ import type {
   Change,
   CopyResult,
   MessageSummary,
+  QuotaLimit,
   StorageStats,
   StoredMessage,
   StoreOperation,
@@ -155,9 +156,15 @@ export function storeFlags(db: Db, folder: FolderRef, uids: readonly number[], o
 }
 
 /** Copies messages into dest inside the caller's transaction; shares content rows (refcount), counts quota. */
-function copyRows(db: Db, rows: MessageRow[], dest: FolderRef, quotaBytes: number, countQuota: boolean): number[] {
+function copyRows(
+  db: Db,
+  rows: MessageRow[],
+  dest: FolderRef,
+  quotaBytes: number | QuotaLimit,
+  countQuota: boolean,
+): number[] {
   const total = rows.reduce((sum, r) => sum + r.size, 0);
-  if (countQuota) assertQuota(db, total, quotaBytes);
+  if (countQuota) assertQuota(db, total, quotaBytes, rows.length);
   const counters = allocate(db, dest.id, rows.length);
   const insert = prep(
     db,
@@ -192,7 +199,7 @@ function transferMessages(
   folder: FolderRef,
   uids: readonly number[],
   dest: FolderRef,
-  quotaBytes: number,
+  quotaBytes: number | QuotaLimit,
   move: boolean,
   opts: TransferOptions,
 ): CopyResult {
@@ -217,7 +224,7 @@ export function copyMessages(
   folder: FolderRef,
   uids: readonly number[],
   dest: FolderRef,
-  quotaBytes: number,
+  quotaBytes: number | QuotaLimit,
   opts: TransferOptions = {},
 ): CopyResult {
   return transferMessages(db, folder, uids, dest, quotaBytes, false, opts);
@@ -228,7 +235,7 @@ export function moveMessages(
   folder: FolderRef,
   uids: readonly number[],
   dest: FolderRef,
-  quotaBytes: number,
+  quotaBytes: number | QuotaLimit,
   opts: TransferOptions = {},
 ): CopyResult {
   return transferMessages(db, folder, uids, dest, quotaBytes, true, opts);

@@ -6,7 +6,7 @@
  */
 import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
 import type { Db } from './schema.js';
-import type { AppendOptions, AppendResult } from './types.js';
+import type { AppendOptions, AppendResult, QuotaLimit } from './types.js';
 
 export interface AppendItem {
   raw: Buffer;
@@ -25,7 +25,7 @@ export function commitAll(
   folderId: number,
   items: readonly AppendItem[],
   prepared: readonly PreparedMessage[],
-  quotaBytes: number,
+  quotaBytes: number | QuotaLimit,
 ): AppendResult[] {
   const run = db.transaction((): AppendResult[] =>
     prepared.map((message, i) => {

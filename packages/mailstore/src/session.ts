@@ -39,7 +39,6 @@ import {
   moveMessages,
   storageStats,
   storeFlags,
-  usedBytes,
 } from './messages.js';
 import { type AppendItem, commitAll, prepareAll } from './multiappend.js';
 import { searchFolder } from './search.js';
@@ -102,6 +101,8 @@ export class HandleSession implements MailboxSession {
       return write();
     } catch (err) {
       throw storageFullOr(err, dirname(this.#handle.paths.db));
+    } finally {
+      this.#handle.noteUsage();
     }
   }
 
@@ -157,13 +158,13 @@ export class HandleSession implements MailboxSession {
 
   async append(path: string, raw: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
     const folder = requireFolder(this.#db, path);
-    const prepared = await prepareMessage(raw);
+    const [prepared, limit] = await Promise.all([prepareMessage(raw), this.#handle.refreshLimits()]);
     const result = this.#write(() =>
       commitMessage(this.#db, prepared, {
         folderId: folder.id,
         flags: opts.flags,
         internalDate: opts.internalDate,
-        quotaBytes: this.#handle.quotaBytes,
+        quotaBytes: limit,
       }),
     ) as AppendResult;
     this.#handle.scheduleIndexing();
@@ -213,7 +214,7 @@ export class HandleSession implements MailboxSession {
     const db = this.#db;
     const target = requireFolder(db, dest);
     const result = this.#write(() =>
-      copyMessages(db, requireFolder(db, path), uids, target, this.#handle.quotaBytes, this.#transfer),
+      copyMessages(db, requireFolder(db, path), uids, target, this.#handle.quotaLimit, this.#transfer),
     );
     for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'added', uid });
     return result;
@@ -223,7 +224,7 @@ export class HandleSession implements MailboxSession {
     const db = this.#db;
     const source = requireFolder(db, path);
     const target = requireFolder(db, dest);
-    const result = this.#write(() => moveMessages(db, source, uids, target, this.#handle.quotaBytes, this.#transfer));
+    const result = this.#write(() => moveMessages(db, source, uids, target, this.#handle.quotaLimit, this.#transfer));
     for (const uid of result.destUids) this.#handle.publish({ folder: target.path, kind: 'added', uid });
     for (const uid of result.sourceUids) this.#handle.publish({ folder: source.path, kind: 'expunged', uid });
     return result;
@@ -269,9 +270,9 @@ export class HandleSession implements MailboxSession {
 
   async appendMany(path: string, messages: AppendItem[]): Promise<AppendResult[]> {
     requireFolder(this.#db, path);
-    const prepared = await prepareAll(messages);
+    const [prepared, limit] = await Promise.all([prepareAll(messages), this.#handle.refreshLimits()]);
     const folder = requireFolder(this.#db, path);
-    const results = this.#write(() => commitAll(this.#db, folder.id, messages, prepared, this.#handle.quotaBytes));
+    const results = this.#write(() => commitAll(this.#db, folder.id, messages, prepared, limit));
     this.#handle.scheduleIndexing();
     for (const r of results) this.#handle.publish({ folder: folder.path, kind: 'added', uid: r.uid, modseq: r.modseq });
     return results;
@@ -299,7 +300,21 @@ export class HandleSession implements MailboxSession {
   }
 
   quota(): QuotaInfo {
-    return { usedBytes: usedBytes(this.#db), limitBytes: this.#handle.quotaBytes };
+    void this.#db;
+    const usage = this.#handle.usage();
+    const limit = this.#handle.quotaLimit;
+    return {
+      usedBytes: usage.bytes,
+      limitBytes: limit.bytes,
+      usedMessages: usage.messages,
+      limitMessages: limit.messages,
+    };
+  }
+
+  async refreshQuota(): Promise<QuotaInfo> {
+    void this.#db;
+    await this.#handle.refreshLimits();
+    return this.quota();
   }
 
   storageStats(): StorageStats {

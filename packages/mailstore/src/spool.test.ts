@@ -119,35 +119,30 @@ test('deleteMailbox removes keys, database and spool', async () => {
   await expect(t.store.deliver('m', textMessage())).rejects.toThrow(/No mailbox/);
 });
 
-test('drain stops at the quota and leaves the rest sealed in the spool', async () => {
+test('the drain stores acknowledged mail past the quota: the MX enforces it before its 250', async () => {
   const small = t.another({ quotaBytes: 3000 });
   await small.deliver('m', textMessage({ subject: 'fits', body: 'x'.repeat(2000) }));
   const s = await small.open('m', 'pw');
-  await small.deliver('m', textMessage({ subject: 'too big', body: 'y'.repeat(2000) }));
-  expect(await s.drainSpool()).toBe(0);
-  expect(s.status('INBOX').messages).toBe(1);
-  expect((await readdir(mailboxPaths(t.dir, 'm').spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(1);
-  s.close();
-});
-
-test('batch files drained in one transaction are removed only once all of them committed', async () => {
-  const small = t.another({ quotaBytes: 5000 });
-  for (const i of [1, 2, 3]) await small.deliver('m', textMessage({ subject: `b${i}`, body: 'z'.repeat(2000) }));
-  const spoolDir = mailboxPaths(t.dir, 'm').spoolDir;
-  expect((await readdir(spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(3);
-  const s = await small.open('m', 'pw');
+  await small.deliver('m', textMessage({ subject: 'past the quota', body: 'y'.repeat(2000) }));
+  expect(await s.drainSpool()).toBe(1);
   expect(s.status('INBOX').messages).toBe(2);
-  expect((await readdir(spoolDir)).filter((n) => n.endsWith('.sealed'))).toHaveLength(3);
+  expect(s.quota().usedBytes).toBeGreaterThan(3000);
+  expect((await readdir(mailboxPaths(t.dir, 'm').spoolDir)).filter((n) => n.endsWith('.sealed'))).toEqual([]);
+  // An APPEND is still refused over the quota.
+  await expect(s.append('INBOX', textMessage({ subject: 'appended' }))).rejects.toThrow(/over its storage quota/);
   s.close();
-  await small.close();
-
-  const roomy = t.another();
-  const again = await roomy.open('m', 'pw');
-  expect(again.listMessages('INBOX').map((m) => m.uid)).toEqual([1, 2, 3]);
-  expect(await readdir(spoolDir)).toEqual([]);
-  again.close();
 });
 
+test('spooledBytes counts the sealed entries not yet drained', async () => {
+  expect(await t.store.spooledBytes('m')).toBe(0);
+  await t.store.deliver('m', textMessage({ body: 'z'.repeat(2000) }));
+  await t.store.deliver('m', textMessage({ body: 'w'.repeat(3000) }));
+  expect(await t.store.spooledBytes('m')).toBeGreaterThan(5000);
+  const s = await t.store.open('m', 'pw');
+  expect(s.status('INBOX').messages).toBe(2);
+  expect(await t.store.spooledBytes('m')).toBe(0);
+  s.close();
+});
 test('a batch write that fails on a full disk leaves no temporary file behind', async () => {
   await using fs = await smallFilesystem(2 * 1024 * 1024);
   if (!fs) return;

@@ -16,8 +16,13 @@ export interface KdfOptions {
 export interface MailstoreOptions {
   /** Root of the data dir; mailboxes/ and spool/ live below it. */
   dataDir: string;
-  /** Per-mailbox quota in bytes. Default 10 GiB. */
+  /** Per-mailbox quota in bytes when `quotaSource` has none for a mailbox. Default 10 GiB. */
   quotaBytes?: number;
+  /**
+   * Each mailbox's own limits and where its usage goes (the control store): asked when a mailbox is unlocked and
+   * by refreshQuota(); told the usage after writes, so delivery can enforce the quota without unlocking it.
+   */
+  quotaSource?: QuotaSource;
   logger?: MinimalLogger;
   kdf?: KdfOptions;
   /** How long an unlocked mailbox handle stays open after its last session closed. Default 30 s. */
@@ -212,6 +217,29 @@ export interface Change {
 export interface QuotaInfo {
   usedBytes: number;
   limitBytes: number;
+  /** Messages stored (every folder). */
+  usedMessages: number;
+  /** Message-count limit; null when none is set. */
+  limitMessages: number | null;
+}
+
+/** The limits of one mailbox: bytes stored, and the message count when it is limited. */
+export interface QuotaLimit {
+  bytes: number;
+  messages: number | null;
+}
+
+/** What a mailbox holds, as told to QuotaSource.report. */
+export interface MailboxUsageReport {
+  bytes: number;
+  messages: number;
+}
+
+export interface QuotaSource {
+  /** The mailbox's limits now; null: the store's default (quotaBytes, no message limit). */
+  limits(mailboxId: string): Promise<QuotaLimit | null>;
+  /** Called after writes changed the usage (coalesced); a failure is logged and retried with the next change. */
+  report(mailboxId: string, usage: MailboxUsageReport): Promise<void>;
 }
 
 /** What the mailbox database holds: distinct message contents and de-duplicated attachment blobs. */
@@ -377,7 +405,10 @@ export interface MailboxSession {
   changesSince(path: string, modseq: number): Change[];
   /** Clear and return the stored \\Recent marks of a folder (the selecting IMAP session keeps them). */
   claimRecent(path: string): number[];
+  /** Usage and the limits as last read from the quota source (at unlock, or the last refreshQuota). */
   quota(): QuotaInfo;
+  /** Reads the limits from the quota source again (after an administrator changed them), then answers quota(). */
+  refreshQuota(): Promise<QuotaInfo>;
   storageStats(): StorageStats;
   /** Every folder and UID holding the message with this RFC 8474 EMAILID, in folder order ([] when none). */
   locate(emailId: string): EmailLocation[];

@@ -53,7 +53,7 @@ export async function bootProcess<O extends BootOptions>(options: O): Promise<Bo
   const coordination = scopeCoordination(await openCoordination(config, runtime, logger), processName);
   const control = openControl(runtime);
   const mailstore =
-    options.mailstore === false ? undefined : openMailstore(config, runtime, logger, coordination.events);
+    options.mailstore === false ? undefined : openMailstore(config, runtime, logger, coordination.events, control);
   const monitoring =
     options.monitoring === false
       ? undefined

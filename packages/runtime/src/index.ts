@@ -26,5 +26,6 @@ export { type Booted, type BootedProcess, type BootOptions, bootProcess } from '
 export { closeServer, listenServer } from './listen-server.js';
 export { type ImplicitTlsListeners, type Listener, listenWithImplicitTls } from './listen-with-implicit-tls.js';
 export { type OpenedStores, openControl, openMailstore, openStores } from './open-stores.js';
+export { controlQuotaSource } from './quota-source.js';
 export { type RunProcessOptions, runProcess, type StopApp } from './run-process.js';
 export { type ServeUntilSignalledOptions, serveUntilSignalled } from './serve-until-signalled.js';

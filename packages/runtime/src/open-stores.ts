@@ -4,6 +4,7 @@ import { type ControlStore, openControlStore } from '@mailyard/control';
 import type { MinimalLogger } from '@mailyard/logger';
 import { type ChangeNotifier, Mailstore } from '@mailyard/mailstore';
 import { metrics } from '@mailyard/monitor';
+import { controlQuotaSource } from './quota-source.js';
 
 /** The control store in the data dir (SQLite). */
 export function openControl(runtime: RuntimeFiles): ControlStore {
@@ -19,6 +20,7 @@ export function openMailstore(
   runtime: RuntimeFiles,
   logger?: MinimalLogger,
   notifier?: ChangeNotifier,
+  control?: ControlStore,
 ): Mailstore {
   return new Mailstore({
     dataDir: runtime.paths.root,
@@ -34,6 +36,7 @@ export function openMailstore(
     onDatabaseOpen: () => metrics.mailboxOpens.inc(),
     ...(logger ? { logger } : {}),
     ...(notifier ? { notifier } : {}),
+    ...(control ? { quotaSource: controlQuotaSource(control, config.mailbox.quotaBytes) } : {}),
   });
 }
 
@@ -49,7 +52,7 @@ export interface OpenedStores {
 export async function openStores(config: Config, logger?: MinimalLogger): Promise<OpenedStores> {
   const runtime = await ensureRuntimeFiles(config);
   const control = openControl(runtime);
-  const mailstore = openMailstore(config, runtime, logger);
+  const mailstore = openMailstore(config, runtime, logger, undefined, control);
   return {
     runtime,
     control,
