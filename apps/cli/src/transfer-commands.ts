@@ -33,6 +33,7 @@ const IMPORT_FORMATS: Record<string, SourceKind> = {
   eml: 'eml',
   zip: 'zip',
   'eml-zip': 'zip',
+  'maildir-zip': 'maildir-zip',
   sqlite: 'copy',
 };
 /** The skipped messages named one by one in the summary; the rest are counted. */
@@ -126,7 +127,8 @@ export async function importCommand(ctx: TransferContext, [address, path]: strin
   if (!address || !path) throw new TransferUsageError('import needs <address> <path>');
   const named = stringOption(opts, 'format');
   const kind = named ? IMPORT_FORMATS[named] : await detectSource(path);
-  if (!kind) throw new TransferUsageError(`unknown import format ${named} (mbox, maildir, eml, zip, sqlite)`);
+  if (!kind)
+    throw new TransferUsageError(`unknown import format ${named} (mbox, maildir, eml, zip, maildir-zip, sqlite)`);
   const folder = stringOption(opts, 'folder') ?? 'INBOX';
   const info = await stat(path);
   const session = await openMailbox(ctx, address);

@@ -4,13 +4,14 @@
  */
 
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type MailboxSession, Mailstore } from '@mailyard/mailstore';
 import { corpusMessages, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import yazl from 'yazl';
 import {
   detectFormat,
   detectSource,
@@ -210,6 +211,56 @@ describe('export and import round trip of the corpus', () => {
       await input.close();
       expect(count).toBe(expected.length);
       expect(await readdir(work)).toEqual(['streamed-copy']);
+    },
+  );
+
+  test.skipIf(files.length === 0)(
+    'a zipped Maildir tree: found from its entries, unpacked privately, imported with folders and flags',
+    async () => {
+      const tree = join(dir.path, 'zip-me', 'Maildir');
+      await writeMaildir(tree, exportMessages(source));
+      const path = join(dir.path, 'maildir.zip');
+      const zip = new yazl.ZipFile();
+      const written = pipeline(zip.outputStream, createWriteStream(path));
+      const add = async (at: string) => {
+        for (const entry of await readdir(at, { withFileTypes: true })) {
+          const full = join(at, entry.name);
+          if (entry.isDirectory()) await add(full);
+          else zip.addFile(full, relative(dirname(tree), full), { mtime: (await stat(full)).mtime });
+        }
+      };
+      await add(tree);
+      zip.end();
+      await written;
+      expect(await detectSource(path)).toBe('maildir-zip');
+
+      const work = join(dir.path, 'maildir-work');
+      await mkdir(work);
+      await expect(openImportSource(path, { workDir: work, maxUnpackedBytes: 1000 })).rejects.toThrow(
+        /unpacks to more/,
+      );
+      expect(await readdir(work)).toEqual([]);
+      const input = await openImportSource(path, { workDir: work });
+      await store.createMailbox('mdzip00000', 'pw');
+      const session = await store.open('mdzip00000', 'pw');
+      try {
+        const summary = await importMessages(session, input.items);
+        expect(summary.skipped).toEqual([]);
+        expect(summary.imported).toBe(expected.length);
+        const got = snapshot(session);
+        const key = (m: Snapshot) => `${m.folder}\0${m.raw.toString('base64')}`;
+        const byKey = new Map(got.map((m) => [key(m), m]));
+        for (const want of expected) {
+          const have = byKey.get(key(want));
+          expect(have?.flags).toEqual(want.flags);
+          // Zip entry times have 2-second precision.
+          expect(Math.abs((have?.internalDate ?? 0) - want.internalDate)).toBeLessThanOrEqual(2000);
+        }
+      } finally {
+        session.close();
+        await input.close();
+      }
+      expect(await readdir(work)).toEqual([]);
     },
   );
 });
