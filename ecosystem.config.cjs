@@ -19,7 +19,8 @@
 // through import(); checked with pm2 6.0.7). With MAILYARD_REDIS_URL the instances share failed-login and
 // rate-limit counters and the POP3 maildrop lock (more than one pop3 instance is refused without it); mailbox change
 // events reach every instance on the machine either way. The outbound instances claim queue items in control.db
-// (one claim per item). managesieve and the jobs scheduler stay single: jobs must not run twice.
+// (one claim per item). The jobs scheduler stays single: jobs must not run twice. ManageSieve has no process of its
+// own: the imap process serves it (and so runs as many instances as imap).
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join, resolve } = require('node:path');
@@ -74,7 +75,7 @@ const SMTP_INFLIGHT = 160 * 1024 ** 2;
 // - a young-generation semi-space of 2 MB instead of V8's 16 MB for the protocol servers, whose work is many
 //   small, short-lived allocations per connection (scavenges stay cheap), and of 1 MB for the quiet processes:
 //   about 10-25 MB less RSS each at rest, as the 16 MB semi-spaces filled while modules loaded stay committed;
-// - --optimize-for-size for the processes that serve an operator now and then (dashboard, jobs, ManageSieve):
+// - --optimize-for-size for the processes that serve an operator now and then (dashboard, jobs):
 //   about 4 MB less each, at some speed they do not need;
 // - MALLOC_ARENA_MAX=2: glibc otherwise gives each thread that allocates (libuv's pool, V8's helpers) an arena
 //   of its own, and each keeps what it freed.
@@ -112,8 +113,9 @@ const processes = [
     inflight: SMTP_INFLIGHT,
     nodeArgs: QUIET,
   },
-  // imap: the 2 MB semi-space also keeps 1,000 IDLE connections at about 25 MB less RSS (bench/imap prints the
-  // figure; it starts the server with these node_args). MALLOC_MMAP_THRESHOLD_ pins glibc's
+  // imap, which also serves ManageSieve (managesieve.port: only the control store, at most a 64 KiB script per
+  // session in memory): the 2 MB semi-space also keeps 1,000 IDLE connections at about 25 MB less RSS (bench/imap
+  // prints the figure; it starts the server with these node_args). MALLOC_MMAP_THRESHOLD_ pins glibc's
   // mmap threshold at 1 MB: without it, freeing scrypt's 16 MB buffers at each first login raises the threshold
   // and every malloc arena then keeps what it frees (1,000 IDLE connections: about 200 MB RSS instead of 128 MB).
   {
@@ -134,16 +136,6 @@ const processes = [
     instances: instances.pop3,
     memory: '512M',
     nodeArgs: BUSY,
-  },
-  // managesieve: only the control store, at most a 64 KiB script per session in memory.
-  {
-    name: 'managesieve',
-    app: 'managesieve',
-    args: [],
-    mode: 'fork',
-    instances: 1,
-    memory: '256M',
-    nodeArgs: OCCASIONAL,
   },
   { name: 'api', app: 'api', args: [], mode: 'cluster', instances: instances.api, memory: '512M', nodeArgs: QUIET },
   {

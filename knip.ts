@@ -48,6 +48,8 @@ const entries: Record<string, Entries> = {
   // Bree runs each job as a worker from its built file (dist/jobs/<name>.js); restore.ts is a command run by
   // hand (node apps/jobs/dist/restore.js, docs/operations.md); the scheduler tests run test/fixtures/*.js.
   'apps/jobs': { shipped: [...appMain, 'src/jobs/*.ts', 'src/restore.ts'], startedByPath: ['test/fixtures/*.js'] },
+  // ManageSieve has no process of its own (the imap process serves it): its src/index.ts is its only entry.
+  'apps/managesieve': { shipped: [] },
   // The configuration reference generator, run as `npm run docs:config` (node packages/config/dist/docs.js).
   'packages/config': { shipped: ['src/docs.ts'] },
   'packages/control': { startedByPath: ['test/sign-up-child.ts'] },

@@ -2,8 +2,8 @@
  * The README's start path, for real: the built apps under `pm2-runtime start ecosystem.config.cjs`, as
  * `npm start` runs them, in a temp data dir with every MAILYARD_*_PORT on a free port of 127.0.0.1.
  *
- * 1. All 9 processes report ready (PM2 prints `App [name:n] online` only after the process sent 'ready') and
- *    every listener answers, including /metrics and /health of each monitored process.
+ * 1. All 8 processes report ready (PM2 prints `App [name:n] online` only after the process sent 'ready') and
+ *    every listener answers (ManageSieve's from the imap process), including /metrics and /health of each monitored process.
  * 2. The CLI creates an account, a domain and a mailbox; swaks sends to the MX; curl reads the message back over
  *    IMAP (STARTTLS) with its subject and body.
  * 3. SIGTERM to mx in the middle of a DATA transfer loses nothing acknowledged: a 250 means the whole message is
@@ -34,10 +34,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const root = repoRoot();
 const run = promisify(execFile);
-const APPS = ['smtp', 'imap', 'pop3', 'managesieve', 'api', 'web', 'jobs'];
-const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'managesieve', 'api', 'web', 'jobs'];
+/** App folders with a process entry (dist/main.js); managesieve has none: the imap process serves it. */
+const APPS = ['smtp', 'imap', 'pop3', 'api', 'web', 'jobs'];
+const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api', 'web', 'jobs'];
 /** Processes serving /metrics on metrics.<name>Port; api and web serve it on their own port. */
-const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'managesieve', 'jobs'];
+const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'jobs'];
 const MAILBOX = { address: 'alice@example.org', password: 'start test password 4711' };
 const SHUTDOWN_LIMIT_MS = 30_000;
 

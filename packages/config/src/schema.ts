@@ -250,6 +250,12 @@ const web = section('Web dashboard.', {
     secret: true,
   }),
   sessionMaxAgeMs: duration(7 * DAY, 'Lifetime of a dashboard login session.'),
+  uploadMaxBytes: size(
+    GiB,
+    'Largest file the backup page takes to import or restore (413 above it); written to tmp/uploads in the data ' +
+      'directory as it arrives (never held in memory) and deleted when the import ends.',
+    1,
+  ),
 });
 
 const limits = section('Resource limits shared by every protocol (see @mailyard/limits).', {
@@ -317,7 +323,6 @@ const metrics = section('Prometheus metrics listeners for processes without an H
   pop3Port: port(9104, 'Metrics of the pop3 process.'),
   jobsPort: port(9105, 'Metrics of the jobs process.'),
   outboundPort: port(9106, 'Metrics of the outbound process (the outbound queue worker).'),
-  managesievePort: port(9107, 'Metrics of the managesieve process.'),
 });
 
 const HTTP_URL = /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i;
