@@ -25,6 +25,7 @@ import { registerDomainRoutes } from './routes/domains.js';
 import { registerEmailRoutes } from './routes/emails.js';
 import { registerFolderRoutes } from './routes/folders.js';
 import { registerLogRoutes } from './routes/logs.js';
+import { registerMemberRoutes } from './routes/members.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSieveRoutes } from './routes/sieve.js';
 import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
@@ -146,6 +147,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerTokenRoutes(router, routeDeps);
   registerDomainRoutes(router, routeDeps);
   registerAliasRoutes(router, routeDeps);
+  registerMemberRoutes(router, routeDeps);
   registerSpamSettingsRoutes(router, routeDeps);
   registerEmailRoutes(router, routeDeps, deps.sender);
   registerWebhookRoutes(router, routeDeps);

@@ -7,15 +7,16 @@ import type {
   ApiToken,
   ControlStore,
   Domain,
+  DomainRole,
   ListQuery,
   MailboxAdmin,
   Page,
   TxtMxResolver,
 } from '@mailyard/control';
-import { AuthenticationError, NotFoundError } from '@mailyard/errors';
+import { AuthenticationError, NotFoundError, PermissionError } from '@mailyard/errors';
 import type { ByteBudget, LoginGate } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
-import { readJsonBody } from './body.js';
+import { readBody } from './body.js';
 import type { MailboxOpener, MailboxSessions } from './mailbox-auth.js';
 import { listQuery } from './schemas.js';
 import { parseInput } from './validation.js';
@@ -50,15 +51,30 @@ export function param(ctx: ApiContext, name: string): string {
 }
 
 export async function body(ctx: ApiContext, deps: RouteDeps): Promise<unknown> {
-  return readJsonBody(ctx, deps.config.api.bodyLimitBytes, deps.budget);
+  return readBody(ctx, deps.config.api.bodyLimitBytes, deps.budget);
 }
 
-/** The caller's domain named by `:domain` (id, ASCII or Unicode name); 404 for unknown and foreign ones alike. */
+/**
+ * The domain named by `:domain` (id, ASCII or Unicode name) when the caller is a member of it, in any role: the
+ * check of every domain route. 404 for unknown domains and for those the caller is not a member of alike.
+ */
 export async function ownDomain(ctx: ApiContext, deps: RouteDeps): Promise<Domain> {
+  return (await domainAccess(ctx, deps)).domain;
+}
+
+/** ownDomain for what only the domain's admins may do (settings, deletion, members, invites, webhooks): 403. */
+export async function adminDomain(ctx: ApiContext, deps: RouteDeps, what: string): Promise<Domain> {
+  const { domain, role } = await domainAccess(ctx, deps);
+  if (role !== 'admin') throw new PermissionError(`only an admin of ${domain.name} can ${what}`);
+  return domain;
+}
+
+export async function domainAccess(ctx: ApiContext, deps: RouteDeps): Promise<{ domain: Domain; role: DomainRole }> {
   const { account } = requireAuth(ctx);
   const domain = await deps.control.findDomain(account.id, param(ctx, 'domain'));
-  if (!domain) throw new NotFoundError('domain not found');
-  return domain;
+  const role = domain ? await deps.control.domainRole(domain.id, account.id) : null;
+  if (!domain || !role) throw new NotFoundError('domain not found');
+  return { domain, role };
 }
 
 export function listParams(ctx: ApiContext): ListQuery {

@@ -8,6 +8,7 @@ import * as out from './responses.js';
 import { emailOperations } from './routes/email-operations.js';
 import { folderCopy, folderCopyOut, folderCreate, folderOut, folderUpdate } from './routes/folders.js';
 import { logOperations } from './routes/logs.js';
+import { memberOperations } from './routes/members.js';
 import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
 import { spamSettingsOut, spamSettingsUpdate } from './routes/spam-settings.js';
@@ -222,6 +223,7 @@ export const OPERATIONS: Operation[] = [
   ...mailboxOperations(),
   ...emailOperations(),
   ...webhookOperations(),
+  ...memberOperations(),
   ...logOperations(),
 ];
 
@@ -368,6 +370,9 @@ const PATH_PARAMETERS: Record<string, string> = {
   folder: 'Folder id (MAILBOXID) or path',
   email: 'Id of a message sent through POST /v1/emails',
   hook: 'Event webhook id',
+  member: "Member's account id or email address",
+  invite: 'Invite id or the invited email address',
+  secret: 'The invite secret (from POST /v1/domains/{domain}/invites)',
 };
 
 const PAGING_PARAMETERS = [
@@ -404,7 +409,7 @@ function operationObject(op: Operation) {
     '403': ERROR,
     '404': ERROR,
     '409': ERROR,
-    ...(op.rawMessage || op.body || op.accepts ? { '413': ERROR, '503': ERROR } : {}),
+    ...(op.rawMessage || op.body || op.accepts ? { '413': ERROR, '415': ERROR, '503': ERROR } : {}),
     ...(op.ranges ? { '206': { description: 'Partial Content (Range)', content: json }, '416': ERROR } : {}),
     '429': ERROR,
   };
@@ -421,6 +426,9 @@ function operationObject(op: Operation) {
             required: true,
             content: {
               'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) },
+              // The same fields as a form (curl -d / -F): strings converted to the schema's types (form-coerce.ts).
+              'application/x-www-form-urlencoded': { schema: z.toJSONSchema(op.body, { io: 'input' }) },
+              'multipart/form-data': { schema: z.toJSONSchema(op.body, { io: 'input' }) },
               ...(op.rawMessage ? { 'message/rfc822': {} } : {}),
             },
           },

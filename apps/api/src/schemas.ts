@@ -63,3 +63,16 @@ export const listQuery = z.object({
   sort: z.enum(['name', '-name', 'created_at', '-created_at']).default('name'),
   name: z.string().max(253).optional(),
 });
+
+/** A member's role in a domain (docs/api.md, "Domain members and invites", has what each may do). */
+export const domainRole = z.enum(['admin', 'user']);
+
+export const inviteCreate = z.strictObject({
+  email: z.string().min(3).max(320),
+  role: domainRole.default('user'),
+});
+
+/** Forward Email's DELETE /v1/domains/:domain/invites names the invite by email in the body. */
+export const inviteRevoke = z.strictObject({ email: z.string().min(3).max(320) });
+
+export const memberUpdate = z.strictObject({ role: domainRole });

@@ -69,7 +69,8 @@ describe('aliases', () => {
       [{ name: 'jörg' }, 'name'],
       [{ name: 123 }, 'name'],
       [{ name: 'ok1', has_imap: 'yes' }, 'has_imap'],
-      [{ name: 'ok2', recipients: 'x@example.net' }, 'recipients'],
+      // One text of recipients is a list (Forward Email's shape): each item is checked.
+      [{ name: 'ok2', recipients: 'x@example.net, not-an-address' }, 'recipients'],
       [{ name: 'ok3', recipients: ['not an address'] }, 'recipients'],
       [{ name: 'ok4', recipients: [7] }, 'recipients.0'],
       [{ name: 'ok5', colour: 'blue' }, 'body'],

@@ -2,7 +2,7 @@
 import type { Router, RouterContext } from '@koa/router';
 import type { Config } from '@mailyard/config';
 import type { Account, Alias, ControlStore, Domain, MailboxAdmin, TxtMxResolver } from '@mailyard/control';
-import { AuthenticationError, NotFoundError } from '@mailyard/errors';
+import { AuthenticationError, NotFoundError, PermissionError } from '@mailyard/errors';
 import type { LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { FormFields } from './form-body.js';
@@ -53,7 +53,7 @@ export function requireAccount(ctx: WebContext): Account {
   return ctx.state.account;
 }
 
-/** The caller's domain named by `:domain`; 404 for unknown and foreign ones alike. */
+/** The domain named by `:domain` when the caller is a member of it (any role); 404 for others and unknown ones. */
 export async function ownDomain(ctx: WebContext, deps: WebRouteDeps): Promise<Domain> {
   const account = requireAccount(ctx);
   const domain = await deps.control.findDomain(account.id, ctx.params.domain ?? '');
@@ -73,6 +73,15 @@ export function domainPath(domain: Domain): string {
 }
 
 export function aliasPath(domain: Domain, alias: Alias): string {
+/** ownDomain for what only the domain's admin members may do (settings, webhook secret, deletion): 403 for users. */
+export async function adminDomain(ctx: WebContext, deps: WebRouteDeps): Promise<Domain> {
+  const domain = await ownDomain(ctx, deps);
+  if ((await deps.control.domainRole(domain.id, requireAccount(ctx).id)) !== 'admin') {
+    throw new PermissionError(`only an admin of ${domain.name} can do this`);
+  }
+  return domain;
+}
+
   return `${domainPath(domain)}/aliases/${encodeURIComponent(alias.name)}`;
 }
 

@@ -10,6 +10,7 @@ import { NotFoundError, PermissionError, ValidationError } from '@mailyard/error
 import {
   type ApiContext,
   type ApiRouter,
+  adminDomain,
   body,
   listParams,
   ownDomain,
@@ -57,7 +58,7 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
   });
 
   router.put('/domains/:domain', async (ctx: ApiContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps, 'change its settings');
     const input = parseInput(domainUpdate, await body(ctx, deps));
     const patch = { dmarcPolicy: input.dmarc_policy, description: input.description };
     const updated = await deps.control.updateDomain(domain.accountId, domain.id, patch);
@@ -66,7 +67,7 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
   });
 
   router.delete('/domains/:domain', async (ctx: ApiContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps, 'delete it');
     const removed = await deps.control.deleteDomain(domain.accountId, domain.id);
     if (!removed) throw new NotFoundError('domain not found');
     for (const mailboxId of removed.mailboxIds) await deps.mailstore.deleteMailbox(mailboxId);

@@ -27,7 +27,7 @@ import {
   ValidationError,
 } from '@mailyard/errors';
 import type { HttpSender, MessageSender } from '@mailyard/smtp';
-import { readJsonBody } from '../body.js';
+import { readBody } from '../body.js';
 import { type ApiContext, type ApiRouter, listParams, param, type RouteDeps, setPageHeaders } from '../context.js';
 import { parseInput } from '../validation.js';
 import { composeEmail } from './email-compose.js';
@@ -164,7 +164,7 @@ async function ownEmail(ctx: ApiContext, deps: RouteDeps, who: Caller): Promise<
 
 async function send(ctx: ApiContext, deps: RouteDeps, sender: MessageSender) {
   const who = await caller(ctx, deps);
-  const input = parseInput(emailCreate, await readJsonBody(ctx, sendBodyLimit(deps), deps.budget));
+  const input = parseInput(emailCreate, await readBody(ctx, sendBodyLimit(deps), deps.budget));
   const email = await composeEmail(input);
   if (email.raw.length > deps.config.smtp.maxMessageSize) {
     throw new MessageTooLargeError(`message over ${deps.config.smtp.maxMessageSize} bytes`);

@@ -13,7 +13,7 @@ import * as Boom from '@hapi/boom';
 import { MessageTooLargeError, ValidationError } from '@mailyard/errors';
 import { readBoundedBody } from '@mailyard/limits';
 import type { MailboxSession, StoredMessage } from '@mailyard/mailstore';
-import { readJsonBody } from '../body.js';
+import { readBody } from '../body.js';
 import { type ApiContext, type ApiRouter, param, type RouteDeps, setPageHeaders } from '../context.js';
 import { withMailbox } from '../mailbox-auth.js';
 import { parseInput } from '../validation.js';
@@ -56,7 +56,7 @@ async function upload(ctx: ApiContext, deps: RouteDeps) {
     const query = parseInput(messageCreateQuery, ctx.query);
     return { raw, folder: query.folder, flags: [] as string[] };
   }
-  const input = parseInput(messageCreate, await readJsonBody(ctx, maxBytes, deps.budget));
+  const input = parseInput(messageCreate, await readBody(ctx, maxBytes, deps.budget));
   const raw = await composeMessage(input);
   if (raw.length > maxBytes) throw new MessageTooLargeError(`the message is over ${maxBytes} bytes`);
   return { raw, folder: input.folder, flags: [...(input.flags ?? []), ...(input.keywords ?? [])] };
@@ -114,7 +114,7 @@ export function registerMessageRoutes(router: ApiRouter, deps: RouteDeps): void 
 
   router.put('/messages/:message', (ctx: ApiContext) =>
     withMailbox(ctx, deps, async (session) => {
-      const input = parseInput(messageUpdate, await readJsonBody(ctx, deps.config.api.bodyLimitBytes, deps.budget));
+      const input = parseInput(messageUpdate, await readBody(ctx, deps.config.api.bodyLimitBytes, deps.budget));
       const q = parseInput(messageGetQuery.pick({ folder: true }), ctx.query);
       const copies = copiesOf(session, param(ctx, 'message'), q.folder);
       const target = input.folder === undefined ? undefined : findFolderRef(session, input.folder);

@@ -7,7 +7,7 @@
 import type { DomainSpamSettings } from '@mailyard/control';
 import { NotFoundError } from '@mailyard/errors';
 import { z } from 'zod';
-import { type ApiContext, type ApiRouter, body, ownDomain, param, type RouteDeps } from '../context.js';
+import { type ApiContext, type ApiRouter, adminDomain, body, ownDomain, param, type RouteDeps } from '../context.js';
 import { parseInput } from '../validation.js';
 
 const score = z.number().min(0).max(1000).nullable();
@@ -56,7 +56,7 @@ export function registerSpamSettingsRoutes(router: ApiRouter, deps: RouteDeps): 
   });
 
   router.put('/domains/:domain/spam-settings', async (ctx: ApiContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps, 'change its spam settings');
     const input = parseInput(spamSettingsUpdate, await body(ctx, deps));
     const updated = await deps.control.updateSpamSettings(domain.id, {
       ...(input.junk_score !== undefined ? { junkScore: input.junk_score } : {}),

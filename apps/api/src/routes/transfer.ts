@@ -30,6 +30,7 @@ import {
   writeMbox,
 } from '@mailyard/transfer';
 import { z } from 'zod';
+import { uploadedFile } from '../body.js';
 import { type ApiContext, type ApiRouter, param, type RouteDeps } from '../context.js';
 import { withMailbox } from '../mailbox-auth.js';
 import { parseInput } from '../validation.js';
@@ -253,11 +254,15 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
     let path: string | null = null;
     try {
       if (q.folder && !session.getFolder(q.folder)) throw Boom.notFound(`no folder ${q.folder}`);
-      const upload = await readBoundedBody(ctx, {
-        maxBytes: deps.config.api.importMaxBytes,
-        budget: deps.budget,
-        label: 'the import',
-      });
+      // The file as the body, or as the file part of multipart/form-data (curl -F file=@mail.mbox).
+      const upload = await uploadedFile(
+        ctx,
+        await readBoundedBody(ctx, {
+          maxBytes: deps.config.api.importMaxBytes,
+          budget: deps.budget,
+          label: 'the import',
+        }),
+      );
       if (upload.length === 0) throw Boom.badRequest('the body is empty: send the mbox or zip file');
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const id = `I${randomBytes(12).toString('hex')}`;

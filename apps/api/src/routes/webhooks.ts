@@ -13,7 +13,7 @@ import { type EventWebhook, normalizeWebhookUrl, webhookUrlRefusal } from '@mail
 import { NotFoundError, ValidationError } from '@mailyard/errors';
 import { SIGNATURE_HEADER } from '@mailyard/smtp';
 import { z } from 'zod';
-import { type ApiContext, type ApiRouter, body, ownDomain, param, type RouteDeps } from '../context.js';
+import { type ApiContext, type ApiRouter, adminDomain, body, param, type RouteDeps } from '../context.js';
 import type { Operation } from '../openapi.js';
 import { parseInput } from '../validation.js';
 
@@ -74,11 +74,11 @@ export function webhookOperations(): Operation[] {
 
 export function registerWebhookRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.get('/domains/:domain/event-webhooks', async (ctx: ApiContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps, 'manage its webhooks');
     ctx.body = (await deps.control.listEventWebhooks(domain.id)).map(presentEventWebhook);
   });
   router.post('/domains/:domain/event-webhooks', async (ctx: ApiContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps, 'manage its webhooks');
     const input = parseInput(eventWebhookCreate, await body(ctx, deps));
     const refusal = webhookUrlRefusal(input.url, deps.config.webhooks.allowPrivate);
     if (refusal) throw new ValidationError(refusal, 'url');
@@ -87,7 +87,7 @@ export function registerWebhookRoutes(router: ApiRouter, deps: RouteDeps): void 
     ctx.body = presentEventWebhook(await deps.control.createEventWebhook(domain.id, { url, events: input.events }));
   });
   router.delete('/domains/:domain/event-webhooks/:hook', async (ctx: ApiContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps, 'manage its webhooks');
     if (!(await deps.control.deleteEventWebhook(domain.id, param(ctx, 'hook')))) {
       throw new NotFoundError('event webhook not found');
     }
@@ -95,7 +95,7 @@ export function registerWebhookRoutes(router: ApiRouter, deps: RouteDeps): void 
   });
 
   router.post('/domains/:domain/webhook-secret', async (ctx: ApiContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps, 'manage its webhooks');
     const secret = await deps.control.rotateWebhookSecret(domain.id);
     deps.logger.info({ domain: domain.name }, 'webhook secret replaced');
     ctx.status = 201;

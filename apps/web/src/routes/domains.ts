@@ -16,6 +16,7 @@ import { field } from '../form-body.js';
 import { attempt, ok, redirectTo, render } from '../page.js';
 import { deleteDomainView, domainsView, domainView, webhookSecretView } from '../views/domains.js';
 import {
+  adminDomain,
   domainPath,
   ownDomain,
   pageNumber,
@@ -91,7 +92,7 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
   });
 
   router.post('/domains/:domain', async (ctx: WebContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps);
     const result = await attempt(async () => {
       const patch = {
         description: description(field(ctx.state.form, 'description')),
@@ -115,13 +116,13 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
   });
 
   router.post('/domains/:domain/webhook-secret', async (ctx: WebContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps);
     const secret = await deps.control.rotateWebhookSecret(domain.id);
     render(ctx, 'New webhook secret', webhookSecretView({ domain, secret }), 201);
   });
 
   router.get('/domains/:domain/delete', async (ctx: WebContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps);
     const aliasCount = (await deps.control.listAliases(domain.id, { page: 1, limit: 1 })).total;
     render(
       ctx,
@@ -131,7 +132,7 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
   });
 
   router.post('/domains/:domain/delete', async (ctx: WebContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps);
     const removed = await deps.control.deleteDomain(domain.accountId, domain.id);
     if (!removed) throw new NotFoundError('domain not found');
     for (const mailboxId of removed.mailboxIds) await deps.mailstore.deleteMailbox(mailboxId);

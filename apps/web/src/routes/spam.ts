@@ -8,7 +8,7 @@ import { ValidationError } from '@mailyard/errors';
 import { checkbox, field } from '../form-body.js';
 import { attempt, ok, redirectTo, render } from '../page.js';
 import { type SpamForm, spamPath, spamSettingsView } from '../views/spam.js';
-import { ownDomain, type WebContext, type WebRouteDeps, type WebRouter } from '../web-context.js';
+import { adminDomain, ownDomain, type WebContext, type WebRouteDeps, type WebRouter } from '../web-context.js';
 
 function score(label: string, text: string): number | null {
   const trimmed = text.trim();
@@ -36,7 +36,7 @@ export function registerSpamRoutes(router: WebRouter, deps: WebRouteDeps): void 
   });
 
   router.post('/domains/:domain/spam', async (ctx: WebContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps);
     const form: SpamForm = {
       junkScore: field(ctx.state.form, 'junk_score'),
       rejectScore: field(ctx.state.form, 'reject_score'),
