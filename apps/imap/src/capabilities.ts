@@ -36,7 +36,10 @@ for (const name of [
   'UNSELECT', // RFC 3691
   'CONDSTORE', // RFC 7162 §3.1
   'QRESYNC', // RFC 7162 §3.2
-  'QUOTA', // RFC 9208
+  'QUOTA', // RFC 9208 (commands/quota.ts)
+  'QUOTA=RES-STORAGE', // RFC 9208 §5.1
+  'QUOTA=RES-MESSAGE', // RFC 9208 §5.2 (reported while a message limit is set)
+  'QUOTASET', // RFC 9208 §4.3 SETQUOTA, for administrators
   'MOVE', // RFC 6851
   'UTF8=ACCEPT', // RFC 6855
   'LITERAL+', // RFC 7888

@@ -22,7 +22,7 @@ export interface MailstoreAccess {
 export interface ImapDeps {
   config: Config;
   logger: Logger;
-  control: Pick<ControlStore, 'verifyMailboxPassword' | 'resolveRecipient'>;
+  control: Pick<ControlStore, 'verifyMailboxPassword' | 'resolveRecipient' | 'findAccountByEmail' | 'setAliasQuota'>;
   mailstore: MailstoreAccess;
   /** Implicit TLS (port 993 style) instead of STARTTLS. */
   secure?: boolean;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { type Config, type DeepPartial, ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { Mailstore } from '@mailyard/mailstore';
+import { controlQuotaSource } from '@mailyard/runtime';
 import { captureLog, type LogLine, type TempDir, tempDir } from '@mailyard/testkit';
 import {
   type FetchMessageObject,
@@ -84,6 +85,7 @@ export async function startHarness(
     dataDir: dir.path,
     kdf: { N: 1024 },
     notifyPollMs: 50,
+    quotaSource: controlQuotaSource(control, config.mailbox.quotaBytes),
     ...(options.idleCloseMs !== undefined ? { idleCloseMs: options.idleCloseMs } : {}),
   });
   const account = await control.createAccount({ email: `admin@${DOMAIN}`, password: PASSWORD });

@@ -23,6 +23,8 @@ let passwordChecks = 0;
 function counted(control: ImapDeps['control']): ImapDeps['control'] {
   return {
     resolveRecipient: (address) => control.resolveRecipient(address),
+    findAccountByEmail: (email) => control.findAccountByEmail(email),
+    setAliasQuota: (aliasId, patch) => control.setAliasQuota(aliasId, patch),
     verifyMailboxPassword: (address, password) => {
       passwordChecks += 1;
       return control.verifyMailboxPassword(address, password);

@@ -21,6 +21,8 @@ function transfer(name: string, isUid: boolean, move: boolean): Command<Session>
       if (!view.mailbox.getFolder(dest)) return { status: 'NO', code: 'TRYCREATE', text: 'No such target folder' };
       if (move && view.readOnly) return { status: 'NO', code: 'READ-ONLY', text: 'Folder is read-only' };
       if (uids.length === 0) return { status: 'OK', text: 'No messages' };
+      // A copy adds to the quota (a move does not): check against the limits as an administrator left them.
+      if (!move) await view.mailbox.refreshQuota();
       const result = move ? view.mailbox.move(view.path, uids, dest) : view.mailbox.copy(view.path, uids, dest);
       if (result.sourceUids.length === 0) return { status: 'OK', text: 'No messages' };
       const code = `COPYUID ${result.uidValidity} ${uidList(result.sourceUids)} ${uidList(result.destUids)}`;

@@ -26,7 +26,7 @@ import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
 import { notify } from './notify.js';
-import { getquota, getquotaroot } from './quota.js';
+import { getquota, getquotaroot, setquota } from './quota.js';
 import { examine, select } from './select.js';
 import { sort, uidSort } from './sort.js';
 import { starttls } from './starttls.js';
@@ -81,5 +81,6 @@ export const COMMANDS: Array<Command<Session>> = [
   notify,
   getquota,
   getquotaroot,
+  setquota,
   compress,
 ];
