@@ -16,7 +16,15 @@ runProcess(
     // Failed-login and request counters shared by every instance when Redis is configured (coordination).
     const loginGate = new LoginGate({ ...DEFAULT_PASSWORD_GATE, store: coordination.loginFailures });
     const rateLimitStore = coordination.rateLimits;
-    const sender = createMessageSender({ config, logger, control, mailstore, masterKey: runtime.masterKey });
+    // POST /v1/emails queues remote recipients: the outbound workers are woken at once (coordination.queue).
+    const sender = createMessageSender({
+      config,
+      logger,
+      control,
+      mailstore,
+      masterKey: runtime.masterKey,
+      queueWakeups: coordination.queue,
+    });
     const api = createApiServer({ config, logger, control, mailstore, loginGate, rateLimitStore, sender });
     const port = await api.listen(config.api.port);
     logger.info({ port, bind: config.bind }, 'api listening');

@@ -47,12 +47,25 @@ export interface SmtpDeps {
   sieve?: SieveDeps;
   /** Spam checks added to the built-in ones of config spam.* (spam/verdict.ts says how to write one). */
   spamChecks?: SpamCheck[];
+  /**
+   * "Work is available" wake-ups of the outbound queue, shared by every process (a Coordination's queue: over
+   * Redis when configured, else files on this machine). Enqueuers notify; the outbound worker wakes at once instead
+   * of at its next poll. Default none: the worker finds new items by polling alone.
+   */
+  queueWakeups?: QueueWakeups;
+}
+
+/** The shape of @mailyard/coordination's QueueSignal that SMTP uses. */
+export interface QueueWakeups {
+  notify(): void;
+  subscribe(callback: () => void): () => void;
 }
 
 /** Deps with every default filled in, shared by the handlers of one server. */
-export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 'limits' | 'tls'>> {
+export interface SmtpContext extends Required<Omit<SmtpDeps, 'rateLimitStore' | 'limits' | 'tls' | 'queueWakeups'>> {
   tls: { key: string; cert: string } | null;
   rateLimitStore: RateLimitStore | undefined;
+  queueWakeups: QueueWakeups | undefined;
   /** Compiled Sieve scripts of this process, by script text. */
   sieveScripts: CompiledScriptCache;
   srs: Srs;
@@ -77,6 +90,7 @@ export function buildContext(deps: SmtpDeps): SmtpContext {
     virusScan: createVirusScan(config),
     loginGate: deps.loginGate ?? createSubmissionLoginGate(config),
     rateLimitStore: deps.rateLimitStore,
+    queueWakeups: deps.queueWakeups,
     limits: smtpLimits(config.limits.timeoutMs, deps.limits),
     srs: createSrs(deriveKey(deps.masterKey, 'smtp.srs')),
     sieve: deps.sieve ?? controlSieve(deps.control),

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { metrics } from '@mailyard/monitor';
 import type { SMTPServerSession } from 'smtp-server';
+import { logDiscarded } from './alias-answers.js';
 import { withoutForgedResults } from './auth-results.js';
 import { contentRefusal } from './content-checks.js';
 import type { SmtpContext } from './deps.js';
@@ -102,6 +103,9 @@ export async function acceptInbound(
     throw plan.refusal;
   }
   const outcome = await deliverPlanned(ctx, delivery, plan);
+  const addresses = session.envelope.rcptTo.map((r) => r.address);
+  // Not awaited, like the delivered lines: recipients of disabled aliases answered 250 and got nothing.
+  void logDiscarded(ctx, addresses, new Set(recipients.map((r) => r.address)), sender, id).catch(() => undefined);
   metrics.messages.inc({ direction: 'accepted' });
   log.info(
     {

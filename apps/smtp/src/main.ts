@@ -70,5 +70,7 @@ runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime
     tls: runtime.tls,
     loginGate,
     rateLimitStore,
+    // Enqueuers (submission, forwarding, bounces) wake the outbound workers of every instance at once.
+    queueWakeups: coordination.queue,
   });
 });

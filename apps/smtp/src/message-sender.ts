@@ -6,6 +6,7 @@
 import type { SmtpDeps } from './deps.js';
 import { buildContext } from './deps.js';
 import { messageOfBuffer } from './read-data.js';
+import { sendVerificationRequest, type VerificationRequest } from './recipient-verification.js';
 import { accountMaySendAs, maySendAs, type SendingRights } from './send-as.js';
 import { type Submitted, type Submitter, submitMessage } from './submit.js';
 
@@ -34,6 +35,8 @@ export interface HttpSubmission {
 export interface MessageSender {
   /** Refusals are SMTP replies (an Error with responseCode and an enhanced code first in its message). */
   send(submission: HttpSubmission): Promise<Submitted>;
+  /** Queues an alias recipient's verification email (recipient-verification.ts); no sending limit counts it. */
+  sendVerificationRequest(request: VerificationRequest): Promise<string>;
 }
 
 export function createMessageSender(deps: SmtpDeps): MessageSender {
@@ -53,6 +56,7 @@ export function createMessageSender(deps: SmtpDeps): MessageSender {
           sentMailboxId: null,
         };
   return {
+    sendVerificationRequest: (request) => sendVerificationRequest(ctx, request),
     send(s) {
       const fromDomain = s.envelopeFrom.slice(s.envelopeFrom.lastIndexOf('@') + 1);
       return submitMessage(ctx, {

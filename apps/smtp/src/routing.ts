@@ -71,14 +71,18 @@ export async function resolveLocal(ctx: SmtpContext, address: string): Promise<L
   if (!resolved) return null;
   const { alias } = resolved;
   const mailboxId = alias.hasImap ? alias.mailboxId : null;
-  if (!mailboxId && alias.recipients.length === 0) return null;
+  // Forwards awaiting recipient verification get nothing (alias-answers.ts defers when nothing else is left).
+  const awaiting = new Set(resolved.awaitingVerification ?? []);
+  const forwards = alias.recipients.filter((r) => !isWebhookUrl(r) && !awaiting.has(r));
+  const webhooks = alias.recipients.filter(isWebhookUrl);
+  if (!mailboxId && forwards.length === 0 && webhooks.length === 0) return null;
   return {
     address,
     domain: resolved.domain.name,
     aliasId: alias.id,
     mailboxId,
-    forwards: alias.recipients.filter((r) => !isWebhookUrl(r)),
-    webhooks: alias.recipients.filter(isWebhookUrl),
+    forwards,
+    webhooks,
     domainId: resolved.domain.id,
     srsReturn: false,
   };

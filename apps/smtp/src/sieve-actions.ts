@@ -24,6 +24,7 @@ import type { SmtpContext } from './deps.js';
 import { signFor } from './dkim-sign.js';
 import { SMTP_LIMITS } from './limits.js';
 import { buildBounce } from './outbound/bounce.js';
+import { enqueueOutbound } from './outbound/enqueue.js';
 import { bodyOf } from './received-message.js';
 import { REDIRECTED_FROM } from './sieve-filter.js';
 
@@ -94,7 +95,7 @@ export function ownFrom(from: string | null, recipient: ActingRecipient): string
 /** A notice with the null envelope sender: into a hosted sender's mailbox, else through the outbound queue. */
 async function sendOut(ctx: SmtpContext, to: string, raw: Buffer, sendLocal: LocalSender): Promise<void> {
   const routed = await sendLocal(to, '', raw);
-  if (routed === 'remote') await ctx.control.enqueue({ envelopeFrom: '', recipients: [to], body: raw });
+  if (routed === 'remote') await enqueueOutbound(ctx, { envelopeFrom: '', recipients: [to], body: raw });
 }
 
 export interface RejectNotice {

@@ -22,6 +22,7 @@ import { signFor } from './dkim-sign.js';
 import { newMessageId } from './inbound.js';
 import { addressesIn, headerFields, receivedHeader, type WrittenAddress } from './message.js';
 import { dsnOfSession } from './outbound/dsn.js';
+import { enqueueOutbound } from './outbound/enqueue.js';
 import type { ReceivedMessage } from './received-message.js';
 import {
   deliverPlanned,
@@ -150,7 +151,7 @@ export async function submitMessage(ctx: SmtpContext, s: Submission): Promise<Su
   const [, item] = await Promise.all([
     deliverPlanned(ctx, delivery, plan),
     remote.length > 0
-      ? ctx.control.enqueue({
+      ? enqueueOutbound(ctx, {
           envelopeFrom: s.envelopeFrom,
           recipients: remote,
           body: body.inMemory ?? Buffer.alloc(0),

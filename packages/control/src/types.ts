@@ -383,15 +383,17 @@ export interface WebhookAttempt {
 }
 
 /**
- * One line of a domain's mail log. Inbound: 'delivered' (into the mailbox, forwarded or to a webhook) or
- * 'rejected' (refused with a 5xx, the answer in `response`). Outbound (mail its users sent): 'delivered',
+ * One line of a domain's mail log. Inbound: 'delivered' (into the mailbox, forwarded or to a webhook),
+ * 'rejected' (refused with a 5xx, the answer in `response`), 'deferred' (a 4xx for a disabled alias or forwards
+ * awaiting verification) or 'discarded' (accepted for a disabled alias whose answer is 250, and not stored).
+ * Outbound (mail its users sent): 'delivered',
  * 'deferred' (a temporary failure, retried) or 'bounced' (failed for good).
  */
 export interface MailEvent {
   id: number;
   domainId: string;
   direction: 'inbound' | 'outbound';
-  event: 'delivered' | 'rejected' | 'deferred' | 'bounced';
+  event: 'delivered' | 'rejected' | 'deferred' | 'bounced' | 'discarded';
   sender: string;
   recipient: string;
   /** The SMTP answer or error; null when there is nothing to say. */

@@ -1,12 +1,14 @@
 /**
  * onRcptTo. MX: only addresses of hosted domains (550 5.7.1 otherwise: never an open relay) that resolve to an
- * alias, +tag subaddress or catch-all (550 5.1.1 otherwise, RFC 3463 §3.2). Submission: any recipient for an
+ * alias, +tag subaddress, pattern alias or catch-all (550 5.1.1 otherwise, RFC 3463 §3.2); a disabled alias or one
+ * whose forwards await verification answers as alias-answers.ts says. Submission: any recipient for an
  * authenticated user, but hosted addresses must exist. Unknown recipients are counted against probing
  * (recipient-probing.ts: delays, 421, 450 per IP). The recipient cap (452 4.5.3) is smtp-server's maxRecipients
  * (RFC 5321 §4.5.3.1.10).
  */
 import { splitAddress } from '@mailyard/control';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import { aliasAnswer } from '../alias-answers.js';
 import { hostedDomainId, logMailEvents } from '../mail-log.js';
 import { probingRefusal, unknownRecipient } from '../recipient-probing.js';
 import { resolveLocal } from '../routing.js';
@@ -31,6 +33,13 @@ async function checkRecipient(
   }
   const local = await resolveLocal(state.ctx, address);
   if (local) return null;
+  const answer = await aliasAnswer(state.ctx, address);
+  if (answer) {
+    if (answer.refusal && state.mode === 'mx') {
+      await logRejection(state, address, session, answer.refusal, answer.event);
+    }
+    return answer.refusal;
+  }
   const refusal = await unknownRecipient(state, session);
   if (state.mode === 'mx') await logRejection(state, address, session, refusal);
   return refusal;
@@ -42,6 +51,7 @@ async function logRejection(
   address: string,
   session: SMTPServerSession,
   refusal: SmtpHandlerError,
+  event: 'rejected' | 'deferred' | 'discarded' = 'rejected',
 ) {
   const domainId = await hostedDomainId(state.ctx, address);
   if (!domainId) return;
@@ -50,7 +60,7 @@ async function logRejection(
     {
       domainId,
       direction: 'inbound',
-      event: 'rejected',
+      event,
       sender,
       recipient: address,
       response: `${refusal.responseCode} ${refusal.message}`,

@@ -9,6 +9,7 @@ import type { SmtpContext } from '../deps.js';
 import { bodyOf } from '../received-message.js';
 import { deliverLocally, resolveLocal } from '../routing.js';
 import { buildBounce } from './bounce.js';
+import { enqueueOutbound } from './enqueue.js';
 import type { RecipientResult } from './results.js';
 
 export async function sendBounce(ctx: SmtpContext, item: QueueItem, failed: RecipientResult[]): Promise<void> {
@@ -31,6 +32,6 @@ export async function sendBounce(ctx: SmtpContext, item: QueueItem, failed: Reci
     return;
   }
   if (local) await deliverLocally(ctx, { body: bodyOf(body), envelopeFrom: '', recipients: [local] });
-  else await ctx.control.enqueue({ envelopeFrom: '', recipients: [to], body });
+  else await enqueueOutbound(ctx, { envelopeFrom: '', recipients: [to], body });
   metrics.messages.inc({ direction: 'bounced' });
 }

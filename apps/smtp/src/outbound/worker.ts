@@ -5,6 +5,9 @@
  * growing back-off until smtp.outboundMaxAgeMs, and sends one RFC 3464 bounce per attempt that failed recipients
  * for good (those that did not ask for NOTIFY=NEVER, RFC 3461 §5.2), never for a message with the null sender.
  *
+ * Wake-ups: an idle worker polls every OUTBOUND_LIMITS.pollIntervalMs, and also claims at once when an enqueuer
+ * in any process notifies deps.queueWakeups (enqueue.ts), so a queued message leaves without waiting for the poll.
+ *
  * Throughput: up to smtp.outboundConcurrency messages are in flight, and the running worker claims more as each
  * one finishes, so a slow destination holds only its own slots. Sessions to remote hosts are pooled
  * (connection-pool.ts), so a burst to one destination costs one greeting, EHLO and TLS handshake per session.
@@ -31,6 +34,8 @@ export interface OutboundDeps extends SmtpDeps {
   portOverride?: number;
   /** Delay before the next attempt after `attempts` attempts; tests pass () => 0. Default: OUTBOUND_LIMITS. */
   retryDelayMs?: (attempts: number) => number;
+  /** How often an idle worker looks for due messages; default OUTBOUND_LIMITS.pollIntervalMs. */
+  pollIntervalMs?: number;
 }
 
 export interface OutboundWorker {
@@ -180,19 +185,32 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
   let stopping = false;
   let wake: (() => void) | null = null;
   let timer: NodeJS.Timeout | undefined;
+  /** Set by a queue wake-up (deps.queueWakeups) since the loop last claimed: claim again before pausing. */
+  let woken = false;
+  let unsubscribe: (() => void) | undefined;
 
-  /** Until an in-flight message finishes or, when nothing is due, the poll interval passes (or stop()). */
+  /**
+   * Until an in-flight message finishes, a wake-up says work was queued or, when nothing is due, the poll interval
+   * passes (or stop()). The poll stays: a wake-up is a hint, and retries fall due without one.
+   */
   function pause(idle: boolean): Promise<void> {
     // A referenced timer: a started worker is what keeps the outbound process alive.
     const poll = new Promise<void>((resolve) => {
       wake = resolve;
-      if (idle) timer = setTimeout(resolve, OUTBOUND_LIMITS.pollIntervalMs);
+      if (woken) resolve();
+      else if (idle) timer = setTimeout(resolve, deps.pollIntervalMs ?? OUTBOUND_LIMITS.pollIntervalMs);
     });
     return Promise.race([poll, ...inFlight]).finally(() => clearTimeout(timer));
   }
 
+  function onWakeup(): void {
+    woken = true;
+    wake?.();
+  }
+
   async function loop(): Promise<void> {
     while (!stopping) {
+      woken = false;
       const slots = config.smtp.outboundConcurrency - inFlight.size;
       const claimed =
         slots > 0
@@ -212,10 +230,13 @@ export function createOutboundWorker(deps: OutboundDeps): OutboundWorker {
     start() {
       if (running) return;
       stopping = false;
+      unsubscribe = ctx.queueWakeups?.subscribe(onWakeup);
       running = loop();
     },
     async stop() {
       stopping = true;
+      unsubscribe?.();
+      unsubscribe = undefined;
       clearTimeout(timer);
       wake?.();
       await running;
