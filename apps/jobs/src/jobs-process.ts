@@ -15,6 +15,8 @@ export interface JobsDeps {
   logger: Logger;
   /** Control store for mailing alerts through the outbound queue; without it alerts are only logged. */
   control?: Pick<ControlStore, 'enqueue'>;
+  /** Called after an alert mail is queued, to wake the outbound workers at once (a Coordination's queue.notify). */
+  wakeOutbound?: () => void;
   /** Default: scheduledJobs(config). */
   jobs?: readonly JobDefinition[];
   /** Default: apps/jobs/dist/jobs. */
@@ -40,7 +42,15 @@ export async function startJobsProcess(deps: JobsDeps): Promise<JobsProcess> {
     hostname: config.hostname,
     processName: 'jobs',
     ...(config.alerts.adminEmail ? { adminEmail: config.alerts.adminEmail } : {}),
-    ...(control ? { enqueue: (item) => control.enqueue(item) } : {}),
+    ...(control
+      ? {
+          enqueue: async (item) => {
+            const queued = await control.enqueue(item);
+            deps.wakeOutbound?.();
+            return queued;
+          },
+        }
+      : {}),
   });
   const monitoring = await startProcessMonitoring({
     logger,

@@ -11,7 +11,7 @@
  *   machine), counters and locks in each process's memory, but the shared counters (sharedRateLimits) in a SQLite
  *   file every process on the machine counts in (file-counters.ts).
  * - RedisCoordination (redis.ts), over ioredis: pub/sub on a dedicated subscriber connection for events and
- *   wake-ups, Lua scripts for atomic counters, SET NX PX with an INCR fencing counter for locks (released and
+ *   wake-ups (the event files are watched only during outages and just after a reconnect: redis-events.ts), Lua scripts for atomic counters, SET NX PX with an INCR fencing counter for locks (released and
  *   extended by compare-and-set scripts). Passwords and TLS (rediss://) are supported; unix:// for a socket.
  *
  * Invariants:
@@ -57,6 +57,8 @@ export interface CoordinationOptions {
   redisUrl?: string;
   redisTls?: RedisTlsOptions;
   notifyPollMs?: number;
+  /** Redis only: connect when first used, not at creation (RedisCoordinationOptions.lazy). */
+  lazy?: boolean;
 }
 
 /** The implementation the settings ask for: Redis when a URL is given, else embedded. */
@@ -70,5 +72,6 @@ export async function createCoordination(options: CoordinationOptions): Promise<
     dataDir: options.dataDir,
     logger: options.logger,
     notifyPollMs: options.notifyPollMs,
+    lazy: options.lazy,
   });
 }

@@ -5,12 +5,21 @@
  * Rules:
  * - publish() hands the event to this process's subscribers at once and PUBLISHes it with this process's source
  *   id; a process ignores its own messages coming back.
- * - Every subscription is also a subscription to the file notifier (the embedded transport). While Redis is
- *   unusable, publish() writes the files instead, so the instances on this machine keep hearing each other.
- *   For COORDINATION_LIMITS.recoveryOverlapMs after this process's subscriber reconnects, events go both ways,
- *   so an instance whose own reconnect comes a little later does not miss them.
+ * - One source at a time: while Redis is in use, subscriptions hear Redis alone and the event files (the embedded
+ *   transport) are not watched. Every process of a configuration with Redis publishes through Redis (the CLI too,
+ *   @mailyard/runtime's openStores), so nothing is written to the files then. The files are watched only while
+ *   they may carry events: before the first connect and while Redis is unusable (publish() writes the files
+ *   instead, so the instances on this machine keep hearing each other), and for
+ *   COORDINATION_LIMITS.recoveryOverlapMs after this process's subscriber reconnects (events go both ways
+ *   meanwhile, so an instance whose own reconnect comes a little later does not miss them).
+ * - The cost of that choice: a process that alone loses Redis while the others keep it writes its events to files
+ *   nobody watches, until it reconnects. Deliveries are not stranded by it (an open mailbox rechecks its spool
+ *   every few seconds); other kinds of change are seen at the session's next command or the next event.
+ * - When the files start being watched for subscriptions that already exist, each gets a resync event ('spool'
+ *   and 'folder' for folder ''): another instance may have written to the files before this one saw the outage.
  * - An event may therefore arrive twice, or (published during the moment an instance loses Redis) not at all:
- *   events are hints, and receivers re-read the mail store (changesSince), so neither costs more than latency.
+ *   events are hints, and receivers re-read the mail store (changesSince), so neither costs more than latency;
+ *   an open mailbox also rechecks its spool on its own (the mail store's handle), so mail is never stranded.
  * - After a reconnect the subscriber subscribes every channel again (autoResubscribe is off: a subscribe that
  *   failed while disconnected would otherwise be forgotten).
  */
@@ -25,8 +34,14 @@ export class RedisEvents implements ChangeNotifier {
   readonly #files: ChangeNotifier;
   readonly #prefix: string;
   readonly #subs = new Map<string, Set<Callback>>();
+  /** The file subscription of each subscribed mailbox while the files are watched. */
+  readonly #fileSubs = new Map<string, () => void>();
+  #watchingFiles = false;
   #overlapUntil = 0;
+  #overlapTimer: NodeJS.Timeout | undefined;
   #connectedBefore = false;
+  readonly #stopHealth: () => void;
+  #closed = false;
 
   constructor(link: RedisLink, files: ChangeNotifier, prefix: string) {
     this.#link = link;
@@ -34,42 +49,57 @@ export class RedisEvents implements ChangeNotifier {
     this.#prefix = `${prefix}ev:`;
     link.subscriber.on('message', (channel: string, message: string) => this.#onMessage(channel, message));
     link.subscriber.on('ready', () => this.#onSubscriberReady());
+    // The first connect of the command connection may come after the subscriber's: Redis is usable only then.
+    link.client.on('ready', () => this.#reconcile());
+    this.#stopHealth = link.health.onChange((inOutage) => {
+      if (!inOutage) this.#openOverlap();
+      this.#reconcile();
+    });
+  }
+
+  /** Whether subscriptions also read the event files now (during an outage and its overlap; false otherwise). */
+  get watchingFiles(): boolean {
+    return this.#watchingFiles;
   }
 
   publish(event: ChangeEvent): void {
-    if (!this.#link.health.usable()) {
-      this.#files.publish(event);
-      return;
-    }
+    const usable = this.#link.health.usable() || this.#link.unstarted;
     const overlap = Date.now() < this.#overlapUntil;
-    if (overlap) this.#files.publish(event);
-    else this.#dispatch(event);
+    const toFiles = !usable || overlap;
+    // FileChangeNotifier.publish hands the event to this process's file subscribers itself.
+    const heardThroughFiles = toFiles && this.#fileSubs.has(event.mailboxId);
+    if (toFiles) this.#files.publish(event);
+    if (!heardThroughFiles) this.#dispatch(event);
+    if (!usable) return;
     const message = JSON.stringify({ ...event, src: this.#link.source });
     void this.#link.attempt(
       (redis) => redis.publish(this.#prefix + event.mailboxId, message),
       () => {
-        if (!overlap) this.#files.publish(event);
+        if (!toFiles) this.#files.publish(event);
         return 0;
       },
     );
   }
 
   subscribe(mailboxId: string, callback: Callback): () => void {
-    const stopFiles = this.#files.subscribe(mailboxId, callback);
+    this.#link.useSubscriber();
     const own: Callback = (event) => callback(event);
     let callbacks = this.#subs.get(mailboxId);
     if (!callbacks) {
       callbacks = new Set();
       this.#subs.set(mailboxId, callbacks);
       this.#redisSubscribe([this.#prefix + mailboxId]);
+      this.#reconcile();
+      if (this.#watchingFiles) this.#watchFile(mailboxId);
     }
     callbacks.add(own);
     const subscribed = callbacks;
     return () => {
-      stopFiles();
       subscribed.delete(own);
       if (subscribed.size > 0 || this.#subs.get(mailboxId) !== subscribed) return;
       this.#subs.delete(mailboxId);
+      this.#fileSubs.get(mailboxId)?.();
+      this.#fileSubs.delete(mailboxId);
       if (this.#link.subscriber.status === 'ready') {
         this.#link.subscriber.unsubscribe(this.#prefix + mailboxId).catch(() => undefined);
       }
@@ -77,8 +107,49 @@ export class RedisEvents implements ChangeNotifier {
   }
 
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#overlapTimer);
+    this.#stopHealth();
+    for (const stop of this.#fileSubs.values()) stop();
+    this.#fileSubs.clear();
     this.#subs.clear();
     this.#files.close?.();
+  }
+
+  /** Files are needed while Redis is unusable and until the overlap after a (re)connect has passed. */
+  #reconcile(): void {
+    if (this.#closed) return;
+    const needed = (!this.#link.health.usable() && !this.#link.unstarted) || Date.now() < this.#overlapUntil;
+    if (needed === this.#watchingFiles) return;
+    this.#watchingFiles = needed;
+    if (!needed) {
+      for (const stop of this.#fileSubs.values()) stop();
+      this.#fileSubs.clear();
+      return;
+    }
+    for (const mailboxId of this.#subs.keys()) {
+      this.#watchFile(mailboxId);
+      // Lines written before this process noticed are behind the offset it starts reading at: re-read instead.
+      this.#dispatch({ mailboxId, folder: '', kind: 'spool' });
+      this.#dispatch({ mailboxId, folder: '', kind: 'folder' });
+    }
+  }
+
+  #watchFile(mailboxId: string): void {
+    if (this.#fileSubs.has(mailboxId)) return;
+    this.#fileSubs.set(
+      mailboxId,
+      this.#files.subscribe(mailboxId, (event) => this.#dispatch(event)),
+    );
+  }
+
+  /** Events also go through the files for recoveryOverlapMs from now; then the files are left alone again. */
+  #openOverlap(): void {
+    if (this.#closed) return;
+    this.#overlapUntil = Date.now() + COORDINATION_LIMITS.recoveryOverlapMs;
+    clearTimeout(this.#overlapTimer);
+    this.#overlapTimer = setTimeout(() => this.#reconcile(), COORDINATION_LIMITS.recoveryOverlapMs + 10);
+    this.#overlapTimer.unref();
   }
 
   #redisSubscribe(channels: string[]): void {
@@ -88,8 +159,9 @@ export class RedisEvents implements ChangeNotifier {
 
   /** A reconnect (not the first connect) opens the overlap; either way every channel is subscribed again. */
   #onSubscriberReady(): void {
-    if (this.#connectedBefore) this.#overlapUntil = Date.now() + COORDINATION_LIMITS.recoveryOverlapMs;
+    if (this.#connectedBefore) this.#openOverlap();
     this.#connectedBefore = true;
+    this.#reconcile();
     this.#redisSubscribe([...this.#subs.keys()].map((mailboxId) => this.#prefix + mailboxId));
   }
 

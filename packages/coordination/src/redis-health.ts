@@ -15,7 +15,7 @@ export interface HealthOptions {
   logger: Logger;
   /** describeRedisUrl() of the address: never the password. */
   target: string;
-  /** Both connections (commands and subscriber) are in ioredis's 'ready' state. */
+  /** The connections in use (commands, and the subscriber once something subscribed) are in ioredis's 'ready' state. */
   connected: () => boolean;
 }
 
@@ -31,9 +31,20 @@ export class RedisHealth {
   #inOutage = false;
   #skipUntil = 0;
   #outages = 0;
+  readonly #listeners = new Set<(inOutage: boolean) => void>();
 
   constructor(options: HealthOptions) {
     this.#options = options;
+  }
+
+  /** Calls `listener` when an outage starts (true) and when it ends (false); returns how to stop. */
+  onChange(listener: (inOutage: boolean) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get inOutage(): boolean {
+    return this.#inOutage;
   }
 
   /** Whether a call should try Redis now. */
@@ -55,6 +66,7 @@ export class RedisHealth {
       { redis: this.#options.target, failure: errorSummary(err) },
       'Redis unreachable: limits, locks and events fall back to this process (and files on this machine)',
     );
+    this.#tell(true);
   }
 
   /** A command worked, or a connection became ready: ends the outage when both connections are up. */
@@ -63,5 +75,10 @@ export class RedisHealth {
     this.#inOutage = false;
     this.#skipUntil = 0;
     this.#options.logger.info({ redis: this.#options.target }, 'Redis reachable again: coordination is shared again');
+    this.#tell(false);
+  }
+
+  #tell(inOutage: boolean): void {
+    for (const listener of [...this.#listeners]) listener(inOutage);
   }
 }

@@ -31,6 +31,12 @@ export interface RedisLinkOptions {
   target: string;
   logger: Logger;
   commandTimeoutMs?: number;
+  /**
+   * Connect only when used: the command connection at the first command, the subscriber at the first subscribe.
+   * For a process that may never need Redis (the jobs process only publishes a queue wake-up when it mails an
+   * alert). Default false: both connect at once, so the first call finds them ready.
+   */
+  lazy?: boolean;
 }
 
 export function reconnectDelay(attempt: number): number {
@@ -56,6 +62,10 @@ export class RedisLink {
   /** Tells this process's messages apart from the others' on shared channels. */
   readonly source = randomBytes(8).toString('hex');
   #closing = false;
+  /** The lazy command connection's first connect, shared by the calls that wait for it. */
+  #starting: Promise<void> | null = null;
+  #subscriberStarted: boolean;
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(options: RedisLinkOptions) {
     const redisOptions: RedisOptions = {
@@ -67,19 +77,37 @@ export class RedisLink {
       commandTimeout: options.commandTimeoutMs ?? COORDINATION_LIMITS.commandTimeoutMs,
       connectTimeout: COORDINATION_LIMITS.connectTimeoutMs,
       retryStrategy: reconnectDelay,
+      lazyConnect: options.lazy === true,
     };
+    this.#subscriberStarted = options.lazy !== true;
     this.client = defineScripts(new Redis(redisOptions));
     this.subscriber = new Redis(redisOptions);
-    this.health = new RedisHealth({
-      logger: options.logger,
-      target: options.target,
-      connected: () => this.client.status === 'ready' && this.subscriber.status === 'ready',
-    });
+    this.health = new RedisHealth({ logger: options.logger, target: options.target, connected: () => this.#ready() });
     for (const connection of [this.client, this.subscriber]) this.#watch(connection);
   }
 
+  /** The subscriber is about to be used: a lazy link connects it now (the 'ready' event follows). */
+  useSubscriber(): void {
+    if (this.#subscriberStarted || this.#closing) return;
+    this.#subscriberStarted = true;
+    this.subscriber.connect().catch(() => undefined);
+  }
+
   /** Runs `op` on Redis when it is usable, else (or when it fails) `fallback`. Never rejects for Redis's sake. */
-  async attempt<T>(op: (client: ScriptedRedis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+  attempt<T>(op: (client: ScriptedRedis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    const running = this.#attempt(op, fallback);
+    // close() lets calls in flight finish first: a short-lived process's last publish still reaches Redis.
+    this.#inFlight.add(running);
+    void running.finally(() => this.#inFlight.delete(running)).catch(() => undefined);
+    return running;
+  }
+
+  async #attempt<T>(op: (client: ScriptedRedis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    if (this.unstarted) {
+      // A lazy link's first command: connect (failures are retried in the background and reported as an outage).
+      this.#starting ??= this.client.connect().catch(() => undefined);
+      await this.#starting;
+    }
     if (this.#closing || !this.health.usable()) return fallback();
     let result: T;
     try {
@@ -92,9 +120,14 @@ export class RedisLink {
     return result;
   }
 
-  /** Resolves true once both connections are ready, false after timeoutMs (reconnecting goes on). */
+  /** The command connection, and the subscriber once started, are ready. */
+  #ready(): boolean {
+    return this.client.status === 'ready' && (!this.#subscriberStarted || this.subscriber.status === 'ready');
+  }
+
+  /** Resolves true once the connections in use are ready, false after timeoutMs (reconnecting goes on). */
   waitReady(timeoutMs: number): Promise<boolean> {
-    const ready = () => this.client.status === 'ready' && this.subscriber.status === 'ready';
+    const ready = () => this.#ready();
     if (ready()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const finish = (value: boolean) => {
@@ -110,11 +143,18 @@ export class RedisLink {
     });
   }
 
+  /** A lazy link whose command connection has not been asked for yet: the next attempt() connects it. */
+  get unstarted(): boolean {
+    return this.client.status === 'wait' && !this.#closing;
+  }
+
   get closing(): boolean {
     return this.#closing;
   }
 
   async close(): Promise<void> {
+    // Bounded: each call ends within a connect or command timeout.
+    await Promise.allSettled([...this.#inFlight]);
     this.#closing = true;
     await Promise.all([quit(this.client), quit(this.subscriber)]);
   }

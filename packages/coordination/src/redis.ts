@@ -30,6 +30,11 @@ export interface RedisCoordinationOptions {
   commandTimeoutMs?: number;
   /** How long createRedisCoordination waits to connect; default COORDINATION_LIMITS.firstConnectWaitMs. */
   firstConnectWaitMs?: number;
+  /**
+   * Connect only when first used (the command connection at the first command, the subscriber at the first
+   * subscribe), and do not wait for Redis at creation: for a process that seldom or never needs it (jobs).
+   */
+  lazy?: boolean;
 }
 
 export class RedisCoordination implements Coordination {
@@ -50,6 +55,7 @@ export class RedisCoordination implements Coordination {
       target: describeRedisUrl(options.url),
       logger: options.logger,
       commandTimeoutMs: options.commandTimeoutMs,
+      lazy: options.lazy,
     });
     this.#fallback = new EmbeddedCoordination({ dataDir: options.dataDir, notifyPollMs: options.notifyPollMs });
     this.events = new RedisEvents(this.#link, this.#fallback.events, prefix);
@@ -88,10 +94,12 @@ export class RedisCoordination implements Coordination {
 
 /**
  * A RedisCoordination, connected when Redis answers within firstConnectWaitMs. When it does not, this still
- * resolves, with one warning logged, and the process starts on the fallback until Redis is reachable.
+ * resolves, with one warning logged, and the process starts on the fallback until Redis is reachable. A lazy one
+ * resolves at once, unconnected.
  */
 export async function createRedisCoordination(options: RedisCoordinationOptions): Promise<RedisCoordination> {
   const coordination = new RedisCoordination(options);
+  if (options.lazy) return coordination;
   await coordination.waitReady(options.firstConnectWaitMs ?? COORDINATION_LIMITS.firstConnectWaitMs);
   return coordination;
 }

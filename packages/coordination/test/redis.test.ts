@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoginGate } from '@mailyard/limits';
-import { Mailstore } from '@mailyard/mailstore';
+import { type ChangeEvent, FileChangeNotifier, Mailstore } from '@mailyard/mailstore';
 import {
   captureLog,
   type RedisServer,
@@ -16,10 +16,12 @@ import {
   tempDir,
   waitFor,
 } from '@mailyard/testkit';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createCoordination,
   createRedisCoordination,
+  parseRedisUrl,
   type RedisCoordination,
   type RedisCoordinationOptions,
 } from '../src/index.js';
@@ -99,6 +101,31 @@ describe.skipIf(!available)('Redis coordination', () => {
       await first?.close();
       await second?.close();
       await dir?.cleanup();
+    });
+
+    test('one source while Redis is in use: subscriptions do not read the event files', async () => {
+      const box = 'd'.repeat(32);
+      await waitFor(() => !first.events.watchingFiles && !second.events.watchingFiles);
+      const heard: ChangeEvent[] = [];
+      const off = second.events.subscribe(box, (event) => heard.push(event));
+      // A process that writes the files alone, and a plain reader of the files beside the subscription.
+      const writer = new FileChangeNotifier(dir.path, { pollMs: 50 });
+      const reader = new FileChangeNotifier(dir.path, { pollMs: 50 });
+      const readFromFiles: ChangeEvent[] = [];
+      const offReader = reader.subscribe(box, (event) => readFromFiles.push(event));
+      try {
+        writer.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid: 1 });
+        await waitFor(() => readFromFiles.length === 1);
+        first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid: 2 });
+        await waitFor(() => heard.length >= 1);
+        expect(heard.map((event) => event.uid)).toEqual([2]);
+        expect(second.events.watchingFiles).toBe(false);
+      } finally {
+        off();
+        offReader();
+        writer.close();
+        reader.close();
+      }
     });
 
     test('share rate-limit counters: the limit holds across both', async () => {
@@ -241,6 +268,37 @@ describe.skipIf(!available)('Redis coordination', () => {
       expect((coordination as RedisCoordination).shared).toBe(true);
     } finally {
       await coordination.close();
+    }
+  });
+
+  test('lazy: no connection until used; a queue wake-up opens the command connection, a subscribe the other', async () => {
+    await using dir = await tempDir('mailyard-coordination-');
+    const log = captureLog();
+    const observer = new Redis(parseRedisUrl(server.url));
+    /** Connections of this test's coordination, told apart from the others' by a client name set for it. */
+    const connections = async () =>
+      String(await observer.client('LIST'))
+        .split('\n')
+        .filter((line) => / name=mailyard /.test(line)).length;
+    const before = await connections();
+    const lazy = await createCoordination({ dataDir: dir.path, logger: log.logger, redisUrl: server.url, lazy: true });
+    const eager = await createRedisCoordination({ url: server.url, dataDir: dir.path, logger: log.logger });
+    try {
+      expect(await connections()).toBe(before + 2);
+      let woken = 0;
+      const off = eager.queue.subscribe(() => woken++);
+      lazy.queue.notify();
+      await waitFor(() => woken === 1);
+      expect(await connections()).toBe(before + 3);
+      const offLazy = lazy.events.subscribe('a'.repeat(32), () => undefined);
+      await waitFor(async () => (await connections()) === before + 4);
+      off();
+      offLazy();
+      expect(log.atLeast(40)).toEqual([]);
+    } finally {
+      await lazy.close();
+      await eager.close();
+      observer.disconnect();
     }
   });
 

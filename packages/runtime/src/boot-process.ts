@@ -1,12 +1,11 @@
 // bootProcess: the common start of every long-running Mailyard process, in the order each main.ts needs it.
-import { readFile } from 'node:fs/promises';
 import { type Config, ensureRuntimeFiles, loadConfig, type RuntimeFiles } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
-import { type Coordination, createCoordination, describeRedisUrl, scopeCoordination } from '@mailyard/coordination';
+import { type Coordination, scopeCoordination } from '@mailyard/coordination';
 import { createLogger, type Logger } from '@mailyard/logger';
 import type { Mailstore } from '@mailyard/mailstore';
 import { type ProcessMonitoring, startProcessMonitoring } from '@mailyard/monitor';
-import { openControl, openMailstore } from './open-stores.js';
+import { openControl, openCoordination, openMailstore } from './open-stores.js';
 
 export interface BootOptions {
   /** PM2 process name: mx, submission, outbound, imap, pop3, api, web, jobs. Names the logger and the metrics port. */
@@ -19,6 +18,11 @@ export interface BootOptions {
    * does, with its mailing alerter).
    */
   monitoring?: false | { metricsPort?: number | false };
+  /**
+   * Connect to Redis (when configured) only once the coordination is first used, instead of at boot: for a
+   * process that seldom needs it (jobs publishes a queue wake-up only when it mails an alert). Default false.
+   */
+  lazyCoordination?: boolean;
 }
 
 export interface BootedProcess {
@@ -50,7 +54,10 @@ export async function bootProcess<O extends BootOptions>(options: O): Promise<Bo
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: processName });
   const runtime = await ensureRuntimeFiles(config);
-  const coordination = scopeCoordination(await openCoordination(config, runtime, logger), processName);
+  const coordination = scopeCoordination(
+    await openCoordination(config, runtime, logger, options.lazyCoordination === true),
+    processName,
+  );
   const control = openControl(runtime);
   const mailstore =
     options.mailstore === false ? undefined : openMailstore(config, runtime, logger, coordination.events, control);
@@ -74,18 +81,6 @@ export async function bootProcess<O extends BootOptions>(options: O): Promise<Bo
     },
   };
   return booted as Booted<O>;
-}
-
-/** Redis when redisUrl is set (the address logged only redacted), else the embedded implementation. */
-async function openCoordination(config: Config, runtime: RuntimeFiles, logger: Logger): Promise<Coordination> {
-  const { redisUrl, redisCaPath } = config;
-  if (redisUrl) logger.info({ redis: describeRedisUrl(redisUrl) }, 'coordination over redis');
-  return createCoordination({
-    dataDir: runtime.paths.root,
-    logger,
-    redisUrl,
-    redisTls: redisCaPath ? { ca: await readFile(redisCaPath) } : undefined,
-  });
 }
 
 /** Instance k > 0 of a process listens for /metrics this many ports above the configured one, times k. */

@@ -1,7 +1,10 @@
-// The control store and the mail store, opened from configuration the same way in every process and in the CLI.
+// The control store, the mail store and the coordination, opened from configuration the same way in every
+// process and in the CLI.
+import { readFile } from 'node:fs/promises';
 import { type Config, ensureRuntimeFiles, type RuntimeFiles } from '@mailyard/config';
 import { type ControlStore, openControlStore } from '@mailyard/control';
-import type { MinimalLogger } from '@mailyard/logger';
+import { type Coordination, createCoordination, describeRedisUrl } from '@mailyard/coordination';
+import { createLogger, type Logger, type MinimalLogger } from '@mailyard/logger';
 import { type ChangeNotifier, Mailstore } from '@mailyard/mailstore';
 import { metrics } from '@mailyard/monitor';
 import { controlQuotaSource } from './quota-source.js';
@@ -44,22 +47,54 @@ export interface OpenedStores {
   runtime: RuntimeFiles;
   control: ControlStore;
   mailstore: Mailstore;
-  /** Closes the mail store, then the control store. */
+  /** Closes the mail store, the coordination (when Redis is configured), then the control store. */
   close(): Promise<void>;
 }
 
-/** Both stores for a short-lived command (the CLI): creates the data dir layout and keys when missing. */
+/**
+ * Both stores for a short-lived command (the CLI): creates the data dir layout and keys when missing. With Redis
+ * configured, the mail store's change events go through a lazy Redis coordination (connected at the first event,
+ * its warnings on stderr), as the long-running processes' do: they watch the event files only while Redis is
+ * unusable, so a command that wrote its events to the files alone would not be heard by IDLE sessions.
+ */
 export async function openStores(config: Config, logger?: MinimalLogger): Promise<OpenedStores> {
   const runtime = await ensureRuntimeFiles(config);
   const control = openControl(runtime);
-  const mailstore = openMailstore(config, runtime, logger, undefined, control);
+  const coordination = config.redisUrl
+    ? await openCoordination(
+        config,
+        runtime,
+        createLogger({ level: 'warn', name: 'cli', destination: process.stderr }),
+        true,
+      )
+    : undefined;
+  const mailstore = openMailstore(config, runtime, logger, coordination?.events, control);
   return {
     runtime,
     control,
     mailstore,
     async close() {
       await mailstore.close();
+      await coordination?.close();
       await control.close();
     },
   };
+}
+
+/** Redis when redisUrl is set (the address logged only redacted), else the embedded implementation. */
+export async function openCoordination(
+  config: Config,
+  runtime: RuntimeFiles,
+  logger: Logger,
+  lazy = false,
+): Promise<Coordination> {
+  const { redisUrl, redisCaPath } = config;
+  if (redisUrl) logger.info({ redis: describeRedisUrl(redisUrl), lazy }, 'coordination over redis');
+  return createCoordination({
+    dataDir: runtime.paths.root,
+    logger,
+    redisUrl,
+    redisTls: redisCaPath ? { ca: await readFile(redisCaPath) } : undefined,
+    lazy,
+  });
 }
