@@ -15,7 +15,7 @@ import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { createImapServer, type ImapServer } from '@mailyard/imap';
 import { kdfRunCount, Mailstore } from '@mailyard/mailstore';
 import { createPop3Server, type Pop3Server } from '@mailyard/pop3';
-import { captureLog, corpusMessages, requireTool, waitFor } from '@mailyard/testkit';
+import { captureLog, corpusMessages, requireTool, spamSamples, waitFor } from '@mailyard/testkit';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
@@ -271,6 +271,34 @@ describe('mail over HTTP', () => {
     expect((await h.call('DELETE', `/v1/messages/${id}?expunge=true`, { headers: auth })).status).toBe(204);
     expect((await h.call('GET', `/v1/messages/${id}`, { headers: auth })).status).toBe(404);
     expect(await messageCount(client, 'Trash')).toBe(0);
+  });
+
+  test('spam learning: a move into Junk over HTTP trains spam and a move out trains ham, as IMAP MOVE does; an upload into Junk trains spam', async () => {
+    const learned = async () => {
+      const session = await h.mailstore.open(box.mailboxId, box.password);
+      try {
+        return session.spamLearning();
+      } finally {
+        session.close();
+      }
+    };
+    const before = await learned();
+    const [spam, uploaded] = spamSamples(2, 900) as [Buffer, Buffer];
+    await h.mailstore.deliver(box.mailboxId, spam);
+    const id = await newestId();
+    const toJunk = await h.call('PUT', `/v1/messages/${id}`, { headers: auth, json: { folder: 'Junk' } });
+    expect(toJunk.body).toMatchObject({ id, folder: 'Junk' });
+    expect(await learned()).toMatchObject({ trainedSpam: before.trainedSpam + 1, trainedHam: before.trainedHam });
+    const back = await h.call('PUT', `/v1/messages/${id}?folder=Junk`, { headers: auth, json: { folder: 'INBOX' } });
+    expect(back.status).toBe(200);
+    expect(await learned()).toMatchObject({ trainedSpam: before.trainedSpam, trainedHam: before.trainedHam + 1 });
+    const res = await fetch(`${h.base}/v1/messages?folder=Junk`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'message/rfc822' },
+      body: uploaded,
+    });
+    expect(res.status).toBe(201);
+    expect(await learned()).toMatchObject({ trainedSpam: before.trainedSpam + 1, trainedHam: before.trainedHam + 1 });
   });
 
   test('create: a raw message/rfc822 upload and a JSON message; IMAP sees both', async () => {

@@ -112,3 +112,17 @@ test('after 20 spam and 20 ham sorted by IMAP MOVE/COPY, new similar spam goes t
   }
   expect(h.codeBugs()).toEqual([]);
 });
+
+test('an IMAP APPEND into Junk trains spam, as a MOVE there does; an APPEND into INBOX trains nothing', async () => {
+  const user = await h.addUser('appender');
+  const owner = await h.client(user);
+  for (const raw of spamSamples(3, 700)) expect(await owner.append('Junk', raw)).toBeTruthy();
+  for (const raw of hamSamples(2, 700)) expect(await owner.append('INBOX', raw)).toBeTruthy();
+  await loggedOut(owner, user);
+  const direct = await h.mailstore.open(user.mailboxId, user.password);
+  try {
+    expect(direct.spamLearning()).toMatchObject({ trainedSpam: 3, trainedHam: 0 });
+  } finally {
+    direct.close();
+  }
+});

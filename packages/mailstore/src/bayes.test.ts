@@ -62,6 +62,31 @@ describe('learning from moves', () => {
     s.close();
   });
 
+  test('an APPEND or MULTIAPPEND into Junk trains spam, as a move there does; elsewhere, or with learning off, nothing', async () => {
+    t = await testStore();
+    await t.store.createMailbox('m', 'pw');
+    const s = await t.store.open('m', 'pw');
+    const [one, two, three] = spamSamples(3, 3) as [Buffer, Buffer, Buffer];
+    const { uid } = await s.append('Junk', one);
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 1, trainedHam: 0 });
+    expect(s.spamLearning().tokens).toBeGreaterThan(0);
+    await s.append('INBOX', (hamSamples(1, 3) as [Buffer])[0]);
+    await s.append('Archive', two);
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 1, trainedHam: 0 });
+    await s.appendMany('Junk', [{ raw: two }, { raw: three }]);
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 3, trainedHam: 0 });
+    s.move('Junk', [uid], 'INBOX'); // the user's correction takes the spam training back
+    expect(s.spamLearning()).toMatchObject({ trainedSpam: 2, trainedHam: 1 });
+    s.close();
+
+    const off = t.another({ spamLearning: { enabled: false } });
+    await waitFor(() => !t?.store.isOpen('m'));
+    const s2 = await off.open('m', 'pw');
+    await s2.append('Junk', (spamSamples(1, 4) as [Buffer])[0]);
+    expect(s2.spamLearning()).toMatchObject({ trainedSpam: 2, trainedHam: 1 });
+    s2.close();
+  });
+
   test('moves between other folders train nothing, and learning switched off trains nothing', async () => {
     t = await testStore({ spamLearning: { enabled: false } });
     await t.store.createMailbox('m', 'pw');

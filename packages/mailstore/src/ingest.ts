@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { QuotaExceededError } from '@mailyard/errors';
+import { type TrainingClass, train } from './bayes.js';
 import { keywordsText, parseFlags } from './flags.js';
 import { dropSearchText, queueSearchText } from './fts.js';
 import { type IndexedMessage, indexMessage, threadLinks } from './indexing.js';
@@ -32,6 +33,8 @@ export interface IngestTarget {
   recordId?: string;
   /** The byte limit, or the mailbox's limits; Infinity for no check (the spool drain: mail already accepted). */
   quotaBytes: number | QuotaLimit;
+  /** Train the spam classifier with the new message, in the same transaction (an APPEND into Junk: bayes.ts). */
+  trainAs?: TrainingClass;
 }
 
 export async function prepareMessage(raw: Buffer): Promise<PreparedMessage> {
@@ -211,6 +214,7 @@ export function commitMessage(db: Db, msg: PreparedMessage, target: IngestTarget
     if (target.recordId) {
       prep(db, 'INSERT INTO spool_ingested (record_id, at) VALUES (?, ?)').run(target.recordId, Date.now());
     }
+    if (target.trainAs) train(db, contentId, target.trainAs);
     return { uid: counters.uid_next, uidValidity: counters.uid_validity, modseq };
   });
   return run.immediate();

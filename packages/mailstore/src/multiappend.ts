@@ -4,7 +4,7 @@
  * are consecutive and a failure (quota, a folder deleted meanwhile) leaves the folder as it was. CATENATE
  * (RFC 4469) builds each message's bytes in the protocol layer and stores them through the same path.
  */
-import { commitMessage, type PreparedMessage, prepareMessage } from './ingest.js';
+import { commitMessage, type IngestTarget, type PreparedMessage, prepareMessage } from './ingest.js';
 import type { Db } from './schema.js';
 import type { AppendOptions, AppendResult, QuotaLimit } from './types.js';
 
@@ -26,11 +26,12 @@ export function commitAll(
   items: readonly AppendItem[],
   prepared: readonly PreparedMessage[],
   quotaBytes: number | QuotaLimit,
+  training: Pick<IngestTarget, 'trainAs'> = {},
 ): AppendResult[] {
   const run = db.transaction((): AppendResult[] =>
     prepared.map((message, i) => {
       const opts = items[i]?.opts ?? {};
-      const target = { folderId, flags: opts.flags, internalDate: opts.internalDate, quotaBytes };
+      const target = { folderId, flags: opts.flags, internalDate: opts.internalDate, quotaBytes, ...training };
       return commitMessage(db, message, target) as AppendResult;
     }),
   );

@@ -10,6 +10,7 @@ import { isOutOfSpace, recentUids, storageFullOr } from './disk-full.js';
 import { binarySection, messageAttributes, previews } from './fetch-extensions.js';
 import {
   createFolder,
+  type FolderRef,
   findFolder,
   folderStatus,
   listFolders,
@@ -95,6 +96,11 @@ export class HandleSession implements MailboxSession {
     return { learn: this.#handle.spamLearning.enabled };
   }
 
+  /** An APPEND into Junk trains spam, as a move there does (a client filing mail it fetched elsewhere). */
+  #appendTraining(folder: FolderRef): { trainAs?: 'spam' } {
+    return this.#handle.spamLearning.enabled && folder.specialUse === '\\Junk' ? { trainAs: 'spam' } : {};
+  }
+
   /** Runs a write: on a full disk it fails as StorageFullError (disk-full.ts), while reads keep working. */
   #write<T>(write: () => T): T {
     try {
@@ -165,6 +171,7 @@ export class HandleSession implements MailboxSession {
         flags: opts.flags,
         internalDate: opts.internalDate,
         quotaBytes: limit,
+        ...this.#appendTraining(folder),
       }),
     ) as AppendResult;
     this.#handle.scheduleIndexing();
@@ -272,7 +279,9 @@ export class HandleSession implements MailboxSession {
     requireFolder(this.#db, path);
     const [prepared, limit] = await Promise.all([prepareAll(messages), this.#handle.refreshLimits()]);
     const folder = requireFolder(this.#db, path);
-    const results = this.#write(() => commitAll(this.#db, folder.id, messages, prepared, limit));
+    const results = this.#write(() =>
+      commitAll(this.#db, folder.id, messages, prepared, limit, this.#appendTraining(folder)),
+    );
     this.#handle.scheduleIndexing();
     for (const r of results) this.#handle.publish({ folder: folder.path, kind: 'added', uid: r.uid, modseq: r.modseq });
     return results;
