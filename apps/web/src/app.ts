@@ -8,7 +8,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { Router } from '@koa/router';
 import type { Config } from '@mailyard/config';
-import { type ControlStore, defaultResolver, type MailboxAdmin, type TxtMxResolver } from '@mailyard/control';
+import { type ControlStore, defaultResolver, type TxtMxResolver } from '@mailyard/control';
 import {
   LOGIN_FAILURE_WINDOW_MS,
   type LoginFailureStore,
@@ -24,6 +24,7 @@ import { registerAutoconfigRoutes } from './autoconfig.js';
 import { errorPages, notFoundPage } from './error-pages.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
+import { registerBackupRoutes } from './routes/backup.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerOutboundRoutes } from './routes/outbound.js';
 import { registerSieveRoutes } from './routes/sieve.js';
@@ -32,7 +33,8 @@ import { registerTokenRoutes } from './routes/tokens.js';
 import { checkCsrf, loadSession } from './session-middleware.js';
 import { DashboardSessions } from './sessions.js';
 import { STYLESHEET } from './stylesheet.js';
-import type { LoginLimits, WebContext, WebRouteDeps, WebState } from './web-context.js';
+import { TransferJobs } from './transfer-jobs.js';
+import type { DashboardMailstore, LoginLimits, WebContext, WebRouteDeps, WebState } from './web-context.js';
 
 /**
  * Failed logins per hour: 10 per (email, address) is plenty for a person who mistypes and far too few for guessing;
@@ -50,7 +52,7 @@ export interface WebDeps {
   config: Config;
   logger: Logger;
   control: ControlStore;
-  mailstore: MailboxAdmin;
+  mailstore: DashboardMailstore;
   /** DNS resolver for record checks; default: node:dns, pointed at config.dns.resolver when set. */
   resolver?: TxtMxResolver;
   /** Key for CSRF tokens: config.web.sessionSecret, else this (main.ts derives it from the master key), else random. */
@@ -69,7 +71,7 @@ export interface WebServer {
   sessions: DashboardSessions;
   /** Listens on `port` (0 = any) at config.bind, or `host` when given; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops accepting connections and waits for open requests to finish. */
+  /** Stops accepting connections, waits for open requests to finish, and stops background imports. */
   close(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
       durationMs: limits.windowMs,
       ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}),
     }),
+    transferJobs: new TransferJobs(logger),
   };
 }
 
@@ -139,6 +142,7 @@ function buildRouter(deps: WebRouteDeps): Router<WebState> {
   registerAccountRoutes(router, deps);
   registerDomainRoutes(router, deps);
   registerAliasRoutes(router, deps);
+  registerBackupRoutes(router, deps);
   registerSieveRoutes(router, deps);
   registerSpamRoutes(router, deps);
   registerTokenRoutes(router, deps);
@@ -172,8 +176,9 @@ export function createWebServer(deps: WebDeps): WebServer {
       countConnections(server, 'web');
       return listenServer(server, port, host);
     },
-    close() {
-      return closeServer(server);
+    async close() {
+      await closeServer(server);
+      await shared.transferJobs.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Next } from 'koa';
 import { CSRF_FIELD, csrfToken, isValidCsrfToken } from './csrf.js';
 import { readForm } from './form-body.js';
 import { isSessionId, newSessionId } from './sessions.js';
+import { isUploadPath } from './uploads.js';
 import type { WebContext, WebRouteDeps } from './web-context.js';
 
 const cookieName = (ctx: WebContext) => (ctx.secure ? '__Host-mailyard' : 'mailyard');
@@ -81,6 +82,8 @@ export function checkCsrf(deps: WebRouteDeps) {
   return async (ctx: WebContext, next: Next) => {
     ctx.state.form = new URLSearchParams();
     if (SAFE_METHODS.has(ctx.method) || CSRF_EXEMPT.some((path) => path.test(ctx.path))) return next();
+    // File uploads: the route's readUpload checks the token, before a byte of the file is written.
+    if (isUploadPath(ctx.path) && ctx.is('multipart/form-data')) return next();
     const form = await readForm(ctx);
     if (!isValidCsrfToken(deps.csrfKey, ctx.state.sid, form.get(CSRF_FIELD) ?? undefined)) {
       throw new PermissionError(

@@ -5,8 +5,18 @@ import type { Account, Alias, ControlStore, Domain, MailboxAdmin, TxtMxResolver 
 import { AuthenticationError, NotFoundError, PermissionError } from '@mailyard/errors';
 import type { LoginGate, RateLimiter } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
+import type { MailboxSession } from '@mailyard/mailstore';
 import type { FormFields } from './form-body.js';
 import type { DashboardSessions, Session } from './sessions.js';
+import type { TransferJobs } from './transfer-jobs.js';
+
+/**
+ * The mail store as the dashboard uses it: mailbox passwords (MailboxAdmin) and, for the backup page, unlocking a
+ * mailbox with the password its owner types (zero-access: nothing else opens it).
+ */
+export interface DashboardMailstore extends MailboxAdmin {
+  open(mailboxId: string, password: string): Promise<MailboxSession>;
+}
 
 export interface WebState {
   /** The browser's session id (cookie), logged in or not. */
@@ -39,13 +49,15 @@ export interface WebRouteDeps {
   config: Config;
   logger: Logger;
   control: ControlStore;
-  mailstore: MailboxAdmin;
+  mailstore: DashboardMailstore;
   resolver: TxtMxResolver;
   sessions: DashboardSessions;
   csrfKey: Buffer;
   /** Failed password checks (login, password change), per IP and per email+IP. */
   loginGate: LoginGate;
   signupPerIp: RateLimiter;
+  /** Imports and restores running in the background (backup page). */
+  transferJobs: TransferJobs;
 }
 
 export function requireAccount(ctx: WebContext): Account {

@@ -79,7 +79,9 @@ export function aliasesView(o: {
     ${csrfInput(o.csrf)}
     ${aliasFields(o.form ?? {}, true)}
     <button type="submit">Add alias</button>
-  </form>`;
+  </form>
+  <p><a href="${domainPath(o.domain)}/restore">Create an alias from a backup</a> (restore an encrypted copy into a new
+    mailbox).</p>`;
 }
 
 function passwordSection(o: { domain: Domain; alias: Alias; csrf: string }): SafeHtml {
@@ -128,6 +130,12 @@ export function aliasView(o: {
   </form>
   <h2>Mailbox password</h2>
   ${passwordSection(o)}
+  ${
+    o.alias.mailboxId
+      ? html`<h2>Backup and import</h2>
+  <p><a href="${path}/backup">Download a backup, import mail or restore a backup</a></p>`
+      : ''
+  }
   <h2>Filters and vacation reply</h2>
   <p><a href="${path}/sieve">Sieve filters, vacation reply and script editor</a></p>
   ${o.spam ?? ''}
