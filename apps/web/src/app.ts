@@ -26,6 +26,7 @@ import { registerAccountRoutes } from './routes/account.js';
 import { registerAliasRoutes } from './routes/aliases.js';
 import { registerBackupRoutes } from './routes/backup.js';
 import { registerDomainRoutes } from './routes/domains.js';
+import { registerMemberRoutes } from './routes/members.js';
 import { registerOutboundRoutes } from './routes/outbound.js';
 import { registerSieveRoutes } from './routes/sieve.js';
 import { registerSpamRoutes } from './routes/spam.js';
@@ -145,6 +146,7 @@ function buildRouter(deps: WebRouteDeps): Router<WebState> {
   registerBackupRoutes(router, deps);
   registerSieveRoutes(router, deps);
   registerSpamRoutes(router, deps);
+  registerMemberRoutes(router, deps);
   registerTokenRoutes(router, deps);
   registerOutboundRoutes(router, deps);
   registerAutoconfigRoutes(router, deps);

@@ -128,6 +128,7 @@ export function domainView(o: {
   <div class="actions">
     <a href="${path}/aliases">Aliases and mailboxes</a>
     <a href="${path}/spam">Spam filter</a>
+    <a href="${path}/members">Members</a>
     ${actionButton({ action: `${path}/verify`, csrf: o.csrf, label: 'Verify DNS records' })}
   </div>
   ${verification(domain)}
