@@ -10,6 +10,7 @@ type Kind = 'boolean' | 'number' | 'array' | 'other';
 
 interface Def {
   type: string;
+  values?: unknown[];
   innerType?: z.ZodType;
   element?: z.ZodType;
   options?: z.ZodType[];
@@ -54,6 +55,12 @@ function kindOf(schema: z.ZodType): Kind {
   if (type === 'boolean') return 'boolean';
   if (type === 'number' || type === 'int' || type === 'bigint') return 'number';
   if (type === 'array') return 'array';
+  // z.literal(550), z.literal(true): the kind of its values (error_code_if_disabled is a union of number literals).
+  if (type === 'literal') {
+    const values = defOf(unwrap(schema)).values ?? [];
+    if (values.some((v) => typeof v === 'number')) return 'number';
+    if (values.some((v) => typeof v === 'boolean')) return 'boolean';
+  }
   return 'other';
 }
 

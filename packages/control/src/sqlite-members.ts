@@ -201,11 +201,6 @@ export class SqliteMemberTable {
     return accept.immediate();
   }
 
-  /** Deletes expired invites; returns how many. */
-  expireInvites(now = Date.now()): number {
-    return this.#sql('DELETE FROM domain_invites WHERE expires_at <= ?').run(now).changes;
-  }
-
   #invite(id: string): DomainInvite | null {
     const row = this.#sql('SELECT * FROM domain_invites WHERE id = ?').get(id) as InviteRow | undefined;
     return row ? toInvite(row) : null;
