@@ -23,6 +23,8 @@ runProcess(
       control,
       mailstore,
       masterKey: runtime.masterKey,
+      // The sending limits, counted together with SMTP submission's.
+      sendingLimitStore: coordination.sharedRateLimits,
       queueWakeups: coordination.queue,
     });
     const api = createApiServer({ config, logger, control, mailstore, loginGate, rateLimitStore, sender });

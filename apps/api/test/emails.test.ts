@@ -208,9 +208,10 @@ describe('POST /v1/emails and friends', () => {
     });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).not.toBeNull();
+    // The refused attempt counts too (as on SMTP submission: a client that keeps trying stays limited).
     const after = await h.call('GET', '/v1/emails/limit', { token });
     expect(after.body).toMatchObject({
-      domains: [{ domain: 'send.example', count: DAILY, remaining: 0 }],
+      domains: [{ domain: 'send.example', count: DAILY + 1, remaining: 0 }],
       sender: null,
     });
   });

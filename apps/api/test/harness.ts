@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
+import type { RateLimitStore } from '@mailyard/limits';
 import { Mailstore } from '@mailyard/mailstore';
 import { createMessageSender, type DnsLookup } from '@mailyard/smtp';
 import { captureLog, type LogLine, tempDir } from '@mailyard/testkit';
@@ -77,8 +78,11 @@ export async function startHarness(
     smtp?: Partial<Config['smtp']>;
     /** Settings of the webhooks section. */
     webhooks?: Partial<Config['webhooks']>;
-    /** Build a message sender (POST /v1/emails) over the same stores; `dns` for its lookups. */
-    sender?: { dns?: DnsLookup };
+    /**
+     * Build a message sender (POST /v1/emails) over the same stores; `dns` for its lookups, `sendingLimitStore` for
+     * the counters of the sending limits (default: its own, in memory).
+     */
+    sender?: { dns?: DnsLookup; sendingLimitStore?: RateLimitStore };
   } = {},
 ): Promise<Harness> {
   const dir = await tempDir('mailyard-api-');

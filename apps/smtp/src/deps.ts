@@ -4,7 +4,7 @@
  */
 import { type Config, deriveKey } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
-import { ByteBudget, type LoginGate, type RateLimitStore } from '@mailyard/limits';
+import { ByteBudget, type LoginGate, MemoryRateLimitStore, type RateLimitStore } from '@mailyard/limits';
 import type { Logger } from '@mailyard/logger';
 import type { DeliverMeta, DeliverSource } from '@mailyard/mailstore';
 import { watchByteBudget } from '@mailyard/monitor';
@@ -41,6 +41,11 @@ export interface SmtpDeps {
   dns?: DnsLookup;
   /** Rate-limit counters; default in memory (a Redis store shares them between processes). */
   rateLimitStore?: RateLimitStore;
+  /**
+   * Counters of the sending limits (sending-limits.ts), which SMTP submission and POST /v1/emails share: the
+   * coordination's sharedRateLimits. Default: in this process's memory.
+   */
+  sendingLimitStore?: RateLimitStore;
   /** Overrides of SMTP_LIMITS and the deadlines (tests set small ones). */
   limits?: Partial<SmtpLimits>;
   /** Sieve scripts and marks (sieve-scripts.ts). Default: the control store's (controlSieve). */
@@ -89,6 +94,7 @@ export function buildContext(deps: SmtpDeps): SmtpContext {
     spamChecks: [...builtInChecks({ config, dns }), ...rspamdChecks(config, deps.logger), ...(deps.spamChecks ?? [])],
     virusScan: createVirusScan(config),
     loginGate: deps.loginGate ?? createSubmissionLoginGate(config),
+    sendingLimitStore: deps.sendingLimitStore ?? new MemoryRateLimitStore(),
     rateLimitStore: deps.rateLimitStore,
     queueWakeups: deps.queueWakeups,
     limits: smtpLimits(config.limits.timeoutMs, deps.limits),

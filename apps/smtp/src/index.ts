@@ -47,6 +47,7 @@ export {
   NO_MTA_STS,
 } from './outbound/mta-sts.js';
 export { createOutboundWorker, type OutboundDeps, type OutboundWorker } from './outbound/worker.js';
+export { type SendingIdentity, SendingLimits, type SendingUse, type SendingVerdict } from './sending-limits.js';
 export { GuardedSmtpServer, type GuardedSmtpServerOptions } from './server.js';
 export { createSrs, type Srs } from './srs.js';
 export { createSubmissionServer, type SubmissionServer } from './submission.js';

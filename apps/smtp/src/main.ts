@@ -59,7 +59,7 @@ runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime
   // One failed-login gate per process (submission AUTH); its counters are shared by every instance when Redis is
   // configured (coordination), else they live in this process's memory.
   const loginGate = createSubmissionLoginGate(config, coordination.loginFailures);
-  // Sender and per-IP rate limits count in the same shared (or per-process) store.
+  // Per-IP rate limits count in this process's scope (shared by its instances when Redis is configured).
   const rateLimitStore = coordination.rateLimits;
   return start(role, {
     config,
@@ -70,6 +70,8 @@ runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime
     tls: runtime.tls,
     loginGate,
     rateLimitStore,
+    // The sending limits, counted together with the API's POST /v1/emails.
+    sendingLimitStore: coordination.sharedRateLimits,
     // Enqueuers (submission, forwarding, bounces) wake the outbound workers of every instance at once.
     queueWakeups: coordination.queue,
   });

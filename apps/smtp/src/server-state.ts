@@ -5,8 +5,8 @@
 import { ConnectionCounter, RateLimiter } from '@mailyard/limits';
 import type { ConnectionGuard } from './connection-guard.js';
 import type { SmtpContext } from './deps.js';
-import { SMTP_LIMITS } from './limits.js';
 import type { SendingRights } from './send-as.js';
+import { SendingLimits } from './sending-limits.js';
 
 export type ServerMode = 'mx' | 'submission';
 
@@ -24,12 +24,10 @@ export interface ServerState {
   connections: ConnectionCounter;
   /** Connection-slot releases by session id, run on close. */
   releases: Map<string, () => void>;
-  /** Messages per authenticated user per hour on submission (config smtp.messagesPerSenderPerHour). */
-  senderLimiter: RateLimiter;
+  /** The sending limits of submission, counted with POST /v1/emails (sending-limits.ts). */
+  sendingLimits: SendingLimits;
   /** Messages per client IP per hour on the MX (SmtpLimits.mxMessagesPerIpPerHour); never keyed by MAIL FROM. */
   mxMessagesPerIp: RateLimiter;
-  /** Messages per alias and per domain per day (config smtp.dailySendLimit), submission only. */
-  dailyLimiter: RateLimiter;
   /** DATA transfers being received or stored right now. */
   inflight: { count: number };
   /** Deadline guards of live connections by session id (server.ts). */
@@ -50,17 +48,12 @@ export function createServerState(ctx: SmtpContext, mode: ServerMode): ServerSta
     mode,
     connections: new ConnectionCounter(smtp.maxConnectionsPerIp),
     releases: new Map(),
-    senderLimiter: new RateLimiter({
-      points: smtp.messagesPerSenderPerHour,
-      durationMs: SMTP_LIMITS.senderWindowMs,
-      ...store,
-    }),
+    sendingLimits: new SendingLimits(smtp, ctx.sendingLimitStore),
     mxMessagesPerIp: new RateLimiter({
       points: ctx.limits.mxMessagesPerIpPerHour,
       durationMs: ctx.limits.mxMessageWindowMs,
       ...store,
     }),
-    dailyLimiter: new RateLimiter({ points: smtp.dailySendLimit, durationMs: SMTP_LIMITS.dailyWindowMs, ...store }),
     inflight: { count: 0 },
     guards: new Map(),
     unknownRecipients: new Map(),

@@ -1,7 +1,8 @@
 /**
  * Messages sent through the REST API (POST /v1/emails), per account: who sent what to whom and where its remote
- * part sits in the outbound queue. No message content is kept here. Counts by sender and by domain over a time
- * window are the daily sending limit of the API (an indexed range count each).
+ * part sits in the outbound queue. No message content is kept here; records go after 30 days (prune). Counts by
+ * sender and by domain over a time window are indexed range counts (the sending limits themselves are counted in
+ * the coordination's shared counters, with SMTP submission's).
  */
 import { newId } from './secrets.js';
 import type { StatementFor } from './sqlite-queries.js';

@@ -84,6 +84,24 @@ describe('RateLimiter, sliding window', () => {
     expect((await limiter.consume('late')).allowed).toBe(true);
   });
 
+  test('usage reads the weighted count without counting, in both window kinds', async () => {
+    const time = clock(0);
+    const sliding = new RateLimiter({ points: 10, durationMs: 1000, now: time.now });
+    const fixed = new RateLimiter({ points: 10, durationMs: 1000, window: 'fixed', now: time.now });
+    expect(await sliding.usage('k')).toEqual({ used: 0, remaining: 10 });
+    time.set(500);
+    await consumeTimes(sliding, 'k', 4);
+    await consumeTimes(fixed, 'k', 4);
+    expect(await sliding.usage('k')).toEqual({ used: 4, remaining: 6 });
+    expect(await sliding.usage('k')).toEqual({ used: 4, remaining: 6 });
+    expect(await fixed.usage('k')).toEqual({ used: 4, remaining: 6 });
+    time.set(1250); // a quarter into the next window: 3/4 of the previous 4 still weigh
+    await sliding.consume('k');
+    expect(await sliding.usage('k')).toEqual({ used: 4, remaining: 6 });
+    time.set(1500); // the fixed window ends 1000 ms after its first count
+    expect(await fixed.usage('k')).toEqual({ used: 0, remaining: 10 });
+  });
+
   test('recovers fully after two quiet windows', async () => {
     const time = clock(0);
     const limiter = new RateLimiter({ points: 2, durationMs: 100, now: time.now });

@@ -103,6 +103,25 @@ export class RateLimiter {
     return this.window === 'fixed' ? this.#consumeFixed(key, points) : this.#consumeSliding(key, points);
   }
 
+  /**
+   * What consume() would weigh against `points` right now, counting nothing: the window's count (fixed), or the
+   * weighted estimate of the last `durationMs` rounded up (sliding). Refused attempts are in it, as they count.
+   */
+  async usage(key: string): Promise<{ used: number; remaining: number }> {
+    let used: number;
+    if (this.window === 'fixed') {
+      used = (await this.#store.increment(key, this.durationMs, 0)).count;
+    } else {
+      const now = this.#now();
+      const width = this.durationMs;
+      const index = Math.floor(now / width);
+      const current = (await this.#store.increment(`${key}:${index}`, 2 * width, 0)).count;
+      const previous = (await this.#store.increment(`${key}:${index - 1}`, 2 * width, 0)).count;
+      used = Math.ceil(previous * ((width - (now - index * width)) / width) + current);
+    }
+    return { used, remaining: Math.max(0, this.points - used) };
+  }
+
   async #consumeFixed(key: string, points: number): Promise<RateLimitResult> {
     const { count, resetAt } = await this.#store.increment(key, this.durationMs, points);
     const remaining = Math.max(0, this.points - count);

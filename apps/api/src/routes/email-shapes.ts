@@ -69,11 +69,11 @@ export const emailOut = z.strictObject({
 const usage = z.strictObject({ count: z.number().int(), remaining: z.number().int() });
 
 export const emailLimitOut = z.strictObject({
-  /** Messages per day, per sender address and per domain (smtp.dailySendLimit). */
+  /** Messages per day, per sending alias and per domain (smtp.dailySendLimit), over SMTP submission and the API. */
   limit: z.number().int(),
-  /** Messages per hour per sender address (smtp.messagesPerSenderPerHour). */
+  /** Messages per hour per sending alias (smtp.messagesPerSenderPerHour). */
   hourly_limit: z.number().int(),
-  /** Use in the last 24 hours by each of the caller's verified domains. */
+  /** Use in the last 24 hours (SMTP submission and the API together) by each of the caller's verified domains. */
   domains: z.array(usage.extend({ domain: z.string() })),
   /** The authenticated mailbox's own use (mailbox credentials only). */
   sender: usage.extend({ address: z.string(), hourly_count: z.number().int() }).nullable(),

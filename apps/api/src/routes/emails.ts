@@ -11,9 +11,9 @@
  * and what its can_send_as grants, and file a copy in its Sent folder (sealed into its spool like any delivery);
  * they see only the messages that alias sent.
  *
- * Limits, counted over the messages sent through the API in control.db (so every API process and a restart see
- * the same figures): smtp.messagesPerSenderPerHour per sender address, smtp.dailySendLimit per sender address and
- * per domain over the last 24 hours; 429 past either. SMTP submission keeps its own counters.
+ * Limits: the sender's (MessageSender.limits, @mailyard/smtp sending-limits.ts), which SMTP submission counts
+ * against too, in the coordination's shared counters: smtp.messagesPerSenderPerHour per sending alias,
+ * smtp.dailySendLimit per sending alias and per domain over the last 24 hours; 429 past either.
  */
 import type { Domain, SentEmail } from '@mailyard/control';
 import {
@@ -22,11 +22,10 @@ import {
   MessageTooLargeError,
   NotFoundError,
   PermissionError,
-  RateLimitError,
   TryAgainLaterError,
   ValidationError,
 } from '@mailyard/errors';
-import type { HttpSender, MessageSender } from '@mailyard/smtp';
+import type { HttpSender, MessageSender, SendingLimits } from '@mailyard/smtp';
 import { readBody } from '../body.js';
 import { type ApiContext, type ApiRouter, listParams, param, type RouteDeps, setPageHeaders } from '../context.js';
 import { parseInput } from '../validation.js';
@@ -34,9 +33,6 @@ import { composeEmail } from './email-compose.js';
 import { emailCreate } from './email-shapes.js';
 
 export const EMAILS_PREFIX = '/v1/emails';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** Basic user name of the request, when it sends one. */
 function basicUser(header: string): string | null {
@@ -108,18 +104,6 @@ function fromSmtpReply(err: unknown): unknown {
   return new TryAgainLaterError(text);
 }
 
-async function checkLimits(deps: RouteDeps, sender: string, domain: string): Promise<void> {
-  const { messagesPerSenderPerHour, dailySendLimit } = deps.config.smtp;
-  const now = Date.now();
-  const hourly = await deps.control.countSentEmails({ sender }, new Date(now - HOUR));
-  if (hourly >= messagesPerSenderPerHour) throw new RateLimitError('hourly sending limit reached', HOUR);
-  const bySender = await deps.control.countSentEmails({ sender }, new Date(now - DAY));
-  const byDomain = await deps.control.countSentEmails({ domain }, new Date(now - DAY));
-  if (bySender >= dailySendLimit || byDomain >= dailySendLimit) {
-    throw new RateLimitError('daily sending limit reached', HOUR);
-  }
-}
-
 /** The JSON body limit of a send: the largest message, base64-encoded, plus room for the other fields. */
 function sendBodyLimit(deps: RouteDeps): number {
   return Math.ceil((deps.config.smtp.maxMessageSize * 4) / 3) + deps.config.api.bodyLimitBytes;
@@ -174,7 +158,6 @@ async function send(ctx: ApiContext, deps: RouteDeps, sender: MessageSender) {
   }
   const from = email.envelopeFrom.toLowerCase();
   const domain = from.slice(from.lastIndexOf('@') + 1);
-  await checkLimits(deps, from, domain);
   const submitted = await sender
     .send({ raw: email.raw, envelopeFrom: from, recipients: email.recipients, sender: httpSender(who) })
     .catch((err: unknown) => {
@@ -195,10 +178,9 @@ async function send(ctx: ApiContext, deps: RouteDeps, sender: MessageSender) {
   ctx.body = await present(deps, sent);
 }
 
-async function limit(ctx: ApiContext, deps: RouteDeps) {
+/** The sending limits and their use, as the sender (and SMTP submission) count it: without counting anything. */
+async function limit(ctx: ApiContext, deps: RouteDeps, limits: SendingLimits) {
   const who = await caller(ctx, deps);
-  const { dailySendLimit, messagesPerSenderPerHour } = deps.config.smtp;
-  const since = new Date(Date.now() - DAY);
   const names = who.mailbox
     ? [who.mailbox.domain.name]
     : (await deps.control.listDomains(who.accountId, { page: 1, limit: 1000 })).items
@@ -206,17 +188,16 @@ async function limit(ctx: ApiContext, deps: RouteDeps) {
         .map((d) => d.name);
   const domains = [];
   for (const domain of names) {
-    const count = await deps.control.countSentEmails({ domain }, since);
-    domains.push({ domain, count, remaining: Math.max(0, dailySendLimit - count) });
+    const use = await limits.domainUse(domain);
+    domains.push({ domain, count: use.used, remaining: use.remaining });
   }
   let sender = null;
   if (who.mailbox) {
     const address = who.mailbox.address.toLowerCase();
-    const count = await deps.control.countSentEmails({ sender: address }, since);
-    const hourly = await deps.control.countSentEmails({ sender: address }, new Date(Date.now() - HOUR));
-    sender = { address, count, remaining: Math.max(0, dailySendLimit - count), hourly_count: hourly };
+    const use = await limits.senderUse(address);
+    sender = { address, count: use.daily.used, remaining: use.daily.remaining, hourly_count: use.hourly.used };
   }
-  ctx.body = { limit: dailySendLimit, hourly_limit: messagesPerSenderPerHour, domains, sender };
+  ctx.body = { limit: limits.dailyLimit, hourly_limit: limits.hourlyLimit, domains, sender };
 }
 
 export function registerEmailRoutes(router: ApiRouter, deps: RouteDeps, sender: MessageSender | undefined): void {
@@ -224,7 +205,10 @@ export function registerEmailRoutes(router: ApiRouter, deps: RouteDeps, sender: 
     if (!sender) throw new TryAgainLaterError('this API process has no message sender (ApiDeps.sender)');
     return send(ctx, deps, sender);
   });
-  router.get('/emails/limit', (ctx: ApiContext) => limit(ctx, deps));
+  router.get('/emails/limit', (ctx: ApiContext) => {
+    if (!sender) throw new TryAgainLaterError('this API process has no message sender (ApiDeps.sender)');
+    return limit(ctx, deps, sender.limits);
+  });
   router.get('/emails', async (ctx: ApiContext) => {
     const who = await caller(ctx, deps);
     const { page, limit: size } = listParams(ctx);

@@ -1,8 +1,8 @@
 /**
  * onMailFrom. MX: the hourly limit per client IP (451 4.7.0, RFC 3463 §3.8), never per claimed sender: MAIL FROM
  * is not authenticated there, and a per-sender count would let anyone throttle a forged sender's mail. Submission: authenticated users only
- * (530 5.7.0, RFC 4954 §6), envelope senders the user may send as only (550 5.7.1, send-as.ts), the hourly limit
- * per user and the daily limits per alias and per domain.
+ * (530 5.7.0, RFC 4954 §6), envelope senders the user may send as only (550 5.7.1, send-as.ts), then the sending
+ * limits of the user's alias and domain, shared with POST /v1/emails (sending-limits.ts).
  */
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { envelopeAddress, maySendAs } from '../send-as.js';
@@ -30,15 +30,10 @@ async function checkSubmission(
   if (!(await maySendAs(state.ctx, user, envelopeAddress(address)))) {
     return reply(550, '5.7.1', `Sender address not owned by ${user.address}`);
   }
-  const hourly = await state.senderLimiter.consume(`submit:${user.address}`);
-  if (!hourly.allowed) return reply(451, '4.7.0', `Hourly sending limit reached, ${retryText(hourly.retryAfterMs)}`);
-  const perAlias = await state.dailyLimiter.consume(`alias:${user.aliasId}`);
-  const perDomain = await state.dailyLimiter.consume(`domain:${user.domain}`);
-  if (!perAlias.allowed || !perDomain.allowed) {
-    const wait = Math.max(perAlias.retryAfterMs, perDomain.retryAfterMs);
-    return reply(451, '4.7.0', `Daily sending limit reached, ${retryText(wait)}`);
-  }
-  return null;
+  const verdict = await state.sendingLimits.consume({ address: user.address, domain: user.domain });
+  if (verdict.allowed) return null;
+  const which = verdict.limit === 'hourly' ? 'Hourly' : 'Daily';
+  return reply(451, '4.7.0', `${which} sending limit reached, ${retryText(verdict.retryAfterMs)}`);
 }
 
 export function createOnMailFrom(state: ServerState) {
