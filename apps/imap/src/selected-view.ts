@@ -124,7 +124,7 @@ export class SelectedView {
   /** The client has now been told this message's flags at `modseq` (FETCH or STORE replies). */
   told(uid: number, modseq: number): void {
     if (modseq > (this.#toldModseq.get(uid) ?? 0)) this.#toldModseq.set(uid, modseq);
-    this.#pendingFlags.delete(uid);
+    if (this.#pendingFlags.size > 0) this.#pendingFlags.delete(uid);
   }
 
   /** The lowest MODSEQ this message may be reported with (never lower than one told before). */

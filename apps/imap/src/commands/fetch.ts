@@ -110,11 +110,11 @@ async function writeReplies(
   const listing = view.mailbox.listMessages(view.path);
   const needsStored = request.items.some((i) => i.needsStored);
   const reportsFlags = request.items.some((i) => i.name === 'FLAGS' || i.name === 'MODSEQ');
-  const batch = new ReplyBatch(io);
   if (seen.size === 0 && request.items.every((i) => i.metadata)) {
-    await writeMetadataReplies(session, view, summaries(listing, uids), request, reportsFlags, batch, io);
+    await writeMetadataReplies(session, view, summaries(listing, uids), request, reportsFlags, io);
     return;
   }
+  const batch = new ReplyBatch(io);
   for (const summary of summaries(listing, uids)) {
     if (request.changedSince !== undefined && summary.modseq <= request.changedSince) continue;
     const seq = view.seqOf(summary.uid);
@@ -133,9 +133,11 @@ async function writeReplies(
 /**
  * writeReplies for items that all come from the listing (UID, FLAGS, MODSEQ, RFC822.SIZE, INTERNALDATE) and no
  * \\Seen set by this command: FETCH 1:* (UID FLAGS), what a client sends to resynchronise a folder, on every
- * message. One reused source object and one string per message, keywords looked at once per distinct flag list
- * (the listing shares them), and no await unless a batch is full: about a third of the time per message of the
- * general path.
+ * message. The lines are written as bytes straight into the batch's buffer (FetchLineBuffer): numbers as digits,
+ * each distinct flag list (the listing shares them) encoded once, other items' text written in place, sequence
+ * numbers read by walking the view's UID list beside the requested UIDs. So a message costs no string and no
+ * object: on 20,000 messages the garbage (and the scavenges and promotions of a 256 KiB string being joined)
+ * was a quarter of the command's time.
  */
 async function writeMetadataReplies(
   session: Session,
@@ -143,11 +145,10 @@ async function writeMetadataReplies(
   listed: Iterable<MessageSummary>,
   request: FetchRequest,
   reportsFlags: boolean,
-  batch: ReplyBatch,
   io: CommandIo,
 ): Promise<void> {
   const items = request.items;
-  const prefixes = items.map((item, i) => `${i > 0 ? ' ' : ''}${item.name} `);
+  const prefixes = items.map((item, i) => Buffer.from(`${i > 0 ? ' ' : ''}${item.name} `, 'latin1'));
   const source: FetchSource = {
     mailbox: view.mailbox,
     path: view.path,
@@ -155,26 +156,123 @@ async function writeMetadataReplies(
     flags: [],
     stored: () => null,
   };
+  const out = new FetchLineBuffer(io);
+  const flagBytes = new Map<readonly string[], Buffer>();
+  const viewUids = view.uids;
+  let seqAt = 0;
   let checkedFlags: readonly string[] | undefined;
   for (const summary of listed) {
     if (request.changedSince !== undefined && summary.modseq <= request.changedSince) continue;
-    const seq = view.seqOf(summary.uid);
-    if (!seq) continue;
+    // Sequence numbers ascend with UIDs, and the requested UIDs ascend: one forward walk finds every one.
+    while (seqAt < viewUids.length && (viewUids[seqAt] as number) < summary.uid) seqAt++;
+    if (viewUids[seqAt] !== summary.uid) continue;
+    const seq = seqAt + 1;
     if (summary.flags !== checkedFlags) {
       checkedFlags = summary.flags;
       if (view.newKeywords(summary.flags).length > 0) {
-        await batch.flush();
+        await out.flush();
         await view.announceKeywords(summary.flags, (line) => io.untagged(line));
       }
     }
-    source.summary = summary;
-    source.flags = view.flagsOf(summary, session.rev2);
-    let line = `${seq} FETCH (`;
-    for (let i = 0; i < items.length; i++) line += (prefixes[i] as string) + (items[i] as FetchItem).value(source);
+    out.untaggedFetch(seq);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as FetchItem;
+      out.bytes(prefixes[i] as Buffer);
+      if (item.name === 'UID') out.number(summary.uid);
+      else if (item.name === 'FLAGS') {
+        const flags = view.flagsOf(summary, session.rev2);
+        let bytes = flagBytes.get(flags);
+        if (!bytes) {
+          bytes = Buffer.from(`(${flags.join(' ')})`, 'latin1');
+          // \Recent lists are made per message; only the listing's shared lists are worth keeping.
+          if (flags === summary.flags) flagBytes.set(flags, bytes);
+        }
+        out.bytes(bytes);
+      } else {
+        source.summary = summary;
+        source.flags = view.flagsOf(summary, session.rev2);
+        out.text(item.value(source) as string);
+      }
+    }
     if (reportsFlags) view.told(summary.uid, summary.modseq);
-    if (batch.addText(`${line})`)) await batch.flush();
+    if (out.endLine()) await out.flush();
   }
-  await batch.flush();
+  await out.flush();
+}
+
+/**
+ * Untagged FETCH lines written as bytes into buffers of IMAP_LIMITS.fetchBatchBytes, each handed to the
+ * connection whole once full (a fresh buffer follows: the socket may still hold the last one).
+ */
+class FetchLineBuffer {
+  static readonly #PREFIX = Buffer.from('* ', 'latin1');
+  static readonly #FETCH = Buffer.from(' FETCH (', 'latin1');
+  static readonly #END = Buffer.from(')\r\n', 'latin1');
+  /** Room kept for one line beyond the batch size, so a line never needs a check per byte. */
+  static readonly #SLACK = 64 * 1024;
+  readonly #io: CommandIo;
+  #buffer = Buffer.allocUnsafe(IMAP_LIMITS.fetchBatchBytes + FetchLineBuffer.#SLACK);
+  #at = 0;
+
+  constructor(io: CommandIo) {
+    this.#io = io;
+  }
+
+  untaggedFetch(seq: number): void {
+    this.bytes(FetchLineBuffer.#PREFIX);
+    this.number(seq);
+    this.bytes(FetchLineBuffer.#FETCH);
+  }
+
+  bytes(bytes: Buffer): void {
+    this.#room(bytes.length);
+    this.#at += bytes.copy(this.#buffer, this.#at);
+  }
+
+  text(text: string): void {
+    this.#room(text.length);
+    this.#at += this.#buffer.write(text, this.#at, 'latin1');
+  }
+
+  /** A non-negative integer in decimal digits. */
+  number(value: number): void {
+    if (value < 10) {
+      this.#room(1);
+      this.#buffer[this.#at++] = 48 + value;
+      return;
+    }
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    this.#room(digits);
+    let rest = value;
+    for (let i = this.#at + digits - 1; i >= this.#at; i--) {
+      this.#buffer[i] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    this.#at += digits;
+  }
+
+  /** Ends the line; true when the buffer is full and should be flushed before the next. */
+  endLine(): boolean {
+    this.bytes(FetchLineBuffer.#END);
+    return this.#at >= IMAP_LIMITS.fetchBatchBytes;
+  }
+
+  /** Grows the buffer for a line longer than the slack (many keywords), keeping what is written. */
+  #room(length: number): void {
+    if (this.#at + length <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#at + length));
+    this.#buffer.copy(grown, 0, 0, this.#at);
+    this.#buffer = grown;
+  }
+
+  async flush(): Promise<void> {
+    if (this.#at === 0) return;
+    const full = this.#buffer.subarray(0, this.#at);
+    this.#buffer = Buffer.allocUnsafe(IMAP_LIMITS.fetchBatchBytes + FetchLineBuffer.#SLACK);
+    this.#at = 0;
+    await this.#io.raw([full]);
+  }
 }
 
 /**

@@ -506,7 +506,8 @@ export class ImapConnection<S extends SessionHandle> {
       raw: (parts) =>
         this.#whileOpen(() =>
           this.write(
-            parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : Buffer.concat(parts.map(toBuffer)),
+            // One part goes as it is (a FETCH batch is one buffer already): no copy.
+            parts.length === 1 ? (parts[0] as string | Buffer) : Buffer.concat(parts.map(toBuffer)),
           ),
         ),
       continuation: (text) =>
