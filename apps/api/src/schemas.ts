@@ -24,6 +24,11 @@ export const domainCreate = z.strictObject({
   description: z.string().max(1000).optional(),
   /** Administrators only: hosted for routing at once, without the DNS ownership check. */
   verified: z.boolean().optional(),
+  /**
+   * Forward Email's `catchall`: true makes a catch-all alias ('*') forwarding to your account's email address;
+   * text, to these addresses (separated by commas, spaces or line breaks); false or absent, none.
+   */
+  catchall: z.union([z.boolean(), z.string().max(32_000)]).optional(),
 });
 
 /** Administrators only: mark any account's domain verified (hosted for routing) or not. */

@@ -63,6 +63,30 @@ describe('form-encoded and multipart bodies', () => {
     expect(updated.body).toMatchObject({ dmarc_policy: 'reject', description: 'a b' });
   });
 
+  test("Forward Email's catchall: true forwards to the account's email, text to those addresses; a bad one adds nothing", async () => {
+    if (!requireTool('curl')) return;
+    const mine = await curl('POST', '/v1/domains', ['-d', 'domain=catch-mine.example', '-d', 'catchall=true']);
+    expect(mine.status).toBe(201);
+    const star = await h.call('GET', '/v1/domains/catch-mine.example/aliases/*', { token });
+    expect(star.body.recipients).toEqual(['forms@forms.example']);
+    const listed = await curl('POST', '/v1/domains', [
+      '-d',
+      'domain=catch-list.example',
+      '-d',
+      'catchall=a@elsewhere.example b@elsewhere.example',
+    ]);
+    expect(listed.status).toBe(201);
+    const both = await h.call('GET', '/v1/domains/catch-list.example/aliases/*', { token });
+    expect(both.body.recipients).toEqual(['a@elsewhere.example', 'b@elsewhere.example']);
+    const none = await curl('POST', '/v1/domains', ['-d', 'domain=catch-none.example', '-d', 'catchall=false']);
+    expect(none.status).toBe(201);
+    expect((await h.call('GET', '/v1/domains/catch-none.example/aliases', { token })).body).toEqual([]);
+    const bad = await curl('POST', '/v1/domains', ['-d', 'domain=catch-bad.example', '-d', 'catchall=nobody']);
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('catchall');
+    expect((await h.call('GET', '/v1/domains/catch-bad.example', { token })).status).toBe(404);
+  });
+
   test('curl -d aliases: recipients as a delimited string, as key[] and as repeated keys; booleans by schema', async () => {
     if (!requireTool('curl')) return;
     const created = await curl('POST', '/v1/domains/forms.example/aliases', [

@@ -5,7 +5,7 @@
  * its subdomains belong to one account: 409 when another account holds one of them.
  */
 import { domainToASCII } from 'node:url';
-import { addDomain, checkDomain, normalizeDomain } from '@mailyard/control';
+import { addDomain, checkDomain, isWebhookUrl, normalizeDomain, normalizeRecipient } from '@mailyard/control';
 import { NotFoundError, PermissionError, ValidationError } from '@mailyard/errors';
 import {
   type ApiContext,
@@ -42,6 +42,7 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
     if (input.verified && !account.isAdmin) {
       throw new PermissionError('only an administrator can add a domain as verified: publish the TXT record instead');
     }
+    const catchAll = catchAllRecipients(input.catchall, account.email);
     const domain = await addDomain(deps.control, {
       accountId: account.id,
       name,
@@ -49,6 +50,7 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
       description: input.description,
       verified: input.verified === true,
     });
+    if (catchAll) await deps.control.createAlias(domain.id, { name: '*', recipients: catchAll });
     ctx.status = 201;
     ctx.body = presentDomain(domain, hostname);
   });
@@ -96,6 +98,21 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
     if (!marked) throw new NotFoundError('domain not found');
     deps.logger.info({ domain: marked.name, verified: input.verified, by: account.email }, 'domain verification set');
     ctx.body = presentDomain(marked, hostname);
+  });
+}
+
+/**
+ * The recipients of the catch-all asked for by `catchall` (Forward Email's field), checked before the domain is
+ * made so that a bad address adds nothing: email addresses only (a webhook has its own checks on the alias routes).
+ */
+function catchAllRecipients(catchall: boolean | string | undefined, accountEmail: string): string[] | null {
+  if (catchall === undefined || catchall === false) return null;
+  const listed = catchall === true ? [accountEmail] : catchall.split(/[\s,]+/).filter((item) => item !== '');
+  if (listed.length === 0) throw new ValidationError('catchall: name at least one address, or true', 'catchall');
+  return listed.map((item) => {
+    const address = isWebhookUrl(item) ? null : normalizeRecipient(item);
+    if (!address) throw new ValidationError(`catchall: not an email address: ${item}`, 'catchall');
+    return address;
   });
 }
 
