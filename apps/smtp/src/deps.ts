@@ -23,6 +23,8 @@ export interface MailDelivery {
   deliver(mailboxId: string, raw: Buffer, meta?: DeliverMeta): Promise<void>;
   /** The same for a message too large to hold in memory, sealed chunk by chunk as it is read. */
   deliverStream(mailboxId: string, source: DeliverSource, meta?: DeliverMeta): Promise<void>;
+  /** Spool entries sealed for the mailbox and not yet drained (quota-check.ts adds them to its usage). */
+  spoolUsage?(mailboxId: string): Promise<{ bytes: number; files: number }>;
 }
 
 export interface SmtpDeps {

@@ -37,8 +37,11 @@ describe('resolveQuota', () => {
 
   it('reports a message limit only when set, and counts the undrained spool as used', () => {
     expect(resolveQuota(record(), GiB).messages).toBeNull();
-    const q = resolveQuota(record({ maxMessages: 7, storageUsed: 10, messageCount: 3 }), GiB, 25);
-    expect(q).toMatchObject({ messages: 7, usedBytes: 35, usedMessages: 3 });
+    const q = resolveQuota(record({ maxMessages: 7, storageUsed: 10, messageCount: 3 }), GiB, {
+      bytes: 25,
+      messages: 2,
+    });
+    expect(q).toMatchObject({ messages: 7, usedBytes: 35, usedMessages: 5 });
   });
 });
 

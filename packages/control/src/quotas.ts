@@ -7,8 +7,8 @@
  * (max_messages, IMAP's MESSAGE resource, RFC 9208 §5.2) exists only where it was set on the alias.
  *
  * Usage is what the mailbox last reported (sessions that hold it unlocked write it after each change) plus the
- * sealed spool entries not yet drained into it, which the MX counts from their file sizes: delivery enforces the
- * quota without unlocking the mailbox.
+ * sealed spool entries not yet drained into it (bytes from their file sizes, at least one message per file), which
+ * the MX counts: delivery enforces the quota without unlocking the mailbox.
  */
 import { ValidationError } from '@mailyard/errors';
 
@@ -61,11 +61,11 @@ export interface EffectiveQuota {
   usedMessages: number;
 }
 
-/** Resolves the limits of a mailbox (see the module comment). `extraUsedBytes` is its undrained spool. */
+/** Resolves the limits of a mailbox (see the module comment). `spooled` is its undrained spool. */
 export function resolveQuota(
   record: MailboxQuotaRecord,
   serverDefaultBytes: number,
-  extraUsedBytes = 0,
+  spooled: { bytes: number; messages: number } = { bytes: 0, messages: 0 },
 ): EffectiveQuota {
   const mailboxBytes = record.maxQuota ?? record.domainMaxQuotaPerAlias ?? serverDefaultBytes;
   let bytes = mailboxBytes;
@@ -77,8 +77,8 @@ export function resolveQuota(
     mailboxBytes,
     bytes,
     messages: record.maxMessages,
-    usedBytes: record.storageUsed + extraUsedBytes,
-    usedMessages: record.messageCount,
+    usedBytes: record.storageUsed + spooled.bytes,
+    usedMessages: record.messageCount + spooled.messages,
   };
 }
 

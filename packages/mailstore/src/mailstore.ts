@@ -163,20 +163,22 @@ export class Mailstore {
   }
 
   /**
-   * Bytes of sealed spool entries of the mailbox not yet drained into it (the file sizes: a little more than the
-   * messages). The MX adds them to the mailbox's reported usage, without unlocking it.
+   * The sealed spool entries of the mailbox not yet drained into it: their bytes (the file sizes, a little more
+   * than the messages) and their files (one message each, or several a group commit sealed together: a lower
+   * bound of the messages). The MX adds them to the mailbox's reported usage, without unlocking it.
    */
-  async spooledBytes(mailboxId: string): Promise<number> {
+  async spoolUsage(mailboxId: string): Promise<{ bytes: number; files: number }> {
     const { spoolDir } = mailboxPaths(this.#dataDir, mailboxId);
     const sizes = await Promise.all(
       (await listBatches(spoolDir)).map((file) =>
         stat(file).then(
           (s) => s.size,
-          () => 0,
+          () => -1,
         ),
       ),
     );
-    return sizes.reduce((sum, size) => sum + size, 0);
+    const present = sizes.filter((size) => size >= 0);
+    return { bytes: present.reduce((sum, size) => sum + size, 0), files: present.length };
   }
 
   async #publicKey(mailboxId: string, keyFile: string): Promise<KeyObject> {

@@ -133,14 +133,16 @@ test('the drain stores acknowledged mail past the quota: the MX enforces it befo
   s.close();
 });
 
-test('spooledBytes counts the sealed entries not yet drained', async () => {
-  expect(await t.store.spooledBytes('m')).toBe(0);
+test('spoolUsage counts the sealed entries not yet drained', async () => {
+  expect(await t.store.spoolUsage('m')).toEqual({ bytes: 0, files: 0 });
   await t.store.deliver('m', textMessage({ body: 'z'.repeat(2000) }));
   await t.store.deliver('m', textMessage({ body: 'w'.repeat(3000) }));
-  expect(await t.store.spooledBytes('m')).toBeGreaterThan(5000);
+  const spooled = await t.store.spoolUsage('m');
+  expect(spooled.bytes).toBeGreaterThan(5000);
+  expect(spooled.files).toBeGreaterThanOrEqual(1);
   const s = await t.store.open('m', 'pw');
   expect(s.status('INBOX').messages).toBe(2);
-  expect(await t.store.spooledBytes('m')).toBe(0);
+  expect(await t.store.spoolUsage('m')).toEqual({ bytes: 0, files: 0 });
   s.close();
 });
 test('a batch write that fails on a full disk leaves no temporary file behind', async () => {

@@ -10,6 +10,7 @@ import { splitAddress } from '@mailyard/control';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { aliasAnswer } from '../alias-answers.js';
 import { hostedDomainId, logMailEvents } from '../mail-log.js';
+import { recipientQuotaRefusal } from '../quota-check.js';
 import { probingRefusal, unknownRecipient } from '../recipient-probing.js';
 import { resolveLocal } from '../routing.js';
 import type { ServerState } from '../server-state.js';
@@ -32,7 +33,7 @@ async function checkRecipient(
     return state.mode === 'mx' ? reply(550, '5.7.1', 'Relaying denied: we do not accept mail for that domain') : null;
   }
   const local = await resolveLocal(state.ctx, address);
-  if (local) return null;
+  if (local) return recipientQuotaRefusal(state.ctx, local, session);
   const answer = await aliasAnswer(state.ctx, address);
   if (answer) {
     if (answer.refusal && state.mode === 'mx') {
