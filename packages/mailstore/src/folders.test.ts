@@ -1,21 +1,8 @@
 import { ConflictError, NotFoundError, ValidationError } from '@mailyard/errors';
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
-import type { MailboxSession } from './types.js';
+import { expect } from 'vitest';
+import { mailboxTest as test, textMessage } from '../test/fixtures.js';
 
-let t: TestStore;
-let s: MailboxSession;
-beforeEach(async () => {
-  t = await testStore();
-  await t.store.createMailbox('m', 'pw');
-  s = await t.store.open('m', 'pw');
-});
-afterEach(async () => {
-  s.close();
-  await t.cleanup();
-});
-
-test('default folders carry RFC 6154 special-use attributes', () => {
+test('default folders carry RFC 6154 special-use attributes', ({ s }) => {
   const folders = Object.fromEntries(s.listFolders().map((f) => [f.path, f.specialUse]));
   expect(folders).toEqual({
     INBOX: null,
@@ -28,7 +15,7 @@ test('default folders carry RFC 6154 special-use attributes', () => {
   expect(s.getFolder('inbox')?.path).toBe('INBOX');
 });
 
-test('create makes missing parents, rejects duplicates and INBOX, validates names', () => {
+test('create makes missing parents, rejects duplicates and INBOX, validates names', ({ s }) => {
   s.createFolder('Projects/2026/Q1');
   expect(s.getFolder('Projects')).not.toBeNull();
   expect(s.getFolder('Projects/2026')).not.toBeNull();
@@ -38,7 +25,7 @@ test('create makes missing parents, rejects duplicates and INBOX, validates name
   expect(() => s.createFolder('/lead')).toThrow(ValidationError);
 });
 
-test('rename moves children and keeps messages; a recreated name gets a new UIDVALIDITY', async () => {
+test('rename moves children and keeps messages; a recreated name gets a new UIDVALIDITY', async ({ s }) => {
   s.createFolder('Work/Old');
   await s.append('Work/Old', textMessage({ subject: 'kept' }));
   const before = s.getFolder('Work') as { uidValidity: number };
@@ -54,7 +41,7 @@ test('rename moves children and keeps messages; a recreated name gets a new UIDV
   expect((s.getFolder('Work') as { uidValidity: number }).uidValidity).toBeGreaterThan(before.uidValidity);
 });
 
-test('renaming INBOX moves its messages and leaves INBOX empty (RFC 3501 §6.3.5)', async () => {
+test('renaming INBOX moves its messages and leaves INBOX empty (RFC 3501 §6.3.5)', async ({ s }) => {
   await s.append('INBOX', textMessage({ subject: 'one' }));
   await s.append('INBOX', textMessage({ subject: 'two' }));
   s.renameFolder('INBOX', 'Old Inbox');
@@ -62,7 +49,7 @@ test('renaming INBOX moves its messages and leaves INBOX empty (RFC 3501 §6.3.5
   expect(s.status('Old Inbox').messages).toBe(2);
 });
 
-test('delete removes the folder and its messages, never INBOX; subscriptions toggle', async () => {
+test('delete removes the folder and its messages, never INBOX; subscriptions toggle', async ({ s }) => {
   s.createFolder('Tmp');
   await s.append('Tmp', textMessage());
   const used = s.quota().usedBytes;
@@ -75,7 +62,7 @@ test('delete removes the folder and its messages, never INBOX; subscriptions tog
   expect(s.getFolder('Junk')?.subscribed).toBe(false);
 });
 
-test('status counts messages, unseen, recent and size', async () => {
+test('status counts messages, unseen, recent and size', async ({ s }) => {
   const a = textMessage({ subject: 'a', messageId: 'a' });
   const b = textMessage({ subject: 'bb', messageId: 'b' });
   await s.append('INBOX', a, { flags: ['\\Seen'] });
@@ -87,7 +74,9 @@ test('status counts messages, unseen, recent and size', async () => {
   expect(s.status('INBOX').recent).toBe(0);
 });
 
-test('DELETE keeps a subscribed name subscribed (RFC 3501 §6.3.6) until UNSUBSCRIBE or a new folder takes it', () => {
+test('DELETE keeps a subscribed name subscribed (RFC 3501 §6.3.6) until UNSUBSCRIBE or a new folder takes it', ({
+  s,
+}) => {
   s.createFolder('Old');
   s.createFolder('Quiet', { subscribed: false });
   s.deleteFolder('Old');

@@ -1,20 +1,7 @@
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
-import type { MailboxSession } from './types.js';
+import { expect } from 'vitest';
+import { mailboxTest as test, textMessage } from '../test/fixtures.js';
 
-let t: TestStore;
-let s: MailboxSession;
-beforeEach(async () => {
-  t = await testStore();
-  await t.store.createMailbox('m', 'pw');
-  s = await t.store.open('m', 'pw');
-});
-afterEach(async () => {
-  s.close();
-  await t.cleanup();
-});
-
-test('locate finds every copy of an EMAILID, follows moves and expunges, and knows no other id', async () => {
+test('locate finds every copy of an EMAILID, follows moves and expunges, and knows no other id', async ({ s }) => {
   await s.append('INBOX', textMessage());
   await s.append('INBOX', textMessage());
   const id = s.getMessage('INBOX', 2)?.emailId ?? '';

@@ -1,20 +1,7 @@
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
-import type { MailboxSession } from './types.js';
+import { expect } from 'vitest';
+import { mailboxTest as test, textMessage } from '../test/fixtures.js';
 
-let t: TestStore;
-let s: MailboxSession;
-beforeEach(async () => {
-  t = await testStore();
-  await t.store.createMailbox('m', 'pw');
-  s = await t.store.open('m', 'pw');
-});
-afterEach(async () => {
-  s.close();
-  await t.cleanup();
-});
-
-test('summaries: the listed rows of some UIDs with EMAILID, THREADID and envelope, in UID order', async () => {
+test('summaries: the listed rows of some UIDs with EMAILID, THREADID and envelope, in UID order', async ({ s }) => {
   await s.append('INBOX', textMessage(), { flags: ['\\Seen', '$Label1'] });
   await s.append('INBOX', textMessage());
   const [first, second] = s.summaries('INBOX', [2, 1, 99]);

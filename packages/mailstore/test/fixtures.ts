@@ -2,8 +2,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'vitest';
 import { Mailstore } from '../src/mailstore.js';
-import type { MailstoreOptions } from '../src/types.js';
+import type { MailboxSession, MailstoreOptions } from '../src/types.js';
 
 export const TEST_KDF = { N: 1024, r: 8, p: 1 };
 
@@ -34,6 +35,25 @@ export async function testStore(opts: Partial<MailstoreOptions> = {}): Promise<T
     },
   };
 }
+
+/**
+ * `test` with one opened mailbox per test: `s`, the session of mailbox 'm' (password 'pw') in a fresh store,
+ * closed after the test before its store (`t`) is removed. A test asks for them by name: ({ s }) or ({ s, t }).
+ */
+export const mailboxTest = test.extend<{ t: TestStore; s: MailboxSession }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  t: async ({}, use) => {
+    const t = await testStore();
+    await t.store.createMailbox('m', 'pw');
+    await use(t);
+    await t.cleanup();
+  },
+  s: async ({ t }, use) => {
+    const s = await t.store.open('m', 'pw');
+    await use(s);
+    s.close();
+  },
+});
 
 export interface MessageOptions {
   subject?: string;
