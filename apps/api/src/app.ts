@@ -20,6 +20,7 @@ import type { ApiContext, ApiState, RouteDeps } from './context.js';
 import { type MailboxOpener, MailboxSessions } from './mailbox-auth.js';
 import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
+import { registerAliasVerificationRoutes } from './routes/alias-verification.js';
 import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerEmailRoutes } from './routes/emails.js';
@@ -146,7 +147,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerAccountRoutes(router, routeDeps);
   registerTokenRoutes(router, routeDeps);
   registerDomainRoutes(router, routeDeps);
-  registerAliasRoutes(router, routeDeps);
+  registerAliasRoutes(router, routeDeps, deps.sender);
+  registerAliasVerificationRoutes(router, routeDeps);
   registerMemberRoutes(router, routeDeps);
   registerSpamSettingsRoutes(router, routeDeps);
   registerEmailRoutes(router, routeDeps, deps.sender);

@@ -185,6 +185,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'List aliases',
     reply: z.array(out.aliasOut),
     paged: true,
+    query: schemas.aliasListQuery,
     status: 200,
   },
   {
@@ -209,6 +210,22 @@ export const OPERATIONS: Operation[] = [
     path: '/domains/{domain}/aliases/{alias}',
     summary: 'Delete an alias and its mailbox',
     status: 204,
+  },
+  {
+    method: 'get',
+    path: '/domains/{domain}/aliases/{alias}/recipient-verifications',
+    summary: "The alias's external forward recipients under verification (pending until verified_at)",
+    reply: out.recipientVerificationsOut,
+    status: 200,
+  },
+  {
+    method: 'get',
+    path: '/aliases/verify',
+    summary: 'Confirm a forward recipient with the token of its verification email (the link is the credential)',
+    query: schemas.recipientVerificationQuery,
+    reply: out.recipientVerifiedOut,
+    status: 200,
+    auth: 'none',
   },
   {
     method: 'post',

@@ -65,6 +65,10 @@ export function presentAlias(alias: Alias, domain: Domain) {
     is_enabled: alias.isEnabled,
     description: alias.description,
     has_mailbox: alias.mailboxId !== null,
+    labels: alias.labels,
+    error_code_if_disabled: alias.errorCodeIfDisabled,
+    has_recipient_verification: alias.hasRecipientVerification,
+    pattern_kind: alias.patternKind,
     created_at: iso(alias.createdAt),
     updated_at: iso(alias.updatedAt),
   };

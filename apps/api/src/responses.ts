@@ -83,9 +83,21 @@ export const aliasOut = z.strictObject({
   is_enabled: z.boolean(),
   description: z.string(),
   has_mailbox: z.boolean(),
+  labels: z.array(z.string()),
+  error_code_if_disabled: z.union([z.literal(250), z.literal(421), z.literal(550)]),
+  has_recipient_verification: z.boolean(),
+  /** 'exact' (including '*'), 'wildcard' or 'regex'. */
+  pattern_kind: z.enum(['exact', 'wildcard', 'regex']),
   created_at: isoTime,
   updated_at: isoTime,
 });
+
+/** An alias's external forward recipients under verification: pending until verified_at is set. */
+export const recipientVerificationsOut = z.array(
+  z.strictObject({ recipient: z.string(), sent_at: isoTime, verified_at: isoTime.nullable() }),
+);
+
+export const recipientVerifiedOut = z.strictObject({ recipient: z.string(), verified: z.literal(true) });
 
 export const mailboxPasswordOut = z.strictObject({
   address: z.string(),

@@ -41,12 +41,22 @@ export const domainUpdate = z.strictObject({
 
 const recipients = z.array(z.string().max(320)).max(100);
 
+/**
+ * `name`: an exact local part, '*' (catch-all), a wildcard (`sales*`) or a regular expression between slashes
+ * (`/^support-\\d+$/`, RE2 syntax); the control store refuses unsafe or catch-all-like patterns with a 400.
+ */
 export const aliasCreate = z.strictObject({
-  name: z.string().min(1).max(64),
+  name: z.string().min(1).max(130),
   recipients: recipients.optional(),
   has_imap: z.boolean().optional(),
   is_enabled: z.boolean().optional(),
   description: z.string().max(1000).optional(),
+  /** Short tags (letters, digits, . _ : / -), lowercased; at most 20 of at most 50 characters. */
+  labels: z.array(z.string().max(50)).max(20).optional(),
+  /** RCPT TO answer while disabled: 250 accept and discard, 421 defer (sent as 450 4.2.1), 550 refuse. */
+  error_code_if_disabled: z.union([z.literal(250), z.literal(421), z.literal(550)]).optional(),
+  /** External forward recipients get mail only after confirming the verification email sent to them. */
+  has_recipient_verification: z.boolean().optional(),
 });
 
 export const aliasUpdate = aliasCreate.partial();
@@ -68,6 +78,14 @@ export const listQuery = z.object({
   sort: z.enum(['name', '-name', 'created_at', '-created_at']).default('name'),
   name: z.string().max(253).optional(),
 });
+
+/** The alias list also filters by label. */
+export const aliasListQuery = listQuery.extend({
+  label: z.string().max(50).optional().describe('Only aliases carrying this label'),
+});
+
+/** GET /v1/aliases/verify: the token of a recipient verification email. */
+export const recipientVerificationQuery = z.object({ token: z.string().min(1).max(200) });
 
 /** A member's role in a domain (docs/api.md, "Domain members and invites", has what each may do). */
 export const domainRole = z.enum(['admin', 'user']);

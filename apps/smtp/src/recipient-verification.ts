@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SmtpContext } from './deps.js';
 import { signFor } from './dkim-sign.js';
+import { enqueueOutbound } from './outbound/enqueue.js';
 import { bodyOf } from './received-message.js';
 
 export interface VerificationRequest {
@@ -47,7 +48,7 @@ export function verificationMessage(request: VerificationRequest, now = new Date
 export async function sendVerificationRequest(ctx: SmtpContext, request: VerificationRequest): Promise<string> {
   const raw = verificationMessage(request);
   const signature = await signFor(ctx, request.domain, bodyOf(raw));
-  const item = await ctx.control.enqueue({
+  const item = await enqueueOutbound(ctx, {
     envelopeFrom: `no-reply@${request.domain}`,
     recipients: [request.recipient],
     body: Buffer.concat([Buffer.from(signature, 'latin1'), raw]),

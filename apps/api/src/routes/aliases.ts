@@ -1,5 +1,7 @@
 /**
- * Aliases of a domain (forwarding addresses, mailboxes, the '*' catch-all) and mailbox passwords. A new password
+ * Aliases of a domain (forwarding addresses, mailboxes, the '*' catch-all, wildcard and regular-expression
+ * patterns refused with a 400 when unsafe) and mailbox passwords. Lists filter by `?label=`; external forwards of
+ * an alias with recipient verification are asked to confirm (alias-verification.ts). A new password
  * for an existing mailbox needs its current password or recovery key; those checks go through the shared
  * LoginGate (per client address and per mailbox address + client address), so they cannot be guessed at speed.
  */
@@ -13,19 +15,12 @@ import {
   webhookUrlRefusal,
 } from '@mailyard/control';
 import { NotFoundError, PermissionError, RateLimitError, ValidationError } from '@mailyard/errors';
-import {
-  type ApiContext,
-  type ApiRouter,
-  body,
-  listParams,
-  ownDomain,
-  param,
-  type RouteDeps,
-  setPageHeaders,
-} from '../context.js';
+import type { MessageSender } from '@mailyard/smtp';
+import { type ApiContext, type ApiRouter, body, ownDomain, param, type RouteDeps, setPageHeaders } from '../context.js';
 import { presentAlias } from '../present.js';
-import { aliasCreate, aliasUpdate, generatePassword } from '../schemas.js';
+import { aliasCreate, aliasListQuery, aliasUpdate, generatePassword } from '../schemas.js';
 import { parseInput } from '../validation.js';
+import { requestVerifications } from './alias-verification.js';
 
 async function ownAlias(ctx: ApiContext, deps: RouteDeps): Promise<{ domain: Domain; alias: Alias }> {
   const domain = await ownDomain(ctx, deps);
@@ -49,13 +44,16 @@ function toPatch(input: ReturnType<typeof aliasUpdate.parse>, allowPrivate: bool
     hasImap: input.has_imap,
     isEnabled: input.is_enabled,
     description: input.description,
+    labels: input.labels,
+    errorCodeIfDisabled: input.error_code_if_disabled,
+    hasRecipientVerification: input.has_recipient_verification,
   };
 }
 
-export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
+export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps, sender?: MessageSender): void {
   router.get('/domains/:domain/aliases', async (ctx: ApiContext) => {
     const domain = await ownDomain(ctx, deps);
-    const page = await deps.control.listAliases(domain.id, listParams(ctx));
+    const page = await deps.control.listAliases(domain.id, parseInput(aliasListQuery, ctx.query));
     setPageHeaders(ctx, page);
     ctx.body = page.items.map((alias) => presentAlias(alias, domain));
   });
@@ -65,6 +63,7 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
     const input = parseInput(aliasCreate, await body(ctx, deps));
     const patch = toPatch(input, deps.config.webhooks.allowPrivate);
     const alias = await deps.control.createAlias(domain.id, { ...patch, name: input.name });
+    await requestVerifications(deps, sender, domain, alias);
     ctx.status = 201;
     ctx.body = presentAlias(alias, domain);
   });
@@ -80,7 +79,17 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
     const patch = toPatch(input, deps.config.webhooks.allowPrivate);
     const updated = await deps.control.updateAlias(domain.id, alias.id, patch);
     if (!updated) throw new NotFoundError('alias not found');
+    await requestVerifications(deps, sender, domain, updated);
     ctx.body = presentAlias(updated, domain);
+  });
+
+  router.get('/domains/:domain/aliases/:alias/recipient-verifications', async (ctx: ApiContext) => {
+    const { alias } = await ownAlias(ctx, deps);
+    ctx.body = (await deps.control.listRecipientVerifications(alias.id)).map((v) => ({
+      recipient: v.recipient,
+      sent_at: v.sentAt.toISOString(),
+      verified_at: v.verifiedAt?.toISOString() ?? null,
+    }));
   });
 
   router.delete('/domains/:domain/aliases/:alias', async (ctx: ApiContext) => {
@@ -94,6 +103,7 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.post('/domains/:domain/aliases/:alias/generate-password', async (ctx: ApiContext) => {
     const { domain, alias } = await ownAlias(ctx, deps);
     if (alias.name === '*') throw new ValidationError('the catch-all cannot have a mailbox', 'alias');
+    if (alias.patternKind !== 'exact') throw new ValidationError('a pattern alias cannot have a mailbox', 'alias');
     const input = parseInput(generatePassword, await body(ctx, deps));
     const issued = await gatedIssue(ctx, deps, alias, `${alias.name}@${domain.name}`, {
       newPassword: input.new_password,

@@ -12,7 +12,7 @@ import { type ApiContext, type ApiRouter, type RouteDeps, requireAuth, setPageHe
 import type { Operation } from '../openapi.js';
 import { parseInput } from '../validation.js';
 
-const events = ['delivered', 'rejected', 'deferred', 'bounced'] as const;
+const events = ['delivered', 'rejected', 'deferred', 'bounced', 'discarded'] as const;
 
 export const logQuery = z.object({
   domain: z.string().max(253).optional().describe('Only this domain (id or name); default: all of yours'),

@@ -25,7 +25,7 @@ export const webhookSecretOut = z.strictObject({
   algorithm: z.literal('hmac-sha256'),
 });
 
-const eventKinds = z.enum(['delivered', 'deferred', 'bounced', 'rejected']);
+const eventKinds = z.enum(['delivered', 'deferred', 'bounced', 'rejected', 'discarded']);
 
 export const eventWebhookCreate = z.strictObject({
   url: z.string().max(2048),
