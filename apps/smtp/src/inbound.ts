@@ -2,7 +2,7 @@
  * The inbound (MX) flow after DATA: content checks, sender authentication (read as a stream, so a spilled
  * message is never whole in memory), the virus scan (spam/virus-scan.ts: 554 when clamd finds one) and the spam
  * verdict (spam/filter.ts: 550, 451 greylisting, or Junk per recipient, with X-Spam-* headers; rspamd as the
- * engine when configured), the recipients' mailbox quotas with the real size (quota-check.ts), trace headers, then every copy stored (spool and/or outbound queue) before the 250
+ * engine when configured), trace headers, then every copy stored (spool and/or outbound queue) before the 250
  * reply. Each recipient's active Sieve script runs on the plaintext before that reply (sieve-delivery.ts): when
  * every recipient's script rejects the message the DATA reply is its 550 (RFC 5429 §2.1.1) and nothing is stored.
  * The stored message is our headers, the header block as received minus Authentication-Results fields forged with
@@ -17,11 +17,11 @@ import { logDiscarded } from './alias-answers.js';
 import { withoutForgedResults } from './auth-results.js';
 import { contentRefusal } from './content-checks.js';
 import type { SmtpContext } from './deps.js';
+import { deliverGrouped } from './grouped-delivery.js';
 import { type AuthenticationVerdict, checkSender } from './inbound-auth.js';
 import { receivedHeader } from './message.js';
-import { sendQuotaNotices, splitByQuota } from './quota-check.js';
 import type { ReceivedMessage } from './received-message.js';
-import { deliverPlanned, type LocalDelivery, type LocalRecipient, planLocal, resolveLocal } from './routing.js';
+import { type LocalDelivery, type LocalRecipient, resolveLocal } from './routing.js';
 import { reply } from './smtp-reply.js';
 import { judgeInbound } from './spam/filter.js';
 import { withoutFieldsStarting, withoutSpamFields } from './spam/headers.js';
@@ -74,12 +74,6 @@ export async function acceptInbound(
     if (spam.refusal.responseCode >= 500) metrics.messages.inc({ direction: 'rejected' });
     throw spam.refusal;
   }
-  // Recipients whose mailbox the message no longer fits (quota-check.ts): refused when none is left.
-  const quota = await splitByQuota(ctx, recipients, message.size);
-  if (quota.refusal) {
-    log.info({ sender, recipients: recipients.length }, 'refused: recipient mailboxes over quota');
-    throw quota.refusal;
-  }
   const id = newMessageId();
   const single = session.envelope.rcptTo.length === 1 ? session.envelope.rcptTo[0]?.address : undefined;
   const trace = receivedHeader({
@@ -93,24 +87,24 @@ export async function acceptInbound(
   const cleaned = withoutForgedResults(message.header, ctx.config.hostname);
   const unlabelled = spam ? withoutSpamFields(cleaned) : cleaned;
   const kept = virus ? withoutFieldsStarting(unlabelled, 'x-virus-') : unlabelled;
-  const added = trace + verdict.headers + (virus?.headers ?? '') + (spam?.headers ?? '');
+  const added = trace + verdict.headers + (virus?.headers ?? '');
   const delivery: LocalDelivery = {
     body: message.withHead(Buffer.concat([Buffer.from(added, 'latin1'), kept])),
     envelopeFrom: sender,
-    recipients: quota.within,
+    recipients,
     arc: verdict.arc,
     senderForged: isForged(verdict),
     messageId: id,
     ...(spam ? { junk: spam.junk } : {}),
   };
-  using plan = await planLocal(ctx, delivery);
-  if (plan.refusal) {
+  // Each recipient's copy carries the X-Spam-* fields of its own domain's decision (grouped-delivery.ts).
+  const withFields = (fields: string) => message.withHead(Buffer.concat([Buffer.from(added + fields, 'latin1'), kept]));
+  const { refusal: rejected, outcome } = await deliverGrouped(ctx, delivery, spam?.headers ?? new Map(), withFields);
+  if (rejected) {
     log.info({ id, sender, recipients: recipients.length }, "refused: rejected by the recipients' Sieve scripts");
     metrics.messages.inc({ direction: 'rejected' });
-    throw plan.refusal;
+    throw rejected;
   }
-  const outcome = await deliverPlanned(ctx, delivery, plan);
-  await sendQuotaNotices(ctx, quota.over, { envelopeFrom: sender, messageId: id, header: message.header });
   const addresses = session.envelope.rcptTo.map((r) => r.address);
   // Not awaited, like the delivered lines: recipients of disabled aliases answered 250 and got nothing.
   void logDiscarded(ctx, addresses, new Set(recipients.map((r) => r.address)), sender, id).catch(() => undefined);

@@ -124,4 +124,46 @@ describe('recipients of several domains', () => {
       await h.control.updateSpamSettings(hosted?.id ?? '', { block: [] });
     }
   });
+
+  test("two domains with different thresholds in one transaction: each copy carries its own domain's verdict", async () => {
+    const account = await h.control.createAccount({ email: 'owner@third.test', password: 'owner-password-3' });
+    const third = await h.control.createDomain({
+      accountId: account.id,
+      name: 'third.test',
+      verificationToken: 'token3',
+      dkim: h.hostedKey,
+      verified: true,
+    });
+    const dora = await h.control.createAlias(third.id, { name: 'dora' });
+    await h.mailstore.createMailbox('dora-box', 'dora-password');
+    await h.control.setMailboxCredential(dora.id, 'dora-box', 'dora-password');
+    const hosted = await h.control.findDomainByName(HOSTED);
+    await h.control.updateSpamSettings(hosted?.id ?? '', { junkScore: 50, rejectScore: 100 });
+    await h.control.updateSpamSettings(third.id, { junkScore: 0, rejectScore: 100 });
+    // Both decisions start from the same score. bob's script would file a flagged copy in Flagged: finding his
+    // copy in INBOX shows that Sieve saw his own fields, not dora's.
+    await setScript(
+      'bob',
+      'require ["fileinto", "mailbox"];\nif header :is "X-Spam-Flag" "YES" { fileinto :create "Flagged"; }\n',
+    );
+    try {
+      const raw = message({ from: 'ann@friend.test', to: `bob@${HOSTED}`, subject: 'per domain' });
+      await send([`bob@${HOSTED}`, 'dora@third.test'], raw, 'ann@friend.test');
+      const [bobs] = await h.mailbox(h.aliases.bob, 'INBOX').then((all) => all.filter((m) => m.includes('per domain')));
+      expect(bobs?.toString()).toMatch(/^X-Spam-Status: No, score=-?[\d.]+ required=50\.0 /m);
+      expect(bobs?.toString()).not.toMatch(/^X-Spam-Flag:/m);
+      const session = await h.mailstore.open('dora-box', 'dora-password');
+      try {
+        const junk = session.listMessages('Junk').map((m) => session.getRaw('Junk', m.uid)?.toString() ?? '');
+        const doras = junk.find((m) => m.includes('per domain'));
+        expect(doras).toMatch(/^X-Spam-Flag: YES$/m);
+        expect(doras).toMatch(/^X-Spam-Status: Yes, score=-?[\d.]+ required=0\.0 /m);
+        expect(doras?.match(/^X-Spam-Status:/gm)).toHaveLength(1);
+      } finally {
+        session.close();
+      }
+    } finally {
+      await h.control.updateSpamSettings(hosted?.id ?? '', { junkScore: null, rejectScore: null });
+    }
+  });
 });

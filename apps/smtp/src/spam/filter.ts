@@ -7,8 +7,9 @@
  * 3. the DATA reply follows: 550 5.7.1 when every recipient rejects, 451 4.7.1 when greylisting defers any of them
  *    (SMTP has one reply for all), otherwise the message is stored: a recipient whose decision is reject while
  *    others take the message gets it in Junk (nothing is dropped unseen).
- * The headers (headers.ts) show the decision under the first recipient's domain settings. Sieve sees them, and
- * its explicit fileinto wins: only a keep (implicit or explicit) of a junk message is filed in Junk.
+ * The headers (headers.ts) show each recipient the decision under its own domain's settings: recipients whose
+ * fields differ get copies with their own (grouped-delivery.ts). Sieve sees them, and its explicit fileinto wins:
+ * only a keep (implicit or explicit) of a junk message is filed in Junk.
  */
 import type { DomainSpamSettings } from '@mailyard/control';
 import type { Reservation } from '@mailyard/limits';
@@ -56,8 +57,8 @@ export interface SpamClient {
 }
 
 export interface SpamOutcome {
-  /** X-Spam-* fields to prepend, CRLF-terminated. */
-  headers: string;
+  /** X-Spam-* fields to prepend to each recipient's copy, CRLF-terminated: its own domain's decision. */
+  headers: Map<LocalRecipient, string>;
   /** Recipients whose mailbox copies go to Junk (unless their Sieve script files them elsewhere). */
   junk: Set<LocalRecipient>;
   /** The reply instead of a 250 (550 reject, 451 greylisting); nothing is stored then. */
@@ -198,7 +199,7 @@ export async function judgeInbound(
   metrics.spamVerdicts.inc({ action });
   const notScanned = scanned.bytes ? null : ctx.config.spam.maxScanBytes;
   return {
-    headers: spamHeaders(shown, first?.thresholds.junk ?? ctx.config.spam.junkScore, notScanned),
+    headers: new Map(decisions.map((d) => [d.recipient, spamHeaders(d.decision, d.thresholds.junk, notScanned)])),
     junk: new Set(
       decisions.filter((d) => d.decision.action === 'junk' || d.decision.action === 'reject').map((d) => d.recipient),
     ),
