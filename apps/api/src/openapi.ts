@@ -352,7 +352,7 @@ function mailboxOperations(): Operation[] {
       path: '/imports',
       accepts: ['application/octet-stream'],
       summary:
-        'Import an mbox or a zip of EML files (the body, application/octet-stream, at most api.importMaxBytes): 202 and a Location; imported in the background, duplicates skipped',
+        'Import an mbox, an EML file, a zip of EML files or of a Maildir tree, or restore an encrypted mailbox copy (the sqlite export: it opens with the password in the Mailyard-Copy-Password header, else with the password of this mailbox; 403 when it does not) (the body, application/octet-stream, at most api.importMaxBytes): 202 and a Location; imported in the background, duplicates skipped; 400 for a file of no known kind',
       query: importQuery,
       reply: z.object({ id: z.string(), status: z.literal('queued') }),
       status: 202,

@@ -4,7 +4,9 @@
  * an unsatisfiable range (416), an eml-zip download, and the refusals: an account token (401) and an unknown
  * format (400). POST /v1/imports of that mbox into a second mailbox: 202, then a status of done with the counts,
  * and an IMAP server (its own mail store on the same data dir) lists the messages to imapflow; posted again, every
- * message is a duplicate; an upload over api.importMaxBytes is 413.
+ * message is a duplicate; an upload over api.importMaxBytes is 413. The sqlite copy posted to a third mailbox is
+ * refused (403) without the password of the mailbox it was made from (Mailyard-Copy-Password), and with it
+ * restores every message with its flags and internal date.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ describe('mailbox export over HTTP', () => {
   let work: { path: string; cleanup(): Promise<void> };
   const box = { address: `box@${DOMAIN}`, password: '', mailboxId: '' };
   const dest = { address: `dest@${DOMAIN}`, password: '', mailboxId: '' };
+  const restored = { address: `restored@${DOMAIN}`, password: '', mailboxId: '' };
   let auth: Record<string, string>;
   let imap: ImapBeside;
   const IMPORT_MAX = 4 * 1024 * 1024;
@@ -33,7 +36,7 @@ describe('mailbox export over HTTP', () => {
     work = await tempDir('mailyard-export-');
     token = await h.signUp(`owner@${DOMAIN}`);
     expect((await h.call('POST', '/v1/domains', { token, json: { name: DOMAIN, verified: true } })).status).toBe(201);
-    for (const user of [box, dest]) {
+    for (const user of [box, dest, restored]) {
       const name = user.address.split('@')[0] ?? '';
       await h.call('POST', `/v1/domains/${DOMAIN}/aliases`, { token, json: { name, has_imap: true } });
       const issued = await h.call('POST', `/v1/domains/${DOMAIN}/aliases/${name}/generate-password`, { token });
@@ -181,5 +184,51 @@ describe('mailbox export over HTTP', () => {
     expect(huge.body.message).toMatch(/import/);
     const byToken = await h.call('POST', '/v1/imports', { token, body: 'From x' });
     expect(byToken.status).toBe(401);
+  });
+
+  test('an encrypted copy restores into another mailbox with the Mailyard-Copy-Password header', async () => {
+    const exported = await fetch(`${h.base}/v1/export?format=sqlite`, { headers: auth });
+    expect(exported.status).toBe(200);
+    const copy = Buffer.from(await exported.arrayBuffer());
+    const restoredAuth = {
+      authorization: `Basic ${Buffer.from(`${restored.address}:${restored.password}`).toString('base64')}`,
+      'content-type': 'application/octet-stream',
+    };
+    // Without the header the target's own password is tried: not the one the copy was made with.
+    const refused = await h.call('POST', '/v1/imports', { headers: restoredAuth, body: copy });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/Mailyard-Copy-Password/);
+    const wrong = await h.call('POST', '/v1/imports', {
+      headers: { ...restoredAuth, 'mailyard-copy-password': 'not it' },
+      body: copy,
+    });
+    expect(wrong.status).toBe(403);
+    const posted = await h.call('POST', '/v1/imports', {
+      headers: { ...restoredAuth, 'mailyard-copy-password': box.password },
+      body: copy,
+    });
+    expect(posted.status).toBe(202);
+    const status = await waitFor(async () => {
+      const res = await h.call('GET', `/v1/imports/${posted.body.id}`, { headers: restoredAuth });
+      return res.body.status === 'done' || res.body.status === 'failed' ? res.body : null;
+    }, 30_000);
+    const snapshot = async (mailboxId: string, password: string) => {
+      const session = await h.mailstore.open(mailboxId, password);
+      try {
+        return session.listFolders().flatMap((f) =>
+          session.listMessages(f.path).map((m) => ({
+            folder: f.path,
+            raw: session.getRaw(f.path, m.uid)?.toString('base64'),
+            flags: [...m.flags].filter((flag) => flag !== '\\Recent').sort(),
+            internalDate: m.internalDate.getTime(),
+          })),
+        );
+      } finally {
+        session.close();
+      }
+    };
+    const want = await snapshot(box.mailboxId, box.password);
+    expect(status).toMatchObject({ status: 'done', format: 'copy', imported: want.length, duplicates: 0, skipped: [] });
+    expect(await snapshot(restored.mailboxId, restored.password)).toEqual(want);
   });
 });

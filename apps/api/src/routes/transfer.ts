@@ -17,14 +17,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as Boom from '@hapi/boom';
+import { AuthenticationError } from '@mailyard/errors';
 import { readBoundedBody } from '@mailyard/limits';
 import type { MailboxSession } from '@mailyard/mailstore';
 import {
-  detectFormat,
+  detectSource,
   exportMessages,
+  type ImportSource,
   importMessages,
-  isMailboxCopy,
-  readSource,
+  openImportSource,
   writeEmlZip,
   writeMailboxCopy,
   writeMbox,
@@ -32,7 +33,7 @@ import {
 import { z } from 'zod';
 import { uploadedFile } from '../body.js';
 import { type ApiContext, type ApiRouter, param, type RouteDeps } from '../context.js';
-import { withMailbox } from '../mailbox-auth.js';
+import { mailboxCredentials, withMailbox } from '../mailbox-auth.js';
 import { parseInput } from '../validation.js';
 
 /** How long a finished export file stays to serve resumed downloads. */
@@ -177,7 +178,10 @@ const IMPORT_STATUS_ENTRIES = 1000;
 export const importStatusOut = z.object({
   id: z.string(),
   status: z.enum(['queued', 'running', 'done', 'failed']),
-  format: z.enum(['mbox', 'zip', 'eml']).nullable(),
+  format: z
+    .enum(['mbox', 'zip', 'eml', 'maildir-zip', 'copy'])
+    .nullable()
+    .describe('mbox, zip (EML files), eml, maildir-zip (a zipped Maildir tree) or copy (an encrypted mailbox copy)'),
   imported: z.number().int(),
   imported_bytes: z.number().int(),
   duplicates: z.number().int(),
@@ -203,6 +207,8 @@ interface ImportJob {
  * POST /v1/imports and GET /v1/imports/{id}: the upload (at most api.importMaxBytes, reserved from the in-flight
  * byte budget while it arrives) is written to tmp/imports/, answered 202, and imported in the background through
  * @mailyard/transfer's importMessages (the store's append: duplicates skipped, quota counted, IMAP sessions told).
+ * Every kind openImportSource knows is taken: mbox, EML, a zip of EML files or of a Maildir tree, and an encrypted
+ * mailbox copy (the sqlite export), which restores its folders, flags and internal dates.
  * The statuses live in this process's memory for IMPORT_STATUS_KEEP_MS: a restart forgets them (the imported mail
  * stays; an import cut short by a restart can be posted again, duplicates are skipped).
  */
@@ -220,17 +226,11 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
     }
   }
 
-  async function runImport(job: ImportJob, session: MailboxSession, path: string, folder: string): Promise<void> {
+  async function runImport(job: ImportJob, session: MailboxSession, source: ImportSource, path: string): Promise<void> {
     const { status } = job;
     try {
-      const format = await detectFormat(path);
-      if (format === 'maildir') throw new Error('a Maildir tree cannot be uploaded as one file');
-      status.format = format;
-      if (format === 'zip' && (await isMailboxCopy(path))) {
-        throw new Error('an encrypted mailbox copy is restored with `mailyard import`, not over HTTP');
-      }
       status.status = 'running';
-      const summary = await importMessages(session, readSource(path, format, folder));
+      const summary = await importMessages(session, source.items);
       status.imported = summary.imported;
       status.imported_bytes = summary.importedBytes;
       status.duplicates = summary.duplicates;
@@ -242,9 +242,34 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
       status.error = (err as Error).message;
     } finally {
       session.close();
+      await source.close();
       await rm(path, { force: true });
       job.finishedAt = Date.now();
       status.finished_at = new Date(job.finishedAt).toISOString();
+    }
+  }
+
+  /**
+   * The upload's messages, opened before the 202 so a file of no known kind (400) or an encrypted copy that does
+   * not open (403) is answered at once. A copy opens with the password in the Mailyard-Copy-Password header, or
+   * else this mailbox's own (a copy restored into the mailbox it was made from).
+   */
+  async function openUpload(ctx: ApiContext, path: string, folder: string): Promise<ImportSource> {
+    const kind = await detectSource(path).catch((err: Error) => {
+      throw Boom.badRequest(`the file could not be read: ${err.message}`);
+    });
+    const copyPassword = () => ({
+      password: ctx.get('mailyard-copy-password') || mailboxCredentials(ctx.get('authorization')).password,
+    });
+    try {
+      return await openImportSource(path, { kind, folder, copySecret: copyPassword, workDir: dir });
+    } catch (err) {
+      if (err instanceof AuthenticationError) {
+        throw Boom.forbidden(
+          'the encrypted copy does not open with this password: send the password of the mailbox it was made from in the Mailyard-Copy-Password header',
+        );
+      }
+      throw Boom.badRequest(`the file could not be read: ${(err as Error).message}`);
     }
   }
 
@@ -268,6 +293,7 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
       const id = `I${randomBytes(12).toString('hex')}`;
       path = join(dir, id);
       await writeFile(path, upload, { mode: 0o600 });
+      const source = await openUpload(ctx, path, q.folder ?? 'INBOX');
       forget(Date.now());
       const job: ImportJob = {
         mailboxId: identity.mailboxId,
@@ -275,7 +301,7 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
         status: {
           id,
           status: 'queued',
-          format: null,
+          format: source.kind === 'maildir' ? null : source.kind, // a Maildir tree is never one uploaded file
           imported: 0,
           imported_bytes: 0,
           duplicates: 0,
@@ -289,7 +315,7 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
       jobs.set(id, job);
       const file = path;
       path = null;
-      setImmediate(() => void runImport(job, session, file, q.folder ?? 'INBOX'));
+      setImmediate(() => void runImport(job, session, source, file));
       ctx.status = 202;
       ctx.set('Location', `/v1/imports/${id}`);
       ctx.body = { id, status: 'queued' };
