@@ -175,9 +175,14 @@ export function patternOrder(a: PatternEntry, b: PatternEntry): number {
 
 /** The first pattern (in patternOrder) that `local` matches; null when none does or `local` is too long. */
 export function firstPatternMatch<E extends PatternEntry>(entries: readonly E[], local: string): E | null {
+  return firstInOrder([...entries].sort(patternOrder), local);
+}
+
+/** firstPatternMatch over entries already sorted by patternOrder (the store keeps them so). */
+export function firstInOrder<E extends PatternEntry>(sorted: readonly E[], local: string): E | null {
   if (local.length === 0 || local.length > ALIAS_PATTERN_LIMITS.maxLocalLength) return null;
   const lower = local.toLowerCase();
-  for (const entry of [...entries].sort(patternOrder)) {
+  for (const entry of sorted) {
     if (patternTest(entry)(lower)) return entry;
   }
   return null;

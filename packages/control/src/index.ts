@@ -49,7 +49,7 @@ export {
   stripSubaddress,
 } from './addresses.js';
 export { ALIAS_LABEL_LIMITS, DISABLED_ANSWERS, normalizeLabels } from './alias-fields.js';
-export { ALIAS_PATTERN_LIMITS, classifyAliasName } from './alias-patterns.js';
+export { ALIAS_PATTERN_LIMITS, classifyAliasName, patternTest } from './alias-patterns.js';
 export { CONTROL_DATABASE_FILE, type ControlBackupFiles, controlBackupFiles } from './backup-files.js';
 export {
   type CheckedRecord,

@@ -6,7 +6,13 @@
 import { ConflictError, ValidationError } from '@mailyard/errors';
 import { normalizeDomain, normalizeRecipient } from './addresses.js';
 import { checkedDisabledAnswer, normalizeLabels } from './alias-fields.js';
-import { ALIAS_PATTERN_LIMITS, type ClassifiedName, classifyAliasName, type PatternEntry } from './alias-patterns.js';
+import {
+  ALIAS_PATTERN_LIMITS,
+  type ClassifiedName,
+  classifyAliasName,
+  type PatternEntry,
+  patternOrder,
+} from './alias-patterns.js';
 import { newId } from './secrets.js';
 import { isUniqueViolation, pageOf, type StatementFor } from './sqlite-queries.js';
 import { type AliasRow, toAlias } from './sqlite-rows.js';
@@ -28,8 +34,14 @@ function normalizeSendAs(entry: string): string | null {
   return domain ? `*@${domain}` : null;
 }
 
+/** Domains whose pattern lists are cached at most: a bound, not a working-set estimate. */
+const MAX_CACHED_DOMAINS = 1000;
+
 export class SqliteAliasTable {
   readonly #sql: StatementFor;
+  /** Each domain's patterns in routing order; valid while no connection committed (PRAGMA data_version). */
+  readonly #patterns = new Map<string, PatternEntry[]>();
+  #patternsVersion = -1;
 
   constructor(sql: StatementFor) {
     this.#sql = sql;
@@ -126,6 +138,7 @@ export class SqliteAliasTable {
       | AliasRow
       | undefined;
     if (!row) return null;
+    this.#patterns.clear();
     this.#sql('DELETE FROM aliases WHERE id = ?').run(row.id);
     return { mailboxId: row.mailbox_id };
   }
@@ -144,18 +157,37 @@ export class SqliteAliasTable {
     ) as AliasRow | undefined;
   }
 
-  /** The domain's pattern aliases, read through the partial index aliases_patterns (a domain has few). */
-  patterns(domainId: string): Array<PatternEntry & { row: AliasRow }> {
-    const rows = this.#sql(
-      "SELECT * FROM aliases WHERE domain_id = ? AND pattern_kind != 'exact' ORDER BY created_at",
-    ).all(domainId) as AliasRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      kind: row.pattern_kind as PatternEntry['kind'],
-      createdAt: row.created_at,
-      row,
-    }));
+  /**
+   * The domain's pattern aliases in routing order (patternOrder), read through the partial index aliases_patterns
+   * (a domain has few) and cached until any commit: this connection's writes clear the cache, and
+   * PRAGMA data_version tells when another connection (another process) committed.
+   */
+  patterns(domainId: string): PatternEntry[] {
+    const version = this.#sql('PRAGMA data_version').pluck().get() as number;
+    if (version !== this.#patternsVersion || this.#patterns.size >= MAX_CACHED_DOMAINS) {
+      this.#patterns.clear();
+      this.#patternsVersion = version;
+    }
+    let entries = this.#patterns.get(domainId);
+    if (!entries) {
+      const rows = this.#sql(
+        "SELECT id, name, pattern_kind, created_at FROM aliases WHERE domain_id = ? AND pattern_kind != 'exact'",
+      ).all(domainId) as Array<Pick<AliasRow, 'id' | 'name' | 'pattern_kind' | 'created_at'>>;
+      entries = rows
+        .map((row) => ({
+          id: row.id,
+          name: row.name,
+          kind: row.pattern_kind as PatternEntry['kind'],
+          createdAt: row.created_at,
+        }))
+        .sort(patternOrder);
+      this.#patterns.set(domainId, entries);
+    }
+    return entries;
+  }
+
+  rowById(id: string): AliasRow | undefined {
+    return this.#sql('SELECT * FROM aliases WHERE id = ?').get(id) as AliasRow | undefined;
   }
 
   /** The classified name; a new pattern beyond ALIAS_PATTERN_LIMITS.maxPerDomain is refused. */
@@ -195,6 +227,7 @@ export class SqliteAliasTable {
   }
 
   #write(name: string, write: () => void): void {
+    this.#patterns.clear();
     try {
       write();
     } catch (err) {

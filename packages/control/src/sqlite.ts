@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { deriveKey } from '@mailyard/config';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { splitAddress, stripSubaddress } from './addresses.js';
-import { firstPatternMatch } from './alias-patterns.js';
+import { firstInOrder } from './alias-patterns.js';
 import { CONTROL_DATABASE_FILE } from './backup-files.js';
 import type { AliasQuotaPatch, DomainQuota, DomainQuotaPatch, MailboxQuotaRecord, MailboxUsage } from './quotas.js';
 import {
@@ -356,8 +356,8 @@ export class SqliteControlStore implements T.ControlStore {
     const patterns = this.#aliases.patterns(domain.id);
     if (patterns.length === 0) return undefined;
     for (const local of locals) {
-      const match = firstPatternMatch(patterns, local);
-      if (match) return match.row;
+      const match = firstInOrder(patterns, local);
+      if (match) return this.#aliases.rowById(match.id);
     }
     return undefined;
   }

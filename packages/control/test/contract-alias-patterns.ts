@@ -6,7 +6,11 @@ import { ConflictError, ValidationError } from '@mailyard/errors';
 import { describe, expect, test } from 'vitest';
 import type { ControlStore, Domain } from '../src/types.js';
 
-export function runAliasPatternContract(current: () => ControlStore, domainOf: (name: string) => Promise<Domain>) {
+export function runAliasPatternContract(
+  current: () => ControlStore,
+  domainOf: (name: string) => Promise<Domain>,
+  openSecond: () => Promise<ControlStore>,
+) {
   describe('pattern aliases, disabled answers, labels, recipient verification', () => {
     test('routes exact, +tag base, wildcards, regexes, then the catch-all', async () => {
       const store = current();
@@ -32,6 +36,25 @@ export function runAliasPatternContract(current: () => ControlStore, domainOf: (
       expect((await store.findAlias(domain.id, '/^support-\\d+$/'))?.patternKind).toBe('regex');
       // A pattern's name is not an address of its own.
       expect(await route('/^support-\\d+$/@patterns.example')).toBe(all);
+    });
+
+    test("another process's new, changed and deleted patterns route at once", async () => {
+      const store = current();
+      const domain = await domainOf('second.example');
+      await store.createAlias(domain.id, { name: 'a-*' });
+      expect((await store.resolveRecipient('b-1@second.example'))?.alias.name).toBeUndefined();
+      const second = await openSecond();
+      try {
+        const b = await second.createAlias(domain.id, { name: 'b-*' });
+        expect((await store.resolveRecipient('b-1@second.example'))?.alias.id).toBe(b.id);
+        await second.updateAlias(domain.id, b.id, { name: 'c-*' });
+        expect(await store.resolveRecipient('b-1@second.example')).toBeNull();
+        expect((await store.resolveRecipient('c-1@second.example'))?.alias.id).toBe(b.id);
+        await second.deleteAlias(domain.id, b.id);
+        expect(await store.resolveRecipient('c-1@second.example')).toBeNull();
+      } finally {
+        await second.close();
+      }
     });
 
     test('refuses unsafe, catch-all-like and duplicate patterns; caps patterns per domain', async () => {

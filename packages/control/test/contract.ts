@@ -169,6 +169,7 @@ export function runControlStoreContract(name: string, factory: ControlStoreFacto
     runAliasPatternContract(
       () => store,
       async (name) => store.createDomain(newDomain((await account()).id, name)),
+      () => openSecond(),
     );
 
     runMemberContract(() => store);
