@@ -6,11 +6,14 @@
  *
  * Pages: sign up / log in / log out / password; domains with the DNS records to publish (MX RFC 5321 §5.1, SPF
  * RFC 7208, DKIM RFC 6376, DMARC RFC 7489) and a live check; aliases with search and paging, forwarding, mailbox
- * passwords shown once with the client settings (RFC 8314 ports); API tokens; the outbound log.
+ * passwords shown once with the client settings (RFC 8314 ports); a backup page per mailbox (download the
+ * encrypted copy or an mbox, import mbox / EML / zip uploads, restore a copy into it or into a new alias, each
+ * after the mailbox password: routes/backup.ts); API tokens; the outbound log.
  * Autoconfiguration: Thunderbird /.well-known/autoconfig/mail/config-v1.1.xml, Outlook POST
  * /autodiscover/autodiscover.xml, for hosted domains only.
  *
- * On disk: nothing of its own. Sessions live in the control store (only the SHA-256 of their id), so a restart
+ * On disk: uploads being imported (tmp/uploads) and encrypted copies being downloaded (tmp/backups), each deleted
+ * when its import or download ends. Sessions live in the control store (only the SHA-256 of their id), so a restart
  * keeps people logged in and several web processes can serve the same users.
  *
  * Invariants:
@@ -21,6 +24,7 @@
  *   Secure with the __Host- prefix over TLS.
  * - Another account's domains and aliases answer 404, exactly like ones that do not exist.
  * - Secrets (API tokens, mailbox passwords, recovery keys) appear on exactly one page, the one creating them.
+ * - A mailbox is unlocked only with the password typed into the form of that request (backup page), never kept.
  */
 export { createWebServer, DEFAULT_LOGIN_LIMITS, type WebDeps, type WebServer } from './app.js';
 export { outlookConfig, requestedAddress, thunderbirdConfig } from './autoconfig.js';
