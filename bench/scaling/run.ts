@@ -1,20 +1,27 @@
 /**
- * Scaling bench: IMAP logins/s and FETCH throughput with 1 and with 2 instances of the imap process, on this
- * machine. The instances run as PM2 cluster mode runs them: node's cluster module, this process the primary
- * holding the shared port and handing connections out in turn, each worker apps/imap/src/main.ts with
+ * Scaling bench, on this machine: IMAP logins/s and FETCH throughput with 1 and with 2 instances of the imap
+ * process, SMTP inbound msg/s with 1 and 2 instances of the mx process (smtp-inbound.ts), and IDLE latency with
+ * the change event carried by Redis or by the embedded notifier (idle-latency.ts). The load average is printed
+ * with every figure: on a shared machine the figures move with it.
+ *
+ * The instances run as PM2 cluster mode runs them (cluster.ts): node's cluster module, this process the primary
+ * holding the shared port and handing connections out in turn, each worker an app's src/main.ts with
  * MAILYARD_REDIS_URL pointing at a private redis-server. The clients run in this process too (the primary's work
  * is PM2's daemon's work), so on a 2-core machine the second instance competes with them for the second core.
  *
- *   pnpm --filter @mailyard/bench run scaling        (SECONDS=5 CLIENTS=16 to change the load)
+ *   pnpm --filter @mailyard/bench run scaling
+ *   (SECONDS=5 CLIENTS=16 SMTP_MESSAGES=1500 IDLE_DELIVERIES=100 to change the load)
  */
-import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { Mailstore } from '@mailyard/mailstore';
-import { type RedisServer, redisServerAvailable, repoRoot, startRedisServer, tempDir } from '@mailyard/testkit';
+import { type RedisServer, redisServerAvailable, startRedisServer, tempDir } from '@mailyard/testkit';
+import { startWorkers } from './cluster.js';
+import { measureIdleLatency } from './idle-latency.js';
+import { measureSmtpInbound, SMTP_SENDERS, SMTP_SIZE } from './smtp-inbound.js';
+import { Wire } from './wire.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const CLIENTS = Number(process.env.CLIENTS ?? 16);
@@ -22,53 +29,6 @@ const USERS = 8;
 const MESSAGES = 100;
 const PASSWORD = 'scaling bench password';
 const DOMAIN = 'bench.test';
-
-/** A line-based IMAP client: send a tagged command, resolve with everything up to its tagged reply. */
-class Wire {
-  #buffer = '';
-  #waiting: (() => void) | null = null;
-  bytes = 0;
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.bytes += chunk.length;
-      this.#buffer += chunk.toString('latin1');
-      this.#waiting?.();
-    });
-    socket.on('error', () => undefined);
-  }
-  static async open(port: number): Promise<Wire> {
-    const wire = new Wire(connect(port, '127.0.0.1'));
-    await wire.until(/^\* OK/m);
-    return wire;
-  }
-  until(pattern: RegExp): Promise<string> {
-    return new Promise((resolve) => {
-      // Only the text after the last complete line already looked at is searched again (a FETCH reply is MBs).
-      let from = 0;
-      const check = () => {
-        const tail = this.#buffer.slice(from);
-        const match = pattern.exec(tail);
-        if (!match) {
-          const lineEnd = tail.lastIndexOf('\r\n');
-          if (lineEnd >= 0) from += lineEnd + 2;
-          this.#waiting = check;
-          return;
-        }
-        match.index += from;
-        const end = this.#buffer.indexOf('\r\n', match.index) + 2;
-        const text = this.#buffer.slice(0, end);
-        this.#buffer = this.#buffer.slice(end);
-        this.#waiting = null;
-        resolve(text);
-      };
-      check();
-    });
-  }
-  command(tag: string, command: string): Promise<string> {
-    this.socket.write(`${tag} ${command}\r\n`);
-    return this.until(new RegExp(`^${tag} (OK|NO|BAD)`, 'm'));
-  }
-}
 
 function message(n: number): string {
   const body = `${'Scaling bench line of text, repeated to make a realistic message body. '.repeat(20)}\r\n`.repeat(20);
@@ -109,64 +69,6 @@ async function prepare(dataDir: string): Promise<string[]> {
   return addresses;
 }
 
-/** Forks `count` imap workers sharing one port; resolves with the port once every one listens. */
-async function startWorkers(
-  count: number,
-  dataDir: string,
-  redisUrl: string,
-): Promise<{ port: number; workers: Worker[] }> {
-  const root = repoRoot();
-  cluster.setupPrimary({
-    exec: join(root, 'apps', 'imap', 'src', 'main.ts'),
-    execArgv: ['--conditions=source', '--import', 'tsx'],
-    silent: true,
-  });
-  const env = {
-    MAILYARD_DATA_DIR: dataDir,
-    MAILYARD_REDIS_URL: redisUrl,
-    MAILYARD_HOSTNAME: 'localhost',
-    MAILYARD_ALLOW_INSECURE_AUTH: 'true',
-    MAILYARD_LOG_LEVEL: 'info',
-    MAILYARD_IMAP_PORT: '0',
-    MAILYARD_IMAP_TLS_PORT: '0',
-    MAILYARD_METRICS_ENABLED: 'false',
-    MAILYARD_IMAP_AUTH_FAILURES_PER_IP_PER_HOUR: '1000',
-    MAILYARD_IMAP_MAX_CONNECTIONS_PER_IP: '1000',
-  };
-  const workers: Worker[] = [];
-  const ports = await Promise.all(
-    Array.from({ length: count }, (_, index) => {
-      const worker = cluster.fork({ ...env, NODE_APP_INSTANCE: String(index) });
-      workers.push(worker);
-      return new Promise<number>((resolve, reject) => {
-        let pending = '';
-        worker.process.stdout?.on('data', (chunk: Buffer) => {
-          pending += chunk.toString();
-          for (const line of pending.split('\n').slice(0, -1)) {
-            if (line.includes('"imap listening"')) resolve(Number(JSON.parse(line).port));
-          }
-          pending = pending.slice(pending.lastIndexOf('\n') + 1);
-        });
-        worker.once('exit', (code) => reject(new Error(`imap worker exited ${code}`)));
-      });
-    }),
-  );
-  if (new Set(ports).size !== 1) throw new Error(`workers listen on different ports: ${ports.join(', ')}`);
-  return { port: ports[0] ?? 0, workers };
-}
-
-async function stopWorkers(workers: Worker[]): Promise<void> {
-  await Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<void>((resolve) => {
-          worker.once('exit', () => resolve());
-          worker.process.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
 /** Runs `work` on CLIENTS connections until SECONDS pass; returns the rounds done and the bytes received. */
 async function load(round: (client: number) => Promise<number>): Promise<{ rounds: number; bytes: number }> {
   const end = performance.now() + SECONDS * 1000;
@@ -185,7 +87,22 @@ async function load(round: (client: number) => Promise<number>): Promise<{ round
 }
 
 async function measure(instances: number, dataDir: string, redis: RedisServer, users: string[]) {
-  const { port, workers } = await startWorkers(instances, dataDir, redis.url);
+  const { port, stop } = await startWorkers({
+    app: 'imap',
+    count: instances,
+    listening: 'imap listening',
+    env: {
+      MAILYARD_DATA_DIR: dataDir,
+      MAILYARD_REDIS_URL: redis.url,
+      MAILYARD_HOSTNAME: 'localhost',
+      MAILYARD_ALLOW_INSECURE_AUTH: 'true',
+      MAILYARD_IMAP_PORT: '0',
+      MAILYARD_IMAP_TLS_PORT: '0',
+      MAILYARD_MANAGESIEVE_PORT: '0',
+      MAILYARD_IMAP_AUTH_FAILURES_PER_IP_PER_HOUR: '1000',
+      MAILYARD_IMAP_MAX_CONNECTIONS_PER_IP: '1000',
+    },
+  });
   try {
     let tag = 0;
     const login = async (client: number) => {
@@ -222,14 +139,25 @@ async function measure(instances: number, dataDir: string, redis: RedisServer, u
       mbPerSecond: fetches.bytes / SECONDS / 1024 ** 2,
     };
   } finally {
-    await stopWorkers(workers);
+    await stop();
   }
 }
+
+/** The machine's load while measuring: the figures are only comparable with the load they were taken under. */
+function loadAverage(): string {
+  return `load average ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')} on ${cpus().length} cores`;
+}
+
+const SMTP_MESSAGES = Number(process.env.SMTP_MESSAGES ?? 1500);
+const IDLE_DELIVERIES = Number(process.env.IDLE_DELIVERIES ?? 100);
 
 if (!redisServerAvailable()) process.exit(0);
 const redis = await startRedisServer();
 const dir = await tempDir('mailyard-bench-scaling-');
 try {
+  console.log(`scaling bench start: ${loadAverage()}`);
   const users = await prepare(dir.path);
   const results = [];
   for (const instances of [1, 2]) {
@@ -238,7 +166,7 @@ try {
     console.log(
       `imap, ${instances} instance(s), ${CLIENTS} clients, ${SECONDS} s: ${result.loginsPerSecond.toFixed(0)} logins/s ` +
         `(LOGIN + LOGOUT on a new connection, after a warm-up round); FETCH BODY[] ${result.messagesPerSecond.toFixed(0)} messages/s, ` +
-        `${result.mbPerSecond.toFixed(1)} MB/s`,
+        `${result.mbPerSecond.toFixed(1)} MB/s; ${loadAverage()}`,
     );
   }
   const [one, two] = results as [(typeof results)[0], (typeof results)[0]];
@@ -246,6 +174,28 @@ try {
     `imap gain from a second instance: logins x${(two.loginsPerSecond / one.loginsPerSecond).toFixed(2)}, ` +
       `FETCH x${(two.messagesPerSecond / one.messagesPerSecond).toFixed(2)}`,
   );
+
+  const inbound = [];
+  for (const instances of [1, 2]) {
+    const run = await measureSmtpInbound(instances, redis.url, SMTP_MESSAGES);
+    inbound.push(run);
+    console.log(
+      `smtp inbound (mx), ${instances} instance(s), ${SMTP_SENDERS} sessions, ${SMTP_SIZE / 1024} KB, ` +
+        `${SMTP_MESSAGES} messages: ${run.rate.toFixed(0)} msg/s (at 250), MAIL FROM -> 250 p50 ` +
+        `${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms; ${loadAverage()}`,
+    );
+  }
+  const [mxOne, mxTwo] = inbound as [(typeof inbound)[0], (typeof inbound)[0]];
+  console.log(`smtp inbound gain from a second instance: x${(mxTwo.rate / mxOne.rate).toFixed(2)}`);
+
+  for (const transport of ['embedded', 'redis'] as const) {
+    const idle = await measureIdleLatency(transport, redis.url, IDLE_DELIVERIES);
+    console.log(
+      `IDLE latency, ${transport === 'redis' ? 'Redis pub/sub' : 'embedded notifier (event files)'}: delivery ` +
+        `acknowledged -> * N EXISTS p50 ${idle.p50.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms, ` +
+        `max ${idle.max.toFixed(1)} ms (${idle.deliveries} deliveries of 4 KB); ${loadAverage()}`,
+    );
+  }
 } finally {
   await redis.stop();
   await dir.cleanup();
