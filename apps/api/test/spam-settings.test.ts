@@ -65,6 +65,7 @@ describe('spam settings over the API', () => {
       [{ junk_score: -1 }, /junk_score/],
       [{ junk_score: 12, reject_score: 12 }, /higher than junkScore/],
       [{ allow: ['not an address'] }, /neither an address nor a domain/],
+      [{ block: ['co.uk'] }, /'co.uk' is a public suffix/],
       [{ greylisting: 'yes' }, /greylisting/],
       [{ threshold: 3 }, /threshold/],
     ] as const;

@@ -2,9 +2,11 @@
  * Spam filter settings per domain (thresholds, greylisting on/off, sender allow and block lists) and the
  * greylisting triplets, in control.db. Entries of the lists are a whole address (sam@example.com) or a domain
  * (example.com, which also covers its subdomains); they are stored lower-case, each list at most
- * SPAM_LIST_LIMIT entries. A greylisting triplet is kept only as a SHA-256 of client network, sender and recipient.
+ * SPAM_LIST_LIMIT entries. A domain entry that is a public suffix (co.uk, com: the ICANN section of the Public
+ * Suffix List, through tldts) is refused: it would name every domain registered under it. A greylisting triplet is kept only as a SHA-256 of client network, sender and recipient.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { ValidationError } from '@mailyard/errors';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { StatementFor } from './sqlite-queries.js';
@@ -24,10 +26,28 @@ interface SettingsRow {
   greylisting: number;
 }
 
+/**
+ * The registrable domain of a name (example.co.uk for mail.example.co.uk), null for a public suffix. The Public
+ * Suffix List is loaded on the first list change, not when the store opens (as for domains, sqlite-domains.ts).
+ */
+let registrableDomain: ((name: string) => string | null) | undefined;
+
+function isPublicSuffix(name: string): boolean {
+  if (!registrableDomain) {
+    const tldts = createRequire(import.meta.url)('tldts') as typeof import('tldts');
+    registrableDomain = (n) => tldts.getDomain(n);
+  }
+  return registrableDomain(name) === null;
+}
+
 function checkEntries(list: string, entries: string[]): string[] {
   const cleaned = [...new Set(entries.map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0))];
   const bad = cleaned.find((e) => !ENTRY.test(e));
   if (bad !== undefined) throw new ValidationError(`${list}: '${bad}' is neither an address nor a domain`);
+  const suffix = cleaned.find((e) => !e.includes('@') && isPublicSuffix(e));
+  if (suffix !== undefined) {
+    throw new ValidationError(`${list}: '${suffix}' is a public suffix; name a domain registered under it`);
+  }
   if (cleaned.length > SPAM_LIST_LIMIT) throw new ValidationError(`${list}: at most ${SPAM_LIST_LIMIT} entries`);
   return cleaned.sort();
 }

@@ -39,9 +39,15 @@ export function runSpamContract(current: () => ControlStore, domainId: () => Pro
       const store = current();
       const id = await domainId();
       await expect(store.updateSpamSettings(id, { allow: ['not an entry'] })).rejects.toThrow(ValidationError);
+      // A public suffix would name every domain under it; a domain registered under one is fine (below).
+      await expect(store.updateSpamSettings(id, { block: ['co.uk'] })).rejects.toThrow(/'co.uk' is a public suffix/);
+      await expect(store.updateSpamSettings(id, { allow: ['Com.AU'] })).rejects.toThrow(/'com.au' is a public suffix/);
       await expect(store.updateSpamSettings(id, { junkScore: -1 })).rejects.toThrow(ValidationError);
       await expect(store.updateSpamSettings(id, { junkScore: 8, rejectScore: 8 })).rejects.toThrow(/higher/);
       expect(await store.getSpamSettings(id)).toMatchObject({ junkScore: null, rejectScore: null, allow: [] });
+      const kept = await store.updateSpamSettings(id, { block: ['example.co.uk', 'someone@co.uk', 'blogspot.com'] });
+      expect(kept.block).toEqual(['blogspot.com', 'example.co.uk', 'someone@co.uk']);
+      await store.updateSpamSettings(id, { block: [] });
     });
   });
 

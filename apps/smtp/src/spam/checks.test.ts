@@ -66,6 +66,10 @@ test('sender lists: addresses exactly, domains with subdomains; allow is ignored
   expect(matches('ann@example.org', 'ann@example.org')).toBe(true);
   expect(matches('example.org', 'x@mail.example.org')).toBe(true);
   expect(matches('example.org', 'x@badexample.org')).toBe(false);
+  // An entry under a public suffix covers its subdomains, not its neighbours under the same suffix.
+  expect(matches('example.co.uk', 'x@mail.example.co.uk')).toBe(true);
+  expect(matches('example.co.uk', 'x@other.co.uk')).toBe(false);
+  expect(matches('mail.example.co.uk', 'x@example.co.uk')).toBe(false);
   const headers = fields('From: "Ann" <Ann@Partner.test>\r\n');
   const settings = { allow: ['partner.test'], block: ['spam.test'] };
   expect(senderListSymbols(settings, 'bounce@list.test', headers, false).map((s) => s.name)).toEqual([
