@@ -9,16 +9,10 @@
  *   node --conditions=source --import tsx bench/api/messages.ts [--messages 20000] [--seconds 10] [--concurrency 16]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { createApiServer } from '@mailyard/api';
-import { loadConfig } from '@mailyard/config';
-import { SqliteControlStore } from '@mailyard/control';
-import { createLogger } from '@mailyard/logger';
-import { kdfRunCount, Mailstore } from '@mailyard/mailstore';
+import type { SqliteControlStore } from '@mailyard/control';
+import { kdfRunCount, type Mailstore } from '@mailyard/mailstore';
+import { measureLoad, startBenchApi } from './fixture.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,10 +28,6 @@ const LIMIT = 50;
 const KDF = { N: 16384, r: 8, p: 1 };
 const ADDRESS = 'box@bench.example';
 const PASSWORD = 'bench mailbox password';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 /** A 4 KB message like the other benchmarks' (text body, distinct subject and Message-ID). */
 function message(i: number): Buffer {
@@ -84,37 +74,6 @@ async function seed(control: SqliteControlStore, mailstore: Mailstore): Promise<
   console.log(`seeded ${MESSAGES} messages in ${Math.round(performance.now() - started)} ms`);
 }
 
-interface LoadResult {
-  latencies: number[];
-  failures: number;
-}
-
-function runLoad(job: Record<string, unknown>): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const workerData = { ...job, seconds: SECONDS, concurrency: CONCURRENCY };
-    const worker = new Worker(new URL('./messages-worker.mjs', import.meta.url), { workerData });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-}
-
-function report(title: string, result: LoadResult, elapsed: number, elu: EventLoopUtilization): void {
-  const { latencies, failures } = result;
-  latencies.sort((a, b) => a - b);
-  const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
-  console.log(`${title} (${CONCURRENCY} concurrent, ${SECONDS} s)`);
-  console.log(`  requests: ${latencies.length}, failures: ${failures}`);
-  console.log(`  throughput: ${(latencies.length / elapsed).toFixed(0)} req/s`);
-  const busyMs = (elu.active / latencies.length).toFixed(2);
-  console.log(`  server event loop busy ${(elu.utilization * 100).toFixed(0)}%, ${busyMs} ms per request`);
-  console.log(
-    `  latency p50 ${fmt(percentile(latencies, 50))}, p90 ${fmt(percentile(latencies, 90))}, ` +
-      `p99 ${fmt(percentile(latencies, 99))}, max ${fmt(latencies.at(-1) ?? Number.NaN)}`,
-  );
-}
-
-type EventLoopUtilization = ReturnType<typeof performance.eventLoopUtilization>;
-
 /**
  * Waits until this process's event loop is nearly idle over a whole second: the full-text index of the seeded
  * mail is built in the background (turn by turn) once the mailbox is unlocked, and would otherwise be measured.
@@ -129,26 +88,16 @@ async function untilQuiet(): Promise<void> {
   console.log(`background indexing done after ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function measure(title: string, job: Record<string, unknown>): Promise<void> {
-  const began = performance.now();
-  const eluBefore = performance.eventLoopUtilization();
-  const result = await runLoad(job);
-  const elapsed = (performance.now() - began) / 1000;
-  report(title, result, elapsed, performance.eventLoopUtilization(eluBefore));
+/** The load of `job` (messages-worker.mjs) for SECONDS with CONCURRENCY requests in flight. */
+function measure(title: string, job: Record<string, unknown>): Promise<void> {
+  const workerData = { ...job, seconds: SECONDS, concurrency: CONCURRENCY };
+  const worker = new URL('./messages-worker.mjs', import.meta.url);
+  return measureLoad(`${title} (${CONCURRENCY} concurrent, ${SECONDS} s)`, worker, workerData);
 }
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'mailyard-bench-api-mail-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, hostname: 'mx.bench.example' } });
-  const control = new SqliteControlStore({ dataDir, masterKey: randomBytes(32) });
-  const mailstore = new Mailstore({ dataDir, kdf: { N: KDF.N } });
-  const api = createApiServer({
-    config,
-    logger: createLogger({ level: 'warn' }),
-    control,
-    mailstore,
-    rateLimits: { perIpPerMinute: 1e9, perTokenPerMinute: 1e9 },
-  });
+  const bench = await startBenchApi('api-mail', { kdf: { N: KDF.N } });
+  const { api, control, mailstore } = bench;
   try {
     await seed(control, mailstore);
     const port = await api.listen(0, '127.0.0.1');
@@ -192,10 +141,7 @@ async function main(): Promise<void> {
       `KDF runs during the load: mailbox unlock ${kdfRunCount(KDF) - unlocksBefore}, password check ${passwordChecks}`,
     );
   } finally {
-    await api.close();
-    await mailstore.close();
-    await control.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

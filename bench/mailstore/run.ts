@@ -23,29 +23,9 @@ import {
   searchFolder,
   storeFlags,
 } from '@mailyard/mailstore/internals';
+import { message, WORDS } from './vocabulary.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const WORDS = Array.from({ length: 5000 }, (_, i) => `w${(i * 7919).toString(36)}${'aeiou'[i % 5]}x`);
-
-function pick(): string {
-  return WORDS[Math.floor(Math.random() ** 2 * WORDS.length)] as string;
-}
-
-function message(i: number, bytes: number): Buffer {
-  const head =
-    `From: Sender ${i} <sender${i}@example.org>\r\nTo: rcpt${i % 97}@example.net\r\nSubject: Message ${i} ${pick()} ${pick()}\r\n` +
-    `Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <bench-${i}-${randomBytes(4).toString('hex')}@example.org>\r\n` +
-    'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n';
-  const words: string[] = [];
-  let len = head.length;
-  while (len < bytes) {
-    const w = pick();
-    words.push(w);
-    len += w.length + 1;
-  }
-  return Buffer.from(`${head}${words.join(' ').replace(/(.{70}) /g, '$1\r\n')}\r\n`);
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;

@@ -15,32 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MailboxSession, Mailstore } from '@mailyard/mailstore';
 import { spamSamples } from '@mailyard/testkit';
+import { message as vocabularyMessage } from './vocabulary.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const DRAINED = Math.round(2000 * SCALE);
 const TRAIN = 200;
 const RUNS = 5;
 const FILLER = 470;
-const WORDS = Array.from({ length: 5000 }, (_, i) => `w${(i * 7919).toString(36)}${'aeiou'[i % 5]}x`);
-
-function pick(): string {
-  return WORDS[Math.floor(Math.random() ** 2 * WORDS.length)] as string;
-}
-
-/** An ordinary 4 KB message of the vocabulary, as in bench/mailstore/run.ts. */
-function message(i: number, bytes = 4096): Buffer {
-  const head =
-    `From: Sender ${i % 300} <sender${i % 300}@example.org>\r\nTo: rcpt@example.net\r\nSubject: Message ${i} ${pick()} ${pick()}\r\n` +
-    `Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <bench-${i}-${randomBytes(4).toString('hex')}@example.org>\r\n` +
-    'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n';
-  const words: string[] = [];
-  let len = head.length;
-  while (len < bytes) {
-    const w = pick();
-    words.push(w);
-    len += w.length + 1;
-  }
-  return Buffer.from(`${head}${words.join(' ').replace(/(.{70}) /g, '$1\r\n')}\r\n`);
+/** An ordinary 4 KB message of the vocabulary, from one of 300 senders to one recipient. */
+function message(i: number): Buffer {
+  return vocabularyMessage(i, 4096, { sender: i % 300, to: 'rcpt@example.net' });
 }
 
 /** Ham of 200 words never seen elsewhere: FILLER of them take the token table to about its 100,000-row cap. */
