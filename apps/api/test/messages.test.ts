@@ -11,14 +11,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
-import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
-import { createImapServer, type ImapServer } from '@mailyard/imap';
-import { kdfRunCount, Mailstore } from '@mailyard/mailstore';
-import { createPop3Server, type Pop3Server } from '@mailyard/pop3';
-import { captureLog, corpusMessages, requireTool, spamSamples, waitFor } from '@mailyard/testkit';
-import { ImapFlow } from 'imapflow';
+import { kdfRunCount } from '@mailyard/mailstore';
+import { corpusMessages, requireTool, spamSamples, waitFor } from '@mailyard/testkit';
+import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
+import { imapClient as connectImap, type ImapBeside, startImapBeside, startPop3Beside } from './imap-beside.js';
 
 const DOMAIN = 'mail.example';
 const mailboxAuth = (user: string, password: string) => ({
@@ -49,12 +47,8 @@ function simpleMessage(subject: string, body = 'Hello there.'): Buffer {
 
 describe('mail over HTTP', () => {
   let h: Harness;
-  let imapStore: Mailstore;
-  let imap: ImapServer;
-  let imapPort: number;
-  let pop3Store: Mailstore;
-  let pop3: Pop3Server;
-  let pop3Port: number;
+  let imap: ImapBeside;
+  let pop3: ImapBeside;
   let token: string;
   const box = { address: `box@${DOMAIN}`, password: '', mailboxId: '' };
   const other = { address: `other@${DOMAIN}`, password: '', mailboxId: '' };
@@ -62,16 +56,7 @@ describe('mail over HTTP', () => {
   let auth: Record<string, string>;
 
   async function imapClient(user: { address: string; password: string }): Promise<ImapFlow> {
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: imapPort,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: user.address, pass: user.password },
-      logger: false,
-    });
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await connectImap(imap.port, user);
     clients.push(client);
     return client;
   }
@@ -101,39 +86,16 @@ describe('mail over HTTP', () => {
       user.mailboxId = (await h.control.findAlias(domain?.id ?? '', name ?? ''))?.mailboxId ?? '';
     }
     auth = mailboxAuth(box.address, box.password);
-    // The IMAP server of this test is another "process": its own mail store on the same data dir.
-    const config = loadConfig({
-      env: {},
-      overrides: { dataDir: h.config.dataDir, hostname: 'localhost', allowInsecureAuth: true },
-    });
-    const runtime = await ensureRuntimeFiles(config);
-    imapStore = new Mailstore({ dataDir: h.config.dataDir, kdf: { N: 1024 }, notifyPollMs: 50 });
-    imap = createImapServer({
-      config,
-      logger: captureLog({ level: 'warn' }).logger,
-      control: h.control,
-      mailstore: imapStore,
-      tls: runtime.tls,
-    });
-    imapPort = await imap.listen(0, '127.0.0.1');
-    // And a POP3 server, a third "process" with a mail store of its own.
-    pop3Store = new Mailstore({ dataDir: h.config.dataDir, kdf: { N: 1024 }, notifyPollMs: 50 });
-    pop3 = createPop3Server({
-      config,
-      logger: captureLog({ level: 'warn' }).logger,
-      control: h.control,
-      mailstore: pop3Store,
-      tls: runtime.tls,
-    });
-    pop3Port = await pop3.listen(0, '127.0.0.1');
+    // The IMAP server of this test is another "process": its own mail store on the same data dir; and a POP3
+    // server, a third "process" with a mail store of its own.
+    imap = await startImapBeside(h, { notifyPollMs: 50 });
+    pop3 = await startPop3Beside(h, { notifyPollMs: 50 });
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.logout().catch(() => c.close())));
     await imap?.close();
-    await imapStore?.close();
     await pop3?.close();
-    await pop3Store?.close();
     expect(h.errors).toEqual([]);
     await h.close();
   });
@@ -484,7 +446,7 @@ describe('mail over HTTP', () => {
   test('a message stored and then expunged over HTTP is what POP3 (curl pop3://) lists and retrieves', async () => {
     if (!requireTool('curl')) return;
     const run = promisify(execFile);
-    const pop3Url = `pop3://127.0.0.1:${pop3Port}/`;
+    const pop3Url = `pop3://127.0.0.1:${pop3.port}/`;
     const popList = async () => {
       const { stdout } = await run('curl', [
         '-sS',
