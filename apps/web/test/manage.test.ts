@@ -54,6 +54,43 @@ describe('managing domains and aliases through forms', () => {
     expect(list.text).toContain('sales@bücher.example');
   });
 
+  test('pattern aliases, labels with their filter, the answer while disabled, verification status', async () => {
+    expect((await owner.post('/domains', { name: 'patterns.example' })).status).toBe(303);
+    const base = '/domains/patterns.example/aliases';
+    const domain = await h.control.findDomainByName('patterns.example');
+    const created = await owner.post(base, {
+      name: 'Team-*',
+      recipients: 'team@remote.example',
+      labels: 'Ops, eu',
+      error_code_if_disabled: '550 refuse',
+    });
+    expect(created.status).toBe(303);
+    const team = domain ? await h.control.findAlias(domain.id, 'team-*') : null;
+    expect(team).toMatchObject({
+      patternKind: 'wildcard',
+      labels: ['ops', 'eu'],
+      errorCodeIfDisabled: 550,
+      isEnabled: false,
+    });
+    const refused = await owner.post(base, { name: '/(a)\\1/', is_enabled: 'on' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('unsupported regular expression');
+    await owner.post(base, { name: 'plain', is_enabled: 'on', labels: 'finance' });
+    const filtered = await owner.get(`${base}?label=ops`);
+    expect(filtered.text).toContain('team-*@patterns.example');
+    expect(filtered.text).not.toContain('>plain@patterns.example</a>');
+    expect(filtered.text).toContain('Aliases labelled <strong>ops</strong>');
+    const page = await owner.get(`${base}/${encodeURIComponent('team-*')}`);
+    expect(page.text).toContain('<option value="550 refuse" selected>');
+    expect(page.text).toContain('A pattern alias cannot have a mailbox');
+    if (!domain || !team) throw new Error('no alias');
+    await h.control.updateAlias(domain.id, team.id, { hasRecipientVerification: true });
+    await h.control.syncRecipientVerifications(team.id);
+    const verifying = await owner.get(`${base}/${encodeURIComponent('team-*')}`);
+    expect(verifying.text).toContain('Recipient verification');
+    expect(verifying.text).toContain('not yet: nothing is forwarded to it');
+  });
+
   test('a second password needs the current one or the recovery key (zero-access)', async () => {
     const path = '/domains/xn--bcher-kva.example/aliases/desk';
     expect(

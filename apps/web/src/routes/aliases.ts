@@ -1,10 +1,13 @@
 /**
- * Aliases of a domain: search and paging, add, edit (forwarding recipients, mailbox on/off, enabled), delete, and
+ * Aliases of a domain: search, label filter and paging, add, edit (name patterns, forwarding recipients, mailbox
+ * on/off, enabled and the answer while disabled, labels; recipient verification status is shown), delete, and
  * mailbox passwords through @mailyard/control's issueMailboxPassword (zero-access: an existing mailbox's password
  * changes only with its current password or recovery key).
  */
 import {
   type Alias,
+  DISABLED_ANSWERS,
+  type DisabledAnswer,
   type Domain,
   domainToDisplay,
   issueMailboxPassword,
@@ -45,7 +48,16 @@ function aliasForm(form: FormFields): AliasForm {
     hasImap: checkbox(form, 'has_imap'),
     isEnabled: checkbox(form, 'is_enabled'),
     description: field(form, 'description'),
+    labels: field(form, 'labels'),
+    errorCodeIfDisabled: field(form, 'error_code_if_disabled').slice(0, 3),
   };
+}
+
+/** '250', '421' or '550' (the select's options start with the code); anything else is refused. */
+function disabledAnswer(code: string): DisabledAnswer {
+  const answer = Number(code || '250');
+  if (!(DISABLED_ANSWERS as readonly number[]).includes(answer)) throw new ValidationError('Choose an answer.');
+  return answer as DisabledAnswer;
 }
 
 /**
@@ -74,7 +86,13 @@ function toInput(form: AliasForm, allowPrivate: boolean) {
     hasImap: form.hasImap,
     isEnabled: form.isEnabled,
     description: form.description,
+    labels: form.labels.split(/[\s,]+/).filter(Boolean),
+    errorCodeIfDisabled: disabledAnswer(form.errorCodeIfDisabled),
   };
+}
+
+function labelFilter(ctx: WebContext): string {
+  return typeof ctx.query.label === 'string' ? ctx.query.label.trim().slice(0, 50) : '';
 }
 
 function searchTerm(ctx: WebContext): string {
@@ -84,7 +102,14 @@ function searchTerm(ctx: WebContext): string {
 export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void {
   const listPage = (ctx: WebContext, domain: Domain) => {
     const search = searchTerm(ctx);
-    const query = { page: pageNumber(ctx), limit: PAGE_SIZE, sort: 'name' as const, name: search || undefined };
+    const label = labelFilter(ctx);
+    const query = {
+      page: pageNumber(ctx),
+      limit: PAGE_SIZE,
+      sort: 'name' as const,
+      name: search || undefined,
+      label: label || undefined,
+    };
     return deps.control.listAliases(domain.id, query);
   };
   const title = (domain: Domain) => `Aliases of ${domainToDisplay(domain.name)}`;
@@ -96,6 +121,7 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
       domain,
       page: await listPage(ctx, domain),
       search: searchTerm(ctx),
+      label: labelFilter(ctx),
       csrf: ctx.state.csrf,
     });
     render(ctx, title(domain), view);
@@ -113,7 +139,15 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     });
     if (!result.ok) {
       const page = await listPage(ctx, domain);
-      const view = aliasesView({ domain, page, search: '', csrf: ctx.state.csrf, form, error: result.error });
+      const view = aliasesView({
+        domain,
+        page,
+        search: '',
+        label: '',
+        csrf: ctx.state.csrf,
+        form,
+        error: result.error,
+      });
       return render(ctx, title(domain), view, 400);
     }
     redirectTo(ctx, aliasPath(domain, result.value), ok(`Alias ${address(result.value, domain)} added.`));
@@ -123,7 +157,8 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     const { domain, alias } = await ownAlias(ctx, deps);
     const defaults = { junkScore: deps.config.spam.junkScore, rejectScore: deps.config.spam.rejectScore };
     const spam = spamSummary({ domain, settings: await deps.control.getSpamSettings(domain.id), defaults });
-    render(ctx, aliasTitle(domain, alias), aliasView({ domain, alias, csrf: ctx.state.csrf, spam }));
+    const verifications = await deps.control.listRecipientVerifications(alias.id);
+    render(ctx, aliasTitle(domain, alias), aliasView({ domain, alias, csrf: ctx.state.csrf, spam, verifications }));
   });
 
   router.post('/domains/:domain/aliases/:alias', async (ctx: WebContext) => {
@@ -149,6 +184,7 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     const { domain, alias } = await ownAlias(ctx, deps);
     const result = await attempt(async () => {
       if (alias.name === '*') throw new ValidationError('The catch-all cannot have a mailbox.');
+      if (alias.patternKind !== 'exact') throw new ValidationError('A pattern alias cannot have a mailbox.');
       return issueMailboxPassword(deps.control, deps.mailstore, alias, {
         password: field(ctx.state.form, 'password') || undefined,
         recoveryKey: field(ctx.state.form, 'recovery_key') || undefined,

@@ -1,9 +1,22 @@
-/** Alias list with search and paging, the alias page (settings and mailbox password) and the password shown once. */
-import { type Alias, type Domain, domainToDisplay, type Page } from '@mailyard/control';
+/**
+ * Alias list with search, label filter and paging, the alias page (settings, recipient verification status and
+ * mailbox password) and the password shown once.
+ */
+import { type Alias, type Domain, domainToDisplay, type Page, type RecipientVerification } from '@mailyard/control';
 import type { ServerSetting } from '../client-settings.js';
 import { html, type SafeHtml } from '../html.js';
 import { aliasPath, domainPath } from '../web-context.js';
-import { actionButton, checkboxInput, csrfInput, errorBox, pager, textArea, textInput } from './forms.js';
+import {
+  actionButton,
+  checkboxInput,
+  csrfInput,
+  dateTime,
+  errorBox,
+  pager,
+  selectInput,
+  textArea,
+  textInput,
+} from './forms.js';
 
 export interface AliasForm {
   name: string;
@@ -11,13 +24,29 @@ export interface AliasForm {
   hasImap: boolean;
   isEnabled: boolean;
   description: string;
+  /** Comma- or space-separated. */
+  labels: string;
+  /** '250', '421' or '550'. */
+  errorCodeIfDisabled: string;
 }
 
+/** The answers a disabled alias can give, as the select shows them. */
+export const DISABLED_ANSWER_OPTIONS = ['250 accept and drop', '421 ask to retry later', '550 refuse'];
+
 export const address = (alias: Alias, domain: Domain) => `${alias.name}@${domainToDisplay(domain.name)}`;
+
+function labelLinks(alias: Alias, domain: Domain): SafeHtml | string {
+  const path = `${domainPath(domain)}/aliases`;
+  if (alias.labels.length === 0) return '—';
+  return html`${alias.labels.map(
+    (label, i) => html`${i > 0 ? ', ' : ''}<a href="${path}?label=${encodeURIComponent(label)}">${label}</a>`,
+  )}`;
+}
 
 function aliasRow(alias: Alias, domain: Domain): SafeHtml {
   return html`<tr>
     <td data-label="Address"><a href="${aliasPath(domain, alias)}">${address(alias, domain)}</a></td>
+    <td data-label="Labels">${labelLinks(alias, domain)}</td>
     <td data-label="Forwards to">${alias.recipients.join(', ') || '—'}</td>
     <td data-label="Mailbox">${alias.hasImap ? (alias.mailboxId ? 'yes' : 'on, no password yet') : 'off'}</td>
     <td data-label="Enabled">${alias.isEnabled ? 'yes' : 'no'}</td>
@@ -33,8 +62,8 @@ function aliasFields(form: Partial<AliasForm>, withName: boolean): SafeHtml {
           name: 'name',
           value: form.name,
           required: true,
-          maxlength: 64,
-          hint: 'Use * for a catch-all that receives mail for every other name.',
+          maxlength: 130,
+          hint: 'Use * for a catch-all, sales* for a wildcard, /^support-\\d+$/ for a regular expression.',
         })
       : ''
   }
@@ -46,6 +75,13 @@ function aliasFields(form: Partial<AliasForm>, withName: boolean): SafeHtml {
     })}
     ${checkboxInput({ label: 'Mailbox (keep mail here, read it with IMAP or POP3)', name: 'has_imap', checked: form.hasImap ?? true })}
     ${checkboxInput({ label: 'Enabled (accept mail for this address)', name: 'is_enabled', checked: form.isEnabled ?? true })}
+    ${selectInput({
+      label: 'While disabled, answer senders',
+      name: 'error_code_if_disabled',
+      value: DISABLED_ANSWER_OPTIONS.find((o) => o.startsWith(form.errorCodeIfDisabled ?? '250')) ?? '',
+      options: DISABLED_ANSWER_OPTIONS,
+    })}
+    ${textInput({ label: 'Labels (optional)', name: 'labels', value: form.labels, hint: 'Short tags separated by commas.' })}
     ${textArea({ label: 'Description (optional)', name: 'description', value: form.description, rows: 2 })}`;
 }
 
@@ -53,25 +89,30 @@ export function aliasesView(o: {
   domain: Domain;
   page: Page<Alias>;
   search: string;
+  /** The label the list is filtered by ('' for none). */
+  label: string;
   csrf: string;
   form?: Partial<AliasForm>;
   error?: string;
 }): SafeHtml {
   const path = `${domainPath(o.domain)}/aliases`;
+  const query = { ...(o.search ? { q: o.search } : {}), ...(o.label ? { label: o.label } : {}) };
   const table =
     o.page.total === 0
-      ? html`<p>${o.search ? 'No alias matches that search.' : 'No aliases yet.'}</p>`
+      ? html`<p>${o.search || o.label ? 'No alias matches that search.' : 'No aliases yet.'}</p>`
       : html`<div class="table-wrap"><table class="stack">
     <caption>Aliases (${o.page.total})</caption>
-    <thead><tr><th scope="col">Address</th><th scope="col">Forwards to</th><th scope="col">Mailbox</th>
+    <thead><tr><th scope="col">Address</th><th scope="col">Labels</th><th scope="col">Forwards to</th><th scope="col">Mailbox</th>
       <th scope="col">Enabled</th><th scope="col">Description</th></tr></thead>
     <tbody>${o.page.items.map((alias) => aliasRow(alias, o.domain))}</tbody></table></div>
-    ${pager({ path, page: o.page.page, total: o.page.total, limit: o.page.limit, query: o.search ? { q: o.search } : {} })}`;
+    ${pager({ path, page: o.page.page, total: o.page.total, limit: o.page.limit, query })}`;
   return html`<p><a href="${domainPath(o.domain)}">Back to ${domainToDisplay(o.domain.name)}</a></p>
   <form method="get" action="${path}" class="search" role="search">
     ${textInput({ label: 'Search aliases', name: 'q', type: 'search', value: o.search })}
+    ${o.label ? html`<input type="hidden" name="label" value="${o.label}">` : ''}
     <button type="submit">Search</button>
   </form>
+  ${o.label ? html`<p>Aliases labelled <strong>${o.label}</strong> (<a href="${path}">all aliases</a>).</p>` : ''}
   ${table}
   <h2 id="add-alias">Add an alias</h2>
   ${errorBox(o.error)}
@@ -87,6 +128,7 @@ export function aliasesView(o: {
 function passwordSection(o: { domain: Domain; alias: Alias; csrf: string }): SafeHtml {
   const action = `${aliasPath(o.domain, o.alias)}/password`;
   if (o.alias.name === '*') return html`<p>The catch-all cannot have a mailbox of its own: forward it instead.</p>`;
+  if (o.alias.patternKind !== 'exact') return html`<p>A pattern alias cannot have a mailbox: forward it instead.</p>`;
   if (!o.alias.mailboxId) {
     return html`<p>This alias has no mailbox password yet. Generating one creates the mailbox; the password is
       shown once.</p>
@@ -110,6 +152,8 @@ export function aliasView(o: {
   error?: string;
   /** The domain's spam filter settings in force for this alias's mail (shown on the plain GET of the page). */
   spam?: SafeHtml;
+  /** The external forwards under recipient verification. */
+  verifications?: RecipientVerification[];
 }): SafeHtml {
   const path = aliasPath(o.domain, o.alias);
   const form: AliasForm = o.form ?? {
@@ -118,6 +162,8 @@ export function aliasView(o: {
     hasImap: o.alias.hasImap,
     isEnabled: o.alias.isEnabled,
     description: o.alias.description,
+    labels: o.alias.labels.join(', '),
+    errorCodeIfDisabled: String(o.alias.errorCodeIfDisabled),
   };
   return html`<p><a href="${domainPath(o.domain)}/aliases">Back to the aliases of ${domainToDisplay(o.domain.name)}</a></p>
   ${o.alias.description ? html`<p class="description">${o.alias.description}</p>` : ''}
@@ -128,6 +174,7 @@ export function aliasView(o: {
     ${aliasFields(form, false)}
     <button type="submit">Save alias</button>
   </form>
+  ${verificationSection(o.alias, o.verifications ?? [])}
   <h2>Mailbox password</h2>
   ${passwordSection(o)}
   ${
@@ -141,6 +188,25 @@ export function aliasView(o: {
   ${o.spam ?? ''}
   <h2>Delete</h2>
   <p><a href="${path}/delete">Delete this alias</a>${o.alias.mailboxId ? ' and its mailbox with all its mail' : ''}.</p>`;
+}
+
+/** Where each external forward stands; verification is switched on through the REST API, which emails the links. */
+function verificationSection(alias: Alias, rows: RecipientVerification[]): SafeHtml | string {
+  if (!alias.hasRecipientVerification) return '';
+  const body = rows.map(
+    (v) => html`<tr><td data-label="Recipient">${v.recipient}</td><td data-label="Asked">${dateTime(v.sentAt)}</td>
+      <td data-label="Confirmed">${v.verifiedAt ? dateTime(v.verifiedAt) : 'not yet: nothing is forwarded to it'}</td></tr>`,
+  );
+  return html`<h2>Recipient verification</h2>
+  <p>External forwarding addresses get mail only after they confirm the link emailed to them. The REST API sends
+    the links when it saves the alias; an address added on this page waits, unforwarded, until then.</p>
+  ${
+    rows.length === 0
+      ? html`<p>No external forwarding address to confirm.</p>`
+      : html`<div class="table-wrap"><table class="stack"><caption>Forwarding addresses</caption>
+    <thead><tr><th scope="col">Recipient</th><th scope="col">Asked</th><th scope="col">Confirmed</th></tr></thead>
+    <tbody>${body}</tbody></table></div>`
+  }`;
 }
 
 function settingsTable(settings: ServerSetting[], username: string): SafeHtml {
