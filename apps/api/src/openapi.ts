@@ -426,6 +426,8 @@ function operationObject(op: Operation) {
     '403': ERROR,
     '404': ERROR,
     '409': ERROR,
+    // Over a quota (a mailbox's storage or message limit, Sieve script limits): code OVERQUOTA or QUOTA/*.
+    ...(op.rawMessage || op.body ? { '422': ERROR } : {}),
     ...(op.rawMessage || op.body || op.accepts ? { '413': ERROR, '415': ERROR, '503': ERROR } : {}),
     ...(op.ranges ? { '206': { description: 'Partial Content (Range)', content: json }, '416': ERROR } : {}),
     '429': ERROR,

@@ -63,6 +63,13 @@ export const domainOut = domainSummaryOut.extend({
     })
     .nullable(),
   dns_records: z.array(dnsRecord),
+  /** Default storage limit of each mailbox in bytes; null for the server default. */
+  max_quota_per_alias: z.number().int().nullable(),
+  /** Cap of all the domain's mailboxes together, in bytes; null for none. */
+  max_quota: z.number().int().nullable(),
+  /** Sums over the domain's mailboxes, as last reported. */
+  storage_used: z.number().int(),
+  message_count: z.number().int(),
 });
 
 export const verifyRecordsOut = z.strictObject({
@@ -83,6 +90,15 @@ export const aliasOut = z.strictObject({
   is_enabled: z.boolean(),
   description: z.string(),
   has_mailbox: z.boolean(),
+  /** The alias's own storage limit in bytes; null inherits (the domain's max_quota_per_alias, then the server default). */
+  max_quota: z.number().int().nullable(),
+  /** The alias's message-count limit; null for none. */
+  max_messages: z.number().int().nullable(),
+  /** The limit in force: own, else the domain's per-alias limit, else the server default, lowered by the domain's cap. */
+  effective_max_quota: z.number().int(),
+  /** Bytes and messages stored, as the mailbox last reported them (after each change while it is unlocked). */
+  storage_used: z.number().int(),
+  message_count: z.number().int(),
   labels: z.array(z.string()),
   error_code_if_disabled: z.union([z.literal(250), z.literal(421), z.literal(550)]),
   has_recipient_verification: z.boolean(),

@@ -6,6 +6,10 @@ import { z } from 'zod';
 
 const password = z.string().min(8, 'at least 8 characters').max(1024);
 
+/** A quota: bytes, or a size such as "10GB" (quota-fields.ts turns it into bytes, a 400 naming the field else). */
+const quotaValue = z.union([z.number(), z.string().max(32), z.null()]).optional();
+const messageLimitValue = z.union([z.number(), z.null()]).optional();
+
 export const accountCreate = z.strictObject({
   email: z.string().max(320),
   password,
@@ -24,6 +28,10 @@ export const domainCreate = z.strictObject({
   description: z.string().max(1000).optional(),
   /** Administrators only: hosted for routing at once, without the DNS ownership check. */
   verified: z.boolean().optional(),
+  /** Default limit of each mailbox (bytes or "10GB"); null for the server default. */
+  max_quota_per_alias: quotaValue,
+  /** Cap of all the domain's mailboxes together (bytes or "10GB"); null for none. */
+  max_quota: quotaValue,
   /**
    * Forward Email's `catchall`: true makes a catch-all alias ('*') forwarding to your account's email address;
    * text, to these addresses (separated by commas, spaces or line breaks); false or absent, none.
@@ -35,6 +43,10 @@ export const domainCreate = z.strictObject({
 export const domainVerification = z.strictObject({ verified: z.boolean() });
 
 export const domainUpdate = z.strictObject({
+  /** Default limit of each mailbox (bytes or "10GB"); null for the server default. */
+  max_quota_per_alias: quotaValue,
+  /** Cap of all the domain's mailboxes together (bytes or "10GB"); null for none. */
+  max_quota: quotaValue,
   dmarc_policy: dmarcPolicy.optional(),
   description: z.string().max(1000).optional(),
 });
@@ -49,6 +61,10 @@ export const aliasCreate = z.strictObject({
   name: z.string().min(1).max(130),
   recipients: recipients.optional(),
   has_imap: z.boolean().optional(),
+  /** Bytes, or a size such as "10GB"; null inherits the domain's per-alias limit, then the server default. */
+  max_quota: quotaValue,
+  /** Messages the mailbox may hold (IMAP's MESSAGE resource); null for no limit. */
+  max_messages: messageLimitValue,
   is_enabled: z.boolean().optional(),
   description: z.string().max(1000).optional(),
   /** Short tags (letters, digits, . _ : / -), lowercased; at most 20 of at most 50 characters. */

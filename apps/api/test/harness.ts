@@ -7,6 +7,7 @@ import { type Config, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import type { RateLimitStore } from '@mailyard/limits';
 import { Mailstore } from '@mailyard/mailstore';
+import { controlQuotaSource } from '@mailyard/runtime';
 import { createMessageSender, type DnsLookup } from '@mailyard/smtp';
 import { captureLog, type LogLine, tempDir } from '@mailyard/testkit';
 import { type ApiServer, createApiServer, OPERATIONS, type RateLimits } from '../src/index.js';
@@ -102,7 +103,8 @@ export async function startHarness(
   const { logger } = log;
   const masterKey = randomBytes(32);
   const control = new SqliteControlStore({ dataDir, masterKey, scryptCost: { N: 1024, r: 8, p: 1 } });
-  const mailstore = new Mailstore({ dataDir, kdf: { N: 1024 } });
+  const quotaSource = controlQuotaSource(control, config.mailbox.quotaBytes);
+  const mailstore = new Mailstore({ dataDir, kdf: { N: 1024 }, quotaSource });
   const sender = opts.sender
     ? createMessageSender({ config, logger, control, mailstore, masterKey, ...opts.sender })
     : undefined;

@@ -18,6 +18,7 @@ import { NotFoundError, PermissionError, RateLimitError, ValidationError } from 
 import type { MessageSender } from '@mailyard/smtp';
 import { type ApiContext, type ApiRouter, body, ownDomain, param, type RouteDeps, setPageHeaders } from '../context.js';
 import { presentAlias } from '../present.js';
+import { aliasQuotaPatch, applyAliasQuota, quotaSetter, withAliasQuota } from '../quota-fields.js';
 import { aliasCreate, aliasListQuery, aliasUpdate, generatePassword } from '../schemas.js';
 import { parseInput } from '../validation.js';
 import { requestVerifications } from './alias-verification.js';
@@ -55,32 +56,38 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps, sender?:
     const domain = await ownDomain(ctx, deps);
     const page = await deps.control.listAliases(domain.id, parseInput(aliasListQuery, ctx.query));
     setPageHeaders(ctx, page);
-    ctx.body = page.items.map((alias) => presentAlias(alias, domain));
+    ctx.body = await Promise.all(
+      page.items.map((alias) => withAliasQuota(deps, presentAlias(alias, domain), alias.id)),
+    );
   });
 
   router.post('/domains/:domain/aliases', async (ctx: ApiContext) => {
     const domain = await ownDomain(ctx, deps);
     const input = parseInput(aliasCreate, await body(ctx, deps));
     const patch = toPatch(input, deps.config.webhooks.allowPrivate);
+    const quota = aliasQuotaPatch(input, quotaSetter(ctx, deps));
     const alias = await deps.control.createAlias(domain.id, { ...patch, name: input.name });
+    await applyAliasQuota(deps, alias.id, quota);
     await requestVerifications(deps, sender, domain, alias);
     ctx.status = 201;
-    ctx.body = presentAlias(alias, domain);
+    ctx.body = await withAliasQuota(deps, presentAlias(alias, domain), alias.id);
   });
 
   router.get('/domains/:domain/aliases/:alias', async (ctx: ApiContext) => {
     const { domain, alias } = await ownAlias(ctx, deps);
-    ctx.body = presentAlias(alias, domain);
+    ctx.body = await withAliasQuota(deps, presentAlias(alias, domain), alias.id);
   });
 
   router.put('/domains/:domain/aliases/:alias', async (ctx: ApiContext) => {
     const { domain, alias } = await ownAlias(ctx, deps);
     const input = parseInput(aliasUpdate, await body(ctx, deps));
     const patch = toPatch(input, deps.config.webhooks.allowPrivate);
+    const quota = aliasQuotaPatch(input, quotaSetter(ctx, deps));
     const updated = await deps.control.updateAlias(domain.id, alias.id, patch);
     if (!updated) throw new NotFoundError('alias not found');
+    await applyAliasQuota(deps, updated.id, quota);
     await requestVerifications(deps, sender, domain, updated);
-    ctx.body = presentAlias(updated, domain);
+    ctx.body = await withAliasQuota(deps, presentAlias(updated, domain), updated.id);
   });
 
   router.get('/domains/:domain/aliases/:alias/recipient-verifications', async (ctx: ApiContext) => {

@@ -20,6 +20,7 @@ import {
   setPageHeaders,
 } from '../context.js';
 import { presentDomain, presentDomainSummary } from '../present.js';
+import { applyDomainQuota, domainQuotaPatch, quotaSetter, withDomainQuota } from '../quota-fields.js';
 import { domainCreate, domainUpdate, domainVerification } from '../schemas.js';
 import { parseInput } from '../validation.js';
 
@@ -43,6 +44,7 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
       throw new PermissionError('only an administrator can add a domain as verified: publish the TXT record instead');
     }
     const catchAll = catchAllRecipients(input.catchall, account.email);
+    const quota = domainQuotaPatch(input, quotaSetter(ctx, deps));
     const domain = await addDomain(deps.control, {
       accountId: account.id,
       name,
@@ -51,21 +53,25 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
       verified: input.verified === true,
     });
     if (catchAll) await deps.control.createAlias(domain.id, { name: '*', recipients: catchAll });
+    await applyDomainQuota(deps, domain.id, quota);
     ctx.status = 201;
-    ctx.body = presentDomain(domain, hostname);
+    ctx.body = await withDomainQuota(deps, presentDomain(domain, hostname), domain.id);
   });
 
   router.get('/domains/:domain', async (ctx: ApiContext) => {
-    ctx.body = presentDomain(await ownDomain(ctx, deps), hostname);
+    const domain = await ownDomain(ctx, deps);
+    ctx.body = await withDomainQuota(deps, presentDomain(domain, hostname), domain.id);
   });
 
   router.put('/domains/:domain', async (ctx: ApiContext) => {
     const domain = await adminDomain(ctx, deps, 'change its settings');
     const input = parseInput(domainUpdate, await body(ctx, deps));
     const patch = { dmarcPolicy: input.dmarc_policy, description: input.description };
+    const quota = domainQuotaPatch(input, quotaSetter(ctx, deps));
     const updated = await deps.control.updateDomain(domain.accountId, domain.id, patch);
     if (!updated) throw new NotFoundError('domain not found');
-    ctx.body = presentDomain(updated, hostname);
+    await applyDomainQuota(deps, updated.id, quota);
+    ctx.body = await withDomainQuota(deps, presentDomain(updated, hostname), updated.id);
   });
 
   router.delete('/domains/:domain', async (ctx: ApiContext) => {
@@ -97,7 +103,7 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
     const marked = await deps.control.setDomainVerification(domain.id, input.verified ? 'admin' : null);
     if (!marked) throw new NotFoundError('domain not found');
     deps.logger.info({ domain: marked.name, verified: input.verified, by: account.email }, 'domain verification set');
-    ctx.body = presentDomain(marked, hostname);
+    ctx.body = await withDomainQuota(deps, presentDomain(marked, hostname), marked.id);
   });
 }
 

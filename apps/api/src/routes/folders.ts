@@ -141,6 +141,8 @@ export function registerFolderRoutes(router: ApiRouter, deps: RouteDeps): void {
         bySource.set(at.folder, uids);
       }
       const copiedUid = new Map<string, number>();
+      // A copy counts against the quota: check it against the limits as they are now.
+      await session.refreshQuota();
       for (const [folder, uids] of bySource) {
         const result = session.copy(folder, [...uids.keys()], target.path);
         result.sourceUids.forEach((uid, i) => {
