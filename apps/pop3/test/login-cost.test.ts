@@ -41,3 +41,15 @@ test('unknown user, wrong password and right password cost the same mailbox KDF 
   expect({ right, unknown, wrong, noDomain }).toEqual({ right: 1, unknown: 1, wrong: 1, noDomain: 1 });
   other.close();
 });
+
+test('a disabled alias cannot log in, whatever RCPT TO answers for it (250 accepts and discards its mail)', async () => {
+  f = await startPop3();
+  const domain = await f.control.findDomainByName('example.test');
+  const alias = domain ? await f.control.findAlias(domain.id, 'alice') : null;
+  if (!domain || !alias) throw new Error('no alice');
+  await f.control.updateAlias(domain.id, alias.id, { isEnabled: false, errorCodeIfDisabled: 250 });
+  const wire = await Pop3Wire.connect(f.port);
+  expect(await wire.command(`USER ${ADDRESS}`)).toMatch(/^\+OK/);
+  expect(await wire.command(`PASS ${PASSWORD}`)).toMatch(/^-ERR \[AUTH\] /);
+  wire.close();
+});
