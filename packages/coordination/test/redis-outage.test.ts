@@ -102,8 +102,22 @@ describe.skipIf(!available)('Redis killed and restarted during use', () => {
     const tokenBefore = before?.token ?? Number.POSITIVE_INFINITY;
     await before?.release();
 
+    // A subscription from before the outage: while Redis is in use it does not read the event files.
+    const earlier: ChangeEvent[] = [];
+    const offEarlier = second.events.subscribe('d'.repeat(32), (event) => earlier.push(event));
+    expect(second.events.watchingFiles).toBe(false);
+
     await server.kill();
     await waitFor(() => !first.shared && !second.shared, 10_000);
+
+    // The files are watched from the outage on, and existing subscriptions are told to re-read (another instance
+    // may have written to the files before this one noticed).
+    await waitFor(() => second.events.watchingFiles);
+    expect(earlier).toEqual([
+      { mailboxId: 'd'.repeat(32), folder: '', kind: 'spool' },
+      { mailboxId: 'd'.repeat(32), folder: '', kind: 'folder' },
+    ]);
+    offEarlier();
 
     // Counters and locks are per process during the outage.
     expect((await first.consume('outage', 1, 60_000)).allowed).toBe(true);
@@ -153,6 +167,7 @@ describe.skipIf(!available)('Redis killed and restarted during use', () => {
 
     // Past the overlap, events go through Redis only, on channels subscribed again after the reconnect.
     await sleep(COORDINATION_LIMITS.recoveryOverlapMs + 200);
+    expect(first.events.watchingFiles || second.events.watchingFiles).toBe(false);
     const linesBefore = eventFileLines(dir.path);
     const count = received.length;
     first.events.publish({ mailboxId: box, folder: 'INBOX', kind: 'added', uid: 9 });
