@@ -137,4 +137,39 @@ describe('SqliteControlStore on disk', () => {
       await dir.cleanup();
     }
   });
+
+  test("schema 15 makes names with '*' the wildcards they were written as; '**' alone stays literal", async () => {
+    const dir = await tempDir('mailyard-control-');
+    const masterKey = randomBytes(32);
+    try {
+      const db = openRaw(dir.path, masterKey);
+      migrate(db, 14);
+      db.prepare(
+        `INSERT INTO accounts (id, email, password_hash, created_at) VALUES ('a1', 'o@example.org', 'x', 1)`,
+      ).run();
+      db.prepare(
+        `INSERT INTO domains (id, account_id, name, verification_token, dkim_selector, dkim_public_key,
+           dkim_private_key, created_at, verified_at, verified_by)
+           VALUES ('d1', 'a1', 'old.example', 't', 's', 'p', x'00', 1000, 1000, 'admin')`,
+      ).run();
+      const alias = db.prepare(
+        `INSERT INTO aliases (id, domain_id, name, recipients, created_at, updated_at) VALUES (?, 'd1', ?, '[]', 1, 1)`,
+      );
+      for (const [id, name] of [
+        ['x1', 'sales*'],
+        ['x2', '**'],
+        ['x3', '*'],
+        ['x4', 'info'],
+      ])
+        alias.run(id, name);
+      db.close();
+      const store = new SqliteControlStore({ dataDir: dir.path, masterKey, scryptCost });
+      const kinds = await Promise.all(['x1', 'x2', 'x3', 'x4'].map((id) => store.findAlias('d1', id)));
+      expect(kinds.map((a) => a?.patternKind)).toEqual(['wildcard', 'exact', 'exact', 'exact']);
+      expect((await store.resolveRecipient('salesforce@old.example'))?.alias.id).toBe('x1');
+      await store.close();
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });
