@@ -28,9 +28,18 @@ async function setup() {
   teardown.defer(() => control.close());
   const { logger, lines } = captureLog();
   const jobsRoot = fileURLToPath(new URL('./fixtures/', import.meta.url));
-  const jobs = await startJobsProcess({ config, logger, control, jobs: [], jobsRoot, metricsPort: 0 });
+  const wakeups = { count: 0 };
+  const jobs = await startJobsProcess({
+    config,
+    logger,
+    control,
+    jobs: [],
+    jobsRoot,
+    metricsPort: 0,
+    wakeOutbound: () => wakeups.count++,
+  });
   teardown.defer(() => jobs.stop());
-  return { dir: dir.path, control, jobs, lines };
+  return { dir: dir.path, control, jobs, lines, wakeups };
 }
 
 test('SIGUSR2 writes a CPU profile that parses as a DevTools profile', async () => {
@@ -45,8 +54,8 @@ test('SIGUSR2 writes a CPU profile that parses as a DevTools profile', async () 
   expect(lines.some((line) => line.msg === 'CPU profile written')).toBe(true);
 });
 
-test('serves /metrics and /health, and mails warn and error alerts to the administrator once', async () => {
-  const { control, jobs, lines } = await setup();
+test('serves /metrics and /health, and mails warn and error alerts to the administrator once (waking the outbound workers)', async () => {
+  const { control, jobs, lines, wakeups } = await setup();
   const port = jobs.monitoring.metricsServer?.port;
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   expect(metrics).toContain('mailyard_job_runs_total');
@@ -61,6 +70,7 @@ test('serves /metrics and /health, and mails warn and error alerts to the admini
     return recent.length > 0 ? recent : undefined;
   });
   expect(queued).toHaveLength(1);
+  await waitFor(() => wakeups.count === 1);
   expect(queued[0]).toMatchObject({ envelopeFrom: 'postmaster@mail.example.test', state: 'queued' });
   expect(queued[0]?.recipients.map((r) => r.address)).toEqual(['admin@example.test']);
   expect(lines.filter((line) => line.alert === true).map((line) => line.msg)).toEqual([
