@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { type Config, createSelfSignedPair, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { Mailstore } from '@mailyard/mailstore';
+import { controlQuotaSource } from '@mailyard/runtime';
 import { captureLog, type LogLine, type TempDir, tempDir } from '@mailyard/testkit';
 import { createPop3Server, type Pop3Limits, type Pop3Server } from '../src/index.js';
 
@@ -61,7 +62,13 @@ export async function startPop3(opts: FixtureOptions = {}): Promise<Pop3Fixture>
   const control = new SqliteControlStore({ dataDir: dir.path, masterKey: randomBytes(32), scryptCost: TEST_KDF });
   const mailstores: Mailstore[] = [];
   const newMailstore = () => {
-    const store = new Mailstore({ dataDir: dir.path, kdf: TEST_KDF, idleCloseMs: 20, notifyPollMs: 50 });
+    const store = new Mailstore({
+      dataDir: dir.path,
+      kdf: TEST_KDF,
+      idleCloseMs: 20,
+      notifyPollMs: 50,
+      quotaSource: controlQuotaSource(control, config.mailbox.quotaBytes),
+    });
     mailstores.push(store);
     return store;
   };
