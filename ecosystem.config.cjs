@@ -7,10 +7,13 @@
 // read through a short `node` call to @mailyard/config, which also refuses an invalid configuration here, before
 // anything starts. Until packages/config is built, the defaults below apply.
 //
-// Instances (docs/architecture.md, Scaling): mx, submission, outbound, imap, pop3, api and web run as many instances
+// Six processes: ManageSieve runs inside imap, the dashboard inside api (whose entry point is apps/web's main.js),
+// and the jobs scheduler inside outbound (docs/architecture.md says why: a Node process costs 35-40 MB PSS at rest).
+//
+// Instances (docs/architecture.md, Scaling): mx, submission, outbound, imap, pop3 and api run as many instances
 // as their setting asks (MAILYARD_SMTP_MX_INSTANCES, MAILYARD_SMTP_SUBMISSION_INSTANCES,
-// MAILYARD_SMTP_OUTBOUND_INSTANCES, MAILYARD_IMAP_INSTANCES, MAILYARD_POP3_INSTANCES, MAILYARD_API_INSTANCES,
-// MAILYARD_WEB_INSTANCES; default 1 each), under one PM2 name per app. A process with more than one instance runs in
+// MAILYARD_SMTP_OUTBOUND_INSTANCES, MAILYARD_IMAP_INSTANCES, MAILYARD_POP3_INSTANCES, MAILYARD_API_INSTANCES;
+// default 1 each), under one PM2 name per app. A process with more than one instance runs in
 // PM2 cluster mode: PM2's daemon is the cluster primary, holds each listening socket and hands connections to the
 // instances in turn, so they share the configured ports (Node 20's net.Server has no SO_REUSEPORT option, and cluster
 // mode is what lets `pm2 reload` replace instances one at a time without closing the port). PM2 numbers them in
@@ -19,8 +22,8 @@
 // through import(); checked with pm2 6.0.7). With MAILYARD_REDIS_URL the instances share failed-login and
 // rate-limit counters and the POP3 maildrop lock (more than one pop3 instance is refused without it); mailbox change
 // events reach every instance on the machine either way. The outbound instances claim queue items in control.db
-// (one claim per item). The jobs scheduler stays single: jobs must not run twice. ManageSieve has no process of its
-// own: the imap process serves it (and so runs as many instances as imap).
+// (one claim per item); only outbound instance 0 runs the jobs schedule (jobs must not run twice). ManageSieve and
+// the dashboard run in every instance of imap and api.
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join, resolve } = require('node:path');
@@ -34,7 +37,7 @@ function readSettings() {
     // biome-ignore lint/suspicious/noUndeclaredEnvVars: read when PM2 starts, never by a turbo task
     dataDir: resolve(root, process.env.MAILYARD_DATA_DIR || 'data'),
     shutdownTimeoutMs: 30000,
-    instances: { mx: 1, submission: 1, outbound: 1, imap: 1, pop3: 1, api: 1, web: 1 },
+    instances: { mx: 1, submission: 1, outbound: 1, imap: 1, pop3: 1, api: 1 },
     inflightBytes: 5 * 1024 ** 3,
   };
   if (!existsSync(configEntry)) return fallback;
@@ -42,8 +45,7 @@ function readSettings() {
     'const { loadConfig } = await import(process.argv[1]);',
     'const c = loadConfig();',
     'const instances = { mx: c.smtp.mxInstances, submission: c.smtp.submissionInstances,',
-    '  outbound: c.smtp.outboundInstances, imap: c.imap.instances, pop3: c.pop3.instances, api: c.api.instances,',
-    '  web: c.web.instances };',
+    '  outbound: c.smtp.outboundInstances, imap: c.imap.instances, pop3: c.pop3.instances, api: c.api.instances };',
     'const picked = { dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs, instances,',
     '  inflightBytes: c.limits.inflightBytes };',
     'console.log(JSON.stringify(picked));',
@@ -63,7 +65,7 @@ const instances = settings.instances;
 const modeFor = (count) => (count > 1 ? 'cluster' : 'fork');
 
 // name, app folder, arguments, mode, instances, memory limit (restart past it; sized for the targets in
-// docs/architecture.md: imap holds one page cache per unlocked mailbox, jobs copies files for backups).
+// docs/architecture.md: imap holds one page cache per unlocked mailbox, outbound's jobs copy files for backups).
 // inflight: the in-flight byte budget of the process (limits.inflightBytes, lowered to this when set higher), so
 // message bytes held in memory can never push it past its restart line. The SMTP processes: about 115 MB RSS idle,
 // and a byte in the budget costs up to two bytes of RSS (a queued copy is collected, then joined), so
@@ -75,13 +77,10 @@ const SMTP_INFLIGHT = 160 * 1024 ** 2;
 // - a young-generation semi-space of 2 MB instead of V8's 16 MB for the protocol servers, whose work is many
 //   small, short-lived allocations per connection (scavenges stay cheap), and of 1 MB for the quiet processes:
 //   about 10-25 MB less RSS each at rest, as the 16 MB semi-spaces filled while modules loaded stay committed;
-// - --optimize-for-size for the processes that serve an operator now and then (dashboard, jobs):
-//   about 4 MB less each, at some speed they do not need;
 // - MALLOC_ARENA_MAX=2: glibc otherwise gives each thread that allocates (libuv's pool, V8's helpers) an arena
 //   of its own, and each keeps what it freed.
 const BUSY = ['--max-semi-space-size=2'];
 const QUIET = ['--max-semi-space-size=1'];
-const OCCASIONAL = ['--max-semi-space-size=1', '--optimize-for-size'];
 const processes = [
   {
     name: 'mx',
@@ -109,7 +108,8 @@ const processes = [
     args: ['outbound'],
     mode: modeFor(instances.outbound),
     instances: instances.outbound,
-    memory: '512M',
+    // The jobs it hosts copy files for backups (in worker threads of this process).
+    memory: '768M',
     inflight: SMTP_INFLIGHT,
     nodeArgs: QUIET,
   },
@@ -137,17 +137,9 @@ const processes = [
     memory: '512M',
     nodeArgs: BUSY,
   },
-  { name: 'api', app: 'api', args: [], mode: 'cluster', instances: instances.api, memory: '512M', nodeArgs: QUIET },
-  {
-    name: 'web',
-    app: 'web',
-    args: [],
-    mode: modeFor(instances.web),
-    instances: instances.web,
-    memory: '512M',
-    nodeArgs: OCCASIONAL,
-  },
-  { name: 'jobs', app: 'jobs', args: [], mode: 'fork', instances: 1, memory: '768M', nodeArgs: OCCASIONAL },
+  // api: the REST API and the dashboard (web.port) in one process; its entry point is the web app's main.ts, which
+  // starts both (@mailyard/api cannot import the dashboard: the dashboard's tests import the API).
+  { name: 'api', app: 'web', args: [], mode: 'cluster', instances: instances.api, memory: '512M', nodeArgs: QUIET },
 ];
 
 module.exports = {
@@ -174,7 +166,7 @@ module.exports = {
       // SIGINT, then SIGKILL after this long: every process stops accepting and finishes its work within it.
       kill_timeout: settings.shutdownTimeoutMs,
       // Crash loops: a process that dies within 10 s of starting counts as unstable; after 10 such restarts PM2
-      // marks it errored and the jobs process's check-pm2 alerts and restarts it once per check (no tight loop).
+      // marks it errored and the jobs scheduler's check-pm2 alerts and restarts it once per check (no tight loop).
       min_uptime: 10000,
       max_restarts: 10,
       exp_backoff_restart_delay: 200,

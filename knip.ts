@@ -45,9 +45,12 @@ const entries: Record<string, Entries> = {
   'apps/cli': { shipped: ['src/cli.ts'] },
   // test/fixtures/deliver.ts is a child process of the IDLE tests.
   'apps/imap': { shipped: appMain, startedByPath: ['test/fixtures/*.ts'] },
+  // The REST API has no process entry of its own: the api process's entry point is apps/web's main.ts.
+  'apps/api': { shipped: [] },
   // Bree runs each job as a worker from its built file (dist/jobs/<name>.js); restore.ts is a command run by
-  // hand (node apps/jobs/dist/restore.js, docs/operations.md); the scheduler tests run test/fixtures/*.js.
-  'apps/jobs': { shipped: [...appMain, 'src/jobs/*.ts', 'src/restore.ts'], startedByPath: ['test/fixtures/*.js'] },
+  // hand (node apps/jobs/dist/restore.js, docs/operations.md); the scheduler tests run test/fixtures/*.js. No
+  // main.ts: the outbound process hosts the scheduler (the ./scheduler export).
+  'apps/jobs': { shipped: ['src/jobs/*.ts', 'src/restore.ts'], startedByPath: ['test/fixtures/*.js'] },
   // ManageSieve has no process of its own (the imap process serves it): its src/index.ts is its only entry.
   'apps/managesieve': { shipped: [] },
   // The configuration reference generator, run as `npm run docs:config` (node packages/config/dist/docs.js).

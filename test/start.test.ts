@@ -2,7 +2,7 @@
  * The README's start path, for real: the built apps under `pm2-runtime start ecosystem.config.cjs`, as
  * `npm start` runs them, in a temp data dir with every MAILYARD_*_PORT on a free port of 127.0.0.1.
  *
- * 1. All 8 processes report ready (PM2 prints `App [name:n] online` only after the process sent 'ready') and
+ * 1. All 6 processes report ready (PM2 prints `App [name:n] online` only after the process sent 'ready') and
  *    every listener answers (ManageSieve's from the imap process), including /metrics and /health of each monitored process.
  * 2. The CLI creates an account, a domain and a mailbox; swaks sends to the MX; curl reads the message back over
  *    IMAP (STARTTLS) with its subject and body.
@@ -34,11 +34,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const root = repoRoot();
 const run = promisify(execFile);
-/** App folders with a process entry (dist/main.js); managesieve has none: the imap process serves it. */
-const APPS = ['smtp', 'imap', 'pop3', 'api', 'web', 'jobs'];
-const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api', 'web', 'jobs'];
-/** Processes serving /metrics on metrics.<name>Port; api and web serve it on their own port. */
-const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'jobs'];
+/**
+ * App folders with a process entry (dist/main.js). managesieve, api and jobs have none: the imap process serves
+ * ManageSieve, the api process (web's entry point) the REST API and the dashboard, outbound hosts the scheduler.
+ */
+const APPS = ['smtp', 'imap', 'pop3', 'web'];
+const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api'];
+/** Processes serving /metrics on metrics.<name>Port; the api process serves it on api.port and web.port. */
+const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3'];
 const MAILBOX = { address: 'alice@example.org', password: 'start test password 4711' };
 const SHUTDOWN_LIMIT_MS = 30_000;
 
@@ -90,8 +93,8 @@ function canConnect(to: number): Promise<boolean> {
 interface ProcessEntry {
   pid: number;
   /**
-   * PM2 process name: `name` in the environment of fork-mode apps, else the app of the script in the command line
-   * (cluster workers get theirs after start); undefined for pm2-runtime itself.
+   * PM2 process name: `name` in the environment of fork-mode apps, else the process of the script in the command
+   * line (cluster workers get theirs after start); undefined for pm2-runtime itself.
    */
   name: string | undefined;
 }
@@ -111,7 +114,9 @@ function ourProcesses(group: number, marker: string): ProcessEntry[] {
       const mentions = cmdline.includes(marker) || environ.some((variable) => variable.includes(marker));
       if (Number(pgrp) !== group && !mentions) continue;
       const app = /\/apps\/(\w+)\/dist\/main\.js/.exec(cmdline)?.[1];
-      found.push({ pid, name: environ.find((v) => v.startsWith('name='))?.slice('name='.length) ?? app });
+      // The api process (REST API and dashboard) runs the web app's entry point.
+      const appProcess = app === 'web' ? 'api' : app;
+      found.push({ pid, name: environ.find((v) => v.startsWith('name='))?.slice('name='.length) ?? appProcess });
     } catch {
       // Gone meanwhile, or another user's process whose environment we may not read.
     }

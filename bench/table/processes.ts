@@ -67,6 +67,8 @@ function environ(pid: number): Map<string, string> {
 function nameFromCommandLine(pid: number): string {
   const args = readText(`/proc/${pid}/cmdline`).split('\0');
   const app = args.map((arg) => /apps\/([^/]+)\/dist\/main\.js$/.exec(arg)?.[1]).find(Boolean);
+  // The api process (the REST API and the dashboard) starts from the web app's entry point.
+  if (app === 'web') return 'api';
   return app ?? readText(`/proc/${pid}/comm`).trim();
 }
 

@@ -77,7 +77,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
     if (child.exitCode !== null) throw new Error(`pm2-runtime exited with ${child.exitCode}`);
     const procs = serverProcesses(pid);
     const apps = new Set(procs.map((p) => p.name.replace(/#\d+$/, '')));
-    const expected = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api', 'web', 'jobs'];
+    const expected = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api'];
     if (expected.every((name) => apps.has(name))) {
       const mx = await findPort(procs, 'mx', 'smtp');
       const imap = await findPort(procs, 'imap', 'imap');

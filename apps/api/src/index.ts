@@ -21,3 +21,4 @@
 export { type ApiDeps, type ApiServer, configuredRateLimits, createApiServer, type RateLimits } from './app.js';
 export { basicToken } from './auth.js';
 export { OPERATIONS, openApiDocument } from './openapi.js';
+export { serveApi } from './serve.js';

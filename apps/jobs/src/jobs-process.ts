@@ -1,6 +1,6 @@
-// The jobs process as a factory: the alert path, monitoring (health, profiling triggers, /metrics on
-// metrics.jobsPort) and the Bree scheduler. main.ts wires it to configuration and signals; tests start it with
-// their own job list and port 0.
+// The jobs scheduler as a factory: the alert path, monitoring (health, profiling triggers, /metrics) and the Bree
+// scheduler. The outbound process hosts it (apps/smtp's main.ts, instance 0 only runs the schedule: jobs must not
+// run twice); tests start it with their own job list and port 0.
 import type { Config } from '@mailyard/config';
 import type { ControlStore } from '@mailyard/control';
 import type { Logger } from '@mailyard/logger';
@@ -13,6 +13,8 @@ import { createScheduler, type JobDefinition, type Scheduler } from './scheduler
 export interface JobsDeps {
   config: Config;
   logger: Logger;
+  /** The PM2 process hosting the scheduler: names its alerts and its metrics port. Default 'outbound'. */
+  processName?: string;
   /** Control store for mailing alerts through the outbound queue; without it alerts are only logged. */
   control?: Pick<ControlStore, 'enqueue'>;
   /** Called after an alert mail is queued, to wake the outbound workers at once (a Coordination's queue.notify). */
@@ -22,7 +24,7 @@ export interface JobsDeps {
   /** Default: apps/jobs/dist/jobs. */
   jobsRoot?: string;
   workerData?: Record<string, unknown>;
-  /** Default: config.metrics.jobsPort when metrics are enabled. */
+  /** Default: config.metrics.<processName>Port when metrics are enabled. */
   metricsPort?: number | false;
   onOutcome?: (outcome: JobOutcome) => void;
 }
@@ -37,10 +39,11 @@ export interface JobsProcess {
 
 export async function startJobsProcess(deps: JobsDeps): Promise<JobsProcess> {
   const { config, logger, control } = deps;
+  const processName = deps.processName ?? 'outbound';
   const alert = createAlerter({
     logger,
     hostname: config.hostname,
-    processName: 'jobs',
+    processName,
     ...(config.alerts.adminEmail ? { adminEmail: config.alerts.adminEmail } : {}),
     ...(control
       ? {
@@ -55,7 +58,7 @@ export async function startJobsProcess(deps: JobsDeps): Promise<JobsProcess> {
   const monitoring = await startProcessMonitoring({
     logger,
     config,
-    processName: 'jobs',
+    processName,
     alert,
     ...(deps.metricsPort !== undefined ? { metricsPort: deps.metricsPort } : {}),
   });

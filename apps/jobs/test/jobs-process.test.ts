@@ -47,7 +47,8 @@ test('SIGUSR2 writes a CPU profile that parses as a DevTools profile', async () 
   process.kill(process.pid, 'SIGUSR2');
   const profiles = join(dir, 'profiles');
   const file = await waitFor(async () => (await readdir(profiles)).find((f) => f.endsWith('.cpuprofile')), 10_000, 50);
-  expect(file).toMatch(/^jobs-\d+-\d{8}T\d{6}-\d{3}Z\.cpuprofile$/);
+  // Named after the hosting process (outbound by default).
+  expect(file).toMatch(/^outbound-\d+-\d{8}T\d{6}-\d{3}Z\.cpuprofile$/);
   const profile = JSON.parse(await readFile(join(profiles, file), 'utf8'));
   expect(profile.nodes.length).toBeGreaterThan(0);
   expect(profile.endTime).toBeGreaterThan(profile.startTime);

@@ -4,9 +4,15 @@
  * the submission listeners or the outbound queue worker, tells PM2 it is ready, and on SIGTERM/SIGINT stops
  * accepting, lets DATA in flight (or delivery attempts) finish, stops monitoring, closes the stores and exits
  * within 30 s.
+ * The outbound process also hosts the jobs scheduler (@mailyard/jobs: Bree, each run in a worker thread; health
+ * checks, cleanup, backups, DNS re-checks) and its alert path, which mails through the queue this process
+ * delivers; its monitoring is the scheduler's, so health alerts are mailed too. Only instance 0 runs the schedule
+ * (jobs must not run twice); a Node process of its own cost 35-40 MB PSS at rest for a scheduler that is idle
+ * between runs.
  */
+import { startJobsProcess } from '@mailyard/jobs/scheduler';
 import { watchOutboundQueue } from '@mailyard/monitor';
-import { runProcess } from '@mailyard/runtime';
+import { type Booted, instanceMonitoring, runProcess } from '@mailyard/runtime';
 import type { SmtpDeps } from './deps.js';
 import { createSubmissionLoginGate } from './handlers/on-auth.js';
 import { SMTP_LIMITS } from './limits.js';
@@ -55,13 +61,19 @@ if (!ROLES.includes(role)) {
   console.error(`usage: node dist/main.js ${ROLES.join('|')}`);
   process.exit(1);
 }
-runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime, coordination }) => {
+/** The dependencies every role builds from what the process booted. */
+function smtpDeps({
+  config,
+  logger,
+  control,
+  mailstore,
+  runtime,
+  coordination,
+}: Booted<{ processName: Role }>): SmtpDeps {
   // One failed-login gate per process (submission AUTH); its counters are shared by every instance when Redis is
   // configured (coordination), else they live in this process's memory.
   const loginGate = createSubmissionLoginGate(config, coordination.loginFailures);
-  // Per-IP rate limits count in this process's scope (shared by its instances when Redis is configured).
-  const rateLimitStore = coordination.rateLimits;
-  return start(role, {
+  return {
     config,
     logger,
     control,
@@ -69,10 +81,37 @@ runProcess({ processName: role }, ({ config, logger, control, mailstore, runtime
     masterKey: runtime.masterKey,
     tls: runtime.tls,
     loginGate,
-    rateLimitStore,
+    // Per-IP rate limits count in this process's scope (shared by its instances when Redis is configured).
+    rateLimitStore: coordination.rateLimits,
     // The sending limits, counted together with the API's POST /v1/emails.
     sendingLimitStore: coordination.sharedRateLimits,
     // Enqueuers (submission, forwarding, bounces) wake the outbound workers of every instance at once.
     queueWakeups: coordination.queue,
+  };
+}
+
+if (role === 'outbound') {
+  // Monitoring is started by the scheduler, wired to its alerter; the process gives up a second before PM2's
+  // kill_timeout, so a job cancelled at shutdown logs its end first.
+  runProcess({ processName: role, monitoring: false, exitBeforeKillMs: 1000 }, async (booted) => {
+    const { config, logger, control, coordination } = booted;
+    const stopWorker = await start(role, smtpDeps(booted));
+    const instance = Number(process.env.NODE_APP_INSTANCE ?? 0);
+    const jobs = await startJobsProcess({
+      config,
+      logger: logger.child({ component: 'jobs' }),
+      control,
+      processName: role,
+      ...instanceMonitoring(config, { processName: role }),
+      wakeOutbound: () => coordination.queue.notify(),
+      // Instances past the first deliver the queue and serve metrics, without a schedule.
+      ...(instance > 0 ? { jobs: [] } : {}),
+    });
+    logger.info({ scheduled: instance === 0 }, 'jobs scheduler started');
+    return async () => {
+      await Promise.all([jobs.stop(), stopWorker()]);
+    };
   });
-});
+} else {
+  runProcess({ processName: role }, (booted) => start(role, smtpDeps(booted)));
+}

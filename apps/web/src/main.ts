@@ -1,34 +1,42 @@
 /**
- * The web process: boots through @mailyard/runtime (configuration, control store, mail store, monitoring; /metrics
- * and /health are served by the app itself), listens on web.port at config.bind, tells PM2 it is ready, and shuts
- * down gracefully on SIGTERM/SIGINT (at most 30 s).
- * Bound to loopback (the embedded quick start) it speaks plain HTTP; bound anywhere else it serves HTTPS with the
- * configured (or self-signed) certificate, so session cookies never cross the network in clear.
+ * The api process's entry point: the REST API (@mailyard/api's serveApi, on api.port) and the dashboard (this app,
+ * on web.port) in one Node process. Boots through @mailyard/runtime (configuration, control store, mail store,
+ * monitoring; /metrics and /health are routes of both apps), listens, tells PM2 it is ready, and shuts both down
+ * gracefully on SIGTERM/SIGINT (at most 30 s).
+ * One process rather than two: the dashboard is a few pages over the same stores the API opens, and a Node process
+ * of its own cost 35-40 MB PSS at rest. The dashboard keeps its own failed-login and rate-limit counters (a scope of
+ * its own in the coordination) and its own session secret.
+ * Bound to loopback (the embedded quick start) the dashboard speaks plain HTTP; bound anywhere else it serves HTTPS
+ * with the configured (or self-signed) certificate, so session cookies never cross the network in clear.
  */
+import { serveApi } from '@mailyard/api';
 import { deriveKey } from '@mailyard/config';
+import { scopeCoordination } from '@mailyard/coordination';
 import { runProcess } from '@mailyard/runtime';
 import { createWebServer } from './app.js';
 import { isLoopbackBind } from './client-settings.js';
 
-// No metrics listener of its own: /metrics and /health are routes of the app on web.port.
-runProcess(
-  { processName: 'web', monitoring: { metricsPort: false } },
-  async ({ config, logger, control, mailstore, runtime, coordination }) => {
-    const sessionSecret = deriveKey(runtime.masterKey, 'web.session');
-    const tls = isLoopbackBind(config) ? undefined : runtime.tls;
-    // Failed logins and sign-ups count in the coordination's stores: shared by every instance with Redis.
-    const web = createWebServer({
-      config,
-      logger,
-      control,
-      mailstore,
-      sessionSecret,
-      tls,
-      loginFailures: coordination.loginFailures,
-      rateLimitStore: coordination.rateLimits,
-    });
-    const port = await web.listen(config.web.port);
-    logger.info({ port, bind: config.bind }, 'web listening');
-    return () => web.close();
-  },
-);
+// No metrics listener of its own: /metrics and /health are routes of the apps on api.port and web.port.
+runProcess({ processName: 'api', monitoring: { metricsPort: false } }, async (booted) => {
+  const stopApi = await serveApi(booted);
+  const { config, logger, control, mailstore, runtime } = booted;
+  const sessionSecret = deriveKey(runtime.masterKey, 'web.session');
+  const tls = isLoopbackBind(config) ? undefined : runtime.tls;
+  // Failed logins and sign-ups count in the dashboard's own scope: shared by every instance with Redis.
+  const coordination = scopeCoordination(booted.coordination, 'web');
+  const web = createWebServer({
+    config,
+    logger,
+    control,
+    mailstore,
+    sessionSecret,
+    tls,
+    loginFailures: coordination.loginFailures,
+    rateLimitStore: coordination.rateLimits,
+  });
+  const port = await web.listen(config.web.port);
+  logger.info({ port, bind: config.bind }, 'web listening');
+  return async () => {
+    await Promise.all([web.close(), stopApi()]);
+  };
+});

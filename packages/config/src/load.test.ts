@@ -282,7 +282,7 @@ describe('Redis coordination', () => {
       env: { MAILYARD_IMAP_INSTANCES: '2', MAILYARD_SMTP_MX_INSTANCES: '3', MAILYARD_SMTP_OUTBOUND_INSTANCES: '2' },
     });
     expect([config.imap.instances, config.smtp.mxInstances, config.smtp.outboundInstances]).toEqual([2, 3, 2]);
-    expect([config.pop3.instances, config.api.instances, config.web.instances]).toEqual([1, 1, 1]);
+    expect([config.pop3.instances, config.api.instances]).toEqual([1, 1]);
     const error = configError(() => loadConfig({ env: { MAILYARD_POP3_INSTANCES: '2' } }));
     expect(error.problems.map((problem) => problem.message)).toEqual([
       expect.stringMatching(/^pop3: pop3.instances above 1 needs redisUrl/),

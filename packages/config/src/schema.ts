@@ -218,7 +218,7 @@ const managesieve = section(
 
 const api = section('REST API (/v1).', {
   port: port(4000, 'HTTP listener of the REST API.'),
-  instances: instances('api'),
+  instances: instances('api', ' The dashboard (web.port) is served by the same process and instances.'),
   signupOpen: flag(false, 'Whether anyone may create an account through the API without an admin token.'),
   bodyLimitBytes: size(MiB, 'Largest JSON request body; raw message uploads are bounded by smtp.maxMessageSize.', 1),
   importMaxBytes: size(
@@ -242,8 +242,7 @@ const api = section('REST API (/v1).', {
 });
 
 const web = section('Web dashboard.', {
-  port: port(3000, 'HTTP listener of the dashboard.'),
-  instances: instances('web'),
+  port: port(3000, 'HTTP listener of the dashboard (served by the api process, so it runs as many instances).'),
   sessionSecret: optional(z.string().min(32), {
     description: "Cookie signing secret. Unset: derived from the master key (deriveKey(masterKey, 'web.session')).",
     allowed: 'a string of at least 32 characters',
@@ -321,8 +320,7 @@ const metrics = section('Prometheus metrics listeners for processes without an H
   submissionPort: port(9102, 'Metrics of the submission process.'),
   imapPort: port(9103, 'Metrics of the imap process.'),
   pop3Port: port(9104, 'Metrics of the pop3 process.'),
-  jobsPort: port(9105, 'Metrics of the jobs process.'),
-  outboundPort: port(9106, 'Metrics of the outbound process (the outbound queue worker).'),
+  outboundPort: port(9106, 'Metrics of the outbound process (the outbound queue worker and the jobs scheduler).'),
 });
 
 const HTTP_URL = /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i;

@@ -22,7 +22,7 @@
  * listenWithImplicitTls serves a protocol on its plain and its implicit-TLS port (RFC 8314), as imap and pop3 do.
  * openStores is the same store opening for short-lived commands (the CLI), without logger, monitoring or signals.
  */
-export { type Booted, type BootedProcess, type BootOptions, bootProcess } from './boot-process.js';
+export { type Booted, type BootedProcess, type BootOptions, bootProcess, instanceMonitoring } from './boot-process.js';
 export { closeServer, listenServer } from './listen-server.js';
 export { type ImplicitTlsListeners, type Listener, listenWithImplicitTls } from './listen-with-implicit-tls.js';
 export { type OpenedStores, openControl, openMailstore, openStores } from './open-stores.js';

@@ -1,0 +1,39 @@
+// The REST API as a service of the process that hosts it: the api process, whose entry point
+// (apps/web/src/main.ts) serves the dashboard beside it. Built from what that process booted; POST /v1/emails
+// sends through @mailyard/smtp's submission flow, made here from the same stores and master key as the SMTP
+// processes.
+import { LoginGate } from '@mailyard/limits';
+import type { Booted } from '@mailyard/runtime';
+import { createMessageSender } from '@mailyard/smtp';
+import { createApiServer, DEFAULT_PASSWORD_GATE } from './app.js';
+
+/** Listens on api.port at config.bind; resolves with how to stop (finish requests in flight, then close). */
+export async function serveApi({
+  config,
+  logger,
+  control,
+  mailstore,
+  runtime,
+  coordination,
+}: Booted<{ processName: string }>): Promise<() => Promise<void>> {
+  // Failed-login and request counters shared by every instance when Redis is configured (coordination).
+  const loginGate = new LoginGate({ ...DEFAULT_PASSWORD_GATE, store: coordination.loginFailures });
+  const rateLimitStore = coordination.rateLimits;
+  // POST /v1/emails queues remote recipients: the outbound workers are woken at once (coordination.queue).
+  const sender = createMessageSender({
+    config,
+    logger,
+    control,
+    mailstore,
+    masterKey: runtime.masterKey,
+    // The sending limits, counted together with SMTP submission's.
+    sendingLimitStore: coordination.sharedRateLimits,
+    queueWakeups: coordination.queue,
+  });
+  const api = createApiServer({ config, logger, control, mailstore, loginGate, rateLimitStore, sender });
+  const port = await api.listen(config.api.port);
+  logger.info({ port, bind: config.bind }, 'api listening');
+  return async () => {
+    await api.close();
+  };
+}
