@@ -256,11 +256,11 @@ export function registerMemberRoutes(router: ApiRouter, deps: RouteDeps): void {
 
 /** Forward Email's accept: the pending invite of the caller's email for the named domain; 404 when there is none. */
 async function acceptByEmail(ctx: ApiContext, deps: RouteDeps, account: Account) {
+  // The same 404 as for any domain the caller is not a member of, so that the answer does not tell which domain
+  // names exist (with open sign-up, the invited account accepts with POST /v1/invites/{secret}/accept).
+  if (deps.config.api.signupOpen) throw new NotFoundError('domain not found');
   const domain = await deps.control.findDomainByName(param(ctx, 'domain'));
   if (!domain) throw new NotFoundError('domain not found');
-  if (deps.config.api.signupOpen) {
-    throw new NotFoundError('domain not found (with open sign-up, accept with POST /v1/invites/{secret}/accept)');
-  }
   try {
     return await accepted(deps, account, await deps.control.acceptDomainInvite(account, { domainId: domain.id }));
   } catch (err) {
