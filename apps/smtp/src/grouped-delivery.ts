@@ -18,14 +18,14 @@ import { deliverPlanned, planLocal } from './routing.js';
 import type { LocalPlan } from './sieve-delivery.js';
 import type { SmtpHandlerError } from './smtp-reply.js';
 
-export interface GroupedOutcome {
+interface GroupedOutcome {
   /** The 550 when every recipient's script rejected the message; nothing was stored then. */
   refusal: SmtpHandlerError | null;
   outcome: DeliveryOutcome;
 }
 
 /** The recipients in runs of the same fields (first appearance order); a recipient not in `fields` gets "". */
-export function groupByFields(
+function groupByFields(
   recipients: readonly LocalRecipient[],
   fields: ReadonlyMap<LocalRecipient, string>,
 ): Array<{ fields: string; recipients: LocalRecipient[] }> {
