@@ -12,8 +12,9 @@
  *   instead, so the instances on this machine keep hearing each other), and for
  *   COORDINATION_LIMITS.recoveryOverlapMs after this process's subscriber reconnects (events go both ways
  *   meanwhile, so an instance whose own reconnect comes a little later does not miss them).
- * - The cost of that choice: a process that alone loses Redis while the others keep it writes its events to files
- *   nobody watches, until it reconnects. Deliveries are not stranded by it (an open mailbox rechecks its spool
+ * - The cost of that choice: a process that alone loses its Redis connection while the others keep theirs writes
+ *   its events to files nobody watches, until it reconnects (while only its calls skip Redis after a failure and
+ *   the connection is up, publish() sends through Redis as well as the files). Deliveries are not stranded by it (an open mailbox rechecks its spool
  *   every few seconds); other kinds of change are seen at the session's next command or the next event.
  * - When the files start being watched for subscriptions that already exist, each gets a resync event ('spool'
  *   and 'folder' for folder ''): another instance may have written to the files before this one saw the outage.
@@ -70,8 +71,15 @@ export class RedisEvents implements ChangeNotifier {
     const heardThroughFiles = toFiles && this.#fileSubs.has(event.mailboxId);
     if (toFiles) this.#files.publish(event);
     if (!heardThroughFiles) this.#dispatch(event);
-    if (!usable) return;
     const message = JSON.stringify({ ...event, src: this.#link.source });
+    if (!usable) {
+      // Calls skip Redis for a while after any failure (a command that timed out on a busy machine), but while the
+      // connection is up it may still carry this, to the instances that still use Redis and so watch no files.
+      if (this.#link.client.status === 'ready') {
+        this.#link.client.publish(this.#prefix + event.mailboxId, message).catch(() => undefined);
+      }
+      return;
+    }
     void this.#link.attempt(
       (redis) => redis.publish(this.#prefix + event.mailboxId, message),
       () => {
