@@ -28,6 +28,7 @@ import { registerBackupRoutes } from './routes/backup.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerMemberRoutes } from './routes/members.js';
 import { registerOutboundRoutes } from './routes/outbound.js';
+import { registerQuotaRoutes } from './routes/quotas.js';
 import { registerSieveRoutes } from './routes/sieve.js';
 import { registerSpamRoutes } from './routes/spam.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -143,6 +144,7 @@ function buildRouter(deps: WebRouteDeps): Router<WebState> {
   registerAccountRoutes(router, deps);
   registerDomainRoutes(router, deps);
   registerAliasRoutes(router, deps);
+  registerQuotaRoutes(router, deps);
   registerBackupRoutes(router, deps);
   registerSieveRoutes(router, deps);
   registerSpamRoutes(router, deps);

@@ -36,6 +36,7 @@ import {
   type WebRouteDeps,
   type WebRouter,
 } from '../web-context.js';
+import { aliasStorageSection } from './quotas.js';
 
 const PAGE_SIZE = 25;
 const MAX_RECIPIENTS = 100;
@@ -158,7 +159,9 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     const defaults = { junkScore: deps.config.spam.junkScore, rejectScore: deps.config.spam.rejectScore };
     const spam = spamSummary({ domain, settings: await deps.control.getSpamSettings(domain.id), defaults });
     const verifications = await deps.control.listRecipientVerifications(alias.id);
-    render(ctx, aliasTitle(domain, alias), aliasView({ domain, alias, csrf: ctx.state.csrf, spam, verifications }));
+    const storage = await aliasStorageSection(deps, domain, alias);
+    const view = aliasView({ domain, alias, csrf: ctx.state.csrf, spam, verifications, storage });
+    render(ctx, aliasTitle(domain, alias), view);
   });
 
   router.post('/domains/:domain/aliases/:alias', async (ctx: WebContext) => {

@@ -25,6 +25,7 @@ import {
   type WebRouteDeps,
   type WebRouter,
 } from '../web-context.js';
+import { domainStorageSection } from './quotas.js';
 
 const PAGE_SIZE = 50;
 const MAX_DESCRIPTION = 1000;
@@ -79,7 +80,9 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
   router.get('/domains/:domain', async (ctx: WebContext) => {
     const domain = await ownDomain(ctx, deps);
     const records = expectedRecords(domain, hostname);
-    render(ctx, domainToDisplay(domain.name), domainView({ domain, records, checked: false, csrf: ctx.state.csrf }));
+    const storage = await domainStorageSection(deps, domain);
+    const view = domainView({ domain, records, checked: false, csrf: ctx.state.csrf, storage });
+    render(ctx, domainToDisplay(domain.name), view);
   });
 
   router.post('/domains/:domain/verify', async (ctx: WebContext) => {

@@ -154,6 +154,8 @@ export function aliasView(o: {
   spam?: SafeHtml;
   /** The external forwards under recipient verification. */
   verifications?: RecipientVerification[];
+  /** Storage used and its limits (views/quotas.ts), for an alias with a mailbox. */
+  storage?: SafeHtml | '';
 }): SafeHtml {
   const path = aliasPath(o.domain, o.alias);
   const form: AliasForm = o.form ?? {
@@ -174,6 +176,7 @@ export function aliasView(o: {
     ${aliasFields(form, false)}
     <button type="submit">Save alias</button>
   </form>
+  ${o.storage ?? ''}
   ${verificationSection(o.alias, o.verifications ?? [])}
   <h2>Mailbox password</h2>
   ${passwordSection(o)}

@@ -121,6 +121,8 @@ export function domainView(o: {
   checked: boolean;
   csrf: string;
   error?: string;
+  /** Storage used by the domain's mailboxes and its limits (views/quotas.ts). */
+  storage?: SafeHtml | '';
 }): SafeHtml {
   const { domain } = o;
   const path = domainPath(domain);
@@ -136,6 +138,7 @@ export function domainView(o: {
   <p>Publish these records at your DNS provider. Names and values can be copied from the table as they are.</p>
   ${o.checked ? html`` : lastCheck(domain)}
   ${recordsTable(o.records, o.checked)}
+  ${o.storage ?? ''}
   <h2 id="settings">Settings</h2>
   ${errorBox(o.error)}
   <form method="post" action="${path}" class="card" aria-labelledby="settings">
