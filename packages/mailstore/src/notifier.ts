@@ -3,7 +3,10 @@
  *
  * publish() hands the event to subscribers in this process at once and appends one JSON line to
  * notify/<ab>/<id>.events (the lines of one event-loop tick go out in one write). Other processes learn of new lines through fs.watch on the shard directory and,
- * because inotify can miss or merge events, a stat poll (default every 250 ms) of each subscribed file.
+ * because inotify can merge events or drop them when its queue overflows, a stat poll of each subscribed file:
+ * every WATCHED_POLL_MS (5 s) while every subscribed directory is watched, every pollMs (default 250 ms) when one
+ * is not (no inotify, or its watch failed). A process that always subscribes (the outbound worker's queue
+ * wake-ups) so wakes 0.2 times a second at rest instead of 4.
  * Events are hints: a subscriber re-reads state (changesSince, listMessages) rather than trusting the payload.
  * The file is cut back to empty when it passes 1 MiB; a reader that finds it shorter than its offset starts over,
  * and as lines written between its last read and the cut are lost to it, it tells its subscribers to re-read
@@ -18,6 +21,8 @@ import { ensureDir, mailboxPaths } from './paths.js';
 import type { ChangeEvent, ChangeNotifier } from './types.js';
 
 const MAX_FILE_BYTES = 1024 * 1024;
+/** The stat poll's period while fs.watch covers every subscription: a fallback for events inotify dropped. */
+const WATCHED_POLL_MS = 5000;
 
 interface Subscription {
   mailboxId: string;
@@ -43,6 +48,7 @@ export class FileChangeNotifier implements ChangeNotifier {
   readonly #watchers = new Map<string, FSWatcher>();
   readonly #pollMs: number;
   #timer: NodeJS.Timeout | null = null;
+  #timerMs = 0;
   readonly #outbox = new Map<string, string[]>();
   #flushScheduled = false;
   readonly #onWriteError: (err: unknown, mailboxId: string) => void;
@@ -136,6 +142,8 @@ export class FileChangeNotifier implements ChangeNotifier {
       watcher.on('error', () => {
         watcher.close();
         this.#watchers.delete(dir);
+        // Unwatched now: the poll goes back to pollMs.
+        if (this.#subs.size > 0) this.#startPolling();
       });
       this.#watchers.set(dir, watcher);
     } catch {
@@ -151,11 +159,16 @@ export class FileChangeNotifier implements ChangeNotifier {
     }
   }
 
+  /** Starts the poll, or changes its period when whether every subscription is watched has changed. */
   #startPolling(): void {
-    if (this.#timer) return;
+    const everyWatched = [...this.#subs.values()].every((sub) => this.#watchers.has(sub.dir));
+    const periodMs = everyWatched ? Math.max(this.#pollMs, WATCHED_POLL_MS) : this.#pollMs;
+    if (this.#timer && this.#timerMs === periodMs) return;
+    this.#stopPolling();
+    this.#timerMs = periodMs;
     this.#timer = setInterval(() => {
       for (const sub of this.#subs.values()) this.#readNew(sub);
-    }, this.#pollMs);
+    }, periodMs);
     this.#timer.unref();
   }
 
