@@ -2,7 +2,7 @@
  * The inbound (MX) flow after DATA: content checks, sender authentication (read as a stream, so a spilled
  * message is never whole in memory), the virus scan (spam/virus-scan.ts: 554 when clamd finds one) and the spam
  * verdict (spam/filter.ts: 550, 451 greylisting, or Junk per recipient, with X-Spam-* headers; rspamd as the
- * engine when configured), trace headers, then every copy stored (spool and/or outbound queue) before the 250
+ * engine when configured), the recipients' mailbox quotas with the real size (quota-check.ts), trace headers, then every copy stored (spool and/or outbound queue) before the 250
  * reply. Each recipient's active Sieve script runs on the plaintext before that reply (sieve-delivery.ts): when
  * every recipient's script rejects the message the DATA reply is its 550 (RFC 5429 §2.1.1) and nothing is stored.
  * The stored message is our headers, the header block as received minus Authentication-Results fields forged with
@@ -20,6 +20,7 @@ import type { SmtpContext } from './deps.js';
 import { deliverGrouped } from './grouped-delivery.js';
 import { type AuthenticationVerdict, checkSender } from './inbound-auth.js';
 import { receivedHeader } from './message.js';
+import { sendQuotaNotices, splitByQuota } from './quota-check.js';
 import type { ReceivedMessage } from './received-message.js';
 import { type LocalDelivery, type LocalRecipient, resolveLocal } from './routing.js';
 import { reply } from './smtp-reply.js';
@@ -74,6 +75,12 @@ export async function acceptInbound(
     if (spam.refusal.responseCode >= 500) metrics.messages.inc({ direction: 'rejected' });
     throw spam.refusal;
   }
+  // Recipients whose mailbox the message no longer fits (quota-check.ts): refused when none is left.
+  const quota = await splitByQuota(ctx, recipients, message.size);
+  if (quota.refusal) {
+    log.info({ sender, recipients: recipients.length }, 'refused: recipient mailboxes over quota');
+    throw quota.refusal;
+  }
   const id = newMessageId();
   const single = session.envelope.rcptTo.length === 1 ? session.envelope.rcptTo[0]?.address : undefined;
   const trace = receivedHeader({
@@ -91,7 +98,7 @@ export async function acceptInbound(
   const delivery: LocalDelivery = {
     body: message.withHead(Buffer.concat([Buffer.from(added, 'latin1'), kept])),
     envelopeFrom: sender,
-    recipients,
+    recipients: quota.within,
     arc: verdict.arc,
     senderForged: isForged(verdict),
     messageId: id,
@@ -105,6 +112,7 @@ export async function acceptInbound(
     metrics.messages.inc({ direction: 'rejected' });
     throw rejected;
   }
+  await sendQuotaNotices(ctx, quota.over, { envelopeFrom: sender, messageId: id, header: message.header });
   const addresses = session.envelope.rcptTo.map((r) => r.address);
   // Not awaited, like the delivered lines: recipients of disabled aliases answered 250 and got nothing.
   void logDiscarded(ctx, addresses, new Set(recipients.map((r) => r.address)), sender, id).catch(() => undefined);

@@ -19,6 +19,7 @@ import type { DeliverMeta } from '@mailyard/mailstore';
 import { sealMessage } from 'mailauth';
 import type { SmtpContext } from './deps.js';
 import { logMailEvents } from './mail-log.js';
+import { enqueueOutbound } from './outbound/enqueue.js';
 import { bodyOf, type MessageBody } from './received-message.js';
 import {
   activeScripts,
@@ -272,7 +273,7 @@ async function enqueueForward(
   const [kind, domain = ''] = key.split(':');
   const envelopeFrom = kind === 'return' ? '' : ctx.srs.forward(d.envelopeFrom, domain);
   const seal = d.arc ? await arcSeal(ctx, stored, domain, d.arc) : Buffer.alloc(0);
-  const item = await ctx.control.enqueue({ envelopeFrom, recipients: targets, body: Buffer.concat([seal, stored]) });
+  const item = await enqueueOutbound(ctx, { envelopeFrom, recipients: targets, body: Buffer.concat([seal, stored]) });
   return item.id;
 }
 

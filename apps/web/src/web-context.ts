@@ -73,6 +73,15 @@ export async function ownDomain(ctx: WebContext, deps: WebRouteDeps): Promise<Do
   return domain;
 }
 
+/** ownDomain for what only the domain's admin members may do (settings, webhook secret, deletion): 403 for users. */
+export async function adminDomain(ctx: WebContext, deps: WebRouteDeps): Promise<Domain> {
+  const domain = await ownDomain(ctx, deps);
+  if ((await deps.control.domainRole(domain.id, requireAccount(ctx).id)) !== 'admin') {
+    throw new PermissionError(`only an admin of ${domain.name} can do this`);
+  }
+  return domain;
+}
+
 export async function ownAlias(ctx: WebContext, deps: WebRouteDeps): Promise<{ domain: Domain; alias: Alias }> {
   const domain = await ownDomain(ctx, deps);
   const alias = await deps.control.findAlias(domain.id, ctx.params.alias ?? '');
@@ -85,15 +94,6 @@ export function domainPath(domain: Domain): string {
 }
 
 export function aliasPath(domain: Domain, alias: Alias): string {
-/** ownDomain for what only the domain's admin members may do (settings, webhook secret, deletion): 403 for users. */
-export async function adminDomain(ctx: WebContext, deps: WebRouteDeps): Promise<Domain> {
-  const domain = await ownDomain(ctx, deps);
-  if ((await deps.control.domainRole(domain.id, requireAccount(ctx).id)) !== 'admin') {
-    throw new PermissionError(`only an admin of ${domain.name} can do this`);
-  }
-  return domain;
-}
-
   return `${domainPath(domain)}/aliases/${encodeURIComponent(alias.name)}`;
 }
 

@@ -30,6 +30,7 @@ import { SqliteAliasVerificationTable } from './sqlite-alias-verifications.js';
 import { SqliteAliasTable } from './sqlite-aliases.js';
 import { SqliteDomainTable } from './sqlite-domains.js';
 import { SqliteMailEventTable } from './sqlite-mail-events.js';
+import { SqliteMemberTable } from './sqlite-members.js';
 import { type StatementFor, statementCache } from './sqlite-queries.js';
 import { DEFAULT_LEASE_MS, SqliteOutboundQueue } from './sqlite-queue.js';
 import { SqliteQuotaTable } from './sqlite-quotas.js';
@@ -60,6 +61,7 @@ export class SqliteControlStore implements T.ControlStore {
   readonly #db: Database.Database;
   readonly #sql: StatementFor;
   readonly #domains: SqliteDomainTable;
+  readonly #members: SqliteMemberTable;
   readonly #queue: SqliteOutboundQueue;
   readonly #sentEmails: SqliteSentEmailTable;
   readonly #webhooks: SqliteWebhookTable;
@@ -114,6 +116,7 @@ export class SqliteControlStore implements T.ControlStore {
     this.#cost = opts.scryptCost ?? DEFAULT_SCRYPT_COST;
     this.#observeKdf = opts.onKdf;
     this.#unknownMailboxHash = unmatchableHash(this.#cost);
+    this.#members = new SqliteMemberTable(this.#db, this.#sql);
     this.#accounts = new SqliteAccountTable(this.#db, this.#sql, this.#cost, this.#observeKdf);
   }
 
@@ -271,6 +274,44 @@ export class SqliteControlStore implements T.ControlStore {
 
   async getDkimKey(domainName: string): Promise<{ selector: string; privateKeyPem: string } | null> {
     return this.#domains.dkimKey(domainName);
+  }
+
+  // domain members and invites
+
+  async domainRole(domainId: string, accountId: string): Promise<T.DomainRole | null> {
+    return this.#members.role(domainId, accountId);
+  }
+
+  async listDomainMembers(domainId: string): Promise<T.DomainMember[]> {
+    return this.#members.list(domainId);
+  }
+
+  async findDomainMember(domainId: string, idOrEmail: string): Promise<T.DomainMember | null> {
+    return this.#members.find(domainId, idOrEmail);
+  }
+
+  async setDomainMemberRole(domainId: string, idOrEmail: string, role: T.DomainRole): Promise<T.DomainMember | null> {
+    return this.#members.setRole(domainId, idOrEmail, role);
+  }
+
+  async removeDomainMember(domainId: string, idOrEmail: string): Promise<boolean> {
+    return this.#members.remove(domainId, idOrEmail);
+  }
+
+  async createDomainInvite(input: T.NewDomainInvite): Promise<T.IssuedDomainInvite> {
+    return this.#members.createInvite(input);
+  }
+
+  async listDomainInvites(domainId: string): Promise<T.DomainInvite[]> {
+    return this.#members.listInvites(domainId);
+  }
+
+  async revokeDomainInvite(domainId: string, idOrEmail: string): Promise<boolean> {
+    return this.#members.revokeInvite(domainId, idOrEmail);
+  }
+
+  async acceptDomainInvite(account: T.Account, by: { secret: string } | { domainId: string }): Promise<T.DomainMember> {
+    return this.#members.accept(account, by);
   }
 
   // aliases

@@ -531,14 +531,6 @@ export interface ControlStore {
   listAllDomains(): Promise<Domain[]>;
   getDkimKey(domainName: string): Promise<{ selector: string; privateKeyPem: string } | null>;
 
-  // aliases
-  createAlias(domainId: string, input: NewAlias): Promise<Alias>;
-  findAlias(domainId: string, idOrName: string): Promise<Alias | null>;
-  listAliases(domainId: string, query: ListQuery): Promise<Page<Alias>>;
-  updateAlias(domainId: string, aliasId: string, patch: AliasPatch): Promise<Alias | null>;
-  deleteAlias(domainId: string, aliasId: string): Promise<{ mailboxId: string | null } | null>;
-  /** Records the mailbox id on the alias and stores a hash of its password for SMTP AUTH. */
-  setMailboxCredential(aliasId: string, mailboxId: string, password: string): Promise<void>;
   // domain members and invites (findDomain and listDomains above answer for members of any role)
   /** The account's role in the domain; null when it is not a member. */
   domainRole(domainId: string, accountId: string): Promise<DomainRole | null>;
@@ -561,6 +553,14 @@ export interface ControlStore {
    */
   acceptDomainInvite(account: Account, by: { secret: string } | { domainId: string }): Promise<DomainMember>;
 
+  // aliases
+  createAlias(domainId: string, input: NewAlias): Promise<Alias>;
+  findAlias(domainId: string, idOrName: string): Promise<Alias | null>;
+  listAliases(domainId: string, query: ListQuery): Promise<Page<Alias>>;
+  updateAlias(domainId: string, aliasId: string, patch: AliasPatch): Promise<Alias | null>;
+  deleteAlias(domainId: string, aliasId: string): Promise<{ mailboxId: string | null } | null>;
+  /** Records the mailbox id on the alias and stores a hash of its password for SMTP AUTH. */
+  setMailboxCredential(aliasId: string, mailboxId: string, password: string): Promise<void>;
   /**
    * SMTP AUTH / login check against the stored hash, without opening the mailbox. Runs the same KDF work for an
    * unknown address, a disabled alias or one without a password, so timing does not tell which addresses exist.

@@ -36,9 +36,8 @@ async function checkRecipient(
   if (local) return recipientQuotaRefusal(state.ctx, local, session);
   const answer = await aliasAnswer(state.ctx, address);
   if (answer) {
-    if (answer.refusal && state.mode === 'mx') {
+    if (answer.refusal && state.mode === 'mx')
       await logRejection(state, address, session, answer.refusal, answer.event);
-    }
     return answer.refusal;
   }
   const refusal = await unknownRecipient(state, session);
