@@ -181,8 +181,9 @@ describe.skipIf(!ready)('two imap instances under pm2-runtime (PM2 cluster mode)
   test('both instances take connections on the one IMAP port', async () => {
     for (let i = 0; i < CONNECTIONS; i++) expect(await capability(imapPort)).toMatch(/^\* CAPABILITY IMAP4rev1/m);
     const served = await waitFor(async () => {
-      const counts = [await capabilitiesServed(metricsPort), await capabilitiesServed(metricsPort + METRICS_STEP)];
-      return counts[0] + counts[1] === CONNECTIONS ? counts : null;
+      const first = await capabilitiesServed(metricsPort);
+      const second = await capabilitiesServed(metricsPort + METRICS_STEP);
+      return first + second === CONNECTIONS ? [first, second] : null;
     }, 10_000);
     console.log(
       `pm2 cluster mode, 2 imap instances: CAPABILITY served ${served.join(' + ')} of ${CONNECTIONS} connections`,

@@ -18,7 +18,6 @@ import {
 import { NotFoundError, PermissionError } from '@mailyard/errors';
 import { type ApiContext, type RouteDeps, requireAuth } from './context.js';
 
-
 /** Who sets a limit, and the server default a non-administrator may not go above. */
 export interface QuotaSetter {
   isAdmin: boolean;
