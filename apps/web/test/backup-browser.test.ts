@@ -6,21 +6,14 @@
  * without Chromium, fails when CI=true.
  */
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueMailboxPassword } from '@mailyard/control';
-import { findExecutable, repoRoot, unavailable } from '@mailyard/testkit';
 import { openMailboxCopy } from '@mailyard/transfer';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hasChromium, openOwnerPage, SCREENSHOTS, text } from './chromium.js';
 import { type Harness, startHarness } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
-const hasChromium =
-  findExecutable(CHROMIUM) !== undefined || unavailable(`${CHROMIUM} not found (apt-get install -y chromium)`);
-const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-const SCREENSHOTS = join(repoRoot(), 'artifacts', 'screenshots');
 const ACCOUNT_PASSWORD = 'a long enough passphrase';
 const MAILBOX_PASSWORD = 'the mailbox password';
 
@@ -35,33 +28,16 @@ describe.skipIf(!hasChromium)('backup page in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let mailboxId = '';
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const url = (path: string) => `${h.base}${path}`;
   const aliasPage = '/domains/click.example/aliases/me';
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startHarness();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await (
-      await browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true })
-    ).newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(url('/signup'));
-    await page.getByLabel('Email').fill('owner@click.example');
-    await page.getByLabel('Password', { exact: true }).fill(ACCOUNT_PASSWORD);
-    await page.getByLabel('Repeat the password').fill(ACCOUNT_PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    const account = await h.control.findAccountByEmail('owner@click.example');
-    const domain = await h.control.createDomain({
-      accountId: account?.id ?? '',
-      name: 'click.example',
-      verificationToken: 't',
-      dkim: { selector: 's', publicKey: 'p', privateKeyPem: 'k' },
-    });
-    const alias = await h.control.createAlias(domain.id, { name: 'me', hasImap: true });
-    mailboxId = (await issueMailboxPassword(h.control, h.mailstore, alias, { newPassword: MAILBOX_PASSWORD }))
-      .mailboxId;
+    const owner = await openOwnerPage(h, 'click.example', ACCOUNT_PASSWORD, { acceptDownloads: true });
+    ({ browser, page, pageErrors } = owner);
+    const issued = await issueMailboxPassword(h.control, h.mailstore, owner.alias, { newPassword: MAILBOX_PASSWORD });
+    mailboxId = issued.mailboxId;
     const session = await h.mailstore.open(mailboxId, MAILBOX_PASSWORD);
     try {
       for (let n = 1; n <= 3; n++) await session.append('INBOX', message(n), { flags: ['\\Seen'] });

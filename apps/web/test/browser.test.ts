@@ -5,33 +5,16 @@
  * token and see the REST API (apps/api) refuse it. Screenshots go to artifacts/screenshots.
  */
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ApiServer, createApiServer } from '@mailyard/api';
 import { expectedRecords } from '@mailyard/control';
 import { createImapServer, type ImapServer } from '@mailyard/imap';
-import { findExecutable, repoRoot, unavailable } from '@mailyard/testkit';
 import { ImapFlow } from 'imapflow';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hasChromium, launchChromium, SCREENSHOTS, text } from './chromium.js';
 import { type Harness, HOSTNAME, startHarness } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium =
-  findExecutable(CHROMIUM) !== undefined || unavailable(`${CHROMIUM} not found (apt-get install -y chromium)`);
-/** The element's text with white space collapsed, as a person reads it. */
-const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-const SCREENSHOTS = join(repoRoot(), 'artifacts', 'screenshots');
 const PASSWORD = 'a long enough passphrase';
 
 describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
@@ -63,13 +46,12 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     );
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startHarness();
     imap = createImapServer({ config: h.config, logger: h.logger, control: h.control, mailstore: h.mailstore });
     imapPort = await imap.listen(0, '127.0.0.1');
     api = createApiServer({ config: h.config, logger: h.logger, control: h.control, mailstore: h.mailstore });
     apiBase = `http://127.0.0.1:${await api.listen(0, '127.0.0.1')}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     page = await context.newPage();
     page.on('dialog', (dialog) => {

@@ -5,19 +5,12 @@
  * artifacts/screenshots. Skips with a printed reason without Chromium, fails when CI=true.
  */
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findExecutable, repoRoot, unavailable } from '@mailyard/testkit';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hasChromium, openOwnerPage, SCREENSHOTS, text } from './chromium.js';
 import { type Harness, startHarness } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
-const hasChromium =
-  findExecutable(CHROMIUM) !== undefined || unavailable(`${CHROMIUM} not found (apt-get install -y chromium)`);
-const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-const SCREENSHOTS = join(repoRoot(), 'artifacts', 'screenshots');
 const PASSWORD = 'a long enough passphrase';
 
 describe.skipIf(!hasChromium)('Sieve page in headless Chromium', () => {
@@ -25,31 +18,16 @@ describe.skipIf(!hasChromium)('Sieve page in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let aliasId = '';
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const url = (path: string) => `${h.base}${path}`;
   const sievePage = '/domains/vacation.example/aliases/me/sieve';
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startHarness();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(url('/signup'));
-    await page.getByLabel('Email').fill('owner@vacation.example');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('Repeat the password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    const account = await h.control.findAccountByEmail('owner@vacation.example');
-    const domain = await h.control.createDomain({
-      accountId: account?.id ?? '',
-      name: 'vacation.example',
-      verificationToken: 't',
-      dkim: { selector: 's', publicKey: 'p', privateKeyPem: 'k' },
-    });
-    const alias = await h.control.createAlias(domain.id, { name: 'me', hasImap: true });
-    await h.control.setMailboxCredential(alias.id, 'mbx-me', 'mailbox password');
-    aliasId = alias.id;
+    const owner = await openOwnerPage(h, 'vacation.example', PASSWORD);
+    ({ browser, page, pageErrors } = owner);
+    aliasId = owner.alias.id;
+    await h.control.setMailboxCredential(aliasId, 'mbx-me', 'mailbox password');
   });
   afterAll(async () => {
     await browser?.close();
