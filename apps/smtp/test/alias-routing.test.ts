@@ -5,43 +5,26 @@
  * other recipients of the same transaction get the message; an external forward awaiting recipient verification
  * gets nothing until it confirms, through the verification email the outbound worker delivers to a remote MX.
  */
-import { randomBytes } from 'node:crypto';
-import type { Alias, MailEvent } from '@mailyard/control';
+import type { Alias } from '@mailyard/control';
 import { waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SmtpListener } from '../src/listener.js';
 import { createMessageSender } from '../src/message-sender.js';
-import { createMxServer } from '../src/mx.js';
 import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
 import { createOutboundWorker, type OutboundWorker } from '../src/outbound/worker.js';
-import {
-  type Harness,
-  HOSTED,
-  message,
-  PASSWORD,
-  REMOTE,
-  type RemoteMx,
-  startHarness,
-  startRemoteMx,
-} from './harness.js';
+import { addMailbox, type Harness, HOSTED, message, REMOTE, type RemoteMx } from './harness.js';
+import { type MxFixture, startMxFixture } from './mx-fixture.js';
 import { Wire } from './wire.js';
 
+let fixture: MxFixture;
 let h: Harness;
-let mx: SmtpListener;
 let mxPort: number;
 let remote: RemoteMx;
 let worker: OutboundWorker;
 let domainId: string;
-
-async function withMailbox(alias: Alias): Promise<Alias> {
-  const mailboxId = randomBytes(8).toString('hex');
-  await h.mailstore.createMailbox(mailboxId, PASSWORD);
-  await h.control.setMailboxCredential(alias.id, mailboxId, PASSWORD);
-  return { ...alias, mailboxId, hasImap: true };
-}
+const events = () => fixture.mailEvents();
 
 async function aliasWithMailbox(input: Parameters<Harness['control']['createAlias']>[1]): Promise<Alias> {
-  return withMailbox(await h.control.createAlias(domainId, input));
+  return addMailbox(h, await h.control.createAlias(domainId, input));
 }
 
 /** One SMTP transaction by hand: the reply to each RCPT TO, then DATA's reply when any recipient was accepted. */
@@ -66,36 +49,17 @@ async function transaction(recipients: string[], subject: string) {
   }
 }
 
-async function events(): Promise<MailEvent[]> {
-  const page = await h.control.listMailEvents({
-    domainIds: [domainId],
-    since: new Date(0),
-    until: new Date(Date.now() + 1000),
-    page: 1,
-    limit: 100,
-  });
-  return page.items;
-}
-
 function subjects(raws: Buffer[]): string[] {
   return raws.map((raw) => /^Subject: (.*)$/m.exec(raw.toString('latin1'))?.[1]?.trim() ?? '');
 }
 
 beforeAll(async () => {
-  h = await startHarness({ spam: { enabled: false } });
-  domainId = (await h.control.findDomainByName(HOSTED))?.id ?? '';
-  h.dns.table.txt.set('sender.test', [['v=spf1 ip4:127.0.0.1 -all']]);
-  mx = createMxServer(h.deps());
-  mxPort = await mx.listen(0, '127.0.0.1');
-  remote = await startRemoteMx();
+  fixture = await startMxFixture({ spam: { enabled: false } });
+  ({ h, mxPort, remote, domainId } = fixture);
   worker = createOutboundWorker({ ...h.deps(), mtaSts: NO_MTA_STS, portOverride: remote.port, retryDelayMs: () => 0 });
 });
 
-afterAll(async () => {
-  await mx.close(1000);
-  await remote.close();
-  await h.close();
-});
+afterAll(() => fixture.close());
 
 describe('pattern aliases over SMTP', () => {
   test('wildcard and regex aliases receive; the order decides between overlapping ones', async () => {

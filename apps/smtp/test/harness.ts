@@ -61,7 +61,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-async function addMailbox(h: { control: SqliteControlStore; mailstore: Mailstore }, alias: Alias): Promise<Alias> {
+/** Gives an alias a new mailbox (password PASSWORD) and returns the alias as it now is. */
+export async function addMailbox(
+  h: { control: SqliteControlStore; mailstore: Mailstore },
+  alias: Alias,
+): Promise<Alias> {
   const mailboxId = randomBytes(8).toString('hex');
   await h.mailstore.createMailbox(mailboxId, PASSWORD);
   await h.control.setMailboxCredential(alias.id, mailboxId, PASSWORD);

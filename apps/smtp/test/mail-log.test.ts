@@ -4,32 +4,20 @@
  * (delivered, then deferred with the remote's reply) for the hosted domain that sent it; a domain's event webhook
  * gets the events it names through the webhook queue.
  */
-import type { MailEvent } from '@mailyard/control';
 import { waitFor } from '@mailyard/testkit';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SmtpListener } from '../src/listener.js';
-import { createMxServer } from '../src/mx.js';
 import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
 import { createOutboundWorker } from '../src/outbound/worker.js';
-import { type Harness, HOSTED, message, type RemoteMx, startHarness, startRemoteMx } from './harness.js';
+import { type Harness, HOSTED, message, type RemoteMx } from './harness.js';
+import { type MxFixture, startMxFixture } from './mx-fixture.js';
 
+let fixture: MxFixture;
 let h: Harness;
-let mx: SmtpListener;
 let mxPort: number;
 let remote: RemoteMx;
 let domainId: string;
-
-async function events(): Promise<MailEvent[]> {
-  const page = await h.control.listMailEvents({
-    domainIds: [domainId],
-    since: new Date(0),
-    until: new Date(Date.now() + 1000),
-    page: 1,
-    limit: 100,
-  });
-  return page.items;
-}
+const events = () => fixture.mailEvents();
 
 async function send(to: string) {
   const transport = createTransport({
@@ -43,19 +31,11 @@ async function send(to: string) {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ spam: { enabled: false } });
-  domainId = (await h.control.findDomainByName(HOSTED))?.id ?? '';
-  h.dns.table.txt.set('sender.test', [['v=spf1 ip4:127.0.0.1 -all']]);
-  mx = createMxServer(h.deps());
-  mxPort = await mx.listen(0, '127.0.0.1');
-  remote = await startRemoteMx();
+  fixture = await startMxFixture({ spam: { enabled: false } });
+  ({ h, mxPort, remote, domainId } = fixture);
 });
 
-afterAll(async () => {
-  await mx.close(1000);
-  await remote.close();
-  await h.close();
-});
+afterAll(() => fixture.close());
 
 describe('mail log writers', () => {
   test('MX: an unknown recipient is logged rejected with the reply, a delivery delivered', async () => {

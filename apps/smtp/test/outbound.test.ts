@@ -10,44 +10,28 @@ import { authenticate } from 'mailauth';
 import { createTransport } from 'nodemailer';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { SmtpListener } from '../src/listener.js';
-import { createMxServer } from '../src/mx.js';
 import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
 import { createOutboundWorker, type OutboundDeps, type OutboundWorker } from '../src/outbound/worker.js';
 import { createSrs } from '../src/srs.js';
-import {
-  dkimKey,
-  type Harness,
-  HOSTED,
-  message,
-  publishDkim,
-  REMOTE,
-  type RemoteMx,
-  startHarness,
-  startRemoteMx,
-} from './harness.js';
+import { dkimKey, type Harness, HOSTED, message, publishDkim, REMOTE, type RemoteMx } from './harness.js';
+import { type MxFixture, startMxFixture } from './mx-fixture.js';
 
+let fixture: MxFixture;
 let h: Harness;
 let mx: SmtpListener;
 let mxPort: number;
 let remote: RemoteMx;
 
 beforeAll(async () => {
-  h = await startHarness();
-  mx = createMxServer(h.deps());
-  mxPort = await mx.listen(0, '127.0.0.1');
-  remote = await startRemoteMx();
+  fixture = await startMxFixture();
+  ({ h, mx, mxPort, remote } = fixture);
   const senderKey = dkimKey('s1');
   publishDkim(h.dns, 'sender.test', senderKey);
-  h.dns.table.txt.set('sender.test', [['v=spf1 ip4:127.0.0.1 -all']]);
   h.dns.table.txt.set('_dmarc.sender.test', [['v=DMARC1; p=reject']]);
   signer.key = senderKey;
 });
 
-afterAll(async () => {
-  await mx.close(1000);
-  await remote.close();
-  await h.close();
-});
+afterAll(() => fixture.close());
 
 beforeEach(() => {
   remote.received.length = 0;

@@ -9,25 +9,15 @@ import { metrics } from '@mailyard/monitor';
 import { ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { SmtpListener } from '../src/listener.js';
-import { createMxServer } from '../src/mx.js';
 import { NO_MTA_STS } from '../src/outbound/mta-sts.js';
 import { createOutboundWorker, type OutboundWorker } from '../src/outbound/worker.js';
 import { createSubmissionServer, type SubmissionServer } from '../src/submission.js';
-import {
-  type Harness,
-  HOSTED,
-  message,
-  PASSWORD,
-  REMOTE,
-  type RemoteMx,
-  startHarness,
-  startRemoteMx,
-} from './harness.js';
+import { type Harness, HOSTED, message, PASSWORD, REMOTE, type RemoteMx } from './harness.js';
+import { type MxFixture, startMxFixture } from './mx-fixture.js';
 import { Wire } from './wire.js';
 
+let fixture: MxFixture;
 let h: Harness;
-let mx: SmtpListener;
 let mxPort: number;
 let submission: SubmissionServer;
 let submissionPort: number;
@@ -39,18 +29,15 @@ let worker: OutboundWorker;
 const SENDER = 'sam@sender.test';
 
 beforeAll(async () => {
-  h = await startHarness({ allowInsecureAuth: true });
+  fixture = await startMxFixture({ allowInsecureAuth: true });
+  ({ h, mxPort, remote } = fixture);
   // No sieve deps given: the MX, submission and worker read scripts and marks from the control store by default.
   const deps = h.deps();
-  mx = createMxServer(deps);
-  mxPort = await mx.listen(0, '127.0.0.1');
   submission = createSubmissionServer(deps);
   submissionPort = (await submission.listen({ starttls: 0, implicitTls: 0 }, '127.0.0.1')).implicitTls;
   imap = createImapServer({ config: h.config, logger: h.logger, control: h.control, mailstore: h.mailstore });
   imapPort = await imap.listen(0, '127.0.0.1');
-  remote = await startRemoteMx();
   worker = createOutboundWorker({ ...deps, mtaSts: NO_MTA_STS, portOverride: remote.port, retryDelayMs: () => 0 });
-  h.dns.table.txt.set('sender.test', [['v=spf1 ip4:127.0.0.1 -all']]);
   h.dns.table.mx.set('sender.test', [{ preference: 10, exchange: `mx.${REMOTE}` }]);
 });
 
@@ -58,9 +45,7 @@ afterAll(async () => {
   await worker.stop();
   await imap.close();
   await submission.close(1000);
-  await mx.close(1000);
-  await remote.close();
-  await h.close();
+  await fixture.close();
 });
 
 beforeEach(() => {
