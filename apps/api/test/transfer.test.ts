@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { corpusMessages, requireTool, tempDir, waitFor } from '@mailyard/testkit';
+import { corpusMessages, mailboxSnapshot, requireTool, tempDir, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
 import { type ImapBeside, imapClient, startImapBeside } from './imap-beside.js';
@@ -215,14 +215,7 @@ describe('mailbox export over HTTP', () => {
     const snapshot = async (mailboxId: string, password: string) => {
       const session = await h.mailstore.open(mailboxId, password);
       try {
-        return session.listFolders().flatMap((f) =>
-          session.listMessages(f.path).map((m) => ({
-            folder: f.path,
-            raw: session.getRaw(f.path, m.uid)?.toString('base64'),
-            flags: [...m.flags].filter((flag) => flag !== '\\Recent').sort(),
-            internalDate: m.internalDate.getTime(),
-          })),
-        );
+        return mailboxSnapshot(session);
       } finally {
         session.close();
       }

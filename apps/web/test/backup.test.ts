@@ -9,8 +9,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { issueMailboxPassword } from '@mailyard/control';
-import type { MailboxSession } from '@mailyard/mailstore';
-import { corpusMessages, waitFor } from '@mailyard/testkit';
+import { corpusMessages, type MessageSnapshot, mailboxSnapshot, waitFor } from '@mailyard/testkit';
 import { isMailboxCopy, openMailboxCopy, readMbox } from '@mailyard/transfer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, type Page, startHarness, WebClient } from './harness.js';
@@ -20,28 +19,6 @@ const SOURCE_PASSWORD = 'source mailbox password';
 const OTHER_PASSWORD = 'other mailbox password';
 const UPLOAD_LIMIT = 4 * 1024 * 1024;
 const FLAG_SETS = [['\\Seen'], [], ['\\Seen', '\\Flagged'], ['\\Answered', '\\Seen', 'Work'], ['\\Draft']];
-
-interface Snapshot {
-  folder: string;
-  raw: string;
-  flags: string[];
-  internalDate: number;
-}
-
-function snapshot(session: MailboxSession): Snapshot[] {
-  const out: Snapshot[] = [];
-  for (const folder of session.listFolders()) {
-    for (const m of session.listMessages(folder.path)) {
-      out.push({
-        folder: folder.path,
-        raw: (session.getRaw(folder.path, m.uid) as Buffer).toString('base64'),
-        flags: [...m.flags].filter((f) => f !== '\\Recent').sort(),
-        internalDate: m.internalDate.getTime(),
-      });
-    }
-  }
-  return out;
-}
 
 /** Posts a multipart form the way a browser does: the fields in order (the CSRF token first), then the file. */
 async function upload(
@@ -68,7 +45,7 @@ async function upload(
 describe('backup, import and restore on the dashboard', () => {
   let h: Harness;
   let owner: WebClient;
-  let expected: Snapshot[];
+  let expected: MessageSnapshot[];
   const mailboxes = new Map<string, string>();
   const aliasPage = (name: string) => `/domains/${DOMAIN}/aliases/${name}/backup`;
 
@@ -80,7 +57,7 @@ describe('backup, import and restore on the dashboard', () => {
   const contents = async (name: string, password: string) => {
     const session = await openMailbox(name, password);
     try {
-      return snapshot(session);
+      return mailboxSnapshot(session);
     } finally {
       session.close();
     }
@@ -142,7 +119,7 @@ describe('backup, import and restore on the dashboard', () => {
         const flags = FLAG_SETS[i % FLAG_SETS.length] ?? [];
         await session.append(folders[i % folders.length] as string, await readFile(file), { flags, internalDate });
       }
-      expected = snapshot(session);
+      expected = mailboxSnapshot(session);
     } finally {
       session.close();
     }
@@ -187,7 +164,7 @@ describe('backup, import and restore on the dashboard', () => {
       await expect(openMailboxCopy(path, { password: 'not the password' }, dir)).rejects.toThrow(/credentials/i);
       const copy = await openMailboxCopy(path, { password: SOURCE_PASSWORD }, dir);
       try {
-        expect(snapshot(copy.session)).toEqual(expected);
+        expect(mailboxSnapshot(copy.session)).toEqual(expected);
       } finally {
         await copy.close();
       }
@@ -203,12 +180,12 @@ describe('backup, import and restore on the dashboard', () => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="source@backup.example.mbox"');
     const path = join(h.dataDir, 'test-downloads', 'source.mbox');
     await writeFile(path, Buffer.from(await res.arrayBuffer()));
-    const read: Snapshot[] = [];
+    const read: MessageSnapshot[] = [];
     for await (const item of readMbox(path)) {
       if ('reason' in item) throw new Error(item.reason);
       read.push({
         folder: item.folder,
-        raw: item.raw.toString('base64'),
+        raw: item.raw,
         flags: [...item.flags].sort(),
         internalDate: item.internalDate.getTime(),
       });

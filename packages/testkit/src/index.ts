@@ -10,6 +10,7 @@
  * - requireTool(): Debian tools (swaks, curl, fetchmail, mbsync, python3, redis-server) looked up on PATH.
  * - waitFor(), Teardown: polling for asynchronous outcomes (never a fixed sleep), and explicit LIFO clean-up.
  * - captureLog(): a real @mailyard/logger logger whose JSON lines are kept in memory for assertions.
+ * - mailboxSnapshot(): every message of a mailbox session (folder, bytes, flags, internal date) to compare whole.
  * - smallFilesystem(): a small tmpfs to fill for real full-disk tests (needs root; skip-or-fail rule otherwise).
  * - startDnsServer(): an authoritative UDP DNS responder on 127.0.0.1 answering MX, TXT, A and AAAA from a table.
  * - expectCodeBugs(), beforeTest/afterTest/afterFile: the code-bug check every test runs (test/setup/code-bugs.ts):
@@ -42,6 +43,7 @@ export { createPrng, type FuzzRun, fuzzRun, mutate, type Prng } from './fuzz.js'
 export { runStress, type StressOptions, type StressResult } from './imap-stress.js';
 export { hamSamples, spamSamples } from './learning-mail.js';
 export { captureLog, type LogCapture, type LogCaptureOptions, type LogLine } from './log-capture.js';
+export { type MessageSnapshot, mailboxSnapshot, type SnapshotSource } from './mailbox-snapshot.js';
 export { portZeroEnvironment, usePortZero } from './ports.js';
 export { type RedisServer, type RedisServerOptions, redisServerAvailable, startRedisServer } from './redis-server.js';
 export { closeServer, listen } from './servers.js';

@@ -9,7 +9,14 @@ import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type MailboxSession, Mailstore } from '@mailyard/mailstore';
-import { corpusMessages, type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import {
+  corpusMessages,
+  type MessageSnapshot,
+  mailboxSnapshot,
+  type TempDir,
+  tempDir,
+  waitFor,
+} from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import yazl from 'yazl';
 import {
@@ -32,33 +39,11 @@ import {
 const KEYWORDS = ['$Forwarded', 'Work', '$label1', 'project-x'];
 const FLAG_SETS = [[], ['\\Seen'], ['\\Seen', '\\Answered'], ['\\Flagged', '\\Draft'], ['\\Deleted', '\\Seen']];
 
-interface Snapshot {
-  folder: string;
-  raw: Buffer;
-  flags: string[];
-  internalDate: number;
-}
-
-function snapshot(session: MailboxSession): Snapshot[] {
-  const out: Snapshot[] = [];
-  for (const folder of session.listFolders()) {
-    for (const m of session.listMessages(folder.path)) {
-      out.push({
-        folder: folder.path,
-        raw: session.getRaw(folder.path, m.uid) as Buffer,
-        flags: [...m.flags].filter((f) => f !== '\\Recent').sort(),
-        internalDate: m.internalDate.getTime(),
-      });
-    }
-  }
-  return out;
-}
-
 describe('export and import round trip of the corpus', () => {
   let dir: TempDir;
   let store: Mailstore;
   let source: MailboxSession;
-  let expected: Snapshot[];
+  let expected: MessageSnapshot[];
   let recoveryKey: string;
   const files = corpusMessages();
 
@@ -79,7 +64,7 @@ describe('export and import round trip of the corpus', () => {
       await source.append(folders[i % folders.length] as string, await readFile(file), { flags, internalDate });
       i += 1;
     }
-    expected = snapshot(source);
+    expected = mailboxSnapshot(source);
   });
 
   afterAll(async () => {
@@ -121,11 +106,11 @@ describe('export and import round trip of the corpus', () => {
         expect(summary.duplicates).toBe(0);
         expect(summary.imported).toBe(expected.length);
         expect(progressCalls).toBe(expected.length);
-        const got = snapshot(session);
+        const got = mailboxSnapshot(session);
         expect(got.length).toBe(expected.length);
         for (let i = 0; i < expected.length; i++) {
-          const want = expected[i] as Snapshot;
-          const have = got[i] as Snapshot;
+          const want = expected[i] as MessageSnapshot;
+          const have = got[i] as MessageSnapshot;
           expect({ ...have, raw: undefined }).toEqual({ ...want, raw: undefined });
           expect(have.raw.equals(want.raw)).toBe(true);
         }
@@ -133,7 +118,7 @@ describe('export and import round trip of the corpus', () => {
         const again = await importMessages(session, readSource(path, format === 'zip' ? 'zip' : (format as 'mbox')));
         expect(again.imported).toBe(0);
         expect(again.duplicates).toBe(expected.length);
-        expect(snapshot(session).length).toBe(expected.length);
+        expect(mailboxSnapshot(session).length).toBe(expected.length);
       } finally {
         session.close();
       }
@@ -172,7 +157,7 @@ describe('export and import round trip of the corpus', () => {
           const summary = await importMessages(session, readMailboxCopy(copy));
           expect(summary.skipped).toEqual([]);
           expect(summary.imported).toBe(expected.length);
-          const got = snapshot(session);
+          const got = mailboxSnapshot(session);
           expect(got.map((m) => ({ ...m, raw: m.raw.toString('base64') }))).toEqual(
             expected.map((m) => ({ ...m, raw: m.raw.toString('base64') })),
           );
@@ -247,8 +232,8 @@ describe('export and import round trip of the corpus', () => {
         const summary = await importMessages(session, input.items);
         expect(summary.skipped).toEqual([]);
         expect(summary.imported).toBe(expected.length);
-        const got = snapshot(session);
-        const key = (m: Snapshot) => `${m.folder}\0${m.raw.toString('base64')}`;
+        const got = mailboxSnapshot(session);
+        const key = (m: MessageSnapshot) => `${m.folder}\0${m.raw.toString('base64')}`;
         const byKey = new Map(got.map((m) => [key(m), m]));
         for (const want of expected) {
           const have = byKey.get(key(want));
