@@ -7,8 +7,11 @@
  * only once verified, so mail to an unverified one goes out by MX), and a copy goes to the sender's Sent folder
  * when the sender has a mailbox, all durable before the reply. Local recipients' Sieve scripts run as for mail
  * from outside (sieve-delivery.ts); when every recipient is local and each one's script rejects, the reply is
- * their 550 and nothing is stored, not even the Sent copy. A large message is signed and stored as a stream; only
- * the queued copy is read whole, within the byte budget.
+ * their 550 and nothing is stored, not even the Sent copy. Local recipients' mailbox quotas are checked again with
+ * the signed message's real size, as the MX does (quota-check.ts): recipients that no longer fit are left out and
+ * the sender gets a DSN (5.2.2) for each; when that leaves no recipient at all, the reply is their refusal (452
+ * 4.2.2, or 552 5.2.2 for a message larger than the whole quota) and nothing is stored, not even the Sent copy.
+ * A large message is signed and stored as a stream; only the queued copy is read whole, within the byte budget.
  */
 import { randomBytes } from 'node:crypto';
 import { type QueueDsn, splitAddress } from '@mailyard/control';
@@ -23,6 +26,7 @@ import { newMessageId } from './inbound.js';
 import { addressesIn, headerFields, receivedHeader, type WrittenAddress } from './message.js';
 import { dsnOfSession } from './outbound/dsn.js';
 import { enqueueOutbound } from './outbound/enqueue.js';
+import { sendQuotaNotices, splitByQuota } from './quota-check.js';
 import type { ReceivedMessage } from './received-message.js';
 import {
   deliverPlanned,
@@ -70,6 +74,8 @@ export interface Submitted {
   messageId: string;
   /** Hosted recipients it was delivered to. */
   local: string[];
+  /** Hosted recipients left out because the message does not fit their mailbox quota (the sender gets a DSN). */
+  overQuota: string[];
   /** Recipients elsewhere, queued. */
   remote: string[];
   /** The outbound queue item of the remote recipients, when there are any. */
@@ -132,7 +138,12 @@ export async function submitMessage(ctx: SmtpContext, s: Submission): Promise<Su
   ]);
   const signature = await signFor(ctx, signingDomain, message.withHead(head));
   const signed = message.withHead(Buffer.concat([Buffer.from(signature, 'latin1'), head]));
-  const { local, remote } = await splitRecipients(ctx, s.recipients);
+  const split = await splitRecipients(ctx, s.recipients);
+  const { remote } = split;
+  // The quota re-check after DATA, as at the MX: the size is the signed message's, what each mailbox would hold.
+  const quota = await splitByQuota(ctx, split.local, signed.size);
+  if (quota.refusal && remote.length === 0) throw quota.refusal;
+  const local = quota.within;
   const queued = remote.length > 0 || local.some((r) => r.forwards.length > 0);
   const whole = queued ? await wholeMessage(ctx, signed) : { body: signed, held: undefined };
   using _held = whole.held;
@@ -160,15 +171,26 @@ export async function submitMessage(ctx: SmtpContext, s: Submission): Promise<Su
       : null,
     sent ? storeInMailbox(ctx, sent, body, { folder: 'Sent', flags: ['\\Seen'] }) : null,
   ]);
+  await sendQuotaNotices(ctx, quota.over, { envelopeFrom: s.envelopeFrom, messageId: id, header: head });
   metrics.messages.inc({ direction: 'accepted' });
+  const overQuota = quota.over.map((o) => o.recipient.address);
   ctx.logger.info(
-    { component: 'submission', cid: s.cid, id, user: submitter.login, local: local.length, remote: remote.length },
+    {
+      component: 'submission',
+      cid: s.cid,
+      id,
+      user: submitter.login,
+      local: local.length,
+      remote: remote.length,
+      ...(overQuota.length > 0 ? { overQuota: overQuota.length } : {}),
+    },
     'message submitted',
   );
   return {
     id,
     messageId: messageIdOf(head),
     local: local.map((r) => r.address),
+    overQuota,
     remote,
     queueId: item?.id ?? null,
   };
