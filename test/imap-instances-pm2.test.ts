@@ -8,12 +8,12 @@
  * Needs a prior build (apps/imap/dist/main.js, packages/config/dist: the ecosystem file reads the instance count
  * through it) and /proc: skipped with a printed reason when missing locally, failing when CI=true.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot, type TempDir, tempDir, unavailable, waitFor } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ourProcesses, type Pm2Runtime, pm2Environment, startPm2Runtime, waitOnline } from './support/pm2-runtime.js';
 
 const root = repoRoot();
 const SHUTDOWN_LIMIT_MS = 30_000;
@@ -56,25 +56,6 @@ async function freePorts(count: number, withStep: boolean): Promise<number[]> {
   return ports;
 }
 
-/** Live processes (zombies excluded) in process group `group` or with `marker` in their environment. */
-function ourProcesses(group: number, marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state === 'Z') continue;
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (Number(pgrp) === group || environ.includes(marker)) found.push(pid);
-    } catch {
-      // Gone meanwhile, or another user's process.
-    }
-  }
-  return found;
-}
-
 /** Greeting, CAPABILITY, LOGOUT on a new connection; resolves with the CAPABILITY reply. */
 function capability(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -112,14 +93,9 @@ async function capabilitiesServed(metricsPort: number): Promise<number> {
 
 describe.skipIf(!ready)('two imap instances under pm2-runtime (PM2 cluster mode)', () => {
   let dir: TempDir;
-  let runtime: ChildProcess;
-  let output = '';
-  let exited: Promise<number | null>;
-  let exitCode: number | null | undefined;
+  let runtime: Pm2Runtime;
   let imapPort: number;
   let metricsPort: number;
-
-  const online = () => output.split('App [imap:').filter((part) => /^\d+\] online/.test(part)).length;
 
   beforeAll(async () => {
     dir = await tempDir('mailyard-pm2-instances-');
@@ -127,11 +103,7 @@ describe.skipIf(!ready)('two imap instances under pm2-runtime (PM2 cluster mode)
     const [metrics = 0] = await freePorts(1, true);
     imapPort = imap;
     metricsPort = metrics;
-    const inherited = Object.entries(process.env).filter(
-      ([name]) => !name.startsWith('MAILYARD_') && !name.startsWith('PM2_') && name !== 'NODE_OPTIONS',
-    );
-    const env = {
-      ...Object.fromEntries(inherited),
+    const env = pm2Environment(dir.path, {
       MAILYARD_DATA_DIR: join(dir.path, 'data'),
       MAILYARD_HOSTNAME: 'imap.mailyard.test',
       MAILYARD_LOG_PRETTY: 'false',
@@ -140,41 +112,13 @@ describe.skipIf(!ready)('two imap instances under pm2-runtime (PM2 cluster mode)
       MAILYARD_IMAP_TLS_PORT: String(imapTls),
       MAILYARD_MANAGESIEVE_PORT: String(sieve),
       MAILYARD_METRICS_IMAP_PORT: String(metrics),
-      PM2_HOME: join(dir.path, 'pm2'),
-    };
-    runtime = spawn(
-      join(root, 'node_modules', '.bin', 'pm2-runtime'),
-      ['start', 'ecosystem.config.cjs', '--only', 'imap'],
-      { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-200_000);
-    };
-    runtime.stdout?.on('data', collect);
-    runtime.stderr?.on('data', collect);
-    exited = new Promise((resolve) =>
-      runtime.once('exit', (code) => {
-        exitCode = code;
-        resolve(code);
-      }),
-    );
-    await waitFor(() => exitCode !== undefined || online() >= 2, 60_000, 100).catch(() => {
-      throw new Error(`two imap instances did not come online within 60 s:\n${output.slice(-4000)}`);
     });
-    if (exitCode !== undefined) throw new Error(`pm2-runtime exited during start:\n${output.slice(-4000)}`);
+    runtime = startPm2Runtime({ args: ['--only', 'imap'], env, marker: dir.path, outputLimit: 200_000 });
+    await waitOnline(runtime, () => runtime.online('imap') >= 2, 60_000, 'two imap instances did not come online');
   });
 
   afterAll(async () => {
-    const group = runtime?.pid;
-    if (group !== undefined && dir) {
-      for (const pid of ourProcesses(group, dir.path)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    }
+    if (dir) runtime?.killAll();
     await dir?.cleanup();
   });
 
@@ -193,18 +137,18 @@ describe.skipIf(!ready)('two imap instances under pm2-runtime (PM2 cluster mode)
   });
 
   test('SIGINT to pm2-runtime stops both instances cleanly, nothing left behind', async () => {
-    const group = runtime.pid ?? -1;
+    const group = runtime.group;
     expect(ourProcesses(group, dir.path).length).toBeGreaterThanOrEqual(3);
     const started = performance.now();
     process.kill(-group, 'SIGINT');
     await Promise.race([
-      exited,
+      runtime.exited,
       new Promise((_, reject) => setTimeout(() => reject(new Error('pm2-runtime still running')), SHUTDOWN_LIMIT_MS)),
     ]);
     await waitFor(() => ourProcesses(group, dir.path).length === 0, 5_000, 100);
     const tookMs = performance.now() - started;
     console.log(`pm2-runtime and 2 imap instances stopped ${tookMs.toFixed(0)} ms after SIGINT`);
     expect(tookMs).toBeLessThan(SHUTDOWN_LIMIT_MS);
-    expect(output).not.toMatch(/SIGKILL|errored/);
+    expect(runtime.output()).not.toMatch(/SIGKILL|errored/);
   });
 });

@@ -13,9 +13,9 @@
  * Needs a prior build (apps/<app>/dist/main.js), swaks, curl and /proc: skipped with a printed reason when missing
  * locally, failing when CI=true. DNS lookups (SPF, DMARC) go to a responder on 127.0.0.1 that knows no names.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,6 +31,7 @@ import {
   waitFor,
 } from '@mailyard/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ourProcesses, type Pm2Runtime, pm2Environment, startPm2Runtime, waitOnline } from './support/pm2-runtime.js';
 
 const root = repoRoot();
 const run = promisify(execFile);
@@ -88,40 +89,6 @@ function canConnect(to: number): Promise<boolean> {
     socket.once('connect', () => settle(true));
     socket.once('error', () => settle(false));
   });
-}
-
-interface ProcessEntry {
-  pid: number;
-  /**
-   * PM2 process name: `name` in the environment of fork-mode apps, else the process of the script in the command
-   * line (cluster workers get theirs after start); undefined for pm2-runtime itself.
-   */
-  name: string | undefined;
-}
-
-/** Live processes (zombies excluded) in process group `group` or with `marker` in their command line or environment. */
-function ourProcesses(group: number, marker: string): ProcessEntry[] {
-  const found: ProcessEntry[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state === 'Z') continue;
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      const mentions = cmdline.includes(marker) || environ.some((variable) => variable.includes(marker));
-      if (Number(pgrp) !== group && !mentions) continue;
-      const app = /\/apps\/(\w+)\/dist\/main\.js/.exec(cmdline)?.[1];
-      // The api process (REST API and dashboard) runs the web app's entry point.
-      const appProcess = app === 'web' ? 'api' : app;
-      found.push({ pid, name: environ.find((v) => v.startsWith('name='))?.slice('name='.length) ?? appProcess });
-    } catch {
-      // Gone meanwhile, or another user's process whose environment we may not read.
-    }
-  }
-  return found;
 }
 
 interface SmtpReply {
@@ -199,13 +166,7 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
   let dns: DnsServer;
   let ports: Record<string, number>;
   let env: NodeJS.ProcessEnv;
-  let runtime: ChildProcess;
-  let output = '';
-  let exited = false;
-
-  const onlineCount = (name: string) =>
-    output.split(`App [${name}:`).filter((part) => /^\d+\] online/.test(part)).length;
-  const tail = () => output.split('\n').slice(-40).join('\n');
+  let runtime: Pm2Runtime;
 
   function imap(path: string, ...args: string[]): Promise<string> {
     const url = `imap://127.0.0.1:${port(ports, 'IMAP')}/${path}`;
@@ -229,56 +190,20 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
     dir = await tempDir('mailyard-start-');
     dns = await startDnsServer();
     ports = await freePorts();
-    const inherited = Object.entries(process.env).filter(
-      ([name]) => !name.startsWith('MAILYARD_') && !name.startsWith('PM2_') && name !== 'NODE_OPTIONS',
-    );
-    env = {
-      ...Object.fromEntries(inherited),
+    env = pm2Environment(dir.path, {
       ...Object.fromEntries(Object.entries(ports).map(([name, value]) => [name, String(value)])),
       MAILYARD_DATA_DIR: join(dir.path, 'data'),
       MAILYARD_HOSTNAME: 'mx.mailyard.test',
       MAILYARD_DNS_RESOLVER: dns.address,
       MAILYARD_LOG_PRETTY: 'false',
-      PM2_HOME: join(dir.path, 'pm2'),
-    };
-    runtime = spawn(join(root, 'node_modules', '.bin', 'pm2-runtime'), ['start', 'ecosystem.config.cjs'], {
-      cwd: root,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-500_000);
-    };
-    runtime.stdout?.on('data', collect);
-    runtime.stderr?.on('data', collect);
-    runtime.once('exit', () => {
-      exited = true;
-    });
-    await waitFor(() => exited || PROCESSES.every((name) => onlineCount(name) >= 1), 45_000, 100).catch(() => {
-      throw new Error(`not every process came online within 45 s:\n${tail()}`);
-    });
-    if (exited) throw new Error(`pm2-runtime exited during start:\n${tail()}`);
+    runtime = startPm2Runtime({ env, marker: dir.path });
+    const everyProcess = () => PROCESSES.every((name) => runtime.online(name) >= 1);
+    await waitOnline(runtime, everyProcess, 45_000, 'not every process came online');
   });
 
   afterAll(async () => {
-    const group = runtime?.pid;
-    if (group !== undefined && !exited) {
-      try {
-        process.kill(-group, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    if (group !== undefined && dir) {
-      for (const { pid } of ourProcesses(group, dir.path)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    }
+    if (dir) runtime?.killAll();
     await dns?.close();
     await dir?.cleanup();
   });
@@ -326,7 +251,7 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
   });
 
   test('SIGTERM to mx in the middle of DATA loses nothing it acknowledged', async () => {
-    const mx = ourProcesses(runtime.pid ?? -1, dir.path).find((p) => p.name === 'mx');
+    const mx = ourProcesses(runtime.group, dir.path).find((p) => p.name === 'mx');
     expect(mx, 'the mx process').toBeDefined();
     const token = randomUUID();
     const smtp = await SmtpConversation.open(port(ports, 'SMTP_MX'));
@@ -338,7 +263,7 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
     const header = `From: bob@sender.test\r\nTo: ${MAILBOX.address}\r\nSubject: Interrupted ${token}\r\n\r\n`;
     await smtp.write(`${header}${'first half of the message, sent before the signal\r\n'.repeat(2000)}`);
     process.kill(mx?.pid ?? -1, 'SIGTERM');
-    await waitFor(() => output.includes('"msg":"mx shutting down"'), 10_000, 50);
+    await waitFor(() => runtime.output().includes('"msg":"mx shutting down"'), 10_000, 50);
     await smtp.write(`${'second half, sent after the signal\r\n'.repeat(2000)}end of ${token}\r\n.\r\n`);
     const reply = await smtp.reply();
     console.log(
@@ -359,20 +284,25 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
     }
     smtp.socket.destroy();
     // PM2 starts mx again; the shutdown below then has every process to stop.
-    await waitFor(async () => onlineCount('mx') >= 2 && (await canConnect(port(ports, 'SMTP_MX'))), 20_000, 100);
+    await waitFor(async () => runtime.online('mx') >= 2 && (await canConnect(port(ports, 'SMTP_MX'))), 20_000, 100);
   });
 
   test('SIGINT to the process group stops every process within 30 s', async () => {
-    const group = runtime.pid ?? -1;
+    const group = runtime.group;
     const before = ourProcesses(group, dir.path);
     expect(new Set(before.map((p) => p.name))).toEqual(new Set([...PROCESSES, undefined]));
     const started = performance.now();
     process.kill(-group, 'SIGINT');
-    await waitFor(() => exited && ourProcesses(group, dir.path).length === 0, SHUTDOWN_LIMIT_MS, 100).catch(() => {
+    await waitFor(
+      () => runtime.hasExited() && ourProcesses(group, dir.path).length === 0,
+      SHUTDOWN_LIMIT_MS,
+      100,
+    ).catch(() => {
       const left = ourProcesses(group, dir.path).map((p) => `${p.pid} ${p.name ?? 'pm2-runtime'}`);
-      throw new Error(`still running after ${SHUTDOWN_LIMIT_MS} ms: ${left.join(', ')}\n${tail()}`);
+      throw new Error(`still running after ${SHUTDOWN_LIMIT_MS} ms: ${left.join(', ')}\n${runtime.tail()}`);
     });
     console.log(`all ${before.length} processes stopped ${Math.round(performance.now() - started)} ms after SIGINT`);
+    const output = runtime.output();
     const exitCodes = [...output.matchAll(/exited with code \[(\d+)\]/g)].map((match) => match[1]);
     expect(exitCodes.length).toBeGreaterThanOrEqual(PROCESSES.length + 1);
     const exits = output
