@@ -61,6 +61,32 @@ function jobRows(domain: Domain, alias: Alias, jobs: JobStatus[]): SafeHtml {
     <tbody>${rows}</tbody></table></div>`;
 }
 
+/**
+ * One of the backup page's upload forms (import, restore) under its heading and its error: the mailbox password
+ * first, then the form's own fields, then the file (multipart, so the upload streams; the CSRF token comes first).
+ */
+function uploadSection(o: {
+  section: 'import' | 'restore';
+  heading: string;
+  action: string;
+  csrf: string;
+  error: SafeHtml;
+  fields: SafeHtml[];
+  file: { label: string; hint: string; accept?: string };
+  submit: string;
+}): SafeHtml {
+  const password = `f-${o.section}-password`;
+  return html`<h2 id="${o.section}">${o.heading}</h2>
+  ${o.error}
+  <form method="post" action="${o.action}" enctype="multipart/form-data" class="card" aria-labelledby="${o.section}">
+    ${csrfInput(o.csrf)}
+    ${input({ id: password, name: 'password', label: 'Mailbox password', type: 'password', required: true })}
+    ${o.fields}
+    ${input({ id: `f-${o.section}-file`, name: 'file', type: 'file', required: true, ...o.file })}
+    <button type="submit">${o.submit}</button>
+  </form>`;
+}
+
 export function backupView(o: {
   domain: Domain;
   alias: Alias;
@@ -88,50 +114,48 @@ export function backupView(o: {
       <button type="submit" name="format" value="mbox">Download as mbox</button>
     </div>
   </form>
-  <h2 id="import">Import mail</h2>
-  ${errorFor('import')}
-  <form method="post" action="${path}/import" enctype="multipart/form-data" class="card" aria-labelledby="import">
-    ${csrfInput(o.csrf)}
-    ${input({ id: 'f-import-password', name: 'password', label: 'Mailbox password', type: 'password', required: true })}
-    ${input({
-      id: 'f-import-folder',
-      name: 'folder',
-      label: 'Folder for messages the file does not place (optional)',
-      type: 'text',
-      value: 'INBOX',
-    })}
-    ${input({
-      id: 'f-import-file',
-      name: 'file',
+  ${uploadSection({
+    section: 'import',
+    heading: 'Import mail',
+    action: `${path}/import`,
+    csrf: o.csrf,
+    error: errorFor('import'),
+    fields: [
+      input({
+        id: 'f-import-folder',
+        name: 'folder',
+        label: 'Folder for messages the file does not place (optional)',
+        type: 'text',
+        value: 'INBOX',
+      }),
+    ],
+    file: {
       label: 'File to import',
-      type: 'file',
-      required: true,
       hint: `An mbox file, one .eml message, or a zip of .eml files or of a Maildir (cur/ and new/ folders), up to ${limit}. Messages already in their folder (same Message-ID and size) are skipped.`,
-    })}
-    <button type="submit">Import</button>
-  </form>
-  <h2 id="restore">Restore a backup into this mailbox</h2>
-  ${errorFor('restore')}
-  <form method="post" action="${path}/restore" enctype="multipart/form-data" class="card" aria-labelledby="restore">
-    ${csrfInput(o.csrf)}
-    ${input({ id: 'f-restore-password', name: 'password', label: 'Mailbox password', type: 'password', required: true })}
-    ${input({
-      id: 'f-restore-backup-password',
-      name: 'backup_password',
-      label: 'Password of the mailbox the backup was made from (empty: the same as this one)',
-      type: 'password',
-    })}
-    ${input({
-      id: 'f-restore-file',
-      name: 'file',
+    },
+    submit: 'Import',
+  })}
+  ${uploadSection({
+    section: 'restore',
+    heading: 'Restore a backup into this mailbox',
+    action: `${path}/restore`,
+    csrf: o.csrf,
+    error: errorFor('restore'),
+    fields: [
+      input({
+        id: 'f-restore-backup-password',
+        name: 'backup_password',
+        label: 'Password of the mailbox the backup was made from (empty: the same as this one)',
+        type: 'password',
+      }),
+    ],
+    file: {
       label: 'Encrypted copy',
-      type: 'file',
-      required: true,
       accept: '.zip',
       hint: `The encrypted copy downloaded above (…mailyard-copy.zip), up to ${limit}. Its messages are added with their folders, flags and dates; those already here are skipped.`,
-    })}
-    <button type="submit">Restore</button>
-  </form>
+    },
+    submit: 'Restore',
+  })}
   <p>To restore a backup into a new mailbox instead, <a href="${restoreNewPath(o.domain)}">create an alias from a
     backup</a>.</p>
   ${jobRows(o.domain, o.alias, o.jobs)}`;
