@@ -1,12 +1,11 @@
 /**
  * Messages sent through the REST API (POST /v1/emails), per account: who sent what to whom and where its remote
- * part sits in the outbound queue. No message content is kept here; records go after 30 days (prune). Counts by
- * sender and by domain over a time window are indexed range counts (the sending limits themselves are counted in
- * the coordination's shared counters, with SMTP submission's).
+ * part sits in the outbound queue. No message content is kept here; records go after 30 days (prune). The sending
+ * limits are counted in the coordination's shared counters, with SMTP submission's, not here.
  */
 import { newId } from './secrets.js';
 import type { StatementFor } from './sqlite-queries.js';
-import type { NewSentEmail, Page, SentEmail, SentEmailCount } from './types.js';
+import type { NewSentEmail, Page, SentEmail } from './types.js';
 
 interface SentEmailRow {
   id: string;
@@ -88,13 +87,5 @@ export class SqliteSentEmailTable {
   /** Deletes the records of messages sent before `before` (their queue items go at the same age). */
   prune(before: number): number {
     return this.#sql('DELETE FROM sent_emails WHERE created_at < ?').run(before).changes;
-  }
-
-  count(by: SentEmailCount, since: Date): number {
-    const column = 'sender' in by ? 'sender' : 'domain';
-    const value = 'sender' in by ? by.sender : by.domain;
-    return this.#sql(`SELECT count(*) FROM sent_emails WHERE ${column} = ? AND created_at > ?`)
-      .pluck()
-      .get(value, since.getTime()) as number;
   }
 }

@@ -599,10 +599,6 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#sentEmails.list(accountId, page, limit, aliasId);
   }
 
-  async countSentEmails(by: T.SentEmailCount, since: Date): Promise<number> {
-    return this.#sentEmails.count(by, since);
-  }
-
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }

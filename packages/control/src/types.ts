@@ -331,7 +331,6 @@ export interface SentEmail {
 export type NewSentEmail = Omit<SentEmail, 'id' | 'createdAt'> & { createdAt?: Date };
 
 /** What a sending limit counts: the messages of one sender address, or of one domain. */
-export type SentEmailCount = { sender: string } | { domain: string };
 
 /** Outcome of cancelling a queued message: 'busy' while a worker is delivering it, 'final' once it is done. */
 export type CancelOutcome = 'cancelled' | 'busy' | 'final' | 'unknown';
@@ -605,7 +604,11 @@ export interface ControlStore {
   listSieveScripts(aliasId: string): Promise<SieveScript[]>;
   /** By id or exact name; null when the alias has none such. */
   getSieveScript(aliasId: string, idOrName: string): Promise<SieveScript | null>;
-  /** The script delivery runs for the alias, or null: one indexed read, made for the MX. */
+  /**
+   * The script delivery runs for the alias, or null. Made for the MX: kept in memory per alias and re-read only
+   * after a commit to control.db, so while nothing changed it costs one PRAGMA read and returns the same frozen
+   * object (callers may key a compiled form on it).
+   */
   getActiveSieveScript(aliasId: string): Promise<SieveScript | null>;
   /** A new script (ConflictError when the name is taken), active at once when input.isActive. */
   createSieveScript(aliasId: string, input: NewSieveScript): Promise<SieveScript>;
@@ -702,8 +705,6 @@ export interface ControlStore {
   getSentEmail(accountId: string, id: string): Promise<SentEmail | null>;
   /** Newest first; only those of one sending alias when `aliasId` is given. */
   listSentEmails(accountId: string, page: number, limit: number, aliasId?: string): Promise<Page<SentEmail>>;
-  /** Messages sent through the API by one sender or domain after `since` (the API's sending limits). */
-  countSentEmails(by: SentEmailCount, since: Date): Promise<number>;
 
   close(): Promise<void>;
 }
