@@ -8,21 +8,16 @@ import { type ProcessMonitoring, startProcessMonitoring } from '@mailyard/monito
 import { openControl, openCoordination, openMailstore } from './open-stores.js';
 
 export interface BootOptions {
-  /** PM2 process name: mx, submission, outbound, imap, pop3, api, web, jobs. Names the logger and the metrics port. */
+  /** PM2 process name: mx, submission, outbound, imap, pop3, api. Names the logger and the metrics port. */
   processName: string;
-  /** Open the mail store too. Default true; jobs has no use for it. */
+  /** Open the mail store too. Default true. */
   mailstore?: boolean;
   /**
    * Health sampling, profiling triggers and /metrics on metrics.<processName>Port (default). `{ metricsPort: false }`
-   * when the app serves /metrics on its own port (api, web); false when the process starts monitoring itself (jobs
-   * does, with its mailing alerter).
+   * when the app serves /metrics on its own port (api); false when the process starts monitoring itself (outbound
+   * does, through the jobs scheduler with its mailing alerter).
    */
   monitoring?: false | { metricsPort?: number | false };
-  /**
-   * Connect to Redis (when configured) only once the coordination is first used, instead of at boot: for a
-   * process that seldom needs it (jobs publishes a queue wake-up only when it mails an alert). Default false.
-   */
-  lazyCoordination?: boolean;
 }
 
 export interface BootedProcess {
@@ -54,10 +49,7 @@ export async function bootProcess<O extends BootOptions>(options: O): Promise<Bo
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, name: processName });
   const runtime = await ensureRuntimeFiles(config);
-  const coordination = scopeCoordination(
-    await openCoordination(config, runtime, logger, options.lazyCoordination === true),
-    processName,
-  );
+  const coordination = scopeCoordination(await openCoordination(config, runtime, logger), processName);
   const control = openControl(runtime);
   const mailstore =
     options.mailstore === false ? undefined : openMailstore(config, runtime, logger, coordination.events, control);
