@@ -20,9 +20,18 @@ test('DNSBL query names: reversed IPv4 octets, reversed IPv6 nibbles (RFC 5782 Â
   expect(reversedIp('not an ip')).toBeNull();
 });
 
-test('the listed name of a host, the zone list, and the link hosts of a message', () => {
+test('the listed name of a host (Public Suffix List), the zone list, and the link hosts of a message', () => {
   expect(listedName('www.shop.example.com')).toBe('example.com');
   expect(listedName('mail.example.co.uk.')).toBe('example.co.uk');
+  expect(listedName('a.b.Example.COM.AU')).toBe('example.com.au');
+  // Suffixes the old two-or-three-labels guess got wrong: a long second-level suffix, a short registrable name.
+  expect(listedName('shop.example.gov.pl')).toBe('example.gov.pl');
+  expect(listedName('www.abc.uk')).toBe('abc.uk');
+  expect(listedName('promo.shop.kawasaki.jp')).toBe('promo.shop.kawasaki.jp'); // *.kawasaki.jp is a suffix
+  // The ICANN section only: a private suffix's host is asked under the company's domain.
+  expect(listedName('spammer.blogspot.com')).toBe('blogspot.com');
+  expect(listedName('co.uk')).toBeNull();
+  expect(listedName('192.0.2.1')).toBeNull();
   expect(zones(' zen.example.org, dbl.example.net. ,')).toEqual(['zen.example.org', 'dbl.example.net']);
   expect(zones(undefined)).toEqual([]);
   const body = Buffer.from('see https://a.shop.test/x and http://B.Shop.test/y and https://other.test');
@@ -88,6 +97,26 @@ describe('lookups against a DNS responder', () => {
       ['DNSBL_DOMAIN', 6],
     ]);
     expect(symbols[1]?.description).toContain('bad-link.test');
+  });
+
+  test('domain lists are asked for the registrable domain, never for a public suffix', async () => {
+    const asked: string[] = [];
+    const spy: Resolve = (name, rrtype) => {
+      asked.push(name);
+      return resolve(name, rrtype);
+    };
+    dns.table.a.set('example.co.uk.dbl.test', ['127.0.1.2']);
+    const check = blocklistCheck(spy, [], ['dbl.test']);
+    const { symbols } = await check.check(
+      input('127.0.0.4', {
+        envelope: { from: 'a@mail.example.co.uk', to: ['b@us.test'] },
+        scanned: Buffer.from('see https://www.shop.example.com.au/x and https://co.uk/'),
+      }),
+    );
+    expect(asked.sort()).toEqual(['example.co.uk.dbl.test', 'example.com.au.dbl.test']);
+    expect(symbols.map((s) => [s.name, s.description])).toEqual([
+      ['DNSBL_DOMAIN', 'example.co.uk listed in dbl.test (127.0.1.2)'],
+    ]);
   });
 
   test('a resolver that does not answer fails open', async () => {

@@ -9,6 +9,7 @@
  *   is the client's own address).
  * Every lookup fails open: an error or a timeout adds nothing but a zero-score *_FAILED symbol.
  */
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { SpamCheck, SpamCheckResult, SpamInput, SpamSymbol } from './verdict.js';
 
@@ -43,16 +44,22 @@ export function reversedIp(ip: string): string | null {
 }
 
 /**
- * The name a URIBL lists for a host: its last two labels, or three under a short second-level label of a
- * country code (example.co.uk). A heuristic instead of the Public Suffix List: a wrong guess is a query that
- * finds nothing.
+ * The name a URIBL lists for a host: its registrable domain by the ICANN section of the Public Suffix List
+ * (tldts), so mail.example.co.uk is asked as example.co.uk and a.b.example.com.au as example.com.au; a name the
+ * list does not know ends in a one-label suffix (shop.test). Null for a public suffix itself (co.uk) or an IP
+ * address, which a domain list cannot list. The list (tldts) is loaded on the first call: only an MX with
+ * spam.domainBlocklists set pays for it.
  */
-export function listedName(host: string): string {
-  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
-  const second = labels[labels.length - 2] ?? '';
-  const top = labels[labels.length - 1] ?? '';
-  const keep = top.length === 2 && second.length <= 3 && labels.length > 2 ? 3 : 2;
-  return labels.slice(-keep).join('.');
+export function listedName(host: string): string | null {
+  registrableDomain ??= loadRegistrableDomain();
+  return registrableDomain(host.toLowerCase().replace(/\.$/, ''));
+}
+
+let registrableDomain: ((host: string) => string | null) | undefined;
+
+function loadRegistrableDomain(): (host: string) => string | null {
+  const tldts = createRequire(import.meta.url)('tldts') as typeof import('tldts');
+  return (host) => tldts.getDomain(host, { allowPrivateDomains: false });
 }
 
 export function zones(setting: string | undefined): string[] {
@@ -106,7 +113,8 @@ export function linkDomains(scanned: Buffer | null): string[] {
   const text = scanned.toString('latin1');
   const found = new Set<string>();
   for (const match of text.matchAll(/https?:\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)/gi)) {
-    found.add(listedName(match[1] ?? ''));
+    const name = listedName(match[1] ?? '');
+    if (name) found.add(name);
     if (found.size >= MAX_LINK_DOMAINS) break;
   }
   return [...found];
@@ -115,10 +123,12 @@ export function linkDomains(scanned: Buffer | null): string[] {
 function messageDomains(input: SpamInput): string[] {
   const domains = new Set<string>();
   const sender = input.envelope.from.split('@')[1];
-  if (sender) domains.add(listedName(sender));
   const from = input.headers.find((h) => h.name === 'from')?.raw ?? '';
-  const fromDomain = /@([a-z0-9.-]+\.[a-z]{2,})/i.exec(from)?.[1];
-  if (fromDomain) domains.add(listedName(fromDomain));
+  const names = [sender, /@([a-z0-9.-]+\.[a-z]{2,})/i.exec(from)?.[1]];
+  for (const name of names) {
+    const listed = name ? listedName(name) : null;
+    if (listed) domains.add(listed);
+  }
   for (const d of linkDomains(input.scanned)) domains.add(d);
   return [...domains].filter((d) => d.includes('.') && isIP(d) === 0);
 }
