@@ -5,11 +5,13 @@
  * a new modseq (RFC 7162), so an unchanged (uidValidity, highestModseq) means an unchanged listing, and
  * otherwise only the rows with a newer modseq and the journal's expunges since then need reading.
  * Cached summaries are frozen and shared: callers get a fresh array of read-only objects (ListedMessage).
+ * What a SELECT needs of a listing (its UIDs, the keywords in use, the first unseen message: ListingFacts) is
+ * worked out once per listing version and kept beside it, so a SELECT of an unchanged folder walks no message.
  */
 import { formatFlags } from './flags.js';
 import type { FolderRef } from './folders.js';
 import { type Db, prep } from './schema.js';
-import type { MessageSummary } from './types.js';
+import type { ListingFacts, MessageSummary } from './types.js';
 
 const MAX_CACHED_FOLDERS = 4;
 /** Past this many journal entries a full reload is cheaper than patching. */
@@ -19,6 +21,8 @@ interface Cached {
   uidValidity: number;
   modseq: number;
   list: MessageSummary[];
+  /** Made on first use (factsOf), for this version of the listing. */
+  facts?: ListingFacts;
 }
 
 /**
@@ -160,27 +164,64 @@ function merge(old: MessageSummary[], changed: MessageSummary[], removed: Set<nu
   return out;
 }
 
+/**
+ * The UIDs, keywords in use (in order of first appearance) and first unseen message of a listing. Summaries with
+ * the same flags share one frozen list (FlagLists, merge keeps them), so each distinct list is looked at once.
+ */
+function factsOf(list: MessageSummary[]): ListingFacts {
+  const uids: number[] = new Array(list.length);
+  const keywords = new Set<string>();
+  const looked = new Set<readonly string[]>();
+  let firstUnseen = 0;
+  let last: readonly string[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const message = list[i] as MessageSummary;
+    uids[i] = message.uid;
+    const flags = message.flags;
+    if (flags === last) continue;
+    last = flags;
+    if (firstUnseen === 0 && !flags.includes('\\Seen')) firstUnseen = i + 1;
+    if (looked.has(flags)) continue;
+    looked.add(flags);
+    for (const flag of flags) if (!flag.startsWith('\\')) keywords.add(flag);
+  }
+  return { uids, keywords: [...keywords], firstUnseen };
+}
+
 export class ListingCache {
   readonly #folders = new Map<number, Cached>();
 
   list(db: Db, folder: FolderRef): MessageSummary[] {
+    return this.#current(db, folder).list.slice();
+  }
+
+  /** ListingFacts of the folder's listing as it is now; shared: the caller copies before changing. */
+  facts(db: Db, folder: FolderRef): ListingFacts {
+    const cached = this.#current(db, folder);
+    cached.facts ??= factsOf(cached.list);
+    return cached.facts;
+  }
+
+  /** The cache entry of the folder, brought up to date (and made the most recently used). */
+  #current(db: Db, folder: FolderRef): Cached {
     const cached = this.#folders.get(folder.id);
     let list: MessageSummary[] | null = null;
     if (cached && cached.uidValidity === folder.uidValidity) {
-      list = cached.modseq === folder.highestModseq ? cached.list : patch(db, folder, cached);
+      if (cached.modseq === folder.highestModseq) return this.#remember(folder.id, cached);
+      list = patch(db, folder, cached);
     }
     list ??= loadAll(db, folder);
-    this.#remember(folder, list);
-    return list.slice();
+    return this.#remember(folder.id, { uidValidity: folder.uidValidity, modseq: folder.highestModseq, list });
   }
 
-  #remember(folder: FolderRef, list: MessageSummary[]): void {
-    this.#folders.delete(folder.id);
-    this.#folders.set(folder.id, { uidValidity: folder.uidValidity, modseq: folder.highestModseq, list });
+  #remember(folderId: number, entry: Cached): Cached {
+    this.#folders.delete(folderId);
+    this.#folders.set(folderId, entry);
     for (const id of this.#folders.keys()) {
       if (this.#folders.size <= MAX_CACHED_FOLDERS) break;
       this.#folders.delete(id);
     }
+    return entry;
   }
 
   clear(): void {

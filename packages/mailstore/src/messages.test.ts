@@ -166,6 +166,23 @@ test('a cached listing follows changes made through another handle (another proc
   expect(s.listMessages('INBOX')).toEqual(fresh);
 });
 
+test('listing facts (UIDs, keywords in use, first unseen) follow changes from another handle', async () => {
+  expect(s.listingFacts('INBOX')).toEqual({ uids: [], keywords: [], firstUnseen: 0 });
+  for (let i = 0; i < 5; i++) await s.append('INBOX', textMessage({ subject: `f${i}` }), { flags: ['\\Seen'] });
+  await s.append('INBOX', textMessage(), { flags: ['\\Seen', '$Work'] });
+  expect(s.listingFacts('INBOX')).toEqual({ uids: [1, 2, 3, 4, 5, 6], keywords: ['$Work'], firstUnseen: 0 });
+  const other = await t.another().open('m', 'pw');
+  other.store('INBOX', [3], { mode: 'remove', flags: ['\\Seen'] });
+  other.store('INBOX', [2], { mode: 'add', flags: ['Later', '$Work'] });
+  other.store('INBOX', [1], { mode: 'add', flags: ['\\Deleted'] });
+  other.expunge('INBOX');
+  other.close();
+  const facts = s.listingFacts('INBOX');
+  expect(facts).toEqual({ uids: [2, 3, 4, 5, 6], keywords: ['Later', '$Work'], firstUnseen: 2 });
+  // Unchanged folder: the same facts, not worked out again.
+  expect(s.listingFacts('INBOX')).toBe(facts);
+});
+
 test('\\Recent is claimed once and a later arrival by the next claim, through an index of the recent rows only', async () => {
   await s.append('INBOX', textMessage());
   await s.append('INBOX', textMessage());

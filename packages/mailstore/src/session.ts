@@ -56,6 +56,7 @@ import type {
   EmailSummary,
   Folder,
   FolderStatus,
+  ListingFacts,
   MailboxSession,
   MessageAttributes,
   MessageQuery,
@@ -182,6 +183,11 @@ export class HandleSession implements MailboxSession {
   listMessages(path: string): MessageSummary[] {
     const db = this.#db;
     return this.#handle.listings.list(db, requireFolder(db, path));
+  }
+
+  listingFacts(path: string): ListingFacts {
+    const db = this.#db;
+    return this.#handle.listings.facts(db, requireFolder(db, path));
   }
 
   getMessage(path: string, uid: number): StoredMessage | null {

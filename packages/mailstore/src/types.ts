@@ -161,6 +161,16 @@ export interface MessageSummary {
   internalDate: Date;
 }
 
+/** What SELECT needs of a folder's listing, without walking it (ListingCache keeps it per listing version). */
+export interface ListingFacts {
+  /** UIDs in ascending order (= sequence order). Shared: copy before changing. */
+  readonly uids: readonly number[];
+  /** Keywords (non-system flags) set on some message, in order of first appearance. */
+  readonly keywords: readonly string[];
+  /** Sequence number of the first message without \\Seen; 0 when every message has it. */
+  readonly firstUnseen: number;
+}
+
 /** MIME tree with byte offsets into the raw message, as produced by @mailyard/mail's indexMessage. */
 export interface StoredMimePart {
   path: string;
@@ -382,6 +392,8 @@ export interface MailboxSession {
   append(path: string, raw: Buffer, opts?: AppendOptions): Promise<AppendResult>;
   /** In UID order. The summaries are frozen and may be shared with other sessions: copy before changing. */
   listMessages(path: string): MessageSummary[];
+  /** The UIDs, keywords in use and first unseen message of the listing, kept with it (cheap when unchanged). */
+  listingFacts(path: string): ListingFacts;
   getMessage(path: string, uid: number): StoredMessage | null;
   getRaw(path: string, uid: number): Buffer | null;
   getSection(path: string, uid: number, section: string, partial?: PartialRange): Buffer | null;
