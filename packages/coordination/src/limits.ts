@@ -17,6 +17,14 @@ export const COORDINATION_LIMITS = {
    * instances have reconnected (and subscribed again) before events go through Redis alone.
    */
   recoveryOverlapMs: 5_000,
+  /**
+   * When an outage starts the file watch, every subscribed mailbox is told to re-read (a resync): this many
+   * mailboxes at once, then the next as many after resyncTickMs. An IMAP process holding thousands of IDLE sessions
+   * would otherwise drain every spool and re-read every selected folder in one burst just as Redis went away;
+   * 50 per 100 ms still tells 5,000 mailboxes within 10 s, and events published meanwhile are heard at once.
+   */
+  resyncBatch: 50,
+  resyncTickMs: 100,
   /** Startup waits this long for the first connection, then serves from the fallback: a local Redis answers in ms. */
   firstConnectWaitMs: 3_000,
   /** Expired lock leases nobody asked for again are swept out at most this often (on the next acquire). */

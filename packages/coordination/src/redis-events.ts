@@ -18,6 +18,9 @@
  *   every few seconds); other kinds of change are seen at the session's next command or the next event.
  * - When the files start being watched for subscriptions that already exist, each gets a resync event ('spool'
  *   and 'folder' for folder ''): another instance may have written to the files before this one saw the outage.
+ *   The resyncs are paced (COORDINATION_LIMITS.resyncBatch mailboxes every resyncTickMs, the first batch at once),
+ *   so a process with many sessions does not re-read every mailbox in the same moment; the file watch itself
+ *   starts for all of them at once, so new events are not held back.
  * - An event may therefore arrive twice, or (published during the moment an instance loses Redis) not at all:
  *   events are hints, and receivers re-read the mail store (changesSince), so neither costs more than latency;
  *   an open mailbox also rechecks its spool on its own (the mail store's handle), so mail is never stranded.
@@ -41,6 +44,9 @@ export class RedisEvents implements ChangeNotifier {
   #overlapUntil = 0;
   #overlapTimer: NodeJS.Timeout | undefined;
   #connectedBefore = false;
+  /** Subscribed mailboxes still to be told to re-read after the file watch started, in subscription order. */
+  readonly #resyncDue = new Set<string>();
+  #resyncTimer: NodeJS.Timeout | undefined;
   readonly #stopHealth: () => void;
   #closed = false;
 
@@ -117,6 +123,8 @@ export class RedisEvents implements ChangeNotifier {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#overlapTimer);
+    clearTimeout(this.#resyncTimer);
+    this.#resyncDue.clear();
     this.#stopHealth();
     for (const stop of this.#fileSubs.values()) stop();
     this.#fileSubs.clear();
@@ -137,10 +145,29 @@ export class RedisEvents implements ChangeNotifier {
     }
     for (const mailboxId of this.#subs.keys()) {
       this.#watchFile(mailboxId);
-      // Lines written before this process noticed are behind the offset it starts reading at: re-read instead.
+      this.#resyncDue.add(mailboxId);
+    }
+    if (this.#resyncTimer === undefined) this.#resyncBatch();
+  }
+
+  /**
+   * Lines written before this process noticed are behind the offset it starts reading at: each mailbox re-reads
+   * instead. One batch now, the rest one batch per tick.
+   */
+  #resyncBatch(): void {
+    this.#resyncTimer = undefined;
+    let left: number = COORDINATION_LIMITS.resyncBatch;
+    for (const mailboxId of this.#resyncDue) {
+      if (left === 0) break;
+      this.#resyncDue.delete(mailboxId);
+      if (!this.#subs.has(mailboxId)) continue;
+      left -= 1;
       this.#dispatch({ mailboxId, folder: '', kind: 'spool' });
       this.#dispatch({ mailboxId, folder: '', kind: 'folder' });
     }
+    if (this.#resyncDue.size === 0 || this.#closed) return;
+    this.#resyncTimer = setTimeout(() => this.#resyncBatch(), COORDINATION_LIMITS.resyncTickMs);
+    this.#resyncTimer.unref();
   }
 
   #watchFile(mailboxId: string): void {
