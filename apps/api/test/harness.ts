@@ -22,6 +22,8 @@ export interface Harness {
   /** Log entries at level error or above (code bugs). */
   /** Lines logged at error level or above (a test expects none). */
   readonly errors: LogLine[];
+  /** Every line logged at the harness's log level (opts.logLevel, default warn). */
+  readonly logs: LogLine[];
   call(method: string, path: string, opts?: CallOptions): Promise<Reply>;
   signUp(email: string, token?: string): Promise<string>;
   close(): Promise<void>;
@@ -84,6 +86,8 @@ export async function startHarness(
      * the counters of the sending limits (default: its own, in memory).
      */
     sender?: { dns?: DnsLookup; sendingLimitStore?: RateLimitStore };
+    /** What the log keeps (default warn): 'debug' keeps the request lines too. */
+    logLevel?: 'debug' | 'info' | 'warn';
   } = {},
 ): Promise<Harness> {
   const dir = await tempDir('mailyard-api-');
@@ -99,7 +103,7 @@ export async function startHarness(
       ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
     },
   });
-  const log = captureLog({ level: 'warn' });
+  const log = captureLog({ level: opts.logLevel ?? 'warn' });
   const { logger } = log;
   const masterKey = randomBytes(32);
   const control = new SqliteControlStore({ dataDir, masterKey, scryptCost: { N: 1024, r: 8, p: 1 } });
@@ -136,6 +140,9 @@ export async function startHarness(
     masterKey,
     get errors() {
       return log.atLeast(50);
+    },
+    get logs() {
+      return log.lines;
     },
     call,
     async signUp(email, token) {

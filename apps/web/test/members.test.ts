@@ -1,6 +1,6 @@
 /**
  * The dashboard's members page, through real HTTP with logged-in sessions and CSRF tokens: an admin invites an
- * email, the link is shown once, the invited account opens it and accepts; a 'user' member sees the domain but
+ * email, the code is shown once, the invited account pastes it into /invites (never in a path) and accepts; a 'user' member sees the domain but
  * cannot change its settings or remove others, and may leave; the owner cannot be removed.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -30,16 +30,28 @@ describe('domain members in the dashboard', () => {
     await owner.get(path);
     const created = await owner.post(`${path}/invites`, { email: 'colleague@crew.example', role: 'user' });
     expect(created.status).toBe(201);
-    const invitePath = /<code class="secret">[^<]*?(\/invites\/myi_[^<]+)<\/code>/.exec(created.text)?.[1] ?? '';
-    expect(invitePath).toMatch(/^\/invites\/myi_/);
+    const code = /<p class="secret" id="invite-code">(myi_[^<]+)<\/p>/.exec(created.text)?.[1] ?? '';
+    expect(code).toMatch(/^myi_/);
+    expect(created.text).toContain('/invites</code>');
+    expect(created.text).not.toContain(`/invites/${code}`);
     expect((await owner.get(path)).text).toContain('colleague@crew.example');
 
     expect((await colleague.get('/domains/crew.example')).status).toBe(404);
-    // Another account cannot use the link.
-    await stranger.get(invitePath);
-    expect((await stranger.post(invitePath)).status).toBe(404);
-    expect((await colleague.get(invitePath)).text).toContain('Accept invite');
-    const accepted = await colleague.post(invitePath);
+    // A link of the former form (the code in the path) leads to the form, with a message, the code unused.
+    const former = await colleague.get(`/invites/${code}`);
+    expect(former.status).toBe(303);
+    expect(former.location).toBe('/invites');
+    const form = await colleague.get('/invites');
+    expect(form.text).toContain('no longer accepted');
+    expect(form.text).not.toContain(code);
+    expect((await colleague.get('/domains/crew.example')).status).toBe(404);
+    // Another account cannot use the code; an empty one is a 400.
+    await stranger.get('/invites');
+    expect((await stranger.post('/invites', { code })).status).toBe(404);
+    await colleague.get('/invites');
+    expect((await colleague.post('/invites', { code: '' })).status).toBe(400);
+    expect((await colleague.get('/invites')).text).toContain('Accept invite');
+    const accepted = await colleague.post('/invites', { code });
     expect(accepted.status).toBe(303);
     expect(accepted.location).toBe('/domains/crew.example');
     expect((await colleague.get('/domains')).text).toContain('crew.example');

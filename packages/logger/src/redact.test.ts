@@ -84,4 +84,15 @@ describe('redactText', () => {
     expect(redactText('https://example.com/path')).toBe('https://example.com/path');
     expect(redactText('250 2.0.0 OK')).toBe('250 2.0.0 OK');
   });
+
+  test("masks Mailyard's prefixed secrets in paths and query strings, keeping the prefix", () => {
+    const invite = 'myi_0f3c9a1b2d4e5f60718293a4b5c6d7e8';
+    expect(redactText(`/v1/invites/${invite}/accept`)).toBe(`/v1/invites/myi_${REDACTED}/accept`);
+    expect(redactText('/v1/aliases/verify?token=myd_AbC-12_xyzXYZ0123456789')).toBe(
+      `/v1/aliases/verify?token=myd_${REDACTED}`,
+    );
+    expect(redactSecrets({ path: `/invites/${invite}` })).toEqual({ path: `/invites/myi_${REDACTED}` });
+    // Short words that merely start alike are left alone.
+    expect(redactText('mydomain myi_short')).toBe('mydomain myi_short');
+  });
 });

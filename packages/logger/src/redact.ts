@@ -56,15 +56,25 @@ export function isSecretKey(key: string): boolean {
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/@]+@/gi;
 const AUTH_SCHEME = /\b(Bearer|Basic|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END \1PRIVATE KEY-----|$)/g;
-const MAYBE_CREDENTIALS = /:\/\/|bearer|basic|digest|PRIVATE KEY/i;
+/**
+ * Mailyard's own secrets, recognisable by their prefix wherever they are written (a request path such as
+ * /v1/invites/myi_…/accept, a query string): API tokens and recipient verification tokens (myd_), invite secrets
+ * (myi_). The prefix is kept so that a log still tells which kind of secret was there.
+ */
+const PREFIXED_SECRET = /\b(my[di]_)[A-Za-z0-9_-]{16,}/g;
+const MAYBE_CREDENTIALS = /:\/\/|bearer|basic|digest|PRIVATE KEY|my[di]_/i;
 
-/** Credentials written inside text: passwords in URLs (redis://u:pw@h), HTTP auth schemes, PEM private keys. */
+/**
+ * Credentials written inside text: passwords in URLs (redis://u:pw@h), HTTP auth schemes, PEM private keys, and
+ * Mailyard's prefixed secrets.
+ */
 export function redactText(text: string): string {
   if (!MAYBE_CREDENTIALS.test(text)) return text;
   return text
     .replace(URL_PASSWORD, `$1${REDACTED}@`)
     .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
-    .replace(PEM_PRIVATE_KEY, REDACTED);
+    .replace(PEM_PRIVATE_KEY, REDACTED)
+    .replace(PREFIXED_SECRET, `$1${REDACTED}`);
 }
 
 type Walk = (value: unknown, depth: number) => unknown;

@@ -2,7 +2,8 @@
  * Domain members and invites: several accounts manage one domain, each as 'admin' or 'user' (the matrix is in
  * docs/api.md). Admins manage members and invites; any member lists the members. An invite's secret is shown
  * once to the admin who made it (only its SHA-256 is kept) and is accepted by the account with the invited email:
- * - POST /v1/invites/{secret}/accept, with the secret;
+ * - POST /v1/invites/accept with the secret in the body (never in the path: proxies and access logs keep paths;
+ *   the former POST /v1/invites/{secret}/accept is refused with a 400 that says so, and the secret is not used);
  * - GET /v1/domains/{domain}/invites by that account, Forward Email's way (no secret: the account's email is the
  *   proof). Only while sign-up is closed (api.signupOpen false): with open sign-up anyone could create an account
  *   with an invited address before its owner does, so then the secret is required.
@@ -48,10 +49,17 @@ const inviteOut = z.strictObject({
 });
 
 const issuedInviteOut = inviteOut.extend({
-  /** Shown once: the invited account accepts with POST /v1/invites/{secret}/accept. */
+  /** Shown once: the invited account accepts with POST /v1/invites/accept and this secret in the body. */
   secret: z.string(),
+  /** Where to POST the secret (it is not part of the path). */
   accept_path: z.string(),
 });
+
+/** The body of POST /v1/invites/accept (JSON or form). */
+const inviteAccept = z.strictObject({ secret: z.string().min(1).max(200) });
+
+/** Where an invite is accepted; the secret goes in the body. */
+export const ACCEPT_PATH = '/v1/invites/accept';
 
 const memberAdd = z.strictObject({ email: z.string().min(3).max(320), role: domainRole.default('user') });
 
@@ -146,10 +154,17 @@ export function memberOperations(): Operation[] {
     },
     {
       method: 'post',
-      path: '/invites/{secret}/accept',
-      summary: "Accept an invite with its secret (the account's email must be the invited one)",
+      path: '/invites/accept',
+      summary: "Accept an invite with its `secret` in the body (the account's email must be the invited one)",
+      body: inviteAccept,
       reply: acceptedOut,
       status: 200,
+    },
+    {
+      method: 'post',
+      path: '/invites/{secret}/accept',
+      summary: 'Refused (400): a secret in the path ends up in access logs; POST /v1/invites/accept with it instead',
+      status: 400,
     },
   ];
 }
@@ -217,7 +232,7 @@ export function registerMemberRoutes(router: ApiRouter, deps: RouteDeps): void {
     ctx.body = {
       ...presentInvite(issued.invite),
       secret: issued.secret,
-      accept_path: `/v1/invites/${issued.secret}/accept`,
+      accept_path: ACCEPT_PATH,
     };
   });
 
@@ -247,17 +262,27 @@ export function registerMemberRoutes(router: ApiRouter, deps: RouteDeps): void {
     ctx.status = 204;
   });
 
-  router.post('/invites/:secret/accept', async (ctx: ApiContext) => {
+  router.post('/invites/accept', async (ctx: ApiContext) => {
     const { account } = requireAuth(ctx);
-    const member = await deps.control.acceptDomainInvite(account, { secret: param(ctx, 'secret') });
+    const input = parseInput(inviteAccept, await body(ctx, deps));
+    const member = await deps.control.acceptDomainInvite(account, { secret: input.secret });
     ctx.body = await accepted(deps, account, member);
+  });
+
+  // The former form, with the secret in the path: refused without looking at it, saying where it goes now.
+  router.post('/invites/:secret/accept', (ctx: ApiContext) => {
+    requireAuth(ctx);
+    throw new ValidationError(
+      `invite secrets are not accepted in the path (it is kept in access logs): POST ${ACCEPT_PATH} with {"secret": "…"}`,
+      'secret',
+    );
   });
 }
 
 /** Forward Email's accept: the pending invite of the caller's email for the named domain; 404 when there is none. */
 async function acceptByEmail(ctx: ApiContext, deps: RouteDeps, account: Account) {
   // The same 404 as for any domain the caller is not a member of, so that the answer does not tell which domain
-  // names exist (with open sign-up, the invited account accepts with POST /v1/invites/{secret}/accept).
+  // names exist (with open sign-up, the invited account accepts with POST /v1/invites/accept and the secret).
   if (deps.config.api.signupOpen) throw new NotFoundError('domain not found');
   const domain = await deps.control.findDomainByName(param(ctx, 'domain'));
   if (!domain) throw new NotFoundError('domain not found');

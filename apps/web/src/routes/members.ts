@@ -1,10 +1,11 @@
 /**
  * Domain members in the dashboard (the same control store methods and rules as the API's
  * /v1/domains/:domain/members and /invites): any member sees the list and may leave; admins invite, revoke and
- * remove. An invite's link (/invites/<secret>) is shown once to the admin; the invited account opens it logged in
- * and accepts.
+ * remove. An invite's code is shown once to the admin; the invited account, logged in, pastes it into the form of
+ * /invites (a POST body). Codes never travel in a path or query string, which proxies and access logs keep: the
+ * former links (/invites/<code>) lead to that form with a message, without using the code.
  */
-import { NotFoundError, PermissionError } from '@mailyard/errors';
+import { NotFoundError, PermissionError, ValidationError } from '@mailyard/errors';
 import { field } from '../form-body.js';
 import { attempt, ok, redirectTo, render } from '../page.js';
 import { acceptInviteView, inviteCreatedView, membersPath, membersView } from '../views/members.js';
@@ -17,6 +18,9 @@ import {
   type WebRouteDeps,
   type WebRouter,
 } from '../web-context.js';
+
+const FORMER_LINK =
+  'Invite links with the code in them are no longer accepted (addresses are kept in logs): paste the code below.';
 
 /** How long an invite can be accepted (the API's INVITE_TTL_MS). */
 const INVITE_TTL_MS = 7 * 24 * 3_600_000;
@@ -55,8 +59,13 @@ export function registerMemberRoutes(router: WebRouter, deps: WebRouteDeps): voi
       });
     });
     if (!result.ok) return page(ctx, 400, form, result.error);
-    const link = `${ctx.origin}/invites/${encodeURIComponent(result.value.secret)}`;
-    render(ctx, 'Invite created', inviteCreatedView({ domain, invite: result.value.invite, link }), 201);
+    const view = inviteCreatedView({
+      domain,
+      invite: result.value.invite,
+      code: result.value.secret,
+      acceptUrl: `${ctx.origin}/invites`,
+    });
+    render(ctx, 'Invite created', view, 201);
   });
 
   router.post('/domains/:domain/members/invites/:invite/revoke', async (ctx: WebContext) => {
@@ -82,20 +91,32 @@ export function registerMemberRoutes(router: WebRouter, deps: WebRouteDeps): voi
     redirectTo(ctx, membersPath(domain), ok(`${member.email} removed.`));
   });
 
-  router.get('/invites/:secret', (ctx: WebContext) => {
+  router.get('/invites', (ctx: WebContext) => {
     requireAccount(ctx);
-    render(ctx, 'Invite', acceptInviteView({ secret: ctx.params.secret ?? '', csrf: ctx.state.csrf }));
+    render(ctx, 'Accept an invite', acceptInviteView({ csrf: ctx.state.csrf }));
   });
 
-  router.post('/invites/:secret', async (ctx: WebContext) => {
+  router.post('/invites', async (ctx: WebContext) => {
     const account = requireAccount(ctx);
-    const result = await attempt(() => deps.control.acceptDomainInvite(account, { secret: ctx.params.secret ?? '' }));
+    const code = field(ctx.state.form, 'code');
+    const result = await attempt(async () => {
+      if (!code) throw new ValidationError('Paste the invite code you were given.', 'code');
+      return deps.control.acceptDomainInvite(account, { secret: code });
+    });
     if (!result.ok) {
-      const view = acceptInviteView({ secret: ctx.params.secret ?? '', csrf: ctx.state.csrf, error: result.error });
-      return render(ctx, 'Invite', view, 404);
+      const view = acceptInviteView({ csrf: ctx.state.csrf, error: result.error });
+      return render(ctx, 'Accept an invite', view, code ? 404 : 400);
     }
     const domain = await deps.control.findDomain(account.id, result.value.domainId);
     if (!domain) throw new NotFoundError('domain not found');
     redirectTo(ctx, domainPath(domain), ok(`You are now a member of ${domain.name} (${result.value.role}).`));
   });
+
+  // Links of the former form carried the code in the path: sent to the form, the code unused.
+  // Before any login check, so that the code does not ride on to the login page's ?next=.
+  const formerLink = (ctx: WebContext) => {
+    redirectTo(ctx, '/invites', { kind: 'error', text: FORMER_LINK });
+  };
+  router.get('/invites/:secret', formerLink);
+  router.post('/invites/:secret', formerLink);
 }

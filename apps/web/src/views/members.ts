@@ -54,15 +54,27 @@ export function membersView(o: {
   ${manage}`;
 }
 
-export function inviteCreatedView(o: { domain: Domain; invite: DomainInvite; link: string }): SafeHtml {
-  return html`<p>Send this link to ${o.invite.email}. It is shown only now and works until
-    ${dateTime(o.invite.expiresAt)}, for the account with that email address, once logged in.</p>
-  <p><code class="secret">${o.link}</code></p>
+export function inviteCreatedView(o: {
+  domain: Domain;
+  invite: DomainInvite;
+  code: string;
+  /** The page where the invited account pastes the code. */
+  acceptUrl: string;
+}): SafeHtml {
+  return html`<p>Send this code to ${o.invite.email}. It is shown only now and works until
+    ${dateTime(o.invite.expiresAt)}, for the account with that email address.</p>
+  <p class="secret" id="invite-code">${o.code}</p>
+  <p>They log in, open <code>${o.acceptUrl}</code> and paste the code there. The code is not part of any link, so
+    it never ends up in a proxy's or server's access log.</p>
   <p><a href="${membersPath(o.domain)}">Back to the members of ${domainToDisplay(o.domain.name)}</a></p>`;
 }
 
-export function acceptInviteView(o: { secret: string; csrf: string; error?: string }): SafeHtml {
+export function acceptInviteView(o: { csrf: string; error?: string }): SafeHtml {
   return html`${errorBox(o.error)}
-  <p>Accept the invite to manage a domain with this account?</p>
-  ${actionButton({ action: `/invites/${encodeURIComponent(o.secret)}`, csrf: o.csrf, label: 'Accept invite' })}`;
+  <p>Paste the invite code an admin of the domain gave you to manage that domain with this account.</p>
+  <form method="post" action="/invites" class="card">
+    ${csrfInput(o.csrf)}
+    ${textInput({ label: 'Invite code', name: 'code', required: true, autocomplete: 'off' })}
+    <button type="submit">Accept invite</button>
+  </form>`;
 }
