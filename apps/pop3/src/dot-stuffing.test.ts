@@ -13,3 +13,11 @@ test.each([
 ])('%s', (_name, raw, expected) => {
   expect(wire(raw)).toBe(expected);
 });
+
+test.each([
+  ['clean', 'A: b\r\n\r\nbody\r\n'],
+  ['stuffed', '.a\nb\r\n'],
+])('a status line goes first in the same buffer (%s)', (_name, raw) => {
+  const status = Buffer.from('+OK 9 octets\r\n', 'latin1');
+  expect(multilineBody(Buffer.from(raw, 'latin1'), status).toString('latin1')).toBe(`+OK 9 octets\r\n${wire(raw)}`);
+});

@@ -8,10 +8,14 @@ const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
 
-/** `raw` framed for the wire: bare LFs become CRLF, leading dots are doubled, CRLF.CRLF ends it. */
-export function multilineBody(raw: Buffer): Buffer {
-  if (isWireClean(raw)) return Buffer.concat(endsWithCrlf(raw) ? [raw, TERMINATOR] : [raw, CRLF, TERMINATOR]);
-  const parts: Buffer[] = [];
+/**
+ * `raw` framed for the wire: bare LFs become CRLF, leading dots are doubled, CRLF.CRLF ends it. `status` (the
+ * "+OK" line) goes first in the same buffer, so the message's bytes are copied once.
+ */
+export function multilineBody(raw: Buffer, status?: Buffer): Buffer {
+  const head = status ? [status] : [];
+  if (isWireClean(raw)) return Buffer.concat([...head, raw, ...(endsWithCrlf(raw) ? [] : [CRLF]), TERMINATOR]);
+  const parts: Buffer[] = head;
   let lineStart = 0;
   while (lineStart < raw.length) {
     const lf = raw.indexOf(LF, lineStart);

@@ -252,7 +252,7 @@ export class WildduckPop3Connection extends POP3Connection {
       return err as Error;
     }
     message.fetched = true;
-    return Buffer.concat([Buffer.from(`+OK ${message.size} octets\r\n`), multilineBody(raw)]);
+    return multilineBody(raw, Buffer.from(`+OK ${message.size} octets\r\n`, 'latin1'));
   }
 
   /**

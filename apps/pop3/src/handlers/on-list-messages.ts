@@ -4,6 +4,7 @@
  * for the session; UIDL values are `<uidValidity>.<uid>`, unique and stable across sessions (RFC 1939 §7, UIDL:
  * 1 to 70 characters in 0x21-0x7E).
  */
+import { NotFoundError } from '@mailyard/errors';
 import type { MessageSummary } from '@mailyard/mailstore';
 import type { OnListMessages, Pop3ListedMessage, Pop3Listing } from 'wildduck/lib/pop3/server';
 import { MAILDROP, type Pop3Context } from '../context.js';
@@ -20,7 +21,10 @@ export function onListMessages(ctx: Pop3Context): OnListMessages {
 
 function listMaildrop(ctx: Pop3Context, connectionId: string): Pop3Listing {
   const mailbox = ctx.mailboxes.get(connectionId);
-  const uidValidity = mailbox.status(MAILDROP).uidValidity;
+  // The folder row only: status() would count and sum every message of the maildrop for nothing.
+  const folder = mailbox.getFolder(MAILDROP);
+  if (!folder) throw new NotFoundError('No INBOX');
+  const uidValidity = folder.uidValidity;
   const messages = mailbox
     .listMessages(MAILDROP)
     .filter((m) => !m.flags.includes('\\Deleted'))
