@@ -82,6 +82,11 @@ export async function adminDomain(ctx: WebContext, deps: WebRouteDeps): Promise<
   return domain;
 }
 
+/** Whether the logged-in account is an admin member of the domain (what the pages offer depends on it). */
+export async function isDomainAdmin(ctx: WebContext, deps: WebRouteDeps, domain: Domain): Promise<boolean> {
+  return (await deps.control.domainRole(domain.id, requireAccount(ctx).id)) === 'admin';
+}
+
 export async function ownAlias(ctx: WebContext, deps: WebRouteDeps): Promise<{ domain: Domain; alias: Alias }> {
   const domain = await ownDomain(ctx, deps);
   const alias = await deps.control.findAlias(domain.id, ctx.params.alias ?? '');

@@ -56,6 +56,21 @@ describe('domain members in the dashboard', () => {
     expect(accepted.location).toBe('/domains/crew.example');
     expect((await colleague.get('/domains')).text).toContain('crew.example');
 
+    // The domain page by role: the admin's forms for the admin, the settings read-only for a user member.
+    const asAdmin = (await owner.get('/domains/crew.example')).text;
+    const asUser = (await colleague.get('/domains/crew.example')).text;
+    for (const control of [
+      'action="/domains/crew.example"',
+      'action="/domains/crew.example/webhook-secret"',
+      'href="/domains/crew.example/delete"',
+      'href="/domains/crew.example/quota"',
+    ]) {
+      expect(asAdmin).toContain(control);
+      expect(asUser).not.toContain(control);
+    }
+    expect(asUser).toContain('as a <strong>user</strong> member');
+    expect(asUser).toContain('action="/domains/crew.example/verify"');
+
     const members = await colleague.get(path);
     expect(members.status).toBe(200);
     expect(members.text).toContain('owner@crew.example');

@@ -18,6 +18,7 @@ import { deleteDomainView, domainsView, domainView, webhookSecretView } from '..
 import {
   adminDomain,
   domainPath,
+  isDomainAdmin,
   ownDomain,
   pageNumber,
   requireAccount,
@@ -80,17 +81,26 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
   router.get('/domains/:domain', async (ctx: WebContext) => {
     const domain = await ownDomain(ctx, deps);
     const records = expectedRecords(domain, hostname);
-    const storage = await domainStorageSection(deps, domain);
-    const view = domainView({ domain, records, checked: false, csrf: ctx.state.csrf, storage });
+    const isAdmin = await isDomainAdmin(ctx, deps, domain);
+    const storage = await domainStorageSection(deps, domain, isAdmin);
+    const view = domainView({ domain, records, checked: false, csrf: ctx.state.csrf, storage, isAdmin });
     render(ctx, domainToDisplay(domain.name), view);
   });
 
   router.post('/domains/:domain/verify', async (ctx: WebContext) => {
-    const checked = await checkDomain(deps.control, await ownDomain(ctx, deps), { hostname, resolver: deps.resolver });
+    const domain = await ownDomain(ctx, deps);
+    const isAdmin = await isDomainAdmin(ctx, deps, domain);
+    const checked = await checkDomain(deps.control, domain, { hostname, resolver: deps.resolver });
     const flash = checked.allOk
       ? ok('All records are published correctly.')
       : { kind: 'error' as const, text: 'Some records are missing or wrong: see the Status column.' };
-    const view = domainView({ domain: checked.domain, records: checked.records, checked: true, csrf: ctx.state.csrf });
+    const view = domainView({
+      domain: checked.domain,
+      records: checked.records,
+      checked: true,
+      csrf: ctx.state.csrf,
+      isAdmin,
+    });
     render(ctx, domainToDisplay(checked.domain.name), view, 200, flash);
   });
 
@@ -112,6 +122,7 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
         checked: false,
         csrf: ctx.state.csrf,
         error: result.error,
+        isAdmin: true,
       });
       return render(ctx, domainToDisplay(domain.name), view, 400);
     }

@@ -76,10 +76,10 @@ export async function aliasStorageSection(deps: WebRouteDeps, domain: Domain, al
   return quota ? aliasQuotaSummary({ domain, alias, quota }) : '';
 }
 
-/** The Storage section of the domain page. */
-export async function domainStorageSection(deps: WebRouteDeps, domain: Domain) {
+/** The Storage section of the domain page; the link to change the limits only for the domain's admins. */
+export async function domainStorageSection(deps: WebRouteDeps, domain: Domain, isAdmin: boolean) {
   const quota = await deps.control.domainQuota(domain.id);
-  return quota ? domainQuotaSummary({ domain, quota, serverDefault: deps.config.mailbox.quotaBytes }) : '';
+  return quota ? domainQuotaSummary({ domain, quota, serverDefault: deps.config.mailbox.quotaBytes, isAdmin }) : '';
 }
 
 export function registerQuotaRoutes(router: WebRouter, deps: WebRouteDeps): void {

@@ -123,9 +123,12 @@ export function domainView(o: {
   error?: string;
   /** Storage used by the domain's mailboxes and its limits (views/quotas.ts). */
   storage?: SafeHtml | '';
+  /** An admin member: the settings form, the webhook secret and deletion; a 'user' member sees the settings. */
+  isAdmin: boolean;
 }): SafeHtml {
   const { domain } = o;
   const path = domainPath(domain);
+  const manage = o.isAdmin ? adminSections(o) : userSections(domain);
   return html`${domain.description ? html`<p class="description">${domain.description}</p>` : ''}
   <div class="actions">
     <a href="${path}/aliases">Aliases and mailboxes</a>
@@ -139,7 +142,14 @@ export function domainView(o: {
   ${o.checked ? html`` : lastCheck(domain)}
   ${recordsTable(o.records, o.checked)}
   ${o.storage ?? ''}
-  <h2 id="settings">Settings</h2>
+  ${manage}`;
+}
+
+/** What only the domain's admins may change: its settings, the webhook secret, deletion. */
+function adminSections(o: { domain: Domain; csrf: string; error?: string }): SafeHtml {
+  const { domain } = o;
+  const path = domainPath(domain);
+  return html`<h2 id="settings">Settings</h2>
   ${errorBox(o.error)}
   <form method="post" action="${path}" class="card" aria-labelledby="settings">
     ${csrfInput(o.csrf)}
@@ -154,6 +164,17 @@ export function domainView(o: {
   ${actionButton({ action: `${path}/webhook-secret`, csrf: o.csrf, label: 'Make a new webhook secret' })}
   <h2>Delete</h2>
   <p><a href="${path}/delete">Delete this domain</a> with all its aliases and mailboxes.</p>`;
+}
+
+/** A 'user' member: the settings as they are, and who can change them. */
+function userSections(domain: Domain): SafeHtml {
+  return html`<h2 id="settings">Settings</h2>
+  <dl class="card">
+    <dt>Description</dt><dd>${domain.description || '—'}</dd>
+    <dt>DMARC policy</dt><dd>${domain.dmarcPolicy}</dd>
+  </dl>
+  <p>You manage this domain's aliases and mailboxes as a <strong>user</strong> member. Its settings, webhook secret,
+    storage limits, members and deletion are for its admins (see <a href="${domainPath(domain)}/members">Members</a>).</p>`;
 }
 
 export function webhookSecretView(o: { domain: Domain; secret: string }): SafeHtml {

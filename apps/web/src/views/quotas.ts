@@ -98,7 +98,13 @@ export function aliasQuotaView(o: {
 }
 
 /** The summary on the domain page. */
-export function domainQuotaSummary(o: { domain: Domain; quota: DomainQuota; serverDefault: number }): SafeHtml {
+export function domainQuotaSummary(o: {
+  domain: Domain;
+  quota: DomainQuota;
+  serverDefault: number;
+  /** Only the domain's admins get the link to change the limits. */
+  isAdmin: boolean;
+}): SafeHtml {
   const { quota } = o;
   return html`<h2 id="storage">Storage</h2>
   <dl class="quota">
@@ -112,7 +118,7 @@ export function domainQuotaSummary(o: { domain: Domain; quota: DomainQuota; serv
         : sizeText(quota.maxQuotaPerAlias)
     }</dd>
   </dl>
-  <p><a href="${domainPath(o.domain)}/quota">Change the domain's storage limits</a></p>`;
+  ${o.isAdmin ? html`<p><a href="${domainPath(o.domain)}/quota">Change the domain's storage limits</a></p>` : ''}`;
 }
 
 export interface DomainQuotaForm {
