@@ -7,7 +7,8 @@
  * out of Junk: TRAIN spam samples and TRAIN ordinary messages of a 5,000-word vocabulary; the full one also FILLER
  * messages of words seen nowhere else. Encrypted store, real SQLite.
  * Run from the repo root: node --conditions=source --import tsx bench/mailstore/spam-learning.ts
- * Sizes scale with BENCH_SCALE (default 1 = 2,000 messages drained per run, 5 runs each way, in alternating order).
+ * Sizes scale with BENCH_SCALE (default 1 = 2,000 messages drained per run); BENCH_RUNS runs each way (default 5),
+ * in alternating order.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +21,7 @@ import { message as vocabularyMessage } from './vocabulary.js';
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const DRAINED = Math.round(2000 * SCALE);
 const TRAIN = 200;
-const RUNS = 5;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FILLER = 470;
 /** An ordinary 4 KB message of the vocabulary, from one of 300 senders to one recipient. */
 function message(i: number): Buffer {

@@ -126,3 +126,84 @@ test('an IMAP APPEND into Junk trains spam, as a MOVE there does; an APPEND into
     direct.close();
   }
 });
+
+/** UIDs of the messages of `path` whose Message-ID is one of `raws`'. */
+async function uidsOf(
+  client: ImapFlow,
+  path: string,
+  raws: Buffer[],
+): Promise<Map<string, { uid: number; flags: string[] }>> {
+  const wanted = new Set(raws.map(messageId));
+  const lock = await client.getMailboxLock(path);
+  try {
+    const found = new Map<string, { uid: number; flags: string[] }>();
+    for await (const msg of client.fetch('1:*', { envelope: true, flags: true, uid: true })) {
+      const id = msg.envelope?.messageId ?? '';
+      if (wanted.has(id)) found.set(id, { uid: msg.uid, flags: [...(msg.flags ?? [])] });
+    }
+    return found;
+  } finally {
+    lock.release();
+  }
+}
+
+async function learnedBy(user: TestUser) {
+  const direct = await h.mailstore.open(user.mailboxId, user.password);
+  try {
+    return direct.spamLearning();
+  } finally {
+    direct.close();
+  }
+}
+
+test('STORE +FLAGS $Junk trains spam and $NotJunk ham (RFC 5788 keywords), idempotent and corrected; the drain marks what it files $Junk', async () => {
+  const user = await h.addUser('marker');
+  const owner = await h.client(user);
+  const spam = spamSamples(10, 40);
+  const ham = hamSamples(10, 40);
+  for (const raw of [...spam, ...ham]) expect(await owner.append('INBOX', raw)).toBeTruthy();
+  const inbox = await uidsOf(owner, 'INBOX', [...spam, ...ham]);
+  const uidOf = (raw: Buffer) => String(inbox.get(messageId(raw))?.uid);
+  let lock = await owner.getMailboxLock('INBOX');
+  try {
+    // Marked where they are, as Thunderbird's junk button does without a move; the spam twice (a repeat teaches
+    // nothing), and one ham first marked $Junk by mistake, then corrected as clients do: -$Junk +$NotJunk.
+    for (const raw of spam) expect(await owner.messageFlagsAdd(uidOf(raw), ['$Junk'], { uid: true })).toBe(true);
+    for (const raw of spam) expect(await owner.messageFlagsAdd(uidOf(raw), ['$Junk'], { uid: true })).toBe(true);
+    const mistaken = uidOf(ham[0] as Buffer);
+    expect(await owner.messageFlagsAdd(mistaken, ['$Junk'], { uid: true })).toBe(true);
+    expect(await owner.messageFlagsRemove(mistaken, ['$Junk'], { uid: true })).toBe(true);
+    for (const raw of ham) expect(await owner.messageFlagsAdd(uidOf(raw), ['$NotJunk'], { uid: true })).toBe(true);
+  } finally {
+    lock.release();
+  }
+  await loggedOut(owner, user);
+  expect(await learnedBy(user)).toMatchObject({ trainedSpam: 10, trainedHam: 10, active: true });
+
+  const mx = new Mailstore({ dataDir: h.dataDir, kdf: { N: 1024 } });
+  const newSpam = spamSamples(3, 800);
+  const newHam = hamSamples(3, 800);
+  try {
+    for (const raw of [...newSpam, ...newHam]) await mx.deliver(user.mailboxId, raw);
+  } finally {
+    await mx.close();
+  }
+  const next = await h.client(user);
+  const filed = await uidsOf(next, 'Junk', newSpam);
+  expect(filed.size).toBe(3);
+  for (const { flags } of filed.values()) expect(flags).toContain('$Junk');
+  const kept = await uidsOf(next, 'INBOX', newHam);
+  expect(kept.size).toBe(3);
+  for (const { flags } of kept.values()) expect(flags).not.toContain('$Junk');
+  // The drain's $Junk is no training; the owner's $NotJunk on a filed message is.
+  lock = await next.getMailboxLock('Junk');
+  try {
+    const [first] = [...filed.values()];
+    expect(await next.messageFlagsAdd(String(first?.uid), ['$NotJunk'], { uid: true })).toBe(true);
+  } finally {
+    lock.release();
+  }
+  await loggedOut(next, user);
+  expect(await learnedBy(user)).toMatchObject({ trainedSpam: 10, trainedHam: 11 });
+  expect(h.codeBugs()).toEqual([]);
+});

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { corpusMessages, hamSamples, spamSamples, waitFor } from '@mailyard/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type TestStore, testStore, textMessage } from '../test/fixtures.js';
-import { MAX_TOKEN_ROWS, pruneTokens, spamProbability, TokenTable, train } from './bayes.js';
+import { likelySpam, MAX_TOKEN_ROWS, pruneTokens, spamProbability, TokenCache, train } from './bayes.js';
 import { messageTokens, TOKENS_PER_MESSAGE, tokenId } from './bayes-tokens.js';
 import { createDefaultFolders, requireFolder } from './folders.js';
 import { indexAllPending } from './fts.js';
@@ -92,7 +92,7 @@ describe('learning from moves', () => {
     await t.store.createMailbox('m', 'pw');
     const s = await t.store.open('m', 'pw');
     await sortInto(s, 'INBOX', 'Junk', spamSamples(3));
-    expect(s.spamLearning()).toEqual({ trainedSpam: 0, trainedHam: 0, tokens: 0, active: false });
+    expect(s.spamLearning()).toMatchObject({ enabled: false, trainedSpam: 0, trainedHam: 0, tokens: 0, active: false });
     s.close();
 
     const on = t.another({ spamLearning: { enabled: true } });
@@ -114,8 +114,7 @@ describe('filing at drain', () => {
     expect(s.spamLearning()).toMatchObject({ trainedSpam: 20, trainedHam: 20, active: true });
     s.close();
 
-    // 40 messages: one drain transaction of at least TABLE_FROM_MESSAGES, scored against the table in memory
-    // (the IMAP test's drain of 10 looks tokens up in SQLite).
+    // 40 messages: one drain transaction, their tokens looked up in one query.
     const newSpam = spamSamples(20, 1000);
     const newHam = hamSamples(20, 1000);
     for (const raw of [...newSpam, ...newHam]) await t.store.deliver('m', raw);
@@ -226,7 +225,7 @@ function rawsIn(s: MailboxSession, path: string): string[] {
   return s.listMessages(path).map((m) => s.getRaw(path, m.uid)?.toString() ?? '');
 }
 
-test('the in-memory token table finds every stored token with its counts, and nothing else; it scores as SQLite does', async () => {
+test('the token cache finds every stored token with its counts, marks the others absent; it scores as SQLite alone does', async () => {
   t = await testStore();
   const db = openDatabase(join(t.dir, 'table.db'), randomBytes(32));
   try {
@@ -237,24 +236,31 @@ test('the in-memory token table finds every stored token with its counts, and no
     db.transaction(() => {
       for (let id = 1; id <= raws.length; id++) train(db, id, id <= 30 ? 'spam' : 'ham');
     })();
-    const table = TokenTable.load(db);
     const rows = db.prepare('SELECT token, spam, ham FROM bayes_tokens').raw(true).all() as number[][];
     expect(rows.length).toBeGreaterThan(100);
+    const absent = ['zzzunseen', 'qqqneverseen', 'xxxabsent'].map(tokenId);
+    const table = new TokenCache(0);
+    table.fetch(db, [rows.map((r) => r[0] as number), null, absent]);
     for (const [token, spam, ham] of rows) {
-      const at = table.indexOf(token as number);
+      const at = table.indexOf(token as number) as number;
       expect([table.spamAt(at), table.hamAt(at)]).toEqual([spam, ham]);
     }
-    // Scoring against the table and against the database (a drain of a few messages) gives the same answer.
+    // A drain chunk: the tokens of all its messages fetched at once into one cache, then each message scored from
+    // it, gives what looking up each message alone in the database gives.
     const counts = { spam: 30, ham: 30 };
+    const sources = [];
     for (const raw of [...spamSamples(5, 77), ...hamSamples(5, 77)]) {
       const { index } = await prepareMessage(raw);
-      const source = { subject: index.subject, from: index.from, body: index.text };
-      expect(spamProbability(table, source, counts)).toBeCloseTo(spamProbability(db, source, counts), 12);
+      sources.push({ subject: index.subject, from: index.from, body: index.text });
     }
+    const filter = { junk: inbox, counts, cache: new TokenCache(0), db, threshold: 0.9 };
+    const verdicts = likelySpam(filter, [...sources, null]);
+    expect(verdicts).toEqual([...sources.map((source) => spamProbability(db, source, counts) >= 0.9), false]);
+    expect(verdicts.slice(0, 5)).toEqual([true, true, true, true, true]);
+    expect(verdicts.slice(5, 10)).toEqual([false, false, false, false, false]);
     const stored = new Set(rows.map((r) => r[0]));
-    for (const word of ['zzzunseen', 'qqqneverseen', 'xxxabsent']) {
-      if (!stored.has(tokenId(word))) expect(table.indexOf(tokenId(word))).toBe(-1);
-    }
+    for (const id of absent) if (!stored.has(id)) expect(table.indexOf(id)).toBe(-1);
+    expect(table.indexOf(tokenId('never fetched'))).toBe(-3);
   } finally {
     db.close();
   }

@@ -8,7 +8,7 @@
  * MOVE (RFC 6851), COPY, and COPY + EXPUNGE from clients without MOVE. Training is per content row and
  * idempotent: bayes_trained records the class; training the other class first takes the earlier one back.
  *
- * Classifying (drainFilter and isLikelySpam, at spool drain in handle.ts): naive Bayes over tokens (bayes-tokens.ts), each
+ * Classifying (drainFilter and likelySpam, at spool drain in handle.ts): naive Bayes over tokens (bayes-tokens.ts), each
  * token's spam probability estimated after Robinson (a token seen n times moves from 0.5 towards its observed
  * ratio as n grows, so one sighting is weak evidence), the clues whose probability is at least MIN_DEVIATION
  * from 0.5 (at most MAX_CLUES, the strongest) combined with Fisher's chi-square method as SpamBayes does:
@@ -18,8 +18,8 @@
  *
  * Size: the token table is pruned back to MAX_TOKEN_ROWS (the rarest, then the least recently trained tokens
  * go first) once it passes that by PRUNE_SLACK, checked every PRUNE_EVERY trainings; about 10 bytes a row, so
- * about 1 MB per mailbox at most. A drain of many messages scores against a copy of the table in memory
- * (TokenTable), loaded once and reloaded only after a training; a drain of a few looks their tokens up in SQLite.
+ * about 1 MB per mailbox at most. The drain looks up the tokens of a whole chunk of messages in one query and
+ * keeps what it found (and did not) in memory for the open mailbox until the next training (TokenCache).
  */
 import { messageTokens, type TokenSource } from './bayes-tokens.js';
 import type { FolderRef } from './folders.js';
@@ -61,6 +61,23 @@ export function transferClass(source: FolderRef, dest: FolderRef): TrainingClass
   if (fromJunk && !toJunk && dest.specialUse !== '\\Trash') return 'ham';
   return null;
 }
+
+/**
+ * What a flag change teaches: the keywords $Junk and $NotJunk (RFC 5788's registry; Thunderbird and Apple Mail
+ * set one and clear the other when the user marks a message) train spam and ham when newly set. Setting both at
+ * once says nothing; clearing one alone takes nothing back (a later $NotJunk, or a move out of Junk, does).
+ */
+export function keywordClass(before: readonly string[], after: readonly string[]): TrainingClass | null {
+  const had = new Set(before.map((k) => k.toLowerCase()));
+  const has = new Set(after.map((k) => k.toLowerCase()));
+  const junk = has.has(JUNK_KEYWORD.toLowerCase()) && !had.has(JUNK_KEYWORD.toLowerCase());
+  const notJunk = has.has(NOT_JUNK_KEYWORD.toLowerCase()) && !had.has(NOT_JUNK_KEYWORD.toLowerCase());
+  if (junk === notJunk) return null;
+  return junk ? 'spam' : 'ham';
+}
+
+export const JUNK_KEYWORD = '$Junk';
+export const NOT_JUNK_KEYWORD = '$NotJunk';
 
 /** Trains the content rows of a COPY or MOVE, in the caller's transaction. */
 export function learnFromTransfer(db: Db, source: FolderRef, dest: FolderRef, contentIds: readonly number[]): void {
@@ -149,64 +166,67 @@ export function trainedCounts(db: Db): TrainedCounts {
 }
 
 /**
- * The token table in memory, for scoring at drain: ids and their counts in three typed arrays, found through an
- * open-addressing index (linear probing, at most 3/4 full): about 20 bytes a token, 2 MB at the cap. Looking
- * tokens up in SQLite cost more than the rest of an ingest, a binary search over the ids five times what the
- * index costs (bench/mailstore/spam-learning.ts), and a Map several times the memory. A table is current while
- * bayes_serial, bumped by every training, is unchanged.
+ * Counts of the tokens one open mailbox has looked up, for scoring at drain: a drain chunk's messages are
+ * tokenized first and every token not known here is looked up in one SQLite query (rowid lookups through
+ * json_each), found or not, so the next message, chunk and drain of the session ask only for tokens they bring
+ * anew. Loading the whole table instead (100,000 rows at the cap) cost about as much as scoring 1,000 messages
+ * (bench/mailstore/spam-learning.ts); ordinary mail repeats its vocabulary, so a chunk asks for a few thousand.
+ * Current while bayes_serial, bumped by every training, is unchanged; emptied when it passes MAX_CACHED ids
+ * (about 30 bytes each, 6 MB at most per open mailbox).
  */
-export class TokenTable {
+export class TokenCache {
   readonly serial: number;
-  readonly #ids: Uint32Array;
-  readonly #spam: Uint32Array;
-  readonly #ham: Uint32Array;
-  /** Position in the arrays above of the id hashed to each slot, -1 for an empty slot. */
-  readonly #slots: Int32Array;
-  readonly #mask: number;
+  /** Token id to its position in #spam/#ham, ABSENT for a token the table does not hold (IdSlots, not a Map: faster). */
+  readonly #at = new IdSlots();
+  #spam: number[] = [];
+  #ham: number[] = [];
 
-  private constructor(serial: number, size: number) {
+  constructor(serial: number) {
     this.serial = serial;
-    this.#ids = new Uint32Array(size);
-    this.#spam = new Uint32Array(size);
-    this.#ham = new Uint32Array(size);
-    const slots = 2 ** Math.ceil(Math.log2(Math.max(4, Math.ceil((size * 4) / 3) + 1)));
-    this.#slots = new Int32Array(slots).fill(-1);
-    this.#mask = slots - 1;
   }
 
-  static load(db: Db): TokenTable {
-    const size = prepValue(db, 'SELECT count(*) FROM bayes_tokens').get() as number;
-    const table = new TokenTable(trainingSerial(db), size);
-    const rows = prep(db, 'SELECT token, spam, ham FROM bayes_tokens').raw(true).iterate() as Iterable<
-      [number, number, number]
-    >;
-    let i = 0;
+  get size(): number {
+    return this.#at.size;
+  }
+
+  /** Looks up, in one query, the tokens of `lists` this cache does not know yet. */
+  fetch(db: Db, lists: ReadonlyArray<readonly number[] | null>): void {
+    let missing: number[] = [];
+    for (const tokens of lists) {
+      if (!tokens) continue;
+      for (const id of tokens) {
+        if (this.#at.get(id) !== UNKNOWN) continue;
+        this.#at.set(id, PENDING);
+        missing.push(id);
+      }
+    }
+    if (missing.length === 0) return;
+    if (this.#at.size > MAX_CACHED) {
+      this.#clear();
+      missing = [];
+      for (const tokens of lists) {
+        if (!tokens) continue;
+        for (const id of tokens) {
+          if (this.#at.get(id) !== UNKNOWN) continue;
+          this.#at.set(id, PENDING);
+          missing.push(id);
+        }
+      }
+    }
+    const rows = prep(db, 'SELECT token, spam, ham FROM bayes_tokens WHERE token IN (SELECT value FROM json_each(?))')
+      .raw(true)
+      .iterate(JSON.stringify(missing)) as Iterable<[number, number, number]>;
     for (const [token, spam, ham] of rows) {
-      if (i === size) break;
-      table.#ids[i] = token;
-      table.#spam[i] = spam;
-      table.#ham[i] = ham;
-      let slot = table.#slotOf(token);
-      while ((table.#slots[slot] as number) >= 0) slot = (slot + 1) & table.#mask;
-      table.#slots[slot] = i;
-      i += 1;
+      this.#at.set(token, this.#spam.length);
+      this.#spam.push(spam);
+      this.#ham.push(ham);
     }
-    return table;
+    for (const id of missing) if (this.#at.get(id) === PENDING) this.#at.set(id, ABSENT);
   }
 
-  #slotOf(id: number): number {
-    return (Math.imul(id, 0x9e3779b1) >>> 0) & this.#mask;
-  }
-
-  /** Position of a token id, or -1 when it was never trained (or was pruned). */
+  /** Position of a fetched token, ABSENT (-1) when the table does not hold it, UNKNOWN (-3) when never fetched. */
   indexOf(id: number): number {
-    const slots = this.#slots;
-    let slot = this.#slotOf(id);
-    for (;;) {
-      const at = slots[slot] as number;
-      if (at < 0 || this.#ids[at] === id) return at;
-      slot = (slot + 1) & this.#mask;
-    }
+    return this.#at.get(id);
   }
 
   spamAt(index: number): number {
@@ -216,58 +236,134 @@ export class TokenTable {
   hamAt(index: number): number {
     return this.#ham[index] as number;
   }
+
+  #clear(): void {
+    this.#at.clear();
+    this.#spam = [];
+    this.#ham = [];
+  }
 }
+
+/**
+ * A growing open-addressing map from token ids (30-bit, non-negative) to small integers: two Int32Arrays with
+ * linear probing, at most 3/4 full. A Map did the same job at several times the cost per lookup, which the
+ * drain pays twice for each of up to 200 tokens of every message.
+ */
+class IdSlots {
+  #keys = new Int32Array(1024).fill(EMPTY_SLOT);
+  #values = new Int32Array(1024);
+  #mask = 1023;
+  size = 0;
+
+  get(id: number): number {
+    const slot = this.#slotOf(id);
+    return this.#keys[slot] === id ? (this.#values[slot] as number) : UNKNOWN;
+  }
+
+  set(id: number, value: number): void {
+    const slot = this.#slotOf(id);
+    this.#values[slot] = value;
+    if (this.#keys[slot] === id) return;
+    this.#keys[slot] = id;
+    this.size += 1;
+    if (this.size * 4 > this.#keys.length * 3) this.#grow();
+  }
+
+  clear(): void {
+    this.#keys = new Int32Array(1024).fill(EMPTY_SLOT);
+    this.#values = new Int32Array(1024);
+    this.#mask = 1023;
+    this.size = 0;
+  }
+
+  #slotOf(id: number): number {
+    const keys = this.#keys;
+    let slot = (Math.imul(id, 0x9e3779b1) >>> 0) & this.#mask;
+    for (;;) {
+      const key = keys[slot] as number;
+      if (key === id || key === EMPTY_SLOT) return slot;
+      slot = (slot + 1) & this.#mask;
+    }
+  }
+
+  #grow(): void {
+    const keys = this.#keys;
+    const values = this.#values;
+    this.#keys = new Int32Array(keys.length * 2).fill(EMPTY_SLOT);
+    this.#values = new Int32Array(keys.length * 2);
+    this.#mask = keys.length * 2 - 1;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as number;
+      if (key === EMPTY_SLOT) continue;
+      const slot = this.#slotOf(key);
+      this.#keys[slot] = key;
+      this.#values[slot] = values[i] as number;
+    }
+  }
+}
+
+const EMPTY_SLOT = -1;
+const PENDING = -2;
+const UNKNOWN = -3;
+const ABSENT = -1;
+/** Token ids a TokenCache holds at most (found and absent ones): the table's cap and as many absent. */
+const MAX_CACHED = 2 * MAX_TOKEN_ROWS;
 
 function trainingSerial(db: Db): number {
   return prepValue(db, `SELECT value FROM meta WHERE key = 'bayes_serial'`).get() as number;
 }
 
-/**
- * Spam probability of a message (0 ham, 1 spam, 0.5 no evidence) from the trained counts, looked up in the
- * in-memory table or, for a drain of a few messages with no current table, in the database (one query).
- */
-export function spamProbability(lookup: TokenTable | Db, source: TokenSource, counts: TrainedCounts): number {
-  if (counts.spam === 0 || counts.ham === 0) return PRIOR;
+/** Spam probability of a message (0 ham, 1 spam, 0.5 no evidence) from the trained counts, looked up in `db`. */
+export function spamProbability(db: Db, source: TokenSource, counts: TrainedCounts): number {
   const tokens = messageTokens(source);
+  const cache = new TokenCache(trainingSerial(db));
+  cache.fetch(db, [tokens]);
+  return probabilityOf(tokens, cache, counts);
+}
+
+/** Spam probability of a message's tokens, all fetched into `cache`. */
+function probabilityOf(tokens: readonly number[], cache: TokenCache, counts: TrainedCounts): number {
+  if (counts.spam === 0 || counts.ham === 0) return PRIOR;
   const clues = new Float64Array(tokens.length);
   let n = 0;
-  const add = (spam: number, ham: number) => {
-    const p = tokenProbability(spam, ham, counts);
+  for (const id of tokens) {
+    const at = cache.indexOf(id);
+    if (at < 0) continue;
+    const p = tokenProbability(cache.spamAt(at), cache.hamAt(at), counts);
     if (Math.abs(p - 0.5) >= MIN_DEVIATION) clues[n++] = p;
-  };
-  if (lookup instanceof TokenTable) {
-    for (const id of tokens) {
-      const at = lookup.indexOf(id);
-      if (at >= 0) add(lookup.spamAt(at), lookup.hamAt(at));
-    }
-  } else {
-    const rows = prep(lookup, 'SELECT spam, ham FROM bayes_tokens WHERE token IN (SELECT value FROM json_each(?))')
-      .raw(true)
-      .iterate(JSON.stringify(tokens)) as Iterable<[number, number]>;
-    for (const [spam, ham] of rows) add(spam, ham);
   }
   return combine(strongest(clues.subarray(0, n)));
 }
 
-/** The MAX_CLUES clues farthest from 0.5: sorted, they sit at both ends. */
+/**
+ * The MAX_CLUES clues farthest from 0.5, in no particular order: a quickselect on the distance from 0.5 moves
+ * them to the front (a full sort of every message's clues cost as much as the lookups).
+ */
 function strongest(clues: Float64Array): Float64Array {
   if (clues.length <= MAX_CLUES) return clues;
-  clues.sort();
-  const kept = new Float64Array(MAX_CLUES);
+  const far = (i: number) => Math.abs((clues[i] as number) - 0.5);
   let lo = 0;
   let hi = clues.length - 1;
-  for (let k = 0; k < MAX_CLUES; k++) {
-    const low = clues[lo] as number;
-    const high = clues[hi] as number;
-    if (0.5 - low >= high - 0.5) {
-      kept[k] = low;
-      lo += 1;
-    } else {
-      kept[k] = high;
-      hi -= 1;
+  while (lo < hi) {
+    const pivot = far((lo + hi) >>> 1);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (far(i) > pivot) i += 1;
+      while (far(j) < pivot) j -= 1;
+      if (i <= j) {
+        const t = clues[i] as number;
+        clues[i] = clues[j] as number;
+        clues[j] = t;
+        i += 1;
+        j -= 1;
+      }
     }
+    if (MAX_CLUES - 1 <= j) hi = j;
+    else if (MAX_CLUES - 1 >= i) lo = i;
+    else break;
   }
-  return kept;
+  return clues.subarray(0, MAX_CLUES);
 }
 
 /** Robinson's estimate: the observed ratio (counts normalised per class), pulled towards PRIOR by few sightings. */
@@ -306,45 +402,43 @@ function chiSquareQ(x2: number, v: number): number {
   return Math.min(sum, 1);
 }
 
-/** What the drain needs to file likely spam: the Junk folder, the trained counts and the token table. */
+/** What the drain needs to file likely spam: the Junk folder, the trained counts and the token cache. */
 export interface DrainFilter {
   junk: FolderRef;
   counts: TrainedCounts;
-  /** The token table in memory, or null to look tokens up in `db` (a drain of a few messages). */
-  table: TokenTable | null;
+  cache: TokenCache;
   db: Db;
   threshold: number;
 }
 
 /**
- * Messages in one drain transaction from which loading the token table pays: loading a full table (100,000
- * rows) took about as long as looking up the tokens of 50 messages in SQLite (bench/mailstore/spam-learning.ts),
- * and most drains bring one message to a session that is already open (its table then stays current).
- */
-export const TABLE_FROM_MESSAGES = 32;
-
-/**
- * The filter for one drain transaction of `messages` messages, or null when it may not act (learning off, no \Junk
- * folder, fewer than minTrained of a class). `cached` is the table the last drain used: kept when no training
- * happened since.
+ * The filter for one drain transaction, or null when it may not act (learning off, no \Junk folder, fewer than
+ * minTrained of a class). `cached` is the cache the session's last drain used: kept when no training happened since.
  */
 export function drainFilter(
   db: Db,
   settings: SpamLearningSettings,
   junk: FolderRef | null,
-  cached: TokenTable | null,
-  messages: number,
+  cached: TokenCache | null,
 ): DrainFilter | null {
   if (!settings.enabled || !junk) return null;
   const counts = trainedCounts(db);
   if (counts.spam < settings.minTrained || counts.ham < settings.minTrained) return null;
-  const current = cached && cached.serial === trainingSerial(db) ? cached : null;
-  const table = current ?? (messages >= TABLE_FROM_MESSAGES ? TokenTable.load(db) : null);
-  return { junk, counts, table, db, threshold: settings.threshold };
+  const serial = trainingSerial(db);
+  const cache = cached && cached.serial === serial ? cached : new TokenCache(serial);
+  return { junk, counts, cache, db, threshold: settings.threshold };
 }
 
-export function isLikelySpam(filter: DrainFilter, source: TokenSource): boolean {
-  return spamProbability(filter.table ?? filter.db, source, filter.counts) >= filter.threshold;
+/**
+ * Which of a drain chunk's messages are likely spam; null for a message not to be scored. Every message is
+ * tokenized first, so that the tokens the cache lacks are looked up in one query for the chunk.
+ */
+export function likelySpam(filter: DrainFilter, sources: ReadonlyArray<TokenSource | null>): boolean[] {
+  const lists = sources.map((source) => (source ? messageTokens(source) : null));
+  filter.cache.fetch(filter.db, lists);
+  return lists.map(
+    (tokens) => tokens !== null && probabilityOf(tokens, filter.cache, filter.counts) >= filter.threshold,
+  );
 }
 
 export function learningStatus(db: Db, settings: SpamLearningSettings): SpamLearningStatus {
@@ -353,6 +447,24 @@ export function learningStatus(db: Db, settings: SpamLearningSettings): SpamLear
     trainedSpam: counts.spam,
     trainedHam: counts.ham,
     tokens: prepValue(db, 'SELECT count(*) FROM bayes_tokens').get() as number,
+    maxTokens: MAX_TOKEN_ROWS,
+    minTrained: settings.minTrained,
+    threshold: settings.threshold,
+    enabled: settings.enabled,
     active: settings.enabled && counts.spam >= settings.minTrained && counts.ham >= settings.minTrained,
   };
+}
+
+/**
+ * Forgets everything learnt: every token and trained message, the counts back to 0 (so the drain stops filing
+ * until minTrained of each class are trained again). The serial moves on, so no session scores with a cache of
+ * the old counts. One transaction.
+ */
+export function forgetLearning(db: Db): void {
+  db.transaction(() => {
+    prep(db, 'DELETE FROM bayes_tokens').run();
+    prep(db, 'DELETE FROM bayes_trained').run();
+    prep(db, `UPDATE meta SET value = 0 WHERE key IN ('bayes_spam', 'bayes_ham')`).run();
+    prep(db, `UPDATE meta SET value = value + 1 WHERE key = 'bayes_serial'`).run();
+  }).immediate();
 }

@@ -14,7 +14,7 @@
 import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { type MinimalLogger, ValidationError } from '@mailyard/errors';
-import { type DrainFilter, drainFilter, isLikelySpam, type SpamLearningSettings, type TokenTable } from './bayes.js';
+import { drainFilter, JUNK_KEYWORD, likelySpam, type SpamLearningSettings, type TokenCache } from './bayes.js';
 import { checkpointIfLarge } from './checkpoint.js';
 import { openMailboxDatabase } from './disk-full.js';
 import { createFolder, type FolderRef, findFolder, listFolders, pathKey, requireFolder } from './folders.js';
@@ -102,7 +102,7 @@ export class MailboxHandle {
   #spoolStamp = '';
   #recheck: NodeJS.Timeout | null = null;
   /** The spam classifier's token table as the last drain loaded it (bayes.ts); dropped when no session is left. */
-  #spamTable: TokenTable | null = null;
+  #spamCache: TokenCache | null = null;
   #limits: QuotaLimit;
   /** The usage last told to the quota source ('' before the first report or after a failed one). */
   #reportedUsage = '';
@@ -214,9 +214,9 @@ export class MailboxHandle {
     return this.#deps.spamLearning;
   }
 
-  /** No session is left: the spam token table (up to about 2 MB) goes; a later drain loads it again. */
-  releaseSpamTable(): void {
-    this.#spamTable = null;
+  /** No session is left: the spam token cache (up to about 6 MB) goes; a later drain looks its tokens up again. */
+  releaseSpamCache(): void {
+    this.#spamCache = null;
   }
 
   publish(event: Omit<ChangeEvent, 'mailboxId'>): void {
@@ -377,14 +377,20 @@ export class MailboxHandle {
   }
 
   /**
-   * Likely spam bound for INBOX goes to Junk instead (bayes.ts). An entry that names another folder (Sieve
-   * fileinto, the MX's own spam verdict) keeps it, even when that folder is missing and it falls back to INBOX.
+   * Which spooled messages the classifier scores (bayes.ts): those bound for INBOX. An entry that names another
+   * folder (Sieve fileinto, the MX's own spam verdict) keeps it, even when that folder is missing and it falls
+   * back to INBOX.
    */
-  #filedFolder(meta: SpoolMeta, prepared: PreparedMessage, filter: DrainFilter | null, created: string[]): FolderRef {
-    const folder = this.#targetFolder(meta, created);
-    if (!filter || (meta.folder && pathKey(meta.folder) !== 'INBOX')) return folder;
-    const { subject, from, text } = prepared.index;
-    return isLikelySpam(filter, { subject, from, body: text }) ? filter.junk : folder;
+  #spamVerdicts(chunk: Pending[], junk: FolderRef | null): boolean[] | null {
+    const filter = drainFilter(this.db, this.#deps.spamLearning, junk, this.#spamCache);
+    this.#spamCache = filter?.cache ?? null;
+    if (!filter) return null;
+    const sources = chunk.map(({ meta, prepared }) => {
+      if (meta.folder && pathKey(meta.folder) !== 'INBOX') return null;
+      const { subject, from, text } = prepared.index;
+      return { subject, from, body: text };
+    });
+    return likelySpam(filter, sources);
   }
 
   /**
@@ -398,13 +404,15 @@ export class MailboxHandle {
     const created: string[] = [];
     const run = this.db.transaction(() => {
       const junk = listFolders(this.db).find((f) => f.specialUse === '\\Junk') ?? null;
-      const filter = drainFilter(this.db, this.#deps.spamLearning, junk, this.#spamTable, chunk.length);
-      this.#spamTable = filter?.table ?? null;
-      for (const { meta, prepared } of chunk) {
-        const folder = this.#filedFolder(meta, prepared, filter, created);
+      const spam = this.#spamVerdicts(chunk, junk);
+      for (const [i, { meta, prepared }] of chunk.entries()) {
+        const target = this.#targetFolder(meta, created);
+        const filed = junk && spam?.[i] ? junk : null;
+        const folder = filed ?? target;
         const result = commitMessage(this.db, prepared, {
           folderId: folder.id,
-          flags: meta.flags,
+          // The $Junk keyword (RFC 5788) shows clients why the message is there; it is no training.
+          flags: filed ? [...(meta.flags ?? []), JUNK_KEYWORD] : meta.flags,
           internalDate: new Date(meta.internalDate),
           recordId: meta.id,
           quotaBytes: Number.POSITIVE_INFINITY,

@@ -307,7 +307,7 @@ export class Mailstore {
   #releaseHandle(handle: MailboxHandle): void {
     handle.refs -= 1;
     if (handle.refs > 0 || handle.closed) return;
-    handle.releaseSpamTable();
+    handle.releaseSpamCache();
     if (handle.degraded) {
       // Its EXCLUSIVE lock keeps other processes out of the mailbox: give it back now (disk-full.ts).
       void this.#closeHandle(handle);

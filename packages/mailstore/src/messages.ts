@@ -5,7 +5,7 @@
  * RFC 6851), EXPUNGE of \Deleted messages (RFC 3501 §6.4.3; UID EXPUNGE RFC 4315 §2.1). Each writer runs in
  * one short IMMEDIATE transaction so processes sharing the mailbox serialise on SQLite's WAL lock.
  */
-import { learnFromTransfer } from './bayes.js';
+import { keywordClass, learnFromTransfer, train } from './bayes.js';
 import { applyFlags, FLAG_DELETED, formatFlags, keywordsOf, keywordsText, parseFlags, sameFlags } from './flags.js';
 import { type FolderRef, keepSubscription, pathKey } from './folders.js';
 import { addUsedBytes, allocate, assertQuota, journal, releaseContent, spliceRaw } from './ingest.js';
@@ -126,7 +126,17 @@ function rowsFor(db: Db, folder: FolderRef, uids: readonly number[]): MessageRow
   return rows;
 }
 
-export function storeFlags(db: Db, folder: FolderRef, uids: readonly number[], op: StoreOperation): StoreResult {
+/**
+ * RFC 3501 STORE; with `learn`, setting $Junk or $NotJunk trains the spam classifier (bayes.ts keywordClass) in
+ * the same transaction, as a move into or out of Junk does.
+ */
+export function storeFlags(
+  db: Db,
+  folder: FolderRef,
+  uids: readonly number[],
+  op: StoreOperation,
+  opts: TransferOptions = {},
+): StoreResult {
   const change = parseFlags(op.flags);
   const update = prep(db, 'UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE folder_id = ? AND uid = ?');
   const run = db.transaction((): StoreResult => {
@@ -147,6 +157,8 @@ export function storeFlags(db: Db, folder: FolderRef, uids: readonly number[], o
       const text = keywordsText(next.keywords);
       update.run(next.bits, text, modseq, folder.id, row.uid);
       journal(db, folder.id, modseq, row.uid, 'flags');
+      const cls = opts.learn ? keywordClass(current.keywords, next.keywords) : null;
+      if (cls) train(db, row.content_id, cls);
       result.updated.push({ uid: row.uid, flags: formatFlags(next.bits, text), modseq });
     }
     prep(db, 'UPDATE folders SET highest_modseq = ? WHERE id = ?').run(modseq, folder.id);
@@ -185,7 +197,10 @@ function copyRows(
   return destUids;
 }
 
-/** How a COPY or MOVE is done: `learn` trains the mailbox's spam classifier on moves into and out of Junk. */
+/**
+ * How a COPY, MOVE or STORE is done: `learn` trains the mailbox's spam classifier on moves into and out of Junk
+ * and on the $Junk / $NotJunk keywords.
+ */
 export interface TransferOptions {
   learn?: boolean;
 }

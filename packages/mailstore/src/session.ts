@@ -5,7 +5,7 @@
 import { copyFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ServerError, ValidationError } from '@mailyard/errors';
-import { learningStatus } from './bayes.js';
+import { forgetLearning, learningStatus } from './bayes.js';
 import { isOutOfSpace, recentUids, storageFullOr } from './disk-full.js';
 import { binarySection, messageAttributes, previews } from './fetch-extensions.js';
 import {
@@ -92,7 +92,7 @@ export class HandleSession implements MailboxSession {
     return this.#handle.db;
   }
 
-  /** COPY and MOVE train the spam classifier (bayes.ts) unless learning is switched off. */
+  /** COPY, MOVE and STORE of $Junk / $NotJunk train the spam classifier (bayes.ts) unless learning is off. */
   get #transfer() {
     return { learn: this.#handle.spamLearning.enabled };
   }
@@ -218,7 +218,7 @@ export class HandleSession implements MailboxSession {
   store(path: string, uids: number[], op: StoreOperation): StoreResult {
     const db = this.#db;
     const folder = requireFolder(db, path);
-    const result = this.#write(() => storeFlags(db, folder, uids, op));
+    const result = this.#write(() => storeFlags(db, folder, uids, op, this.#transfer));
     for (const u of result.updated) this.#handle.publish({ folder: folder.path, kind: 'flags', ...u });
     return result;
   }
@@ -338,6 +338,11 @@ export class HandleSession implements MailboxSession {
 
   spamLearning(): SpamLearningStatus {
     return learningStatus(this.#db, this.#handle.spamLearning);
+  }
+
+  forgetSpamLearning(): SpamLearningStatus {
+    this.#write(() => forgetLearning(this.#db));
+    return this.spamLearning();
   }
 
   async encryptedCopy(databasePath: string, keyFilePath: string): Promise<void> {

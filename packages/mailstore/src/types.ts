@@ -428,6 +428,8 @@ export interface MailboxSession {
   summaries(path: string, uids: number[]): EmailSummary[];
   /** What the mailbox's spam classifier has learnt (bayes.ts). */
   spamLearning(): SpamLearningStatus;
+  /** Forgets everything the spam classifier has learnt: no trained message, no token (bayes.ts). */
+  forgetSpamLearning(): SpamLearningStatus;
   /**
    * A consistent copy of the mailbox database, still encrypted with its data key, and of its key file (the data key
    * wrapped by the password and the recovery key): only they open the copy. Works while other sessions write.
@@ -442,6 +444,14 @@ export interface SpamLearningStatus {
   trainedHam: number;
   /** Distinct token ids kept. */
   tokens: number;
+  /** The token table is cut back to this many rows once it grows past it (bayes.ts MAX_TOKEN_ROWS). */
+  maxTokens: number;
+  /** Messages of each class to train before the drain acts (mailbox.spamLearningMinTrained). */
+  minTrained: number;
+  /** Spam probability (0 to 1) from which the drain files a message into Junk (mailbox.spamLearningThreshold). */
+  threshold: number;
+  /** Whether learning is switched on for the server (mailbox.spamLearning). */
+  enabled: boolean;
   /** Whether the spool drain files likely spam into Junk now (learning on, enough of each class trained). */
   active: boolean;
 }
