@@ -20,7 +20,7 @@ import type { ApiContext, ApiState, RouteDeps } from './context.js';
 import { type MailboxOpener, MailboxSessions } from './mailbox-auth.js';
 import { openApiDocument } from './openapi.js';
 import { registerAccountRoutes } from './routes/account.js';
-import { registerAliasVerificationRoutes } from './routes/alias-verification.js';
+import { RESEND_INTERVAL_MS, registerAliasVerificationRoutes } from './routes/alias-verification.js';
 import { registerAliasRoutes } from './routes/aliases.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerEmailRoutes } from './routes/emails.js';
@@ -40,6 +40,8 @@ export interface RateLimits {
   perIpPerMinute: number;
   /** Requests per minute with one API token. */
   perTokenPerMinute: number;
+  /** Time between two verification emails to one forward recipient (alias-verification.ts RESEND_INTERVAL_MS). */
+  verificationResendMs: number;
 }
 
 /** The limits configured by api.rateLimitPerIpPerMinute and api.rateLimitPerTokenPerMinute (reasons there). */
@@ -47,6 +49,7 @@ export function configuredRateLimits(config: Config): RateLimits {
   return {
     perIpPerMinute: config.api.rateLimitPerIpPerMinute,
     perTokenPerMinute: config.api.rateLimitPerTokenPerMinute,
+    verificationResendMs: RESEND_INTERVAL_MS,
   };
 }
 
@@ -147,7 +150,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerAccountRoutes(router, routeDeps);
   registerTokenRoutes(router, routeDeps);
   registerDomainRoutes(router, routeDeps);
-  registerAliasRoutes(router, routeDeps, deps.sender);
+  registerAliasRoutes(router, routeDeps, deps.sender, limits.verificationResendMs);
   registerAliasVerificationRoutes(router, routeDeps);
   registerMemberRoutes(router, routeDeps);
   registerSpamSettingsRoutes(router, routeDeps);

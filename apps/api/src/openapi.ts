@@ -219,6 +219,16 @@ export const OPERATIONS: Operation[] = [
     status: 200,
   },
   {
+    method: 'post',
+    path: '/domains/{domain}/aliases/{alias}/recipient-verifications/resend',
+    summary:
+      'Email a recipient that has not confirmed a new verification link (the previous one stops working); ' +
+      'at most once per 10 minutes per recipient (429 with Retry-After)',
+    body: schemas.recipientVerificationResend,
+    reply: out.recipientResentOut,
+    status: 200,
+  },
+  {
     method: 'get',
     path: '/aliases/verify',
     summary: 'Confirm a forward recipient with the token of its verification email (the link is the credential)',

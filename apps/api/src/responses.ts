@@ -113,6 +113,8 @@ export const recipientVerificationsOut = z.array(
   z.strictObject({ recipient: z.string(), sent_at: isoTime, verified_at: isoTime.nullable() }),
 );
 
+export const recipientResentOut = z.strictObject({ recipient: z.string(), sent_at: isoTime });
+
 export const recipientVerifiedOut = z.strictObject({ recipient: z.string(), verified: z.literal(true) });
 
 export const mailboxPasswordOut = z.strictObject({

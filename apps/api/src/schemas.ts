@@ -103,6 +103,9 @@ export const aliasListQuery = listQuery.extend({
 /** GET /v1/aliases/verify: the token of a recipient verification email. */
 export const recipientVerificationQuery = z.object({ token: z.string().min(1).max(200) });
 
+/** POST .../recipient-verifications/resend: which external forward gets a new link. */
+export const recipientVerificationResend = z.strictObject({ recipient: z.string().min(3).max(320) });
+
 /** A member's role in a domain (docs/api.md, "Domain members and invites", has what each may do). */
 export const domainRole = z.enum(['admin', 'user']);
 

@@ -8,7 +8,7 @@
 import { newTokenSecret, tokenDigest } from './secrets.js';
 import type { StatementFor } from './sqlite-queries.js';
 import type { AliasRow } from './sqlite-rows.js';
-import type { IssuedRecipientVerification, RecipientVerification } from './types.js';
+import type { IssuedRecipientVerification, RecipientVerification, ReissuedVerification } from './types.js';
 import { isWebhookUrl } from './webhook-urls.js';
 
 interface VerificationRow {
@@ -65,6 +65,27 @@ export class SqliteAliasVerificationTable {
       issued.push({ aliasId, recipient, token });
     }
     return issued;
+  }
+
+  /**
+   * A new token for a recipient still awaiting confirmation, replacing the one sent before (its link stops
+   * working), unless the last email went out less than `minIntervalMs` ago. 'unknown' for a recipient the alias
+   * does not verify, 'verified' for one that already confirmed.
+   */
+  reissue(aliasId: string, recipient: string, minIntervalMs: number, now = Date.now()): ReissuedVerification {
+    const row = this.#sql('SELECT * FROM alias_recipient_verifications WHERE alias_id = ? AND recipient = ?').get(
+      aliasId,
+      recipient.toLowerCase(),
+    ) as VerificationRow | undefined;
+    if (!row) return { outcome: 'unknown' };
+    if (row.verified_at !== null) return { outcome: 'verified' };
+    const wait = row.sent_at + minIntervalMs - now;
+    if (wait > 0) return { outcome: 'too-soon', retryAfterMs: wait };
+    const token = newTokenSecret();
+    this.#sql(
+      'UPDATE alias_recipient_verifications SET token_digest = ?, sent_at = ? WHERE alias_id = ? AND recipient = ?',
+    ).run(tokenDigest(token), now, aliasId, row.recipient);
+    return { outcome: 'issued', issued: { aliasId, recipient: row.recipient, token } };
   }
 
   list(aliasId: string): RecipientVerification[] {

@@ -381,6 +381,14 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#verifications.list(aliasId);
   }
 
+  async reissueRecipientVerification(
+    aliasId: string,
+    recipient: string,
+    minIntervalMs: number,
+  ): Promise<T.ReissuedVerification> {
+    return this.#db.transaction(() => this.#verifications.reissue(aliasId, recipient, minIntervalMs)).immediate();
+  }
+
   async confirmRecipientVerification(token: string): Promise<{ aliasId: string; recipient: string } | null> {
     return this.#verifications.confirm(token);
   }

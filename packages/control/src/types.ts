@@ -207,6 +207,13 @@ export interface IssuedRecipientVerification {
   token: string;
 }
 
+/** What asking a recipient again gives: a new token to send, or why not. */
+export type ReissuedVerification =
+  | { outcome: 'issued'; issued: IssuedRecipientVerification }
+  | { outcome: 'too-soon'; retryAfterMs: number }
+  | { outcome: 'verified' }
+  | { outcome: 'unknown' };
+
 export type AliasPatch = Partial<Omit<NewAlias, 'name'>> & { name?: string };
 
 export interface ResolvedRecipient {
@@ -582,6 +589,16 @@ export interface ControlStore {
    */
   syncRecipientVerifications(aliasId: string): Promise<IssuedRecipientVerification[]>;
   listRecipientVerifications(aliasId: string): Promise<RecipientVerification[]>;
+  /**
+   * A new verification token for a recipient of the alias still awaiting confirmation (the previous link stops
+   * working), at most one per `minIntervalMs` per recipient (counted from the last email, in control.db, so
+   * every process sees it).
+   */
+  reissueRecipientVerification(
+    aliasId: string,
+    recipient: string,
+    minIntervalMs: number,
+  ): Promise<ReissuedVerification>;
   /** Marks the recipient whose token this is verified; null for an unknown token. */
   confirmRecipientVerification(token: string): Promise<{ aliasId: string; recipient: string } | null>;
 

@@ -19,9 +19,9 @@ import type { MessageSender } from '@mailyard/smtp';
 import { type ApiContext, type ApiRouter, body, ownDomain, param, type RouteDeps, setPageHeaders } from '../context.js';
 import { presentAlias } from '../present.js';
 import { aliasQuotaPatch, applyAliasQuota, quotaSetter, withAliasQuota } from '../quota-fields.js';
-import { aliasCreate, aliasListQuery, aliasUpdate, generatePassword } from '../schemas.js';
+import { aliasCreate, aliasListQuery, aliasUpdate, generatePassword, recipientVerificationResend } from '../schemas.js';
 import { parseInput } from '../validation.js';
-import { requestVerifications } from './alias-verification.js';
+import { RESEND_INTERVAL_MS, requestVerifications, resendVerification } from './alias-verification.js';
 
 async function ownAlias(ctx: ApiContext, deps: RouteDeps): Promise<{ domain: Domain; alias: Alias }> {
   const domain = await ownDomain(ctx, deps);
@@ -51,7 +51,12 @@ function toPatch(input: ReturnType<typeof aliasUpdate.parse>, allowPrivate: bool
   };
 }
 
-export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps, sender?: MessageSender): void {
+export function registerAliasRoutes(
+  router: ApiRouter,
+  deps: RouteDeps,
+  sender?: MessageSender,
+  resendIntervalMs = RESEND_INTERVAL_MS,
+): void {
   router.get('/domains/:domain/aliases', async (ctx: ApiContext) => {
     const domain = await ownDomain(ctx, deps);
     const page = await deps.control.listAliases(domain.id, parseInput(aliasListQuery, ctx.query));
@@ -97,6 +102,13 @@ export function registerAliasRoutes(router: ApiRouter, deps: RouteDeps, sender?:
       sent_at: v.sentAt.toISOString(),
       verified_at: v.verifiedAt?.toISOString() ?? null,
     }));
+  });
+
+  router.post('/domains/:domain/aliases/:alias/recipient-verifications/resend', async (ctx: ApiContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    const { recipient } = parseInput(recipientVerificationResend, await body(ctx, deps));
+    const sentAt = await resendVerification(deps, sender, { domain, alias, recipient }, resendIntervalMs);
+    ctx.body = { recipient: recipient.toLowerCase(), sent_at: sentAt.toISOString() };
   });
 
   router.delete('/domains/:domain/aliases/:alias', async (ctx: ApiContext) => {
