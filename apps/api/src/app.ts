@@ -30,6 +30,7 @@ import { registerMemberRoutes } from './routes/members.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSieveRoutes } from './routes/sieve.js';
 import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
+import { registerSpamClassifierRoutes } from './routes/spam-classifier.js';
 import { registerSpamSettingsRoutes } from './routes/spam-settings.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerImportRoutes, registerTransferRoutes } from './routes/transfer.js';
@@ -161,6 +162,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerMailboxSieveRoutes(router, routeDeps);
   registerMessageRoutes(router, routeDeps);
   registerFolderRoutes(router, routeDeps);
+  registerSpamClassifierRoutes(router, routeDeps);
   registerTransferRoutes(router, routeDeps);
   registerImportRoutes(router, routeDeps);
 

@@ -41,6 +41,7 @@ export const MAILBOX_CREDENTIAL_PREFIXES = [
   '/v1/folders',
   '/v1/export',
   '/v1/imports',
+  '/v1/spam-classifier',
 ];
 
 export function usesMailboxCredentials(path: string): boolean {

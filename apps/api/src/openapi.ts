@@ -11,6 +11,7 @@ import { logOperations } from './routes/logs.js';
 import { memberOperations } from './routes/members.js';
 import * as mail from './routes/message-shapes.js';
 import { sieveScriptCreate, sieveScriptOut, sieveScriptUpdate } from './routes/sieve-shapes.js';
+import { spamClassifierOut } from './routes/spam-classifier.js';
 import { spamSettingsOut, spamSettingsUpdate } from './routes/spam-settings.js';
 import { exportQuery, importQuery, importStatusOut } from './routes/transfer.js';
 import { webhookOperations } from './routes/webhooks.js';
@@ -254,7 +255,10 @@ export const OPERATIONS: Operation[] = [
   ...logOperations(),
 ];
 
-/** /messages and /folders: the authenticated mailbox's mail (routes/messages.ts, routes/folders.ts). */
+/**
+ * /messages, /folders and /spam-classifier: the authenticated mailbox's mail and what it has learnt (routes/messages.ts,
+ * routes/folders.ts, routes/spam-classifier.ts).
+ */
 function mailboxOperations(): Operation[] {
   const auth = 'mailbox' as const;
   const message = '/messages/{message}';
@@ -344,6 +348,22 @@ function mailboxOperations(): Operation[] {
       body: folderCopy,
       reply: folderCopyOut,
       status: 200,
+      auth,
+    },
+    {
+      method: 'get',
+      path: '/spam-classifier',
+      summary:
+        "The mailbox's own spam classifier: messages trained as spam and as ham, tokens kept and their cap, the threshold, whether it files new mail into Junk yet",
+      reply: spamClassifierOut,
+      status: 200,
+      auth,
+    },
+    {
+      method: 'delete',
+      path: '/spam-classifier',
+      summary: "Forget everything the mailbox's spam classifier has learnt (it files nothing until trained again)",
+      status: 204,
       auth,
     },
     {
