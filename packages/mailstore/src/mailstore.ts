@@ -27,7 +27,8 @@ import { ensureDir, mailboxPaths, writeFileAtomic } from './paths.js';
 import { PrivateNotifier } from './private-notifier.js';
 import { openDatabase } from './schema.js';
 import { HandleSession } from './session.js';
-import { listBatches, publicKeyObject, SpoolWriter, sealRecord, spoolMeta, writeSealedStream } from './spool.js';
+import { publicKeyObject, SpoolWriter, sealRecord, spoolMeta, writeSealedStream } from './spool.js';
+import { SpoolUsage } from './spool-usage.js';
 import type {
   ChangeEvent,
   ChangeNotifier,
@@ -74,7 +75,8 @@ export class Mailstore {
   readonly #logger: MinimalLogger | undefined;
   readonly #ownsNotifier: boolean;
   readonly #onDatabaseOpen: (() => void) | undefined;
-  readonly #spool = new SpoolWriter();
+  readonly #spoolUsage = new SpoolUsage();
+  readonly #spool = new SpoolWriter((dir, batch) => this.#spoolUsage.noteWritten(dir, batch.name, batch.bytes));
   readonly #handles = new Map<string, MailboxHandle>();
   readonly #opening = new Map<string, Promise<MailboxHandle>>();
   readonly #unsubscribe = new Map<string, () => void>();
@@ -158,27 +160,20 @@ export class Mailstore {
   async deliverStream(mailboxId: string, source: DeliverSource, meta: DeliverMeta = {}): Promise<void> {
     const paths = mailboxPaths(this.#dataDir, mailboxId);
     const recipient = await this.#publicKey(mailboxId, paths.keyFile);
-    await writeSealedStream(paths.spoolDir, recipient, spoolMeta(meta), source);
+    const batch = await writeSealedStream(paths.spoolDir, recipient, spoolMeta(meta), source);
+    this.#spoolUsage.noteWritten(paths.spoolDir, batch.name, batch.bytes);
     this.notifier.publish({ mailboxId, folder: meta.folder ? '' : 'INBOX', kind: 'spool' });
   }
 
   /**
    * The sealed spool entries of the mailbox not yet drained into it: their bytes (the file sizes, a little more
    * than the messages) and their files (one message each, or several a group commit sealed together: a lower
-   * bound of the messages). The MX adds them to the mailbox's reported usage, without unlocking it.
+   * bound of the messages). The MX adds them to the mailbox's reported usage, without unlocking it. Kept per
+   * mailbox (spool-usage.ts): one stat of the spool directory per call while only this process changes it; what
+   * other processes spool or drain shows within a second on a spool of more than 256 files, at once on a smaller.
    */
   async spoolUsage(mailboxId: string): Promise<{ bytes: number; files: number }> {
-    const { spoolDir } = mailboxPaths(this.#dataDir, mailboxId);
-    const sizes = await Promise.all(
-      (await listBatches(spoolDir)).map((file) =>
-        stat(file).then(
-          (s) => s.size,
-          () => -1,
-        ),
-      ),
-    );
-    const present = sizes.filter((size) => size >= 0);
-    return { bytes: present.reduce((sum, size) => sum + size, 0), files: present.length };
+    return this.#spoolUsage.usage(mailboxPaths(this.#dataDir, mailboxId).spoolDir);
   }
 
   async #publicKey(mailboxId: string, keyFile: string): Promise<KeyObject> {
@@ -377,6 +372,7 @@ export class Mailstore {
     await rm(paths.keyFile, { force: true });
     await removeDatabaseFiles(paths.db);
     await rm(paths.spoolDir, { recursive: true, force: true });
+    this.#spoolUsage.forget(paths.spoolDir);
     await rm(paths.notifyFile, { force: true });
   }
 

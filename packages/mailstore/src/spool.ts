@@ -170,7 +170,7 @@ export function unframeRecords(file: Buffer): Buffer[] {
  * Writes a new batch file through `write` under a temporary name, fsyncs it, renames it into place and fsyncs the
  * directory. When anything fails the temporary file is removed at once (a full disk must not keep the space).
  */
-async function writeBatchFile(spoolDir: string, write: (fh: FileHandle) => Promise<void>): Promise<void> {
+async function writeBatchFile(spoolDir: string, write: (fh: FileHandle) => Promise<void>): Promise<string> {
   ensureDir(spoolDir);
   const name = `${Date.now().toString(36).padStart(10, '0')}-${process.pid}-${randomBytes(6).toString('hex')}`;
   const tmp = join(spoolDir, `.${name}.tmp`);
@@ -189,11 +189,20 @@ async function writeBatchFile(spoolDir: string, write: (fh: FileHandle) => Promi
     throw err;
   }
   await fsyncDir(spoolDir);
+  return `${name}.sealed`;
+}
+
+/** A batch file written: its name in the spool directory and its size. */
+export interface WrittenBatch {
+  name: string;
+  bytes: number;
 }
 
 /** Durably add one batch file to a spool directory; resolves after the rename is fsynced. */
-export async function writeBatch(spoolDir: string, records: Buffer[]): Promise<void> {
-  await writeBatchFile(spoolDir, (fh) => fh.writeFile(frameRecords(records)));
+export async function writeBatch(spoolDir: string, records: Buffer[]): Promise<WrittenBatch> {
+  const framed = frameRecords(records);
+  const name = await writeBatchFile(spoolDir, (fh) => fh.writeFile(framed));
+  return { name, bytes: framed.length };
 }
 
 /**
@@ -206,11 +215,12 @@ export async function writeSealedStream(
   recipient: KeyObject,
   meta: SpoolMeta,
   source: DeliverSource,
-): Promise<void> {
+): Promise<WrittenBatch> {
   const sealer = startRecord(recipient, meta);
   const frame = Buffer.alloc(4);
-  frame.writeUInt32BE(sealer.length(source.size));
-  await writeBatchFile(spoolDir, async (fh) => {
+  const length = sealer.length(source.size);
+  frame.writeUInt32BE(length);
+  const name = await writeBatchFile(spoolDir, async (fh) => {
     await fh.write(Buffer.concat([frame, sealer.head]));
     let seen = 0;
     for await (const piece of source.open()) {
@@ -221,6 +231,7 @@ export async function writeSealedStream(
     if (seen !== source.size) throw new Error(`spool source gave ${seen} bytes, ${source.size} announced`);
     await fh.write(sealer.final());
   });
+  return { name, bytes: 4 + length };
 }
 
 /** Batch files in delivery order; removes temporary files a crashed writer left behind long ago. */
@@ -292,6 +303,12 @@ interface Pending {
 export class SpoolWriter {
   readonly #queues = new Map<string, Pending[]>();
   readonly #busy = new Set<string>();
+  readonly #onWritten: ((spoolDir: string, batch: WrittenBatch) => void) | undefined;
+
+  /** `onWritten` hears of each batch file once it is durable, before its deliveries resolve. */
+  constructor(onWritten?: (spoolDir: string, batch: WrittenBatch) => void) {
+    this.#onWritten = onWritten;
+  }
 
   append(spoolDir: string, sealed: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -312,7 +329,8 @@ export class SpoolWriter {
           spoolDir,
           batch.map((p) => p.sealed),
         ).then(
-          () => {
+          (written) => {
+            this.#onWritten?.(spoolDir, written);
             for (const p of batch) p.resolve();
           },
           (err: unknown) => {
