@@ -18,7 +18,16 @@
  *
  * No on-disk state of its own: control.db and the mailboxes belong to @mailyard/control and @mailyard/mailstore.
  */
+
+// The message sender an API is built with (ApiDeps.sender), for hosts and tests that build their own.
+export { createMessageSender, type MessageSender } from '@mailyard/smtp';
 export { type ApiDeps, type ApiServer, configuredRateLimits, createApiServer, type RateLimits } from './app.js';
 export { basicToken } from './auth.js';
 export { OPERATIONS, openApiDocument } from './openapi.js';
-export { serveApi } from './serve.js';
+export {
+  RESEND_INTERVAL_MS,
+  requestVerifications,
+  resendVerification,
+  type VerificationDeps,
+} from './routes/alias-verification.js';
+export { createApiSender, serveApi } from './serve.js';

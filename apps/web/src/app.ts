@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { Router } from '@koa/router';
+import { type MessageSender, RESEND_INTERVAL_MS } from '@mailyard/api';
 import type { Config } from '@mailyard/config';
 import { type ControlStore, defaultResolver, type TxtMxResolver } from '@mailyard/control';
 import {
@@ -66,6 +67,10 @@ export interface WebDeps {
   loginFailures?: LoginFailureStore;
   /** Where sign-ups per address are counted; default: this process's memory (a shared store makes N instances one). */
   rateLimitStore?: RateLimitStore;
+  /** Emails recipient verification links (main.ts: the api process's sender); without it none are sent. */
+  sender?: MessageSender;
+  /** Time between two verification emails to one recipient; default the API's RESEND_INTERVAL_MS (tests). */
+  verificationResendMs?: number;
 }
 
 export interface WebServer {
@@ -128,6 +133,8 @@ function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
       ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}),
     }),
     transferJobs: new TransferJobs(logger),
+    ...(deps.sender ? { sender: deps.sender } : {}),
+    verificationResendMs: deps.verificationResendMs ?? RESEND_INTERVAL_MS,
   };
 }
 

@@ -9,7 +9,7 @@
  * Bound to loopback (the embedded quick start) the dashboard speaks plain HTTP; bound anywhere else it serves HTTPS
  * with the configured (or self-signed) certificate, so session cookies never cross the network in clear.
  */
-import { serveApi } from '@mailyard/api';
+import { createApiSender, serveApi } from '@mailyard/api';
 import { deriveKey } from '@mailyard/config';
 import { scopeCoordination } from '@mailyard/coordination';
 import { runProcess } from '@mailyard/runtime';
@@ -18,7 +18,9 @@ import { isLoopbackBind } from './client-settings.js';
 
 // No metrics listener of its own: /metrics and /health are routes of the apps on api.port and web.port.
 runProcess({ processName: 'api', monitoring: { metricsPort: false } }, async (booted) => {
-  const stopApi = await serveApi(booted);
+  // One message sender for both: the dashboard emails recipient verification links as the API does.
+  const sender = createApiSender(booted);
+  const stopApi = await serveApi(booted, sender);
   const { config, logger, control, mailstore, runtime } = booted;
   const sessionSecret = deriveKey(runtime.masterKey, 'web.session');
   const tls = isLoopbackBind(config) ? undefined : runtime.tls;
@@ -33,6 +35,7 @@ runProcess({ processName: 'api', monitoring: { metricsPort: false } }, async (bo
     tls,
     loginFailures: coordination.loginFailures,
     rateLimitStore: coordination.rateLimits,
+    sender,
   });
   const port = await web.listen(config.web.port);
   logger.info({ port, bind: config.bind }, 'web listening');

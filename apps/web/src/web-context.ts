@@ -1,5 +1,6 @@
 /** Types shared by the dashboard's middleware and route modules, and the lookups every route needs. */
 import type { Router, RouterContext } from '@koa/router';
+import type { MessageSender } from '@mailyard/api';
 import type { Config } from '@mailyard/config';
 import type { Account, Alias, ControlStore, Domain, MailboxAdmin, TxtMxResolver } from '@mailyard/control';
 import { AuthenticationError, NotFoundError, PermissionError } from '@mailyard/errors';
@@ -58,6 +59,10 @@ export interface WebRouteDeps {
   signupPerIp: RateLimiter;
   /** Imports and restores running in the background (backup page). */
   transferJobs: TransferJobs;
+  /** Emails recipient verification links; absent in a dashboard built without one (nothing is then sent). */
+  sender?: MessageSender;
+  /** Time between two verification emails to one recipient (the API's RESEND_INTERVAL_MS). */
+  verificationResendMs: number;
 }
 
 export function requireAccount(ctx: WebContext): Account {

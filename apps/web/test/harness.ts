@@ -3,6 +3,7 @@
  * dir (password costs lowered), with a DNS responder on 127.0.0.1 for record checks, and a captured log.
  * `WebClient` is a cookie-keeping HTTP client that fills in the CSRF token of the last page it fetched.
  */
+import { createMessageSender } from '@mailyard/api';
 import { type Config, type DeepPartial, ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import type { LoginFailureStore } from '@mailyard/limits';
@@ -36,6 +37,10 @@ export interface HarnessOptions {
   loginFailures?: LoginFailureStore;
   /** CSRF key; give several apps the same one to serve one site, as main.ts derives it from the master key. */
   sessionSecret?: Buffer;
+  /** Give the dashboard a message sender over the same stores (recipient verification emails are then queued). */
+  withSender?: boolean;
+  /** Time between two verification emails to one recipient (default 10 minutes). */
+  verificationResendMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -69,6 +74,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     loginLimits: opts.loginLimits,
     ...(opts.loginFailures ? { loginFailures: opts.loginFailures } : {}),
     sessionSecret: opts.sessionSecret,
+    ...(opts.withSender
+      ? { sender: createMessageSender({ config, logger, control, mailstore, masterKey: runtime.masterKey }) }
+      : {}),
+    ...(opts.verificationResendMs !== undefined ? { verificationResendMs: opts.verificationResendMs } : {}),
   });
   const port = await web.listen(0, '127.0.0.1');
   return {

@@ -1,9 +1,12 @@
 /**
  * Aliases of a domain: search, label filter and paging, add, edit (name patterns, forwarding recipients, mailbox
- * on/off, enabled and the answer while disabled, labels; recipient verification status is shown), delete, and
+ * on/off, enabled and the answer while disabled, labels, recipient verification: switched on here, links emailed
+ * on save through the api process's sender, a new link per forward on request, as the API's resend), delete, and
  * mailbox passwords through @mailyard/control's issueMailboxPassword (zero-access: an existing mailbox's password
  * changes only with its current password or recovery key).
  */
+
+import { requestVerifications, resendVerification } from '@mailyard/api';
 import {
   type Alias,
   DISABLED_ANSWERS,
@@ -14,7 +17,7 @@ import {
   isWebhookUrl,
   webhookUrlRefusal,
 } from '@mailyard/control';
-import { NotFoundError, ValidationError } from '@mailyard/errors';
+import { NotFoundError, RateLimitError, UserError, ValidationError } from '@mailyard/errors';
 import { clientSettings } from '../client-settings.js';
 import { checkbox, type FormFields, field } from '../form-body.js';
 import { attempt, ok, redirectTo, render } from '../page.js';
@@ -51,6 +54,7 @@ function aliasForm(form: FormFields): AliasForm {
     description: field(form, 'description'),
     labels: field(form, 'labels'),
     errorCodeIfDisabled: field(form, 'error_code_if_disabled').slice(0, 3),
+    hasRecipientVerification: checkbox(form, 'has_recipient_verification'),
   };
 }
 
@@ -89,6 +93,7 @@ function toInput(form: AliasForm, allowPrivate: boolean) {
     description: form.description,
     labels: form.labels.split(/[\s,]+/).filter(Boolean),
     errorCodeIfDisabled: disabledAnswer(form.errorCodeIfDisabled),
+    hasRecipientVerification: form.hasRecipientVerification,
   };
 }
 
@@ -133,10 +138,12 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     const form = aliasForm(ctx.state.form);
     const result = await attempt(async () => {
       if (!form.name) throw new ValidationError('Give the alias a name, such as info or jane.');
-      return deps.control.createAlias(domain.id, {
+      const created = await deps.control.createAlias(domain.id, {
         ...toInput(form, deps.config.webhooks.allowPrivate),
         name: form.name,
       });
+      await requestVerifications(deps, deps.sender, domain, created);
+      return created;
     });
     if (!result.ok) {
       const page = await listPage(ctx, domain);
@@ -157,7 +164,7 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
   router.get('/domains/:domain/aliases/:alias', async (ctx: WebContext) => {
     const { domain, alias } = await ownAlias(ctx, deps);
     const defaults = { junkScore: deps.config.spam.junkScore, rejectScore: deps.config.spam.rejectScore };
-    const spam = spamSummary({ domain, settings: await deps.control.getSpamSettings(domain.id), defaults });
+    const spam = spamSummary({ domain, alias, settings: await deps.control.getSpamSettings(domain.id), defaults });
     const verifications = await deps.control.listRecipientVerifications(alias.id);
     const storage = await aliasStorageSection(deps, domain, alias);
     const view = aliasView({ domain, alias, csrf: ctx.state.csrf, spam, verifications, storage });
@@ -174,6 +181,7 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
         toInput(form, deps.config.webhooks.allowPrivate),
       );
       if (!updated) throw new NotFoundError('alias not found');
+      await requestVerifications(deps, deps.sender, domain, updated);
       return updated;
     });
     if (!result.ok) {
@@ -181,6 +189,21 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
       return render(ctx, aliasTitle(domain, alias), view, 400);
     }
     redirectTo(ctx, aliasPath(domain, alias), ok('Alias saved.'));
+  });
+
+  router.post('/domains/:domain/aliases/:alias/verifications/resend', async (ctx: WebContext) => {
+    const { domain, alias } = await ownAlias(ctx, deps);
+    const recipient = field(ctx.state.form, 'recipient');
+    try {
+      await resendVerification(deps, deps.sender, { domain, alias, recipient }, deps.verificationResendMs);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      if (err instanceof RateLimitError) ctx.set('Retry-After', String(Math.ceil(err.retryAfterMs / 1000)));
+      const verifications = await deps.control.listRecipientVerifications(alias.id);
+      const view = aliasView({ domain, alias, csrf: ctx.state.csrf, verifications, error: err.message });
+      return render(ctx, aliasTitle(domain, alias), view, err instanceof RateLimitError ? 429 : 409);
+    }
+    redirectTo(ctx, aliasPath(domain, alias), ok(`A new confirmation link was emailed to ${recipient}.`));
   });
 
   router.post('/domains/:domain/aliases/:alias/password', async (ctx: WebContext) => {

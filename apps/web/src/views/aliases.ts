@@ -2,6 +2,7 @@
  * Alias list with search, label filter and paging, the alias page (settings, recipient verification status and
  * mailbox password) and the password shown once.
  */
+import { RESEND_INTERVAL_MS } from '@mailyard/api';
 import { type Alias, type Domain, domainToDisplay, type Page, type RecipientVerification } from '@mailyard/control';
 import type { ServerSetting } from '../client-settings.js';
 import { html, type SafeHtml } from '../html.js';
@@ -28,10 +29,14 @@ export interface AliasForm {
   labels: string;
   /** '250', '421' or '550'. */
   errorCodeIfDisabled: string;
+  /** External forwarding addresses get mail only once they confirm an emailed link. */
+  hasRecipientVerification: boolean;
 }
 
 /** The answers a disabled alias can give, as the select shows them. */
 export const DISABLED_ANSWER_OPTIONS = ['250 accept and drop', '421 ask to retry later', '550 refuse'];
+
+const RESEND_MINUTES = RESEND_INTERVAL_MS / 60_000;
 
 export const address = (alias: Alias, domain: Domain) => `${alias.name}@${domainToDisplay(domain.name)}`;
 
@@ -80,6 +85,12 @@ function aliasFields(form: Partial<AliasForm>, withName: boolean): SafeHtml {
       name: 'error_code_if_disabled',
       value: DISABLED_ANSWER_OPTIONS.find((o) => o.startsWith(form.errorCodeIfDisabled ?? '250')) ?? '',
       options: DISABLED_ANSWER_OPTIONS,
+    })}
+    ${checkboxInput({
+      label: 'Ask external forwarding addresses to confirm',
+      name: 'has_recipient_verification',
+      checked: form.hasRecipientVerification ?? false,
+      hint: 'Each address at another domain is emailed a link; nothing is forwarded to it until it is opened.',
     })}
     ${textInput({ label: 'Labels (optional)', name: 'labels', value: form.labels, hint: 'Short tags separated by commas.' })}
     ${textArea({ label: 'Description (optional)', name: 'description', value: form.description, rows: 2 })}`;
@@ -166,6 +177,7 @@ export function aliasView(o: {
     description: o.alias.description,
     labels: o.alias.labels.join(', '),
     errorCodeIfDisabled: String(o.alias.errorCodeIfDisabled),
+    hasRecipientVerification: o.alias.hasRecipientVerification,
   };
   return html`<p><a href="${domainPath(o.domain)}/aliases">Back to the aliases of ${domainToDisplay(o.domain.name)}</a></p>
   ${o.alias.description ? html`<p class="description">${o.alias.description}</p>` : ''}
@@ -177,7 +189,7 @@ export function aliasView(o: {
     <button type="submit">Save alias</button>
   </form>
   ${o.storage ?? ''}
-  ${verificationSection(o.alias, o.verifications ?? [])}
+  ${verificationSection(o, o.verifications ?? [])}
   <h2>Mailbox password</h2>
   ${passwordSection(o)}
   ${
@@ -193,16 +205,23 @@ export function aliasView(o: {
   <p><a href="${path}/delete">Delete this alias</a>${o.alias.mailboxId ? ' and its mailbox with all its mail' : ''}.</p>`;
 }
 
-/** Where each external forward stands; verification is switched on through the REST API, which emails the links. */
-function verificationSection(alias: Alias, rows: RecipientVerification[]): SafeHtml | string {
-  if (!alias.hasRecipientVerification) return '';
+/** Where each external forward stands, with a button to email a new link to one that has not confirmed. */
+function verificationSection(
+  o: { domain: Domain; alias: Alias; csrf: string },
+  rows: RecipientVerification[],
+): SafeHtml | string {
+  if (!o.alias.hasRecipientVerification) return '';
+  const action = `${aliasPath(o.domain, o.alias)}/verifications/resend`;
+  const resend = (recipient: string) => html`<form method="post" action="${action}" class="inline">
+    ${csrfInput(o.csrf)}<input type="hidden" name="recipient" value="${recipient}">
+    <button type="submit">Send the link again</button></form>`;
   const body = rows.map(
     (v) => html`<tr><td data-label="Recipient">${v.recipient}</td><td data-label="Asked">${dateTime(v.sentAt)}</td>
-      <td data-label="Confirmed">${v.verifiedAt ? dateTime(v.verifiedAt) : 'not yet: nothing is forwarded to it'}</td></tr>`,
+      <td data-label="Confirmed">${v.verifiedAt ? dateTime(v.verifiedAt) : html`not yet: nothing is forwarded to it ${resend(v.recipient)}`}</td></tr>`,
   );
   return html`<h2>Recipient verification</h2>
-  <p>External forwarding addresses get mail only after they confirm the link emailed to them. The REST API sends
-    the links when it saves the alias; an address added on this page waits, unforwarded, until then.</p>
+  <p>External forwarding addresses get mail only after they confirm the link emailed to them when the alias was
+    saved. A new link can be sent every ${String(RESEND_MINUTES)} minutes; the one sent before then stops working.</p>
   ${
     rows.length === 0
       ? html`<p>No external forwarding address to confirm.</p>`
