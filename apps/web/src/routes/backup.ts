@@ -24,7 +24,6 @@ import {
   ValidationError,
 } from '@mailyard/errors';
 import type { MailboxSession } from '@mailyard/mailstore';
-import { metrics } from '@mailyard/monitor';
 import {
   detectSource,
   exportMessages,
@@ -36,6 +35,7 @@ import {
 } from '@mailyard/transfer';
 import { clientSettings } from '../client-settings.js';
 import { field } from '../form-body.js';
+import { unlockMailbox } from '../mailbox-unlock.js';
 import { html } from '../html.js';
 import { render } from '../page.js';
 import type { JobKind } from '../transfer-jobs.js';
@@ -102,30 +102,9 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
     return { ...found, mailboxId: found.alias.mailboxId };
   };
 
-  /** Unlocks the mailbox with the typed password; a wrong one counts as a failed login. */
-  const unlock = async (ctx: WebContext, domain: Domain, alias: Alias, password: string): Promise<MailboxSession> => {
-    const mailboxId = alias.mailboxId;
-    if (!mailboxId) throw new NotFoundError('This alias has no mailbox.');
-    if (!password) throw new ValidationError('Enter the mailbox password.');
-    const user = `${alias.name}@${domain.name}`;
-    const checked = await deps.loginGate.attempt(ctx.ip, user, async () => {
-      try {
-        return await deps.mailstore.open(mailboxId, password);
-      } catch (err) {
-        if (err instanceof AuthenticationError) return null;
-        throw err;
-      }
-    });
-    if (!checked.allowed) {
-      throw new RateLimitError('Too many wrong passwords. Try again later.', checked.retryAfterMs);
-    }
-    if (!checked.value) {
-      deps.logger.info({ ip: ctx.ip, user }, 'authentication failed');
-      metrics.authFailures.inc({ protocol: 'web' });
-      throw new PermissionError('The mailbox password is wrong.');
-    }
-    return checked.value;
-  };
+  /** Unlocks the mailbox with the typed password; a wrong one counts as a failed login (mailbox-unlock.ts). */
+  const unlock = (ctx: WebContext, domain: Domain, alias: Alias, password: string): Promise<MailboxSession> =>
+    unlockMailbox(ctx, deps, domain, alias, password);
 
   /** Reads an upload form; its errors (CSRF, too large) are shown on the page instead of the error page. */
   const upload = async (ctx: WebContext): Promise<Upload> =>

@@ -2,13 +2,23 @@
  * Spam filter settings of a domain in the dashboard (the same control store methods as the API's
  * /v1/domains/:domain/spam-settings). Bad input (a threshold that is no number, a reject threshold not above the
  * Junk one, a list entry that is neither an address nor a domain) is shown above the form, and nothing changes.
+ * And an alias's own spam classifier (the API's /v1/spam-classifier): shown or forgotten after the mailbox password.
  */
 import type { SpamSettingsPatch } from '@mailyard/control';
-import { ValidationError } from '@mailyard/errors';
+import { NotFoundError, RateLimitError, UserError, ValidationError } from '@mailyard/errors';
 import { checkbox, field } from '../form-body.js';
+import { unlockMailbox } from '../mailbox-unlock.js';
 import { attempt, ok, redirectTo, render } from '../page.js';
-import { type SpamForm, spamPath, spamSettingsView } from '../views/spam.js';
-import { adminDomain, ownDomain, type WebContext, type WebRouteDeps, type WebRouter } from '../web-context.js';
+import { address } from '../views/aliases.js';
+import { classifierView, type SpamForm, spamPath, spamSettingsView } from '../views/spam.js';
+import {
+  adminDomain,
+  ownAlias,
+  ownDomain,
+  type WebContext,
+  type WebRouteDeps,
+  type WebRouter,
+} from '../web-context.js';
 
 function score(label: string, text: string): number | null {
   const trimmed = text.trim();
@@ -60,5 +70,40 @@ export function registerSpamRoutes(router: WebRouter, deps: WebRouteDeps): void 
       return render(ctx, title, view, 400);
     }
     redirectTo(ctx, spamPath(domain), ok('Spam settings saved.'));
+  });
+
+  const classifierTitle = 'Spam classifier';
+  const withMailbox = async (ctx: WebContext) => {
+    const found = await ownAlias(ctx, deps);
+    if (!found.alias.mailboxId) throw new NotFoundError('This alias has no mailbox: give it a password first.');
+    return found;
+  };
+
+  router.get('/domains/:domain/aliases/:alias/spam-classifier', async (ctx: WebContext) => {
+    const { domain, alias } = await withMailbox(ctx);
+    render(
+      ctx,
+      `${classifierTitle} of ${address(alias, domain)}`,
+      classifierView({ domain, alias, csrf: ctx.state.csrf }),
+    );
+  });
+
+  router.post('/domains/:domain/aliases/:alias/spam-classifier', async (ctx: WebContext) => {
+    const { domain, alias } = await withMailbox(ctx);
+    const forget = field(ctx.state.form, 'action') === 'forget';
+    const title = `${classifierTitle} of ${address(alias, domain)}`;
+    try {
+      const session = await unlockMailbox(ctx, deps, domain, alias, ctx.state.form.get('password') ?? '');
+      try {
+        const status = forget ? session.forgetSpamLearning() : session.spamLearning();
+        render(ctx, title, classifierView({ domain, alias, csrf: ctx.state.csrf, status, forgotten: forget }));
+      } finally {
+        session.close();
+      }
+    } catch (err) {
+      if (!(err instanceof UserError) || err instanceof RateLimitError) throw err;
+      const view = classifierView({ domain, alias, csrf: ctx.state.csrf, error: err.message });
+      render(ctx, title, view, err instanceof ValidationError ? 400 : 403);
+    }
   });
 }

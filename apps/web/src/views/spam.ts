@@ -1,10 +1,13 @@
 /**
- * The spam filter settings of a domain (docs/spam.md): thresholds, greylisting, sender allow and block lists; and
- * the summary each alias page shows of the settings that apply to its mail.
+ * The spam filter settings of a domain (docs/spam.md): thresholds, greylisting, sender allow and block lists; the
+ * summary each alias page shows of the settings that apply to its mail; and the page of an alias's own spam
+ * classifier (what its mailbox has learnt, shown after the mailbox password as the backup page asks for it).
  */
-import { type Domain, type DomainSpamSettings, domainToDisplay } from '@mailyard/control';
+import { type Alias, type Domain, type DomainSpamSettings, domainToDisplay } from '@mailyard/control';
+import type { SpamLearningStatus } from '@mailyard/mailstore';
 import { html, type SafeHtml } from '../html.js';
-import { domainPath } from '../web-context.js';
+import { aliasPath, domainPath } from '../web-context.js';
+import { address } from './aliases.js';
 import { checkboxInput, csrfInput, errorBox, textArea, textInput } from './forms.js';
 
 export interface SpamDefaults {
@@ -60,8 +63,16 @@ export function spamSettingsView(o: {
   </form>`;
 }
 
-/** What an alias page shows: the domain's settings in force for the alias's mail, and where to change them. */
-export function spamSummary(o: { domain: Domain; settings: DomainSpamSettings; defaults: SpamDefaults }): SafeHtml {
+/**
+ * What an alias page shows: the domain's settings in force for the alias's mail, where to change them, and for an
+ * alias with a mailbox the link to its own classifier.
+ */
+export function spamSummary(o: {
+  domain: Domain;
+  alias?: Alias;
+  settings: DomainSpamSettings;
+  defaults: SpamDefaults;
+}): SafeHtml {
   const junk = o.settings.junkScore ?? o.defaults.junkScore;
   const reject = Math.max(o.settings.rejectScore ?? o.defaults.rejectScore, junk);
   return html`<h2>Spam filter</h2>
@@ -73,5 +84,59 @@ export function spamSummary(o: { domain: Domain; settings: DomainSpamSettings; d
     <dt>Refused senders</dt><dd>${o.settings.block.length > 0 ? o.settings.block.join(', ') : 'none'}</dd>
   </dl>
   <p>These are the settings of ${domainToDisplay(o.domain.name)}: <a href="${spamPath(o.domain)}">change them for the
-    whole domain</a>.</p>`;
+    whole domain</a>.</p>
+  ${
+    o.alias?.mailboxId
+      ? html`<p>The mailbox also learns from its owner what is spam:
+    <a href="${classifierPath(o.domain, o.alias)}">see or reset what it has learnt</a> (asks for the mailbox password).</p>`
+      : ''
+  }`;
+}
+
+export function classifierPath(domain: Domain, alias: Alias): string {
+  return `${aliasPath(domain, alias)}/spam-classifier`;
+}
+
+/**
+ * An alias's own spam classifier: the mailbox password unlocks the mailbox for the one request (it is never
+ * stored), to show what the classifier has learnt or to forget all of it.
+ */
+export function classifierView(o: {
+  domain: Domain;
+  alias: Alias;
+  csrf: string;
+  status?: SpamLearningStatus;
+  forgotten?: boolean;
+  error?: string;
+}): SafeHtml {
+  const s = o.status;
+  const state = !s
+    ? ''
+    : html`<dl class="spam-summary" aria-label="What the classifier has learnt">
+    <dt>Trained as spam</dt><dd>${String(s.trainedSpam)} messages</dd>
+    <dt>Trained as not spam</dt><dd>${String(s.trainedHam)} messages</dd>
+    <dt>Words kept</dt><dd>${String(s.tokens)} of at most ${String(s.maxTokens)}</dd>
+    <dt>Files new mail into Junk</dt><dd>${
+      s.active
+        ? `yes, from a spam probability of ${Math.round(s.threshold * 100)} %`
+        : s.enabled
+          ? `not yet: it needs ${s.minTrained} messages of each kind`
+          : 'no: learning is switched off on this server'
+    }</dd>
+  </dl>`;
+  return html`<p><a href="${aliasPath(o.domain, o.alias)}">Back to ${address(o.alias, o.domain)}</a></p>
+  <h2 id="classifier">What this mailbox has learnt about spam</h2>
+  <p>Besides the domain's filter, the mailbox learns from its owner: moving a message into Junk, or marking it as
+    junk in a mail client, teaches it spam; moving it out of Junk, or marking it as not junk, teaches it the
+    opposite. Once it knows enough of both, it files likely spam into Junk when new mail is unlocked. What it learnt
+    is kept inside the encrypted mailbox, so the mailbox password is needed to see it.</p>
+  ${o.forgotten ? html`<p class="flash flash-ok" role="status">Everything it had learnt is forgotten.</p>` : ''}
+  ${errorBox(o.error)}
+  ${state}
+  <form method="post" action="${classifierPath(o.domain, o.alias)}" class="card" aria-labelledby="classifier">
+    ${csrfInput(o.csrf)}
+    ${textInput({ label: 'Mailbox password', name: 'password', type: 'password', required: true, autocomplete: 'off' })}
+    <button type="submit" name="action" value="show">Show what it has learnt</button>
+    <button type="submit" name="action" value="forget" class="danger">Forget everything it has learnt</button>
+  </form>`;
 }
