@@ -1,9 +1,9 @@
 // The one way Mailyard processes make loggers: JSON lines (pino) with {name, pid, hostname}, every object that
 // is logged or bound to a child passed through redactSecrets first, pretty output for people at a terminal.
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { type DestinationStream, type LevelWithSilentOrString, type Logger, pino, stdSerializers } from 'pino';
-import PinoPretty from 'pino-pretty';
 import { noteLogCall } from './code-bugs.js';
 import { redactSecrets, redactText } from './redact.js';
 
@@ -50,7 +50,9 @@ function safeForLog(object: Record<string, unknown>): Record<string, unknown> {
   return redactSecrets(serializeKnownFields(object));
 }
 
+/** pino-pretty is loaded only for pretty output: processes under PM2 write JSON lines and never load it (10 MB RSS). */
 function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  const PinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   return PinoPretty({
     colorize: destination === undefined && process.stdout.isTTY === true,
     translateTime: 'SYS:HH:MM:ss.l',
