@@ -59,7 +59,7 @@ const issuedInviteOut = inviteOut.extend({
 const inviteAccept = z.strictObject({ secret: z.string().min(1).max(200) });
 
 /** Where an invite is accepted; the secret goes in the body. */
-export const ACCEPT_PATH = '/v1/invites/accept';
+const ACCEPT_PATH = '/v1/invites/accept';
 
 const memberAdd = z.strictObject({ email: z.string().min(3).max(320), role: domainRole.default('user') });
 
