@@ -4,8 +4,8 @@
  */
 import { Readable } from 'node:stream';
 import { ServerError } from '@mailyard/errors';
-import { dkimSign } from 'mailauth';
 import type { SmtpContext } from './deps.js';
+import { mailauth } from './lazy-mailauth.js';
 import type { MessageBody } from './received-message.js';
 
 /** The DKIM-Signature header (CRLF-terminated) of `message` by `domain`; ServerError when the domain has no key. */
@@ -14,6 +14,7 @@ export async function signFor(ctx: SmtpContext, domain: string, message: Message
   if (!key) throw new ServerError(`no DKIM key for hosted domain ${domain}`);
   // mailauth 4.x signs only what is listed in signatureData; the top-level fields only satisfy its types.
   const signature = { signingDomain: domain, selector: key.selector, privateKey: key.privateKeyPem };
+  const { dkimSign } = await mailauth();
   const signed = await dkimSign(Readable.from(message.open()), {
     ...signature,
     canonicalization: 'relaxed/relaxed',

@@ -4,8 +4,8 @@
  * A DMARC failure under p=reject is refused (RFC 7489 §6.6.2 leaves rejection to the receiver; we honour it).
  */
 import type { Readable } from 'node:stream';
-import { authenticate } from 'mailauth';
 import type { SmtpContext } from './deps.js';
+import { mailauth } from './lazy-mailauth.js';
 import type { ArcInput } from './routing.js';
 
 export interface AuthenticationVerdict {
@@ -31,6 +31,7 @@ export async function checkSender(
   message: Readable,
   client: ClientFacts,
 ): Promise<AuthenticationVerdict> {
+  const { authenticate } = await mailauth();
   const result = await authenticate(message, {
     ip: client.ip,
     helo: client.helo,

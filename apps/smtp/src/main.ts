@@ -10,16 +10,15 @@
  * (jobs must not run twice); a Node process of its own cost 35-40 MB PSS at rest for a scheduler that is idle
  * between runs.
  */
-import { startJobsProcess } from '@mailyard/jobs/scheduler';
 import { watchOutboundQueue } from '@mailyard/monitor';
 import { type Booted, instanceMonitoring, runProcess } from '@mailyard/runtime';
 import type { SmtpDeps } from './deps.js';
 import { createSubmissionLoginGate } from './handlers/on-auth.js';
 import { SMTP_LIMITS } from './limits.js';
-import { createMxServer } from './mx.js';
-import { createOutboundWorker } from './outbound/worker.js';
-import { createSubmissionServer } from './submission.js';
-import { createWebhookWorker } from './webhooks/worker.js';
+
+// Each role imports only its own modules (issue 15): the MX never loads the outbound worker, the webhooks or the
+// jobs scheduler (Bree), the outbound process never loads smtp-server, and so on; the three roles share this entry
+// point, and a module loaded is memory kept for the life of the process.
 
 const ROLES = ['mx', 'submission', 'outbound'] as const;
 type Role = (typeof ROLES)[number];
@@ -28,12 +27,14 @@ type Role = (typeof ROLES)[number];
 async function start(role: Role, deps: SmtpDeps): Promise<() => Promise<void>> {
   const { config, logger } = deps;
   if (role === 'mx') {
+    const { createMxServer } = await import('./mx.js');
     const mx = createMxServer(deps);
     const port = await mx.listen(config.smtp.mxPort, config.bind);
     logger.info({ port, bind: config.bind }, 'mx listening');
     return () => mx.close(SMTP_LIMITS.shutdownGraceMs);
   }
   if (role === 'submission') {
+    const { createSubmissionServer } = await import('./submission.js');
     const submission = createSubmissionServer(deps);
     const ports = await submission.listen(
       { starttls: config.smtp.submissionPort, implicitTls: config.smtp.submissionTlsPort },
@@ -42,6 +43,10 @@ async function start(role: Role, deps: SmtpDeps): Promise<() => Promise<void>> {
     logger.info({ ...ports, bind: config.bind }, 'submission listening');
     return () => submission.close(SMTP_LIMITS.shutdownGraceMs);
   }
+  const [{ createOutboundWorker }, { createWebhookWorker }] = await Promise.all([
+    import('./outbound/worker.js'),
+    import('./webhooks/worker.js'),
+  ]);
   const worker = createOutboundWorker(deps);
   // Webhook POSTs are outbound traffic too: the same process posts them from their own durable queue.
   const webhooks = createWebhookWorker(deps);
@@ -96,6 +101,7 @@ if (role === 'outbound') {
   runProcess({ processName: role, monitoring: false, exitBeforeKillMs: 1000 }, async (booted) => {
     const { config, logger, control, coordination } = booted;
     const stopWorker = await start(role, smtpDeps(booted));
+    const { startJobsProcess } = await import('@mailyard/jobs/scheduler');
     const instance = Number(process.env.NODE_APP_INSTANCE ?? 0);
     const jobs = await startJobsProcess({
       config,

@@ -16,8 +16,8 @@
 import { isWebhookUrl, splitAddress } from '@mailyard/control';
 import type { Reservation } from '@mailyard/limits';
 import type { DeliverMeta } from '@mailyard/mailstore';
-import { sealMessage } from 'mailauth';
 import type { SmtpContext } from './deps.js';
+import { mailauth } from './lazy-mailauth.js';
 import { logMailEvents } from './mail-log.js';
 import { enqueueOutbound } from './outbound/enqueue.js';
 import { bodyOf, type MessageBody } from './received-message.js';
@@ -282,6 +282,7 @@ async function arcSeal(ctx: SmtpContext, message: Buffer, domain: string, arc: A
   if (arc.cv !== 'none' && arc.cv !== 'pass') return Buffer.alloc(0);
   const key = await ctx.control.getDkimKey(domain);
   if (!key) return Buffer.alloc(0);
+  const { sealMessage } = await mailauth();
   return sealMessage(message, {
     signingDomain: domain,
     selector: key.selector,
