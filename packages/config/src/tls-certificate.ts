@@ -2,8 +2,9 @@
 // data/tls (key.pem mode 0600, cert.pem) and reused while it is valid, matches its key and names the hostname.
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
+import type { generate } from 'selfsigned';
 import { ConfigError } from './config-error.js';
 import type { Config } from './schema.js';
 
@@ -74,7 +75,9 @@ export function createSelfSignedPair(hostname: string): TlsPair {
       { name: 'subjectAltName', altNames },
     ],
   };
-  const pems = generate([{ name: 'commonName', value: hostname }], options);
+  // selfsigned (node-forge, 10 MB RSS) is loaded only to make a certificate, not by every process at start.
+  const selfsigned = createRequire(import.meta.url)('selfsigned') as typeof import('selfsigned');
+  const pems = selfsigned.generate([{ name: 'commonName', value: hostname }], options);
   return { key: pems.private, cert: pems.cert };
 }
 
