@@ -253,3 +253,50 @@ describe('invite secrets stay out of paths and logs', () => {
     }
   });
 });
+
+describe('subdomains of a shared domain', () => {
+  test("an admin member adds one for the domain's owner; a user member and strangers cannot", async () => {
+    const h = await startHarness({ signupOpen: false });
+    try {
+      const owner = await h.signUp('owner@sub.example');
+      const admin = await h.signUp('admin@sub.example', owner);
+      const user = await h.signUp('user@sub.example', owner);
+      const stranger = await h.signUp('stranger@sub.example', owner);
+      await h.call('POST', '/v1/domains', { token: owner, json: { name: 'parent.example' } });
+      for (const [email, role, token] of [
+        ['admin@sub.example', 'admin', admin],
+        ['user@sub.example', 'user', user],
+      ] as const) {
+        const invite = await h.call('POST', '/v1/domains/parent.example/invites', {
+          token: owner,
+          json: { email, role },
+        });
+        const accepted = await h.call('POST', '/v1/invites/accept', { token, json: { secret: invite.body.secret } });
+        expect(accepted.status).toBe(200);
+      }
+
+      for (const token of [user, stranger]) {
+        const refused = await h.call('POST', '/v1/domains', { token, json: { name: 'mail.parent.example' } });
+        expect(refused.status).toBe(409);
+        expect(refused.body.message).toContain('parent.example, a parent domain');
+      }
+      const added = await h.call('POST', '/v1/domains', { token: admin, json: { name: 'mail.parent.example' } });
+      expect(added.status).toBe(201);
+      // The subtree stays the owner's: the owner holds it and manages it, the admin who added it too.
+      const members = await h.call('GET', '/v1/domains/mail.parent.example/members', { token: owner });
+      const listed = members.body.map((m: { email: string; is_owner: boolean }) => [m.email, m.is_owner]);
+      expect(listed).toHaveLength(2);
+      expect(listed).toEqual(
+        expect.arrayContaining([
+          ['owner@sub.example', true],
+          ['admin@sub.example', false],
+        ]),
+      );
+      expect((await h.call('GET', '/v1/domains/mail.parent.example', { token: user })).status).toBe(404);
+      expect((await h.call('DELETE', '/v1/domains/mail.parent.example', { token: admin })).status).toBe(204);
+      expect(h.errors).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});

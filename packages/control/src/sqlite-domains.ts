@@ -6,6 +6,9 @@
  * - A name, a parent of it or a subdomain of it that another account holds cannot be added, verified or not:
  *   one account owns a whole subtree. The check and the insert share one IMMEDIATE transaction, so two processes
  *   cannot both pass it.
+ * - Except for an admin member of a parent domain held by another account: the subdomain is added to the holder's
+ *   account (the subtree stays one account's, its owner an admin member as always) and the member who added it
+ *   becomes an admin member of it. A 'user' member, or anyone else, is refused as before.
  * - Only verified domains are hosted for routing (verified_at set): see isHosted and the alias lookup in sqlite.ts.
  */
 import { ConflictError, ValidationError } from '@mailyard/errors';
@@ -52,15 +55,17 @@ export class SqliteDomainTable {
     const name = await claimableName(input.name);
     const id = newId();
     const now = Date.now();
+    let owner = input.accountId;
     const insert = this.#db.transaction(() => {
-      this.#refuseForeignClaim(name, input.accountId);
+      owner = this.#parentHeldFor(name, input.accountId) ?? input.accountId;
+      this.#refuseForeignClaim(name, owner);
       this.#sql(
         `INSERT INTO domains (id, account_id, name, verification_token, dkim_selector, dkim_public_key,
              dkim_private_key, dmarc_policy, description, verified_at, verified_by, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
-        input.accountId,
+        owner,
         name,
         input.verificationToken,
         input.dkim.selector,
@@ -72,12 +77,13 @@ export class SqliteDomainTable {
         input.verified ? 'admin' : null,
         now,
       );
-      // The owner manages the domain as its first admin member (sqlite-members.ts).
-      this.#sql("INSERT INTO domain_members (domain_id, account_id, role, created_at) VALUES (?, ?, 'admin', ?)").run(
-        id,
-        input.accountId,
-        now,
+      // The owner manages the domain as its first admin member (sqlite-members.ts); a parent's admin who added it
+      // for the owner is one too.
+      const member = this.#sql(
+        "INSERT INTO domain_members (domain_id, account_id, role, created_at) VALUES (?, ?, 'admin', ?)",
       );
+      member.run(id, owner, now);
+      if (owner !== input.accountId) member.run(id, input.accountId, now);
     });
     try {
       insert.immediate();
@@ -86,6 +92,24 @@ export class SqliteDomainTable {
       throw err;
     }
     return toDomain(this.row(id) as DomainRow);
+  }
+
+  /**
+   * The account holding a parent of `name` when `accountId` is not it but is an admin member of one of the parents
+   * that account holds; null otherwise (then the usual claim check decides).
+   */
+  #parentHeldFor(name: string, accountId: string): string | null {
+    const parents = parentsOf(name);
+    if (parents.length === 0) return null;
+    const marks = parents.map(() => '?').join(', ');
+    const holder = this.#sql(
+      `SELECT d.account_id FROM domains d JOIN domain_members m ON m.domain_id = d.id
+         WHERE d.name IN (${marks}) AND d.account_id != ? AND m.account_id = ? AND m.role = 'admin'
+         ORDER BY length(d.name) DESC LIMIT 1`,
+    )
+      .pluck()
+      .get(...parents, accountId, accountId) as string | undefined;
+    return holder ?? null;
   }
 
   /** ConflictError when another account holds `name`, one of its parents or one of its subdomains. */
