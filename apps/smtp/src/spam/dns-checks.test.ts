@@ -7,6 +7,7 @@ import {
   heloAnomaly,
   linkDomains,
   listedName,
+  loadPublicSuffixList,
   type Resolve,
   reversedIp,
   zones,
@@ -20,7 +21,8 @@ test('DNSBL query names: reversed IPv4 octets, reversed IPv6 nibbles (RFC 5782 Â
   expect(reversedIp('not an ip')).toBeNull();
 });
 
-test('the listed name of a host (Public Suffix List), the zone list, and the link hosts of a message', () => {
+test('the listed name of a host (Public Suffix List), the zone list, and the link hosts of a message', async () => {
+  await loadPublicSuffixList();
   expect(listedName('www.shop.example.com')).toBe('example.com');
   expect(listedName('mail.example.co.uk.')).toBe('example.co.uk');
   expect(listedName('a.b.Example.COM.AU')).toBe('example.com.au');

@@ -9,7 +9,6 @@
  *   is the client's own address).
  * Every lookup fails open: an error or a timeout adds nothing but a zero-score *_FAILED symbol.
  */
-import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { SpamCheck, SpamCheckResult, SpamInput, SpamSymbol } from './verdict.js';
 
@@ -47,19 +46,18 @@ export function reversedIp(ip: string): string | null {
  * The name a URIBL lists for a host: its registrable domain by the ICANN section of the Public Suffix List
  * (tldts), so mail.example.co.uk is asked as example.co.uk and a.b.example.com.au as example.com.au; a name the
  * list does not know ends in a one-label suffix (shop.test). Null for a public suffix itself (co.uk) or an IP
- * address, which a domain list cannot list. The list (tldts) is loaded on the first call: only an MX with
- * spam.domainBlocklists set pays for it.
+ * address, which a domain list cannot list. The list is loaded by loadPublicSuffixList, on the first message
+ * checked against a domain list: only an MX with spam.domainBlocklists set pays for it.
  */
 export function listedName(host: string): string | null {
-  registrableDomain ??= loadRegistrableDomain();
-  return registrableDomain(host.toLowerCase().replace(/\.$/, ''));
+  if (!getDomain) throw new Error('listedName before loadPublicSuffixList');
+  return getDomain(host.toLowerCase().replace(/\.$/, ''), { allowPrivateDomains: false });
 }
 
-let registrableDomain: ((host: string) => string | null) | undefined;
+let getDomain: typeof import('tldts').getDomain | undefined;
 
-function loadRegistrableDomain(): (host: string) => string | null {
-  const tldts = createRequire(import.meta.url)('tldts') as typeof import('tldts');
-  return (host) => tldts.getDomain(host, { allowPrivateDomains: false });
+export async function loadPublicSuffixList(): Promise<void> {
+  getDomain ??= (await import('tldts')).getDomain;
 }
 
 export function zones(setting: string | undefined): string[] {
@@ -153,6 +151,7 @@ export function blocklistCheck(resolve: Resolve, ipZones: string[], domainZones:
             ),
           )
         : [];
+      if (domainZones.length > 0) await loadPublicSuffixList();
       const domains = domainZones.length > 0 ? messageDomains(input) : [];
       const domainLookups = domains.flatMap((domain) =>
         domainZones.map((zone) =>
