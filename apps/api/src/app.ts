@@ -14,6 +14,7 @@ import type { Logger } from '@mailyard/logger';
 import { countConnections, httpMetrics, monitoringEndpoints, watchByteBudget } from '@mailyard/monitor';
 import { closeServer, listenServer } from '@mailyard/runtime';
 import type { MessageSender } from '@mailyard/smtp';
+import { TransferJobs } from '@mailyard/transfer';
 import Koa, { type Next } from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiContext, ApiState, RouteDeps } from './context.js';
@@ -150,7 +151,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   });
   registerAccountRoutes(router, routeDeps);
   registerTokenRoutes(router, routeDeps);
-  registerDomainRoutes(router, routeDeps);
+  registerDomainRoutes(router, routeDeps, deps.sender);
   registerAliasRoutes(router, routeDeps, deps.sender, limits.verificationResendMs);
   registerAliasVerificationRoutes(router, routeDeps);
   registerMemberRoutes(router, routeDeps);
@@ -164,7 +165,12 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerFolderRoutes(router, routeDeps);
   registerSpamClassifierRoutes(router, routeDeps);
   registerTransferRoutes(router, routeDeps);
-  registerImportRoutes(router, routeDeps);
+  // Background imports: statuses in the data dir, shared with the dashboard's and with other instances.
+  const transferJobs = new TransferJobs({
+    dataDir: deps.config.dataDir,
+    onError: (err, job, what) => logger.warn({ err, job: job.id, kind: job.kind }, what),
+  });
+  registerImportRoutes(router, routeDeps, transferJobs);
 
   watchByteBudget(routeDeps.budget);
   app.use(httpMetrics('api'));
@@ -192,6 +198,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
     },
     async close() {
       await closeServer(server);
+      await transferJobs.close();
       mailboxes.close();
     },
   };

@@ -132,7 +132,7 @@ function routeDeps(deps: WebDeps, logger: Logger): WebRouteDeps {
       durationMs: limits.windowMs,
       ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}),
     }),
-    transferJobs: new TransferJobs(logger),
+    transferJobs: new TransferJobs(deps.config.dataDir, logger),
     ...(deps.sender ? { sender: deps.sender } : {}),
     verificationResendMs: deps.verificationResendMs ?? RESEND_INTERVAL_MS,
   };

@@ -90,7 +90,7 @@ describe.skipIf(!hasChromium)('backup page in headless Chromium', () => {
       .getByLabel('File to import')
       .setInputFiles({ name: 'old.mbox', mimeType: 'application/mbox', buffer: mbox });
     await form.getByRole('button', { name: 'Import', exact: true }).click();
-    expect(new URL(page.url()).pathname).toMatch(/\/backup\/jobs\/[0-9a-f]+$/);
+    expect(new URL(page.url()).pathname).toMatch(/\/backup\/jobs\/I[0-9a-f]{24}$/);
     // No script: the Refresh header reloads the page until the import is over.
     await page.locator('.status-done').waitFor({ timeout: 60_000 });
     expect(await text(page.locator('#job-imported'))).toBe('2');

@@ -66,7 +66,7 @@ describe('backup, import and restore on the dashboard', () => {
   const finished = async (started: Page): Promise<string> => {
     expect(started.status).toBe(303);
     const path = started.location ?? '';
-    expect(path).toMatch(/\/backup\/jobs\/[0-9a-f]+$/);
+    expect(path).toMatch(/\/backup\/jobs\/I[0-9a-f]{24}$/);
     const first = await owner.get(path);
     if (!first.text.includes('status-done') && !first.text.includes('status-failed')) {
       expect(first.headers.get('refresh')).toBe('2');

@@ -9,6 +9,19 @@
 export { detectFormat, type ImportFormat, readSource } from './detect.js';
 export { readEmlFiles, readEmlZip, writeEmlZip } from './eml.js';
 export {
+  HEARTBEAT_MS,
+  JOBS_DIR,
+  STALE_MS,
+  STATUS_ENTRIES,
+  STATUS_KEEP_MS,
+  type TransferJobInput,
+  type TransferJobKind,
+  type TransferJobState,
+  type TransferJobStatus,
+  TransferJobs,
+  type TransferJobsOptions,
+} from './jobs.js';
+export {
   COPY_DATABASE,
   COPY_KEY_FILE,
   type CopySecret,

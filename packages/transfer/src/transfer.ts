@@ -168,6 +168,13 @@ export async function importMessages(
   let batchFolder = '';
   let batchBytes = 0;
 
+  const progress = () => ({
+    messages: seen,
+    bytes: seenBytes,
+    imported: summary.imported,
+    duplicates: summary.duplicates,
+  });
+
   const folderPath = (path: string): string => {
     const existing = session.getFolder(path);
     if (existing) return existing.path;
@@ -216,7 +223,7 @@ export async function importMessages(
         folder = folderPath(item.folder);
       } catch (err) {
         summary.skipped.push({ source: item.source, reason: `folder ${item.folder}: ${(err as Error).message}` });
-        opts.onProgress?.({ messages: seen, bytes: seenBytes });
+        opts.onProgress?.(progress());
         continue;
       }
       let index = indexes.get(folder);
@@ -235,7 +242,7 @@ export async function importMessages(
         batchBytes += item.raw.length;
       }
     }
-    opts.onProgress?.({ messages: seen, bytes: seenBytes });
+    opts.onProgress?.(progress());
   }
   await flush();
   return summary;

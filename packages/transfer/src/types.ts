@@ -24,4 +24,11 @@ export function isUnreadable(item: ReadItem): item is UnreadableMessage {
 }
 
 /** Called after each message with running totals; the CLI draws its progress bar from it. */
-export type ProgressCallback = (progress: { messages: number; bytes: number; total?: number }) => void;
+export type ProgressCallback = (progress: {
+  messages: number;
+  bytes: number;
+  total?: number;
+  /** An import's messages stored and duplicates skipped so far. */
+  imported?: number;
+  duplicates?: number;
+}) => void;

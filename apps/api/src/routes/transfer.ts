@@ -24,8 +24,9 @@ import {
   detectSource,
   exportMessages,
   type ImportSource,
-  importMessages,
   openImportSource,
+  type TransferJobStatus,
+  type TransferJobs,
   writeEmlZip,
   writeMailboxCopy,
   writeMbox,
@@ -170,18 +171,16 @@ export function registerTransferRoutes(router: ApiRouter, deps: RouteDeps): void
   });
 }
 
-/** How long the status of a finished import is kept (in this process's memory). */
-export const IMPORT_STATUS_KEEP_MS = 60 * 60_000;
-/** Import statuses kept at most (the oldest finished ones are dropped first). */
-const IMPORT_STATUS_ENTRIES = 1000;
-
 export const importStatusOut = z.object({
   id: z.string(),
-  status: z.enum(['queued', 'running', 'done', 'failed']),
+  status: z
+    .enum(['queued', 'running', 'done', 'failed', 'interrupted'])
+    .describe('interrupted: the server stopped during the import; error says what was imported before'),
   format: z
     .enum(['mbox', 'zip', 'eml', 'maildir-zip', 'copy'])
     .nullable()
     .describe('mbox, zip (EML files), eml, maildir-zip (a zipped Maildir tree) or copy (an encrypted mailbox copy)'),
+  read: z.number().int().describe('Messages read from the file so far'),
   imported: z.number().int(),
   imported_bytes: z.number().int(),
   duplicates: z.number().int(),
@@ -197,57 +196,34 @@ export const importQuery = z.object({
   folder: z.string().min(1).optional().describe('Folder for messages whose archive names none (default INBOX)'),
 });
 
-interface ImportJob {
-  mailboxId: string;
-  status: ImportStatus;
-  finishedAt: number;
+function presentImport(s: TransferJobStatus): ImportStatus {
+  return {
+    id: s.id,
+    status: s.state,
+    format: s.format === 'maildir' ? null : s.format, // a Maildir tree is never one uploaded file
+    read: s.read,
+    imported: s.imported,
+    imported_bytes: s.importedBytes,
+    duplicates: s.duplicates,
+    skipped: s.skipped.map((k) => ({ source: k.source, reason: k.reason })),
+    folders_created: s.foldersCreated,
+    error: s.error,
+    created_at: s.startedAt,
+    finished_at: s.finishedAt,
+  };
 }
 
 /**
  * POST /v1/imports and GET /v1/imports/{id}: the upload (at most api.importMaxBytes, reserved from the in-flight
- * byte budget while it arrives) is written to tmp/imports/, answered 202, and imported in the background through
- * @mailyard/transfer's importMessages (the store's append: duplicates skipped, quota counted, IMAP sessions told).
- * Every kind openImportSource knows is taken: mbox, EML, a zip of EML files or of a Maildir tree, and an encrypted
- * mailbox copy (the sqlite export), which restores its folders, flags and internal dates.
- * The statuses live in this process's memory for IMPORT_STATUS_KEEP_MS: a restart forgets them (the imported mail
- * stays; an import cut short by a restart can be posted again, duplicates are skipped).
+ * byte budget while it arrives) is written to tmp/imports/, answered 202, and imported in the background by
+ * @mailyard/transfer's TransferJobs (importMessages, the store's append: duplicates skipped, quota counted, IMAP
+ * sessions told). Every kind openImportSource knows is taken: mbox, EML, a zip of EML files or of a Maildir tree,
+ * and an encrypted mailbox copy (the sqlite export), which restores its folders, flags and internal dates.
+ * Statuses are files in the data dir shared with the dashboard's imports: any instance answers for any job, and
+ * an import cut short by a restart is `interrupted`, saying what it imported (posting the file again skips those).
  */
-export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
+export function registerImportRoutes(router: ApiRouter, deps: RouteDeps, jobs: TransferJobs): void {
   const dir = join(deps.config.dataDir, 'tmp', 'imports');
-  const jobs = new Map<string, ImportJob>();
-
-  function forget(now: number): void {
-    for (const [id, job] of jobs) {
-      if (job.finishedAt > 0 && now - job.finishedAt > IMPORT_STATUS_KEEP_MS) jobs.delete(id);
-    }
-    for (const [id, job] of jobs) {
-      if (jobs.size <= IMPORT_STATUS_ENTRIES) break;
-      if (job.finishedAt > 0) jobs.delete(id);
-    }
-  }
-
-  async function runImport(job: ImportJob, session: MailboxSession, source: ImportSource, path: string): Promise<void> {
-    const { status } = job;
-    try {
-      status.status = 'running';
-      const summary = await importMessages(session, source.items);
-      status.imported = summary.imported;
-      status.imported_bytes = summary.importedBytes;
-      status.duplicates = summary.duplicates;
-      status.skipped = summary.skipped.map((s) => ({ source: s.source, reason: s.reason }));
-      status.folders_created = summary.foldersCreated;
-      status.status = 'done';
-    } catch (err) {
-      status.status = 'failed';
-      status.error = (err as Error).message;
-    } finally {
-      session.close();
-      await source.close();
-      await rm(path, { force: true });
-      job.finishedAt = Date.now();
-      status.finished_at = new Date(job.finishedAt).toISOString();
-    }
-  }
 
   /**
    * The upload's messages, opened before the 202 so a file of no known kind (400) or an encrypted copy that does
@@ -277,6 +253,7 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
     const q = parseInput(importQuery, ctx.query);
     const { identity, session } = await deps.mailboxes.open(ctx.get('authorization') || undefined, ctx.ip);
     let path: string | null = null;
+    let owned = false;
     try {
       if (q.folder && !session.getFolder(q.folder)) throw Boom.notFound(`no folder ${q.folder}`);
       // The file as the body, or as the file part of multipart/form-data (curl -F file=@mail.mbox).
@@ -290,48 +267,37 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps): void {
       );
       if (upload.length === 0) throw Boom.badRequest('the body is empty: send the mbox or zip file');
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      const id = `I${randomBytes(12).toString('hex')}`;
-      path = join(dir, id);
+      path = join(dir, `upload-${randomBytes(12).toString('hex')}`);
       await writeFile(path, upload, { mode: 0o600 });
       const source = await openUpload(ctx, path, q.folder ?? 'INBOX');
-      forget(Date.now());
-      const job: ImportJob = {
-        mailboxId: identity.mailboxId,
-        finishedAt: 0,
-        status: {
-          id,
-          status: 'queued',
-          format: source.kind === 'maildir' ? null : source.kind, // a Maildir tree is never one uploaded file
-          imported: 0,
-          imported_bytes: 0,
-          duplicates: 0,
-          skipped: [],
-          folders_created: [],
-          error: null,
-          created_at: new Date().toISOString(),
-          finished_at: null,
-        },
-      };
-      jobs.set(id, job);
       const file = path;
       path = null;
-      setImmediate(() => void runImport(job, session, source, file));
+      // From here the job owns the session, the source and the file (start() closes them if it cannot record).
+      owned = true;
+      const { id } = await jobs.start({
+        kind: source.kind === 'copy' ? 'restore' : 'import',
+        mailboxId: identity.mailboxId,
+        fileName: null,
+        session,
+        source,
+        upload: file,
+      });
       ctx.status = 202;
       ctx.set('Location', `/v1/imports/${id}`);
       ctx.body = { id, status: 'queued' };
     } catch (err) {
-      session.close();
+      if (!owned) session.close();
       if (path) await rm(path, { force: true });
       throw err;
     }
   });
 
   router.get('/imports/:import', (ctx: ApiContext) =>
-    withMailbox(ctx, deps, (_session, identity) => {
-      const job = jobs.get(param(ctx, 'import'));
+    withMailbox(ctx, deps, async (_session, identity) => {
       // Another mailbox's import is as unknown as a missing one.
-      if (!job || job.mailboxId !== identity.mailboxId) throw Boom.notFound('import not found');
-      ctx.body = job.status;
+      const job = await jobs.get(param(ctx, 'import'), identity.mailboxId);
+      if (!job) throw Boom.notFound('import not found');
+      ctx.body = presentImport(job);
     }),
   );
 }

@@ -35,21 +35,14 @@ import {
 } from '@mailyard/transfer';
 import { clientSettings } from '../client-settings.js';
 import { field } from '../form-body.js';
-import { unlockMailbox } from '../mailbox-unlock.js';
 import { html } from '../html.js';
+import { unlockMailbox } from '../mailbox-unlock.js';
 import { render } from '../page.js';
 import type { JobKind } from '../transfer-jobs.js';
 import { readUpload, type Upload, type UploadedFile } from '../uploads.js';
 import { address, passwordIssuedView } from '../views/aliases.js';
 import { type BackupSection, backupPath, backupView, jobPath, jobView, restoreNewView } from '../views/backup.js';
-import {
-  ownAlias,
-  ownDomain,
-  requireAccount,
-  type WebContext,
-  type WebRouteDeps,
-  type WebRouter,
-} from '../web-context.js';
+import { ownAlias, ownDomain, type WebContext, type WebRouteDeps, type WebRouter } from '../web-context.js';
 
 /** Seconds between refreshes of a running import's status page (the Refresh header; the page has no script). */
 const REFRESH_SECONDS = 2;
@@ -77,18 +70,17 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
   const maxBytes = deps.config.web.uploadMaxBytes;
   const jobs = deps.transferJobs;
 
-  const showPage = (
+  const showPage = async (
     ctx: WebContext,
     domain: Domain,
     alias: Alias,
     error?: { section: BackupSection; err: UserError },
   ) => {
-    const account = requireAccount(ctx);
     const view = backupView({
       domain,
       alias,
       csrf: ctx.state.csrf,
-      jobs: jobs.forAlias(account.id, alias.id),
+      jobs: alias.mailboxId ? await jobs.forMailbox(alias.mailboxId) : [],
       maxBytes,
       error: error ? { section: error.section, text: error.err.message } : undefined,
     });
@@ -136,14 +128,16 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
     }
   };
 
-  const startJob = (
-    ctx: WebContext,
-    o: { kind: JobKind; alias: Alias; file: UploadedFile; session: MailboxSession; source: ImportSource },
-  ) =>
+  const startJob = (o: {
+    kind: JobKind;
+    mailboxId: string;
+    file: UploadedFile;
+    session: MailboxSession;
+    source: ImportSource;
+  }) =>
     jobs.start({
       kind: o.kind,
-      accountId: requireAccount(ctx).id,
-      aliasId: o.alias.id,
+      mailboxId: o.mailboxId,
       fileName: o.file.name,
       session: o.session,
       source: o.source,
@@ -168,13 +162,13 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
     } catch (err) {
       if (form?.file) await rm(form.file.path, { force: true });
       if (!(err instanceof UserError) || err instanceof RateLimitError) throw err;
-      showPage(ctx, domain, alias, { section, err });
+      await showPage(ctx, domain, alias, { section, err });
     }
   };
 
   router.get('/domains/:domain/aliases/:alias/backup', async (ctx: WebContext) => {
     const { domain, alias } = await mailboxAlias(ctx);
-    showPage(ctx, domain, alias);
+    await showPage(ctx, domain, alias);
   });
 
   router.post('/domains/:domain/aliases/:alias/backup/download', async (ctx: WebContext) => {
@@ -186,7 +180,7 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
       session = await unlock(ctx, domain, alias, ctx.state.form.get('password') ?? '');
     } catch (err) {
       if (!(err instanceof UserError) || err instanceof RateLimitError) throw err;
-      return showPage(ctx, domain, alias, { section: 'download', err });
+      return await showPage(ctx, domain, alias, { section: 'download', err });
     }
     ctx.set('Cache-Control', 'no-store');
     if (format === 'sqlite') {
@@ -211,7 +205,7 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
   });
 
   router.post('/domains/:domain/aliases/:alias/backup/import', async (ctx: WebContext) => {
-    const { domain, alias } = await mailboxAlias(ctx);
+    const { domain, alias, mailboxId } = await mailboxAlias(ctx);
     await withUpload(ctx, 'import', domain, alias, async ({ fields, file: uploaded }) => {
       const file = requireFile(uploaded);
       const folder = field(fields, 'folder') || 'INBOX';
@@ -228,14 +222,14 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
         session.close();
         throw new ValidationError(`The file could not be read: ${(err as Error).message}`);
       }
-      const job = startJob(ctx, { kind: 'import', alias, file, session, source });
+      const job = await startJob({ kind: 'import', mailboxId, file, session, source });
       ctx.redirect(jobPath(domain, alias, job));
       ctx.status = 303;
     });
   });
 
   router.post('/domains/:domain/aliases/:alias/backup/restore', async (ctx: WebContext) => {
-    const { domain, alias } = await mailboxAlias(ctx);
+    const { domain, alias, mailboxId } = await mailboxAlias(ctx);
     await withUpload(ctx, 'restore', domain, alias, async ({ fields, file: uploaded }) => {
       const file = requireFile(uploaded);
       if ((await kindOf(file)) !== 'copy') throw new ValidationError(NOT_A_COPY);
@@ -248,7 +242,7 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
         session.close();
         throw err;
       }
-      const job = startJob(ctx, { kind: 'restore', alias, file, session, source });
+      const job = await startJob({ kind: 'restore', mailboxId, file, session, source });
       ctx.redirect(jobPath(domain, alias, job));
       ctx.status = 303;
     });
@@ -256,13 +250,11 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
 
   router.get('/domains/:domain/aliases/:alias/backup/jobs/:job', async (ctx: WebContext) => {
     const { domain, alias } = await ownAlias(ctx, deps);
-    const job = jobs.get(ctx.params.job ?? '', requireAccount(ctx).id);
-    if (!job || job.aliasId !== alias.id) {
-      throw new NotFoundError(
-        'No such import here: its status is kept for an hour by the dashboard process that ran it. Mail it imported stays.',
-      );
+    const job = alias.mailboxId ? await jobs.get(ctx.params.job ?? '', alias.mailboxId) : undefined;
+    if (!job) {
+      throw new NotFoundError('No such import here: statuses are kept for a day. Mail it imported stays.');
     }
-    const finished = job.state === 'done' || job.state === 'failed';
+    const finished = job.state !== 'queued' && job.state !== 'running';
     if (!finished) ctx.set('Refresh', String(REFRESH_SECONDS));
     const title = `${job.kind === 'restore' ? 'Restore' : 'Import'} into ${address(alias, domain)}`;
     render(ctx, title, jobView({ domain, alias, job }));
@@ -298,8 +290,9 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
         throw err;
       }
       const created = { ...alias, mailboxId: issued.mailboxId };
-      const job = startJob(ctx, { kind: 'restore', alias: created, file, session, source });
+      const opened = source;
       source = null;
+      const job = await startJob({ kind: 'restore', mailboxId: issued.mailboxId, file, session, source: opened });
       const view = html`<p class="flash flash-ok" role="status">The restore has started:
           <a href="${jobPath(domain, created, job)}" id="restore-status">follow it here</a>.</p>
         ${passwordIssuedView({

@@ -171,7 +171,7 @@ function skippedList(job: JobStatus): SafeHtml {
 
 export function jobView(o: { domain: Domain; alias: Alias; job: JobStatus }): SafeHtml {
   const { job } = o;
-  const finished = job.state === 'done' || job.state === 'failed';
+  const finished = job.state !== 'queued' && job.state !== 'running';
   const progress = finished
     ? html``
     : html`<p role="status">${job.state === 'queued' ? 'Waiting to start.' : `${job.read} messages read so far.`}
