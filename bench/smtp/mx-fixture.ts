@@ -145,10 +145,14 @@ export async function createFixture(): Promise<MxFixture> {
   };
 }
 
-/** Starts the built MX process on a free port over the fixture's data dir; `env` adds or overrides settings. */
+/**
+ * Starts the built MX process on a free port over the fixture's data dir; `env` adds or overrides settings,
+ * `execArgv` gives node options (--cpu-prof ...).
+ */
 export async function startMx(
   fixture: MxFixture,
   env: Record<string, string> = {},
+  execArgv: string[] = [],
 ): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
   const port = await freePort();
   const main = process.env.BENCH_SMTP_MAIN ?? join(repoRoot(), 'apps', 'smtp', 'dist', 'main.js');
@@ -168,7 +172,7 @@ export async function startMx(
       MAILYARD_SPAM_ENABLED: 'false',
       ...env,
     },
-    execArgv: [],
+    execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,11 @@
 /**
  * DNS lookups of the SMTP processes through one configurable resolver (config dns.resolver, dns.timeoutMs):
  * TXT for SPF/DKIM/DMARC/ARC (handed to mailauth), MX and A/AAAA for outbound delivery (RFC 5321 §5.1).
+ * The answers given to mailauth (and the spam checks) are kept ANSWER_CACHE_MS (30 s), "no such record" answers
+ * too, and a question already in flight is asked once: a sender that delivers many messages in a row (one
+ * connection each) costs one SPF and one DMARC lookup per 30 s, not per message. Failures (timeouts, SERVFAIL) are
+ * not kept. node:dns gives no TTL for TXT records, so 30 s is the bound: a record changed at the sender's side
+ * is seen within 30 s, sooner than most TTLs.
  */
 import { Resolver } from 'node:dns/promises';
 import { parseResolver } from '@mailyard/config';
@@ -53,11 +58,48 @@ async function orEmpty<T>(lookup: Promise<T[]>): Promise<T[]> {
   }
 }
 
+const ANSWER_CACHE_MS = 30_000;
+const ANSWER_CACHE_ENTRIES = 10_000;
+
+type Answer = string[][] | string[];
+
+/** A copy of an answer, so a caller that changes what it got cannot change what the next caller gets. */
+function copyOf(answer: Answer): Answer {
+  return answer.map((r) => (Array.isArray(r) ? [...r] : r)) as Answer;
+}
+
+/**
+ * `resolve` with answers (and no-record answers) kept `ttlMs`, at most `entries` of them (the oldest go first),
+ * and one query for concurrent askers of the same question.
+ */
+export function cachedResolve(
+  resolve: (name: string, rrtype: string) => Promise<Answer>,
+  opts: { ttlMs?: number; entries?: number; now?: () => number } = {},
+): MailauthResolver {
+  const ttlMs = opts.ttlMs ?? ANSWER_CACHE_MS;
+  const entries = opts.entries ?? ANSWER_CACHE_ENTRIES;
+  const now = opts.now ?? Date.now;
+  const kept = new Map<string, { expires: number; answer: Promise<Answer> }>();
+  return async (name, rrtype) => {
+    const key = `${rrtype} ${name.toLowerCase()}`;
+    const hit = kept.get(key);
+    if (hit && hit.expires > now()) return copyOf(await hit.answer);
+    if (hit) kept.delete(key);
+    const answer = resolve(name, rrtype);
+    kept.set(key, { expires: now() + ttlMs, answer });
+    if (kept.size > entries) kept.delete(kept.keys().next().value as string);
+    answer.catch((err: unknown) => {
+      if (!isNoRecords(err) && kept.get(key)?.answer === answer) kept.delete(key);
+    });
+    return copyOf(await answer);
+  };
+}
+
 export function createDnsLookup(opts: DnsOptions = {}): DnsLookup {
   const resolver = new Resolver({ timeout: opts.timeoutMs ?? 5000, tries: 2 });
   if (opts.server) resolver.setServers([formatServer(opts.server)]);
   return {
-    mailauth: (name, rrtype) => resolver.resolve(name, rrtype) as Promise<string[][] | string[]>,
+    mailauth: cachedResolve((name, rrtype) => resolver.resolve(name, rrtype) as Promise<Answer>),
     async resolveMx(domain) {
       const records = await resolver.resolveMx(domain);
       return records
