@@ -288,7 +288,7 @@ const mailbox = section('Mailbox storage and encryption.', {
   ),
   spamLearning: flag(
     true,
-    'Each mailbox learns spam from its owner: COPY/MOVE into Junk trains spam, out of Junk trains ham, and the spool drain files likely spam into Junk (docs/spam.md).',
+    'Each mailbox learns spam from its owner: COPY/MOVE into Junk or the $Junk keyword trains spam, out of Junk or $NotJunk trains ham, and the spool drain files likely spam into Junk (docs/spam.md).',
   ),
   // 90: the combined probability sits near 0.5 when evidence is weak or mixed, so 90 files only clear cases.
   spamLearningThreshold: percent(
@@ -298,7 +298,7 @@ const mailbox = section('Mailbox storage and encryption.', {
   // 10 of each: fewer gives token counts too noisy to act on without filing mail the owner wants.
   spamLearningMinTrained: count(
     10,
-    'Messages the owner must have moved into Junk, and out of it, before the drain files anything into Junk.',
+    'Messages the owner must have trained as spam (into Junk, or $Junk), and as ham (out of Junk, or $NotJunk), before the drain files anything into Junk.',
     1,
   ),
 });
