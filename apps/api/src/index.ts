@@ -26,6 +26,7 @@ export { basicToken } from './auth.js';
 export { OPERATIONS, openApiDocument } from './openapi.js';
 export {
   RESEND_INTERVAL_MS,
+  requestDomainVerifications,
   requestVerifications,
   resendVerification,
   type VerificationDeps,

@@ -40,6 +40,7 @@ export function presentDomain(domain: Domain, hostname: string) {
     last_dns_check: check ? { checked_at: iso(check.checkedAt), all_ok: check.allOk, records: check.records } : null,
     created_at: iso(domain.createdAt),
     dns_records: expectedRecords(domain, hostname),
+    has_recipient_verification: domain.hasRecipientVerification,
   };
 }
 

@@ -70,6 +70,8 @@ export const domainOut = domainSummaryOut.extend({
   /** Sums over the domain's mailboxes, as last reported. */
   storage_used: z.number().int(),
   message_count: z.number().int(),
+  /** Every alias of the domain verifies its external forwards (Forward Email's domain setting). */
+  has_recipient_verification: z.boolean(),
 });
 
 export const verifyRecordsOut = z.strictObject({

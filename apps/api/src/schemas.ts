@@ -28,6 +28,8 @@ export const domainCreate = z.strictObject({
   description: z.string().max(1000).optional(),
   /** Administrators only: hosted for routing at once, without the DNS ownership check. */
   verified: z.boolean().optional(),
+  /** Every alias of the domain verifies its external forwards (Forward Email's domain-wide setting). */
+  has_recipient_verification: z.boolean().optional(),
   /** Default limit of each mailbox (bytes or "10GB"); null for the server default. */
   max_quota_per_alias: quotaValue,
   /** Cap of all the domain's mailboxes together (bytes or "10GB"); null for none. */
@@ -49,6 +51,8 @@ export const domainUpdate = z.strictObject({
   max_quota: quotaValue,
   dmarc_policy: dmarcPolicy.optional(),
   description: z.string().max(1000).optional(),
+  /** Every alias of the domain verifies its external forwards; switching it on emails the links. */
+  has_recipient_verification: z.boolean().optional(),
 });
 
 const recipients = z.array(z.string().max(320)).max(100);

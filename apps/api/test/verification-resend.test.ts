@@ -118,3 +118,37 @@ test('an API process without a message sender answers 503', async () => {
     await h.close();
   }
 });
+
+test('the domain-wide setting: every alias verifies its forwards, switching it on emails the links', async () => {
+  const h = await startHarness({ signupOpen: true, sender: {}, rateLimits: { verificationResendMs: 0 } });
+  try {
+    const token = await h.signUp('owner@example.org');
+    await h.call('POST', '/v1/domains', { token, json: { name: 'resend.example', verified: true } });
+    // An alias made before, without its own setting: nothing is asked yet.
+    await h.call('POST', url, { token, json: { name: 'old', recipients: ['olga@remote.test'] } });
+    expect(await linksTo(h, 'olga@remote.test')).toEqual([]);
+    const on = await h.call('PUT', '/v1/domains/resend.example', {
+      token,
+      body: 'has_recipient_verification=true',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(on.status).toBe(200);
+    expect(on.body.has_recipient_verification).toBe(true);
+    expect(await linksTo(h, 'olga@remote.test')).toHaveLength(1);
+    expect((await h.control.routeRecipient('old@resend.example'))?.awaitingVerification).toEqual(['olga@remote.test']);
+    // A new alias without its own setting is asked too, and a new link can be sent.
+    await h.call('POST', url, { token, json: { name: 'new', recipients: ['nina@remote.test'] } });
+    expect(await linksTo(h, 'nina@remote.test')).toHaveLength(1);
+    const again = await h.call('POST', `${url}/new/recipient-verifications/resend`, {
+      token,
+      json: { recipient: 'nina@remote.test' },
+    });
+    expect(again.status).toBe(200);
+    // Off again: the aliases forward without asking.
+    await h.call('PUT', '/v1/domains/resend.example', { token, json: { has_recipient_verification: false } });
+    expect((await h.control.routeRecipient('old@resend.example'))?.awaitingVerification).toBeUndefined();
+    expect(h.errors).toEqual([]);
+  } finally {
+    await h.close();
+  }
+});

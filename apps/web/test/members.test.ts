@@ -25,7 +25,7 @@ describe('domain members in the dashboard', () => {
     await h.close();
   });
 
-  test('invite, accept by link, then the user role: reads the domain, no settings, may leave', async () => {
+  test('invite, accept by code, then the user role: reads the domain, no settings, may leave', async () => {
     expect((await owner.get('/domains/crew.example')).text).toContain(`href="${path}"`);
     await owner.get(path);
     const created = await owner.post(`${path}/invites`, { email: 'colleague@crew.example', role: 'user' });

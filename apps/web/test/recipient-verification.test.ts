@@ -109,3 +109,31 @@ test('a second press within the interval: 429 with Retry-After and the reason, n
     await h.close();
   }
 });
+
+test("the domain's setting: switched on in the domain settings, every alias's forwards are asked", async () => {
+  const h = await startHarness({ config: { api: { signupOpen: true } }, withSender: true });
+  try {
+    const owner = await new WebClient(h.base).signUp('owner@verify.example');
+    expect((await owner.post('/domains', { name: 'verify.example' })).status).toBe(303);
+    await owner.get(aliases);
+    await owner.post(aliases, { name: 'plain', recipients: 'gus@remote.test', is_enabled: 'on' });
+    expect(await tokensFor(h, 'gus@remote.test')).toEqual([]);
+    await owner.get('/domains/verify.example');
+    const saved = await owner.post('/domains/verify.example', {
+      description: '',
+      dmarc_policy: 'none',
+      has_recipient_verification: 'on',
+    });
+    expect(saved.status).toBe(303);
+    expect(await tokensFor(h, 'gus@remote.test')).toHaveLength(1);
+    expect((await owner.get('/domains/verify.example')).text).toMatch(
+      /name="has_recipient_verification" type="checkbox" value="on" checked/,
+    );
+    const page = await owner.get(`${aliases}/plain`);
+    expect(page.text).toContain('Recipient verification</h2>');
+    expect(page.text).toContain('Send the link again');
+    expect(h.codeBugs()).toEqual([]);
+  } finally {
+    await h.close();
+  }
+});

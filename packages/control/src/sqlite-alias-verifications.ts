@@ -36,9 +36,11 @@ export class SqliteAliasVerificationTable {
 
   /** Rows for new external recipients (tokens to send), rows of recipients no longer listed removed. */
   sync(aliasId: string): IssuedRecipientVerification[] {
-    const alias = this.#sql('SELECT recipients, has_recipient_verification FROM aliases WHERE id = ?').get(aliasId) as
-      | Pick<AliasRow, 'recipients' | 'has_recipient_verification'>
-      | undefined;
+    // On by the alias's own setting or by its domain's.
+    const alias = this.#sql(
+      `SELECT a.recipients, max(a.has_recipient_verification, d.has_recipient_verification) AS has_recipient_verification
+         FROM aliases a JOIN domains d ON d.id = a.domain_id WHERE a.id = ?`,
+    ).get(aliasId) as Pick<AliasRow, 'recipients' | 'has_recipient_verification'> | undefined;
     if (!alias) return [];
     const external = this.externalRecipients(alias);
     const known = new Set(

@@ -148,9 +148,11 @@ export class SqliteDomainTable {
   update(accountId: string, domainId: string, patch: DomainPatch): Domain | null {
     const current = this.find(accountId, domainId);
     if (!current) return null;
-    this.#sql('UPDATE domains SET dmarc_policy = ?, description = ? WHERE id = ?').run(
+    const verification = patch.hasRecipientVerification ?? current.hasRecipientVerification;
+    this.#sql('UPDATE domains SET dmarc_policy = ?, description = ?, has_recipient_verification = ? WHERE id = ?').run(
       patch.dmarcPolicy ?? current.dmarcPolicy,
       patch.description ?? current.description,
+      verification ? 1 : 0,
       current.id,
     );
     return toDomain(this.row(current.id) as DomainRow);

@@ -42,6 +42,7 @@ export interface DomainRow {
   last_dns_check: string | null;
   verified_at: number | null;
   verified_by: string | null;
+  has_recipient_verification: number;
   created_at: number;
 }
 
@@ -115,6 +116,7 @@ export function toDomain(row: DomainRow): Domain {
     lastDnsCheck: parseDnsCheck(row.last_dns_check),
     verifiedAt: dateOrNull(row.verified_at),
     verifiedBy: row.verified_by as DomainVerifier | null,
+    hasRecipientVerification: row.has_recipient_verification === 1,
     createdAt: new Date(row.created_at),
   };
 }

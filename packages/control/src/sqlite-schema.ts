@@ -293,6 +293,10 @@ const MIGRATIONS: string[] = [
     UNIQUE (domain_id, email)
   );
   `,
+  // 17: Forward Email's domain-wide recipient verification (every alias of the domain verifies its forwards).
+  `
+  ALTER TABLE domains ADD COLUMN has_recipient_verification INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -367,7 +367,8 @@ export class SqliteControlStore implements T.ControlStore {
       this.#firstExact(domain, locals) ?? this.#firstPattern(domain, locals) ?? this.#firstExact(domain, ['*']);
     if (!row) return null;
     const resolved = { domain: toDomain(domain), alias: toAlias(row) };
-    if (row.has_recipient_verification !== 1) return resolved;
+    // The alias's own setting, or its domain's (every alias of the domain then verifies).
+    if (row.has_recipient_verification !== 1 && domain.has_recipient_verification !== 1) return resolved;
     const verified = this.#verifications.verified(row.id);
     const awaiting = this.#verifications.externalRecipients(row).filter((r) => !verified.has(r));
     return { ...resolved, awaitingVerification: awaiting };

@@ -86,6 +86,11 @@ export interface Domain {
    */
   verifiedAt: Date | null;
   verifiedBy: DomainVerifier | null;
+  /**
+   * Forward Email's domain-wide recipient verification: every alias of the domain verifies its external forwards,
+   * whatever its own hasRecipientVerification says.
+   */
+  hasRecipientVerification: boolean;
   createdAt: Date;
 }
 
@@ -140,6 +145,7 @@ export interface NewDomain {
 export interface DomainPatch {
   dmarcPolicy?: DmarcPolicy;
   description?: string;
+  hasRecipientVerification?: boolean;
 }
 
 export interface Alias {

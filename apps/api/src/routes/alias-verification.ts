@@ -49,6 +49,19 @@ export async function requestVerifications(
   for (const request of issued) await emailLink(deps, sender, domain, alias, request);
 }
 
+/** After the domain-wide setting was switched on: requestVerifications for every alias of the domain. */
+export async function requestDomainVerifications(
+  deps: VerificationDeps,
+  sender: MessageSender | undefined,
+  domain: Domain,
+): Promise<void> {
+  for (let page = 1; ; page++) {
+    const aliases = await deps.control.listAliases(domain.id, { page, limit: 100 });
+    for (const alias of aliases.items) await requestVerifications(deps, sender, domain, alias);
+    if (page * 100 >= aliases.total) return;
+  }
+}
+
 async function emailLink(
   deps: VerificationDeps,
   sender: MessageSender,
@@ -77,7 +90,9 @@ export async function resendVerification(
 ): Promise<Date> {
   const { domain, alias, recipient } = target;
   if (!sender) throw new TryAgainLaterError('this process has no message sender to email the link');
-  if (!alias.hasRecipientVerification) throw new ConflictError('recipient verification is off for this alias');
+  if (!alias.hasRecipientVerification && !domain.hasRecipientVerification) {
+    throw new ConflictError('recipient verification is off for this alias');
+  }
   const result = await deps.control.reissueRecipientVerification(alias.id, recipient, intervalMs);
   switch (result.outcome) {
     case 'unknown':

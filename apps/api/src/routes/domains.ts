@@ -2,11 +2,13 @@
  * Hosted domains, their DNS records and the check of those records against DNS. A new domain is not hosted for
  * routing until verified: its ownership TXT record found by verify-records (or the hourly check), or marked by an
  * administrator (`verified: true` here, or PUT /v1/admin/domains/{domain}/verification). A name, its parents and
- * its subdomains belong to one account: 409 when another account holds one of them.
+ * its subdomains belong to one account: 409 when another account holds one of them. `has_recipient_verification`
+ * makes every alias of the domain verify its external forwards; switching it on emails the links at once.
  */
 import { domainToASCII } from 'node:url';
 import { addDomain, checkDomain, isWebhookUrl, normalizeDomain, normalizeRecipient } from '@mailyard/control';
 import { NotFoundError, PermissionError, ValidationError } from '@mailyard/errors';
+import type { MessageSender } from '@mailyard/smtp';
 import {
   type ApiContext,
   type ApiRouter,
@@ -23,8 +25,9 @@ import { presentDomain, presentDomainSummary } from '../present.js';
 import { applyDomainQuota, domainQuotaPatch, quotaSetter, withDomainQuota } from '../quota-fields.js';
 import { domainCreate, domainUpdate, domainVerification } from '../schemas.js';
 import { parseInput } from '../validation.js';
+import { requestDomainVerifications } from './alias-verification.js';
 
-export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
+export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps, sender?: MessageSender): void {
   const hostname = deps.config.hostname;
 
   router.get('/domains', async (ctx: ApiContext) => {
@@ -45,14 +48,18 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
     }
     const catchAll = catchAllRecipients(input.catchall, account.email);
     const quota = domainQuotaPatch(input, quotaSetter(ctx, deps));
-    const domain = await addDomain(deps.control, {
+    const added = await addDomain(deps.control, {
       accountId: account.id,
       name,
       dmarcPolicy: input.dmarc_policy,
       description: input.description,
       verified: input.verified === true,
     });
+    const domain = input.has_recipient_verification
+      ? ((await deps.control.updateDomain(added.accountId, added.id, { hasRecipientVerification: true })) ?? added)
+      : added;
     if (catchAll) await deps.control.createAlias(domain.id, { name: '*', recipients: catchAll });
+    if (domain.hasRecipientVerification) await requestDomainVerifications(deps, sender, domain);
     await applyDomainQuota(deps, domain.id, quota);
     ctx.status = 201;
     ctx.body = await withDomainQuota(deps, presentDomain(domain, hostname), domain.id);
@@ -66,10 +73,17 @@ export function registerDomainRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.put('/domains/:domain', async (ctx: ApiContext) => {
     const domain = await adminDomain(ctx, deps, 'change its settings');
     const input = parseInput(domainUpdate, await body(ctx, deps));
-    const patch = { dmarcPolicy: input.dmarc_policy, description: input.description };
+    const patch = {
+      dmarcPolicy: input.dmarc_policy,
+      description: input.description,
+      hasRecipientVerification: input.has_recipient_verification,
+    };
     const quota = domainQuotaPatch(input, quotaSetter(ctx, deps));
     const updated = await deps.control.updateDomain(domain.accountId, domain.id, patch);
     if (!updated) throw new NotFoundError('domain not found');
+    if (updated.hasRecipientVerification && !domain.hasRecipientVerification) {
+      await requestDomainVerifications(deps, sender, updated);
+    }
     await applyDomainQuota(deps, updated.id, quota);
     ctx.body = await withDomainQuota(deps, presentDomain(updated, hostname), updated.id);
   });

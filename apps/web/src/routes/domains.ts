@@ -3,6 +3,8 @@
  * The DNS check (checkDomain) also verifies the domain when its ownership record is found: only verified domains
  * receive mail. A name held by another account (or a parent or subdomain of one) is refused with its reason.
  */
+
+import { requestDomainVerifications } from '@mailyard/api';
 import {
   addDomain,
   checkDomain,
@@ -12,7 +14,7 @@ import {
   normalizeDomain,
 } from '@mailyard/control';
 import { NotFoundError, ValidationError } from '@mailyard/errors';
-import { field } from '../form-body.js';
+import { checkbox, field } from '../form-body.js';
 import { attempt, ok, redirectTo, render } from '../page.js';
 import { deleteDomainView, domainsView, domainView, webhookSecretView } from '../views/domains.js';
 import {
@@ -110,9 +112,14 @@ export function registerDomainRoutes(router: WebRouter, deps: WebRouteDeps): voi
       const patch = {
         description: description(field(ctx.state.form, 'description')),
         dmarcPolicy: dmarcPolicy(field(ctx.state.form, 'dmarc_policy')),
+        hasRecipientVerification: checkbox(ctx.state.form, 'has_recipient_verification'),
       };
       const updated = await deps.control.updateDomain(domain.accountId, domain.id, patch);
       if (!updated) throw new NotFoundError('domain not found');
+      // Switched on: every alias's external forwards are asked now, as the API does.
+      if (updated.hasRecipientVerification && !domain.hasRecipientVerification) {
+        await requestDomainVerifications(deps, deps.sender, updated);
+      }
       return updated;
     });
     if (!result.ok) {

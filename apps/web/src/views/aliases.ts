@@ -90,7 +90,7 @@ function aliasFields(form: Partial<AliasForm>, withName: boolean): SafeHtml {
       label: 'Ask external forwarding addresses to confirm',
       name: 'has_recipient_verification',
       checked: form.hasRecipientVerification ?? false,
-      hint: 'Each address at another domain is emailed a link; nothing is forwarded to it until it is opened.',
+      hint: 'Each address at another domain is emailed a link; nothing is forwarded to it until it is opened. On for every alias when the domain says so (domain settings).',
     })}
     ${textInput({ label: 'Labels (optional)', name: 'labels', value: form.labels, hint: 'Short tags separated by commas.' })}
     ${textArea({ label: 'Description (optional)', name: 'description', value: form.description, rows: 2 })}`;
@@ -210,7 +210,7 @@ function verificationSection(
   o: { domain: Domain; alias: Alias; csrf: string },
   rows: RecipientVerification[],
 ): SafeHtml | string {
-  if (!o.alias.hasRecipientVerification) return '';
+  if (!o.alias.hasRecipientVerification && !o.domain.hasRecipientVerification) return '';
   const action = `${aliasPath(o.domain, o.alias)}/verifications/resend`;
   const resend = (recipient: string) => html`<form method="post" action="${action}" class="inline">
     ${csrfInput(o.csrf)}<input type="hidden" name="recipient" value="${recipient}">

@@ -4,6 +4,7 @@ import { html, type SafeHtml } from '../html.js';
 import { domainPath } from '../web-context.js';
 import {
   actionButton,
+  checkboxInput,
   csrfInput,
   dateTime,
   errorBox,
@@ -155,6 +156,12 @@ function adminSections(o: { domain: Domain; csrf: string; error?: string }): Saf
     ${csrfInput(o.csrf)}
     ${textArea({ label: 'Description', name: 'description', value: domain.description, rows: 2 })}
     ${selectInput({ label: 'DMARC policy', name: 'dmarc_policy', value: domain.dmarcPolicy, options: DMARC_POLICIES })}
+    ${checkboxInput({
+      label: 'Every alias asks external forwarding addresses to confirm',
+      name: 'has_recipient_verification',
+      checked: domain.hasRecipientVerification,
+      hint: 'Each address at another domain is emailed a link; nothing is forwarded to it until it is opened.',
+    })}
     <button type="submit">Save settings</button>
   </form>
   <h2>Webhooks</h2>
@@ -172,6 +179,7 @@ function userSections(domain: Domain): SafeHtml {
   <dl class="card">
     <dt>Description</dt><dd>${domain.description || '—'}</dd>
     <dt>DMARC policy</dt><dd>${domain.dmarcPolicy}</dd>
+    <dt>Recipient verification for every alias</dt><dd>${domain.hasRecipientVerification ? 'on' : 'off'}</dd>
   </dl>
   <p>You manage this domain's aliases and mailboxes as a <strong>user</strong> member. Its settings, webhook secret,
     storage limits, members and deletion are for its admins (see <a href="${domainPath(domain)}/members">Members</a>).</p>`;
