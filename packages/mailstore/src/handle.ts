@@ -101,7 +101,7 @@ export class MailboxHandle {
   /** The spool directory's stamp when the last drain pass began ('' forces the next recheck to drain). */
   #spoolStamp = '';
   #recheck: NodeJS.Timeout | null = null;
-  /** The spam classifier's token table as the last drain loaded it (bayes.ts); dropped when no session is left. */
+  /** The spam classifier's token cache of the last drains (bayes.ts); dropped after a training or when no session is left. */
   #spamCache: TokenCache | null = null;
   #limits: QuotaLimit;
   /** The usage last told to the quota source ('' before the first report or after a failed one). */
