@@ -44,7 +44,7 @@ async function onDisk(spoolDir: string): Promise<{ bytes: number; files: number 
 
 test('a delivery into a spool of any size costs no listing and no file stat while only this process writes', async () => {
   const perSpool: Array<{ readdir: number; stat: number }> = [];
-  for (const waiting of [10, 600]) {
+  for (const waiting of [10, 300]) {
     const spoolDir = join(dir, `spool-${waiting}`);
     for (let i = 0; i < waiting; i += 1) await write(spoolDir, 100);
     const { fs, calls } = countingFs();

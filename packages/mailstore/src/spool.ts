@@ -32,8 +32,10 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
+import { closeSync, fdatasync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { type FileHandle, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ensureDir, fsyncDir } from './paths.js';
 import type { DeliverMeta, DeliverSource } from './types.js';
 
@@ -56,6 +58,15 @@ const NONCE = Buffer.alloc(12);
 const STALE_TMP_MS = 60 * 60 * 1000;
 /** A batch file holds at most this much (one record may exceed it alone), bounding memory of a group commit. */
 const MAX_BATCH_BYTES = 32 * 1024 * 1024;
+/**
+ * A batch up to this size is written with synchronous open, write, close and rename on the event loop (each a few
+ * microseconds on a file in the page cache) and only its two syncs go to libuv's pool: two round trips through the
+ * pool instead of nine (open, write, datasync, close, rename, open dir, fsync, close dir), each of which woke the
+ * event loop and a pool thread. Larger batches keep asynchronous writes, so the loop is never blocked long.
+ */
+const SYNC_WRITE_BYTES = 1024 * 1024;
+const fdatasyncAsync = promisify(fdatasync);
+const fsyncAsync = promisify(fsync);
 
 export function publicKeyObject(publicKeyB64: string): KeyObject {
   const x = Buffer.from(publicKeyB64, 'base64').toString('base64url');
@@ -172,7 +183,7 @@ export function unframeRecords(file: Buffer): Buffer[] {
  */
 async function writeBatchFile(spoolDir: string, write: (fh: FileHandle) => Promise<void>): Promise<string> {
   ensureDir(spoolDir);
-  const name = `${Date.now().toString(36).padStart(10, '0')}-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const name = batchName();
   const tmp = join(spoolDir, `.${name}.tmp`);
   const fh = await open(tmp, 'wx', 0o600);
   try {
@@ -192,6 +203,41 @@ async function writeBatchFile(spoolDir: string, write: (fh: FileHandle) => Promi
   return `${name}.sealed`;
 }
 
+function batchName(): string {
+  return `${Date.now().toString(36).padStart(10, '0')}-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** writeBatchFile for a small batch whole in memory: the same steps, with only the syncs off the event loop. */
+async function writeSmallBatchFile(spoolDir: string, data: Buffer): Promise<string> {
+  ensureDir(spoolDir);
+  const name = batchName();
+  const tmp = join(spoolDir, `.${name}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
+      await fdatasyncAsync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(spoolDir, `${name}.sealed`));
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Not created, or already gone.
+    }
+    throw err;
+  }
+  const dir = openSync(spoolDir, 'r');
+  try {
+    await fsyncAsync(dir);
+  } finally {
+    closeSync(dir);
+  }
+  return `${name}.sealed`;
+}
+
 /** A batch file written: its name in the spool directory and its size. */
 export interface WrittenBatch {
   name: string;
@@ -201,7 +247,10 @@ export interface WrittenBatch {
 /** Durably add one batch file to a spool directory; resolves after the rename is fsynced. */
 export async function writeBatch(spoolDir: string, records: Buffer[]): Promise<WrittenBatch> {
   const framed = frameRecords(records);
-  const name = await writeBatchFile(spoolDir, (fh) => fh.writeFile(framed));
+  const name =
+    framed.length <= SYNC_WRITE_BYTES
+      ? await writeSmallBatchFile(spoolDir, framed)
+      : await writeBatchFile(spoolDir, (fh) => fh.writeFile(framed));
   return { name, bytes: framed.length };
 }
 
