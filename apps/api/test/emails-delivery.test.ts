@@ -127,4 +127,19 @@ describe('sending over HTTP, delivered', () => {
     expect(await worker.runOnce()).toBe(0);
     expect(remote.received).toHaveLength(0);
   });
+
+  test('a hosted recipient whose mailbox the message does not fit: 422 OVERQUOTA, nothing stored or recorded', async () => {
+    const limited = await h.call('PUT', `/v1/domains/${DOMAIN}/aliases/reader`, { token, json: { max_quota: 2048 } });
+    expect(limited.status).toBe(200);
+    const before = (await h.call('GET', '/v1/emails', { token })).body.length;
+    const sent = await h.call('POST', '/v1/emails', {
+      token,
+      json: { from: `me@${DOMAIN}`, to: [reader.address], subject: 'Too big', text: 'x'.repeat(4000) },
+    });
+    expect(sent.status).toBe(422);
+    expect(sent.body).toMatchObject({ code: 'OVERQUOTA' });
+    expect(sent.body.message).toMatch(/larger than the recipient mailbox quota/);
+    expect((await h.call('GET', '/v1/emails', { token })).body).toHaveLength(before);
+    await h.call('PUT', `/v1/domains/${DOMAIN}/aliases/reader`, { token, json: { max_quota: null } });
+  });
 });

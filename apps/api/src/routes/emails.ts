@@ -22,6 +22,7 @@ import {
   MessageTooLargeError,
   NotFoundError,
   PermissionError,
+  QuotaExceededError,
   TryAgainLaterError,
   ValidationError,
 } from '@mailyard/errors';
@@ -98,6 +99,8 @@ function fromSmtpReply(err: unknown): unknown {
   const code = (err as { responseCode?: unknown }).responseCode;
   if (typeof code !== 'number' || !(err instanceof Error)) return err;
   const text = err.message.replace(/^\d\.\d{1,3}\.\d{1,3} /, '');
+  // A hosted recipient's mailbox quota (452 4.2.2 full now, 552 5.2.2 larger than the whole quota): 422 OVERQUOTA.
+  if (/^[45]\.2\.2 /.test(err.message)) return new QuotaExceededError(text);
   if (code === 552 || err.message.startsWith('5.3.4')) return new MessageTooLargeError(text);
   if (code >= 500 && err.message.startsWith('5.7.')) return new PermissionError(text);
   if (code >= 500) return new ValidationError(text);
