@@ -70,6 +70,14 @@ describe('domain members in the dashboard', () => {
     }
     expect(asUser).toContain('as a <strong>user</strong> member');
     expect(asUser).toContain('action="/domains/crew.example/verify"');
+    // The spam page and the storage limits likewise: forms for the admin, the settings read-only for the user.
+    expect((await owner.get('/domains/crew.example/spam')).text).toContain('action="/domains/crew.example/spam"');
+    const spamAsUser = await colleague.get('/domains/crew.example/spam');
+    expect(spamAsUser.status).toBe(200);
+    expect(spamAsUser.text).not.toContain('action="/domains/crew.example/spam"');
+    expect(spamAsUser.text).toMatch(/changed by the domain(&#39;|&#x27;|')s admins/);
+    expect((await owner.get('/domains/crew.example/quota')).text).toContain('action="/domains/crew.example/quota"');
+    expect((await colleague.get('/domains/crew.example/quota')).status).toBe(403);
 
     const members = await colleague.get(path);
     expect(members.status).toBe(200);

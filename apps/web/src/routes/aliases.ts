@@ -32,6 +32,7 @@ import {
 import { spamSummary } from '../views/spam.js';
 import {
   aliasPath,
+  isDomainAdmin,
   ownAlias,
   ownDomain,
   pageNumber,
@@ -166,7 +167,7 @@ export function registerAliasRoutes(router: WebRouter, deps: WebRouteDeps): void
     const defaults = { junkScore: deps.config.spam.junkScore, rejectScore: deps.config.spam.rejectScore };
     const spam = spamSummary({ domain, alias, settings: await deps.control.getSpamSettings(domain.id), defaults });
     const verifications = await deps.control.listRecipientVerifications(alias.id);
-    const storage = await aliasStorageSection(deps, domain, alias);
+    const storage = await aliasStorageSection(deps, domain, alias, await isDomainAdmin(ctx, deps, domain));
     const view = aliasView({ domain, alias, csrf: ctx.state.csrf, spam, verifications, storage });
     render(ctx, aliasTitle(domain, alias), view);
   });

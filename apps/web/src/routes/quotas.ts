@@ -22,8 +22,8 @@ import {
   adminDomain,
   aliasPath,
   domainPath,
+  isDomainAdmin,
   ownAlias,
-  ownDomain,
   requireAccount,
   type WebContext,
   type WebRouteDeps,
@@ -71,9 +71,9 @@ export async function aliasQuota(deps: WebRouteDeps, alias: Alias): Promise<Alia
 }
 
 /** The Storage section of an alias page ('' for an alias without a mailbox). */
-export async function aliasStorageSection(deps: WebRouteDeps, domain: Domain, alias: Alias) {
+export async function aliasStorageSection(deps: WebRouteDeps, domain: Domain, alias: Alias, isAdmin: boolean) {
   const quota = await aliasQuota(deps, alias);
-  return quota ? aliasQuotaSummary({ domain, alias, quota }) : '';
+  return quota ? aliasQuotaSummary({ domain, alias, quota, isAdmin }) : '';
 }
 
 /** The Storage section of the domain page; the link to change the limits only for the domain's admins. */
@@ -89,7 +89,9 @@ export function registerQuotaRoutes(router: WebRouter, deps: WebRouteDeps): void
     const { domain, alias } = await ownAlias(ctx, deps);
     const quota = await aliasQuota(deps, alias);
     if (!quota) throw new NotFoundError('this alias has no mailbox');
-    render(ctx, `Storage of ${address(alias, domain)}`, aliasQuotaView({ domain, alias, quota, csrf: ctx.state.csrf }));
+    const isAdmin = await isDomainAdmin(ctx, deps, domain);
+    const view = aliasQuotaView({ domain, alias, quota, csrf: ctx.state.csrf, isAdmin });
+    render(ctx, `Storage of ${address(alias, domain)}`, view);
   });
 
   router.post('/domains/:domain/aliases/:alias/quota', async (ctx: WebContext) => {
@@ -109,14 +111,23 @@ export function registerQuotaRoutes(router: WebRouter, deps: WebRouteDeps): void
     if (!result.ok) {
       const quota = await aliasQuota(deps, alias);
       if (!quota) throw new NotFoundError('this alias has no mailbox');
-      const view = aliasQuotaView({ domain, alias, quota, csrf: ctx.state.csrf, form, error: result.error });
+      const view = aliasQuotaView({
+        domain,
+        alias,
+        quota,
+        csrf: ctx.state.csrf,
+        form,
+        error: result.error,
+        isAdmin: true,
+      });
       return render(ctx, `Storage of ${address(alias, domain)}`, view, 400);
     }
     redirectTo(ctx, aliasPath(domain, alias), ok('Limits saved.'));
   });
 
+  // The domain's limits form is for its admins (a user member's domain page has no link to it).
   router.get('/domains/:domain/quota', async (ctx: WebContext) => {
-    const domain = await ownDomain(ctx, deps);
+    const domain = await adminDomain(ctx, deps);
     const quota = await deps.control.domainQuota(domain.id);
     if (!quota) throw new NotFoundError('domain not found');
     render(ctx, 'Storage limits', domainQuotaView({ domain, quota, serverDefault, csrf: ctx.state.csrf }));

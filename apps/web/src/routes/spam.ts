@@ -13,6 +13,7 @@ import { address } from '../views/aliases.js';
 import { classifierView, type SpamForm, spamPath, spamSettingsView } from '../views/spam.js';
 import {
   adminDomain,
+  isDomainAdmin,
   ownAlias,
   ownDomain,
   type WebContext,
@@ -42,7 +43,8 @@ export function registerSpamRoutes(router: WebRouter, deps: WebRouteDeps): void 
   router.get('/domains/:domain/spam', async (ctx: WebContext) => {
     const domain = await ownDomain(ctx, deps);
     const settings = await deps.control.getSpamSettings(domain.id);
-    render(ctx, title, spamSettingsView({ domain, settings, defaults, csrf: ctx.state.csrf }));
+    const isAdmin = await isDomainAdmin(ctx, deps, domain);
+    render(ctx, title, spamSettingsView({ domain, settings, defaults, csrf: ctx.state.csrf, isAdmin }));
   });
 
   router.post('/domains/:domain/spam', async (ctx: WebContext) => {
@@ -66,7 +68,15 @@ export function registerSpamRoutes(router: WebRouter, deps: WebRouteDeps): void 
     });
     if (!result.ok) {
       const settings = await deps.control.getSpamSettings(domain.id);
-      const view = spamSettingsView({ domain, settings, defaults, csrf: ctx.state.csrf, form, error: result.error });
+      const view = spamSettingsView({
+        domain,
+        settings,
+        defaults,
+        csrf: ctx.state.csrf,
+        form,
+        error: result.error,
+        isAdmin: true,
+      });
       return render(ctx, title, view, 400);
     }
     redirectTo(ctx, spamPath(domain), ok('Spam settings saved.'));

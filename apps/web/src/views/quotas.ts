@@ -48,10 +48,16 @@ function usageList(q: AliasQuotaShown): SafeHtml {
 }
 
 /** The summary an alias page shows (mailbox aliases only). */
-export function aliasQuotaSummary(o: { domain: Domain; alias: Alias; quota: AliasQuotaShown }): SafeHtml {
+export function aliasQuotaSummary(o: {
+  domain: Domain;
+  alias: Alias;
+  quota: AliasQuotaShown;
+  /** Only the domain's admins change limits: the link is theirs. */
+  isAdmin: boolean;
+}): SafeHtml {
   return html`<h2 id="storage">Storage</h2>
   ${usageList(o.quota)}
-  <p><a href="${aliasPath(o.domain, o.alias)}/quota">Change the storage and message limits</a></p>`;
+  ${o.isAdmin ? html`<p><a href="${aliasPath(o.domain, o.alias)}/quota">Change the storage and message limits</a></p>` : ''}`;
 }
 
 export interface AliasQuotaForm {
@@ -66,8 +72,15 @@ export function aliasQuotaView(o: {
   csrf: string;
   form?: AliasQuotaForm;
   error?: string;
+  /** The limits form for the domain's admins; a user member sees the usage and who may change it. */
+  isAdmin: boolean;
 }): SafeHtml {
   const path = aliasPath(o.domain, o.alias);
+  if (!o.isAdmin) {
+    return html`<p><a href="${path}">Back to the alias</a></p>
+  ${usageList(o.quota)}
+  <p>The limits are changed by the domain's admins.</p>`;
+  }
   const form = o.form ?? {
     maxQuota: o.quota.maxQuota === null ? '' : String(o.quota.maxQuota),
     maxMessages: o.quota.maxMessages === null ? '' : String(o.quota.maxMessages),

@@ -44,12 +44,29 @@ export function spamSettingsView(o: {
   csrf: string;
   form?: SpamForm;
   error?: string;
+  /** The settings form for the domain's admins; a user member sees the settings in force. */
+  isAdmin: boolean;
 }): SafeHtml {
   const form = o.form ?? formOf(o.settings);
-  return html`<p><a href="${domainPath(o.domain)}">Back to ${domainToDisplay(o.domain.name)}</a></p>
+  const intro = html`<p><a href="${domainPath(o.domain)}">Back to ${domainToDisplay(o.domain.name)}</a></p>
   <p>Every message to this domain gets a spam score when it arrives. At or above the Junk threshold it is filed in
     the Junk folder (kept 30 days); at or above the reject threshold it is refused, and the sender's server tells the
-    sender. Leave a threshold empty to use the server default.</p>
+    sender. Leave a threshold empty to use the server default.</p>`;
+  if (!o.isAdmin) {
+    const junk = o.settings.junkScore ?? o.defaults.junkScore;
+    const reject = Math.max(o.settings.rejectScore ?? o.defaults.rejectScore, junk);
+    return html`${intro}
+  <h2 id="spam-settings">Spam filter</h2>
+  <dl class="spam-summary">
+    <dt>Junk folder from score</dt><dd>${String(junk)}</dd>
+    <dt>Refused from score</dt><dd>${String(reject)}</dd>
+    <dt>Greylisting</dt><dd>${o.settings.greylisting ? 'on' : 'off'}</dd>
+    <dt>Allowed senders</dt><dd>${o.settings.allow.length > 0 ? o.settings.allow.join(', ') : 'none'}</dd>
+    <dt>Refused senders</dt><dd>${o.settings.block.length > 0 ? o.settings.block.join(', ') : 'none'}</dd>
+  </dl>
+  <p>These settings are changed by the domain's admins.</p>`;
+  }
+  return html`${intro}
   <h2 id="spam-settings">Spam filter</h2>
   ${errorBox(o.error)}
   <form method="post" action="${spamPath(o.domain)}" class="card" aria-labelledby="spam-settings">
