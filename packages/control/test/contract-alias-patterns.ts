@@ -137,6 +137,30 @@ export function runAliasPatternContract(
       const plain = await store.createAlias(domain.id, { name: 'plain', recipients: ['x@remote.test'] });
       expect(await store.syncRecipientVerifications(plain.id)).toEqual([]);
       expect((await store.routeRecipient('plain@verify.example'))?.awaitingVerification).toBeUndefined();
+
+      // Asked again: a new token replaces the old one, at most once per interval; none for a confirmed recipient.
+      const [pending] = await store.listRecipientVerifications(alias.id);
+      const soon = await store.reissueRecipientVerification(alias.id, 'Other@Remote.test', 60_000);
+      expect(soon.outcome).toBe('too-soon');
+      expect(soon.outcome === 'too-soon' && soon.retryAfterMs).toBeGreaterThan(50_000);
+      expect((await store.reissueRecipientVerification(alias.id, 'nobody@remote.test', 0)).outcome).toBe('unknown');
+      const again = await store.reissueRecipientVerification(alias.id, 'other@remote.test', 0);
+      if (again.outcome !== 'issued') throw new Error(`expected a new token, got ${again.outcome}`);
+      expect((await store.listRecipientVerifications(alias.id))[0]?.sentAt.getTime()).toBeGreaterThanOrEqual(
+        pending?.sentAt.getTime() ?? 0,
+      );
+      expect(await store.confirmRecipientVerification(again.issued.token)).toMatchObject({
+        recipient: 'other@remote.test',
+      });
+      expect((await store.reissueRecipientVerification(alias.id, 'other@remote.test', 0)).outcome).toBe('verified');
+
+      // The domain's setting: an alias without its own verifies once the domain says so.
+      const owner = (await store.findDomainByName('verify.example'))?.accountId ?? '';
+      await store.updateDomain(owner, domain.id, { hasRecipientVerification: true });
+      expect((await store.syncRecipientVerifications(plain.id)).map((i) => i.recipient)).toEqual(['x@remote.test']);
+      expect((await store.routeRecipient('plain@verify.example'))?.awaitingVerification).toEqual(['x@remote.test']);
+      await store.updateDomain(owner, domain.id, { hasRecipientVerification: false });
+      expect((await store.routeRecipient('plain@verify.example'))?.awaitingVerification).toBeUndefined();
     });
   });
 }
