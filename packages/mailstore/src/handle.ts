@@ -16,6 +16,7 @@ import { stat } from 'node:fs/promises';
 import { type MinimalLogger, ValidationError } from '@mailyard/errors';
 import { drainFilter, JUNK_KEYWORD, likelySpam, type SpamLearningSettings, type TokenCache } from './bayes.js';
 import { checkpointIfLarge } from './checkpoint.js';
+import { vacuumIntoInWorker } from './copy-worker.js';
 import { openMailboxDatabase } from './disk-full.js';
 import { createFolder, type FolderRef, findFolder, listFolders, pathKey, requireFolder } from './folders.js';
 import { indexPending } from './fts.js';
@@ -237,6 +238,19 @@ export class MailboxHandle {
 
   ownsKey(dataKey: Buffer): boolean {
     return sameKey(this.#dataKey, dataKey);
+  }
+
+  /**
+   * The encrypted copy of this database at `target` (VACUUM INTO), made in a worker thread with its own
+   * connection so the event loop keeps serving (copy-worker.ts). A handle opened on a full disk holds the database
+   * in exclusive locking mode, which no other connection can read: it copies on its own connection.
+   */
+  async vacuumInto(target: string): Promise<void> {
+    if (this.degraded) {
+      this.db.prepare('VACUUM INTO ?').run(target);
+      return;
+    }
+    await vacuumIntoInWorker(this.paths.db, this.#dataKey, target);
   }
 
   /**

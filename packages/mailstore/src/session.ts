@@ -346,10 +346,12 @@ export class HandleSession implements MailboxSession {
   }
 
   async encryptedCopy(databasePath: string, keyFilePath: string): Promise<void> {
+    void this.#db;
     await rm(databasePath, { force: true });
     // VACUUM INTO reads in one transaction (a consistent snapshot while other sessions and processes write) and
     // writes the copy encrypted with the same data key; the online backup API refuses a target of another cipher.
-    this.#db.prepare('VACUUM INTO ?').run(databasePath);
+    // It runs in a worker thread (handle.vacuumInto): a large mailbox's copy no longer holds the event loop.
+    await this.#handle.vacuumInto(databasePath);
     await copyFile(this.#handle.paths.keyFile, keyFilePath);
   }
 
