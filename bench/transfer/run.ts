@@ -2,7 +2,10 @@
  * Export and import throughput on a 20,000-message mailbox (BENCH_MESSAGES to change it): a source mailbox is
  * filled through the store's appendMany (4 KB messages, a few folders, flags and keywords), then each format is
  * exported to a temp dir and imported into a fresh mailbox through @mailyard/transfer, as `mailyard export` and
- * `mailyard import` do. Prints MB/s and msg/s per step, and the process's peak RSS (exports stream).
+ * `mailyard import` do. Prints MB/s and msg/s per step, and the process's peak RSS (exports stream). For the
+ * encrypted copy and its restore it also prints the longest event-loop block while each ran (how late a 1 ms
+ * timer fired): how long an api process serving other requests would have stalled.
+ * BENCH_FORMATS=mbox,maildir,zip (the default) names the file formats to run; empty runs only the sqlite copy.
  * Run from the repo root: pnpm --filter @mailyard/bench run transfer
  */
 import { randomBytes } from 'node:crypto';
@@ -27,6 +30,27 @@ import {
 
 const COUNT = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const FOLDERS = ['INBOX', 'Archive', 'Sent', 'Lists/dev'];
+const FORMATS = (process.env.BENCH_FORMATS ?? 'mbox,maildir,zip').split(',').filter(Boolean);
+
+/**
+ * Runs `work` and returns its result with the longest event-loop block while it ran, in ms: a 1 ms timer re-armed
+ * each time it fires, the block being how late it fired (so a turn that holds the loop shows as its length).
+ */
+async function blocking<T>(work: () => Promise<T>): Promise<{ value: T; maxBlockMs: number }> {
+  let maxBlockMs = 0;
+  let due = performance.now() + 1;
+  let timer = setTimeout(function tick() {
+    const now = performance.now();
+    maxBlockMs = Math.max(maxBlockMs, now - due);
+    due = now + 1;
+    timer = setTimeout(tick, 1);
+  }, 1);
+  try {
+    return { value: await work(), maxBlockMs };
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function message(i: number): Buffer {
   const head =
@@ -84,7 +108,7 @@ try {
     await store.createMailbox(id, 'pw');
     return store.open(id, 'pw');
   };
-  for (const [format, write] of Object.entries(exporters)) {
+  for (const [format, write] of Object.entries(exporters).filter(([f]) => FORMATS.includes(f))) {
     const path = join(dir, `export-${format}`);
     let started = performance.now();
     await write(path);
@@ -102,14 +126,21 @@ try {
 
   const copyPath = join(dir, 'copy.zip');
   let started = performance.now();
-  await writeMailboxCopy(source, copyPath);
+  const exported = await blocking(() => writeMailboxCopy(source, copyPath));
   figures('export sqlite (encrypted copy)', COUNT, bytes, performance.now() - started);
+  console.log(`  longest event-loop block during the copy: ${exported.maxBlockMs.toFixed(0)} ms`);
   const target = await freshMailbox();
   started = performance.now();
-  const copy = await openMailboxCopy(copyPath, { password: 'pw' }, dir);
-  const restored = await importMessages(target, readMailboxCopy(copy));
-  await copy.close();
+  const { value: restored, maxBlockMs } = await blocking(async () => {
+    const copy = await openMailboxCopy(copyPath, { password: 'pw' }, dir);
+    try {
+      return await importMessages(target, readMailboxCopy(copy));
+    } finally {
+      await copy.close();
+    }
+  });
   figures('restore sqlite copy', restored.imported, restored.importedBytes, performance.now() - started);
+  console.log(`  longest event-loop block during the restore: ${maxBlockMs.toFixed(0)} ms`);
   target.close();
   source.close();
   console.log(`peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB`);

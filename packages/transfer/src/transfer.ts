@@ -90,6 +90,12 @@ const SYSTEM_FLAGS = new Set(['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the pattern refuses
 const KEYWORD = /^[^\\(){ \x00-\x1f\x7f%*"\]]+$/;
 const BATCH_BYTES = 8 * 1024 * 1024;
+/**
+ * Items between two yields to the event loop. A source that reads without I/O (an encrypted copy's store) resolves
+ * every item in microtasks: without a yield a whole restore held the loop (5.5-6 s for 20,000 messages).
+ */
+const YIELD_EVERY = 100;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function cleanFlags(flags: string[]): string[] {
   return [...new Set(flags.filter((f) => SYSTEM_FLAGS.has(f) || (KEYWORD.test(f) && f.length <= 100)))];
@@ -213,6 +219,7 @@ export async function importMessages(
 
   for await (const item of items) {
     seen += 1;
+    if (seen % YIELD_EVERY === 0) await nextTurn();
     if (isUnreadable(item)) {
       summary.skipped.push(item);
     } else {
