@@ -18,7 +18,6 @@ import {
   type MxFixture,
   PASSWORD,
   rssMb,
-  Sender,
   sendInbound,
   startMx,
 } from './mx-fixture.js';

@@ -32,8 +32,9 @@ test('quota settings and reported usage round-trip through control.db, summed pe
 
     const record = await store.mailboxQuota('mbox-a');
     expect(record).toMatchObject({ maxQuota: 5000, maxMessages: 10, storageUsed: 1000, domainStorageUsed: 5000 });
+    if (!record) throw new Error('mbox-a has no quota record');
     // The domain has 8000 - 4000 (b) = 4000 left for a, under a's own 5000.
-    expect(resolveQuota(record!, 10_000).bytes).toBe(4000);
+    expect(resolveQuota(record, 10_000).bytes).toBe(4000);
     expect(await store.domainQuota(domain.id)).toEqual({
       maxQuotaPerAlias: null,
       maxQuota: 8000,

@@ -119,3 +119,13 @@ test('a listing older than maxAgeMs is redone even when the directory looks unch
   await rm(spoolDir, { recursive: true });
   expect(await usage.usage(spoolDir)).toEqual({ bytes: 0, files: 0 });
 });
+
+test('checks that need a listing at the same time share one', async () => {
+  const spoolDir = join(dir, 'spool');
+  for (let i = 0; i < 3; i += 1) await write(spoolDir, 100);
+  const { fs, calls } = countingFs();
+  const usage = new SpoolUsage({ fs });
+  const all = await Promise.all(Array.from({ length: 20 }, () => usage.usage(spoolDir)));
+  for (const u of all) expect(u).toEqual({ bytes: 300, files: 3 });
+  expect(calls).toEqual({ readdir: 1, stat: 3 });
+});

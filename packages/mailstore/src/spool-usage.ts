@@ -75,6 +75,8 @@ export class SpoolUsage {
   readonly #relistMs: number;
   readonly #maxAgeMs: number;
   readonly #dirs = new Map<string, DirUsage>();
+  /** A listing under way per directory: checks that need one meanwhile wait for it rather than list again. */
+  readonly #listing = new Map<string, Promise<DirUsage>>();
 
   constructor(opts: SpoolUsageOptions = {}) {
     this.#fs = opts.fs ?? realFs;
@@ -93,16 +95,23 @@ export class SpoolUsage {
     const unchanged = known && known.stamp === stamp;
     const waitToRelist = known && known.sizes.size > RELIST_FREE_FILES && now - known.listedAt < this.#relistMs;
     if (known && fresh && (unchanged || waitToRelist)) return { bytes: known.bytes, files: known.sizes.size };
-    const listed = await this.#list(spoolDir, known, dirStat, now);
+    let listing = this.#listing.get(spoolDir);
+    if (!listing) {
+      listing = this.#list(spoolDir, known, dirStat, now).finally(() => this.#listing.delete(spoolDir));
+      this.#listing.set(spoolDir, listing);
+    }
+    const listed = await listing;
     return { bytes: listed.bytes, files: listed.sizes.size };
   }
 
   /** A batch file this process renamed into `spoolDir` (and fsynced the directory after). */
   noteWritten(spoolDir: string, name: string, bytes: number): void {
     const known = this.#dirs.get(spoolDir);
-    if (!known || known.sizes.has(name)) return;
-    known.sizes.set(name, bytes);
-    known.bytes += bytes;
+    if (!known) return;
+    if (!known.sizes.has(name)) {
+      known.sizes.set(name, bytes);
+      known.bytes += bytes;
+    }
     // The directory changed by this write alone as far as anyone can tell: later checks compare with this stamp.
     known.stamp = stampOf(this.#fs.statDir(spoolDir));
   }
