@@ -31,6 +31,8 @@ export interface DnsOptions {
   /** 'host', 'host:port' or '[ipv6]:port' (config dns.resolver); unset: the system's resolvers. */
   server?: string | undefined;
   timeoutMs?: number;
+  /** How long mailauth's and the spam checks' answers are kept (ANSWER_CACHE_MS); 0 keeps none. */
+  answerCacheMs?: number;
 }
 
 /** NODATA and NXDOMAIN: the answer is "nothing", not a failure to get an answer. */
@@ -99,7 +101,9 @@ export function createDnsLookup(opts: DnsOptions = {}): DnsLookup {
   const resolver = new Resolver({ timeout: opts.timeoutMs ?? 5000, tries: 2 });
   if (opts.server) resolver.setServers([formatServer(opts.server)]);
   return {
-    mailauth: cachedResolve((name, rrtype) => resolver.resolve(name, rrtype) as Promise<Answer>),
+    mailauth: cachedResolve((name, rrtype) => resolver.resolve(name, rrtype) as Promise<Answer>, {
+      ttlMs: opts.answerCacheMs ?? ANSWER_CACHE_MS,
+    }),
     async resolveMx(domain) {
       const records = await resolver.resolveMx(domain);
       return records
