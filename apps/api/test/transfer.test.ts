@@ -158,7 +158,8 @@ describe('mailbox export over HTTP', () => {
     const client = await imapClient(imap.port, dest);
     try {
       const inbox = await client.status('INBOX', { messages: true });
-      expect(inbox?.messages).toBe(count);
+      if (inbox === false) throw new Error('STATUS INBOX failed');
+      expect(inbox.messages).toBe(count);
       await client.mailboxOpen('INBOX', { readOnly: true });
       const last = await client.fetchOne('*', { envelope: true });
       expect(last ? last.envelope?.subject : undefined).toBe('later');
