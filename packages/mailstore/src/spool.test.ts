@@ -8,7 +8,7 @@ import { TEST_KDF, type TestStore, testStore, textMessage } from '../test/fixtur
 import { readKeyFile } from './keys.js';
 import { Mailstore } from './mailstore.js';
 import { mailboxPaths } from './paths.js';
-import { frameRecords, openRecord, privateKeyObject, publicKeyObject, sealRecord } from './spool.js';
+import { batchName, frameRecords, openRecord, privateKeyObject, publicKeyObject, sealRecord } from './spool.js';
 
 let t: TestStore;
 beforeEach(async () => {
@@ -105,6 +105,12 @@ test('concurrent deliveries to one mailbox share group commits', async () => {
   const s = await t.store.open('m', 'pw');
   expect(s.status('INBOX').messages).toBe(40);
   s.close();
+});
+
+test('batch names sort in the order they were made, many within one millisecond (drain order = delivery order)', () => {
+  const names = Array.from({ length: 1000 }, () => batchName());
+  expect(new Set(names.map((n) => n.split('-')[0])).size).toBeLessThan(100);
+  expect([...names].sort()).toEqual(names);
 });
 
 test('deleteMailbox removes keys, database and spool', async () => {

@@ -8,7 +8,8 @@
  * The meta fields after id and internalDate are optional, so records written before a field existed read as
  * before: no folder means INBOX, no create means "fall back to INBOX when the folder is missing", no flags none.
  *
- * Layout: spool/<ab>/<id>/<time>-<pid>-<rand>.sealed, each file a batch of u32-length-prefixed records.
+ * Layout: spool/<ab>/<id>/<time>-<pid>-<sequence><rand>.sealed (batchName: sorted, they are in delivery order),
+ * each file a batch of u32-length-prefixed records.
  * Why one file per batch rather than one shared append-only file: a batch file is written under a dot-prefixed
  * temporary name, fsynced, renamed into place and the directory fsynced, so a reader sees a file whole or not
  * at all; writers in different processes never share a file (no interleaving, no locks), a kill -9 leaves at
@@ -203,8 +204,23 @@ async function writeBatchFile(spoolDir: string, write: (fh: FileHandle) => Promi
   return `${name}.sealed`;
 }
 
-function batchName(): string {
-  return `${Date.now().toString(36).padStart(10, '0')}-${process.pid}-${randomBytes(6).toString('hex')}`;
+/** The last batch name's time and sequence number in this process (see batchName). */
+let lastBatchTime = 0;
+let batchSequence = 0;
+
+/**
+ * `<time>-<pid>-<sequence><random>`: names sort in delivery order (drain takes them sorted). Two batches of one
+ * process within the same millisecond (a sequential delivery takes about 1 ms) are ordered by the sequence number,
+ * and the time never goes back within a process (a clock stepped back keeps the last time), so a message this
+ * process acknowledged first gets the lower UID. Batches of different processes in the same millisecond were
+ * concurrent: either order is right.
+ */
+export function batchName(): string {
+  lastBatchTime = Math.max(Date.now(), lastBatchTime);
+  batchSequence += 1;
+  const time = lastBatchTime.toString(36).padStart(10, '0');
+  const sequence = batchSequence.toString(36).padStart(8, '0');
+  return `${time}-${process.pid}-${sequence}${randomBytes(4).toString('hex')}`;
 }
 
 /** writeBatchFile for a small batch whole in memory: the same steps, with only the syncs off the event loop. */
@@ -312,7 +328,7 @@ async function removeStaleTemporaries(spoolDir: string, names: string[]): Promis
   }
 }
 
-/** Whether the process named in `.<time>-<pid>-<rand>.tmp` still runs on this host (EPERM: it runs as another user). */
+/** Whether the process named in `.<time>-<pid>-<sequence><rand>.tmp` still runs on this host (EPERM: it runs as another user). */
 function writerAlive(name: string): boolean {
   const pid = Number(name.split('-')[1]);
   if (!Number.isInteger(pid) || pid <= 0) return false;
