@@ -20,7 +20,7 @@
  */
 
 // The message sender an API is built with (ApiDeps.sender), for hosts and tests that build their own.
-export { createMessageSender, type MessageSender } from '@mailyard/smtp';
+export { createMessageSender, type MessageSender } from '@mailyard/smtp/sender';
 export { type ApiDeps, type ApiServer, configuredRateLimits, createApiServer, type RateLimits } from './app.js';
 export { basicToken } from './auth.js';
 export { OPERATIONS, openApiDocument } from './openapi.js';

@@ -4,7 +4,7 @@
 // processes.
 import { LoginGate } from '@mailyard/limits';
 import type { Booted } from '@mailyard/runtime';
-import { createMessageSender, type MessageSender } from '@mailyard/smtp';
+import { createMessageSender, type MessageSender } from '@mailyard/smtp/sender';
 import { createApiServer, DEFAULT_PASSWORD_GATE } from './app.js';
 
 /**

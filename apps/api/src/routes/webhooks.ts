@@ -11,7 +11,7 @@
 
 import { type EventWebhook, normalizeWebhookUrl, webhookUrlRefusal } from '@mailyard/control';
 import { NotFoundError, ValidationError } from '@mailyard/errors';
-import { SIGNATURE_HEADER } from '@mailyard/smtp';
+import { SIGNATURE_HEADER } from '@mailyard/smtp/sender';
 import { z } from 'zod';
 import { type ApiContext, type ApiRouter, adminDomain, body, param, type RouteDeps } from '../context.js';
 import type { Operation } from '../openapi.js';
