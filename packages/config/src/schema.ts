@@ -377,7 +377,8 @@ const dns = section('DNS lookups for outbound MX, MTA-STS and domain verificatio
   resolver: optional(
     z.string().refine((value) => parseResolver(value) !== undefined),
     {
-      description: 'DNS server to query instead of the system resolver.',
+      description:
+        'DNS server to query instead of the system resolver. The SMTP processes keep the answers to the lookups of SPF, DKIM, DMARC, ARC and the spam checks (DNS blocklists, reverse DNS) 30 s ("no such record" answers too; failures not), so a record changed at its source is seen within 30 s.',
       allowed: "'host', 'host:port' or '[ipv6]:port'",
     },
   ),
