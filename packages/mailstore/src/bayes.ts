@@ -189,9 +189,9 @@ export class TokenCache {
     return this.#at.size;
   }
 
-  /** Looks up, in one query, the tokens of `lists` this cache does not know yet. */
-  fetch(db: Db, lists: ReadonlyArray<readonly number[] | null>): void {
-    let missing: number[] = [];
+  /** The ids of `lists` this cache does not know yet, each once, marked PENDING. */
+  #markMissing(lists: ReadonlyArray<readonly number[] | null>): number[] {
+    const missing: number[] = [];
     for (const tokens of lists) {
       if (!tokens) continue;
       for (const id of tokens) {
@@ -200,18 +200,16 @@ export class TokenCache {
         missing.push(id);
       }
     }
+    return missing;
+  }
+
+  /** Looks up, in one query, the tokens of `lists` this cache does not know yet. */
+  fetch(db: Db, lists: ReadonlyArray<readonly number[] | null>): void {
+    let missing = this.#markMissing(lists);
     if (missing.length === 0) return;
     if (this.#at.size > MAX_CACHED) {
       this.#clear();
-      missing = [];
-      for (const tokens of lists) {
-        if (!tokens) continue;
-        for (const id of tokens) {
-          if (this.#at.get(id) !== UNKNOWN) continue;
-          this.#at.set(id, PENDING);
-          missing.push(id);
-        }
-      }
+      missing = this.#markMissing(lists);
     }
     const rows = prep(db, 'SELECT token, spam, ham FROM bayes_tokens WHERE token IN (SELECT value FROM json_each(?))')
       .raw(true)

@@ -53,17 +53,9 @@ export function spamSettingsView(o: {
     the Junk folder (kept 30 days); at or above the reject threshold it is refused, and the sender's server tells the
     sender. Leave a threshold empty to use the server default.</p>`;
   if (!o.isAdmin) {
-    const junk = o.settings.junkScore ?? o.defaults.junkScore;
-    const reject = Math.max(o.settings.rejectScore ?? o.defaults.rejectScore, junk);
     return html`${intro}
   <h2 id="spam-settings">Spam filter</h2>
-  <dl class="spam-summary">
-    <dt>Junk folder from score</dt><dd>${String(junk)}</dd>
-    <dt>Refused from score</dt><dd>${String(reject)}</dd>
-    <dt>Greylisting</dt><dd>${o.settings.greylisting ? 'on' : 'off'}</dd>
-    <dt>Allowed senders</dt><dd>${o.settings.allow.length > 0 ? o.settings.allow.join(', ') : 'none'}</dd>
-    <dt>Refused senders</dt><dd>${o.settings.block.length > 0 ? o.settings.block.join(', ') : 'none'}</dd>
-  </dl>
+  ${settingsInForce(o.settings, o.defaults)}
   <p>These settings are changed by the domain's admins.</p>`;
   }
   return html`${intro}
@@ -80,6 +72,19 @@ export function spamSettingsView(o: {
   </form>`;
 }
 
+/** The domain's spam settings in force (its own, or the server's defaults where it has none), read-only. */
+function settingsInForce(settings: DomainSpamSettings, defaults: SpamDefaults): SafeHtml {
+  const junk = settings.junkScore ?? defaults.junkScore;
+  const reject = Math.max(settings.rejectScore ?? defaults.rejectScore, junk);
+  return html`<dl class="spam-summary">
+    <dt>Junk folder from score</dt><dd>${String(junk)}</dd>
+    <dt>Refused from score</dt><dd>${String(reject)}</dd>
+    <dt>Greylisting</dt><dd>${settings.greylisting ? 'on' : 'off'}</dd>
+    <dt>Allowed senders</dt><dd>${settings.allow.length > 0 ? settings.allow.join(', ') : 'none'}</dd>
+    <dt>Refused senders</dt><dd>${settings.block.length > 0 ? settings.block.join(', ') : 'none'}</dd>
+  </dl>`;
+}
+
 /**
  * What an alias page shows: the domain's settings in force for the alias's mail, where to change them, and for an
  * alias with a mailbox the link to its own classifier.
@@ -90,16 +95,8 @@ export function spamSummary(o: {
   settings: DomainSpamSettings;
   defaults: SpamDefaults;
 }): SafeHtml {
-  const junk = o.settings.junkScore ?? o.defaults.junkScore;
-  const reject = Math.max(o.settings.rejectScore ?? o.defaults.rejectScore, junk);
   return html`<h2>Spam filter</h2>
-  <dl class="spam-summary">
-    <dt>Junk folder from score</dt><dd>${String(junk)}</dd>
-    <dt>Refused from score</dt><dd>${String(reject)}</dd>
-    <dt>Greylisting</dt><dd>${o.settings.greylisting ? 'on' : 'off'}</dd>
-    <dt>Allowed senders</dt><dd>${o.settings.allow.length > 0 ? o.settings.allow.join(', ') : 'none'}</dd>
-    <dt>Refused senders</dt><dd>${o.settings.block.length > 0 ? o.settings.block.join(', ') : 'none'}</dd>
-  </dl>
+  ${settingsInForce(o.settings, o.defaults)}
   <p>These are the settings of ${domainToDisplay(o.domain.name)}: <a href="${spamPath(o.domain)}">change them for the
     whole domain</a>.</p>
   ${
