@@ -8,7 +8,12 @@
 import { newTokenSecret, tokenDigest } from './secrets.js';
 import type { StatementFor } from './sqlite-queries.js';
 import type { AliasRow } from './sqlite-rows.js';
-import type { IssuedRecipientVerification, RecipientVerification, ReissuedVerification } from './types.js';
+import type {
+  IssuedRecipientVerification,
+  RecipientVerification,
+  RecipientVerificationLink,
+  ReissuedVerification,
+} from './types.js';
 import { isWebhookUrl } from './webhook-urls.js';
 
 interface VerificationRow {
@@ -110,7 +115,27 @@ export class SqliteAliasVerificationTable {
     );
   }
 
-  /** Sets verified_at (once: a second click keeps the first time); null for an unknown token. */
+  /** The recipient, alias and state a token stands for, without changing anything; null for an unknown token. */
+  describe(token: string): RecipientVerificationLink | null {
+    const row = this.#sql(
+      `SELECT v.alias_id, v.recipient, v.verified_at, a.name AS alias_name, d.name AS domain_name
+         FROM alias_recipient_verifications v
+         JOIN aliases a ON a.id = v.alias_id JOIN domains d ON d.id = a.domain_id
+        WHERE v.token_digest = ?`,
+    ).get(tokenDigest(token)) as
+      | { alias_id: string; recipient: string; verified_at: number | null; alias_name: string; domain_name: string }
+      | undefined;
+    if (!row) return null;
+    return {
+      aliasId: row.alias_id,
+      aliasName: row.alias_name,
+      domainName: row.domain_name,
+      recipient: row.recipient,
+      verifiedAt: row.verified_at === null ? null : new Date(row.verified_at),
+    };
+  }
+
+  /** Sets verified_at (once: a second confirmation keeps the first time); null for an unknown token. */
   confirm(token: string): { aliasId: string; recipient: string } | null {
     const digest = tokenDigest(token);
     const row = this.#sql('SELECT * FROM alias_recipient_verifications WHERE token_digest = ?').get(digest) as

@@ -390,6 +390,10 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#db.transaction(() => this.#verifications.reissue(aliasId, recipient, minIntervalMs)).immediate();
   }
 
+  async describeRecipientVerification(token: string): Promise<T.RecipientVerificationLink | null> {
+    return this.#verifications.describe(token);
+  }
+
   async confirmRecipientVerification(token: string): Promise<{ aliasId: string; recipient: string } | null> {
     return this.#verifications.confirm(token);
   }

@@ -206,6 +206,15 @@ export interface RecipientVerification {
   verifiedAt: Date | null;
 }
 
+/** What a verification link stands for: the recipient, the alias (its name and domain, ASCII) and its state. */
+export interface RecipientVerificationLink {
+  aliasId: string;
+  aliasName: string;
+  domainName: string;
+  recipient: string;
+  verifiedAt: Date | null;
+}
+
 /** A verification email to send: the token is shown once, only its SHA-256 is stored. */
 export interface IssuedRecipientVerification {
   aliasId: string;
@@ -605,6 +614,11 @@ export interface ControlStore {
     recipient: string,
     minIntervalMs: number,
   ): Promise<ReissuedVerification>;
+  /**
+   * Which recipient and alias a verification token is for and whether it confirmed, without confirming (what the
+   * link's page shows before its button is pressed); null for an unknown or withdrawn token.
+   */
+  describeRecipientVerification(token: string): Promise<RecipientVerificationLink | null>;
   /** Marks the recipient whose token this is verified; null for an unknown token. */
   confirmRecipientVerification(token: string): Promise<{ aliasId: string; recipient: string } | null>;
 

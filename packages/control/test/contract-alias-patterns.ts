@@ -124,16 +124,28 @@ export function runAliasPatternContract(
       expect(row).toMatchObject({ recipient: 'ext@remote.test', verifiedAt: null });
       expect(await store.confirmRecipientVerification('myd_wrong')).toBeNull();
       const token = issued[0]?.token ?? '';
+      // Describing a link changes nothing: the recipient still waits.
+      expect(await store.describeRecipientVerification('myd_wrong')).toBeNull();
+      expect(await store.describeRecipientVerification(token)).toEqual({
+        aliasId: alias.id,
+        aliasName: 'fwd',
+        domainName: 'verify.example',
+        recipient: 'ext@remote.test',
+        verifiedAt: null,
+      });
+      expect((await store.routeRecipient('fwd@verify.example'))?.awaitingVerification).toEqual(['ext@remote.test']);
       expect(await store.confirmRecipientVerification(token)).toEqual({
         aliasId: alias.id,
         recipient: 'ext@remote.test',
       });
       expect((await store.routeRecipient('fwd@verify.example'))?.awaitingVerification).toEqual([]);
       expect((await store.listRecipientVerifications(alias.id))[0]?.verifiedAt).toBeInstanceOf(Date);
+      expect((await store.describeRecipientVerification(token))?.verifiedAt).toBeInstanceOf(Date);
       await store.updateAlias(domain.id, alias.id, { recipients: ['other@remote.test'] });
       expect((await store.syncRecipientVerifications(alias.id)).map((i) => i.recipient)).toEqual(['other@remote.test']);
       expect((await store.listRecipientVerifications(alias.id)).map((v) => v.recipient)).toEqual(['other@remote.test']);
       expect(await store.confirmRecipientVerification(token)).toBeNull();
+      expect(await store.describeRecipientVerification(token)).toBeNull();
       const plain = await store.createAlias(domain.id, { name: 'plain', recipients: ['x@remote.test'] });
       expect(await store.syncRecipientVerifications(plain.id)).toEqual([]);
       expect((await store.routeRecipient('plain@verify.example'))?.awaitingVerification).toBeUndefined();
