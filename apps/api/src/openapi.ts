@@ -232,9 +232,24 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/aliases/verify',
-    summary: 'Confirm a forward recipient with the token of its verification email (the link is the credential)',
+    summary:
+      "The page of a verification email's link: which recipient and alias it is for, with a button that confirms " +
+      '(text/html; JSON with Accept: application/json). Changes nothing: mail scanners fetch links on their own',
     query: schemas.recipientVerificationQuery,
+    reply: out.recipientVerificationOut,
+    produces: ['text/html'],
+    status: 200,
+    auth: 'none',
+  },
+  {
+    method: 'post',
+    path: '/aliases/verify',
+    summary:
+      'Confirm a forward recipient with the token of its verification email in the body (the token is the ' +
+      'credential); a second confirmation keeps the first. text/html for a browser form, else JSON',
+    body: schemas.recipientVerificationConfirm,
     reply: out.recipientVerifiedOut,
+    produces: ['text/html'],
     status: 200,
     auth: 'none',
   },

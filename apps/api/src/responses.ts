@@ -117,7 +117,19 @@ export const recipientVerificationsOut = z.array(
 
 export const recipientResentOut = z.strictObject({ recipient: z.string(), sent_at: isoTime });
 
-export const recipientVerifiedOut = z.strictObject({ recipient: z.string(), verified: z.literal(true) });
+/** GET /v1/aliases/verify as JSON: which recipient and alias the link is for, and whether it confirmed. */
+export const recipientVerificationOut = z.strictObject({
+  recipient: z.string(),
+  alias: z.string(),
+  verified: z.boolean(),
+});
+
+/** POST /v1/aliases/verify as JSON: the recipient confirmed (now, or before). */
+export const recipientVerifiedOut = z.strictObject({
+  recipient: z.string(),
+  alias: z.string(),
+  verified: z.literal(true),
+});
 
 export const mailboxPasswordOut = z.strictObject({
   address: z.string(),

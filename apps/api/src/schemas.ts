@@ -104,8 +104,13 @@ export const aliasListQuery = listQuery.extend({
   label: z.string().max(50).optional().describe('Only aliases carrying this label'),
 });
 
-/** GET /v1/aliases/verify: the token of a recipient verification email. */
-export const recipientVerificationQuery = z.object({ token: z.string().min(1).max(200) });
+const verificationToken = z.string().min(1).max(200);
+
+/** GET /v1/aliases/verify: the token of a recipient verification email (the link's page; nothing changes). */
+export const recipientVerificationQuery = z.object({ token: verificationToken });
+
+/** POST /v1/aliases/verify: the token in the body (the page's form, or an API client) confirms. */
+export const recipientVerificationConfirm = z.strictObject({ token: verificationToken });
 
 /** POST .../recipient-verifications/resend: which external forward gets a new link. */
 export const recipientVerificationResend = z.strictObject({ recipient: z.string().min(3).max(320) });

@@ -1,7 +1,7 @@
 /**
  * Aliases as people use them over the REST API: wildcard and regex names created or refused with a 400 that says
  * why, labels filtered with ?label=, error_code_if_disabled, and recipient verification from the queued email's
- * link to GET /v1/aliases/verify (no API token) and the MX's routing.
+ * link (GET /v1/aliases/verify changes nothing; POST with its token confirms, no API token) and the MX's routing.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
@@ -107,11 +107,21 @@ describe('pattern aliases, labels, disabled answers, recipient verification', ()
     const path = new URL(link).pathname + new URL(link).search;
     const pending = await h.call('GET', `${url}/fwd/recipient-verifications`, { token });
     expect(pending.body).toEqual([expect.objectContaining({ recipient: 'erin@remote.test', verified_at: null })]);
-    const confirmed = await h.call('GET', path);
+    // Opening the link (what a mail scanner does too) changes nothing; its page's button POSTs the token.
+    expect((await h.call('GET', path, { headers: { accept: 'application/json' } })).body).toEqual({
+      recipient: 'erin@remote.test',
+      alias: 'fwd@patterns.example',
+      verified: false,
+    });
+    expect((await h.control.routeRecipient('fwd@patterns.example'))?.awaitingVerification).toEqual([
+      'erin@remote.test',
+    ]);
+    const linkToken = new URL(link).searchParams.get('token') ?? '';
+    const confirmed = await h.call('POST', '/v1/aliases/verify', { json: { token: linkToken } });
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body).toEqual({ recipient: 'erin@remote.test', verified: true });
-    expect((await h.call('GET', path)).status).toBe(200);
-    expect((await h.call('GET', '/v1/aliases/verify?token=myd_not-a-token')).status).toBe(404);
+    expect(confirmed.body).toEqual({ recipient: 'erin@remote.test', alias: 'fwd@patterns.example', verified: true });
+    expect((await h.call('POST', '/v1/aliases/verify', { json: { token: linkToken } })).status).toBe(200);
+    expect((await h.call('POST', '/v1/aliases/verify', { json: { token: 'myd_not-a-token' } })).status).toBe(404);
     expect((await h.control.routeRecipient('fwd@patterns.example'))?.awaitingVerification).toEqual([]);
     const done = await h.call('GET', `${url}/fwd/recipient-verifications`, { token });
     expect(done.body[0].verified_at).toEqual(expect.any(String));

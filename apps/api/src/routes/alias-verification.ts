@@ -2,19 +2,24 @@
  * Recipient verification of aliases' external forwards. After an alias with has_recipient_verification is created
  * or changed, each external recipient not asked before gets one email with a confirmation link (through the
  * outbound queue, @mailyard/smtp MessageSender.sendVerificationRequest); the MX forwards to it only once it
- * confirmed. GET /v1/aliases/verify?token= confirms without an API token: the link is the credential (only its
- * SHA-256 is stored), and a second visit keeps the first confirmation. GET .../recipient-verifications lists where
+ * confirmed. The link's GET /v1/aliases/verify?token= only shows a page (verification-page.ts) saying which
+ * recipient and alias it is for, with a button: mail security gateways, antivirus link checkers and mail apps'
+ * previews fetch every link of a message on their own, so a GET that confirmed would start a forward nobody agreed
+ * to. The button POSTs the token in the body to POST /v1/aliases/verify, which confirms without an API token: the
+ * token is the credential (only its SHA-256 is stored), and a second confirmation keeps the first. A browser's
+ * cross-site post is refused (403). GET .../recipient-verifications lists where
  * each recipient stands. POST .../recipient-verifications/resend emails a recipient that has not confirmed a new
  * link (the previous one stops working), at most once per RESEND_INTERVAL_MS per recipient, counted from the last
  * email in control.db so that every API and dashboard process sees it (429 with Retry-After before then). The
  * dashboard's button goes through resendVerification too.
  */
 import { type Alias, type ControlStore, type Domain, domainToDisplay } from '@mailyard/control';
-import { ConflictError, NotFoundError, RateLimitError, TryAgainLaterError } from '@mailyard/errors';
+import { ConflictError, NotFoundError, PermissionError, RateLimitError, TryAgainLaterError } from '@mailyard/errors';
 import type { MessageSender } from '@mailyard/smtp';
-import type { ApiContext, ApiRouter, RouteDeps } from '../context.js';
-import { recipientVerificationQuery } from '../schemas.js';
+import { type ApiContext, type ApiRouter, body, type RouteDeps } from '../context.js';
+import { recipientVerificationConfirm, recipientVerificationQuery } from '../schemas.js';
 import { parseInput } from '../validation.js';
+import { aliasAddress, askPage, confirmedPage, PAGE_CSP, unknownLinkPage } from './verification-page.js';
 
 /**
  * At most one verification email per recipient per 10 minutes: enough for "it went to spam, send it again", too
@@ -111,9 +116,62 @@ export async function resendVerification(
 
 export function registerAliasVerificationRoutes(router: ApiRouter, deps: RouteDeps): void {
   router.get('/aliases/verify', async (ctx: ApiContext) => {
+    privateReply(ctx);
     const { token } = parseInput(recipientVerificationQuery, ctx.query);
-    const confirmed = await deps.control.confirmRecipientVerification(token);
-    if (!confirmed) throw new NotFoundError('unknown or withdrawn verification link');
-    ctx.body = { recipient: confirmed.recipient, verified: true };
+    const link = await deps.control.describeRecipientVerification(token);
+    if (ctx.accepts('html', 'json') === 'json') {
+      if (!link) throw new NotFoundError(UNKNOWN_LINK);
+      ctx.body = { recipient: link.recipient, alias: aliasAddress(link), verified: link.verifiedAt !== null };
+      return;
+    }
+    if (!link) return sendPage(ctx, 404, unknownLinkPage());
+    sendPage(ctx, 200, link.verifiedAt ? confirmedPage(link, 'before') : askPage(link, token));
   });
+
+  router.post('/aliases/verify', async (ctx: ApiContext) => {
+    privateReply(ctx);
+    refuseCrossSite(ctx);
+    const { token } = parseInput(recipientVerificationConfirm, await body(ctx, deps));
+    const html = ctx.accepts('json', 'html') === 'html';
+    const before = await deps.control.describeRecipientVerification(token);
+    const confirmed = before && (await deps.control.confirmRecipientVerification(token));
+    if (!before || !confirmed) {
+      if (html) return sendPage(ctx, 404, unknownLinkPage());
+      throw new NotFoundError(UNKNOWN_LINK);
+    }
+    if (html) return sendPage(ctx, 200, confirmedPage(before, before.verifiedAt ? 'before' : 'now'));
+    ctx.body = { recipient: confirmed.recipient, alias: aliasAddress(before), verified: true };
+  });
+}
+
+const UNKNOWN_LINK = 'unknown or withdrawn verification link';
+
+/** The token is in the URL or the body: nothing of these replies is cached or leaks the URL through a Referer. */
+function privateReply(ctx: ApiContext): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+}
+
+/**
+ * Another site's page cannot make a browser confirm a token through it (it would need the token anyway): a
+ * cross-site or same-site post (Fetch Metadata's Sec-Fetch-Site) or one with another origin is a 403. The page's own
+ * form is same-origin; under its Referrer-Policy no-referrer a browser sends `Origin: null`, which passes. API
+ * clients send neither header.
+ */
+function refuseCrossSite(ctx: ApiContext): void {
+  const site = ctx.get('sec-fetch-site');
+  const origin = ctx.get('origin');
+  const own = `${ctx.protocol}://${ctx.host}`;
+  if ((site && site !== 'same-origin' && site !== 'none') || (origin && origin !== 'null' && origin !== own)) {
+    throw new PermissionError('a verification link is confirmed from its own page, not from another site');
+  }
+}
+
+function sendPage(ctx: ApiContext, status: number, page: string): void {
+  ctx.status = status;
+  ctx.set('Content-Security-Policy', PAGE_CSP);
+  ctx.set('X-Frame-Options', 'DENY');
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = page;
 }
