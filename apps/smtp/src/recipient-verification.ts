@@ -2,7 +2,8 @@
  * The email that asks an alias's external forward recipient to confirm it wants the alias's mail (recipient
  * verification; control store alias_recipient_verifications). Written by us for the alias's domain: From
  * no-reply@<domain>, DKIM-signed by the domain's key, Auto-Submitted: auto-generated (RFC 3834 §5), and queued for
- * the outbound worker like any forward. The link carries the token; only its SHA-256 is stored.
+ * the outbound worker like any forward. The link carries the token; only its SHA-256 is stored. The link opens a
+ * page whose button confirms (mail scanners open links by themselves), and the text says so.
  */
 import { randomBytes } from 'node:crypto';
 import type { SmtpContext } from './deps.js';
@@ -34,7 +35,8 @@ export function verificationMessage(request: VerificationRequest, now = new Date
     'Content-Transfer-Encoding: 7bit',
     '',
     `Mail sent to ${request.aliasAddress} is to be forwarded to ${request.recipient}.`,
-    'Nothing is forwarded to this address until you confirm by opening this link:',
+    'Nothing is forwarded to this address until you confirm. Open this link and press',
+    'the button on its page (opening the link alone changes nothing):',
     '',
     request.link,
     '',

@@ -164,6 +164,10 @@ describe('recipient verification', () => {
       [`no-reply@${HOSTED}`, [`erin@${REMOTE}`]],
     ]);
     expect(requests[0]?.raw.toString('latin1')).toMatch(/^DKIM-Signature: .*d=hosted\.test/m);
+    // The text does not promise that opening the link confirms: scanners open links; the page's button confirms.
+    expect(requests[0]?.raw.toString('latin1')).toMatch(
+      /press\r\nthe button on its page \(opening the link alone changes nothing\)/,
+    );
 
     // Before confirming: the mailbox copy only; the forward-only alias defers.
     const before = await transaction([`verified-both@${HOSTED}`, `verified-only@${HOSTED}`], 'before');
@@ -171,7 +175,7 @@ describe('recipient verification', () => {
     expect(await worker.runOnce()).toBe(0);
     expect(subjects(await h.mailbox(both))).toEqual(['before']);
 
-    // The link in the delivered email confirms (the API route does the same with the token it carries).
+    // The token of the delivered email's link confirms (what POST /v1/aliases/verify, the page's button, does).
     const links = requests.map((m) => /token=(\S+)/.exec(m.raw.toString('latin1'))?.[1] ?? '');
     for (const token of links) expect(await h.control.confirmRecipientVerification(token)).not.toBeNull();
     const received = remote.received.length;
