@@ -90,7 +90,7 @@ function aliasFields(form: Partial<AliasForm>, withName: boolean): SafeHtml {
       label: 'Ask external forwarding addresses to confirm',
       name: 'has_recipient_verification',
       checked: form.hasRecipientVerification ?? false,
-      hint: 'Each address at another domain is emailed a link; nothing is forwarded to it until it is opened. On for every alias when the domain says so (domain settings).',
+      hint: 'Each address at another domain is emailed a link; nothing is forwarded to it until its owner confirms with the button on the page the link opens. On for every alias when the domain says so (domain settings).',
     })}
     ${textInput({ label: 'Labels (optional)', name: 'labels', value: form.labels, hint: 'Short tags separated by commas.' })}
     ${textArea({ label: 'Description (optional)', name: 'description', value: form.description, rows: 2 })}`;
@@ -220,8 +220,8 @@ function verificationSection(
       <td data-label="Confirmed">${v.verifiedAt ? dateTime(v.verifiedAt) : html`not yet: nothing is forwarded to it ${resend(v.recipient)}`}</td></tr>`,
   );
   return html`<h2>Recipient verification</h2>
-  <p>External forwarding addresses get mail only after they confirm the link emailed to them when the alias was
-    saved. A new link can be sent every ${String(RESEND_MINUTES)} minutes; the one sent before then stops working.</p>
+  <p>External forwarding addresses get mail only after they confirm on the page of the link emailed to them when the
+    alias was saved (opening the link alone changes nothing). A new link can be sent every ${String(RESEND_MINUTES)} minutes; the one sent before then stops working.</p>
   ${
     rows.length === 0
       ? html`<p>No external forwarding address to confirm.</p>`

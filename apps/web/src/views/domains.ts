@@ -160,7 +160,7 @@ function adminSections(o: { domain: Domain; csrf: string; error?: string }): Saf
       label: 'Every alias asks external forwarding addresses to confirm',
       name: 'has_recipient_verification',
       checked: domain.hasRecipientVerification,
-      hint: 'Each address at another domain is emailed a link; nothing is forwarded to it until it is opened.',
+      hint: 'Each address at another domain is emailed a link; nothing is forwarded to it until its owner confirms with the button on the page the link opens.',
     })}
     <button type="submit">Save settings</button>
   </form>
