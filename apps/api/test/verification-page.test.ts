@@ -189,7 +189,11 @@ describe('recipient verification page', () => {
       expect([res.status, extra]).toEqual([403, extra]);
     }
     expect(await verifiedAt('guarded')).toBeNull();
-    expect((await post(body, { ...form, origin: h.base, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    // Sec-Fetch-Site decides when a browser sends it (an Origin a proxy in front of the API changes does not count).
+    expect((await post(body, { ...form, origin: 'https://mx.example', 'sec-fetch-site': 'same-origin' })).status).toBe(
+      200,
+    );
     expect(await verifiedAt('guarded')).toEqual(expect.any(String));
+    expect((await post(body, { ...form, origin: h.base })).status).toBe(200);
   });
 });

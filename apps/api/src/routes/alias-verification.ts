@@ -154,18 +154,18 @@ function privateReply(ctx: ApiContext): void {
 }
 
 /**
- * Another site's page cannot make a browser confirm a token through it (it would need the token anyway): a
- * cross-site or same-site post (Fetch Metadata's Sec-Fetch-Site) or one with another origin is a 403. The page's own
- * form is same-origin; under its Referrer-Policy no-referrer a browser sends `Origin: null`, which passes. API
- * clients send neither header.
+ * Another site's page cannot make a browser confirm a token through it (it would need the token anyway): a 403 for
+ * a cross-site or same-site post by Fetch Metadata's Sec-Fetch-Site, which a browser sets and a page cannot; from a
+ * browser that sends none, for an Origin other than this API's. The page's own form is same-origin (and under its
+ * Referrer-Policy no-referrer its Origin is `null`). API clients send neither header.
  */
 function refuseCrossSite(ctx: ApiContext): void {
   const site = ctx.get('sec-fetch-site');
   const origin = ctx.get('origin');
-  const own = `${ctx.protocol}://${ctx.host}`;
-  if ((site && site !== 'same-origin' && site !== 'none') || (origin && origin !== 'null' && origin !== own)) {
-    throw new PermissionError('a verification link is confirmed from its own page, not from another site');
-  }
+  const crossSite = site
+    ? site !== 'same-origin' && site !== 'none'
+    : origin !== '' && origin !== 'null' && origin !== `${ctx.protocol}://${ctx.host}`;
+  if (crossSite) throw new PermissionError('a verification link is confirmed from its own page, not from another site');
 }
 
 function sendPage(ctx: ApiContext, status: number, page: string): void {
