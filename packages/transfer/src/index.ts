@@ -35,6 +35,7 @@ export {
 } from './mailbox-copy.js';
 export { findMaildirs, readMaildir, writeMaildir } from './maildir.js';
 export { readMbox, writeMbox } from './mbox.js';
+export { ensureScratchDir, removeGoneScratch, type ScratchReport, scratchDir } from './scratch.js';
 export { detectSource, type ImportSource, openImportSource, type SourceKind, type SourceOptions } from './source.js';
 export {
   crlfMessage,

@@ -13,11 +13,16 @@
  * Either way the status says what was imported before the stop, and that uploading the same file again finishes
  * it (what is already in the mailbox is skipped as a duplicate). Statuses are kept STATUS_KEEP_MS after their
  * last write, STATUS_ENTRIES at most (the oldest go first), pruned when a job starts.
+ *
+ * Uploads hold plaintext mail. A job deletes its upload when it ends; the uploads of a process that died are in
+ * its scratch directory (scratch.ts) under the `scratch` bases, removed when a tracker is created (a process
+ * starts), when a job starts, and when a status is found interrupted because its writer stopped beating.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MailboxSession } from '@mailyard/mailstore';
+import { removeGoneScratch, type ScratchReport } from './scratch.js';
 import type { ImportSource, SourceKind } from './source.js';
 import { importMessages, type SkippedMessage } from './transfer.js';
 import type { ReadItem } from './types.js';
@@ -111,6 +116,11 @@ export interface TransferJobsOptions {
   staleMs?: number;
   /** Messages per transaction (importMessages' batchSize). */
   batchSize?: number;
+  /** Directories holding per-process scratch directories of uploads (scratch.ts): those of gone processes are
+   * removed when the tracker is created, when a job starts and when a stale status is read. */
+  scratch?: readonly string[];
+  /** Told what such a removal deleted (only when it deleted something). */
+  onCleanup?: (report: ScratchReport) => void;
 }
 
 export class TransferJobs {
@@ -120,6 +130,10 @@ export class TransferJobs {
   readonly #heartbeatMs: number;
   readonly #staleMs: number;
   readonly #batchSize: number | undefined;
+  readonly #scratch: readonly string[];
+  readonly #onCleanup: TransferJobsOptions['onCleanup'];
+  /** The removal of gone processes' scratch directories under way, if any. */
+  #sweeping: Promise<void> | null = null;
   #stopping = false;
 
   constructor(opts: TransferJobsOptions) {
@@ -128,12 +142,30 @@ export class TransferJobs {
     this.#heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
     this.#staleMs = opts.staleMs ?? STALE_MS;
     this.#batchSize = opts.batchSize;
+    this.#scratch = opts.scratch ?? [];
+    this.#onCleanup = opts.onCleanup;
+    this.#sweep();
+  }
+
+  /** Removes the scratch directories of gone processes, unless a removal is already under way. */
+  #sweep(): Promise<void> {
+    if (this.#scratch.length === 0) return Promise.resolve();
+    // removeGoneScratch does not reject: what it cannot read or remove it leaves for cleanup-tmp.
+    this.#sweeping ??= removeGoneScratch(this.#scratch)
+      .then((report) => {
+        if (report.directories > 0) this.#onCleanup?.(report);
+      })
+      .finally(() => {
+        this.#sweeping = null;
+      });
+    return this.#sweeping;
   }
 
   /** Records the job (queued) and starts it on the next turn of the event loop. */
   async start(input: TransferJobInput): Promise<TransferJobStatus> {
     await mkdir(this.#dir, { recursive: true, mode: 0o700 });
     await this.#prune(Date.now());
+    await this.#sweep();
     const now = new Date().toISOString();
     const status: TransferJobStatus = {
       id: `I${randomBytes(12).toString('hex')}`,
@@ -252,6 +284,8 @@ export class TransferJobs {
     if (this.#running.has(status.id)) return status;
     const updated = Date.parse(status.updatedAt);
     if (now - updated < this.#staleMs) return status;
+    // Its process is likely gone: its upload goes with its scratch directory (never a live process's).
+    void this.#sweep();
     return { ...status, state: 'interrupted', error: interruptedText(status), finishedAt: status.updatedAt };
   }
 
@@ -327,5 +361,6 @@ export class TransferJobs {
   async close(): Promise<void> {
     this.#stopping = true;
     await Promise.all([...this.#running.values()].map((j) => j.done));
+    await this.#sweeping;
   }
 }

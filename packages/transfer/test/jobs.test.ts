@@ -2,7 +2,8 @@
  * The background import tracker over a real mail store in a temp dir: a status outlives the tracker that ran it
  * (a new instance over the same data dir reads it); a graceful stop and a crash (a child process killed with
  * SIGKILL mid-import) both leave the job `interrupted`, saying what was imported, and the same input again
- * imports only the rest; another mailbox never sees the job; old statuses are pruned.
+ * imports only the rest, and the killed process's upload is removed once its job reads as interrupted (never
+ * while it lives); another mailbox never sees the job; old statuses are pruned.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,7 +14,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Mailstore } from '@mailyard/mailstore';
 import { type TempDir, tempDir, waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { JOBS_DIR, type ReadItem, STATUS_KEEP_MS, type TransferJobStatus, TransferJobs } from '../src/index.js';
+import {
+  JOBS_DIR,
+  type ReadItem,
+  removeGoneScratch,
+  STATUS_KEEP_MS,
+  type TransferJobStatus,
+  TransferJobs,
+  type TransferJobsOptions,
+} from '../src/index.js';
 import { testMessage } from './job-messages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,7 +67,7 @@ describe('background import statuses in the data dir', () => {
   let dir: TempDir;
   let store: Mailstore;
   const trackers: TransferJobs[] = [];
-  const tracker = (opts: { staleMs?: number } = {}) => {
+  const tracker = (opts: Partial<TransferJobsOptions> = {}) => {
     const t = new TransferJobs({ dataDir: dir.path, batchSize: 2, ...opts });
     trackers.push(t);
     return t;
@@ -165,10 +174,13 @@ describe('background import statuses in the data dir', () => {
         });
         child.once('exit', () => reject(new Error('the child exited before its import ran')));
       });
-      const id = line.slice('running '.length);
-      // Alive: another tracker (another instance) sees it running.
-      const other = tracker({ staleMs: 2_000 });
+      const [, id = '', childUpload = ''] = line.split(' ');
+      // Alive: another tracker (another instance) sees it running, and leaves its upload alone.
+      const imports = join(dir.path, 'tmp', 'imports');
+      const other = tracker({ staleMs: 2_000, scratch: [imports] });
       expect((await other.get(id, 'box1'))?.state).toBe('running');
+      expect(await removeGoneScratch([imports])).toEqual({ directories: 0, files: 0, bytes: 0 });
+      expect(existsSync(childUpload)).toBe(true);
       child.kill('SIGKILL');
       await exited;
       const status = await waitFor(async () => {
@@ -178,6 +190,8 @@ describe('background import statuses in the data dir', () => {
       // Batches of two: four messages were stored when the fifth was read; the fifth was not.
       expect(status).toMatchObject({ read: 5, imported: 4 });
       expect(status.error).toContain('Upload the same file again');
+      // Reading the stale status removed the dead process's scratch directory, its upload with it.
+      await waitFor(() => (existsSync(dirname(childUpload)) ? null : true), 20_000);
       const check = await store.open('box1', 'pw');
       expect(check.listMessages('INBOX')).toHaveLength(4);
       check.close();
