@@ -34,7 +34,7 @@ import { registerMailboxSieveRoutes } from './routes/sieve-scripts.js';
 import { registerSpamClassifierRoutes } from './routes/spam-classifier.js';
 import { registerSpamSettingsRoutes } from './routes/spam-settings.js';
 import { registerTokenRoutes } from './routes/tokens.js';
-import { registerImportRoutes, registerTransferRoutes } from './routes/transfer.js';
+import { importsDir, registerImportRoutes, registerTransferRoutes } from './routes/transfer.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export interface RateLimits {
@@ -165,10 +165,13 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerFolderRoutes(router, routeDeps);
   registerSpamClassifierRoutes(router, routeDeps);
   registerTransferRoutes(router, routeDeps);
-  // Background imports: statuses in the data dir, shared with the dashboard's and with other instances.
+  // Background imports: statuses in the data dir, shared with the dashboard's and with other instances. Uploads
+  // left by an instance that died are removed now (and when a job starts or a stale status is read).
   const transferJobs = new TransferJobs({
     dataDir: deps.config.dataDir,
     onError: (err, job, what) => logger.warn({ err, job: job.id, kind: job.kind }, what),
+    scratch: [importsDir(deps.config.dataDir)],
+    onCleanup: (report) => logger.info(report, 'uploads of stopped processes removed'),
   });
   registerImportRoutes(router, routeDeps, transferJobs);
 

@@ -4,15 +4,17 @@
  * an unsatisfiable range (416), an eml-zip download, and the refusals: an account token (401) and an unknown
  * format (400). POST /v1/imports of that mbox into a second mailbox: 202, then a status of done with the counts,
  * and an IMAP server (its own mail store on the same data dir) lists the messages to imapflow; posted again, every
- * message is a duplicate; an upload over api.importMaxBytes is 413. The sqlite copy posted to a third mailbox is
+ * message is a duplicate, and the instance's upload directory is empty again; an upload over api.importMaxBytes is 413. The sqlite copy posted to a third mailbox is
  * refused (403) without the password of the mailbox it was made from (Mailyard-Copy-Password), and with it
  * restores every message with its flags and internal date.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { corpusMessages, mailboxSnapshot, requireTool, tempDir, waitFor } from '@mailyard/testkit';
+import { scratchDir } from '@mailyard/transfer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, startHarness } from './harness.js';
 import { type ImapBeside, imapClient, startImapBeside } from './imap-beside.js';
@@ -171,6 +173,8 @@ describe('mailbox export over HTTP', () => {
     const again = await h.call('POST', '/v1/imports', { headers: destAuth, body: mbox });
     expect(again.status).toBe(202);
     expect(await finished(again.body.id)).toMatchObject({ status: 'done', imported: 0, duplicates: count });
+    // Each job deleted its upload from this process's scratch directory when it ended.
+    expect(await readdir(scratchDir(join(h.config.dataDir, 'tmp', 'imports')))).toEqual([]);
     // Another mailbox does not see this mailbox's imports.
     expect((await h.call('GET', `/v1/imports/${again.body.id}`, { headers: auth })).status).toBe(404);
   });

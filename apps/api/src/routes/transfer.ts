@@ -22,9 +22,11 @@ import { readBoundedBody } from '@mailyard/limits';
 import type { MailboxSession } from '@mailyard/mailstore';
 import {
   detectSource,
+  ensureScratchDir,
   exportMessages,
   type ImportSource,
   openImportSource,
+  scratchDir,
   type TransferJobStatus,
   type TransferJobs,
   writeEmlZip,
@@ -215,15 +217,22 @@ function presentImport(s: TransferJobStatus): ImportStatus {
 
 /**
  * POST /v1/imports and GET /v1/imports/{id}: the upload (at most api.importMaxBytes, reserved from the in-flight
- * byte budget while it arrives) is written to tmp/imports/, answered 202, and imported in the background by
+ * byte budget while it arrives) is written to this process's scratch directory under tmp/imports/ (scratch.ts of
+ * @mailyard/transfer: removed by the next start if the process dies mid-import), answered 202, and imported in the
+ * background by
  * @mailyard/transfer's TransferJobs (importMessages, the store's append: duplicates skipped, quota counted, IMAP
  * sessions told). Every kind openImportSource knows is taken: mbox, EML, a zip of EML files or of a Maildir tree,
  * and an encrypted mailbox copy (the sqlite export), which restores its folders, flags and internal dates.
  * Statuses are files in the data dir shared with the dashboard's imports: any instance answers for any job, and
  * an import cut short by a restart is `interrupted`, saying what it imported (posting the file again skips those).
  */
+/** Where the API's uploads are: a scratch directory per process under it. */
+export function importsDir(dataDir: string): string {
+  return join(dataDir, 'tmp', 'imports');
+}
+
 export function registerImportRoutes(router: ApiRouter, deps: RouteDeps, jobs: TransferJobs): void {
-  const dir = join(deps.config.dataDir, 'tmp', 'imports');
+  const base = importsDir(deps.config.dataDir);
 
   /**
    * The upload's messages, opened before the 202 so a file of no known kind (400) or an encrypted copy that does
@@ -238,7 +247,7 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps, jobs: T
       password: ctx.get('mailyard-copy-password') || mailboxCredentials(ctx.get('authorization')).password,
     });
     try {
-      return await openImportSource(path, { kind, folder, copySecret: copyPassword, workDir: dir });
+      return await openImportSource(path, { kind, folder, copySecret: copyPassword, workDir: scratchDir(base) });
     } catch (err) {
       if (err instanceof AuthenticationError) {
         throw Boom.forbidden(
@@ -266,8 +275,7 @@ export function registerImportRoutes(router: ApiRouter, deps: RouteDeps, jobs: T
         }),
       );
       if (upload.length === 0) throw Boom.badRequest('the body is empty: send the mbox or zip file');
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      path = join(dir, `upload-${randomBytes(12).toString('hex')}`);
+      path = join(await ensureScratchDir(base), `upload-${randomBytes(12).toString('hex')}`);
       await writeFile(path, upload, { mode: 0o600 });
       const source = await openUpload(ctx, path, q.folder ?? 'INBOX');
       const file = path;
