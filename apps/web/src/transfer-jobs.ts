@@ -4,7 +4,11 @@
  * started through the API shows on the alias's backup page and the other way round (both name the target mailbox),
  * and a restart leaves an interrupted job saying what it imported. This module only gives the views their shape
  * (dates as Date) and looks jobs up by the alias's mailbox.
+ *
+ * Uploads (plaintext mail while a job reads them) and the encrypted copies being downloaded are written under a
+ * scratch directory of this process (scratchBases); creating the tracker removes those of processes that are gone.
  */
+import { join } from 'node:path';
 import type { Logger } from '@mailyard/logger';
 import type { MailboxSession } from '@mailyard/mailstore';
 import {
@@ -15,6 +19,11 @@ import {
   type TransferJobState,
   type TransferJobStatus,
 } from '@mailyard/transfer';
+
+/** The dashboard's scratch bases under the data dir: uploaded files, and encrypted copies being downloaded. */
+export function scratchBases(dataDir: string): { uploads: string; copies: string } {
+  return { uploads: join(dataDir, 'tmp', 'uploads'), copies: join(dataDir, 'tmp', 'backups') };
+}
 
 /** Jobs listed on an alias's backup page. */
 const LISTED = 10;
@@ -79,6 +88,8 @@ export class TransferJobs {
     this.#jobs = new JobTracker({
       dataDir,
       onError: (err, job, what) => logger.warn({ err, job: job.id, kind: job.kind }, `dashboard ${what}`),
+      scratch: Object.values(scratchBases(dataDir)),
+      onCleanup: (report) => logger.info(report, 'dashboard uploads of stopped processes removed'),
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * File uploads of the backup page: multipart/form-data (RFC 7578) parsed as it streams in by busboy, the one file
- * written to a private file under the data directory's tmp/uploads, never held in memory, and cut off at
- * web.uploadMaxBytes (413).
+ * written to a private file in this process's scratch directory under the data directory's tmp/uploads (see
+ * transfer-jobs.ts), never held in memory, and cut off at web.uploadMaxBytes (413).
  *
  * CSRF: checkCsrf reads only url-encoded forms, so it leaves the paths in UPLOAD_PATHS to this reader, which checks
  * the token here instead. The token must be the first part of the form (the page puts its hidden field first, and
@@ -30,7 +30,7 @@ export const CSRF_REFUSAL =
   'This form has expired or was sent from another site. Go back, reload the page and try again.';
 
 export interface UploadedFile {
-  /** Where the bytes are (tmp/uploads/<random>); the caller deletes it. */
+  /** Where the bytes are (tmp/uploads/<process>/<random>); the caller deletes it. */
   path: string;
   /** The name the browser gave (shown back to the person, never used as a path). */
   name: string;

@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { issueMailboxPassword } from '@mailyard/control';
 import { corpusMessages, type MessageSnapshot, mailboxSnapshot, waitFor } from '@mailyard/testkit';
-import { isMailboxCopy, openMailboxCopy, readMbox } from '@mailyard/transfer';
+import { isMailboxCopy, openMailboxCopy, readMbox, scratchDir } from '@mailyard/transfer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Harness, type Page, startHarness, WebClient } from './harness.js';
 
@@ -169,7 +169,7 @@ describe('backup, import and restore on the dashboard', () => {
         await copy.close();
       }
       // The copy's working files went with the stream.
-      await waitFor(async () => (await readdir(join(h.dataDir, 'tmp', 'backups'))).length === 0, 30_000);
+      await waitFor(async () => (await readdir(scratchDir(join(h.dataDir, 'tmp', 'backups')))).length === 0, 30_000);
     },
   );
 
@@ -238,7 +238,7 @@ describe('backup, import and restore on the dashboard', () => {
       // Both jobs are listed on the backup page; the uploads are gone.
       const page = await owner.get(aliasPage('imported'));
       expect(page.text).toContain('again.mbox');
-      expect(await readdir(join(h.dataDir, 'tmp', 'uploads'))).toEqual([]);
+      expect(await readdir(scratchDir(join(h.dataDir, 'tmp', 'uploads')))).toEqual([]);
     },
   );
 
@@ -376,7 +376,7 @@ describe('backup, import and restore on the dashboard', () => {
     expect(none.status).toBe(400);
     expect(none.text).toContain('Choose a file to upload.');
 
-    expect(await readdir(join(h.dataDir, 'tmp', 'uploads'))).toEqual([]);
+    expect(await readdir(scratchDir(join(h.dataDir, 'tmp', 'uploads')))).toEqual([]);
     expect((await owner.get(aliasPage('imported'))).status).toBe(200);
   });
 });

@@ -10,8 +10,7 @@
  * password of the mailbox it was made from (or its recovery key, with the command): its database is encrypted
  * with that mailbox's data key, which its key file wraps with that password.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { type Alias, type Domain, issueMailboxPassword } from '@mailyard/control';
 import {
@@ -26,10 +25,12 @@ import {
 import type { MailboxSession } from '@mailyard/mailstore';
 import {
   detectSource,
+  ensureScratchDir,
   exportMessages,
   type ImportSource,
   openImportSource,
   type SourceKind,
+  scratchDir,
   streamMailboxCopy,
   writeMbox,
 } from '@mailyard/transfer';
@@ -38,7 +39,7 @@ import { field } from '../form-body.js';
 import { html } from '../html.js';
 import { unlockMailbox } from '../mailbox-unlock.js';
 import { render } from '../page.js';
-import type { JobKind } from '../transfer-jobs.js';
+import { type JobKind, scratchBases } from '../transfer-jobs.js';
 import { readUpload, type Upload, type UploadedFile } from '../uploads.js';
 import { address, passwordIssuedView } from '../views/aliases.js';
 import { type BackupSection, backupPath, backupView, jobPath, jobView, restoreNewView } from '../views/backup.js';
@@ -65,8 +66,9 @@ function downloadName(domain: Domain, alias: Alias, ext: string): string {
 }
 
 export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): void {
-  const uploads = join(deps.config.dataDir, 'tmp', 'uploads');
-  const copies = join(deps.config.dataDir, 'tmp', 'backups');
+  // This process's scratch directories: what a crash leaves there is removed when the next process starts.
+  const bases = scratchBases(deps.config.dataDir);
+  const uploads = scratchDir(bases.uploads);
   const maxBytes = deps.config.web.uploadMaxBytes;
   const jobs = deps.transferJobs;
 
@@ -184,9 +186,8 @@ export function registerBackupRoutes(router: WebRouter, deps: WebRouteDeps): voi
     }
     ctx.set('Cache-Control', 'no-store');
     if (format === 'sqlite') {
-      await mkdir(copies, { recursive: true, mode: 0o700 });
       try {
-        const copy = await streamMailboxCopy(session, copies);
+        const copy = await streamMailboxCopy(session, await ensureScratchDir(bases.copies));
         ctx.set('Content-Disposition', `attachment; filename="${downloadName(domain, alias, '.mailyard-copy.zip')}"`);
         ctx.type = 'application/zip';
         ctx.length = copy.size;
