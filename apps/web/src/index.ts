@@ -13,7 +13,8 @@
  * /autodiscover/autodiscover.xml, for hosted domains only.
  *
  * On disk: uploads being imported (tmp/uploads) and encrypted copies being downloaded (tmp/backups), each deleted
- * when its import or download ends. Sessions live in the control store (only the SHA-256 of their id), so a restart
+ * when its import or download ends, under a scratch directory of the process that the next process to start
+ * removes if this one dies (transfer-jobs.ts). Sessions live in the control store (only the SHA-256 of their id), so a restart
  * keeps people logged in and several web processes can serve the same users.
  *
  * Invariants:

@@ -252,7 +252,8 @@ const web = section('Web dashboard.', {
   uploadMaxBytes: size(
     GiB,
     'Largest file the backup page takes to import or restore (413 above it); written to tmp/uploads in the data ' +
-      'directory as it arrives (never held in memory) and deleted when the import ends.',
+      'directory as it arrives (never held in memory) and deleted when the import ends (after a crash, when the api ' +
+      'process next starts).',
     1,
   ),
 });
