@@ -81,8 +81,9 @@ const entries: Record<string, Entries> = {
   // The process tests start test/fixtures/*-child.ts with `node --import tsx`, which knip cannot see.
   'packages/runtime': { startedByPath: ['test/fixtures/*-child.ts'], ignoreDependencies: ['tsx'] },
   'packages/sieve': { startedByPath: ['bench/*.ts'] },
-  // jobs.test.ts starts test/job-child.ts with `node --import tsx` and kills it mid-import.
-  'packages/transfer': { startedByPath: ['test/job-child.ts'] },
+  // jobs.test.ts and scratch.test.ts start test/job-child.ts and test/scratch-child.ts with `node --import tsx`
+  // and kill them mid-import.
+  'packages/transfer': { startedByPath: ['test/job-child.ts', 'test/scratch-child.ts'] },
 };
 
 /** Every app and package (a folder with a package.json), each with its entries. */
