@@ -4,23 +4,15 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { repoRoot, tempDir } from '@mailyard/testkit';
+import { repoRoot, tempDir, tsxLoader } from '@mailyard/testkit';
 import { expect, test } from 'vitest';
 import { SqliteControlStore } from '../src/index.js';
 
 const run = promisify(execFile);
 const child = join(dirname(fileURLToPath(import.meta.url)), 'sign-up-child.ts');
-
-function tsxLoader(): string {
-  const dir = join(repoRoot(), 'node_modules/tsx');
-  const exported = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: { '.': string } })
-    .exports['.'];
-  return pathToFileURL(join(dir, exported)).href;
-}
 
 test('three processes racing to create, migrate and sign up on one new control.db make exactly one administrator', async () => {
   await using dir = await tempDir('mailyard-control-race-');

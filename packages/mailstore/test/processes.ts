@@ -1,23 +1,12 @@
 /** Spawning test/child.ts in a real Node process, and reading its stdout line by line. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { waitFor } from '@mailyard/testkit';
+import { fileURLToPath } from 'node:url';
+import { tsxLoader, waitFor } from '@mailyard/testkit';
 
 export const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = join(packageDir, '..', '..');
-
-function tsxLoader(): string {
-  for (const dir of [join(repoRoot, 'node_modules/tsx'), join(repoRoot, 'node_modules/.pnpm/node_modules/tsx')]) {
-    const manifest = join(dir, 'package.json');
-    if (!existsSync(manifest)) continue;
-    const exported = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: { '.': string } }).exports['.'];
-    return pathToFileURL(join(dir, exported)).href;
-  }
-  throw new Error('tsx is not installed in the workspace');
-}
 
 export interface Child {
   proc: ChildProcess;

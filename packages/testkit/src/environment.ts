@@ -3,9 +3,9 @@
  * The rule for anything missing: locally, print why and let the test skip; in CI (CI=true), fail loudly,
  * so a CI run can never pass by skipping.
  */
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export function isCI(): boolean {
   return process.env.CI === 'true';
@@ -24,6 +24,20 @@ export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url)))
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
     if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
   }
+}
+
+/**
+ * The file URL of tsx's loader in the workspace, for child processes that run TypeScript sources:
+ * `node --conditions=source --import <this> child.ts` (pnpm links tsx at the root, or only under .pnpm).
+ */
+export function tsxLoader(root: string = repoRoot()): string {
+  for (const dir of [join(root, 'node_modules/tsx'), join(root, 'node_modules/.pnpm/node_modules/tsx')]) {
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const exported = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: { '.': string } }).exports['.'];
+    return pathToFileURL(join(dir, exported)).href;
+  }
+  throw new Error('tsx is not installed in the workspace');
 }
 
 /** The shared mail corpus at <repo root>/../shared/corpus, or undefined (with the reason printed) when absent. */

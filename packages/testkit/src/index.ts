@@ -7,6 +7,7 @@
  * - repoRoot(), corpusDir(), corpusMessages(): the workspace root (holds pnpm-workspace.yaml) and the shared mail
  *   corpus at <root>/../shared/corpus, which is read in place and never copied into the project. The one way
  *   tests reach the corpus: absent, it is skipped with the reason printed, and fails the run when CI=true.
+ * - tsxLoader(): the loader a child process needs to run TypeScript sources (`--import`).
  * - requireTool(): Debian tools (swaks, curl, fetchmail, mbsync, python3, redis-server) looked up on PATH.
  * - waitFor(), Teardown: polling for asynchronous outcomes (never a fixed sleep), and explicit LIFO clean-up.
  * - captureLog(): a real @mailyard/logger logger whose JSON lines are kept in memory for assertions.
@@ -37,6 +38,7 @@ export {
   isCI,
   repoRoot,
   requireTool,
+  tsxLoader,
   unavailable,
 } from './environment.js';
 export { createPrng, type FuzzRun, fuzzRun, mutate, type Prng } from './fuzz.js';

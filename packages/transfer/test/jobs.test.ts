@@ -6,13 +6,13 @@
  * while it lives); another mailbox never sees the job; old statuses are pruned.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Mailstore } from '@mailyard/mailstore';
-import { type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import { type TempDir, tempDir, tsxLoader, waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   JOBS_DIR,
@@ -27,16 +27,6 @@ import { testMessage } from './job-messages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..', '..');
-
-function tsxLoader(): string {
-  for (const dir of [join(repoRoot, 'node_modules/tsx'), join(repoRoot, 'node_modules/.pnpm/node_modules/tsx')]) {
-    const manifest = join(dir, 'package.json');
-    if (!existsSync(manifest)) continue;
-    const exported = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: { '.': string } }).exports['.'];
-    return pathToFileURL(join(dir, exported)).href;
-  }
-  throw new Error('tsx is not installed in the workspace');
-}
 
 /** Gives `n` messages, then waits for release() before each further one. */
 function gatedSource(n: number, total: number) {

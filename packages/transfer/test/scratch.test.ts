@@ -10,23 +10,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type TempDir, tempDir, waitFor } from '@mailyard/testkit';
+import { fileURLToPath } from 'node:url';
+import { type TempDir, tempDir, tsxLoader, waitFor } from '@mailyard/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ensureScratchDir, removeGoneScratch, type ScratchReport, scratchDir, TransferJobs } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..', '..');
-
-function tsxLoader(): string {
-  for (const dir of [join(repoRoot, 'node_modules/tsx'), join(repoRoot, 'node_modules/.pnpm/node_modules/tsx')]) {
-    const manifest = join(dir, 'package.json');
-    if (!existsSync(manifest)) continue;
-    const exported = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: { '.': string } }).exports['.'];
-    return pathToFileURL(join(dir, exported)).href;
-  }
-  throw new Error('tsx is not installed in the workspace');
-}
 
 /** Every file under `dir` with its size, by relative path. */
 async function filesUnder(dir: string): Promise<Map<string, number>> {
