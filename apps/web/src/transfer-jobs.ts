@@ -14,7 +14,6 @@ import type { MailboxSession } from '@mailyard/mailstore';
 import {
   type ImportSource,
   TransferJobs as JobTracker,
-  type SkippedMessage,
   type TransferJobKind,
   type TransferJobState,
   type TransferJobStatus,
@@ -31,24 +30,12 @@ const LISTED = 10;
 export type JobKind = TransferJobKind;
 export type JobState = TransferJobState;
 
-export interface JobStatus {
-  id: string;
-  kind: JobKind;
-  mailboxId: string;
-  /** The uploaded file's name as the browser (or API client) gave it. */
+/** A job as the views show it: the tracker's status with its times as Date and a name for a nameless upload. */
+export type JobStatus = Omit<TransferJobStatus, 'fileName' | 'format' | 'startedAt' | 'finishedAt' | 'updatedAt'> & {
   fileName: string;
-  state: JobState;
-  /** Messages read from the file so far (imported, duplicates and skipped). */
-  read: number;
-  imported: number;
-  importedBytes: number;
-  duplicates: number;
-  skipped: SkippedMessage[];
-  foldersCreated: string[];
-  error: string | null;
   startedAt: Date;
   finishedAt: Date | null;
-}
+};
 
 export interface JobInput {
   kind: JobKind;
@@ -62,20 +49,10 @@ export interface JobInput {
   upload: string;
 }
 
-function shown(s: TransferJobStatus): JobStatus {
+function shown({ format: _format, updatedAt: _updatedAt, ...s }: TransferJobStatus): JobStatus {
   return {
-    id: s.id,
-    kind: s.kind,
-    mailboxId: s.mailboxId,
+    ...s,
     fileName: s.fileName ?? 'the uploaded file',
-    state: s.state,
-    read: s.read,
-    imported: s.imported,
-    importedBytes: s.importedBytes,
-    duplicates: s.duplicates,
-    skipped: s.skipped,
-    foldersCreated: s.foldersCreated,
-    error: s.error,
     startedAt: new Date(s.startedAt),
     finishedAt: s.finishedAt ? new Date(s.finishedAt) : null,
   };
