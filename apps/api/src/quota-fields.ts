@@ -11,6 +11,7 @@
 import {
   type AliasQuotaPatch,
   type DomainQuotaPatch,
+  type MailboxQuotaRecord,
   parseMessageLimit,
   parseQuota,
   resolveQuota,
@@ -74,7 +75,19 @@ export async function applyDomainQuota(deps: RouteDeps, domainId: string, patch:
 
 /** The alias as presented, with its quota fields. */
 export async function withAliasQuota<T extends object>(deps: RouteDeps, shown: T, aliasId: string) {
-  const record = await deps.control.aliasQuota(aliasId);
+  return withQuotaRecord(deps, shown, await deps.control.aliasQuota(aliasId));
+}
+
+/** Aliases as presented, with their quota fields, read in one call (a listing's page). */
+export async function withAliasQuotas<T extends object>(
+  deps: RouteDeps,
+  shown: readonly { alias: { id: string }; shown: T }[],
+) {
+  const records = await deps.control.aliasQuotas(shown.map((s) => s.alias.id));
+  return shown.map((s) => withQuotaRecord(deps, s.shown, records.get(s.alias.id) ?? null));
+}
+
+function withQuotaRecord<T extends object>(deps: RouteDeps, shown: T, record: MailboxQuotaRecord | null) {
   if (!record) return shown;
   const quota = resolveQuota(record, deps.config.mailbox.quotaBytes);
   return {

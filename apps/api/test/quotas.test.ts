@@ -111,5 +111,8 @@ describe('quotas', () => {
     });
     expect(shown.storage_used).toBeGreaterThan(20);
     expect((await h.call('GET', `/v1/domains/${DOMAIN}`, { token })).body.storage_used).toBe(shown.storage_used);
+    // The listing reads a page's quota fields in one call: the same fields as the alias's own GET.
+    const listed = (await h.call('GET', aliases, { token })).body as { name: string }[];
+    expect(listed.find((a) => a.name === 'box')).toEqual(shown);
   });
 });

@@ -48,6 +48,14 @@ test('quota settings and reported usage round-trip through control.db, summed pe
     await store.setDomainQuota(domain.id, { maxQuotaPerAlias: 3000 });
     expect(await store.domainQuota(domain.id)).toMatchObject({ maxQuotaPerAlias: 3000, maxQuota: 8000 });
     expect(await store.setAliasQuota('nope', { maxQuota: 1 })).toBe(false);
+
+    // A page's records in one call are the one-by-one records (the domain's sum included); unknown ids left out.
+    const page = await store.aliasQuotas([a.id, 'nope', b.id]);
+    expect([...page.keys()].sort()).toEqual([a.id, b.id].sort());
+    expect(page.get(a.id)).toEqual(await store.aliasQuota(a.id));
+    expect(page.get(b.id)).toEqual(await store.aliasQuota(b.id));
+    expect(page.get(b.id)).toMatchObject({ storageUsed: 4000, domainStorageUsed: 5000 });
+    expect((await store.aliasQuotas([])).size).toBe(0);
     expect(await store.mailboxQuota('unknown-mailbox')).toBeNull();
   } finally {
     await store.close();

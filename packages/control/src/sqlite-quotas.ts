@@ -22,6 +22,12 @@ const RECORD_SQL = `SELECT a.id AS alias_id, a.domain_id, a.max_quota, a.max_mes
     (SELECT COALESCE(SUM(storage_used), 0) FROM aliases WHERE domain_id = a.domain_id) AS domain_storage_used
   FROM aliases a JOIN domains d ON d.id = a.domain_id`;
 
+/** RECORD_SQL without the domain's summed usage (byAliases works it out once per domain). */
+const PAGE_SQL = `SELECT a.id AS alias_id, a.domain_id, a.max_quota, a.max_messages, a.storage_used, a.message_count,
+    d.max_quota_per_alias, d.max_quota AS domain_max_quota
+  FROM aliases a JOIN domains d ON d.id = a.domain_id`;
+const DOMAIN_USED_SQL = 'SELECT COALESCE(SUM(storage_used), 0) FROM aliases WHERE domain_id = ?';
+
 function toRecord(row: RecordRow): MailboxQuotaRecord {
   return {
     aliasId: row.alias_id,
@@ -46,6 +52,28 @@ export class SqliteQuotaTable {
   byAlias(aliasId: string): MailboxQuotaRecord | null {
     const row = this.#sql(`${RECORD_SQL} WHERE a.id = ?`).get(aliasId) as RecordRow | undefined;
     return row ? toRecord(row) : null;
+  }
+
+  /**
+   * byAlias for many aliases at once (a page of a listing): one query for the rows and the domain's summed usage
+   * once per domain, where byAlias sums the domain's aliases for every alias.
+   */
+  byAliases(aliasIds: readonly string[]): Map<string, MailboxQuotaRecord> {
+    const found = new Map<string, MailboxQuotaRecord>();
+    if (aliasIds.length === 0) return found;
+    const rows = this.#sql(`${PAGE_SQL} WHERE a.id IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(aliasIds),
+    ) as Omit<RecordRow, 'domain_storage_used'>[];
+    const domainUsed = new Map<string, number>();
+    for (const row of rows) {
+      let used = domainUsed.get(row.domain_id);
+      if (used === undefined) {
+        used = this.#sql(DOMAIN_USED_SQL).pluck().get(row.domain_id) as number;
+        domainUsed.set(row.domain_id, used);
+      }
+      found.set(row.alias_id, toRecord({ ...row, domain_storage_used: used }));
+    }
+    return found;
   }
 
   byMailbox(mailboxId: string): MailboxQuotaRecord | null {

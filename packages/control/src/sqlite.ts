@@ -422,6 +422,10 @@ export class SqliteControlStore implements T.ControlStore {
     return this.#quotas.byAlias(aliasId);
   }
 
+  async aliasQuotas(aliasIds: readonly string[]): Promise<Map<string, MailboxQuotaRecord>> {
+    return this.#quotas.byAliases(aliasIds);
+  }
+
   async mailboxQuota(mailboxId: string): Promise<MailboxQuotaRecord | null> {
     return this.#quotas.byMailbox(mailboxId);
   }

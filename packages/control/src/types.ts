@@ -665,6 +665,8 @@ export interface ControlStore {
   // quotas (quotas.ts decides the limits; the caller checks the alias or domain is in its scope)
   /** The alias's quota settings, its last known usage and its domain's; null for an unknown alias. */
   aliasQuota(aliasId: string): Promise<MailboxQuotaRecord | null>;
+  /** aliasQuota of many aliases (a listing's page) in one call, by alias id; unknown ids are left out. */
+  aliasQuotas(aliasIds: readonly string[]): Promise<Map<string, MailboxQuotaRecord>>;
   /** The same for the alias holding a mailbox (IMAP, the MX, the mail store's limits); null when none does. */
   mailboxQuota(mailboxId: string): Promise<MailboxQuotaRecord | null>;
   /** Sets the alias's own limits (null inherits); false for an unknown alias. */

@@ -18,7 +18,7 @@ import { NotFoundError, PermissionError, RateLimitError, ValidationError } from 
 import type { MessageSender } from '@mailyard/smtp';
 import { type ApiContext, type ApiRouter, body, ownDomain, param, type RouteDeps, setPageHeaders } from '../context.js';
 import { presentAlias } from '../present.js';
-import { aliasQuotaPatch, applyAliasQuota, quotaSetter, withAliasQuota } from '../quota-fields.js';
+import { aliasQuotaPatch, applyAliasQuota, quotaSetter, withAliasQuota, withAliasQuotas } from '../quota-fields.js';
 import { aliasCreate, aliasListQuery, aliasUpdate, generatePassword, recipientVerificationResend } from '../schemas.js';
 import { parseInput } from '../validation.js';
 import { RESEND_INTERVAL_MS, requestVerifications, resendVerification } from './alias-verification.js';
@@ -61,8 +61,9 @@ export function registerAliasRoutes(
     const domain = await ownDomain(ctx, deps);
     const page = await deps.control.listAliases(domain.id, parseInput(aliasListQuery, ctx.query));
     setPageHeaders(ctx, page);
-    ctx.body = await Promise.all(
-      page.items.map((alias) => withAliasQuota(deps, presentAlias(alias, domain), alias.id)),
+    ctx.body = await withAliasQuotas(
+      deps,
+      page.items.map((alias) => ({ alias, shown: presentAlias(alias, domain) })),
     );
   });
 
