@@ -23,8 +23,11 @@ export interface MailboxQuotaRecord {
   messageCount: number;
   domainMaxQuotaPerAlias: number | null;
   domainMaxQuota: number | null;
-  /** storage_used summed over every alias of the domain (this one included). */
-  domainStorageUsed: number;
+  /**
+   * storage_used summed over every alias of the domain (this one included); null when the domain has no max_quota
+   * (nothing limits the sum, so it is not worked out).
+   */
+  domainStorageUsed: number | null;
 }
 
 export interface AliasQuotaPatch {
@@ -70,7 +73,7 @@ export function resolveQuota(
   const mailboxBytes = record.maxQuota ?? record.domainMaxQuotaPerAlias ?? serverDefaultBytes;
   let bytes = mailboxBytes;
   if (record.domainMaxQuota !== null) {
-    const others = Math.max(0, record.domainStorageUsed - record.storageUsed);
+    const others = Math.max(0, (record.domainStorageUsed ?? 0) - record.storageUsed);
     bytes = Math.min(bytes, Math.max(0, record.domainMaxQuota - others));
   }
   return {

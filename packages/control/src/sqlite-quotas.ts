@@ -14,12 +14,13 @@ interface RecordRow {
   message_count: number;
   max_quota_per_alias: number | null;
   domain_max_quota: number | null;
-  domain_storage_used: number;
+  domain_storage_used: number | null;
 }
 
 const RECORD_SQL = `SELECT a.id AS alias_id, a.domain_id, a.max_quota, a.max_messages, a.storage_used, a.message_count,
     d.max_quota_per_alias, d.max_quota AS domain_max_quota,
-    (SELECT COALESCE(SUM(storage_used), 0) FROM aliases WHERE domain_id = a.domain_id) AS domain_storage_used
+    CASE WHEN d.max_quota IS NULL THEN NULL
+      ELSE (SELECT COALESCE(SUM(storage_used), 0) FROM aliases WHERE domain_id = a.domain_id) END AS domain_storage_used
   FROM aliases a JOIN domains d ON d.id = a.domain_id`;
 
 /** RECORD_SQL without the domain's summed usage (byAliases works it out once per domain). */
@@ -56,7 +57,7 @@ export class SqliteQuotaTable {
 
   /**
    * byAlias for many aliases at once (a page of a listing): one query for the rows and the domain's summed usage
-   * once per domain, where byAlias sums the domain's aliases for every alias.
+   * once per domain (when it has a max_quota), where byAlias sums the domain's aliases for every alias.
    */
   byAliases(aliasIds: readonly string[]): Map<string, MailboxQuotaRecord> {
     const found = new Map<string, MailboxQuotaRecord>();
@@ -66,8 +67,8 @@ export class SqliteQuotaTable {
     ) as Omit<RecordRow, 'domain_storage_used'>[];
     const domainUsed = new Map<string, number>();
     for (const row of rows) {
-      let used = domainUsed.get(row.domain_id);
-      if (used === undefined) {
+      let used = domainUsed.get(row.domain_id) ?? null;
+      if (used === null && row.domain_max_quota !== null) {
         used = this.#sql(DOMAIN_USED_SQL).pluck().get(row.domain_id) as number;
         domainUsed.set(row.domain_id, used);
       }
