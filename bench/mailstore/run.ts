@@ -23,6 +23,7 @@ import {
   searchFolder,
   storeFlags,
 } from '@mailyard/mailstore/internals';
+import { untilEventLoopQuiet } from '../quiet.js';
 import { message, WORDS } from './vocabulary.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -87,10 +88,17 @@ async function drainAndUnlockBench(dir: string): Promise<void> {
   }
   const [session, ms] = await timed(() => store.open('drain', 'correct horse'));
   console.log('\n## Drain (unseal + index + commit into INBOX)');
-  const [, indexMs] = await timed(() => session.search('INBOX', { key: 'text', value: 'message' }).length);
+  const [, searchMs] = await timed(() => session.search('INBOX', { key: 'text', value: 'message' }).length);
   console.log(`${count} x 4 KB drained (visible in INBOX) in ${fmt(ms, 0)} ms: ${fmt((count / ms) * 1000, 0)} msg/s`);
   console.log(
-    `full-text index of the rest afterwards: ${fmt(indexMs, 0)} ms (${fmt((count / (ms + indexMs)) * 1000, 0)} msg/s overall)`,
+    `SEARCH TEXT right after the drain (what is not indexed yet is searched where it waits): ${fmt(searchMs, 0)} ms`,
+  );
+  // The rest of the index is built in the background while the mailbox is open: let it finish, so the logins
+  // below are timed on a mailbox at rest (a login during the indexing waits for its turns).
+  const [, quietMs] = await timed(() => untilEventLoopQuiet());
+  console.log(
+    `the rest of the index built in the background: the event loop was quiet again ${fmt(quietMs / 1000, 1)} s later ` +
+      '(the last 1 s of it is the check for quiet)',
   );
   session.close();
   await store.close();

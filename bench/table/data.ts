@@ -4,10 +4,12 @@
  * `big` with its INBOX filled through the store's ingest (appendMany, not SMTP or IMAP), `sink` for SMTP
  * deliveries, `pop` with 100 messages, and `idle<n>` for the IDLE connections. Messages are about 4 KB.
  */
+
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ensureRuntimeFiles, loadConfig } from '@mailyard/config';
 import { SqliteControlStore } from '@mailyard/control';
 import { Mailstore } from '@mailyard/mailstore';
+import { untilEventLoopQuiet } from '../quiet.js';
 
 export const DOMAIN = 'bench.test';
 export const PASSWORD = 'bench password 1';
@@ -37,23 +39,6 @@ interface Sizes {
   idleMailboxes: number;
 }
 
-/**
- * Waits while the mail store builds the full-text index of the new mail in the background of this process (it
- * does so in short turns while the mailbox is open), so the server gets a mailbox in its steady state and does
- * not index while its figures are taken: done when the event loop has been nearly idle for two half-seconds.
- */
-async function untilIndexed(limitMs = 300_000): Promise<void> {
-  const giveUp = Date.now() + limitMs;
-  let quiet = 0;
-  let last = performance.eventLoopUtilization();
-  while (quiet < 2 && Date.now() < giveUp) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const now = performance.eventLoopUtilization();
-    quiet = performance.eventLoopUtilization(now, last).utilization < 0.05 ? quiet + 1 : 0;
-    last = now;
-  }
-}
-
 async function fill(store: Mailstore, mailboxId: string, count: number): Promise<void> {
   const session = await store.open(mailboxId, PASSWORD);
   try {
@@ -61,7 +46,8 @@ async function fill(store: Mailstore, mailboxId: string, count: number): Promise
       const batch = Array.from({ length: Math.min(500, count - n) }, (_, i) => ({ raw: message(n + i) }));
       await session.appendMany('INBOX', batch);
     }
-    await untilIndexed();
+    // The store indexes the new mail in the background of this process: let it finish first.
+    await untilEventLoopQuiet();
   } finally {
     session.close();
   }
