@@ -7,23 +7,23 @@
 // read through a short `node` call to @mailyard/config, which also refuses an invalid configuration here, before
 // anything starts. Until packages/config is built, the defaults below apply.
 //
-// Six processes: ManageSieve runs inside imap, the dashboard inside api (whose entry point is apps/web's main.js),
-// and the jobs scheduler inside outbound (docs/architecture.md says why: a Node process costs 35-40 MB PSS at rest).
+// Four processes: POP3 and ManageSieve run inside imap, submission and the jobs scheduler inside outbound, the
+// dashboard inside api (whose entry point is apps/web's main.js); docs/architecture.md says why (a Node process
+// costs about 35 MB PSS and 75 MB RSS at rest) and what stays apart (the MX, alone with the internet's mail).
 //
-// Instances (docs/architecture.md, Scaling): mx, submission, outbound, imap, pop3 and api run as many instances
-// as their setting asks (MAILYARD_SMTP_MX_INSTANCES, MAILYARD_SMTP_SUBMISSION_INSTANCES,
-// MAILYARD_SMTP_OUTBOUND_INSTANCES, MAILYARD_IMAP_INSTANCES, MAILYARD_POP3_INSTANCES, MAILYARD_API_INSTANCES;
-// default 1 each), under one PM2 name per app. A process with more than one instance runs in
+// Instances (docs/architecture.md, Scaling): mx, outbound, imap and api run as many instances as their setting asks
+// (MAILYARD_SMTP_MX_INSTANCES, MAILYARD_SMTP_OUTBOUND_INSTANCES, MAILYARD_IMAP_INSTANCES, MAILYARD_API_INSTANCES;
+// default 1 each), under one PM2 name per process. A process with more than one instance runs in
 // PM2 cluster mode: PM2's daemon is the cluster primary, holds each listening socket and hands connections to the
 // instances in turn, so they share the configured ports (Node 20's net.Server has no SO_REUSEPORT option, and cluster
 // mode is what lets `pm2 reload` replace instances one at a time without closing the port). PM2 numbers them in
 // NODE_APP_INSTANCE; instance k > 0 serves its own /metrics on metrics.<name>Port + 100 k (@mailyard/runtime).
 // One instance runs in fork mode, as before (the api always in cluster mode: PM2 cluster mode loads ESM entry points
 // through import(); checked with pm2 6.0.7). With MAILYARD_REDIS_URL the instances share failed-login and
-// rate-limit counters and the POP3 maildrop lock (more than one pop3 instance is refused without it); mailbox change
-// events reach every instance on the machine either way. The outbound instances claim queue items in control.db
-// (one claim per item); only outbound instance 0 runs the jobs schedule (jobs must not run twice). ManageSieve and
-// the dashboard run in every instance of imap and api.
+// rate-limit counters; mailbox change events and the POP3 maildrop lock reach every instance on the machine either
+// way. The outbound instances claim queue items in control.db (one claim per item); only outbound instance 0 runs
+// the jobs schedule (jobs must not run twice). POP3 and ManageSieve run in every instance of imap, submission in
+// every instance of outbound, the dashboard in every instance of api.
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join, resolve } = require('node:path');
@@ -37,15 +37,15 @@ function readSettings() {
     // biome-ignore lint/suspicious/noUndeclaredEnvVars: read when PM2 starts, never by a turbo task
     dataDir: resolve(root, process.env.MAILYARD_DATA_DIR || 'data'),
     shutdownTimeoutMs: 30000,
-    instances: { mx: 1, submission: 1, outbound: 1, imap: 1, pop3: 1, api: 1 },
+    instances: { mx: 1, outbound: 1, imap: 1, api: 1 },
     inflightBytes: 5 * 1024 ** 3,
   };
   if (!existsSync(configEntry)) return fallback;
   const script = [
     'const { loadConfig } = await import(process.argv[1]);',
     'const c = loadConfig();',
-    'const instances = { mx: c.smtp.mxInstances, submission: c.smtp.submissionInstances,',
-    '  outbound: c.smtp.outboundInstances, imap: c.imap.instances, pop3: c.pop3.instances, api: c.api.instances };',
+    'const instances = { mx: c.smtp.mxInstances, outbound: c.smtp.outboundInstances, imap: c.imap.instances,',
+    '  api: c.api.instances };',
     'const picked = { dataDir: c.dataDir, shutdownTimeoutMs: c.pm2.shutdownTimeoutMs, instances,',
     '  inflightBytes: c.limits.inflightBytes };',
     'console.log(JSON.stringify(picked));',
@@ -93,28 +93,19 @@ const processes = [
     nodeArgs: BUSY,
   },
   {
-    name: 'submission',
-    app: 'smtp',
-    args: ['submission'],
-    mode: modeFor(instances.submission),
-    instances: instances.submission,
-    memory: '512M',
-    inflight: SMTP_INFLIGHT,
-    nodeArgs: BUSY,
-  },
-  {
     name: 'outbound',
     app: 'smtp',
     args: ['outbound'],
     mode: modeFor(instances.outbound),
     instances: instances.outbound,
-    // The jobs it hosts copy files for backups (in worker threads of this process).
+    // Also submission's listeners (which share the in-flight budget with the queue worker, half each, so the two
+    // together stay within 160 MiB) and the jobs scheduler, whose jobs copy files for backups in worker threads.
     memory: '768M',
     inflight: SMTP_INFLIGHT,
     nodeArgs: QUIET,
   },
-  // imap, which also serves ManageSieve (managesieve.port: only the control store, at most a 64 KiB script per
-  // session in memory): the 2 MB semi-space also keeps 1,000 IDLE connections at about 25 MB less RSS (bench/imap
+  // imap, which also serves POP3 (pop3.port, pop3.tlsPort: the same mail store and page caches) and ManageSieve
+  // (managesieve.port: only the control store, at most a 64 KiB script per session in memory): the 2 MB semi-space also keeps 1,000 IDLE connections at about 25 MB less RSS (bench/imap
   // prints the figure; it starts the server with these node_args). MALLOC_MMAP_THRESHOLD_ pins glibc's
   // mmap threshold at 1 MB: without it, freeing scrypt's 16 MB buffers at each first login raises the threshold
   // and every malloc arena then keeps what it frees (1,000 IDLE connections: about 200 MB RSS instead of 128 MB).
@@ -127,15 +118,6 @@ const processes = [
     memory: '1G',
     nodeArgs: BUSY,
     env: { MALLOC_MMAP_THRESHOLD_: '1048576' },
-  },
-  {
-    name: 'pop3',
-    app: 'pop3',
-    args: [],
-    mode: modeFor(instances.pop3),
-    instances: instances.pop3,
-    memory: '512M',
-    nodeArgs: BUSY,
   },
   // api: the REST API and the dashboard (web.port) in one process; its entry point is the web app's main.ts, which
   // starts both (@mailyard/api cannot import the dashboard: the dashboard's tests import the API).

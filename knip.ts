@@ -61,8 +61,9 @@ const entries: Record<string, Entries> = {
   // hand (node apps/jobs/dist/restore.js, docs/operations.md); the scheduler tests run test/fixtures/*.js. No
   // main.ts: the outbound process hosts the scheduler (the ./scheduler export).
   'apps/jobs': { shipped: ['src/jobs/*.ts', 'src/restore.ts'], startedByPath: ['test/fixtures/*.js'] },
-  // ManageSieve has no process of its own (the imap process serves it): its src/index.ts is its only entry.
+  // ManageSieve and POP3 have no process of their own (the imap process serves them): src/index.ts is the entry.
   'apps/managesieve': { shipped: [] },
+  'apps/pop3': { shipped: [] },
   // The configuration reference generator, run as `npm run docs:config` (node packages/config/dist/docs.js).
   // selfsigned is loaded with createRequire only when a certificate is made (tls-certificate.ts), which knip cannot see.
   'packages/config': { shipped: ['src/docs.ts'], ignoreDependencies: loadedOnDemand(['selfsigned']) },

@@ -99,7 +99,7 @@ describe.skipIf(!ready)('two imap instances under pm2-runtime (PM2 cluster mode)
 
   beforeAll(async () => {
     dir = await tempDir('mailyard-pm2-instances-');
-    const [imap = 0, imapTls = 0, sieve = 0] = await freePorts(3, false);
+    const [imap = 0, imapTls = 0, sieve = 0, pop3 = 0, pop3Tls = 0] = await freePorts(5, false);
     const [metrics = 0] = await freePorts(1, true);
     imapPort = imap;
     metricsPort = metrics;
@@ -111,6 +111,8 @@ describe.skipIf(!ready)('two imap instances under pm2-runtime (PM2 cluster mode)
       MAILYARD_IMAP_PORT: String(imap),
       MAILYARD_IMAP_TLS_PORT: String(imapTls),
       MAILYARD_MANAGESIEVE_PORT: String(sieve),
+      MAILYARD_POP3_PORT: String(pop3),
+      MAILYARD_POP3_TLS_PORT: String(pop3Tls),
       MAILYARD_METRICS_IMAP_PORT: String(metrics),
     });
     runtime = startPm2Runtime({ args: ['--only', 'imap'], env, marker: dir.path, outputLimit: 200_000 });

@@ -36,13 +36,14 @@ import { ourProcesses, type Pm2Runtime, pm2Environment, startPm2Runtime, waitOnl
 const root = repoRoot();
 const run = promisify(execFile);
 /**
- * App folders with a process entry (dist/main.js). managesieve, api and jobs have none: the imap process serves
- * ManageSieve, the api process (web's entry point) the REST API and the dashboard, outbound hosts the scheduler.
+ * App folders with a process entry (dist/main.js). pop3, managesieve, api and jobs have none: the imap process
+ * serves POP3 and ManageSieve, the outbound process submission and the scheduler, the api process (web's entry
+ * point) the REST API and the dashboard.
  */
-const APPS = ['smtp', 'imap', 'pop3', 'web'];
-const PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api'];
+const APPS = ['smtp', 'imap', 'web'];
+const PROCESSES = ['mx', 'outbound', 'imap', 'api'];
 /** Processes serving /metrics on metrics.<name>Port; the api process serves it on api.port and web.port. */
-const METRICS_PROCESSES = ['mx', 'submission', 'outbound', 'imap', 'pop3'];
+const METRICS_PROCESSES = ['mx', 'outbound', 'imap'];
 const MAILBOX = { address: 'alice@example.org', password: 'start test password 4711' };
 const SHUTDOWN_LIMIT_MS = 30_000;
 
@@ -285,6 +286,43 @@ describe.skipIf(!ready)('npm start: the whole server under pm2-runtime', () => {
     smtp.socket.destroy();
     // PM2 starts mx again; the shutdown below then has every process to stop.
     await waitFor(async () => runtime.online('mx') >= 2 && (await canConnect(port(ports, 'SMTP_MX'))), 20_000, 100);
+  });
+
+  test('a message sent through submission (served by outbound) is read back over POP3 (served by imap) with curl', async () => {
+    const token = randomUUID();
+    const sent = await run('swaks', [
+      ...['--server', `127.0.0.1:${port(ports, 'SMTP_SUBMISSION')}`, '--tls', '--ehlo', 'client.example.org'],
+      ...['--auth', 'PLAIN', '--auth-user', MAILBOX.address, '--auth-password', MAILBOX.password],
+      ...['--from', MAILBOX.address, '--to', MAILBOX.address],
+      ...['--header', `Subject: Submitted ${token}`, '--body', `Submitted body ${token}`],
+    ]);
+    expect(sent.stdout).toMatch(/<~ {2}250 /);
+    const auth = `${MAILBOX.address}:${MAILBOX.password}`;
+    const pop3 = (path: string) =>
+      run('curl', [
+        '-sS',
+        '-k',
+        '--ssl-reqd',
+        '--max-time',
+        '20',
+        '-u',
+        auth,
+        `pop3://127.0.0.1:${port(ports, 'POP3')}/${path}`,
+      ]).then((r) => r.stdout);
+    const found = await waitFor(
+      async () => {
+        const listing = (await pop3('')).trim().split(/\r?\n/);
+        for (const line of listing) {
+          const number = line.split(' ')[0];
+          const message = number ? await pop3(number) : '';
+          if (message.includes(`Subject: Submitted ${token}`)) return message;
+        }
+        return undefined;
+      },
+      10_000,
+      200,
+    );
+    expect(found).toContain(`Submitted body ${token}`);
   });
 
   test('SIGINT to the process group stops every process within 30 s', async () => {

@@ -77,11 +77,12 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
     if (child.exitCode !== null) throw new Error(`pm2-runtime exited with ${child.exitCode}`);
     const procs = serverProcesses(pid);
     const apps = new Set(procs.map((p) => p.name.replace(/#\d+$/, '')));
-    const expected = ['mx', 'submission', 'outbound', 'imap', 'pop3', 'api'];
+    const expected = ['mx', 'outbound', 'imap', 'api'];
     if (expected.every((name) => apps.has(name))) {
       const mx = await findPort(procs, 'mx', 'smtp');
       const imap = await findPort(procs, 'imap', 'imap');
-      const pop3 = await findPort(procs, 'pop3', 'pop3');
+      // POP3 is served by the imap process.
+      const pop3 = await findPort(procs, 'imap', 'pop3');
       if (mx && imap && pop3) {
         return { child, ports: { mx, imap, pop3 }, processes: () => serverProcesses(pid), stop };
       }

@@ -4,7 +4,7 @@
  * process a test starts with the inherited environment binds free ports and reports them in its log.
  *
  * Proof: the configured default ports are held by "another Mailyard" (listeners of this test, where the port is
- * free at all), and two booted processes (@mailyard/runtime's test child, monitoring on metrics.pop3Port) start
+ * free at all), and two booted processes (@mailyard/runtime's test child, monitoring on metrics.imapPort) start
  * at the same time with the test environment: both come up, on two different metrics ports, both serving.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

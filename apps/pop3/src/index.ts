@@ -8,7 +8,8 @@
  * STLS only before login, error logging) and explains why each change is there; dot-stuffing.ts frames RETR
  * bodies; limits.ts holds every fixed limit with its reason; pace.ts bounds slow clients; session-limits.ts
  * holds the failed-login gate (@mailyard/limits LoginGate), the per-IP and per-user connection limits and the
- * maildrop lock; open-mailboxes.ts releases what each connection holds; main.ts reads configuration and listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS).
+ * maildrop lock; open-mailboxes.ts releases what each connection holds. No process of its own: the imap process
+ * (apps/imap/src/main.ts) listens on pop3.port (STLS) and pop3.tlsPort (implicit TLS) with it.
  *
  * Invariants:
  * - The maildrop is INBOX only. Message numbers are fixed for a session; UIDL is `<uidValidity>.<uid>`, stable
@@ -23,8 +24,8 @@
  * - Replies to failures come from @mailyard/errors' toPop3Response; code bugs never leak detail.
  * - Each connection releases the mailbox it unlocked, and its connection slots, when it ends, however it ends.
  * - One logged-in session per mailbox (RFC 1939 §4 maildrop lock): a second gets `-ERR [IN-USE]` (RFC 2449
- *   §8.1.2). The lock is a lease in the coordination's locks (maildrop-locks.ts): across every pop3 instance with
- *   Redis, per process without it (where more than one instance is refused). QUIT gives it back with its reply,
+ *   §8.1.2). The lock is a lease in the coordination's locks (maildrop-locks.ts), which hold across every process
+ *   and instance: a SQLite lease file on the machine without Redis, Redis with it. QUIT gives it back with its reply,
  *   after the UPDATE committed.
  * - Nothing received in plaintext after STLS is ever run (RFC 2595 §4).
  * - A login costs the same mailbox KDF work whether the user exists or the password is right (simulateUnlock).

@@ -277,18 +277,29 @@ describe('Redis coordination', () => {
     expect(config.redisCaPath).toBe('/etc/ca.pem');
   });
 
-  test('instances per process; more than one pop3 instance needs Redis (the maildrop lock)', () => {
+  test('instances per process, without Redis too (the POP3 maildrop lock holds across processes either way)', () => {
     const config = loadConfig({
       env: { MAILYARD_IMAP_INSTANCES: '2', MAILYARD_SMTP_MX_INSTANCES: '3', MAILYARD_SMTP_OUTBOUND_INSTANCES: '2' },
     });
     expect([config.imap.instances, config.smtp.mxInstances, config.smtp.outboundInstances]).toEqual([2, 3, 2]);
-    expect([config.pop3.instances, config.api.instances]).toEqual([1, 1]);
-    const error = configError(() => loadConfig({ env: { MAILYARD_POP3_INSTANCES: '2' } }));
-    expect(error.problems.map((problem) => problem.message)).toEqual([
-      expect.stringMatching(/^pop3: pop3.instances above 1 needs redisUrl/),
+    expect(config.api.instances).toBe(1);
+  });
+
+  test('a setting of a process merged into another is refused with what to set instead, from either source', () => {
+    const fromEnv = configError(() =>
+      loadConfig({ env: { MAILYARD_POP3_INSTANCES: '2', MAILYARD_SMTP_SUBMISSION_INSTANCES: '2' } }),
+    );
+    expect(fromEnv.problems.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(/^pop3\.instances \(MAILYARD_POP3_INSTANCES\): removed setting .*set imap\.instances/),
+      expect.stringMatching(/^smtp\.submissionInstances .*removed setting .*set smtp\.outboundInstances/),
     ]);
-    const shared = loadConfig({ env: { MAILYARD_POP3_INSTANCES: '2', MAILYARD_REDIS_URL: 'redis://127.0.0.1' } });
-    expect(shared.pop3.instances).toBe(2);
+    expect(fromEnv.problems[0]?.envVar).toBe('MAILYARD_POP3_INSTANCES');
+    const file = writeJson('merged.json', JSON.stringify({ metrics: { pop3Port: 9104, submissionPort: 9102 } }));
+    const fromFile = configError(() => loadConfig({ env: {}, file }));
+    expect(fromFile.problems.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(/^metrics\.pop3Port .*removed setting \(from config file .*metrics\.imapPort$/),
+      expect.stringMatching(/^metrics\.submissionPort .*removed setting .*metrics\.outboundPort$/),
+    ]);
   });
 
   test('another scheme is refused without echoing the value (it may hold a password)', () => {

@@ -28,6 +28,43 @@ export const NON_SETTING_ENV_VARS: readonly string[] = [
   'MAILYARD_COPY_PASSWORD',
 ];
 
+/**
+ * Settings that existed once and were taken out when the process they configured was merged into another: given
+ * anyway (an old config file, an Ansible inventory), they are refused with what to set instead, rather than as a
+ * typo or silently ignored.
+ */
+export const REMOVED_SETTINGS: Readonly<Record<string, { envVar: string; instead: string }>> = {
+  'pop3.instances': {
+    envVar: 'MAILYARD_POP3_INSTANCES',
+    instead: 'POP3 is served by the imap process, set imap.instances (MAILYARD_IMAP_INSTANCES)',
+  },
+  'metrics.pop3Port': {
+    envVar: 'MAILYARD_METRICS_POP3_PORT',
+    instead: 'POP3 is served by the imap process, whose /metrics is on metrics.imapPort',
+  },
+  'smtp.submissionInstances': {
+    envVar: 'MAILYARD_SMTP_SUBMISSION_INSTANCES',
+    instead:
+      'submission is served by the outbound process, set smtp.outboundInstances (MAILYARD_SMTP_OUTBOUND_INSTANCES)',
+  },
+  'metrics.submissionPort': {
+    envVar: 'MAILYARD_METRICS_SUBMISSION_PORT',
+    instead: 'submission is served by the outbound process, whose /metrics is on metrics.outboundPort',
+  },
+};
+
+function removedProblem(path: string, source: string): ConfigProblem {
+  const removed = REMOVED_SETTINGS[path];
+  if (!removed) throw new Error(`not a removed setting: ${path}`);
+  return {
+    setting: path,
+    source,
+    message: `${path} (${removed.envVar}): removed setting (from ${source}); ${removed.instead}`,
+  };
+}
+
+const REMOVED_BY_ENV_VAR = new Map(Object.entries(REMOVED_SETTINGS).map(([path, { envVar }]) => [envVar, path]));
+
 type Tree = Record<string, unknown>;
 type Sources = Map<string, string>;
 
@@ -121,6 +158,11 @@ function readEnvironment(env: Record<string, string | undefined>, sources: Sourc
     if (!name.startsWith('MAILYARD_') || NON_SETTING_ENV_VARS.includes(name)) continue;
     if (raw === undefined || raw.trim() === '') continue;
     const setting = byEnvVar.get(name);
+    const removed = REMOVED_BY_ENV_VAR.get(name);
+    if (removed) {
+      problems.push({ ...removedProblem(removed, `environment variable ${name}`), envVar: name });
+      continue;
+    }
     if (!setting) {
       const hint = suggestion(name, [...byEnvVar.keys(), ...NON_SETTING_ENV_VARS]);
       const message = `${name}: unknown environment variable, it matches no setting${hint}`;
@@ -173,6 +215,7 @@ function unknownKeyProblems(issue: z.core.$ZodIssueUnrecognizedKeys, sources: So
   return issue.keys.map((key) => {
     const path = [...issue.path, key].join('.');
     const source = sourceOf(path, sources);
+    if (REMOVED_SETTINGS[path]) return removedProblem(path, source);
     const message = `${path}: unknown setting (from ${source})${suggestion(path, known)}`;
     return { setting: path, source, message };
   });

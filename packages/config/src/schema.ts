@@ -139,18 +139,23 @@ const smtp = section('SMTP: inbound MX, submission, and outbound delivery (RFC 5
   outboundMaxAgeMs: duration(5 * DAY, 'How long outbound delivery retries on 4xx before a bounce (DSN, RFC 3464).'),
   outboundConcurrency: count(10, 'Outbound deliveries in progress at once.', 1),
   mxInstances: instances('mx'),
-  submissionInstances: instances('submission'),
   outboundInstances: count(
     1,
-    'PM2 instances of the outbound process. They claim queue items in control.db (one claim per item, whatever the ' +
-      'number of instances); outboundConcurrency applies to each.',
+    'PM2 instances of the outbound process, which also serves submission (its ports shared by the instances, PM2 ' +
+      'cluster mode; with redisUrl set they share failed-login and rate-limit counters, else each instance counts for ' +
+      'itself). They claim queue items in control.db (one claim per item, whatever the number of instances); ' +
+      'outboundConcurrency applies to each.',
     1,
   ),
 });
 
 const imap = section('IMAP4rev1 (RFC 3501) with the extensions listed in docs/rfc-status.md.', {
   port: port(2143, 'IMAP with STARTTLS. Production maps port 143 here.'),
-  instances: instances('imap', ' Mailbox change events reach every instance either way.'),
+  instances: instances(
+    'imap',
+    ' The imap process also serves POP3 and ManageSieve. Mailbox change events and the POP3 maildrop lock reach ' +
+      'every instance either way.',
+  ),
   tlsPort: port(2993, 'IMAP over implicit TLS (RFC 8314). Production maps port 993 here.'),
   maxLineBytes: size(64 * 1024, 'Longest command line outside literals; RFC 9051 §4 suggests at least 8192.', 1024),
   maxLiteralBytes: size(50 * MiB, 'Largest literal (APPEND message); kept equal to smtp.maxMessageSize.', 1),
@@ -170,9 +175,8 @@ const imap = section('IMAP4rev1 (RFC 3501) with the extensions listed in docs/rf
   ),
 });
 
-const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595).', {
+const pop3 = section('POP3 (RFC 1939, STLS from RFC 2595), served by the imap process.', {
   port: port(2110, 'POP3 with STLS. Production maps port 110 here.'),
-  instances: instances('pop3', ' More than one needs redisUrl: the maildrop lock must hold across instances.'),
   tlsPort: port(2995, 'POP3 over implicit TLS (RFC 8314). Production maps port 995 here.'),
   idleTimeoutMs: duration(10 * MINUTE, 'Inactivity before the session ends; RFC 1939 §3 requires at least 10 minutes.'),
   authFailuresPerIpPerHour: count(
@@ -318,10 +322,11 @@ const monitor = section('Health sampling, alerts and profiling (see @mailyard/mo
 const metrics = section('Prometheus metrics listeners for processes without an HTTP port of their own.', {
   enabled: flag(true, 'Serve /metrics on the ports below (bound to the address in `bind`).'),
   mxPort: port(9101, 'Metrics of the mx process.'),
-  submissionPort: port(9102, 'Metrics of the submission process.'),
-  imapPort: port(9103, 'Metrics of the imap process.'),
-  pop3Port: port(9104, 'Metrics of the pop3 process.'),
-  outboundPort: port(9106, 'Metrics of the outbound process (the outbound queue worker and the jobs scheduler).'),
+  imapPort: port(9103, 'Metrics of the imap process (IMAP, POP3 and ManageSieve).'),
+  outboundPort: port(
+    9106,
+    'Metrics of the outbound process (submission, the outbound queue worker and the jobs scheduler).',
+  ),
 });
 
 const HTTP_URL = /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i;
@@ -453,7 +458,8 @@ const webhooks = section(
   },
 );
 
-const settingsObject = z.strictObject({
+/** Every setting. */
+export const configSchema = z.strictObject({
   dataDir: text('./data', 'Directory for keys, databases, spool, queue, TLS files, profiles and backups.'),
   hostname: hostnameField,
   bind: bindField,
@@ -505,14 +511,6 @@ const settingsObject = z.strictObject({
   tmp,
   webhooks,
 });
-
-/** Every setting, with the rules that join settings of different sections. */
-export const configSchema = settingsObject
-  // The POP3 maildrop lock holds across processes only through Redis (each process locks for itself without it).
-  .refine((value) => value.pop3.instances === 1 || value.redisUrl !== undefined, {
-    message: 'pop3.instances above 1 needs redisUrl: the maildrop lock must hold across instances',
-    path: ['pop3'],
-  });
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -7,7 +7,7 @@ describe('the settings catalogue', () => {
   test('names environment variables from the path in UPPER_SNAKE case', () => {
     expect(envVarFor(['smtp', 'mxPort'])).toBe('MAILYARD_SMTP_MX_PORT');
     expect(envVarFor(['mongodbUri'])).toBe('MAILYARD_MONGODB_URI');
-    expect(envVarFor(['metrics', 'pop3Port'])).toBe('MAILYARD_METRICS_POP3_PORT');
+    expect(envVarFor(['metrics', 'imapPort'])).toBe('MAILYARD_METRICS_IMAP_PORT');
   });
 
   test('every setting has a description and either a default or a documented unset meaning', () => {

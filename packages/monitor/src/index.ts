@@ -40,9 +40,9 @@
  * createMetricsServer({ port, host }) serves GET /metrics and GET /health (JSON from healthStatus()).
  *
  * One call per process: startProcessMonitoring({ logger, config, processName }) in main.ts does all of the above
- * with the configured thresholds and serves /metrics and /health on metrics.<processName>Port (mx, submission,
- * imap, pop3, outbound, jobs; api and web pass metricsPort: false and mount monitoringEndpoints, the same two
- * routes as middleware on their own HTTP port).
+ * with the configured thresholds and serves /metrics and /health on metrics.<processName>Port (mx, imap,
+ * outbound; the api process passes metricsPort: false and mounts monitoringEndpoints, the same two routes as
+ * middleware on its own HTTP port).
  *
  * Invariants: importing this module starts no timer, handler or observer; every timer is unref'd, so monitoring
  * never keeps a process alive.

@@ -1,8 +1,8 @@
 // startProcessMonitoring: what every Mailyard process calls once in main.ts, after its logger and configuration
 // exist and before it listens: health sampling with the configured thresholds, the profiling triggers (SIGUSR2,
-// request files) and, for processes without an HTTP port of their own (mx, submission, imap, pop3, jobs), a
-// metrics listener on metrics.<processName>Port serving /metrics and /health. api and web serve those paths on
-// their own port (pass metricsPort: false). The configuration is taken structurally, so this package does not
+// request files) and, for processes without an HTTP port of their own (mx, imap, outbound), a metrics
+// listener on metrics.<processName>Port serving /metrics and /health. The api process serves those paths on its
+// own port (it passes metricsPort: false). The configuration is taken structurally, so this package does not
 // depend on @mailyard/config.
 
 import type { MinimalLogger } from '@mailyard/errors';
@@ -30,7 +30,7 @@ export interface ProcessMonitoringConfig {
 export interface ProcessMonitoringOptions {
   logger: MinimalLogger;
   config: ProcessMonitoringConfig;
-  /** PM2 process name: mx, submission, imap, pop3, api, web, jobs. */
+  /** PM2 process name: mx, outbound, imap, api. */
   processName: string;
   /** Where health alerts go; default the logger. The jobs process passes its mailing alerter. */
   alert?: AlertFn;

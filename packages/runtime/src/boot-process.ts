@@ -8,7 +8,7 @@ import { type ProcessMonitoring, startProcessMonitoring } from '@mailyard/monito
 import { openControl, openCoordination, openMailstore } from './open-stores.js';
 
 export interface BootOptions {
-  /** PM2 process name: mx, submission, outbound, imap, pop3, api. Names the logger and the metrics port. */
+  /** PM2 process name: mx, outbound, imap, api. Names the logger and the metrics port. */
   processName: string;
   /** Open the mail store too. Default true. */
   mailstore?: boolean;

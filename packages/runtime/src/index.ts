@@ -1,6 +1,6 @@
 /**
- * @mailyard/runtime: how a Mailyard process starts and stops, written once for all of them (mx, submission,
- * outbound, imap, pop3, api, web, jobs).
+ * @mailyard/runtime: how a Mailyard process starts and stops, written once for all of them (mx, outbound, imap,
+ * api).
  *
  * A main.ts is one call: runProcess({ processName }, async (booted) => { build, listen; return stopApp }).
  * Start, in bootProcess: load configuration (MAILYARD_* variables), create the logger named after the PM2 process,

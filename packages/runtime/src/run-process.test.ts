@@ -37,7 +37,7 @@ test('runProcess boots from configuration, serves metrics, and stops the app bef
       MAILYARD_DATA_DIR: dataDir,
       MAILYARD_HOSTNAME: 'mx.runtime.test',
       MAILYARD_LOG_PRETTY: 'false',
-      MAILYARD_METRICS_POP3_PORT: '0',
+      MAILYARD_METRICS_IMAP_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -54,7 +54,7 @@ test('runProcess boots from configuration, serves metrics, and stops the app bef
 
     // stdout and the IPC channel are separate pipes: the log line may arrive after `ready`.
     const started = await seen(lines, 'app started');
-    expect(started).toMatchObject({ name: 'pop3', dataDir, mailstore: true });
+    expect(started).toMatchObject({ name: 'imap', dataDir, mailstore: true });
     expect(existsSync(path.join(dataDir, 'control.db'))).toBe(true);
     expect(existsSync(path.join(dataDir, 'keys', 'master.key'))).toBe(true);
     const metrics = await fetch(`http://127.0.0.1:${started.metricsPort}/metrics`);
@@ -63,7 +63,7 @@ test('runProcess boots from configuration, serves metrics, and stops the app bef
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const shutdown = lines.map((line) => line.msg).filter((msg) => /stop|shutting/.test(msg));
-    expect(shutdown).toEqual(['pop3 shutting down', 'app stopped']);
+    expect(shutdown).toEqual(['imap shutting down', 'app stopped']);
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
