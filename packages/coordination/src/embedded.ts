@@ -5,9 +5,12 @@
  *   stat poll), so every process on the machine hears them, as before this package existed.
  * - Queue wake-ups: the same notifier under a reserved id that no mailbox can have (mailbox ids are hex), so a
  *   submission process wakes the outbound process on the same machine.
- * - Counters and locks: in this process's memory (limits' MemoryRateLimitStore and MemoryLoginFailureStore,
- *   MemoryLocks): each process counts and locks for itself. The shared counters (sharedRateLimits) are the
- *   exception: a SQLite file, <dataDir>/coordination/counters.db, that every process on the machine counts in.
+ * - Counters: in this process's memory (limits' MemoryRateLimitStore and MemoryLoginFailureStore): each process
+ *   counts for itself. The shared counters (sharedRateLimits) are the exception: a SQLite file,
+ *   <dataDir>/coordination/counters.db, that every process on the machine counts in (file-counters.ts).
+ * - Locks: leases in that same file (FileLocks, file-locks.ts, on a handle of its own), so a lock is held once
+ *   across every process on the machine (the POP3 maildrop lock across the imap instances), with fencing tokens
+ *   that increase across those processes and their restarts.
  */
 
 import { join } from 'node:path';
@@ -21,7 +24,7 @@ import {
 import { type ChangeNotifier, FileChangeNotifier } from '@mailyard/mailstore';
 import { consumeFrom } from './consume.js';
 import { FileRateLimitStore } from './file-counters.js';
-import { MemoryLocks } from './memory-locks.js';
+import { FileLocks } from './file-locks.js';
 import type { Coordination, QueueSignal } from './types.js';
 
 export interface EmbeddedCoordinationOptions {
@@ -48,13 +51,15 @@ export class EmbeddedCoordination implements Coordination {
   readonly rateLimits: RateLimitStore = new MemoryRateLimitStore();
   readonly sharedRateLimits: FileRateLimitStore;
   readonly loginFailures: LoginFailureStore = new MemoryLoginFailureStore();
-  readonly locks = new MemoryLocks();
+  readonly locks: FileLocks;
   readonly queue: QueueSignal;
 
   constructor(options: EmbeddedCoordinationOptions) {
     this.events = new FileChangeNotifier(options.dataDir, { pollMs: options.notifyPollMs });
     this.queue = queueSignalOver(this.events);
-    this.sharedRateLimits = new FileRateLimitStore(join(options.dataDir, 'coordination', 'counters.db'));
+    const countersFile = join(options.dataDir, 'coordination', 'counters.db');
+    this.sharedRateLimits = new FileRateLimitStore(countersFile);
+    this.locks = new FileLocks(countersFile);
   }
 
   consume(key: string, points: number, windowMs: number, cost = 1): Promise<RateLimitResult> {
@@ -64,5 +69,6 @@ export class EmbeddedCoordination implements Coordination {
   async close(): Promise<void> {
     this.events.close();
     this.sharedRateLimits.close();
+    this.locks.close();
   }
 }

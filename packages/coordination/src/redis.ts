@@ -7,6 +7,7 @@ import type { Logger } from '@mailyard/logger';
 import { consumeFrom } from './consume.js';
 import { EmbeddedCoordination, queueSignalOver } from './embedded.js';
 import { COORDINATION_LIMITS } from './limits.js';
+import { MemoryLocks } from './memory-locks.js';
 import { RedisLoginFailureStore, RedisRateLimitStore } from './redis-counters.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLink } from './redis-link.js';
@@ -63,7 +64,10 @@ export class RedisCoordination implements Coordination {
     // During an outage the shared counters fall back to the machine's counters file, not to this process.
     this.sharedRateLimits = new RedisRateLimitStore(this.#link, this.#fallback.sharedRateLimits, `${prefix}sh:`);
     this.loginFailures = new RedisLoginFailureStore(this.#link, this.#fallback.loginFailures, `${prefix}lf:`);
-    this.locks = new RedisLocks(this.#link, this.#fallback.locks, prefix);
+    // The per-process half of every lock (and the whole lock during an outage) is a MemoryLocks of this instance's
+    // own: RedisLocks takes it first and keeps its counter above Redis's tokens. The fallback's FileLocks is never
+    // used, so its file is never opened for locks.
+    this.locks = new RedisLocks(this.#link, new MemoryLocks(), prefix);
     this.queue = queueSignalOver(this.events);
   }
 

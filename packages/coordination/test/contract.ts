@@ -3,8 +3,10 @@
  * `runCoordinationContract(name, factory)`; the factory returns two fresh instances over one data directory
  * (and one Redis, for Redis), as two processes on one machine would have, and a dispose function.
  *
- * Only what both implementations share across instances is checked across instances here (events and queue
- * wake-ups); counters and locks are checked within one instance, and shared across instances in redis.test.ts.
+ * Only what both implementations share across instances is checked across instances here (events, queue
+ * wake-ups, the shared counters and locks: the embedded locks live in a SQLite file every process on the machine
+ * opens, file-locks.ts); the other counters are checked within one instance, and shared across instances in
+ * redis.test.ts. Locks across real processes: file-locks.test.ts (embedded) and instances.test.ts (Redis).
  */
 import { LoginGate, RateLimiter } from '@mailyard/limits';
 import { waitFor } from '@mailyard/testkit';
@@ -261,6 +263,41 @@ export function runCoordinationContract(name: string, factory: CoordinationFacto
         await sleep(5);
         const after = await second.locks.acquire(name, 10_000);
         expect(after?.token).toBeGreaterThan(before?.token ?? Number.POSITIVE_INFINITY);
+        await after?.release();
+      });
+
+      test('one holder across instances (as across processes): refused to the other until released', async () => {
+        const name = unique('lock');
+        const held = await first.locks.acquire(name, 10_000);
+        expect(held).not.toBeNull();
+        expect(await second.locks.acquire(name, 10_000)).toBeNull();
+        expect(await held?.extend()).toBe(true);
+        expect(await second.locks.acquire(name, 10_000)).toBeNull();
+        await held?.release();
+        const next = await second.locks.acquire(name, 10_000);
+        expect(next).not.toBeNull();
+        expect(next?.token).toBeGreaterThan(held?.token ?? Number.POSITIVE_INFINITY);
+        expect(await first.locks.acquire(name, 10_000)).toBeNull();
+        await next?.release();
+      });
+
+      test('another instance takes an expired lease; the late holder can neither extend nor release it', async () => {
+        const name = unique('lock');
+        const stale = await first.locks.acquire(name, 150);
+        expect(stale).not.toBeNull();
+        expect(await second.locks.acquire(name, 10_000)).toBeNull();
+        await sleep(300); // past the 150 ms lease
+        const fresh = await second.locks.acquire(name, 10_000);
+        expect(fresh).not.toBeNull();
+        expect(fresh?.token).toBeGreaterThan(stale?.token ?? Number.POSITIVE_INFINITY);
+        expect(await stale?.extend()).toBe(false);
+        expect(await stale?.extend(10_000)).toBe(false);
+        await stale?.release();
+        expect(await first.locks.acquire(name, 10_000)).toBeNull();
+        expect(await fresh?.extend()).toBe(true);
+        await fresh?.release();
+        const after = await first.locks.acquire(name, 10_000);
+        expect(after?.token).toBeGreaterThan(fresh?.token ?? Number.POSITIVE_INFINITY);
         await after?.release();
       });
 
