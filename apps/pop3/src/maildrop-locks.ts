@@ -1,9 +1,10 @@
 /**
  * The maildrop lock (RFC 1939 §4: the server should acquire an exclusive lock on the maildrop after PASS; RFC 2449
- * §8.1.2 and RFC 3206 name the refusal `[IN-USE]`): one logged-in session per mailbox, across every pop3 instance
- * that shares the coordination's locks (Redis), or in this process (the embedded coordination).
+ * §8.1.2 and RFC 3206 name the refusal `[IN-USE]`): one logged-in session per mailbox, across every instance of
+ * the imap process (which serves POP3) through the coordination's locks: Redis, or without it a lease file every
+ * process on the machine shares (the embedded coordination's FileLocks).
  *
- * A held lock is a lease of POP3_LIMITS.maildropLeaseMs renewed every third of it, so a pop3 instance that dies
+ * A held lock is a lease of POP3_LIMITS.maildropLeaseMs renewed every third of it, so an instance that dies
  * with sessions open frees their maildrops within one lease, while a live one keeps them for as long as the session
  * lasts. A renewal that finds the lease taken by another holder (the lease ran out while this process stalled) is
  * logged and renewing stops: that session keeps its view of the maildrop, as a session whose lock file was removed

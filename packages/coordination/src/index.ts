@@ -8,8 +8,8 @@
  * Two implementations of one interface (types.ts), proven by one contract suite (test/contract.ts):
  * - EmbeddedCoordination (embedded.ts), the default when no Redis is configured: events and queue wake-ups
  *   through files under <dataDir>/notify (the mail store's FileChangeNotifier, shared by every process on the
- *   machine), counters and locks in each process's memory, but the shared counters (sharedRateLimits) in a SQLite
- *   file every process on the machine counts in (file-counters.ts).
+ *   machine), counters in each process's memory, but the shared counters (sharedRateLimits) and the locks in a
+ *   SQLite file every process on the machine counts and takes leases in (file-counters.ts, file-locks.ts).
  * - RedisCoordination (redis.ts), over ioredis: pub/sub on a dedicated subscriber connection for events and
  *   wake-ups (the event files are watched only during outages and just after a reconnect: redis-events.ts), Lua scripts for atomic counters, SET NX PX with an INCR fencing counter for locks (released and
  *   extended by compare-and-set scripts). Passwords and TLS (rediss://) are supported; unix:// for a socket.
