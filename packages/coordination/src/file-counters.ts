@@ -9,13 +9,10 @@
  * counters are swept out at most once a minute, on an increment.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { RateLimitStore } from '@mailyard/limits';
-import Database from 'better-sqlite3-multiple-ciphers';
+import type Database from 'better-sqlite3-multiple-ciphers';
+import { openSharedFile } from './shared-file.js';
 
-/** Longest wait for another process's write lock: each holder keeps it for one statement, microseconds. */
-const BUSY_TIMEOUT_MS = 5_000;
 const SWEEP_INTERVAL_MS = 60_000;
 
 const SCHEMA = `
@@ -63,12 +60,7 @@ export class FileRateLimitStore implements RateLimitStore {
 
   #open(): Database.Database {
     if (this.#db) return this.#db;
-    mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
-    const db = new Database(this.#path);
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma('journal_mode = WAL');
-    db.exec(SCHEMA);
-    this.#db = db;
-    return db;
+    this.#db = openSharedFile(this.#path, SCHEMA);
+    return this.#db;
   }
 }

@@ -20,15 +20,11 @@
  * one clock.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import { COORDINATION_LIMITS } from './limits.js';
+import { openSharedFile } from './shared-file.js';
 import { assertTtl, type Clock } from './memory-locks.js';
 import type { Lock, Locks } from './types.js';
-
-/** Longest wait for another process's write lock: each holder keeps it for one short transaction, microseconds. */
-const BUSY_TIMEOUT_MS = 5_000;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, token INTEGER NOT NULL, expires_at INTEGER NOT NULL)
@@ -125,8 +121,7 @@ export class FileLocks implements Locks {
   #open(): Handle {
     if (this.#handle) return this.#handle;
     if (this.#closed) throw new Error('FileLocks is closed');
-    mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
-    const db = openDatabase(this.#path);
+    const db = openSharedFile(this.#path, SCHEMA);
     const statements: Statements = {
       live: db.prepare('SELECT token FROM locks WHERE name = :name AND expires_at > :now'),
       raiseFence: db.prepare(RAISE_FENCE),
@@ -148,30 +143,6 @@ export class FileLocks implements Locks {
     });
     this.#handle = { db, statements, take };
     return this.#handle;
-  }
-}
-
-/**
- * The file, in WAL mode, with the tables. While another process is creating the file or opening it in WAL mode,
- * `PRAGMA journal_mode = WAL` can answer SQLITE_BUSY at once, without waiting out busy_timeout (seen with two
- * processes starting together): then this tries again, a few ms later, for up to BUSY_TIMEOUT_MS. The waits block
- * the thread, as SQLite's own busy waits do, and only ever happen at the first open.
- */
-function openDatabase(path: string): Database.Database {
-  const giveUpAt = Date.now() + BUSY_TIMEOUT_MS;
-  for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 50)) {
-    const db = new Database(path);
-    try {
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.pragma('journal_mode = WAL');
-      db.exec(SCHEMA);
-      return db;
-    } catch (error) {
-      db.close();
-      const busy = String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY');
-      if (!busy || Date.now() >= giveUpAt) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, waitMs);
-    }
   }
 }
 

@@ -93,6 +93,8 @@ export class RedisCoordination implements Coordination {
   async close(): Promise<void> {
     this.events.close();
     await this.#link.close();
+    // The fallback's files: the counters file's handle (its notifier was closed with the events above).
+    await this.#fallback.close();
   }
 }
 
