@@ -22,8 +22,8 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { COORDINATION_LIMITS } from './limits.js';
-import { openSharedFile } from './shared-file.js';
 import { assertTtl, type Clock } from './memory-locks.js';
+import { openSharedFile } from './shared-file.js';
 import type { Lock, Locks } from './types.js';
 
 const SCHEMA = `
