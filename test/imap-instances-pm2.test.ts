@@ -227,7 +227,7 @@ describe.skipIf(!ready)('two imap instances under pm2-runtime (PM2 cluster mode)
         [0, 1].map((k) => commandsServed(metricsPort + k * METRICS_STEP, 'PASS', 'pop3')),
       );
       const counts = after.map((count, k) => count - (before[k] ?? 0));
-      return counts[0] + counts[1] === POP3_SECOND_LOGINS ? counts : null;
+      return (counts[0] ?? 0) + (counts[1] ?? 0) === POP3_SECOND_LOGINS ? counts : null;
     }, 10_000);
     console.log(`maildrop held on one instance: second logins refused ${refused.join(' + ')} by the two instances`);
     expect(refused[0]).toBeGreaterThan(0);
