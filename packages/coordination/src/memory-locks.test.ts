@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { expectExactLeases } from '../test/lock-rules.js';
 import { COORDINATION_LIMITS } from './limits.js';
 import { MemoryLocks } from './memory-locks.js';
 
@@ -31,16 +32,5 @@ test('tokens are never below the clock in microsecond steps, and increase within
 
 test('a lease ends exactly at its ttl; extend and release only act for the current token', async () => {
   const { locks, advance } = clocked();
-  const first = await locks.acquire('x', 100);
-  advance(99);
-  expect(await locks.acquire('x', 100)).toBeNull();
-  advance(1);
-  const second = await locks.acquire('x', 100);
-  expect(second).not.toBeNull();
-  expect(await first?.extend()).toBe(false);
-  await first?.release();
-  expect(await locks.acquire('x', 100)).toBeNull();
-  expect(await second?.extend(500)).toBe(true);
-  advance(400);
-  expect(await locks.acquire('x', 100)).toBeNull();
+  await expectExactLeases(locks, advance);
 });

@@ -16,6 +16,7 @@ import { expect, test } from 'vitest';
 import { FileRateLimitStore } from '../src/file-counters.js';
 import { FileLocks } from '../src/file-locks.js';
 import { COORDINATION_LIMITS } from '../src/index.js';
+import { expectExactLeases } from './lock-rules.js';
 
 const run = promisify(execFile);
 const child = join(dirname(fileURLToPath(import.meta.url)), 'file-locks-child.ts');
@@ -90,26 +91,8 @@ test('tokens: never below the clock in tokensPerMs steps, increasing within a mi
 
 test('a lease ends exactly at its ttl; extend and release act only for the current holder', async () => {
   await using dir = await tempDir('mailyard-file-locks-');
-  const path = join(dir.path, 'coordination', 'counters.db');
-  const { locks, advance } = clocked(path);
-  const first = await locks.acquire('x', 100);
-  advance(99);
-  expect(await locks.acquire('x', 100)).toBeNull();
-  advance(1);
-  const second = await locks.acquire('x', 100);
-  expect(second).not.toBeNull();
-  expect(await first?.extend()).toBe(false);
-  await first?.release();
-  expect(await locks.acquire('x', 100)).toBeNull();
-  advance(50);
-  expect(await second?.extend(200)).toBe(true);
-  advance(199);
-  expect(await locks.acquire('x', 100)).toBeNull();
-  await expect(second?.extend(0) ?? Promise.resolve()).rejects.toThrow(RangeError);
-  await second?.release();
-  expect(await second?.extend()).toBe(false);
-  expect(await locks.acquire('x', 100)).not.toBeNull();
-  await expect(locks.acquire('y', -1)).rejects.toThrow(RangeError);
+  const { locks, advance } = clocked(join(dir.path, 'coordination', 'counters.db'));
+  await expectExactLeases(locks, advance);
   locks.close();
 });
 
