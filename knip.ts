@@ -70,7 +70,7 @@ const entries: Record<string, Entries> = {
   'packages/control': { startedByPath: ['test/sign-up-child.ts'] },
   // ioredis is loaded with createRequire only when MAILYARD_REDIS_URL is set (redis-link.ts), which knip cannot see.
   'packages/coordination': {
-    startedByPath: ['test/instance.ts', 'bench/*.ts'],
+    startedByPath: ['test/instance.ts', 'test/file-locks-child.ts', 'bench/*.ts'],
     ignoreDependencies: loadedOnDemand(['ioredis']),
   },
   // pino-pretty is loaded with createRequire only for terminal output (logger.ts), which knip cannot see.
