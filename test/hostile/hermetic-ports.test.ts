@@ -128,7 +128,7 @@ test('the test environment sets every port setting to 0, metrics ports included'
     .map((setting) => setting.envVar)
     .filter((name) => name.endsWith('_PORT'));
   expect(portVariables).toContain('MAILYARD_METRICS_MX_PORT');
-  expect(defaultPorts()).toEqual(expect.arrayContaining([9101, 9104, 2525, 2143]));
+  expect(defaultPorts()).toEqual(expect.arrayContaining([9101, 9103, 2525, 2143]));
   for (const name of portVariables) {
     expect(zero[name], name).toBe('0');
     expect(process.env[name], name).toBe('0');
