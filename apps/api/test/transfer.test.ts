@@ -20,6 +20,18 @@ import { type Harness, startHarness } from './harness.js';
 import { type ImapBeside, imapClient, startImapBeside } from './imap-beside.js';
 
 const DOMAIN = 'mail.example';
+
+/** Every file under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const found: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await filesUnder(path)));
+    else found.push(path);
+  }
+  return found;
+}
 const run = promisify(execFile);
 
 describe('mailbox export over HTTP', () => {
@@ -228,5 +240,44 @@ describe('mailbox export over HTTP', () => {
     const want = await snapshot(box.mailboxId, box.password);
     expect(status).toMatchObject({ status: 'done', format: 'copy', imported: want.length, duplicates: 0, skipped: [] });
     expect(await snapshot(restored.mailboxId, restored.password)).toEqual(want);
+  });
+
+  test("exports are sealed on disk: no message text under tmp/exports, only this process's key reads them", async () => {
+    const subject = 'Subject: sealed export check';
+    await h.mailstore.deliver(
+      box.mailboxId,
+      Buffer.from(`From: a@${DOMAIN}\r\nTo: box@${DOMAIN}\r\n${subject}\r\nMessage-ID: <sealed@x>\r\n\r\nhi\r\n`),
+    );
+    for (const format of ['mbox', 'eml-zip']) {
+      const res = await fetch(`${h.base}/v1/export?format=${format}`, { headers: auth });
+      expect(res.status).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.length).toBeGreaterThan(1000);
+      if (format === 'mbox') expect(bytes.includes(subject)).toBe(true);
+    }
+    const files = await filesUnder(join(h.config.dataDir, 'tmp', 'exports'));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const file of files) {
+      const stored = readFileSync(file);
+      expect(stored.includes(subject), file).toBe(false);
+      expect(stored.includes('Message-ID:'), file).toBe(false);
+      expect(stored.subarray(0, 5).toString('latin1'), file).not.toBe('From ');
+    }
+  });
+
+  test('a zip export written for this request answers a Range without If-Range with the whole file', async () => {
+    await h.mailstore.deliver(
+      box.mailboxId,
+      Buffer.from(`From: a@${DOMAIN}\r\nTo: box@${DOMAIN}\r\nSubject: zip range\r\nMessage-ID: <zr@x>\r\n\r\nhi\r\n`),
+    );
+    const first = await fetch(`${h.base}/v1/export?format=eml-zip`, { headers: { ...auth, range: 'bytes=10-' } });
+    expect(first.status).toBe(200);
+    const whole = Buffer.from(await first.arrayBuffer());
+    expect(whole.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+    // The same file, kept: now a range of it is the right range.
+    const again = await fetch(`${h.base}/v1/export?format=eml-zip`, { headers: { ...auth, range: 'bytes=10-' } });
+    expect(again.status).toBe(206);
+    expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(Buffer.compare(Buffer.from(await again.arrayBuffer()), whole.subarray(10))).toBe(0);
   });
 });

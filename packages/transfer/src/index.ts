@@ -36,6 +36,7 @@ export {
 export { findMaildirs, readMaildir, writeMaildir } from './maildir.js';
 export { readMbox, writeMbox } from './mbox.js';
 export { ensureScratchDir, removeGoneScratch, type ScratchReport, scratchDir } from './scratch.js';
+export { createSealedFile, readSealedFile, SEALED_CHUNK_BYTES, type SealedFile } from './sealed-file.js';
 export { detectSource, type ImportSource, openImportSource, type SourceKind, type SourceOptions } from './source.js';
 export {
   crlfMessage,

@@ -1,19 +1,24 @@
 /**
  * GET /v1/export: the mailbox whose credentials the request carries (mailbox-auth.ts) as one file, mbox, a zip of
  * EML files or the encrypted database copy (@mailyard/transfer, the writers of `mailyard export`). The export is
- * streamed to a file under the data dir's tmp/exports/ (never held in memory) and then served from that file with
- * an ETag and byte ranges (RFC 9110 §14), so an interrupted download resumes (`curl -C -`).
+ * streamed to a sealed file (never held in memory, never on disk in plaintext: AES-256-GCM chunks under a key kept
+ * only in this process's memory, @mailyard/transfer sealed-file.ts) and then served from that file with an ETag and
+ * byte ranges (RFC 9110 §14), so an interrupted download resumes (`curl -C -`).
  *
  * A finished file is kept for EXPORT_KEEP_MS, keyed by mailbox, format, folder and the mailbox's state (each
  * folder's UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ): a resumed request while nothing changed gets the same bytes
  * (the ETag names that file); after a change the key differs, a new file is written, and a Range request whose
- * If-Range names the old ETag gets the whole new file (200), as RFC 9110 §13.1.5 asks. Expired files (and partial
- * files a crash left) are deleted when the next export is asked for.
+ * If-Range names the old ETag gets the whole new file (200), as RFC 9110 §13.1.5 asks. The files live in this
+ * process's scratch directory under tmp/exports: expired ones are deleted when the next export is asked for, and
+ * the directories of processes that are gone (whose keys went with them) when the routes start. An mbox is the
+ * same bytes for the same state, so its ETag is the state's and a range of a file written anew (another api
+ * instance, or after the keep time) is still the right range; a zip or an encrypted copy is not (archive
+ * details, fresh keys), so its ETag also names the file, and a Range request that would land on a file written
+ * for this very request is answered with the whole file (200) rather than with bytes of another file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as Boom from '@hapi/boom';
@@ -21,16 +26,20 @@ import { AuthenticationError } from '@mailyard/errors';
 import { readBoundedBody } from '@mailyard/limits';
 import type { MailboxSession } from '@mailyard/mailstore';
 import {
+  createSealedFile,
   detectSource,
   ensureScratchDir,
   exportMessages,
   type ImportSource,
   openImportSource,
+  readSealedFile,
+  removeGoneScratch,
+  type SealedFile,
   scratchDir,
+  streamMailboxCopy,
   type TransferJobStatus,
   type TransferJobs,
   writeEmlZip,
-  writeMailboxCopy,
   writeMbox,
 } from '@mailyard/transfer';
 import { z } from 'zod';
@@ -64,37 +73,47 @@ function stateOf(session: MailboxSession): string {
     .join('\n');
 }
 
-/** Writes one export to `path`, via a partial file renamed when complete (a half-written file is never served). */
-async function writeExport(session: MailboxSession, format: ExportFormat, folder: string | undefined, path: string) {
-  const partial = `${path}.partial`;
+/** Writes one export to a sealed file at `path`; a failed write leaves no file behind. */
+async function writeExport(
+  session: MailboxSession,
+  format: ExportFormat,
+  folder: string | undefined,
+  path: string,
+): Promise<SealedFile> {
+  const { input, done } = createSealedFile(path);
   try {
     if (format === 'sqlite') {
-      await writeMailboxCopy(session, partial);
+      const { stream } = await streamMailboxCopy(session, dirname(path));
+      await pipeline(stream, input);
     } else {
       const messages = exportMessages(session, { folder });
-      if (format === 'mbox') await pipeline(Readable.from(writeMbox(messages)), createWriteStream(partial));
-      else await writeEmlZip(messages, partial);
+      if (format === 'mbox') await pipeline(Readable.from(writeMbox(messages)), input);
+      else await writeEmlZip(messages, input);
     }
-    await rename(partial, path);
+    return await done;
   } catch (err) {
-    await rm(partial, { force: true });
+    input.destroy();
+    await done.catch(() => undefined);
+    await rm(path, { force: true });
     throw err;
   }
 }
 
-/** Deletes finished exports older than EXPORT_KEEP_MS (and partial files left by a crash). */
-async function sweep(dir: string, now: number): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const path = join(dir, name);
+/** Files under tmp/exports itself (the plaintext exports of earlier versions) older than EXPORT_KEEP_MS. */
+async function sweepLoose(dir: string, now: number): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = join(dir, entry.name);
     const info = await stat(path).catch(() => null);
     if (info && now - info.mtimeMs > EXPORT_KEEP_MS) await rm(path, { force: true });
   }
+}
+
+interface KeptExport {
+  file: SealedFile;
+  etag: string;
+  writtenAt: number;
 }
 
 /** `bytes=a-b`, `bytes=a-` or `bytes=-n` against `size`: the inclusive range, 'unsatisfiable', or null (whole). */
@@ -116,40 +135,67 @@ export function parseRange(header: string, size: number): { start: number; end: 
 }
 
 export function registerTransferRoutes(router: ApiRouter, deps: RouteDeps): void {
-  const dir = join(deps.config.dataDir, 'tmp', 'exports');
+  const base = join(deps.config.dataDir, 'tmp', 'exports');
+  /** Finished exports of this process, by key; their keys exist nowhere else. */
+  const kept = new Map<string, KeptExport>();
   /** Exports being written now, so two requests for the same key write it once. */
-  const writing = new Map<string, Promise<void>>();
+  const writing = new Map<string, Promise<KeptExport>>();
+  // Exports of processes that are gone cannot be read by anyone (their keys went with them): remove them.
+  const cleared = removeGoneScratch([base]).then((report) => {
+    if (report.directories > 0) deps.logger.info({ ...report }, 'exports of stopped processes removed');
+  });
+
+  async function dropExpired(now: number): Promise<void> {
+    for (const [key, entry] of kept) {
+      if (now - entry.writtenAt <= EXPORT_KEEP_MS) continue;
+      kept.delete(key);
+      await rm(entry.file.path, { force: true });
+    }
+  }
 
   router.get('/export', async (ctx: ApiContext) => {
     const q = parseInput(exportQuery, ctx.query);
     if (q.format === 'sqlite' && q.folder) throw Boom.badRequest('the sqlite copy is of the whole mailbox (no folder)');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await sweep(dir, Date.now());
-    const { path, etag, filename } = await withMailbox(ctx, deps, async (session, identity) => {
+    await cleared;
+    await mkdir(base, { recursive: true, mode: 0o700 });
+    const dir = await ensureScratchDir(base);
+    const now = Date.now();
+    await dropExpired(now);
+    await sweepLoose(base, now);
+    const { entry, fresh, filename } = await withMailbox(ctx, deps, async (session, identity) => {
       if (q.folder && !session.getFolder(q.folder)) throw Boom.notFound(`no folder ${q.folder}`);
       const key = createHash('sha256')
         .update(`${identity.mailboxId}\0${q.format}\0${q.folder ?? ''}\0${stateOf(session)}`)
         .digest('hex')
         .slice(0, 32);
-      const file = join(dir, `${key}.${MEDIA[q.format].ext}`);
-      const done = await stat(file).catch(() => null);
-      if (!done) {
-        let job = writing.get(key);
-        if (!job) {
-          job = writeExport(session, q.format, q.folder, file).finally(() => writing.delete(key));
-          writing.set(key, job);
-        }
-        await job;
-      }
       const local = identity.address.replace(/[^A-Za-z0-9._@-]/g, '_');
       const part = q.folder ? `-${q.folder.replace(/[^A-Za-z0-9._-]/g, '_')}` : '';
-      return { path: file, etag: `"${key}"`, filename: `${local}${part}.${MEDIA[q.format].ext}` };
+      const filename = `${local}${part}.${MEDIA[q.format].ext}`;
+      const found = kept.get(key);
+      if (found) return { entry: found, fresh: false, filename };
+      let job = writing.get(key);
+      if (!job) {
+        const fileId = randomBytes(6).toString('hex');
+        const etag = q.format === 'mbox' ? `"${key}"` : `"${key}-${fileId}"`;
+        job = writeExport(session, q.format, q.folder, join(dir, `${key}-${fileId}.sealed`))
+          .then((file) => {
+            const made = { file, etag, writtenAt: Date.now() };
+            kept.set(key, made);
+            return made;
+          })
+          .finally(() => writing.delete(key));
+        writing.set(key, job);
+      }
+      return { entry: await job, fresh: true, filename };
     });
-    const { size } = await stat(path);
+    const { etag } = entry;
+    const { size } = entry.file;
     const rangeHeader = ctx.get('range');
     const ifRange = ctx.get('if-range');
-    // If-Range with another validator (an older export): the whole current file, not a piece of it.
-    const range = rangeHeader && (!ifRange || ifRange === etag) ? parseRange(rangeHeader, size) : null;
+    // If-Range with another validator (an older export): the whole current file, not a piece of it. Without
+    // If-Range, a range of a zip or copy written for this request could be of other bytes than the client has.
+    const rangeFits = !ifRange ? q.format === 'mbox' || !fresh : ifRange === etag;
+    const range = rangeHeader && rangeFits ? parseRange(rangeHeader, size) : null;
     if (range === 'unsatisfiable') {
       const err = Boom.rangeNotSatisfiable(`the export is ${size} bytes`);
       err.output.headers['Content-Range'] = `bytes */${size}`;
@@ -164,12 +210,12 @@ export function registerTransferRoutes(router: ApiRouter, deps: RouteDeps): void
       ctx.status = 206;
       ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
       ctx.length = range.end - range.start + 1;
-      ctx.body = createReadStream(path, { start: range.start, end: range.end });
+      ctx.body = readSealedFile(entry.file, range);
       return;
     }
     ctx.status = 200;
     ctx.length = size;
-    ctx.body = createReadStream(path);
+    ctx.body = readSealedFile(entry.file);
   });
 }
 
