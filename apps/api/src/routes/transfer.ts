@@ -17,7 +17,7 @@
  * for this very request is answered with the whole file (200) rather than with bytes of another file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -157,7 +157,6 @@ export function registerTransferRoutes(router: ApiRouter, deps: RouteDeps): void
     const q = parseInput(exportQuery, ctx.query);
     if (q.format === 'sqlite' && q.folder) throw Boom.badRequest('the sqlite copy is of the whole mailbox (no folder)');
     await cleared;
-    await mkdir(base, { recursive: true, mode: 0o700 });
     const dir = await ensureScratchDir(base);
     const now = Date.now();
     await dropExpired(now);
